@@ -1,0 +1,42 @@
+#!/bin/sh
+# Install the Debian packages a task needs, and only those that are missing.
+#
+#   sh scripts/deps.sh GROUP...     groups: build test bench static image fuzz analyze
+#
+# Runs apt-get (update first) only when something is missing, so a machine that
+# already has everything never touches the network. Needs root to install.
+set -eu
+
+pkgs=""
+for group in "$@"; do
+	case "$group" in
+	build)   pkgs="$pkgs gcc make pkg-config libcurl4-openssl-dev libcjson-dev libyaml-dev" ;;
+	test)    pkgs="$pkgs python3 python3-pytest python3-yaml curl shellcheck yamllint" ;;
+	bench)   pkgs="$pkgs python3 python3-ruamel.yaml curl" ;;
+	static)  pkgs="$pkgs musl-tools dpkg-dev make file ca-certificates binutils" ;;
+	image)   pkgs="$pkgs podman buildah runc debootstrap" ;;
+	fuzz)    pkgs="$pkgs clang libclang-rt-14-dev" ;;
+	analyze) pkgs="$pkgs clang-tidy cppcheck" ;;
+	*) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
+	esac
+done
+
+missing=""
+for p in $pkgs; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$status" in
+	*" installed") ;;
+	*) case " $missing " in *" $p "*) ;; *) missing="$missing $p" ;; esac ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing Debian packages:$missing (run: sudo apt-get install$missing)" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,228 @@
+/* buf: see buf.h for the contract. */
+#include "buf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static size_t buf_max(const struct buf *b)
+{
+	return b->max ? b->max : BUF_MAX_DEFAULT;
+}
+
+static int buf_fail(struct buf *b, int err)
+{
+	b->failed = true;
+	errno = err;
+	return -1;
+}
+
+void buf_init(struct buf *b, size_t max)
+{
+	b->ptr = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->max = max;
+	b->failed = false;
+}
+
+void buf_release(struct buf *b)
+{
+	free(b->ptr);
+	buf_init(b, b->max);
+}
+
+void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->ptr)
+		b->ptr[0] = '\0';
+	b->failed = false;
+}
+
+char *buf_detach(struct buf *b, size_t *len)
+{
+	char *p;
+
+	if (b->failed) {
+		buf_release(b);
+		errno = ENOMEM;
+		return NULL;
+	}
+	p = b->ptr;
+	if (len)
+		*len = b->len;
+	if (!p)
+		p = calloc(1, 1);
+	buf_init(b, b->max);
+	return p;
+}
+
+const char *buf_cstr(const struct buf *b)
+{
+	return b->ptr ? b->ptr : "";
+}
+
+bool buf_failed(const struct buf *b)
+{
+	return b->failed;
+}
+
+int buf_grow(struct buf *b, size_t extra)
+{
+	size_t need, cap;
+	char *p;
+
+	if (b->failed)
+		return -1;
+	if (extra > buf_max(b) - b->len)
+		return buf_fail(b, EFBIG);
+	need = b->len + extra + 1;
+	if (need <= b->cap)
+		return 0;
+	cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	if (cap > buf_max(b) + 1)
+		cap = buf_max(b) + 1;
+	p = realloc(b->ptr, cap);
+	if (!p)
+		return buf_fail(b, ENOMEM);
+	b->ptr = p;
+	b->cap = cap;
+	return 0;
+}
+
+int buf_add(struct buf *b, const void *data, size_t len)
+{
+	if (buf_grow(b, len) < 0)
+		return -1;
+	if (len)
+		memcpy(b->ptr + b->len, data, len);
+	b->len += len;
+	b->ptr[b->len] = '\0';
+	return 0;
+}
+
+int buf_adds(struct buf *b, const char *s)
+{
+	return buf_add(b, s, strlen(s));
+}
+
+int buf_addc(struct buf *b, char c)
+{
+	return buf_add(b, &c, 1);
+}
+
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	if (b->failed)
+		return -1;
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return buf_fail(b, EINVAL);
+	if (buf_grow(b, (size_t)n) < 0)
+		return -1;
+	vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int buf_addf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = buf_vaddf(b, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int buf_splice(struct buf *b, size_t pos, size_t len,
+	       const void *data, size_t dlen)
+{
+	if (b->failed)
+		return -1;
+	if (pos > b->len || len > b->len - pos) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (dlen > len && buf_grow(b, dlen - len) < 0)
+		return -1;
+	if (!b->ptr) /* empty buffer, empty splice */
+		return buf_add(b, data, dlen);
+	memmove(b->ptr + pos + dlen, b->ptr + pos + len, b->len - pos - len);
+	if (dlen)
+		memcpy(b->ptr + pos, data, dlen);
+	b->len = b->len - len + dlen;
+	b->ptr[b->len] = '\0';
+	return 0;
+}
+
+void buf_truncate(struct buf *b, size_t len)
+{
+	if (len < b->len) {
+		b->len = len;
+		b->ptr[len] = '\0';
+	}
+}
+
+int buf_read_fd(struct buf *b, int fd)
+{
+	if (b->failed)
+		return -1;
+	for (;;) {
+		size_t room = buf_max(b) - b->len;
+		ssize_t n;
+
+		if (room == 0) {
+			/* full: only an error if there really is more to read */
+			char c;
+
+			do
+				n = read(fd, &c, 1);
+			while (n < 0 && errno == EINTR);
+			if (n == 0)
+				return 0;
+			return n < 0 ? -1 : buf_fail(b, EFBIG);
+		}
+		if (buf_grow(b, room < 65536 ? room : 65536) < 0)
+			return -1;
+		n = read(fd, b->ptr + b->len, b->cap - b->len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		b->len += (size_t)n;
+		b->ptr[b->len] = '\0';
+	}
+}
+
+int buf_read_file(struct buf *b, const char *path)
+{
+	int fd, rc, saved;
+
+	if (strcmp(path, "-") == 0)
+		return buf_read_fd(b, STDIN_FILENO);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = buf_read_fd(b, fd);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}

@@ -1,0 +1,517 @@
+/* config: see config.h for the contract. */
+#include "config.h"
+
+#include "buf.h"
+#include "log.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define M_DISPATCH (1u << MODE_DISPATCH)
+#define M_PATCH    (1u << MODE_PATCH)
+#define M_BOTH     (M_DISPATCH | M_PATCH)
+
+#define CONFIG_VALUE_MAX ((size_t)1 << 20) /* 1 MiB per input */
+
+enum input_type { T_STR, T_BOOL, T_INT, T_LINES, T_JSON };
+
+struct input_def {
+	const char *name;
+	unsigned modes;
+	enum input_type type;
+	const char *def;   /* default, or NULL */
+	long min, max;     /* T_INT bounds */
+	const char *help;
+};
+
+/* The table.  Same order as enum input.  Defaults here are the binary's;
+ * action.yml declares the same names (a test checks). */
+static const struct input_def inputs[IN__COUNT] = {
+	[IN_MODE] = { "mode", M_BOTH, T_STR, NULL, 0, 0,
+		"what to do: 'dispatch' (app repo) or 'patch' (GitOps repo)" },
+	[IN_TOKEN] = { "token", M_BOTH, T_STR, NULL, 0, 0,
+		"GitHub token (else GITHUB_TOKEN, GH_TOKEN); never a CLI flag" },
+	[IN_API_URL] = { "api-url", M_BOTH, T_STR, NULL, 0, 0,
+		"REST API base URL (else GITHUB_API_URL, else https://api.github.com)" },
+	[IN_MAX_ATTEMPTS] = { "max-attempts", M_BOTH, T_INT, "5", 1, 100,
+		"attempts per request, and per commit on conflicts" },
+	[IN_TIMEOUT] = { "timeout", M_BOTH, T_INT, "120", 1, 86400,
+		"total time budget in seconds for all requests and waits" },
+	[IN_DRY_RUN] = { "dry-run", M_BOTH, T_BOOL, "false", 0, 0,
+		"show what would be sent or committed, change nothing" },
+	[IN_STRICT] = { "strict", M_BOTH, T_BOOL, "false", 0, 0,
+		"fail instead of skipping events that are not deploys (tags, deletions)" },
+	[IN_REPOSITORY] = { "repository", M_BOTH, T_LINES, NULL, 0, 0,
+		"dispatch: the GitOps repo(s), one per line; patch: the repo to commit to (default: this one)" },
+	[IN_EVENT_TYPE] = { "event-type", M_DISPATCH, T_STR, NULL, 0, 0,
+		"repository_dispatch event type (default: the service)" },
+	[IN_SERVICE] = { "service", M_DISPATCH, T_STR, NULL, 0, 0,
+		"service name (default: the source repository's name)" },
+	[IN_ENVIRONMENT] = { "environment", M_DISPATCH, T_STR, NULL, 0, 0,
+		"target environment (default: the pushed branch)" },
+	[IN_CLIENT_PAYLOAD] = { "client-payload", M_DISPATCH, T_JSON, NULL, 0, 0,
+		"a JSON object merged into the payload" },
+	[IN_IMAGE] = { "image", M_BOTH, T_STR, NULL, 0, 0,
+		"dispatch: image reference to send; patch: template for the container image" },
+	[IN_ENVIRONMENTS] = { "environments", M_PATCH, T_STR, "sandbox,qa,master", 0, 0,
+		"allowed environments, comma or newline separated" },
+	[IN_ALLOWED_SOURCES] = { "allowed-sources", M_PATCH, T_LINES, NULL, 0, 0,
+		"source repositories allowed to trigger a deploy (default: any)" },
+	[IN_MANIFEST] = { "manifest", M_PATCH, T_LINES,
+		"{service}/{environment}/{environment}-deploy.yaml", 0, 0,
+		"manifest path template(s), one per line" },
+	[IN_SET] = { "set", M_PATCH, T_LINES, NULL, 0, 0,
+		"edits, one 'PATH=TEMPLATE' per line" },
+	[IN_MARKER] = { "marker", M_PATCH, T_STR, "lastCommitMsg", 0, 0,
+		"replace the text between <NAME> and </NAME> when the file has it" },
+	[IN_VALUE] = { "value", M_PATCH, T_STR, "{time} {repository}@{short_sha}: {subject}", 0, 0,
+		"template for the marker text and the revision annotation" },
+	[IN_CONTAINER] = { "container", M_PATCH, T_STR, NULL, 0, 0,
+		"container whose image is set (default: every container)" },
+	[IN_BRANCH] = { "branch", M_PATCH, T_STR, NULL, 0, 0,
+		"branch template to commit to (default: the run's branch)" },
+	[IN_COMMIT] = { "commit", M_PATCH, T_BOOL, "true", 0, 0,
+		"commit through the API; false: only edit the file in GITHUB_WORKSPACE" },
+	[IN_COMMIT_MESSAGE] = { "commit-message", M_PATCH, T_STR,
+		"Deploy {service} to {environment}: {repository}@{short_sha}\n\n{subject}", 0, 0,
+		"commit message template" },
+	[IN_COMMIT_AUTHOR] = { "commit-author", M_PATCH, T_STR, NULL, 0, 0,
+		"'Name <email>' for author and committer (default: none, so commits are Verified)" },
+	[IN_PULL_REQUEST] = { "pull-request", M_PATCH, T_BOOL, "false", 0, 0,
+		"commit to a new branch and open a pull request" },
+	[IN_PR_TITLE] = { "pull-request-title", M_PATCH, T_STR,
+		"Deploy {service} to {environment} ({short_sha})", 0, 0,
+		"pull request title template" },
+	[IN_PR_BODY] = { "pull-request-body", M_PATCH, T_STR,
+		"Automated deploy of `{service}` to `{environment}` from {repository}@{sha}.\n\n{message}", 0, 0,
+		"pull request body template" },
+};
+
+static const char *mode_names[] = {
+	[MODE_DISPATCH] = "dispatch",
+	[MODE_PATCH] = "patch",
+	[MODE_EDIT] = "edit",
+};
+
+const char *config_name(enum input in)
+{
+	return inputs[in].name;
+}
+
+const char *config_str(const struct config *cfg, enum input in)
+{
+	return cfg->values[in];
+}
+
+bool config_bool(const struct config *cfg, enum input in)
+{
+	return cfg->bools[in];
+}
+
+long config_int(const struct config *cfg, enum input in)
+{
+	return cfg->ints[in];
+}
+
+bool config_given(const struct config *cfg, enum input in)
+{
+	return cfg->from_user[in];
+}
+
+void config_release(struct config *cfg)
+{
+	for (int i = 0; i < IN__COUNT; i++) {
+		if (cfg->values[i] && i == IN_TOKEN)
+			explicit_bzero(cfg->values[i], strlen(cfg->values[i]));
+		free(cfg->values[i]);
+		cfg->values[i] = NULL;
+	}
+	free(cfg->edit_argv);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+static int find_input(const char *name, size_t len)
+{
+	for (int i = 0; i < IN__COUNT; i++)
+		if (strlen(inputs[i].name) == len && memcmp(inputs[i].name, name, len) == 0)
+			return i;
+	return -1;
+}
+
+/* Set (or, for a `lines` input given by repeated flags, extend) a value. */
+static int set_value(struct config *cfg, int in, const char *val, bool append)
+{
+	struct buf b = BUF_INIT;
+
+	buf_init(&b, CONFIG_VALUE_MAX);
+	if (append && cfg->values[in]) {
+		buf_adds(&b, cfg->values[in]);
+		buf_addc(&b, '\n');
+	}
+	buf_adds(&b, val);
+	if (buf_failed(&b)) {
+		log_error("input '%s' is too long (over %zu bytes)", inputs[in].name,
+			  (size_t)CONFIG_VALUE_MAX);
+		buf_release(&b);
+		return -1;
+	}
+	free(cfg->values[in]);
+	cfg->values[in] = buf_detach(&b, NULL);
+	if (!cfg->values[in]) {
+		log_error("out of memory");
+		return -1;
+	}
+	cfg->from_user[in] = true;
+	return 0;
+}
+
+/* INPUT_<NAME> with hyphens kept, then with underscores. */
+static const char *input_env(const char *name)
+{
+	char var[64], *p;
+	const char *v;
+
+	snprintf(var, sizeof(var), "INPUT_%s", name);
+	for (p = var; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	v = getenv(var);
+	if (v && *v)
+		return v;
+	for (p = var; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	v = getenv(var);
+	return v && *v ? v : NULL;
+}
+
+static int parse_bool(const char *name, const char *v, bool *out)
+{
+	static const char *yes[] = { "true", "True", "TRUE", "yes", "1", "on" };
+	static const char *no[] = { "false", "False", "FALSE", "no", "0", "off" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(*yes); i++) {
+		if (strcmp(v, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcmp(v, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	log_error("input '%s' must be true or false, not '%s'", name, v);
+	return -1;
+}
+
+static int parse_int(const struct input_def *d, const char *v, long *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < d->min || n > d->max) {
+		log_error("input '%s' must be a whole number from %ld to %ld, not '%s'",
+			  d->name, d->min, d->max, v);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+static int check_json_object(const char *name, const char *v)
+{
+	cJSON *j = cJSON_ParseWithLength(v, strlen(v));
+	int rc = 0;
+
+	if (!j) {
+		log_error("input '%s' is not valid JSON", name);
+		return -1;
+	}
+	if (!cJSON_IsObject(j)) {
+		log_error("input '%s' must be a JSON object ({...})", name);
+		rc = -1;
+	}
+	cJSON_Delete(j);
+	return rc;
+}
+
+static enum mode parse_mode(const char *s)
+{
+	for (size_t i = 0; i < sizeof(mode_names) / sizeof(*mode_names); i++)
+		if (mode_names[i] && strcmp(s, mode_names[i]) == 0)
+			return (enum mode)i;
+	return MODE_NONE;
+}
+
+/* CLI flags after the mode word. */
+static int parse_flags(struct config *cfg, int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		const char *arg = argv[i], *name, *eq, *val = NULL;
+		int in;
+
+		if (strncmp(arg, "--", 2) != 0 || !arg[2]) {
+			log_error("unexpected argument '%s' (see --help)", arg);
+			return -1;
+		}
+		name = arg + 2;
+		eq = strchr(name, '=');
+		in = find_input(name, eq ? (size_t)(eq - name) : strlen(name));
+		if (in < 0 || in == IN_MODE) {
+			log_error("unknown option '%s' (see --help)", arg);
+			return -1;
+		}
+		if (in == IN_TOKEN) {
+			log_error("the token is not taken from the command line: set GITHUB_TOKEN");
+			return -1;
+		}
+		if (!(inputs[in].modes & (1u << cfg->mode))) {
+			log_error("option '--%s' does not apply to mode '%s'", inputs[in].name,
+				  mode_names[cfg->mode]);
+			return -1;
+		}
+		if (eq)
+			val = eq + 1;
+		else if (inputs[in].type == T_BOOL && (i + 1 >= argc ||
+			 strncmp(argv[i + 1], "--", 2) == 0))
+			val = "true";
+		else if (i + 1 < argc)
+			val = argv[++i];
+		else {
+			log_error("option '%s' needs a value", arg);
+			return -1;
+		}
+		if (set_value(cfg, in, val, inputs[in].type == T_LINES &&
+			      cfg->from_user[in]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Environment and defaults for every input not set by a flag, then types. */
+static int fill_and_check(struct config *cfg)
+{
+	for (int i = 0; i < IN__COUNT; i++) {
+		const struct input_def *d = &inputs[i];
+		const char *v;
+
+		if (!cfg->values[i]) {
+			v = input_env(d->name);
+			if (!v && i == IN_TOKEN) {
+				v = getenv("GITHUB_TOKEN");
+				if (!v || !*v)
+					v = getenv("GH_TOKEN");
+				if (v && !*v)
+					v = NULL;
+			}
+			if (!v && i == IN_API_URL) {
+				v = getenv("GITHUB_API_URL");
+				if (!v || !*v)
+					v = "https://api.github.com";
+			}
+			if (v) {
+				if (set_value(cfg, i, v, false) < 0)
+					return -1;
+			} else if (d->def) {
+				if (set_value(cfg, i, d->def, false) < 0)
+					return -1;
+				cfg->from_user[i] = false;
+			}
+		}
+		if (i == IN_TOKEN && cfg->values[i] && log_mask(cfg->values[i]) < 0)
+			return -1;
+		v = cfg->values[i];
+		if (!v || !(d->modes & (1u << cfg->mode)))
+			continue;
+		if (d->type == T_BOOL && parse_bool(d->name, v, &cfg->bools[i]) < 0)
+			return -1;
+		if (d->type == T_INT && parse_int(d, v, &cfg->ints[i]) < 0)
+			return -1;
+		if (d->type == T_JSON && check_json_object(d->name, v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Every place a token can come from, masked before anything is printed. */
+static int mask_tokens(void)
+{
+	const char *sources[] = { input_env("token"), getenv("GITHUB_TOKEN"), getenv("GH_TOKEN") };
+
+	for (size_t i = 0; i < sizeof(sources) / sizeof(*sources); i++)
+		if (sources[i] && log_mask(sources[i]) < 0)
+			return -1;
+	return 0;
+}
+
+int config_load(struct config *cfg, int argc, char **argv)
+{
+	const char *word = argc > 1 ? argv[1] : NULL;
+	const char *env_mode;
+	int first = 2;
+
+	memset(cfg, 0, sizeof(*cfg));
+	/* The token may be in the environment: mask it before printing anything. */
+	if (mask_tokens() < 0)
+		return -1;
+	if (word && (!strcmp(word, "--help") || !strcmp(word, "-h") || !strcmp(word, "help"))) {
+		cfg->mode = MODE_HELP;
+		return 0;
+	}
+	if (word && (!strcmp(word, "--version") || !strcmp(word, "-V"))) {
+		cfg->mode = MODE_VERSION;
+		return 0;
+	}
+	if (word && !strcmp(word, "--list-inputs")) {
+		cfg->mode = MODE_INPUTS;
+		return 0;
+	}
+	if (word && word[0] != '-') {
+		cfg->mode = parse_mode(word);
+		if (cfg->mode == MODE_NONE) {
+			log_error("unknown mode '%s': use dispatch, patch or edit (see --help)", word);
+			return -1;
+		}
+	} else {
+		env_mode = input_env("mode");
+		first = 1;
+		if (!env_mode) {
+			log_error("no mode given: set the 'mode' input to 'dispatch' or 'patch' (see --help)");
+			return -1;
+		}
+		cfg->mode = parse_mode(env_mode);
+		if (cfg->mode != MODE_DISPATCH && cfg->mode != MODE_PATCH) {
+			log_error("input 'mode' must be 'dispatch' or 'patch', not '%s'", env_mode);
+			return -1;
+		}
+	}
+	if (cfg->mode == MODE_EDIT) {
+		cfg->edit_argc = argc - 1;
+		cfg->edit_argv = calloc((size_t)argc, sizeof(char *));
+		if (!cfg->edit_argv) {
+			log_error("out of memory");
+			return -1;
+		}
+		memcpy(cfg->edit_argv, argv + 1, (size_t)(argc - 1) * sizeof(char *));
+		return 0;
+	}
+	for (int i = first; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			cfg->mode = MODE_HELP;
+			return 0;
+		}
+		if (!strcmp(argv[i], "--verbose") || !strcmp(argv[i], "-v")) {
+			log_set_verbose(true);
+			memmove(argv + i, argv + i + 1, (size_t)(argc - i - 1) * sizeof(char *));
+			argc--;
+			i--;
+		}
+	}
+	if (parse_flags(cfg, argc - first, argv + first) < 0)
+		return -1;
+	if (set_value(cfg, IN_MODE, mode_names[cfg->mode], false) < 0)
+		return -1;
+	return fill_and_check(cfg);
+}
+
+char **config_lines(const struct config *cfg, enum input in, size_t *n)
+{
+	const char *v = cfg->values[in];
+	char **lines = NULL;
+	size_t count = 0, cap = 0;
+
+	*n = 0;
+	while (v && *v) {
+		const char *nl = strchr(v, '\n');
+		const char *end = nl ? nl : v + strlen(v);
+		const char *s = v;
+
+		while (s < end && isspace((unsigned char)*s))
+			s++;
+		while (end > s && isspace((unsigned char)end[-1]))
+			end--;
+		if (end > s) {
+			if (count + 2 > cap) {
+				char **tmp;
+
+				cap = cap ? cap * 2 : 8;
+				tmp = realloc(lines, cap * sizeof(*lines));
+				if (!tmp)
+					goto oom;
+				lines = tmp;
+			}
+			lines[count] = strndup(s, (size_t)(end - s));
+			if (!lines[count])
+				goto oom;
+			lines[++count] = NULL;
+		}
+		v = nl ? nl + 1 : NULL;
+	}
+	if (!lines) {
+		lines = calloc(1, sizeof(*lines));
+		if (!lines)
+			goto oom;
+	}
+	*n = count;
+	return lines;
+oom:
+	if (lines)
+		lines[count] = NULL;
+	config_lines_free(lines);
+	log_error("out of memory");
+	return NULL;
+}
+
+void config_lines_free(char **lines)
+{
+	if (!lines)
+		return;
+	for (char **p = lines; *p; p++)
+		free(*p);
+	free(lines);
+}
+
+static void modes_of(unsigned m, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s%s", m & M_DISPATCH ? "dispatch" : "",
+		 (m & M_DISPATCH) && (m & M_PATCH) ? "," : "",
+		 m & M_PATCH ? "patch" : "");
+}
+
+void config_list_inputs(void)
+{
+	for (int i = 0; i < IN__COUNT; i++) {
+		char modes[32];
+		const char *def = inputs[i].def ? inputs[i].def : "";
+
+		modes_of(inputs[i].modes, modes, sizeof(modes));
+		printf("%s\t%s\t", inputs[i].name, modes);
+		for (; *def; def++) /* one line per input */
+			fputs(*def == '\n' ? "\\n" : (char[2]){ *def, 0 }, stdout);
+		printf("\t%s\n", inputs[i].help);
+	}
+}
+
+void config_usage(void)
+{
+	printf("usage: gitops-bump dispatch [--NAME VALUE]...   send a repository_dispatch (app repo)\n"
+	       "       gitops-bump patch [--NAME VALUE]...      edit a manifest and commit it (GitOps repo)\n"
+	       "       gitops-bump edit FILE --set PATH=VALUE... [-i | -o OUT] [--diff]\n"
+	       "       gitops-bump --version | --help | --list-inputs\n"
+	       "\n"
+	       "Every input is a flag --NAME or the variable INPUT_NAME (as the Actions\n"
+	       "runner sets it); the token comes from INPUT_TOKEN, GITHUB_TOKEN or GH_TOKEN.\n"
+	       "-v/--verbose prints debug lines.\n\ninputs:\n");
+	for (int i = 0; i < IN__COUNT; i++) {
+		char modes[32];
+
+		modes_of(inputs[i].modes, modes, sizeof(modes));
+		printf("  --%-20s %s [%s]\n", inputs[i].name, inputs[i].help, modes);
+	}
+	printf("\nexit status: 0 success, 1 failure, 2 usage or configuration error\n");
+}

@@ -1,0 +1,117 @@
+/*
+ * config: the one place that reads settings.
+ *
+ * Every setting is an *input*, declared once in the table in config.c with
+ * its name (as in action.yml), the modes that read it, its type, its default
+ * and a one-line description.  A value comes from, in order:
+ *   1. a CLI flag `--NAME VALUE` (or `--NAME=VALUE`; a bool flag alone means
+ *      true; a `lines` input may be repeated, one line each);
+ *   2. the environment as the Actions runner passes it: INPUT_<NAME>, the name
+ *      upper-cased with hyphens kept (INPUT_EVENT-TYPE); the underscore
+ *      spelling (INPUT_EVENT_TYPE) is accepted too, because POSIX shells drop
+ *      variables with '-' in their names;
+ *   3. the default in the table.
+ * An empty value counts as unset.  The token never comes from a CLI flag
+ * (it would show in `ps` and shell history): INPUT_TOKEN, then GITHUB_TOKEN,
+ * then GH_TOKEN.
+ *
+ * The mode is INPUT_MODE or the first CLI word (`gitops-bump dispatch ...`).
+ * `edit` is a CLI-only verb with its own arguments (see edit.h); config_load
+ * recognises it and leaves its arguments alone.
+ *
+ * config_load validates everything up front: an unknown flag, a missing
+ * required input, a bad boolean/integer/JSON value is a usage error, reported
+ * once (one line) and returned as -1; main exits 2.  After a successful load
+ * the typed accessors cannot fail.
+ *
+ * Ownership: struct config owns every string it holds; config_release frees
+ * them (and wipes the token).  Accessors return borrowed pointers valid until
+ * config_release.
+ */
+#ifndef GB_CONFIG_H
+#define GB_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum mode {
+	MODE_NONE = 0,
+	MODE_DISPATCH,
+	MODE_PATCH,
+	MODE_EDIT,    /* CLI only: argv is handed to edit_main() */
+	MODE_HELP,    /* --help / help: print usage, exit 0 */
+	MODE_VERSION, /* --version */
+	MODE_INPUTS,  /* --list-inputs: the input table, for the action.yml test */
+};
+
+/* Every input.  Keep in the same order as the table in config.c. */
+enum input {
+	IN_MODE,
+	IN_TOKEN,
+	IN_API_URL,
+	IN_MAX_ATTEMPTS,
+	IN_TIMEOUT,
+	IN_DRY_RUN,
+	IN_STRICT,
+	IN_REPOSITORY,      /* dispatch: targets (lines); patch: the GitOps repo */
+	IN_EVENT_TYPE,
+	IN_SERVICE,
+	IN_ENVIRONMENT,
+	IN_CLIENT_PAYLOAD,
+	IN_IMAGE,           /* dispatch: image reference; patch: image template */
+	IN_ENVIRONMENTS,
+	IN_ALLOWED_SOURCES,
+	IN_MANIFEST,
+	IN_SET,
+	IN_MARKER,
+	IN_VALUE,
+	IN_CONTAINER,
+	IN_BRANCH,
+	IN_COMMIT,
+	IN_COMMIT_MESSAGE,
+	IN_COMMIT_AUTHOR,
+	IN_PULL_REQUEST,
+	IN_PR_TITLE,
+	IN_PR_BODY,
+	IN__COUNT
+};
+
+struct config {
+	enum mode mode;
+	char *values[IN__COUNT];  /* NULL when unset and without default */
+	bool from_user[IN__COUNT]; /* set by flag or environment, not default */
+	long ints[IN__COUNT];     /* parsed value of integer inputs */
+	bool bools[IN__COUNT];    /* parsed value of boolean inputs */
+	int edit_argc;            /* MODE_EDIT: the verb's own arguments */
+	char **edit_argv;
+};
+
+/* Fill `cfg` from argv and the environment.  0, or -1 (usage error,
+ * printed).  `cfg` must be released either way. */
+int config_load(struct config *cfg, int argc, char **argv);
+void config_release(struct config *cfg);
+
+/* The value of an input: a string, or NULL when unset (never ""). */
+const char *config_str(const struct config *cfg, enum input in);
+/* A boolean / integer input (already validated by config_load). */
+bool config_bool(const struct config *cfg, enum input in);
+long config_int(const struct config *cfg, enum input in);
+/* True when the user gave the input (flag or environment), not a default. */
+bool config_given(const struct config *cfg, enum input in);
+/* The input's name as in action.yml ("event-type"). */
+const char *config_name(enum input in);
+
+/* A `lines` input split into its non-empty, trimmed lines: a malloc'd
+ * NULL-terminated array of malloc'd strings (free with config_lines_free),
+ * stored count in *n.  NULL on allocation failure (printed); an unset input
+ * gives an empty array. */
+char **config_lines(const struct config *cfg, enum input in, size_t *n);
+void config_lines_free(char **lines);
+
+/* Print the usage text to stdout. */
+void config_usage(void);
+/* Print the input table to stdout (`--list-inputs`): one line per input,
+ * "name<TAB>modes<TAB>default<TAB>description", modes comma-separated. */
+void config_list_inputs(void);
+
+#endif

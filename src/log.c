@@ -1,0 +1,458 @@
+/* log: see log.h for the contract. */
+#include "log.h"
+
+#include "buf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#define LOG_MAX_SECRETS 16
+#define ZWSP "\xe2\x80\x8b" /* U+200B: not whitespace to the runner's TrimStart */
+
+static enum log_style style = LOG_PLAIN;
+static bool verbose;
+static char *secrets[LOG_MAX_SECRETS];
+static size_t nsecrets;
+
+void log_init(void)
+{
+	const char *gha = getenv("GITHUB_ACTIONS");
+	const char *dbg = getenv("RUNNER_DEBUG");
+
+	style = gha && strcmp(gha, "true") == 0 ? LOG_ACTIONS : LOG_PLAIN;
+	if (dbg && strcmp(dbg, "1") == 0)
+		verbose = true;
+}
+
+void log_set_style(enum log_style s)
+{
+	style = s;
+}
+
+enum log_style log_get_style(void)
+{
+	return style;
+}
+
+void log_set_verbose(bool on)
+{
+	verbose = on;
+}
+
+void log_reset(void)
+{
+	for (size_t i = 0; i < nsecrets; i++) {
+		explicit_bzero(secrets[i], strlen(secrets[i]));
+		free(secrets[i]);
+	}
+	nsecrets = 0;
+}
+
+/* Write all of `len` bytes; output errors (a closed pipe) are not fatal to
+ * the program's work, so they are ignored here. */
+static void write_all(FILE *f, const char *p, size_t len)
+{
+	if (len)
+		(void)!fwrite(p, 1, len, f);
+	fflush(f);
+}
+
+char *log_redact(const char *s, size_t len, size_t *outlen)
+{
+	struct buf out = BUF_INIT;
+	size_t i = 0;
+
+	while (i < len) {
+		size_t k, best = 0;
+
+		for (k = 0; k < nsecrets; k++) {
+			size_t n = strlen(secrets[k]);
+
+			if (n > best && n <= len - i && memcmp(s + i, secrets[k], n) == 0)
+				best = n;
+		}
+		if (best) {
+			buf_adds(&out, "***");
+			i += best;
+		} else {
+			buf_addc(&out, s[i++]);
+		}
+	}
+	return buf_detach(&out, outlen);
+}
+
+int log_mask(const char *secret)
+{
+	char *copy;
+
+	if (!secret || !*secret)
+		return 0;
+	for (size_t i = 0; i < nsecrets; i++)
+		if (strcmp(secrets[i], secret) == 0)
+			return 0;
+	if (nsecrets == LOG_MAX_SECRETS) {
+		log_error("too many secrets to mask");
+		return -1;
+	}
+	copy = strdup(secret);
+	if (!copy) {
+		log_error("out of memory");
+		return -1;
+	}
+	if (style == LOG_ACTIONS && strlen(secret) >= 4 && !strpbrk(secret, "\r\n")) {
+		/* the runner masks it in the job log from now on */
+		fputs("::add-mask::", stdout);
+		fputs(secret, stdout);
+		fputs("\n", stdout);
+		fflush(stdout);
+	}
+	secrets[nsecrets++] = copy;
+	return 0;
+}
+
+static char *escape(const char *s, bool property)
+{
+	struct buf out = BUF_INIT;
+
+	for (; *s; s++) {
+		switch (*s) {
+		case '%': buf_adds(&out, "%25"); break;
+		case '\r': buf_adds(&out, "%0D"); break;
+		case '\n': buf_adds(&out, "%0A"); break;
+		case ':':
+			if (property) {
+				buf_adds(&out, "%3A");
+				break;
+			}
+			buf_addc(&out, *s);
+			break;
+		case ',':
+			if (property) {
+				buf_adds(&out, "%2C");
+				break;
+			}
+			buf_addc(&out, *s);
+			break;
+		default: buf_addc(&out, *s); break;
+		}
+	}
+	return buf_detach(&out, NULL);
+}
+
+char *log_escape_data(const char *s)
+{
+	return escape(s, false);
+}
+
+char *log_escape_property(const char *s)
+{
+	return escape(s, true);
+}
+
+/*
+ * Make one line of text safe to print: control characters become visible
+ * escapes (so the text stays one line), a leading "::" and any "##[" are
+ * broken with a zero-width space.  `keep_newlines` is for data that the
+ * runner unescapes itself (%0A in command data).
+ */
+static void neutralise(struct buf *out, const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		buf_addc(out, s[i++]);
+	if (len - i >= 2 && s[i] == ':' && s[i + 1] == ':')
+		buf_adds(out, ZWSP);
+	for (; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '#' && len - i >= 3 && s[i + 1] == '#' && s[i + 2] == '[') {
+			buf_adds(out, "#" ZWSP);
+			continue;
+		}
+		if (c == '\n')
+			buf_adds(out, "\\n");
+		else if (c == '\r')
+			buf_adds(out, "\\r");
+		else if (c == '\t')
+			buf_addc(out, '\t');
+		else if (c < 0x20 || c == 0x7f)
+			buf_addf(out, "\\x%02x", c);
+		else
+			buf_addc(out, (char)c);
+	}
+}
+
+/* Format, redact.  Returns a malloc'd string or NULL. */
+static char *format_redacted(const char *fmt, va_list ap)
+{
+	struct buf raw = BUF_INIT;
+	char *red;
+
+	buf_vaddf(&raw, fmt, ap);
+	if (buf_failed(&raw)) {
+		buf_release(&raw);
+		return NULL;
+	}
+	red = log_redact(raw.ptr ? raw.ptr : "", raw.len, NULL);
+	buf_release(&raw);
+	return red;
+}
+
+/*
+ * One message.  `cmd` is the workflow command in Actions style (NULL for a
+ * plain log line), `label` the plain-style prefix ("error", NULL for none).
+ */
+static void emit(const char *cmd, const char *label, const char *file, long line,
+		 const char *fmt, va_list ap)
+{
+	struct buf out = BUF_INIT;
+	char *msg = format_redacted(fmt, ap);
+
+	if (!msg) {
+		static const char oom[] = "gitops-bump: error: out of memory while reporting an error\n";
+		write_all(stderr, oom, sizeof(oom) - 1);
+		return;
+	}
+	if (style == LOG_ACTIONS && cmd) {
+		char *data = log_escape_data(msg);
+
+		buf_addf(&out, "::%s", cmd);
+		if (file && *file) {
+			char *f = log_escape_property(file);
+
+			buf_addf(&out, " file=%s", f ? f : "");
+			if (line > 0)
+				buf_addf(&out, ",line=%ld", line);
+			free(f);
+		}
+		buf_adds(&out, "::");
+		/* data is %-escaped already; still break "##[" inside it */
+		neutralise(&out, data ? data : "", data ? strlen(data) : 0);
+		buf_addc(&out, '\n');
+		free(data);
+		write_all(stdout, buf_cstr(&out), out.len);
+	} else {
+		FILE *f = style == LOG_ACTIONS ? stdout : stderr;
+
+		if (style == LOG_PLAIN && label) {
+			buf_addf(&out, "gitops-bump: %s: ", label);
+			if (file && *file) {
+				if (line > 0)
+					buf_addf(&out, "%s:%ld: ", file, line);
+				else
+					buf_addf(&out, "%s: ", file);
+			}
+		}
+		neutralise(&out, msg, strlen(msg));
+		buf_addc(&out, '\n');
+		write_all(f, buf_cstr(&out), out.len);
+	}
+	buf_release(&out);
+	free(msg);
+}
+
+#define EMIT(cmd, label, file, line)                       \
+	do {                                               \
+		va_list ap;                                \
+		va_start(ap, fmt);                         \
+		emit(cmd, label, file, line, fmt, ap);     \
+		va_end(ap);                                \
+	} while (0)
+
+void log_error(const char *fmt, ...) { EMIT("error", "error", NULL, 0); }
+void log_error_at(const char *file, long line, const char *fmt, ...) { EMIT("error", "error", file, line); }
+void log_warning(const char *fmt, ...) { EMIT("warning", "warning", NULL, 0); }
+void log_warning_at(const char *file, long line, const char *fmt, ...) { EMIT("warning", "warning", file, line); }
+void log_notice(const char *fmt, ...) { EMIT("notice", "notice", NULL, 0); }
+void log_info(const char *fmt, ...) { EMIT(NULL, NULL, NULL, 0); }
+
+void log_debug(const char *fmt, ...)
+{
+	if (!verbose)
+		return;
+	if (style == LOG_ACTIONS)
+		EMIT("debug", NULL, NULL, 0);
+	else
+		EMIT(NULL, "debug", NULL, 0);
+}
+
+void log_group_begin(const char *title)
+{
+	if (style == LOG_ACTIONS) {
+		struct buf out = BUF_INIT;
+		char *red = log_redact(title, strlen(title), NULL);
+		char *data = red ? log_escape_data(red) : NULL;
+
+		buf_adds(&out, "::group::");
+		neutralise(&out, data ? data : "", data ? strlen(data) : 0);
+		buf_addc(&out, '\n');
+		write_all(stdout, buf_cstr(&out), out.len);
+		buf_release(&out);
+		free(data);
+		free(red);
+	} else {
+		log_info("== %s ==", title);
+	}
+}
+
+void log_group_end(void)
+{
+	if (style == LOG_ACTIONS)
+		write_all(stdout, "::endgroup::\n", 13);
+}
+
+/* A random token of 32 hex digits: a stop-commands token or a heredoc
+ * delimiter that untrusted text cannot guess. */
+static void random_token(char out[33])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char raw[16];
+	size_t got = 0;
+
+	while (got < sizeof(raw)) {
+		ssize_t n = getrandom(raw + got, sizeof(raw) - got, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			/* no kernel entropy interface: fall back to something unique */
+			unsigned long v = (unsigned long)getpid() ^ (unsigned long)(size_t)&raw;
+			for (; got < sizeof(raw); got++, v = v * 6364136223846793005UL + 1)
+				raw[got] = (unsigned char)(v >> 33);
+			break;
+		}
+		got += (size_t)n;
+	}
+	for (size_t i = 0; i < sizeof(raw); i++) {
+		out[2 * i] = hex[raw[i] >> 4];
+		out[2 * i + 1] = hex[raw[i] & 15];
+	}
+	out[32] = '\0';
+}
+
+void log_block(const char *text, size_t len)
+{
+	struct buf out = BUF_INIT;
+	size_t rlen = 0;
+	char *red = log_redact(text, len, &rlen);
+	char token[33];
+
+	if (!red)
+		return;
+	if (style == LOG_ACTIONS) {
+		random_token(token);
+		buf_addf(&out, "::stop-commands::%s\n", token);
+	}
+	for (size_t i = 0; i < rlen;) {
+		const char *nl = memchr(red + i, '\n', rlen - i);
+		size_t n = nl ? (size_t)(nl - (red + i)) : rlen - i;
+
+		if (n && red[i + n - 1] == '\r')
+			n--; /* keep CRLF text readable: the \r is not content here */
+		neutralise(&out, red + i, n);
+		buf_addc(&out, '\n');
+		i += nl ? (size_t)(nl - (red + i)) + 1 : n;
+	}
+	if (style == LOG_ACTIONS)
+		buf_addf(&out, "::%s::\n", token);
+	write_all(style == LOG_ACTIONS ? stdout : stderr, buf_cstr(&out), out.len);
+	buf_release(&out);
+	free(red);
+}
+
+/* Append `text` to the file named by environment variable `var`. */
+static int append_env_file(const char *var, const char *text, size_t len)
+{
+	const char *path = getenv(var);
+	int fd;
+	ssize_t n;
+	size_t off = 0;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		log_error("cannot open $%s '%s': %s", var, path, strerror(errno));
+		return -1;
+	}
+	while (off < len) {
+		n = write(fd, text + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			log_error("cannot write $%s '%s': %s", var, path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	if (close(fd) < 0) {
+		log_error("cannot write $%s '%s': %s", var, path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int log_output(const char *name, const char *value)
+{
+	struct buf out = BUF_INIT;
+	size_t vlen = 0;
+	char *val = log_redact(value, strlen(value), &vlen);
+	const char *file = getenv("GITHUB_OUTPUT");
+	int rc = -1;
+
+	if (!val)
+		goto oom;
+	if (strchr(val, '\n') || strchr(val, '\r')) {
+		char delim[48];
+
+		do {
+			char token[33];
+
+			random_token(token);
+			snprintf(delim, sizeof(delim), "ghadelimiter_%s", token);
+		} while (strstr(val, delim));
+		buf_addf(&out, "%s<<%s\n%s\n%s\n", name, delim, val, delim);
+	} else {
+		buf_addf(&out, "%s=%s\n", name, val);
+	}
+	if (buf_failed(&out))
+		goto oom;
+	if (file && *file) {
+		rc = append_env_file("GITHUB_OUTPUT", out.ptr, out.len);
+	} else {
+		write_all(stdout, out.ptr, out.len);
+		rc = 0;
+	}
+	goto out;
+oom:
+	log_error("out of memory while setting output '%s'", name);
+out:
+	free(val);
+	buf_release(&out);
+	return rc;
+}
+
+int log_summary(const char *markdown)
+{
+	const char *file = getenv("GITHUB_STEP_SUMMARY");
+	size_t len = 0;
+	char *red;
+	int rc;
+
+	if (!file || !*file)
+		return 0;
+	red = log_redact(markdown, strlen(markdown), &len);
+	if (!red) {
+		log_error("out of memory while writing the step summary");
+		return -1;
+	}
+	rc = append_env_file("GITHUB_STEP_SUMMARY", red, len);
+	free(red);
+	return rc;
+}

@@ -1,0 +1,96 @@
+/*
+ * log: everything the program prints, in one place.
+ *
+ * Two styles.  Inside GitHub Actions (GITHUB_ACTIONS=true) messages are
+ * workflow commands on stdout (`::error file=F,line=L::msg`, `::warning::`,
+ * `::group::`), escaped exactly as @actions/core escapes them.  Elsewhere
+ * they are plain lines on stderr ("gitops-bump: error: msg"), so stdout stays
+ * free for data (the edited YAML of `gitops-bump edit`, outputs).
+ *
+ * Untrusted text (commit messages, API messages, file content) is never able
+ * to start a workflow command: every line this module prints is neutralised
+ * (control characters shown as \n, \r, \xNN; a line that would begin with
+ * "::" after leading blanks, and any "##[", gets a zero-width space), and
+ * multi-line untrusted text goes through log_block(), which wraps it in
+ * `::stop-commands::<random>` ... `::<random>::`.
+ *
+ * Secrets: log_mask() registers a value; in Actions it emits `::add-mask::`
+ * at once, and in every style every later byte this module writes (stdout,
+ * stderr, $GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY) has that value replaced by
+ * "***".  Call it for the token before anything else is printed.
+ *
+ * Error convention (whole program): a function that fails reports the error
+ * once, where it is found, with log_error()/log_error_at(), and returns -1;
+ * callers pass -1 up without printing again.  Messages are lowercase, the
+ * problem first, the subject in single quotes, no final period, one line.
+ *
+ * log keeps its state in static storage; it is not thread-safe.
+ */
+#ifndef GB_LOG_H
+#define GB_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define GB_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+enum log_style {
+	LOG_PLAIN,   /* human-readable lines on stderr */
+	LOG_ACTIONS, /* workflow commands on stdout */
+};
+
+/* Pick the style from the environment (GITHUB_ACTIONS=true: Actions) and
+ * read RUNNER_DEBUG.  Safe to call more than once. */
+void log_init(void);
+void log_set_style(enum log_style style);
+enum log_style log_get_style(void);
+void log_set_verbose(bool on);
+
+/* Register a secret: never print it again anywhere (see above).  Values
+ * shorter than 4 bytes are redacted but not sent to the runner (it would mask
+ * them everywhere in the job log).  0, or -1 on allocation failure (printed). */
+int log_mask(const char *secret);
+/* Forget every registered secret (tests; fuzzers). */
+void log_reset(void);
+
+/* Messages.  The formatted text is redacted and neutralised first.
+ * log_error_at/log_warning_at name a file and a 1-based line (line <= 0:
+ * no line) so the runner annotates it. */
+void log_error(const char *fmt, ...) GB_PRINTF(1, 2);
+void log_error_at(const char *file, long line, const char *fmt, ...) GB_PRINTF(3, 4);
+void log_warning(const char *fmt, ...) GB_PRINTF(1, 2);
+void log_warning_at(const char *file, long line, const char *fmt, ...) GB_PRINTF(3, 4);
+void log_notice(const char *fmt, ...) GB_PRINTF(1, 2);
+void log_info(const char *fmt, ...) GB_PRINTF(1, 2);
+void log_debug(const char *fmt, ...) GB_PRINTF(1, 2); /* only when verbose */
+
+/* A foldable group in the Actions log; a "== title ==" line in plain style. */
+void log_group_begin(const char *title);
+void log_group_end(void);
+
+/* Print untrusted multi-line text (a diff, a commit message) so that none of
+ * its lines can act as a workflow command.  Redacted. */
+void log_block(const char *text, size_t len);
+
+/* Set a step output.  With $GITHUB_OUTPUT: appended as `name=value`, or in
+ * the `name<<DELIM` form with a random delimiter the value does not contain
+ * when the value has a newline.  Without it (a CLI run), printed to stdout as
+ * `name=value` lines in the same format.  Redacted.  0, or -1 (printed). */
+int log_output(const char *name, const char *value);
+
+/* Append Markdown to $GITHUB_STEP_SUMMARY when it is set (else nothing).
+ * Redacted.  0, or -1 (printed). */
+int log_summary(const char *markdown);
+
+/* Escaping used by the workflow commands, exposed for tests: returns a
+ * malloc'd string or NULL on allocation failure.
+ *   data:     % -> %25, \r -> %0D, \n -> %0A
+ *   property: the same, and : -> %3A, , -> %2C  */
+char *log_escape_data(const char *s);
+char *log_escape_property(const char *s);
+
+/* Copy `s` with every registered secret replaced by "***" (malloc'd, NULL
+ * on allocation failure). */
+char *log_redact(const char *s, size_t len, size_t *outlen);
+
+#endif

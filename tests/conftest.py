@@ -1,0 +1,126 @@
+"""Shared test machinery.
+
+Every black-box test runs the binary through `run_gb`, which
+  * starts it with a clean environment (nothing of the caller's GITHUB_* or
+    INPUT_* leaks in), plus what the test gives;
+  * sets a recognisable fake token by default;
+  * asserts afterwards that the token appears in no output: stdout, stderr,
+    $GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY (issue 6: secrets never leak).
+The binary is $GITOPS_BUMP (the Makefile passes the ASan+UBSan build).
+"""
+import os
+import subprocess
+import pathlib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BIN = os.environ.get("GITOPS_BUMP", str(ROOT / "build" / "asan" / "gitops-bump"))
+UNIT_DIR = os.environ.get("GB_UNIT_DIR", str(ROOT / "build" / "asan" / "unit"))
+
+# A token that looks real; any output containing it fails the test that ran it.
+TOKEN = "ghs_T0kenThatMustNeverBePrinted0123456789"
+
+SAN_ENV = {
+    "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:exitcode=99",
+    "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1:exitcode=99",
+    "LSAN_OPTIONS": "exitcode=99",
+}
+
+
+class Result:
+    def __init__(self, proc, output_file, summary_file):
+        self.returncode = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        self.output_text = output_file.read_text() if output_file and output_file.exists() else ""
+        self.summary = summary_file.read_text() if summary_file and summary_file.exists() else ""
+
+    @property
+    def out(self):
+        return self.stdout.decode("utf-8", "replace")
+
+    @property
+    def err(self):
+        return self.stderr.decode("utf-8", "replace")
+
+    def outputs(self):
+        """Parse $GITHUB_OUTPUT the way the runner does (name=value and heredocs)."""
+        return parse_github_output(self.output_text)
+
+    def __repr__(self):
+        return f"<rc={self.returncode} stdout={self.out[-2000:]!r} stderr={self.err[-2000:]!r}>"
+
+
+def parse_github_output(text):
+    out = {}
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if not line:
+            continue
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delim = line.split("<<", 1)
+            val = []
+            while i < len(lines) and lines[i] != delim:
+                val.append(lines[i])
+                i += 1
+            assert i < len(lines), f"missing heredoc delimiter {delim!r}"
+            i += 1
+            out[name] = "\n".join(val)
+        else:
+            name, val = line.split("=", 1)
+            out[name] = val
+    return out
+
+
+def run_gb(args=(), env=None, *, input=None, tmp_path=None, actions=True,
+           token=TOKEN, cwd=None, timeout=120, binary=None):
+    """Run gitops-bump.  With `actions` (default) it runs as in a workflow:
+    GITHUB_ACTIONS=true and fresh $GITHUB_OUTPUT / $GITHUB_STEP_SUMMARY files
+    under tmp_path."""
+    e = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", **SAN_ENV}
+    output_file = summary_file = None
+    if actions:
+        e["GITHUB_ACTIONS"] = "true"
+        if tmp_path is not None:
+            output_file = pathlib.Path(tmp_path) / "github_output"
+            summary_file = pathlib.Path(tmp_path) / "step_summary"
+            e["GITHUB_OUTPUT"] = str(output_file)
+            e["GITHUB_STEP_SUMMARY"] = str(summary_file)
+    if token:
+        e["INPUT_TOKEN"] = token
+    if env:
+        for k, v in env.items():
+            if v is None:
+                e.pop(k, None)
+            else:
+                e[k] = v
+    proc = subprocess.run([binary or BIN, *args], env=e, input=input, capture_output=True,
+                          cwd=cwd, timeout=timeout)
+    res = Result(proc, output_file, summary_file)
+    assert res.returncode != 99, f"sanitizer report:\n{res.err}"
+    if token:
+        for name, blob in (("stdout", res.stdout), ("stderr", res.stderr),
+                           ("GITHUB_OUTPUT", res.output_text.encode()),
+                           ("GITHUB_STEP_SUMMARY", res.summary.encode())):
+            assert token.encode() not in blob, f"token leaked into {name}"
+    return res
+
+
+@pytest.fixture
+def gb(tmp_path):
+    """gb(args, env, ...) runs the binary; see run_gb."""
+    def _run(args=(), env=None, **kw):
+        kw.setdefault("tmp_path", tmp_path)
+        return run_gb(args, env, **kw)
+    return _run
+
+
+def pytest_terminal_summary(terminalreporter):
+    stats = terminalreporter.stats
+    passed = len(stats.get("passed", []))
+    failed = len(stats.get("failed", [])) + len(stats.get("error", []))
+    terminalreporter.write_line(f"{passed} passed, {failed} failed")

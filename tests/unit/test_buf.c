@@ -1,0 +1,100 @@
+/* Unit tests for buf. */
+#include "buf.h"
+#include "t.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static void test_add_and_cap(void)
+{
+	struct buf b = BUF_INIT;
+
+	CHECK_STR(buf_cstr(&b), "");
+	CHECK_INT(buf_addf(&b, "%s-%d", "a", 42), 0);
+	CHECK_INT(buf_adds(&b, "!"), 0);
+	CHECK_STR(buf_cstr(&b), "a-42!");
+	CHECK_INT(b.len, 5);
+	buf_release(&b);
+
+	buf_init(&b, 4);
+	CHECK_INT(buf_adds(&b, "abcd"), 0);
+	CHECK_INT(buf_addc(&b, 'e'), -1);
+	CHECK_INT(errno, EFBIG);
+	CHECK(buf_failed(&b));
+	CHECK_INT(buf_adds(&b, ""), -1); /* sticky */
+	CHECK_STR(buf_cstr(&b), "abcd");
+	CHECK(buf_detach(&b, NULL) == NULL);
+	CHECK_INT(b.len, 0);
+	buf_release(&b);
+}
+
+static void test_splice(void)
+{
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, "hello world");
+	CHECK_INT(buf_splice(&b, 6, 5, "there", 5), 0);
+	CHECK_STR(buf_cstr(&b), "hello there");
+	CHECK_INT(buf_splice(&b, 0, 5, "hi", 2), 0);
+	CHECK_STR(buf_cstr(&b), "hi there");
+	CHECK_INT(buf_splice(&b, 8, 0, " you", 4), 0);
+	CHECK_STR(buf_cstr(&b), "hi there you");
+	CHECK_INT(buf_splice(&b, 20, 1, "x", 1), -1);
+	CHECK_INT(errno, EINVAL);
+	CHECK(!buf_failed(&b));
+	buf_truncate(&b, 2);
+	CHECK_STR(buf_cstr(&b), "hi");
+	buf_release(&b);
+}
+
+static void test_detach(void)
+{
+	struct buf b = BUF_INIT;
+	size_t len = 99;
+	char *s = buf_detach(&b, &len);
+
+	CHECK(s != NULL);
+	CHECK_STR(s, "");
+	CHECK_INT(len, 0);
+	free(s);
+	buf_adds(&b, "xyz");
+	s = buf_detach(&b, &len);
+	CHECK_STR(s, "xyz");
+	CHECK_INT(len, 3);
+	CHECK(b.ptr == NULL);
+	free(s);
+}
+
+static void test_read_fd_cap(void)
+{
+	struct buf b = BUF_INIT;
+	int p[2];
+
+	CHECK_INT(pipe(p), 0);
+	CHECK_INT(write(p[1], "0123456789", 10), 10);
+	close(p[1]);
+	buf_init(&b, 10); /* exactly full is fine */
+	CHECK_INT(buf_read_fd(&b, p[0]), 0);
+	CHECK_STR(buf_cstr(&b), "0123456789");
+	close(p[0]);
+	buf_release(&b);
+
+	CHECK_INT(pipe(p), 0);
+	CHECK_INT(write(p[1], "0123456789", 10), 10);
+	close(p[1]);
+	buf_init(&b, 9); /* one byte over */
+	CHECK_INT(buf_read_fd(&b, p[0]), -1);
+	CHECK_INT(errno, EFBIG);
+	close(p[0]);
+	buf_release(&b);
+}
+
+int main(void)
+{
+	test_add_and_cap();
+	test_splice();
+	test_detach();
+	test_read_fd_cap();
+	return t_done();
+}
