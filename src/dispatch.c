@@ -808,12 +808,15 @@ static void add_row(struct buf *md, const char *name, const char *value)
 static void summary(const struct run *r, bool dry_run)
 {
 	const struct event *ev = &r->ev;
-	struct buf md = BUF_INIT, subject = BUF_INIT, targets = BUF_INIT;
+	struct buf md = BUF_INIT, subject = BUF_INIT, targets = BUF_INIT, raw = BUF_INIT;
+	size_t replaced;
 
 	for (size_t i = 0; i < r->ntargets; i++)
 		buf_addf(&targets, "%s%s", i ? ", " : "", r->targets[i]);
-	dispatch_subject(&subject, ev->message ? ev->message : "",
+	/* the summary is UTF-8 Markdown: the subject as sent, not as pushed */
+	dispatch_subject(&raw, ev->message ? ev->message : "",
 			 ev->message ? strlen(ev->message) : 0);
+	dispatch_utf8_fix(&subject, buf_cstr(&raw), raw.len, &replaced);
 	if (subject.len > SUMMARY_SUBJECT_MAX) {
 		size_t n = SUMMARY_SUBJECT_MAX;
 
@@ -843,6 +846,7 @@ static void summary(const struct run *r, bool dry_run)
 	buf_release(&md);
 	buf_release(&subject);
 	buf_release(&targets);
+	buf_release(&raw);
 }
 
 int dispatch_run(const struct config *cfg)
