@@ -44,7 +44,7 @@ static const struct input_def inputs[IN__COUNT] = {
 	[IN_DRY_RUN] = { "dry-run", M_BOTH, T_BOOL, "false", 0, 0,
 		"show what would be sent or committed, change nothing" },
 	[IN_STRICT] = { "strict", M_BOTH, T_BOOL, "false", 0, 0,
-		"fail instead of skipping events that are not deploys (tags, deletions)" },
+		"fail instead of skipping events that are not deploys (tag pushes, deletions, fork runs)" },
 	[IN_REPOSITORY] = { "repository", M_BOTH, T_LINES, NULL, 0, 0,
 		"dispatch: the GitOps repo(s), one per line; patch: the repo to commit to (default: this one)" },
 	[IN_EVENT_TYPE] = { "event-type", M_DISPATCH, T_STR, NULL, 0, 0,
@@ -619,10 +619,13 @@ void config_usage(void)
 	       "runner sets it); the token comes from INPUT_TOKEN, GITHUB_TOKEN or GH_TOKEN.\n"
 	       "-v/--verbose prints debug lines.\n\ninputs:\n");
 	for (int i = 0; i < IN__COUNT; i++) {
-		char modes[32];
+		char modes[32], flag[40];
 
 		modes_of(inputs[i].modes, modes, sizeof(modes));
-		printf("  --%-20s %s [%s]\n", inputs[i].name, inputs[i].help, modes);
+		/* the mode is the first word, the token never a flag */
+		snprintf(flag, sizeof(flag), i == IN_MODE ? "(first word)" : i == IN_TOKEN ?
+			 "(INPUT_TOKEN)" : "--%s", inputs[i].name);
+		printf("  %-22s %s [%s]\n", flag, inputs[i].help, modes);
 	}
 	printf("\nexit status: 0 success, 1 failure, 2 usage or configuration error\n");
 }
