@@ -303,3 +303,20 @@ def test_token_never_printed_even_when_asked(gb, fake, tmp_path):
     r = gb([], step_env(ev, fake, dry_run="true"))
     assert r.returncode == 0, r
     assert "oops ***" in r.outputs()["payload"]
+
+
+def test_outputs_append_to_the_step_files(gb, fake, tmp_path):
+    """$GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY are appended to, never
+    replaced, and the file still parses the runner's way (a heredoc before
+    ours stays intact)."""
+    (tmp_path / "github_output").write_text("earlier<<ghadelimiter_x\nline 1\nline 2\n"
+                                            "ghadelimiter_x\nplain=1\n")
+    (tmp_path / "step_summary").write_text("# an earlier step\n")
+    ev = push_event(tmp_path, message="payload<<EOF\nx=1\nEOF")
+    r = gb([], step_env(ev, fake))
+    assert r.returncode == 0, r
+    out = r.outputs()
+    assert out["earlier"] == "line 1\nline 2" and out["plain"] == "1"
+    assert json.loads(out["payload"])["source"]["message"] == "payload<<EOF\nx=1\nEOF"
+    assert r.output_text.count("\n") == 7  # 5 earlier lines, one per output
+    assert r.summary.startswith("# an earlier step\n### gitops-bump dispatch")

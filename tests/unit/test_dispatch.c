@@ -330,6 +330,44 @@ static void test_invalid_utf8(void)
 	CHECK_STR(payload_str("commitmsg"), "6113728 caf\xef\xbf\xbd \xef\xbf\xbd ok");
 }
 
+/* Random messages (any bytes, any length up to 150 KB): the body always
+ * parses, fits, and carries the repaired message or a prefix of it plus
+ * the marker.  Deterministic: the same generator every run. */
+static void test_random_messages(void)
+{
+	unsigned long long x = 0x9e3779b97f4a7c15ULL;
+	static const char pieces[][8] = { "a", "\"", "\\", "\n", "\r\n", "\x01", "\xed\x95\x9c",
+					   "\xf0\x9f\x9a\x80", "\xff", "\xe2\x82", " ", "::" };
+
+	for (int round = 0; round < 60; round++) {
+		struct dispatch_source src = base_src;
+		struct buf msg = BUF_INIT, fixed = BUF_INIT;
+		size_t want, n, replaced;
+		const char *got;
+
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		want = (size_t)(x >> 33) % (150 * 1024);
+		while (msg.len < want) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			buf_adds(&msg, pieces[(x >> 33) % (sizeof(pieces) / sizeof(*pieces))]);
+		}
+		src.message = buf_cstr(&msg);
+		CHECK_INT(build(&src, "product", round % 2 ? "{\"k\":\"v\"}" : NULL), 0);
+		CHECK(body != NULL);
+		CHECK(pl.body_len <= DISPATCH_BODY_MAX);
+		dispatch_utf8_fix(&fixed, msg.ptr ? msg.ptr : "", msg.len, &replaced);
+		got = source_str("message");
+		n = pl.message_kept;
+		CHECK(got && n <= fixed.len && memcmp(got, buf_cstr(&fixed), n) == 0);
+		if (got && n == fixed.len)
+			CHECK_INT(strlen(got), fixed.len);
+		else if (got)
+			CHECK(strstr(got + n, "[gitops-bump: message truncated, ") == got + n + 2);
+		buf_release(&msg);
+		buf_release(&fixed);
+	}
+}
+
 int main(void)
 {
 	log_set_style(LOG_PLAIN);
@@ -341,6 +379,7 @@ int main(void)
 	test_cutting();
 	test_overflow();
 	test_invalid_utf8();
+	test_random_messages();
 	dispatch_payload_release(&pl);
 	cJSON_Delete(body);
 	return t_done();
