@@ -22,6 +22,7 @@
 #define GH_ACCEPT "application/vnd.github+json"
 #define GH_MESSAGE_MAX 400  /* GitHub's message as quoted in an error line */
 #define GH_CONNECT_MAX_S 30 /* connect phase of one attempt */
+#define GH_BUDGET_SLACK_S 0.05 /* less than this left: the budget is used up */
 
 /* Where a request is sent: what decides whether the token goes along. */
 struct origin {
@@ -932,7 +933,7 @@ int gh_request(struct gh_client *c, const struct gh_request *req, struct gh_resp
 			log_error("out of memory");
 			goto out;
 		}
-		if (gh_remaining(c) <= 0) {
+		if (gh_remaining(c) < GH_BUDGET_SLACK_S) {
 			log_error("%s failed: the time budget of %d s is used up; last: %s",
 				  req->what, c->timeout_s, buf_cstr(&why));
 			goto out;
@@ -958,7 +959,7 @@ int gh_backoff(struct gh_client *c, int attempt_no, const char *what)
 	long ms = gh_wait_ms(&none, false, attempt_no, c->base_ms, now_epoch(), random_unit(c));
 	char why[64];
 
-	snprintf(why, sizeof(why), "attempt %d of %d", attempt_no, c->max_attempts);
+	snprintf(why, sizeof(why), "before attempt %d", attempt_no);
 	return wait_or_fail(c, ms, what, why);
 }
 

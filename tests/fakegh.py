@@ -230,6 +230,7 @@ class Repo:
         self.private = private
         self.id = repo_id
         self.objects = {}   # sha -> ("blob", bytes) | ("tree", {name: (mode, sha)}) | ("commit", dict)
+        self.raw = {}       # sha -> the object's bytes as git stores them (trees, commits)
         self.heads = {}     # branch -> commit sha
         self.protected = set()
         self.dispatches = []
@@ -248,6 +249,7 @@ class Repo:
                        for n in sorted(entries, key=key))
         sha = git_hash("tree", raw)
         self.objects[sha] = ("tree", dict(entries))
+        self.raw[sha] = raw
         return sha
 
     def put_commit(self, tree, parents, message, author, committer, custom):
@@ -261,6 +263,7 @@ class Repo:
         text += "".join("parent %s\n" % p for p in parents)
         text += "author %s\ncommitter %s\n\n%s" % (ident(author), ident(committer), message)
         sha = git_hash("commit", text.encode())
+        self.raw[sha] = text.encode()
         self.objects[sha] = ("commit", {
             "sha": sha, "tree": tree, "parents": list(parents), "message": message,
             "author": dict(author), "committer": dict(committer),
@@ -655,6 +658,7 @@ class FakeGitHub:
         rec = {"id": len(self._requests) + 1, "time": time.time(), "method": h.command,
                "path": split.path, "query": urllib.parse.parse_qs(split.query, keep_blank_values=True),
                "raw_query": split.query, "headers": headers, "token": tok, "body": body,
+               "peer": "%s:%d" % h.client_address[:2],
                "json": parsed, "status": None, "response": b"", "fault": None}
         self._requests.append(rec)
         raw_auth = h.headers.get("Authorization", "")
