@@ -661,13 +661,10 @@ class FakeGitHub:
                "peer": "%s:%d" % h.client_address[:2],
                "json": parsed, "status": None, "response": b"", "fault": None}
         self._requests.append(rec)
-        raw_auth = h.headers.get("Authorization", "")
         scan = [("path", h.path.encode()), ("body", body)]
         scan += [("header " + k, v.encode("utf-8", "replace")) for k, v in h.headers.items()
                  if k.lower() != "authorization"]
         self._scan(rec, scan)
-        if raw_auth and not tok and any(v in raw_auth for v in self.tokens):
-            self.leaks.append({"request": rec["id"], "where": "authorization with a wrong scheme"})
         return rec
 
     def _token_of(self, h):
@@ -1578,6 +1575,9 @@ def main(argv=None):
     if not fake.tokens:
         print("fakegh: no token: give --token or tokens in a --seed file", file=sys.stderr)
         return 2
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: done.set())
+    signal.signal(signal.SIGINT, lambda *a: done.set())
     fake.start()
     if args.cert_out and fake.ca_file:
         shutil.copyfile(fake.ca_file, args.cert_out)
@@ -1586,9 +1586,6 @@ def main(argv=None):
             fh.write(fake.url + "\n")
         os.replace(args.url_file + ".tmp", args.url_file)
     print(fake.url, flush=True)
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *a: done.set())
-    signal.signal(signal.SIGINT, lambda *a: done.set())
     done.wait()
     fake.stop()
     return 0
