@@ -1,6 +1,7 @@
 /* Unit tests for the pure parts of src/github.c and the client's refusals. */
 #include "github.h"
 #include "log.h"
+#include "capture.h"
 #include "t.h"
 
 #include <curl/curl.h>
@@ -164,40 +165,87 @@ static void test_client_refusals(void)
 	const char *tok = "ghs_unitTestToken0123";
 
 	log_mask(tok);
-	CHECK_INT(client_new("https://api.github.com", tok), 0);
-	CHECK_INT(client_new("https://ghe.example.com/api/v3/", tok), 0);
-	CHECK_INT(client_new("http://127.0.0.1:8080", tok), 0);
-	CHECK_INT(client_new("http://127.9.9.9", tok), 0);
-	CHECK_INT(client_new("http://localhost:1", tok), 0);
-	CHECK_INT(client_new("http://[::1]:1", tok), 0);
+	CHECK_QUIET_OK(client_new("https://api.github.com", tok));
+	CHECK_QUIET_OK(client_new("https://ghe.example.com/api/v3/", tok));
+	CHECK_QUIET_OK(client_new("http://127.0.0.1:8080", tok));
+	CHECK_QUIET_OK(client_new("http://127.9.9.9", tok));
+	CHECK_QUIET_OK(client_new("http://localhost:1", tok));
+	CHECK_QUIET_OK(client_new("http://[::1]:1", tok));
 	/* a token over http to anything else: refused */
-	CHECK_INT(client_new("http://api.github.com", tok), -1);
-	CHECK_INT(client_new("http://10.0.0.1", tok), -1);
-	CHECK_INT(client_new("http://localhost.evil.com", tok), -1);
-	CHECK_INT(client_new("HTTP://EXAMPLE.COM", tok), -1);
+	CHECK_FAILS(client_new("http://api.github.com", tok),
+		    "refusing to send the token over plain http to 'api.github.com': use https");
+	CHECK_FAILS(client_new("http://10.0.0.1", tok), "plain http to '10.0.0.1'");
+	CHECK_FAILS(client_new("http://localhost.evil.com", tok), "'localhost.evil.com'");
+	CHECK_FAILS(client_new("HTTP://EXAMPLE.COM", tok), "plain http to 'example.com'");
 	/* without a token there is nothing to protect */
-	CHECK_INT(client_new("http://example.com", NULL), 0);
+	CHECK_QUIET_OK(client_new("http://example.com", NULL));
 	/* bad base URLs */
-	CHECK_INT(client_new("ftp://example.com", tok), -1);
-	CHECK_INT(client_new("file:///etc/passwd", tok), -1);
-	CHECK_INT(client_new("not a url", tok), -1);
-	CHECK_INT(client_new("https://user:pw@example.com", tok), -1);
-	CHECK_INT(client_new("https://example.com/api?x=1", tok), -1);
-	CHECK_INT(client_new("https://example.com/api#frag", tok), -1);
-	/* a token that would inject a header */
-	CHECK_INT(client_new("https://api.github.com", "abc\r\nX-Evil: 1"), -1);
-	CHECK_INT(client_new("https://api.github.com", "abc def"), -1);
+	CHECK_FAILS(client_new("ftp://example.com", tok),
+		    "bad API URL 'ftp://example.com': only http and https are supported");
+	CHECK_FAILS(client_new("file:///etc/passwd", tok), "bad API URL 'file:///etc/passwd'");
+	CHECK_FAILS(client_new("not a url", tok), "bad API URL 'not a url': not a valid URL");
+	CHECK_FAILS(client_new("https://user:pw@example.com", tok), "credentials in the URL");
+	CHECK_FAILS(client_new("https://example.com/api?x=1", tok), "no query or fragment");
+	CHECK_FAILS(client_new("https://example.com/api#frag", tok), "no query or fragment");
+	/* a token that would inject a header, and it is not printed */
+	CHECK_FAILS(client_new("https://api.github.com", "abc\r\nX-Evil: 1"),
+		    "the token contains a space or control character");
+	CHECK(strstr(cap_text, "X-Evil") == NULL);
+	CHECK_FAILS(client_new("https://api.github.com", "abc def"), "space or control");
 
 	setenv("SSL_CERT_FILE", "/nonexistent/ca.pem", 1);
-	CHECK_INT(client_new("https://api.github.com", tok), -1);
+	CHECK_FAILS(client_new("https://api.github.com", tok),
+		    "cannot read CA bundle '/nonexistent/ca.pem' (SSL_CERT_FILE)");
 	unsetenv("SSL_CERT_FILE");
 	setenv("GITOPS_BUMP_RETRY_BASE_MS", "fast", 1);
-	CHECK_INT(client_new("https://api.github.com", tok), -1);
+	CHECK_FAILS(client_new("https://api.github.com", tok),
+		    "bad GITOPS_BUMP_RETRY_BASE_MS 'fast': want milliseconds, 0 to 60000");
 	setenv("GITOPS_BUMP_RETRY_BASE_MS", "60001", 1);
-	CHECK_INT(client_new("https://api.github.com", tok), -1);
+	CHECK_FAILS(client_new("https://api.github.com", tok), "'60001'");
 	setenv("GITOPS_BUMP_RETRY_BASE_MS", "0", 1);
-	CHECK_INT(client_new("https://api.github.com", tok), 0);
+	CHECK_QUIET_OK(client_new("https://api.github.com", tok));
 	unsetenv("GITOPS_BUMP_RETRY_BASE_MS");
+}
+
+/* gh_fail's one line for each hinted status. */
+static void test_fail_lines(void)
+{
+	struct gh_request req = { "PUT", "/repos/org/gitops/contents/a.yaml", NULL, 0, NULL,
+				  "commit to 'org/gitops'", "org/gitops", "contents:write", 0 };
+	struct gh_response resp = GH_RESPONSE_INIT;
+	char m401[] = "Bad credentials", m403[] = "Resource not accessible by integration";
+	char m404[] = "Not Found", id[] = "ABCD:1";
+	char m422[] = "Validation Failed (A pull request already exists for org:b.)";
+
+	resp.status = 401;
+	resp.message = m401;
+	CHECK_FAILS(gh_fail(&req, &resp), "commit to 'org/gitops' failed: HTTP 401 \"Bad "
+		    "credentials\": the token is invalid, expired or revoked");
+	resp.status = 403;
+	resp.message = m403;
+	CHECK_FAILS(gh_fail(&req, &resp), "HTTP 403 \"Resource not accessible by integration\": "
+		    "token lacks contents:write on 'org/gitops' (fine-grained PAT or GitHub App: "
+		    "Contents read and write; classic PAT: repo scope)");
+	resp.status = 404;
+	resp.message = m404;
+	resp.request_id = id;
+	CHECK_FAILS(gh_fail(&req, &resp), "'org/gitops' does not exist or the token cannot see "
+		    "it; token lacks contents:write on 'org/gitops'");
+	CHECK(strstr(cap_text, "[request ABCD:1]") != NULL);
+	req.permission = "pull_requests:write";
+	resp.status = 403;
+	resp.message = NULL;
+	resp.request_id = NULL;
+	CHECK_FAILS(gh_fail(&req, &resp), "failed: HTTP 403: token lacks pull_requests:write on "
+		    "'org/gitops' (fine-grained PAT or GitHub App: Pull requests read and write");
+	req.permission = NULL;
+	req.repo = NULL;
+	CHECK_FAILS(gh_fail(&req, &resp), "token lacks contents:read on 'the repository'");
+	resp.status = 422;
+	resp.message = m422;
+	CHECK_FAILS(gh_fail(&req, &resp), "failed: HTTP 422 \"Validation Failed (A pull request "
+		    "already exists for org:b.)\"");
+	CHECK(strstr(cap_text, "token lacks") == NULL);
 }
 
 static void test_budget(void)
@@ -220,8 +268,10 @@ static void test_budget(void)
 	if (c) {
 		int failed = 0;
 
+		capture_begin();
 		for (int i = 0; i < 20; i++)
 			failed += gh_backoff(c, 10, "unit backoff") < 0;
+		CHECK(strstr(capture_end(), "unit backoff failed: before attempt 10; waiting ") != NULL);
 		CHECK(failed >= 15); /* P(wait < 1 s of 1800 s) is tiny */
 	}
 	unsetenv("GITOPS_BUMP_RETRY_BASE_MS");
@@ -237,6 +287,7 @@ int main(void)
 	test_hints();
 	test_wait();
 	test_client_refusals();
+	test_fail_lines();
 	test_budget();
 	curl_global_cleanup();
 	log_reset();
