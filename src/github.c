@@ -980,11 +980,13 @@ static void describe_permission(struct buf *b, const char *perm)
 	buf_adds(b, strcmp(level, "write") == 0 ? " read and write" : " read");
 }
 
-static void permission_hint(struct buf *b, const struct gh_request *req)
+/* `verb`: "token lacks" when GitHub said so (403), "the token needs" when
+ * it could also be a missing repository (404). */
+static void permission_hint(struct buf *b, const struct gh_request *req, const char *verb)
 {
 	const char *perm = req->permission ? req->permission : "contents:read";
 
-	buf_addf(b, "token lacks %s on '%s' (fine-grained PAT or GitHub App: ", perm,
+	buf_addf(b, "%s %s on '%s' (fine-grained PAT or GitHub App: ", verb, perm,
 		 req->repo ? req->repo : "the repository");
 	describe_permission(b, perm);
 	buf_adds(b, "; classic PAT: repo scope)");
@@ -1006,12 +1008,12 @@ int gh_fail(const struct gh_request *req, const struct gh_response *resp)
 			buf_adds(&b, "rate limited");
 			break;
 		}
-		permission_hint(&b, req);
+		permission_hint(&b, req, "token lacks");
 		break;
 	case 404:
 		buf_addf(&b, ": '%s' does not exist or the token cannot see it; ",
 			 req->repo ? req->repo : "the resource");
-		permission_hint(&b, req);
+		permission_hint(&b, req, "the token needs");
 		buf_adds(&b, "; GITHUB_TOKEN reaches only its own repository");
 		break;
 	default:

@@ -230,7 +230,7 @@ static void test_fail_lines(void)
 	resp.message = m404;
 	resp.request_id = id;
 	CHECK_FAILS(gh_fail(&req, &resp), "'org/gitops' does not exist or the token cannot see "
-		    "it; token lacks contents:write on 'org/gitops'");
+		    "it; the token needs contents:write on 'org/gitops' (fine-grained PAT");
 	CHECK(strstr(cap_text, "[request ABCD:1]") != NULL);
 	req.permission = "pull_requests:write";
 	resp.status = 403;
