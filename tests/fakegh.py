@@ -56,13 +56,16 @@ Objects are real git objects (blob/tree/commit sha-1 as git computes them).
 
 Faults (``fake.fault(kind, method=None, path=".*", times=1, skip=0,
 probability=None, **params)``; `path` is a regex matched against the whole
-request path; `times=None` means forever; the first matching fault fires)
+request path as sent (percent-encoded, no query); `times=None` means forever;
+`skip=N` lets the first N matching requests through; `probability` fires at
+random (seeded: FakeGitHub(seed=...)); the first matching fault fires)
     status          status=500, message=..., headers={}     any status
     rate_limit      retry_after=1                           429 + Retry-After
     rate_limit_403  reset_in=1                              403, remaining 0, reset
     secondary_limit retry_after=None                        403 "secondary rate limit"
     delay           seconds=1                               then answer normally
-    drop                                                    close without answering
+    drop            processed=False                         close without answering
+                                                            (processed: after applying it)
     close_mid                                               half the body, then close
     trickle         chunk=1, interval=0.2                   body a few bytes at a time
     hang            seconds=None                            never answer (until stop)
@@ -827,7 +830,7 @@ class FakeGitHub:
             raise ApiError(422, "No commit found for SHA: %s" % ref)
         return 200, {}, self._commit_json(r, sha, rest=True)
 
-    def _branch_arg(self, r, name, query=False):
+    def _branch_arg(self, r, name):
         branch = name if name is not None else r.default_branch
         if not isinstance(branch, str):
             raise invalid('For \'properties/branch\', %s is not a string.' % json.dumps(branch))
