@@ -256,6 +256,7 @@ static void neutralise(struct buf *out, const char *s, size_t len)
 }
 
 /* Format, redact.  Returns a malloc'd string or NULL. */
+static char *format_redacted(const char *fmt, va_list ap) GB_PRINTF(1, 0);
 static char *format_redacted(const char *fmt, va_list ap)
 {
 	struct buf raw = BUF_INIT;
@@ -275,6 +276,8 @@ static char *format_redacted(const char *fmt, va_list ap)
  * One message.  `cmd` is the workflow command in Actions style (NULL for a
  * plain log line), `label` the plain-style prefix ("error", NULL for none).
  */
+static void emit(const char *cmd, const char *label, const char *file, long line,
+		 const char *fmt, va_list ap) GB_PRINTF(5, 0);
 static void emit(const char *cmd, const char *label, const char *file, long line,
 		 const char *fmt, va_list ap)
 {
