@@ -182,6 +182,11 @@ int payload_parse(struct payload *p, const char *json, size_t len, const char *o
 			  PAYLOAD_EVENT_MAX);
 		goto out;
 	}
+	/* cJSON keeps a raw NUL byte inside a string too, cutting it there */
+	if (memchr(json, '\0', len)) {
+		log_error("event file '%s' holds a NUL byte, which is not JSON", origin);
+		goto out;
+	}
 	if (has_nul_escape(json, len)) {
 		log_error("event file '%s' holds a NUL character (\\u0000), which no field may hold",
 			  origin);

@@ -32,9 +32,9 @@
  * policy.h, not here: this module only reads.
  *
  * Bounds: the body is at most PAYLOAD_EVENT_MAX bytes, each string at most
- * PAYLOAD_STRING_MAX; a JSON "\u0000" anywhere in the body is refused, so
- * no field can hide text after a NUL from one reader and show it to
- * another.  Safe on arbitrary bytes (the fuzzing entry is payload_parse).
+ * PAYLOAD_STRING_MAX; a NUL anywhere in the body (a JSON "\u0000" or a raw
+ * NUL byte, which cJSON would also keep inside a string) is refused, so no
+ * field can hide text after a NUL from one reader and show it to another.  Safe on arbitrary bytes (the fuzzing entry is payload_parse).
  *
  * Ownership: struct payload owns its strings; payload_release frees them.
  * Errors are reported once (log_error, naming `origin`, the event file)

@@ -129,7 +129,7 @@ static void test_malformed(void)
 	CHECK_FAILS(parse("[]"), "is not a JSON object");
 	CHECK_FAILS(parse("{\"action\":\"p\"} trailing"), "is not a JSON object");
 	payload_release(&p);
-	CHECK_FAILS(payload_parse(&p, "{}\0{}", 5, "/ev.json"), "is not a JSON object");
+	CHECK_FAILS(payload_parse(&p, "{}\0{}", 5, "/ev.json"), "holds a NUL byte");
 	CHECK_FAILS(parse("{\"action\":\"p\",\"client_payload\":{\"commitmsg\":\"m\","
 			  "\"baseRef\":\"qa\"}}}"), "is not a JSON object");
 	CHECK_QUIET_OK(parse(" {\"action\":\"p\",\"client_payload\":{\"commitmsg\":\"m\","
@@ -147,7 +147,16 @@ static void test_nul_smuggling(void)
 			     "\"baseRef\":\"qa\"}}"));
 	CHECK_STR(p.message, "a\\u0000");
 	CHECK_FAILS(parse("{\"action\":\"p\",\"client_payload\":{\"commitmsg\":\"a\\\\\\u0000\","
-			  "\"baseRef\":\"qa\"}}"), "NUL character");
+			  "\"baseRef\":\"qa\"}}"), "NUL character");	/* a raw NUL byte inside a string: cJSON keeps it, cutting the value
+	 * (found by fuzz/fuzz_payload.c) */
+	{
+		static const char raw[] = "{\"action\":\"p\",\"client_payload\":{\"commitmsg\":\"m\","
+					  "\"baseRef\":\"sandbox\0/../../x\"}}";
+
+		payload_release(&p);
+		CHECK_FAILS(payload_parse(&p, raw, sizeof(raw) - 1, "/ev.json"),
+			    "event file '/ev.json' holds a NUL byte, which is not JSON");
+	}
 }
 
 static void test_bounds(void)
