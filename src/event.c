@@ -308,6 +308,14 @@ int event_parse(struct event *ev, const char *name, const char *json, size_t len
 		return -1;
 	}
 	root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+	/* one JSON text: only white space may follow it ("{...}{...}" or a
+	 * file with something appended is broken, not an event) */
+	while (root && end < json + len && strchr(" \t\r\n", *end) && *end)
+		end++;
+	if (root && end != json + len) {
+		cJSON_Delete(root);
+		root = NULL;
+	}
 	if (!root) {
 		log_error("event file '%s' is not valid JSON (at byte %zu)", path,
 			  end && end >= json ? (size_t)(end - json) + 1 : (size_t)1);

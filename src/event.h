@@ -31,8 +31,9 @@
  * EVENT_PAYLOAD_MAX_DEPTH levels, EVENT_PAYLOAD_MAX_BYTES of text); going
  * past them is an error, not a crash.  A NUL character (raw or \u0000) in
  * a push, repository_dispatch or workflow_run event is an error, as C
- * strings would silently cut it.  Errors name the event file and are one
- * clear line.
+ * strings would silently cut it.  The file must be one JSON text: anything
+ * but white space after it is an error.  Errors name the event file and are
+ * one clear line.
  *
  * Ownership: struct event owns all its strings; event_release frees them
  * (and leaves a zeroed struct, safe to release again).

@@ -106,6 +106,12 @@ static void test_push_errors(void)
 	CHECK_FAILS(parse("push", ""), "event file '/ev.json' is not valid JSON (at byte 1)");
 	CHECK_FAILS(parse("push", "{\"ref\": \"x\""), "event file '/ev.json' is not valid JSON");
 	CHECK_FAILS(parse("push", "[]"), "event file '/ev.json' is not a JSON object");
+	/* a complete event with something after it (found by fuzz/fuzz_event.c) */
+	snprintf(json, sizeof(json), "{\"ref\":\"refs/heads/m\",\"after\":\"%s\"}\n{\"ref\":1}", sha);
+	CHECK_FAILS(parse("push", json), "event file '/ev.json' is not valid JSON (at byte 75)");
+	CHECK_FAILS(parse("workflow_dispatch", "{} x"), "is not valid JSON (at byte 4)");
+	snprintf(json, sizeof(json), "{\"ref\":\"refs/heads/m\",\"after\":\"%s\"} \r\n\t", sha);
+	CHECK_QUIET_OK(parse("push", json));
 	CHECK_FAILS(parse("push", "{}"), "has no string 'ref' (is it a push event?)");
 	CHECK_FAILS(parse("push", "{\"ref\":\"refs/heads/a\",\"after\":\"xyz\"}"),
 		    "has no commit id in 'after'");
