@@ -221,6 +221,9 @@ static bool starts_command(const char *s, size_t len)
 
 	while (i < len && (n = blank_len(u + i, len - i)))
 		i += n;
+	/* cppcheck assumes the loop ran to i == len; it stops at the first
+	 * non-blank */
+	/* cppcheck-suppress knownConditionTrueFalse */
 	return len - i >= 2 && s[i] == ':' && s[i + 1] == ':';
 }
 
@@ -436,10 +439,9 @@ void log_block(const char *text, size_t len)
 	free(red);
 }
 
-/* Append `text` to the file named by environment variable `var`. */
-static int append_env_file(const char *var, const char *text, size_t len)
+/* Append `text` to `path`, the file named by environment variable `var`. */
+static int append_env_file(const char *var, const char *path, const char *text, size_t len)
 {
-	const char *path = getenv(var);
 	int fd;
 	ssize_t n;
 	size_t off = 0;
@@ -493,7 +495,7 @@ int log_output(const char *name, const char *value)
 	if (buf_failed(&out))
 		goto oom;
 	if (file && *file) {
-		rc = append_env_file("GITHUB_OUTPUT", out.ptr, out.len);
+		rc = append_env_file("GITHUB_OUTPUT", file, out.ptr, out.len);
 	} else if (style == LOG_ACTIONS) {
 		/* No file to write to: the value's lines go to the job log, where
 		 * none of them may act as a command. */
@@ -532,7 +534,7 @@ int log_summary(const char *markdown)
 		log_error("out of memory while writing the step summary");
 		return -1;
 	}
-	rc = append_env_file("GITHUB_STEP_SUMMARY", red, len);
+	rc = append_env_file("GITHUB_STEP_SUMMARY", file, red, len);
 	free(red);
 	return rc;
 }
