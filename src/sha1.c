@@ -19,7 +19,7 @@ static void compress(uint32_t h[5], const unsigned char *p)
 {
 	uint32_t w[80], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
 
-	for (int t = 0; t < 16; t++)
+	for (size_t t = 0; t < 16; t++)
 		w[t] = be32(p + 4 * t);
 	for (int t = 16; t < 80; t++)
 		w[t] = rol(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
@@ -104,7 +104,7 @@ void sha1_final(struct sha1_ctx *c, unsigned char out[SHA1_LEN])
 	for (int i = 0; i < 8; i++)
 		c->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
 	compress(c->h, c->block);
-	for (int i = 0; i < 5; i++) {
+	for (size_t i = 0; i < 5; i++) {
 		out[4 * i] = (unsigned char)(c->h[i] >> 24);
 		out[4 * i + 1] = (unsigned char)(c->h[i] >> 16);
 		out[4 * i + 2] = (unsigned char)(c->h[i] >> 8);
@@ -116,7 +116,7 @@ void sha1_hex(const unsigned char digest[SHA1_LEN], char hex[SHA1_HEX_LEN + 1])
 {
 	static const char digits[] = "0123456789abcdef";
 
-	for (int i = 0; i < SHA1_LEN; i++) {
+	for (size_t i = 0; i < SHA1_LEN; i++) {
 		hex[2 * i] = digits[digest[i] >> 4];
 		hex[2 * i + 1] = digits[digest[i] & 15];
 	}
