@@ -236,7 +236,8 @@ static int add_entry(struct flat *f, const cJSON *item)
 	return 0;
 }
 
-static int flatten(struct flat *f, const cJSON *obj, int depth)
+/* Recursive, bounded by EVENT_PAYLOAD_MAX_DEPTH. */
+static int flatten(struct flat *f, const cJSON *obj, int depth) /* NOLINT(misc-no-recursion) */
 {
 	const cJSON *child;
 
@@ -446,8 +447,9 @@ void event_release(struct event *ev)
 			  &ev->sha, &ev->message, &ev->actor, &ev->run_url,
 			  &ev->server_url, &ev->action };
 
+	/* cppcheck 2.10 reads `*strs[i]` as a declaration */
 	for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)
-		free(*strs[i]);
+		free(*strs[i]); /* cppcheck-suppress shadowVariable */
 	for (size_t i = 0; i < ev->npayload; i++) {
 		free(ev->payload[i].key);
 		free(ev->payload[i].value);

@@ -238,8 +238,9 @@ void payload_release(struct payload *p)
 		&p->event,
 	};
 
+	/* cppcheck 2.10 reads `*fields[i]` as a declaration */
 	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {
-		free(*fields[i]);
+		free(*fields[i]); /* cppcheck-suppress shadowVariable */
 		*fields[i] = NULL;
 	}
 }

@@ -264,6 +264,8 @@ static int normalise(struct buf *out, const char *path, size_t len)
 		i += n + 1;
 		last = (size_t)(seg - path);
 		lastlen = n;
+		/* n is 0 for the empty segment of "a//b" (cppcheck thinks not) */
+		/* cppcheck-suppress knownConditionTrueFalse */
 		if (n == 0 || seg_is(seg, n, "."))
 			continue;
 		if (seg_is(seg, n, ".."))
