@@ -178,8 +178,11 @@ static int set_value(struct config *cfg, int in, const char *val, bool append)
 	}
 	buf_add(&b, val, len);
 	if (buf_failed(&b)) {
-		log_error("input '%s' is too long (over %zu bytes)", inputs[in].name,
-			  (size_t)CONFIG_VALUE_MAX);
+		if (errno != EFBIG)
+			log_error("out of memory");
+		else
+			log_error("input '%s' is too long (over %zu bytes)", inputs[in].name,
+				  (size_t)CONFIG_VALUE_MAX);
 		buf_release(&b);
 		return -1;
 	}
@@ -250,9 +253,15 @@ static int parse_int(const struct input_def *d, const char *v, long *out)
 static int check_json_object(const char *name, const char *v)
 {
 	const char *end = NULL;
-	cJSON *j = cJSON_ParseWithLengthOpts(v, strlen(v) + 1, &end, 1);
+	cJSON *j;
 	int rc = 0;
 
+	errno = 0;
+	j = cJSON_ParseWithLengthOpts(v, strlen(v) + 1, &end, 1);
+	if (!j && errno == ENOMEM) { /* cJSON says NULL for both */
+		log_error("out of memory");
+		return -1;
+	}
 	if (!j) {
 		log_error("input '%s' is not valid JSON (at byte %zu)", name,
 			  end && end >= v ? (size_t)(end - v) + 1 : (size_t)1);
