@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,7 +247,10 @@ static int parse_extra(cJSON **out, const char *extra, size_t *replaced)
 	*out = NULL;
 	if (!extra)
 		return 0;
+	errno = 0;
 	j = cJSON_ParseWithLengthOpts(extra, strlen(extra) + 1, &end, 1);
+	if (!j && errno == ENOMEM) /* cJSON says NULL for this too */
+		return oom();
 	if (!cJSON_IsObject(j)) {
 		log_error("input 'client-payload' must be a JSON object ({...})");
 		cJSON_Delete(j);
@@ -686,7 +690,12 @@ static int fetch_message(struct run *r)
 		rc = gh_fail(&req, &resp);
 		goto out;
 	}
+	errno = 0;
 	json = cJSON_ParseWithLength(buf_cstr(&resp.body), resp.body.len);
+	if (!json && errno == ENOMEM) {
+		rc = oom();
+		goto out;
+	}
 	commit = cJSON_GetObjectItemCaseSensitive(json, "commit");
 	msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(commit, "message"));
 	if (!msg) {

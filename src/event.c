@@ -308,7 +308,10 @@ int event_parse(struct event *ev, const char *name, const char *json, size_t len
 		log_error("event file '%s' contains a NUL character", path);
 		return -1;
 	}
+	errno = 0;
 	root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+	if (!root && errno == ENOMEM) /* cJSON says NULL for this too */
+		return oom();
 	/* one JSON text: only white space may follow it ("{...}{...}" or a
 	 * file with something appended is broken, not an event) */
 	while (root && end < json + len && strchr(" \t\r\n", *end) && *end)

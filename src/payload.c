@@ -4,6 +4,7 @@
 #include "log.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,7 +193,12 @@ int payload_parse(struct payload *p, const char *json, size_t len, const char *o
 			  origin);
 		goto out;
 	}
+	errno = 0;
 	root = cJSON_ParseWithLengthOpts(json, len, &end, false);
+	if (!root && errno == ENOMEM) { /* cJSON says NULL for this too */
+		log_error("out of memory");
+		goto out;
+	}
 	if (root)
 		while (end < json + len && strchr(" \t\r\n", *end) && *end)
 			end++;
