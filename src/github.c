@@ -47,6 +47,7 @@ struct gh_client {
 	struct gh_response *resp;
 	size_t body_max;
 	bool body_too_big;
+	bool body_oom;
 	struct gh_hints hints;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -234,23 +235,33 @@ static void origin_release(struct origin *o)
 	o->scheme = o->host = o->port = NULL;
 }
 
+static const char oom_why[] = "out of memory";
+
 /* Split `url` into its origin; rejects anything but http(s), and
  * credentials, queries or fragments in a base URL (`strict`).  -1 with a
- * reason in *why. */
+ * reason in *why (oom_why when memory ran out). */
 static int origin_parse(struct origin *o, const char *url, bool strict, const char **why)
 {
 	CURLU *u = curl_url();
 	char *part = NULL;
+	CURLUcode uc;
 	int rc = -1;
 
 	*why = "not a valid URL";
-	if (!u)
+	if (!u) {
+		*why = oom_why;
 		return -1;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
-		goto out;
-	if (curl_url_get(u, CURLUPART_SCHEME, &o->scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &o->host, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, &o->port, CURLU_DEFAULT_PORT) != CURLUE_OK)
+	}
+	uc = curl_url_set(u, CURLUPART_URL, url, 0);
+	if (uc == CURLUE_OK)
+		uc = curl_url_get(u, CURLUPART_SCHEME, &o->scheme, 0);
+	if (uc == CURLUE_OK)
+		uc = curl_url_get(u, CURLUPART_HOST, &o->host, 0);
+	if (uc == CURLUE_OK)
+		uc = curl_url_get(u, CURLUPART_PORT, &o->port, CURLU_DEFAULT_PORT);
+	if (uc == CURLUE_OUT_OF_MEMORY)
+		*why = oom_why;
+	if (uc != CURLUE_OK)
 		goto out;
 	for (char *p = o->host; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
@@ -352,7 +363,10 @@ int gh_client_new(struct gh_client **out, const struct gh_options *opt)
 	if (!c->base)
 		goto fail;
 	if (origin_parse(&c->origin, c->base, true, &why) < 0) {
-		log_error("bad API URL '%s': %s", c->base, why);
+		if (why == oom_why)
+			log_error("out of memory");
+		else
+			log_error("bad API URL '%s': %s", c->base, why);
 		goto fail;
 	}
 	if (opt->token && *opt->token) {
@@ -377,7 +391,7 @@ int gh_client_new(struct gh_client **out, const struct gh_options *opt)
 		goto fail;
 	c->curl = curl_easy_init();
 	if (!c->curl) {
-		log_error("cannot initialise libcurl");
+		log_error("cannot initialise libcurl (out of memory)");
 		goto fail;
 	}
 	*out = c;
@@ -440,8 +454,10 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 		c->body_too_big = true;
 		return 0; /* CURLE_WRITE_ERROR */
 	}
-	if (buf_add(&c->resp->body, data, n) < 0)
-		return 0;
+	if (buf_add(&c->resp->body, data, n) < 0) {
+		c->body_oom = true;
+		return 0; /* CURLE_WRITE_ERROR */
+	}
 	return n;
 }
 
@@ -600,6 +616,7 @@ static CURLcode exchange(struct gh_client *c, const char *method, const char *ur
 		return CURLE_OUT_OF_MEMORY;
 	c->resp = resp;
 	c->body_too_big = false;
+	c->body_oom = false;
 	c->errbuf[0] = '\0';
 	c->hints.retry_after = c->hints.remaining = -1;
 	c->hints.reset = -1;
@@ -705,6 +722,10 @@ static enum outcome attempt(struct gh_client *c, const struct gh_request *req,
 				  c->body_max);
 			goto done;
 		}
+		if (rc == CURLE_OUT_OF_MEMORY || (rc == CURLE_WRITE_ERROR && c->body_oom)) {
+			log_error("%s failed: out of memory", req->what);
+			goto done;
+		}
 		if (tls_error(rc)) {
 			struct buf d = BUF_INIT;
 
@@ -740,8 +761,11 @@ static enum outcome attempt(struct gh_client *c, const struct gh_request *req,
 		}
 		origin_release(&target);
 		if (origin_parse(&target, next, false, &reason) < 0) {
-			log_error("%s failed: HTTP %ld redirect to a bad URL: %s", req->what,
-				  resp->status, reason);
+			if (reason == oom_why)
+				log_error("%s failed: out of memory", req->what);
+			else
+				log_error("%s failed: HTTP %ld redirect to a bad URL: %s", req->what,
+					  resp->status, reason);
 			goto done;
 		}
 		if (strcmp(target.scheme, "http") == 0 && !gh_is_loopback(target.host)) {

@@ -20,6 +20,7 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 int main(int argc, char **argv)
 {
 	struct config cfg;
+	CURLcode cc;
 	int rc = EXIT_FAIL;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -46,8 +47,8 @@ int main(int argc, char **argv)
 		break;
 	case MODE_DISPATCH:
 	case MODE_PATCH:
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-			log_error("cannot initialise libcurl");
+		if ((cc = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
+			log_error("cannot initialise libcurl: %s", curl_easy_strerror(cc));
 			break;
 		}
 		rc = cfg.mode == MODE_DISPATCH ? dispatch_run(&cfg) : patch_run(&cfg);
