@@ -796,6 +796,7 @@ static int send_one(struct run *r, const char *target)
 	req.what = what.ptr;
 	req.repo = target;
 	req.permission = "contents:write";
+	req.no_resend = true; /* a second dispatch would deploy twice */
 	if (gh_request(r->gh, &req, &resp) < 0)
 		goto out;
 	if (resp.status < 200 || resp.status > 299) {

@@ -48,6 +48,7 @@ struct gh_client {
 	size_t body_max;
 	bool body_too_big;
 	bool body_oom;
+	bool sent;           /* request bytes went out in the last exchange */
 	struct gh_hints hints;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -610,13 +611,14 @@ static CURLcode exchange(struct gh_client *c, const char *method, const char *ur
 {
 	struct curl_slist *headers = make_headers(c, accept, with_token, body != NULL);
 	CURLcode rc;
-	long status = 0;
+	long status = 0, sent = 0;
 
 	if (!headers)
 		return CURLE_OUT_OF_MEMORY;
 	c->resp = resp;
 	c->body_too_big = false;
 	c->body_oom = false;
+	c->sent = false;
 	c->errbuf[0] = '\0';
 	c->hints.retry_after = c->hints.remaining = -1;
 	c->hints.reset = -1;
@@ -629,6 +631,7 @@ static CURLcode exchange(struct gh_client *c, const char *method, const char *ur
 	}
 	if (curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK)
 		resp->status = status;
+	c->sent = curl_easy_getinfo(c->curl, CURLINFO_REQUEST_SIZE, &sent) != CURLE_OK || sent > 0;
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
 	free_headers(headers);
 	c->resp = NULL;
@@ -739,11 +742,14 @@ static enum outcome attempt(struct gh_client *c, const struct gh_request *req,
 		}
 		if (rc != CURLE_OK) {
 			describe_curl(why, c, rc);
-			if (transient_error(rc)) {
+			if (transient_error(rc) && req->no_resend && c->sent)
+				log_error("%s failed: %s after the request was sent; it may have "
+					  "arrived, so it is not sent again (check the target before "
+					  "running this again)", req->what, buf_cstr(why));
+			else if (transient_error(rc))
 				out = OUT_RETRY;
-			} else {
+			else
 				log_error("%s failed: %s", req->what, buf_cstr(why));
-			}
 			goto done;
 		}
 		if (!is_redirect(resp->status)) {

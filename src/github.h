@@ -19,7 +19,9 @@
  * 303 turns the request into a GET without body; the others keep both.
  *
  * Retries (inside gh_request): resolve/connect errors, timeouts, a connection
- * dropped or closed mid-response, HTTP 408, 429, 500, 502, 503, 504, and 403
+ * dropped or closed mid-response (unless the request is `no_resend` and went
+ * out: then it fails, saying it may have arrived), HTTP 408, 429, 500, 502,
+ * 503, 504, and 403
  * that is a rate limit (`x-ratelimit-remaining: 0`, a `Retry-After`, or a
  * "rate limit" message, as GitHub's secondary limits say).  The wait before
  * retry N (2 for the first retry) is, in order:
@@ -83,6 +85,9 @@ struct gh_request {
 	const char *repo;       /* "owner/name" the request concerns, for hints */
 	const char *permission; /* what the token needs, for hints: "contents:write" */
 	size_t body_max;        /* 0: GH_BODY_MAX */
+	bool no_resend;         /* not idempotent (a repository_dispatch): a
+				 * transport failure after the request went out
+				 * is not retried, since it may have arrived */
 };
 
 struct gh_response {
