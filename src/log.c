@@ -276,8 +276,27 @@ static char *format_redacted(const char *fmt, va_list ap)
 }
 
 /*
+ * An error message could not be built for lack of memory: say that much
+ * without allocating.  Other messages are dropped (an info line that cannot
+ * be printed is no error of the run's).
+ */
+static void emit_oom(const char *label)
+{
+	static const char plain[] = "gitops-bump: error: out of memory while reporting an error\n";
+	static const char actions[] = "::error::out of memory while reporting an error\n";
+
+	if (!label || strcmp(label, "error") != 0)
+		return;
+	if (style == LOG_ACTIONS)
+		write_all(stdout, actions, sizeof(actions) - 1);
+	else
+		write_all(stderr, plain, sizeof(plain) - 1);
+}
+
+/*
  * One message.  `cmd` is the workflow command in Actions style (NULL for a
  * plain log line), `label` the plain-style prefix ("error", NULL for none).
+ * Out of memory, it prints the whole line or nothing (emit_oom).
  */
 static void emit(const char *cmd, const char *label, const char *file, long line,
 		 const char *fmt, va_list ap) GB_PRINTF(5, 0);
@@ -288,17 +307,18 @@ static void emit(const char *cmd, const char *label, const char *file, long line
 	char *msg = format_redacted(fmt, ap);
 
 	if (!msg) {
-		static const char oom[] = "gitops-bump: error: out of memory while reporting an error\n";
-		write_all(stderr, oom, sizeof(oom) - 1);
+		emit_oom(label);
 		return;
 	}
 	if (style == LOG_ACTIONS && cmd) {
 		char *data = log_escape_data(msg);
+		bool lost = !data;
 
 		buf_addf(&out, "::%s", cmd);
 		if (file && *file) {
 			char *f = log_escape_property(file);
 
+			lost = lost || !f;
 			buf_addf(&out, " file=%s", f ? f : "");
 			if (line > 0)
 				buf_addf(&out, ",line=%ld", line);
@@ -309,7 +329,10 @@ static void emit(const char *cmd, const char *label, const char *file, long line
 		neutralise(&out, data ? data : "", data ? strlen(data) : 0);
 		buf_addc(&out, '\n');
 		free(data);
-		write_all(stdout, buf_cstr(&out), out.len);
+		if (lost || buf_failed(&out))
+			emit_oom(label);
+		else
+			write_all(stdout, buf_cstr(&out), out.len);
 	} else {
 		FILE *f = style == LOG_ACTIONS ? stdout : stderr;
 
@@ -324,7 +347,10 @@ static void emit(const char *cmd, const char *label, const char *file, long line
 		}
 		neutralise(&out, msg, strlen(msg));
 		buf_addc(&out, '\n');
-		write_all(f, buf_cstr(&out), out.len);
+		if (buf_failed(&out))
+			emit_oom(label);
+		else
+			write_all(f, buf_cstr(&out), out.len);
 	}
 	buf_release(&out);
 	free(msg);
@@ -365,7 +391,11 @@ void log_group_begin(const char *title)
 		buf_adds(&out, "::group::");
 		neutralise(&out, data ? data : "", data ? strlen(data) : 0);
 		buf_addc(&out, '\n');
-		write_all(stdout, buf_cstr(&out), out.len);
+		/* out of memory: an untitled group rather than half a line */
+		if (buf_failed(&out) || !data)
+			write_all(stdout, "::group::\n", 10);
+		else
+			write_all(stdout, buf_cstr(&out), out.len);
 		buf_release(&out);
 		free(data);
 		free(red);
@@ -434,7 +464,10 @@ void log_block(const char *text, size_t len)
 	}
 	if (style == LOG_ACTIONS)
 		buf_addf(&out, "::%s::\n", token);
-	write_all(style == LOG_ACTIONS ? stdout : stderr, buf_cstr(&out), out.len);
+	/* all or nothing: a stop-commands line without its end would silence
+	 * every later workflow command of the step */
+	if (!buf_failed(&out))
+		write_all(style == LOG_ACTIONS ? stdout : stderr, buf_cstr(&out), out.len);
 	buf_release(&out);
 	free(red);
 }
