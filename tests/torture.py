@@ -1,0 +1,292 @@
+#!/usr/bin/env python3
+"""torture: make each allocation fail in turn over the main paths.
+
+The torture binary (mk/torture.mk, tests/torture/alloc.c) counts the
+allocations of our code, cJSON, libcurl and libyaml and fails the Nth one.
+For each scenario this first runs it undisturbed, recording every
+allocation's call site, then once per chosen N:
+
+  --mode all     every N from 1 to the count, failing only the Nth, then again
+                 failing the Nth and every later one (GB_TORTURE_REST)
+  --mode sites   the first N of each distinct call site, failing only it
+                 (bounded: what `make test` runs, tests/test_torture.py)
+
+Every run goes through conftest.run_gb (clean environment, the token checked
+in every output) and must end one of two ways:
+  absorbed   exit status and observable result (what the fake GitHub
+             received, $GITHUB_OUTPUT) identical to the undisturbed run;
+  error      exit 1 or 2 with exactly one error line (one per target where a
+             target's failure does not stop the others), and nothing sent that
+             the undisturbed run would not send;
+never a crash, a sanitizer report (a leak included: LeakSanitizer runs at
+every exit), a hang, or a second error line.  Each scenario prints one line
+of figures, and the distinct error messages that do not say "memory" (the
+failure showed as another error, e.g. cJSON cannot tell "out of memory" from
+"not JSON").
+
+    python3 tests/torture.py --binary build/torture/gitops-bump [--mode all|sites]
+                             [--scenario NAME] [--jobs N]
+"""
+import argparse
+import collections
+import concurrent.futures
+import json
+import os
+import pathlib
+import re
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+
+from conftest import ROOT, run_gb  # noqa: E402
+from dispatch_util import (APP, GITOPS, fixture_event, push_event, runner_commands,  # noqa: E402
+                           step_env)
+from fakegh import FakeGitHub  # noqa: E402
+
+DEFAULT_BINARY = ROOT / "build" / "torture" / "gitops-bump"
+RUN_TIMEOUT = 60
+
+
+class Scenario:
+    """One path through the program: how to set it up and what it changes."""
+    name = ""
+    uses_fake = False
+    repos = ()  # the repos whose received dispatches are the result
+    max_errors = 1  # error lines a failed run may print
+
+    def setup(self, fake):
+        """Once per fake GitHub (one per worker)."""
+
+    def prepare(self, tmp, fake):
+        """Files for one run in `tmp`; returns (args, env, actions)."""
+        raise NotImplementedError
+
+    def before_run(self, fake):
+        """Right before each run: faults that a run consumes."""
+
+    def result(self, res, fake, mark):
+        """What the run changed: the dispatches since `mark`, its outputs."""
+        got = {repo: [(d["event_type"], d["client_payload"]) for d in fake.dispatches(repo)[n:]]
+               for repo, n in mark.items()} if fake else {}
+        return {"rc": res.returncode, "sent": got, "outputs": res.output_text}
+
+    def mark(self, fake):
+        return {repo: len(fake.dispatches(repo)) for repo in self.repos} if fake else {}
+
+
+class DispatchDryRun(Scenario):
+    """config + push event + payload build with client-payload + outputs, no network."""
+    name = "dispatch-dry-run"
+
+    def prepare(self, tmp, fake):
+        ev = push_event(tmp, message="Fix \"login\" | & $(x)\n\nbody \U0001F680")
+        env = step_env(ev, None, dry_run="true", image="r/p@sha256:" + "a" * 64,
+                       client_payload='{"team": "web", "flags": {"canary": true}}')
+        return [], env, True
+
+
+class DispatchSend(Scenario):
+    """push event -> two dispatches through the REST client, outputs and summary."""
+    name = "dispatch-send"
+    uses_fake = True
+    repos = (GITOPS, "org/gitops-eu")
+    max_errors = 2  # one per target: a failing target does not stop the other
+
+    def setup(self, fake):
+        fake.add_repo(GITOPS)
+        fake.add_repo("org/gitops-eu")
+
+    def prepare(self, tmp, fake):
+        ev = push_event(tmp, message="Deploy it\n\nwith a body")
+        return [], step_env(ev, fake, repository=GITOPS + "\norg/gitops-eu"), True
+
+
+class DispatchFetch(Scenario):
+    """repository_dispatch event (client_payload flattened) -> the message read from
+    the API -> one dispatch, retried after a 502; plain output (CLI style)."""
+    name = "dispatch-fetch"
+    uses_fake = True
+    repos = (GITOPS,)
+
+    def setup(self, fake):
+        fake.add_repo(GITOPS)
+        fake.add_repo(APP)
+        self.sha = fake.add_commit(APP, "Release 2.0\n\nnotes")
+
+    def prepare(self, tmp, fake):
+        payload = {"service": "svc", "nested": {"a": [1, 2], "b": {"c": None}}, "n": 1.5}
+        ev = fixture_event(tmp, "repository_dispatch.json", client_payload=payload)
+        env = step_env(ev, fake, event="repository_dispatch", environment="qa")
+        env["GITHUB_SHA"] = self.sha
+        return ["dispatch"], env, False
+
+    def before_run(self, fake):
+        fake.clear_faults()
+        fake.fault("status", method="POST", status=502)
+
+
+class UsageError(Scenario):
+    """config: a bad input is a usage error (exit 2)."""
+    name = "usage-error"
+
+    def prepare(self, tmp, fake):
+        env = step_env(None, None, max_attempts="many", client_payload='{"a": 1}')
+        return ["dispatch", "--event-type", "x", "--environment", "qa"], env, False
+
+
+SCENARIOS = [DispatchDryRun(), DispatchSend(), DispatchFetch(), UsageError()]
+
+
+def error_lines(res, actions):
+    """The error lines a user would see: ::error commands the runner would act on,
+    and plain `gitops-bump: error:` lines (the out-of-memory fallback is one)."""
+    lines = [d for c, d in runner_commands(res.stdout) if c == "error"] if actions else []
+    lines += [l for l in res.err.splitlines() if l.startswith("gitops-bump: error:")]
+    return lines
+
+
+class Runner:
+    def __init__(self, binary, jobs):
+        self.binary = str(binary)
+        self.jobs = jobs
+        self.local = threading.local()
+        self.fakes = []
+        self.lock = threading.Lock()
+
+    def fake_for(self, sc):
+        fakes = getattr(self.local, "fakes", None)
+        if fakes is None:
+            fakes = self.local.fakes = {}
+        if sc.name not in fakes:
+            fake = FakeGitHub()
+            fake.add_token(__import__("conftest").TOKEN, name="default")
+            sc.setup(fake)
+            fake.start()
+            with self.lock:
+                self.fakes.append(fake)
+            fakes[sc.name] = fake
+        return fakes[sc.name]
+
+    def run(self, sc, fail=0, rest=False, log=None):
+        fake = self.fake_for(sc) if sc.uses_fake else None
+        with tempfile.TemporaryDirectory(prefix="torture-") as tmp:
+            args, env, actions = sc.prepare(tmp, fake)
+            env = dict(env)
+            env["GB_TORTURE_FAIL"] = str(fail)
+            if rest:
+                env["GB_TORTURE_REST"] = "1"
+            if log:
+                env["GB_TORTURE_LOG"] = log
+            if fake:
+                sc.before_run(fake)
+            mark = sc.mark(fake)
+            res = run_gb(args, env, tmp_path=tmp, actions=actions, binary=self.binary,
+                         timeout=RUN_TIMEOUT)
+            return res, sc.result(res, fake, mark), error_lines(res, actions)
+
+    def stop(self):
+        for fake in self.fakes:
+            fake.assert_no_leaks()
+            fake.stop()
+
+
+def classify(base, res, result, errors, sc):
+    """'absorbed', 'error', or a string starting with 'BAD' that says why."""
+    if result == base:
+        return "absorbed"
+    if res.returncode not in (1, 2):
+        return "BAD: exit %d, result differs from the undisturbed run" % res.returncode
+    if not 1 <= len(errors) <= sc.max_errors:
+        return "BAD: %d error lines: %r" % (len(errors), errors[:3])
+    for repo, sent in result["sent"].items():
+        if any(s not in base["sent"][repo] for s in sent):
+            return "BAD: sent to %s what the undisturbed run does not send" % repo
+    return "error"
+
+
+def normalise(msg):
+    msg = re.sub(r"/tmp/torture-[^/' ]+", "TMP", msg)
+    return re.sub(r"\d+", "N", msg)
+
+
+def torture(runner, sc, mode, out=sys.stdout):
+    t0 = time.monotonic()
+    with tempfile.NamedTemporaryFile(prefix="torture-sites-") as log:
+        res, base, errors = runner.run(sc, log=log.name)
+        sites = [line.split(" ", 1) for line in pathlib.Path(log.name).read_text().splitlines()]
+    assert base["rc"] in (0, 2) and len(errors) == (base["rc"] == 2), \
+        "%s: the undisturbed run failed: %r" % (sc.name, res)
+    count = len(sites)
+    first = {}
+    for n, site in sites:
+        first.setdefault(site, int(n))
+    plans = []
+    if mode == "all":
+        plans = [(n, False) for n in range(1, count + 1)] + \
+                [(n, True) for n in range(1, count + 1)]
+    else:
+        plans = [(n, False) for n in sorted(first.values())]
+
+    def one(plan):
+        n, rest = plan
+        try:
+            r, result, errs = runner.run(sc, fail=n, rest=rest)
+        except AssertionError as e:  # run_gb: a sanitizer report or a leaked token
+            return plan, "BAD: " + str(e).splitlines()[0], None, str(e)
+        except Exception as e:  # a hang (subprocess timeout) included
+            return plan, "BAD: %s: %s" % (type(e).__name__, e), None, ""
+        return plan, classify(base, r, result, errs, sc), errs, r.err[-2000:]
+
+    stats = collections.Counter()
+    bad = []
+    other = collections.Counter()
+    with concurrent.futures.ThreadPoolExecutor(runner.jobs) as pool:
+        for plan, verdict, errs, detail in pool.map(one, plans):
+            kind = ("rest " if plan[1] else "") + verdict.split(":")[0]
+            stats[kind] += 1
+            if verdict.startswith("BAD"):
+                bad.append((plan, verdict, detail))
+            elif verdict == "error" and "memory" not in errs[0]:
+                other[normalise(errs[0])] += 1
+    elapsed = time.monotonic() - t0
+    print("%-17s %5d allocations %4d sites %5d runs %6.1f s  %s" % (
+        sc.name, count, len(first), len(plans), elapsed,
+        ", ".join("%s %d" % kv for kv in sorted(stats.items()))), file=out)
+    for msg, k in other.most_common():
+        print("    %4d x error without 'memory': %s" % (k, msg[:160]), file=out)
+    for (n, rest), verdict, detail in bad[:10]:
+        print("    FAIL N=%d%s: %s\n%s" % (n, " (and later)" if rest else "", verdict,
+                                         "\n".join("      " + l for l in detail.splitlines()[-15:])),
+              file=out)
+    return {"scenario": sc.name, "allocations": count, "sites": len(first), "runs": len(plans),
+            "seconds": round(elapsed, 1), "stats": dict(stats), "bad": len(bad),
+            "other_errors": dict(other)}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--binary", default=str(DEFAULT_BINARY))
+    ap.add_argument("--mode", choices=("all", "sites"), default="all")
+    ap.add_argument("--scenario", action="append", help="only these (repeatable)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--json", help="write the figures here too")
+    args = ap.parse_args(argv)
+    runner = Runner(args.binary, args.jobs)
+    figures = []
+    try:
+        for sc in SCENARIOS:
+            if args.scenario and sc.name not in args.scenario:
+                continue
+            figures.append(torture(runner, sc, args.mode))
+    finally:
+        runner.stop()
+    if args.json:
+        pathlib.Path(args.json).write_text(json.dumps(figures, indent=1) + "\n")
+    return 1 if any(f["bad"] for f in figures) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
