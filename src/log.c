@@ -264,13 +264,25 @@ static char *format_redacted(const char *fmt, va_list ap)
 {
 	struct buf raw = BUF_INIT;
 	char *red;
+	size_t len, keep;
 
 	buf_vaddf(&raw, fmt, ap);
 	if (buf_failed(&raw)) {
 		buf_release(&raw);
 		return NULL;
 	}
-	red = log_redact(raw.ptr ? raw.ptr : "", raw.len, NULL);
+	/* redact first, so that cutting cannot leave part of a secret */
+	red = log_redact(raw.ptr ? raw.ptr : "", raw.len, &len);
+	if (red && len > LOG_LINE_MAX) {
+		keep = LOG_LINE_MAX;
+		while (keep && ((unsigned char)red[keep] & 0xc0) == 0x80)
+			keep--;
+		buf_reset(&raw);
+		buf_add(&raw, red, keep);
+		buf_addf(&raw, "... [%zu more bytes]", len - keep);
+		free(red);
+		red = buf_detach(&raw, NULL);
+	}
 	buf_release(&raw);
 	return red;
 }

@@ -21,6 +21,10 @@
  * stderr, $GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY) has that value replaced by
  * "***".  Call it for the token before anything else is printed.
  *
+ * Length: a message line is at most LOG_LINE_MAX bytes of text; a longer one
+ * (a hostile value quoted in it) is cut at a character boundary and ends in
+ * "... [N more bytes]", so no input can flood the log with one line.
+ *
  * Error convention (whole program): a function that fails reports the error
  * once, where it is found, with log_error()/log_error_at(), and returns -1;
  * callers pass -1 up without printing again.  Messages are lowercase, the
@@ -37,6 +41,8 @@
 #include <stddef.h>
 
 #define GB_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+#define LOG_LINE_MAX 4096
 
 enum log_style {
 	LOG_PLAIN,   /* human-readable lines on stderr */

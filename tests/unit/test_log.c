@@ -305,6 +305,37 @@ static void test_md_escape(void)
 	buf_release(&b);
 }
 
+/* A hostile value quoted in a message cannot make a line of megabytes; the
+ * cut falls on a character boundary and after redaction (found by
+ * tests/test_hostile.py: a 5000-key client-payload gave a 44 KB error). */
+static void test_line_cap(void)
+{
+	size_t n = 3 * LOG_LINE_MAX;
+	char *big = malloc(n + 1);
+	const char *cut;
+
+	for (size_t i = 0; i < n; i += 2) /* U+00E9, two bytes each */
+		memcpy(big + i, "\xc3\xa9", 2);
+	big[n] = '\0';
+	log_set_style(LOG_PLAIN);
+	CAPTURE(log_error("x%s", big));
+	cut = strstr(got_err, "... [");
+	CHECK(cut != NULL);
+	/* "gitops-bump: error: " (20 bytes), then "x" and 2047 whole characters:
+	 * the 4096th byte would split one */
+	CHECK_INT(cut ? cut - got_err : 0, 20 + 1 + 2047 * 2);
+	CHECK(cut && strcmp(cut, "... [8194 more bytes]\n") == 0);
+
+	log_reset();
+	log_mask("tokentokentoken");
+	memset(big, 'a', n);
+	memcpy(big + LOG_LINE_MAX - 8, "tokentokentoken", 15);
+	CAPTURE(log_error("%s", big));
+	CHECK(strstr(got_err, "aaa***aaa") != NULL && strstr(got_err, "token") == NULL);
+	log_reset();
+	free(big);
+}
+
 int main(void)
 {
 	test_escape();
@@ -315,5 +346,6 @@ int main(void)
 	test_output();
 	test_summary();
 	test_md_escape();
+	test_line_cap();
 	return t_done();
 }
