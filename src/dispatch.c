@@ -251,7 +251,7 @@ static int parse_extra(cJSON **out, const char *extra, size_t *replaced)
 	j = cJSON_ParseWithLengthOpts(extra, strlen(extra) + 1, &end, 1);
 	if (!j && errno == ENOMEM) /* cJSON says NULL for this too */
 		return oom();
-	if (!cJSON_IsObject(j)) {
+	if (!j || !cJSON_IsObject(j)) {
 		log_error("input 'client-payload' must be a JSON object ({...})");
 		cJSON_Delete(j);
 		return GB_EUSAGE;
@@ -307,15 +307,21 @@ static int check_keys(const cJSON *root, size_t ours)
 	struct buf names = BUF_INIT;
 	int n = cJSON_GetArraySize(root);
 	const cJSON *item;
-	size_t i = 0;
+	size_t i = 0, shown = 0;
 
 	if (n <= DISPATCH_MAX_KEYS)
 		return 0;
-	/* cppcheck takes `ours` for 0 here (it is the count of our keys) */
-	cJSON_ArrayForEach(item, root)
-		if (i++ >= ours) /* cppcheck-suppress unsignedLessThanZero */
-			/* cppcheck-suppress knownConditionTrueFalse */
-			buf_addf(&names, "%s'%s'", i > ours + 1 ? ", " : "", item->string);
+	/* the first few of the added keys, each cut short: a hostile input may
+	 * have thousands of them */
+	cJSON_ArrayForEach(item, root) {
+		if (i++ < ours)
+			continue;
+		if (shown == 10) {
+			buf_adds(&names, ", ...");
+			break;
+		}
+		buf_addf(&names, "%s'%.40s'", shown++ ? ", " : "", item->string);
+	}
 	log_error("client_payload would have %d top-level keys, GitHub allows %d: gitops-bump "
 		  "sets %zu and 'client-payload' adds %zu (%s); nest some of them in one object",
 		  n, DISPATCH_MAX_KEYS, ours, (size_t)n - ours, buf_cstr(&names));

@@ -169,6 +169,10 @@ static void test_payload_errors(void)
 	CAPTURED(build(&src, "p", "{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6}"), GB_EUSAGE,
 		 "client_payload would have 11 top-level keys, GitHub allows 10: gitops-bump sets 5 "
 		 "and 'client-payload' adds 6 ('a', 'b', 'c', 'd', 'e', 'f')");
+	/* thousands of keys: the first ten are named (found by tests/test_hostile.py) */
+	CAPTURED(build(&src, "p", "{\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,"
+		       "\"k6\":6,\"k7\":7,\"k8\":8,\"k9\":9,\"k10\":10}"), GB_EUSAGE,
+		 "adds 11 ('k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8', 'k9', ...); nest");
 	src.image = "img";
 	CAPTURED(build(&src, "p", "{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5}"), GB_EUSAGE,
 		 "gitops-bump sets 6 and 'client-payload' adds 5");
