@@ -48,3 +48,163 @@ def test_dispatch_is_not_sent_again_when_the_answer_is_lost(gb, fake, tmp_path):
     assert len(fake.dispatches(GITOPS)) == 1
     assert len(fake.requests("POST")) == 1
 
+
+
+def nothing_done(r, fake=None):
+    """No dispatch sent, no output set."""
+    if fake is not None:
+        assert fake.requests("POST") == [], fake.requests("POST")
+    assert r.outputs() == {}, r.output_text
+
+
+# ---- event files ---------------------------------------------------------------
+
+def deep(levels, inner="1"):
+    return '{"k":' * levels + inner + "}" * levels
+
+
+def many_keys(n):
+    return "{" + ",".join('"k%d":%d' % (i, i) for i in range(n)) + "}"
+
+
+def dispatch_event_text(payload_text):
+    return '{"action":"product","branch":"main","client_payload":%s}' % payload_text
+
+
+PUSH = (json.dumps({"ref": "refs/heads/sandbox", "after": SHA,
+                    "head_commit": {"message": "m"}})).encode()
+
+EVENT_FILES = {
+    # name: (GITHUB_EVENT_NAME, file bytes, expected error)
+    "empty": ("push", b"", "is not valid JSON (at byte 1)"),
+    "blank": ("push", b" \n\t\n", "is not valid JSON"),
+    "truncated": ("push", PUSH[:len(PUSH) // 2], "is not valid JSON"),
+    "not-json": ("push", b"<html>502 Bad Gateway</html>", "is not valid JSON (at byte 1)"),
+    "array": ("push", b"[" + PUSH + b"]", "is not a JSON object"),
+    "string": ("push", b'"refs/heads/sandbox"', "is not a JSON object"),
+    "two-texts": ("push", PUSH + b"\n" + PUSH, "is not valid JSON"),
+    "raw-nul": ("push", PUSH.replace(b'"m"', b'"m\0x"'), "contains a NUL character"),
+    "wrong-event-dispatch-as-push":
+        ("push", dispatch_event_text("{}").encode(), "has no string 'ref' (is it a push event?)"),
+    "wrong-event-push-as-run":
+        ("workflow_run", PUSH, "has no object 'workflow_run'"),
+    "payload-nested-100k":
+        ("repository_dispatch", dispatch_event_text(deep(100000)).encode(), "is not valid JSON"),
+    "payload-nested-33":
+        ("repository_dispatch", dispatch_event_text(deep(33)).encode(),
+         "is nested over 32 levels deep"),
+    "payload-10k-keys":
+        ("repository_dispatch", dispatch_event_text(many_keys(10000)).encode(),
+         "has over 1000 keys"),
+    "payload-5MB-value":
+        ("repository_dispatch",
+         dispatch_event_text('{"v":"%s"}' % ("x" * (5 << 20))).encode(), "is too large"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EVENT_FILES))
+def test_hostile_event_file(gb, fake, tmp_path, name):
+    event, data, want = EVENT_FILES[name]
+    ev = tmp_path / "event.json"
+    ev.write_bytes(data)
+    r = gb([], step_env(ev, fake, event=event))
+    err = one_error(r)
+    assert err.startswith("event file '%s' " % ev) or err.startswith("client_payload in"), err
+    assert want in err, err
+    assert len(err) < 400
+    nothing_done(r, fake)
+    check_commands(r, errors=1)
+
+
+def test_event_file_over_25_mib(gb, fake, tmp_path):
+    ev = tmp_path / "event.json"
+    with open(ev, "wb") as f:
+        f.write(b'{"ref": "refs/heads/sandbox", "pad": "')
+        f.write(b"x" * (25 << 20))
+        f.write(b'"}')
+    r = gb([], step_env(ev, fake))
+    assert one_error(r) == "event file '%s' is over 25 MiB" % ev
+    nothing_done(r, fake)
+
+
+def test_event_file_that_is_a_directory(gb, fake, tmp_path):
+    r = gb([], step_env(tmp_path, fake))
+    err = one_error(r)
+    assert err.startswith("cannot read event file '%s'" % tmp_path), err
+    nothing_done(r, fake)
+
+
+@pytest.mark.parametrize("text,want", [
+    # an input is one environment variable, at most 128 KiB on Linux
+    (deep(15000), "input 'client-payload' is not valid JSON"),
+    (many_keys(5000), "client_payload would have 5005 top-level keys, GitHub allows 10"),
+], ids=["nested-15k", "5k-keys"])
+def test_hostile_client_payload_input(gb, fake, tmp_path, text, want):
+    r = gb([], step_env(push_event(tmp_path), fake, client_payload=text))
+    assert r.returncode == 2, r
+    [err] = [d for c, d in runner_commands(r.stdout) if c == "error"]
+    assert want in err and len(err) < 400, err[:500]
+    nothing_done(r, fake)
+
+
+# ---- API answers -----------------------------------------------------------------
+
+def fetch_env(tmp_path, fake):
+    sha = fake.add_commit(APP, "Release 2.0")
+    env = step_env(fixture_event(tmp_path, "workflow_dispatch.json"), fake,
+                   event="workflow_dispatch")
+    env["GITHUB_SHA"] = sha
+    return env, sha
+
+
+@pytest.mark.parametrize("fault,params", [
+    ("garbage", {"status": 200}),
+    ("truncate", {}),
+    ("status", {"status": 200, "message": "no commit here"}),
+])
+def test_commit_answer_that_is_not_a_commit(gb, fake, tmp_path, fault, params):
+    """GET commits/{sha} answers 200 with an HTML page, a cut body, or JSON
+    without commit.message: the message is never guessed, nothing is sent."""
+    env, sha = fetch_env(tmp_path, fake)
+    fake.fault(fault, method="GET", path=r".*/commits/.*", **params)
+    r = gb([], env)
+    err = one_error(r)
+    assert err == "reading commit '%s' of '%s': the answer has no 'commit.message'" % (
+        sha[:12], APP), err
+    nothing_done(r, fake)
+
+
+def test_commit_answer_closed_mid_body_every_time(gb, fake, tmp_path):
+    env, sha = fetch_env(tmp_path, fake)
+    fake.fault("close_mid", method="GET", times=None)
+    r = gb([], dict(env, **{"INPUT_MAX-ATTEMPTS": "3"}))
+    err = one_error(r)
+    assert err.startswith("reading commit '%s' of '%s' failed after 3 attempts: " % (
+        sha[:12], APP)), err
+    assert len(fake.requests("GET")) == 3
+    nothing_done(r, fake)
+
+
+@pytest.mark.parametrize("fault,params", [
+    ("hang", {}),
+    ("trickle", {"chunk": 1, "interval": 0.5}),
+])
+def test_a_server_that_stalls_ends_at_the_time_budget(gb, fake, tmp_path, fault, params):
+    env, sha = fetch_env(tmp_path, fake)
+    fake.fault(fault, method="GET", times=None, **params)
+    r = gb([], dict(env, INPUT_TIMEOUT="2"), timeout=30)
+    err = one_error(r)
+    assert err.startswith("reading commit '%s' of '%s' failed: the time budget of 2 s is used "
+                          "up" % (sha[:12], APP)), err
+    nothing_done(r, fake)
+
+
+def test_tls_certificate_that_does_not_verify(gb, fake_github_https, tmp_path):  # noqa: F811
+    fake = fake_github_https
+    fake.add_repo(GITOPS)
+    r = gb([], step_env(push_event(tmp_path), fake))
+    err = one_error(r)
+    assert err.startswith("dispatch to 'org/gitops' failed: TLS with '127.0.0.1' failed: "), err
+    assert "there is no insecure mode" in err
+    assert fake.requests() == []  # the token never reached it
+    assert fake.dispatches(GITOPS) == []
