@@ -7,12 +7,15 @@ Every black-box test runs the binary through `run_gb`, which
   * asserts afterwards that the token appears in no output: stdout, stderr,
     $GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY (issue 6: secrets never leak).
 The binary is $GITOPS_BUMP (the Makefile passes the ASan+UBSan build).
+tests/token_guard.py fails the suite if a test runs the binary around run_gb.
 """
 import os
 import subprocess
 import pathlib
 
 import pytest
+
+pytest_plugins = ["token_guard"]
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BIN = os.environ.get("GITOPS_BUMP", str(ROOT / "build" / "asan" / "gitops-bump"))
@@ -98,8 +101,10 @@ def run_gb(args=(), env=None, *, input=None, tmp_path=None, actions=True,
                 e.pop(k, None)
             else:
                 e[k] = v
-    proc = subprocess.run([binary or BIN, *args], env=e, input=input, capture_output=True,
-                          cwd=cwd, timeout=timeout)
+    import token_guard  # loaded by pytest as a plugin (pytest_plugins); here for checked()
+    with token_guard.checked():
+        proc = subprocess.run([binary or BIN, *args], env=e, input=input, capture_output=True,
+                              cwd=cwd, timeout=timeout)
     res = Result(proc, output_file, summary_file)
     assert res.returncode != 99, f"sanitizer report:\n{res.err}"
     if token:

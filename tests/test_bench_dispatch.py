@@ -3,14 +3,19 @@ benchmark's business, not a test's)."""
 import subprocess
 import sys
 
+import pytest
+
 from conftest import BIN, ROOT
 
 
+@pytest.mark.gb_direct("bench/dispatch.py runs the binary with its own throwaway token and "
+                       "drops its stdout; no token may show in what the benchmark prints")
 def test_bench_dispatch_runs():
     proc = subprocess.run([sys.executable, str(ROOT / "bench" / "dispatch.py"), "--runs", "3",
                            "--binary", BIN], capture_output=True, text=True, timeout=120,
                           env={"PATH": "/usr/bin:/bin", "ASAN_OPTIONS": "detect_leaks=1"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "ghs_" not in proc.stdout + proc.stderr  # the bench token's prefix
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("dispatch benchmark: 3 runs of each")
     assert any(l.strip().startswith("curl") and "median" in l for l in lines)

@@ -2,9 +2,13 @@
 import os
 import subprocess
 
+import pytest
+
 from conftest import BIN, ROOT
 
 
+@pytest.mark.gb_direct("scripts/demo.sh runs the binary with its own throwaway token and "
+                       "fails if that token shows in the log or the outputs")
 def test_demo_runs():
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
            "ASAN_OPTIONS": "detect_leaks=1", "PYTHON": "/usr/bin/python3"}

@@ -17,6 +17,11 @@ import pytest
 from conftest import ROOT, SAN_ENV, TOKEN, UNIT_DIR, check_no_token
 from fakegh import FakeGitHub, fake_github, fake_github_https  # noqa: F401 (fixtures)
 
+# The driver is not the binary, but it gets the token: token_guard lets it run
+# here because drive() checks its stdout and stderr (check_no_token).
+pytestmark = pytest.mark.gb_direct("the REST client's driver; drive() checks its stdout and "
+                                   "stderr for the token")
+
 DRIVER = os.environ.get("GB_GH_DRIVER", str(pathlib.Path(UNIT_DIR).parent / "gh-driver"))
 VERSION = (ROOT / "VERSION").read_text().strip()
 REPO = "org/gitops"
