@@ -862,7 +862,11 @@ static void summary(const struct run *r, bool dry_run)
 	if (r->pl.message_kept < r->pl.message_len)
 		buf_addf(&md, "\nThe commit message was cut to %zu of %zu bytes (GitHub's 64 KB "
 			 "limit).\n", r->pl.message_kept, r->pl.message_len);
-	if (!buf_failed(&md))
+	/* the dispatch is done either way: a summary that cannot be built is a
+	 * warning, not a failure of the run */
+	if (buf_failed(&md) || buf_failed(&subject) || buf_failed(&targets) || buf_failed(&raw))
+		log_warning("the step summary was not written: out of memory");
+	else
 		log_summary(md.ptr);
 	buf_release(&md);
 	buf_release(&subject);
