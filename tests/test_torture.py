@@ -1,6 +1,7 @@
 """The allocation-failure torture, bounded (tests/torture.py --mode sites): in
 every scenario, the first allocation of each distinct call site fails once.
-No crash, no leak, one clean error line or an undisturbed result.  The full
+No crash, no leak, one clean error line or an undisturbed result (the step
+summary may be missing if a warning says so).  The full
 run (every N, and every allocation from N on) is `make torture`."""
 import io
 import os
@@ -29,5 +30,5 @@ def test_every_allocation_site_fails_cleanly(runner, scenario):
     figures = torture.torture(runner, scenario, "sites", out=out)
     assert figures["bad"] == 0, out.getvalue()
     assert figures["runs"] == figures["sites"] > 0
-    # each run was either absorbed or one clean error; some of both
-    assert set(figures["stats"]) <= {"absorbed", "error"}, figures
+    # each run was absorbed, degraded (summary only, and said so) or one clean error
+    assert set(figures["stats"]) <= {"absorbed", "degraded", "error"}, figures

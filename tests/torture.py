@@ -12,9 +12,13 @@ allocation's call site, then once per chosen N:
                  (bounded: what `make test` runs, tests/test_torture.py)
 
 Every run goes through conftest.run_gb (clean environment, the token checked
-in every output) and must end one of two ways:
+in every output) and must end one of these ways:
   absorbed   exit status and observable result (what the fake GitHub
-             received, $GITHUB_OUTPUT) identical to the undisturbed run;
+             received, $GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY) identical to the
+             undisturbed run;
+  degraded   the same, except that the step summary is missing and a warning
+             (or error) line says so: the work was done and must not be
+             repeated;
   error      exit 1 or 2 with exactly one error line (one per target where a
              target's failure does not stop the others), and nothing sent that
              the undisturbed run would not send;
@@ -71,7 +75,8 @@ class Scenario:
         """What the run changed: the dispatches since `mark`, its outputs."""
         got = {repo: [(d["event_type"], d["client_payload"]) for d in fake.dispatches(repo)[n:]]
                for repo, n in mark.items()} if fake else {}
-        return {"rc": res.returncode, "sent": got, "outputs": res.output_text}
+        return {"rc": res.returncode, "sent": got, "outputs": res.output_text,
+                "summary": res.summary}
 
     def mark(self, fake):
         return {repo: len(fake.dispatches(repo)) for repo in self.repos} if fake else {}
@@ -140,11 +145,12 @@ class UsageError(Scenario):
 SCENARIOS = [DispatchDryRun(), DispatchSend(), DispatchFetch(), UsageError()]
 
 
-def error_lines(res, actions):
-    """The error lines a user would see: ::error commands the runner would act on,
-    and plain `gitops-bump: error:` lines (the out-of-memory fallback is one)."""
-    lines = [d for c, d in runner_commands(res.stdout) if c == "error"] if actions else []
-    lines += [l for l in res.err.splitlines() if l.startswith("gitops-bump: error:")]
+def message_lines(res, actions, kind="error"):
+    """The error (or warning) lines a user would see: commands the runner would
+    act on, and plain `gitops-bump: error:` lines (the out-of-memory fallback is
+    one)."""
+    lines = [d for c, d in runner_commands(res.stdout) if c == kind] if actions else []
+    lines += [l for l in res.err.splitlines() if l.startswith("gitops-bump: %s:" % kind)]
     return lines
 
 
@@ -185,7 +191,8 @@ class Runner:
             mark = sc.mark(fake)
             res = run_gb(args, env, tmp_path=tmp, actions=actions, binary=self.binary,
                          timeout=RUN_TIMEOUT)
-            return res, sc.result(res, fake, mark), error_lines(res, actions)
+            return res, sc.result(res, fake, mark), (message_lines(res, actions),
+                                                     message_lines(res, actions, "warning"))
 
     def stop(self):
         for fake in self.fakes:
@@ -193,10 +200,15 @@ class Runner:
             fake.stop()
 
 
-def classify(base, res, result, errors, sc):
-    """'absorbed', 'error', or a string starting with 'BAD' that says why."""
+def classify(base, res, result, lines, sc):
+    """'absorbed', 'degraded', 'error', or a string starting with 'BAD' that says
+    why."""
+    errors, warnings = lines
     if result == base:
         return "absorbed"
+    if res.returncode == 0 and dict(result, summary=None) == dict(base, summary=None) and \
+            any("summary" in l for l in errors + warnings):
+        return "degraded"  # the work done, the step summary not, and the run says so
     if res.returncode not in (1, 2):
         return "BAD: exit %d, result differs from the undisturbed run" % res.returncode
     if not 1 <= len(errors) <= sc.max_errors:
@@ -215,7 +227,7 @@ def normalise(msg):
 def torture(runner, sc, mode, out=sys.stdout):
     t0 = time.monotonic()
     with tempfile.NamedTemporaryFile(prefix="torture-sites-") as log:
-        res, base, errors = runner.run(sc, log=log.name)
+        res, base, (errors, _) = runner.run(sc, log=log.name)
         sites = [line.split(" ", 1) for line in pathlib.Path(log.name).read_text().splitlines()]
     assert base["rc"] in (0, 2) and len(errors) == (base["rc"] == 2), \
         "%s: the undisturbed run failed: %r" % (sc.name, res)
@@ -233,12 +245,12 @@ def torture(runner, sc, mode, out=sys.stdout):
     def one(plan):
         n, rest = plan
         try:
-            r, result, errs = runner.run(sc, fail=n, rest=rest)
+            r, result, lines = runner.run(sc, fail=n, rest=rest)
         except AssertionError as e:  # run_gb: a sanitizer report or a leaked token
             return plan, "BAD: " + str(e).splitlines()[0], None, str(e)
         except Exception as e:  # a hang (subprocess timeout) included
             return plan, "BAD: %s: %s" % (type(e).__name__, e), None, ""
-        return plan, classify(base, r, result, errs, sc), errs, r.err[-2000:]
+        return plan, classify(base, r, result, lines, sc), lines[0], r.err[-2000:]
 
     stats = collections.Counter()
     bad = []
