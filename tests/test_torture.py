@@ -1,8 +1,8 @@
 """The allocation-failure torture, bounded (tests/torture.py --mode sites): in
 every scenario, the first allocation of each distinct call site fails once.
 No crash, no leak, one clean error line or an undisturbed result (the step
-summary may be missing if a warning says so).  The full
-run (every N, and every allocation from N on) is `make torture`."""
+summary may be missing if a warning says so).  The full run (every N, and
+every allocation from N on) is `make torture`."""
 import io
 import os
 import pathlib
