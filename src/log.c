@@ -288,21 +288,24 @@ static char *format_redacted(const char *fmt, va_list ap)
 }
 
 /*
- * An error message could not be built for lack of memory: say that much
+ * An error or warning could not be built for lack of memory: say that much
  * without allocating.  Other messages are dropped (an info line that cannot
- * be printed is no error of the run's).
+ * be printed is nothing the user must know).
  */
 static void emit_oom(const char *label)
 {
-	static const char plain[] = "gitops-bump: error: out of memory while reporting an error\n";
-	static const char actions[] = "::error::out of memory while reporting an error\n";
+	static const char *const lines[][2] = {
+		{ "gitops-bump: error: out of memory while reporting an error\n",
+		  "::error::out of memory while reporting an error\n" },
+		{ "gitops-bump: warning: out of memory while reporting a warning\n",
+		  "::warning::out of memory while reporting a warning\n" },
+	};
+	const char *line;
 
-	if (!label || strcmp(label, "error") != 0)
+	if (!label || (strcmp(label, "error") != 0 && strcmp(label, "warning") != 0))
 		return;
-	if (style == LOG_ACTIONS)
-		write_all(stdout, actions, sizeof(actions) - 1);
-	else
-		write_all(stderr, plain, sizeof(plain) - 1);
+	line = lines[label[0] == 'w'][style == LOG_ACTIONS];
+	write_all(style == LOG_ACTIONS ? stdout : stderr, line, strlen(line));
 }
 
 /*
