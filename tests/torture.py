@@ -17,8 +17,8 @@ in every output) and must end one of these ways:
              received, $GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY) identical to the
              undisturbed run;
   degraded   the same, except that the step summary is missing and a warning
-             (or error) line says so: the work was done and must not be
-             repeated;
+             (or error) line says so, or at least says that memory ran out:
+             the work was done and must not be repeated;
   error      exit 1 or 2 with exactly one error line (one per target where a
              target's failure does not stop the others), and nothing sent that
              the undisturbed run would not send;
@@ -207,7 +207,7 @@ def classify(base, res, result, lines, sc):
     if result == base:
         return "absorbed"
     if res.returncode == 0 and dict(result, summary=None) == dict(base, summary=None) and \
-            any("summary" in l for l in errors + warnings):
+            any("summary" in l or "out of memory" in l for l in errors + warnings):
         return "degraded"  # the work done, the step summary not, and the run says so
     if res.returncode not in (1, 2):
         return "BAD: exit %d, result differs from the undisturbed run" % res.returncode
