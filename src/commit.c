@@ -22,7 +22,7 @@ struct ctx {
 	cJSON **trees;      /* tree listings read so far (content-addressed) */
 	char (*tree_sha)[41];
 	size_t ntrees;
-	bool lost_answer;   /* a write was retried and then conflicted */
+	char tried[41];     /* the blob a conflicting PUT tried to write */
 };
 
 /* One request and what it needs, released together. */
@@ -383,7 +383,7 @@ static int write_contents(struct ctx *c, struct commit_file *f, const char *bran
 		goto out;
 	}
 	if (k.resp.status == 409) {
-		c->lost_answer = k.resp.attempts > 1;
+		sha1_git_blob(f->new.ptr ? f->new.ptr : "", f->new.len, c->tried);
 		rc = CONFLICT;
 		goto out;
 	}
@@ -729,7 +729,6 @@ static int update_ref(struct ctx *c, const char *branch, const char *commit)
 	}
 	if (k.resp.status == 422 && k.resp.message &&
 	    (strcasestr(k.resp.message, "fast forward") || strcasestr(k.resp.message, "fast-forward"))) {
-		c->lost_answer = k.resp.attempts > 1;
 		rc = CONFLICT;
 		goto out;
 	}
@@ -821,9 +820,12 @@ static int commit_loop(struct ctx *c, const char *branch, struct commit_file *fi
 		    apply(c, files, n, &any) < 0)
 			goto out;
 		if (!any) {
-			if (c->lost_answer)
-				log_notice("'%s' already has this change: a retried request whose "
-					   "answer was lost may have committed it", branch);
+			/* libcurl resends a request whose connection died; if the
+			 * first one landed, the resent PUT conflicts with it */
+			if (n == 1 && strcmp(files[0].blob, c->tried) == 0)
+				log_notice("'%s' on branch '%s' is now exactly what the last "
+					   "attempt wrote: an attempt whose answer was lost may "
+					   "have committed it", files[0].path, branch);
 			res->changed = false;
 			rc = 0;
 			goto out;
