@@ -922,8 +922,8 @@ static int report(struct run *r)
 		goto out;
 	}
 	if (!res->changed)
-		log_info("nothing to change: %s %s the change already", files.len ? "they" :
-			 r->npaths == 1 ? r->paths[0] : "the manifests", r->npaths == 1 ? "has" : "have");
+		log_info("nothing to change: %s %s this change already", r->npaths == 1 ?
+			 r->paths[0] : "the manifests", r->npaths == 1 ? "has" : "have");
 	else if (dry_run)
 		log_info("dry run: nothing %s", commit ? "committed" : "written");
 	else if (!commit)
