@@ -7,6 +7,7 @@ import re
 import pytest
 import yaml
 
+from dispatch_util import check_commands
 from fakegh import fake_github  # noqa: F401  (pytest fixture)
 from patch_util import (APP, ARTICLE_MARKER, ARTICLE_YAML, GITOPS, MANIFEST, SHA,
                         WORKLOADS_YAML, api_requests, article_payload, dispatch_event,
@@ -419,3 +420,28 @@ def test_default_branch_is_the_runs(gb, fake, tmp_path):
     assert r.returncode == 1, r  # main has no manifest
     assert [(q["method"], q["query"].get("ref")) for q in fake.requests()] == [("GET", ["main"])]
     assert "not found on branch 'main'" in r.out
+
+
+@needs_editor
+def test_broken_manifest_error_names_file_and_line(gb, fake, tmp_path):
+    seed_gitops(fake, {MANIFEST: b"kind: Deployment\nspec:\n  template:\n    spec: [a, b\n"
+                                 b"  x: y\n"})
+    ev = dispatch_event(tmp_path, article_payload())
+    r = gb([], patch_env(ev, fake, branch="sandbox"))
+    assert r.returncode == 1, r
+    [err] = [l for l in r.out.splitlines() if l.startswith("::error")]
+    assert err.startswith("::error file=%s,line=5::" % MANIFEST), err
+    assert writes(fake) == []
+
+
+@needs_editor
+def test_message_cannot_command_the_runner(gb, fake, tmp_path):
+    msg = "::error::evil\n::set-output name=changed::false\n%0A::warning::x\n##[error]y"
+    ev = dispatch_event(tmp_path, dispatch_payload(message=msg))
+    r = gb([], patch_env(ev, fake, branch="sandbox", value="{message}"))
+    assert r.returncode == 0, r
+    check_commands(r)  # only our own commands, no error
+    assert r.outputs()["changed"] == "true"
+    new = fake.read(GITOPS, MANIFEST, "sandbox")
+    env = yaml.safe_load(new)["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert env[1]["value"] == "<lastCommitMsg>%s</lastCommitMsg>" % msg

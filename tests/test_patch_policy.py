@@ -2,6 +2,7 @@
 is one clear line, and the fake GitHub saw no request at all."""
 import pytest
 
+from dispatch_util import check_commands
 from fakegh import fake_github  # noqa: F401  (pytest fixture)
 from patch_util import (MANIFEST, article_payload, dispatch_event, dispatch_payload,
                         patch_env, seed_gitops)
@@ -226,3 +227,13 @@ def test_policy_runs_before_the_token_is_used(gb, fake, tmp_path):
     ev = dispatch_event(tmp_path, article_payload(base_ref="master; rm -rf /"))
     r = gb([], patch_env(ev, fake, environments="sandbox,qa,master"))
     refused(r, fake, "is not a safe name")
+
+
+@pytest.mark.parametrize("env", ["sandbox\n::error::pwned", "::set-output name=x::y",
+                                 "x\r\n::add-mask::abc"])
+def test_payload_text_cannot_command_the_runner(gb, fake, tmp_path, env):
+    ev = dispatch_event(tmp_path, article_payload(base_ref=env))
+    r = gb([], patch_env(ev, fake))
+    assert r.returncode == 1, r
+    check_commands(r, errors=1)
+    assert fake.requests() == []
