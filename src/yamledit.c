@@ -16,10 +16,11 @@
 
 #define SHOW 60 /* bytes of a value quoted in a message */
 
-/* One splice: input bytes [start, end) become `text`. */
+/* One splice: input bytes [start, end) become text[toff, toff + tlen) of
+ * the round's text arena. */
 struct change {
 	size_t start, end;
-	struct buf text;
+	size_t toff, tlen;
 	size_t seq;            /* creation order: stable sort */
 	bool region;           /* the text holds nodes the verification checks */
 	bool replace;          /* ... that stand in for one input node */
@@ -28,6 +29,7 @@ struct change {
 	size_t nodes, events;  /* expected in the region */
 	bool has_old;          /* the input node replaced */
 	uint64_t old_ordinal, old_hash;
+	size_t doc;            /* the document it belongs to */
 	size_t out_start, out_end;
 };
 
@@ -74,6 +76,10 @@ struct ctx {
 	struct ys_scan scan;
 	struct change *ch;
 	size_t nch, ch_alloc;
+	struct buf texts;      /* the changes' new text, one after the other */
+	struct ys_doc *docs;   /* the documents of the round's input */
+	size_t ndocs;
+	size_t *want;          /* per edit: its targets in changed documents */
 	uint64_t seed;
 	unsigned step, seq_off; /* layout for created collections */
 };
@@ -85,6 +91,7 @@ static bool is_break(char c)
 	return c == '\n' || c == '\r';
 }
 
+/* The 1-based line of byte `off`.  A scan of the text: for messages. */
 static long line_of(const char *s, size_t len, size_t off)
 {
 	long line = 1;
@@ -94,6 +101,11 @@ static long line_of(const char *s, size_t len, size_t off)
 	for (const char *p = s; (p = memchr(p, '\n', off - (size_t)(p - s))); p++)
 		line++;
 	return line;
+}
+
+static long at_line(const struct ctx *cx, size_t off)
+{
+	return line_of(cx->in, cx->len, off);
 }
 
 /* The line break used at `pos` (the next one at or after it, else the
@@ -177,7 +189,7 @@ static enum yq_style yq_of(enum ys_style s)
 
 /* ---- changes ---- */
 
-static struct change *new_change(struct ctx *cx, size_t start, size_t end)
+static struct change *new_change(struct ctx *cx, size_t start, size_t end, size_t doc)
 {
 	struct change *c;
 
@@ -194,20 +206,26 @@ static struct change *new_change(struct ctx *cx, size_t start, size_t end)
 	}
 	c = &cx->ch[cx->nch];
 	memset(c, 0, sizeof(*c));
-	buf_init(&c->text, YEDIT_MAX_INPUT);
+	c->toff = cx->texts.len;
 	c->start = start;
 	c->end = end;
+	c->doc = doc;
 	c->seq = cx->nch++;
 	return c;
 }
 
 static void free_changes(struct ctx *cx)
 {
-	for (size_t i = 0; i < cx->nch; i++) {
-		buf_release(&cx->ch[i].text);
+	for (size_t i = 0; i < cx->nch; i++)
 		free(cx->ch[i].value);
-	}
 	cx->nch = 0;
+	buf_reset(&cx->texts);
+}
+
+/* The text written since change `c` was made is its text. */
+static void end_text(struct ctx *cx, struct change *c)
+{
+	c->tlen = cx->texts.len - c->toff;
 }
 
 static int cmp_change(const void *a, const void *b)
@@ -237,9 +255,21 @@ static size_t map_offset(const struct change *ch, size_t n, size_t off)
 
 /* ---- scalar text ---- */
 
-static unsigned child_indent(const struct ctx *cx, int parent_col)
+/* Indentation steps near node `n`: as its surroundings do, else as the
+ * file does, else 2. */
+static unsigned map_step(const struct ctx *cx, const struct ys_node *n)
 {
-	return (unsigned)(parent_col < 0 ? 0 : parent_col) + cx->step;
+	return n->map_step > 0 ? (unsigned)n->map_step : cx->step;
+}
+
+static unsigned seq_offset(const struct ctx *cx, const struct ys_node *n)
+{
+	return n->seq_offset >= 0 ? (unsigned)n->seq_offset : cx->seq_off;
+}
+
+static unsigned child_indent(const struct ctx *cx, const struct ys_node *n)
+{
+	return (unsigned)(n->parent_col < 0 ? 0 : n->parent_col) + map_step(cx, n);
 }
 
 /*
@@ -265,7 +295,7 @@ static int scalar_text(struct ctx *cx, const struct ys_node *n, const char *v, s
 			hdr++;
 		b.tail = in + hdr;
 		b.tail_len = line_end(in, cx->len, hdr) - hdr;
-		b.indent = n->block_indent ? n->block_indent : child_indent(cx, n->parent_col);
+		b.indent = n->block_indent ? n->block_indent : child_indent(cx, n);
 		b.at_eof = n->end >= cx->len;
 		after_layout(in, cx->len, n->end, &b.blank_after, &next);
 		block = next < (int)b.indent;
@@ -274,7 +304,7 @@ static int scalar_text(struct ctx *cx, const struct ys_node *n, const char *v, s
 
 		while (p < le && (in[p] == ' ' || in[p] == '\t'))
 			p++;
-		b.indent = child_indent(cx, n->parent_col);
+		b.indent = child_indent(cx, n);
 		b.at_eof = le == cx->len;
 		after_layout(in, cx->len, n->end, &b.blank_after, &next);
 		block = p == le && next < (int)b.indent;
@@ -345,7 +375,7 @@ static int marker_inner(struct ctx *cx, const struct ys_node *n, const struct ye
 {
 	struct buf enc = BUF_INIT;
 	const char *raw = cx->in + n->body;
-	size_t rl = n->end - n->body;
+	size_t rl = n->end - n->body, at = t->len;
 	long pairs;
 	int rc = 1;
 
@@ -381,7 +411,7 @@ static int marker_inner(struct ctx *cx, const struct ys_node *n, const struct ye
 	}
 	pairs = marker_replace(t, raw, rl, ed->name, buf_cstr(&enc), enc.len, raw_is_text);
 	if (pairs <= 0) {
-		buf_reset(t);
+		buf_truncate(t, at);
 		goto out;
 	}
 	rc = buf_failed(t) ? -1 : 0;
@@ -392,12 +422,16 @@ out:
 
 /* ---- refusals ---- */
 
+/* The node the first `depth` segments lead to, for messages: quoted. */
 static void path_prefix(struct buf *b, const struct ypath *p, size_t depth)
 {
-	if (depth == 0)
+	if (depth == 0) {
 		buf_adds(b, "the document root");
-	else
-		ypath_format(b, p, depth);
+		return;
+	}
+	buf_addc(b, '\'');
+	ypath_format(b, p, depth);
+	buf_addc(b, '\'');
 }
 
 static const char *what_edit(const struct ctx *cx, size_t e)
@@ -420,25 +454,26 @@ static int refuse(struct ctx *cx, const struct ys_hit *h)
 {
 	const struct ypath *p = &cx->es[h->edit].path;
 	const char *what = what_edit(cx, h->edit);
-	long line = line_of(cx->in, cx->len, h->node.start);
 	struct buf pre = BUF_INIT;
 	int rc = -1;
 
+	if (h->kind != YS_HIT_ALIAS && h->kind != YS_HIT_DUPKEY && h->kind != YS_HIT_DUPMATCH)
+		return 0;
 	path_prefix(&pre, p, h->depth);
 	switch (h->kind) {
 	case YS_HIT_ALIAS:
-		log_error_at(cx->file, line, "cannot edit '%s': '%s' is an alias; aliases are "
+		log_error_at(cx->file, at_line(cx, h->node.start), "cannot edit '%s': %s is an alias; aliases are "
 			     "never followed (edit the anchored node instead)", what, buf_cstr(&pre));
 		break;
 	case YS_HIT_DUPKEY:
 		log_error_at(cx->file, line_of(cx->in, cx->len, h->err_off),
-			     "cannot edit '%s': key '%s' appears twice in %s'%s'", what,
+			     "cannot edit '%s': key '%s' appears twice in %s%s", what,
 			     p->seg[h->depth].key, p->seg[h->depth].kind == YPATH_MATCH
 			     ? "an element of " : "", buf_cstr(&pre));
 		break;
 	case YS_HIT_DUPMATCH:
 		log_error_at(cx->file, line_of(cx->in, cx->len, h->err_off),
-			     "cannot edit '%s': two elements of '%s' have %s '%s'", what,
+			     "cannot edit '%s': two elements of %s have %s '%s'", what,
 			     buf_cstr(&pre), p->seg[h->depth].key, p->seg[h->depth].value);
 		break;
 	default:
@@ -453,8 +488,11 @@ static int check_target(struct ctx *cx, const struct ys_hit *h)
 {
 	const struct ys_node *n = &h->node;
 	const char *what = what_edit(cx, h->edit);
-	long line = line_of(cx->in, cx->len, n->start);
+	long line = 0;
 
+	if (n->type == YS_SCALAR && n->tag_kind != YS_TAG_OTHER && !n->shared)
+		return 0;
+	line = at_line(cx, n->start);
 	if (n->type != YS_SCALAR) {
 		log_error_at(cx->file, line, "cannot set '%s': it is %s, not a scalar", what,
 			     type_name(n));
@@ -510,13 +548,14 @@ static int plan_scalar(struct ctx *cx, const struct tref *g, size_t ng)
 		goto oom;
 	for (size_t i = 0; i < ng; i++) {
 		const struct yedit *ed = &cx->ed[g[i].edit];
-		long line = line_of(cx->in, cx->len, n->start);
+		long line;
 
 		if (check_target(cx, g[i].hit) < 0)
 			goto out;
 		if (ed->op == YEDIT_SET) {
 			if ((set && (set->value_len != ed->value_len ||
 				     memcmp(set->value, ed->value, ed->value_len))) || markers) {
+				line = at_line(cx, n->start);
 				log_error_at(cx->file, line, "edits '%s' and '%s' give the value at "
 					     "line %ld different results", what_edit(cx, g[0].edit),
 					     ed->path, line);
@@ -529,6 +568,7 @@ static int plan_scalar(struct ctx *cx, const struct tref *g, size_t ng)
 			struct buf next = BUF_INIT;
 
 			if (set) {
+				line = at_line(cx, n->start);
 				log_error_at(cx->file, line, "edits '%s' and marker '%s' both change "
 					     "the value at line %ld", set->path, ed->name, line);
 				goto out;
@@ -544,18 +584,19 @@ static int plan_scalar(struct ctx *cx, const struct tref *g, size_t ng)
 	if (buf_failed(&val))
 		goto oom;
 	if (val.len != n->len || (val.len && memcmp(val.ptr, n->value, val.len))) {
-		struct change *c = new_change(cx, n->body, n->end);
+		struct change *c = new_change(cx, n->body, n->end, g[0].hit->doc);
 		int r = 1;
 
 		if (!c)
 			goto out;
 		chi = c->seq;
 		if (markers == 1)
-			r = marker_inner(cx, n, marker, buf_cstr(&val), val.len, &c->text);
+			r = marker_inner(cx, n, marker, buf_cstr(&val), val.len, &cx->texts);
 		if (r > 0)
-			r = scalar_text(cx, n, buf_cstr(&val), val.len, &c->text);
+			r = scalar_text(cx, n, buf_cstr(&val), val.len, &cx->texts);
 		if (r < 0)
 			goto oom;
+		end_text(cx, c);
 		c->region = c->replace = true;
 		c->value = buf_detach(&val, &c->len);
 		if (!c->value)
@@ -674,24 +715,28 @@ static int check_frontier(struct ctx *cx, const struct ys_hit *h)
 {
 	const struct ys_node *n = &h->node;
 	const struct ypath *p = &cx->es[h->edit].path;
-	long line = line_of(cx->in, cx->len, n->start);
+	long line = 0;
 	struct buf pre = BUF_INIT;
 	int rc = 0;
 
+	if (!(n->type == YS_MAP && (n->has_merge || n->odd_keys)) && !n->shared &&
+	    !(n->type == YS_SCALAR && n->tag_kind != YS_TAG_NONE))
+		return 0;
+	line = at_line(cx, n->start);
 	path_prefix(&pre, p, h->depth);
 	if (n->type == YS_MAP && (n->has_merge || n->odd_keys)) {
-		log_error_at(cx->file, line, "cannot edit '%s': '%s' has %s, so '%s' may come "
+		log_error_at(cx->file, line, "cannot edit '%s': %s has %s, so '%s' may come "
 			     "from elsewhere; add it by hand", cx->ed[h->edit].path, buf_cstr(&pre),
 			     n->has_merge ? "a merge key ('<<')" : "an alias or complex key",
 			     p->seg[h->depth].key);
 		rc = -1;
 	} else if (n->shared) {
-		log_error_at(cx->file, line, "cannot edit '%s': '%s' is inside anchor '&%s', "
+		log_error_at(cx->file, line, "cannot edit '%s': %s is inside anchor '&%s', "
 			     "which aliases share", cx->ed[h->edit].path, buf_cstr(&pre),
 			     n->shared_anchor);
 		rc = -1;
 	} else if (n->type == YS_SCALAR && n->tag_kind != YS_TAG_NONE) {
-		log_error_at(cx->file, line, "cannot edit '%s': '%s' is null with a tag",
+		log_error_at(cx->file, line, "cannot edit '%s': %s is null with a tag",
 			     cx->ed[h->edit].path, buf_cstr(&pre));
 		rc = -1;
 	}
@@ -703,23 +748,28 @@ struct gen {
 	struct ctx *cx;
 	const struct ypath *p;
 	const struct yedit *ed;
-	struct buf *t;
+	struct buf *t;        /* the text arena; this change's text starts at t0 */
+	size_t t0;
 	const char *eol;
+	unsigned step, seq_off; /* layout for nested collections */
 	size_t events;
 	size_t blank_after;   /* empty lines after the insertion point */
 	int next_indent;      /* indentation of the line after it */
 	bool at_eof;          /* the text will end the file without a line break */
 };
 
+/* Keys start lines, where "-" or "---" would mean something else. */
 static void gen_key(struct gen *g, const char *k, size_t n, bool flow)
 {
-	yq_write(g->t, yq_choose(YQ_PLAIN, k, n, flow, NULL), k, n, NULL);
+	enum yq_style st = n && k[0] != '-' ? YQ_PLAIN : YQ_SINGLE;
+
+	yq_write(g->t, yq_choose(st, k, n, flow, NULL), k, n, NULL);
 	g->events++;
 }
 
 static void gen_value(struct gen *g, bool flow, unsigned col)
 {
-	struct yq_block b = { col + g->cx->step, g->eol, "", 0, g->blank_after, g->at_eof };
+	struct yq_block b = { col + g->step, g->eol, "", 0, g->blank_after, g->at_eof };
 	bool block = !flow && g->next_indent < (int)b.indent;
 
 	yq_write(g->t, yq_choose(YQ_PLAIN, g->ed->value, g->ed->value_len, flow,
@@ -764,9 +814,9 @@ static void gen_block_entry(struct gen *g, size_t i, unsigned col)
 	buf_adds(g->t, g->eol);
 	g->events += 2;
 	if (g->p->seg[i + 1].kind == YPATH_KEY)
-		gen_block_entry(g, i + 1, col + g->cx->step);
+		gen_block_entry(g, i + 1, col + g->step);
 	else
-		gen_block_item(g, i + 1, col + g->cx->seq_off, col + g->cx->seq_off + 2);
+		gen_block_item(g, i + 1, col + g->seq_off, col + g->seq_off + 2);
 }
 
 static void gen_flow_entry(struct gen *g, size_t i);
@@ -814,9 +864,10 @@ static void end_lines(struct gen *g, size_t pos)
 	const struct ctx *cx = g->cx;
 	size_t el = strlen(g->eol);
 
-	if (pos == cx->len && (pos == 0 || !is_break(cx->in[pos - 1])) && g->t->len >= el) {
+	if (pos == cx->len && (pos == 0 || !is_break(cx->in[pos - 1])) &&
+	    g->t->len - g->t0 >= el) {
 		buf_truncate(g->t, g->t->len - el);
-		buf_splice(g->t, 0, 0, g->eol, el);
+		buf_splice(g->t, g->t0, 0, g->eol, el);
 	}
 }
 
@@ -824,7 +875,8 @@ static int create(struct ctx *cx, const struct ys_hit *h)
 {
 	const struct ys_node *n = &h->node;
 	struct edit_state *es = &cx->es[h->edit];
-	struct gen g = { cx, &es->path, &cx->ed[h->edit], NULL, "\n", 0, 0, -1, false };
+	struct gen g = { cx, &es->path, &cx->ed[h->edit], NULL, 0, "\n", map_step(cx, n),
+			 seq_offset(cx, n), 0, 0, -1, false };
 	size_t d = h->depth, pos, nodes = 1;
 	bool flow = n->flow || n->in_flow, lines = false;
 	struct change *c;
@@ -837,10 +889,10 @@ static int create(struct ctx *cx, const struct ys_hit *h)
 			while (n->body == n->start && del > 0 &&
 			       (cx->in[del - 1] == ' ' || cx->in[del - 1] == '\t'))
 				del--;
-			if (!new_change(cx, del, n->end))
+			if (!new_change(cx, del, n->end, h->doc))
 				return -1;
 		}
-		c = new_change(cx, pos, flow ? n->end : pos);
+		c = new_change(cx, pos, flow ? n->end : pos, h->doc);
 		if (!c)
 			return -1;
 		c->has_old = true;
@@ -849,12 +901,13 @@ static int create(struct ctx *cx, const struct ys_hit *h)
 		c->replace = true;
 	} else {
 		pos = flow ? (n->count ? n->inner_end : n->close) : line_after(cx->in, cx->len, n->end);
-		c = new_change(cx, pos, pos);
+		c = new_change(cx, pos, pos, h->doc);
 		if (!c)
 			return -1;
 		nodes = n->type == YS_MAP ? 2 : 1;
 	}
-	g.t = &c->text;
+	g.t = &cx->texts;
+	g.t0 = c->toff;
 	g.eol = eol_at(cx->in, cx->len, flow ? pos : n->end);
 	if (!flow) {
 		g.at_eof = pos == cx->len && (pos == 0 || !is_break(cx->in[pos - 1]));
@@ -886,9 +939,9 @@ static int create(struct ctx *cx, const struct ys_hit *h)
 
 		g.events += 2;
 		if (es->path.seg[d].kind == YPATH_KEY)
-			gen_block_entry(&g, d, col + cx->step);
+			gen_block_entry(&g, d, col + g.step);
 		else
-			gen_block_item(&g, d, col + cx->seq_off, col + cx->seq_off + 2);
+			gen_block_item(&g, d, col + g.seq_off, col + g.seq_off + 2);
 	}
 	if (lines)
 		end_lines(&g, pos);
@@ -896,6 +949,7 @@ static int create(struct ctx *cx, const struct ys_hit *h)
 		log_error("out of memory editing '%s'", cx->file);
 		return -1;
 	}
+	end_text(cx, c);
 	c->region = true;
 	c->nodes = nodes;
 	c->events = g.events;
@@ -1022,31 +1076,31 @@ static void describe_miss(struct ctx *cx, size_t e, struct buf *msg)
 	path_prefix(&pre, p, h->depth);
 	switch (cx->es[e].best_miss) {
 	case MISS_KEY:
-		buf_addf(msg, "'%s' has no key '%s'", buf_cstr(&pre), s->key);
+		buf_addf(msg, "%s has no key '%s'", buf_cstr(&pre), s->key);
 		if (n->seen)
 			buf_addf(msg, " (keys: %s)", n->seen);
 		if (s->kind != YPATH_KEY || h->depth + 1 < p->n)
 			buf_adds(msg, " and the rest cannot be created");
 		break;
 	case MISS_MATCH:
-		buf_addf(msg, "no element of '%s' has %s '%s'", buf_cstr(&pre), s->key, s->value);
+		buf_addf(msg, "no element of %s has %s '%s'", buf_cstr(&pre), s->key, s->value);
 		buf_addf(msg, n->seen ? " (found: %s)" : " (none has a '%s')", n->seen ? n->seen : s->key);
 		break;
 	case MISS_INDEX:
-		buf_addf(msg, "'%s' has %zu element%s, no [%lu]", buf_cstr(&pre), n->count,
+		buf_addf(msg, "%s has %zu element%s, no [%lu]", buf_cstr(&pre), n->count,
 			 n->count == 1 ? "" : "s", s->index);
 		break;
 	case MISS_EMPTY:
-		buf_addf(msg, "'%s' has no elements", buf_cstr(&pre));
+		buf_addf(msg, "%s has no elements", buf_cstr(&pre));
 		break;
 	case MISS_TYPE:
-		buf_addf(msg, "'%s' is %s", buf_cstr(&pre), type_name(n));
+		buf_addf(msg, "%s is %s", buf_cstr(&pre), type_name(n));
 		if (n->type == YS_SCALAR && !n->null)
 			buf_addf(msg, " ('%.*s%s')", show_len(n->len), n->value, ellipsis(n->len));
 		buf_adds(msg, s->kind == YPATH_KEY ? ", not a mapping" : ", not a sequence");
 		break;
 	case MISS_DEEP:
-		buf_addf(msg, "'%s' lacks '", buf_cstr(&pre));
+		buf_addf(msg, "%s lacks '", buf_cstr(&pre));
 		ypath_format_key(msg, s->kind == YPATH_KEY ? s->key : "", s->kind == YPATH_KEY ? s->key_len : 0);
 		buf_addf(msg, "' and at most %d levels are created", YEDIT_MAX_CREATE);
 		break;
@@ -1054,7 +1108,7 @@ static void describe_miss(struct ctx *cx, size_t e, struct buf *msg)
 		buf_adds(msg, "the document is empty");
 		break;
 	case MISS_NOTMAPS:
-		buf_addf(msg, "the elements of '%s' are not mappings", buf_cstr(&pre));
+		buf_addf(msg, "the elements of %s are not mappings", buf_cstr(&pre));
 		break;
 	case MISS_ENDSEL:
 		buf_adds(msg, "a path must end with a key for anything to be created");
@@ -1125,7 +1179,7 @@ static int splice(struct ctx *cx, struct buf *out)
 		}
 		buf_add(out, cx->in + at, c->start - at);
 		c->out_start = out->len;
-		buf_add(out, c->text.ptr, c->text.len);
+		buf_add(out, cx->texts.ptr + c->toff, c->tlen);
 		c->out_end = out->len;
 		at = c->end;
 	}
@@ -1145,39 +1199,62 @@ static int verify_fail(struct ctx *cx, const char *out, size_t len, size_t off, 
 	return -1;
 }
 
-/* Parse the output again: everything outside the written text is the same
- * event stream, the written text holds what it should, and every target
- * of a SET edit reads back its value. */
-static int verify(struct ctx *cx, const char *out, size_t len)
+/* Documents first..last of the input, re-parsed together. */
+struct slice {
+	size_t first, last;   /* documents */
+	size_t i, j;          /* the changes in them */
+	long long before;     /* output minus input length before the slice */
+	long long within;     /* ... inside it */
+};
+
+/* The expected fingerprint of input document `d` after its changes, which
+ * start at *k (changes are in document order); *k moves past them. */
+static uint64_t expected_fp(const struct ctx *cx, size_t d, size_t *k, size_t j)
 {
-	struct ys_region *rg = calloc(cx->nch + 1, sizeof(*rg));
+	const struct ys_doc *doc = &cx->docs[d];
+	uint64_t fp = doc->fp;
+
+	for (; *k < j && cx->ch[*k].doc <= d; (*k)++)
+		if (cx->ch[*k].doc == d && cx->ch[*k].has_old)
+			fp = ys_fp_replace(fp, doc->events, cx->seed,
+					   cx->ch[*k].old_ordinal - doc->first, cx->ch[*k].old_hash);
+	return fp;
+}
+
+/*
+ * Re-parse one slice of the output: the events of every document outside
+ * the written text are the input document's (the fingerprints agree once
+ * the replaced scalars are swapped for the regions' placeholder), the
+ * written text holds what it should, and the targets of SET edits read
+ * back their values (counted in found[]).
+ */
+static int verify_slice(struct ctx *cx, const char *out, size_t len, const struct slice *sl,
+			size_t *found)
+{
+	size_t os = (size_t)((long long)cx->docs[sl->first].start + sl->before);
+	size_t oe = (size_t)((long long)cx->docs[sl->last].end + sl->before + sl->within);
+	struct ys_region *rg = calloc(sl->j - sl->i + 1, sizeof(*rg));
 	struct ys_scan v;
-	size_t nr = 0, *found = NULL;
-	uint64_t fp = cx->scan.fp;
+	size_t nr = 0;
 	int rc = -1;
 
-	if (!rg)
-		goto oom;
-	for (size_t i = 0; i < cx->nch; i++) {
-		const struct change *c = &cx->ch[i];
-
-		if (c->has_old)
-			fp = ys_fp_replace(fp, cx->scan.fp_events, cx->seed, c->old_ordinal, c->old_hash);
-		if (!c->region)
-			continue;
-		rg[nr].start = c->out_start;
-		rg[nr].end = c->out_end;
-		rg[nr].replace = c->replace;
-		rg[nr].value = c->value;
-		rg[nr].len = c->len;
-		nr++;
+	if (!rg) {
+		log_error("out of memory verifying '%s'", cx->file);
+		return -1;
 	}
-	if (scan(cx, &v, out, len, rg, nr, false) < 0) {
-		verify_fail(cx, out, len, SIZE_MAX, v.err);
+	for (size_t k = sl->i; k < sl->j; k++) {
+		const struct change *c = &cx->ch[k];
+
+		if (c->region)
+			rg[nr++] = (struct ys_region){ c->out_start - os, c->out_end - os, c->replace,
+						       c->value, c->len, 0, 0, false };
+	}
+	if (scan(cx, &v, out + os, oe - os, rg, nr, false) < 0) {
+		verify_fail(cx, out, len, os, v.err);
 		goto out;
 	}
-	for (size_t i = 0, r = 0; i < cx->nch; i++) {
-		const struct change *c = &cx->ch[i];
+	for (size_t k = sl->i, r = 0; k < sl->j; k++) {
+		const struct change *c = &cx->ch[k];
 
 		if (!c->region)
 			continue;
@@ -1185,53 +1262,117 @@ static int verify(struct ctx *cx, const char *out, size_t len)
 		    (c->value && !rg[r].value_ok)) {
 			verify_fail(cx, out, len, c->out_start, c->value && !rg[r].value_ok
 				    ? "a value reads back differently" : "the new text holds other nodes");
-			goto out_scan;
+			goto out;
 		}
 		r++;
 	}
-	if (v.fp != fp || v.fp_events != cx->scan.fp_events || v.ndocs != cx->scan.ndocs) {
-		verify_fail(cx, out, len, SIZE_MAX, "something outside the edited values moved");
-		goto out_scan;
+	if (v.ndocs != sl->last - sl->first + 1) {
+		verify_fail(cx, out, len, os, "the documents changed");
+		goto out;
 	}
-	found = calloc(cx->n + 1, sizeof(*found));
-	if (!found)
-		goto oom_scan;
-	for (size_t i = 0; i < v.nhits; i++) {
-		const struct ys_hit *h = &v.hits[i];
-		size_t e = h->edit;
-		const struct yedit *ed = &cx->ed[e];
+	for (size_t d = sl->first, k = sl->i; d <= sl->last; d++) {
+		const struct ys_doc *got = &v.docs[d - sl->first];
 
-		if (h->kind != YS_HIT_TARGET || !cx->es[e].pending || cx->es[e].deferred)
+		if (got->fp != expected_fp(cx, d, &k, sl->j) ||
+		    got->events != cx->docs[d].events) {
+			verify_fail(cx, out, len, os + got->start,
+				    "something outside the edited values moved");
+			goto out;
+		}
+	}
+	for (size_t k = 0; k < v.nhits; k++) {
+		const struct ys_hit *h = &v.hits[k];
+		const struct yedit *ed = &cx->ed[h->edit];
+
+		if (h->kind != YS_HIT_TARGET || !cx->es[h->edit].pending || cx->es[h->edit].deferred)
 			continue;
 		if (h->node.type != YS_SCALAR || h->node.len != ed->value_len ||
 		    memcmp(h->node.value, ed->value, ed->value_len)) {
-			verify_fail(cx, out, len, h->node.start, "a target reads back differently");
-			goto out_scan;
+			verify_fail(cx, out, len, os + h->node.start, "a target reads back differently");
+			goto out;
 		}
-		found[e]++;
+		found[h->edit]++;
+	}
+	rc = 0;
+out:
+	ys_release(&v);
+	free(rg);
+	return rc;
+}
+
+/*
+ * Parse the output again where something changed.  Documents of a stream
+ * parse independently and the others are byte for byte the same, so only
+ * the changed documents are read (those next to each other as one slice,
+ * to spare parser set-ups).  Every SET edit must find all its targets.
+ */
+static int verify(struct ctx *cx, const char *out, size_t len)
+{
+	size_t *found = calloc(cx->n + 1, sizeof(*found));
+	struct slice sl = { 0, 0, 0, 0, 0, 0 };
+	int rc = -1;
+
+	if (!found) {
+		log_error("out of memory verifying '%s'", cx->file);
+		return -1;
+	}
+	for (size_t i = 0, j; i < cx->nch; i = j) {
+		sl.first = sl.last = cx->ch[i].doc;
+		sl.i = i;
+		sl.within = 0;
+		for (j = i; j < cx->nch && cx->ch[j].doc <= sl.last + 1; j++) {
+			sl.last = cx->ch[j].doc;
+			sl.within += (long long)(cx->ch[j].out_end - cx->ch[j].out_start) -
+				     (long long)(cx->ch[j].end - cx->ch[j].start);
+		}
+		sl.j = j;
+		if (verify_slice(cx, out, len, &sl, found) < 0)
+			goto out;
+		sl.before += sl.within;
 	}
 	for (size_t e = 0; e < cx->n; e++) {
 		const struct edit_state *es = &cx->es[e];
 
 		if (cx->ed[e].op == YEDIT_SET && es->pending && !es->deferred &&
-		    found[e] != es->targets + es->created) {
+		    found[e] != cx->want[e] + es->created) {
 			verify_fail(cx, out, len, SIZE_MAX, "a target is missing");
-			goto out_scan;
+			goto out;
 		}
 	}
 	rc = 0;
-	goto out_scan;
-oom_scan:
-	log_error("out of memory verifying '%s'", cx->file);
-out_scan:
-	ys_release(&v);
-	goto out;
-oom:
-	log_error("out of memory verifying '%s'", cx->file);
 out:
 	free(found);
-	free(rg);
 	return rc;
+}
+
+/*
+ * What verification needs from the scan, kept before its hits are freed:
+ * the documents, and how many targets each SET edit has in the documents
+ * that change.
+ */
+static int keep_for_verify(struct ctx *cx)
+{
+	bool *changed = calloc(cx->scan.ndocs + 1, sizeof(*changed));
+
+	if (!changed) {
+		log_error("out of memory verifying '%s'", cx->file);
+		return -1;
+	}
+	for (size_t i = 0; i < cx->nch; i++)
+		changed[cx->ch[i].doc] = true;
+	memset(cx->want, 0, cx->n * sizeof(*cx->want));
+	for (size_t i = 0; i < cx->scan.nhits; i++) {
+		const struct ys_hit *h = &cx->scan.hits[i];
+
+		if (h->kind == YS_HIT_TARGET && changed[h->doc])
+			cx->want[h->edit]++;
+	}
+	free(changed);
+	free(cx->docs);
+	cx->docs = cx->scan.docs;
+	cx->ndocs = cx->scan.ndocs;
+	cx->scan.docs = NULL;
+	return 0;
 }
 
 static int round_fail_scan(struct ctx *cx)
@@ -1251,8 +1392,10 @@ static int one_round(struct ctx *cx, struct buf *next, bool first)
 {
 	int rc = -1;
 
-	if (scan(cx, &cx->scan, cx->in, cx->len, NULL, 0, first) < 0)
-		return round_fail_scan(cx);
+	if (scan(cx, &cx->scan, cx->in, cx->len, NULL, 0, first) < 0) {
+		round_fail_scan(cx);
+		goto out;
+	}
 	cx->step = cx->scan.map_step > 0 ? (unsigned)cx->scan.map_step : 2;
 	cx->seq_off = cx->scan.seq_offset >= 0 ? (unsigned)cx->scan.seq_offset : 2;
 	for (size_t e = 0; e < cx->n; e++) {
@@ -1271,6 +1414,9 @@ static int one_round(struct ctx *cx, struct buf *next, bool first)
 	if (plan_deferrals(cx) < 0 || plan_targets(cx) < 0 || plan_frontiers(cx) < 0 ||
 	    check_resolved(cx) < 0)
 		goto out;
+	if (cx->nch && keep_for_verify(cx) < 0)
+		goto out;
+	ys_release(&cx->scan); /* the hits: memory for the output */
 	if (cx->nch && (splice(cx, next) < 0 || verify(cx, next->ptr, next->len) < 0))
 		goto out;
 	rc = 0;
@@ -1329,7 +1475,15 @@ static int run(struct ctx *cx, struct buf *out)
 		if (!more || round >= cx->n)
 			break;
 	}
-	if (buf_add(out, cx->in, cx->len) < 0) {
+	if (out->len == 0 && cur.ptr && cx->in == cur.ptr &&
+	    cur.len <= (out->max ? out->max : BUF_MAX_DEFAULT)) {
+		size_t max = out->max; /* hand over the storage: no second copy */
+
+		buf_release(out);
+		*out = cur;
+		out->max = max;
+		buf_init(&cur, 0);
+	} else if (buf_add(out, cx->in, cx->len) < 0) {
 		log_error("the edited '%s' is too large", cx->file);
 		goto out;
 	}
@@ -1412,7 +1566,10 @@ static int prepare(struct ctx *cx)
 	cx->path_edit = calloc(cx->n + 1, sizeof(*cx->path_edit));
 	cx->markers = calloc(cx->n + 1, sizeof(*cx->markers));
 	cx->marker_edit = calloc(cx->n + 1, sizeof(*cx->marker_edit));
-	if (!cx->es || !cx->paths || !cx->path_edit || !cx->markers || !cx->marker_edit) {
+	cx->want = calloc(cx->n + 1, sizeof(*cx->want));
+	buf_init(&cx->texts, YEDIT_MAX_INPUT * 2);
+	if (!cx->es || !cx->paths || !cx->path_edit || !cx->markers || !cx->marker_edit ||
+	    !cx->want) {
 		log_error("out of memory editing '%s'", cx->file);
 		return -1;
 	}
@@ -1481,6 +1638,9 @@ out:
 	free(cx.path_edit);
 	free(cx.markers);
 	free(cx.marker_edit);
+	free(cx.want);
+	free(cx.docs);
 	free(cx.ch);
+	buf_release(&cx.texts);
 	return rc;
 }

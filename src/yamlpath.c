@@ -113,8 +113,8 @@ static int key(struct parser *ps, char **out, size_t *outlen)
 	while (bare_char((unsigned char)*ps->p))
 		ps->p++;
 	if (ps->p == start)
-		return bad(ps, *ps->p ? "expected a key (quote keys with other characters)"
-				     : "expected a key");
+		return bad(ps, *ps->p && !strchr(".[]=", *ps->p)
+			   ? "expected a key (quote keys with other characters)" : "expected a key");
 	*out = copy_text(start, (size_t)(ps->p - start), false, outlen);
 	return *out ? 0 : oom();
 }

@@ -86,22 +86,41 @@ static bool one_line(const char *v, size_t n, bool tab)
 	return true;
 }
 
-/* Plain scalars that are not strings under YAML 1.1 (go-yaml) or the
- * YAML 1.2 core schema.  Conservative: anything that starts like a number
- * (or a timestamp, or base 60) is treated as one. */
+static bool digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * Plain scalars that are not strings under YAML 1.1 (go-yaml) or the
+ * YAML 1.2 core schema.  Conservative, a superset of both: booleans and
+ * nulls in any case; after an optional sign, anything starting with a digit
+ * or '.' and made only of what numbers are made of (digits, hex digits,
+ * '_', '.', ':', 'x', 'o', 'b', 'e', signs), which covers decimal, octal,
+ * hex, binary, base 60 and exponents; .inf and .nan; and dates.
+ */
 static bool resolves_to_non_string(const char *v, size_t n)
 {
 	static const char *const words[] = {
 		"y", "yes", "n", "no", "true", "false", "on", "off", "null", "~", "<<", "=",
+		".inf", ".nan",
 	};
 	size_t i = 0;
 
-	for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
-		if (strlen(words[k]) == n && strncasecmp(words[k], v, n) == 0)
-			return true;
 	if (v[0] == '+' || v[0] == '-')
 		i++;
-	return i < n && ((v[i] >= '0' && v[i] <= '9') || v[i] == '.');
+	for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++)
+		if (strlen(words[k]) == n - (words[k][0] == '.' ? i : 0) &&
+		    strncasecmp(words[k], v + (words[k][0] == '.' ? i : 0), strlen(words[k])) == 0)
+			return true;
+	if (n >= 8 && digit(v[0]) && digit(v[1]) && digit(v[2]) && digit(v[3]) && v[4] == '-')
+		return true; /* 2024-08-04, 2024-8-4T10:00:00Z: timestamps */
+	if (i == n || !(digit(v[i]) || v[i] == '.'))
+		return false;
+	for (; i < n; i++)
+		if (!digit(v[i]) && !strchr("abcdefABCDEF_.:xXoO+-", v[i]))
+			return false;
+	return true;
 }
 
 bool yq_plain_ok(const char *v, size_t n, bool flow)
@@ -111,7 +130,9 @@ bool yq_plain_ok(const char *v, size_t n, bool flow)
 
 	if (n == 0 || !one_line(v, n, false))
 		return false;
-	if (strchr(indicators, v[0]) || v[0] == ' ')
+	if (v[0] == '-' && n > 1 && v[1] != ' ' && strncmp(v, "---", n < 3 ? n : 3))
+		; /* "-x", "--flag": plain unless a number (below) */
+	else if (strchr(indicators, v[0]) || v[0] == ' ')
 		return false;
 	last = v[n - 1];
 	if (last == ' ' || last == ':')
@@ -131,7 +152,7 @@ bool yq_plain_ok(const char *v, size_t n, bool flow)
 
 bool yq_single_ok(const char *v, size_t n)
 {
-	return one_line(v, n, true);
+	return one_line(v, n, false); /* a tab reads better escaped, in double quotes */
 }
 
 /* Split of a block value: the body (without its final line breaks) and the

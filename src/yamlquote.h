@@ -56,7 +56,8 @@ struct yq_block {
 bool yq_utf8_valid(const char *s, size_t n);
 
 /* Can `v` be written as a plain scalar that loads as this string under
- * YAML 1.1 and 1.2?  `flow`: inside a flow collection. */
+ * YAML 1.1 and 1.2?  `flow`: inside a flow collection.  A value starting
+ * with "-x" passes (it is never at the start of a line); a key must not. */
 bool yq_plain_ok(const char *v, size_t n, bool flow);
 
 /* Can `v` be written single-quoted on one line? */

@@ -44,6 +44,8 @@ struct frame {
 	size_t anchor;     /* anchor defined on this node, or YS_NONE */
 	unsigned col;
 	int indent;        /* column of the nearest block collection */
+	int seq_offset;    /* layout of the nearest nested collections (see ys_node) */
+	int map_step;
 	struct buf key;
 };
 
@@ -63,6 +65,9 @@ struct state {
 	/* the current document */
 	struct ys_node *nodes;
 	size_t nnodes, nodes_alloc;
+	struct buf *seen;    /* per sparse node: its keys or selector values, for
+			      * messages; reused from document to document */
+	size_t seen_alloc;
 	struct cursor *cursors;
 	size_t ncursors, cursors_alloc;
 	struct anchor *anchors;
@@ -71,9 +76,12 @@ struct state {
 	size_t naliases, aliases_alloc;
 	size_t last_leaf;    /* end of the last scalar, alias or flow collection */
 	/* fingerprint */
-	uint64_t base, placeholder, cur_hash, cur_ordinal;
+	uint64_t base, placeholder, cur_hash, cur_ordinal, ordinal;
+	struct ys_doc *doc;  /* the document being read */
+	size_t prev_end;     /* where the previous document ended */
 	struct ys_region *skip;
 	size_t skip_depth;
+	size_t rcur;         /* regions before this one end before the events seen */
 	bool oom;
 };
 
@@ -152,6 +160,30 @@ static uint64_t mix(uint64_t x)
 	return x ^ (x >> 33);
 }
 
+/* A fast keyed hash of event contents, eight bytes at a time. */
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	uint64_t w;
+
+	h ^= n * 0x9e3779b97f4a7c15ULL;
+	for (; n >= 8; n -= 8, c += 8) {
+		memcpy(&w, c, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, c, n);
+	return mix(h ^ w);
+}
+
+/* x mod 2^61 - 1, for any x. */
+static uint64_t fold(uint64_t x)
+{
+	x = (x & P61) + (x >> 61);
+	return x >= P61 ? x - P61 : x;
+}
+
 static uint64_t mulmod(uint64_t a, uint64_t b)
 {
 	__uint128_t r = (__uint128_t)a * b;
@@ -196,6 +228,15 @@ uint64_t ys_fp_replace(uint64_t fp, uint64_t events, uint64_t seed, uint64_t ord
 
 static size_t to_byte(struct mconv *m, size_t idx)
 {
+	while (m->idx + 8 <= idx && m->off + 8 <= m->len) { /* ASCII runs */
+		uint64_t w;
+
+		memcpy(&w, m->in + m->off, 8);
+		if (w & 0x8080808080808080ULL)
+			break;
+		m->off += 8;
+		m->idx += 8;
+	}
 	while (m->idx < idx && m->off < m->len) {
 		unsigned char c = m->in[m->off];
 
@@ -261,7 +302,8 @@ static size_t skip_properties(const char *in, size_t p, size_t limit)
  * empty lines follow it, and its content column.
  */
 static void block_extent(const char *in, size_t len, size_t body, size_t em,
-			 int parent_indent, struct ys_node *n)
+			 int parent_indent, size_t *end, size_t *blank_after,
+			 unsigned *block_indent)
 {
 	size_t p = body + 1, line, breaks = 0;
 	unsigned indent = 0;
@@ -276,7 +318,7 @@ static void block_extent(const char *in, size_t len, size_t body, size_t em,
 	}
 	while (p < len && !is_break(in[p]))
 		p++;
-	n->end = p;
+	*end = p;
 	for (line = skip_break(in, len, p); line < em;) {
 		size_t q = line, eol;
 
@@ -287,12 +329,12 @@ static void block_extent(const char *in, size_t len, size_t body, size_t em,
 		if (q < eol && !indent)
 			indent = (unsigned)(q - line);
 		if (q < eol || (indent && q - line > indent))
-			n->end = eol;
+			*end = eol;
 		line = skip_break(in, len, eol);
 		if (line == eol)
 			break;
 	}
-	for (p = n->end; p < em;) {
+	for (p = *end; p < em;) {
 		if (is_break(in[p])) {
 			breaks++;
 			p = skip_break(in, len, p);
@@ -300,8 +342,8 @@ static void block_extent(const char *in, size_t len, size_t body, size_t em,
 			p++;
 		}
 	}
-	n->blank_after = breaks ? breaks - 1 : 0;
-	n->block_indent = indent;
+	*blank_after = breaks ? breaks - 1 : 0;
+	*block_indent = indent;
 }
 
 /* ---- cursors and sparse nodes ---- */
@@ -338,26 +380,32 @@ static int add_cursor(struct state *st, size_t edit, size_t depth, size_t parent
 
 static void append_seen(struct state *st, size_t node, const char *text, size_t n)
 {
-	struct ys_node *nd = &st->nodes[node];
-	size_t have = nd->seen ? strlen(nd->seen) : 0;
+	struct buf *b = &st->seen[node];
 	size_t take = n > 40 ? 40 : n;
-	char *p;
 
-	if (have >= SEEN_MAX || memchr(text, '\0', take))
+	if (b->len >= SEEN_MAX || memchr(text, '\0', take))
 		return;
-	p = realloc(nd->seen, have + take + 6);
-	if (!p) {
-		oom(st);
-		return;
-	}
-	nd->seen = p;
-	if (have)
-		memcpy(p + have, ", ", 2), have += 2;
-	memcpy(p + have, text, take);
-	have += take;
+	if (b->len)
+		buf_add(b, ", ", 2);
+	buf_add(b, text, take);
 	if (take < n)
-		memcpy(p + have, "...", 3), have += 3;
-	p[have] = '\0';
+		buf_add(b, "...", 3);
+	if (buf_failed(b))
+		oom(st);
+}
+
+/* Room for node `i`'s list; the pool only grows. */
+static int seen_slot(struct state *st, size_t i)
+{
+	if (i < st->seen_alloc) {
+		buf_reset(&st->seen[i]);
+		return 0;
+	}
+	if (GROW(st, st->seen, i, st->seen_alloc) < 0)
+		return -1;
+	for (size_t k = i; k < st->seen_alloc; k++)
+		buf_init(&st->seen[k], SEEN_MAX + 64);
+	return 0;
 }
 
 static enum ys_tag tag_kind(const yaml_char_t *tag)
@@ -399,7 +447,9 @@ struct start {
 	unsigned col;          /* column of body */
 	bool flow;
 	const yaml_char_t *anchor, *tag;
-	struct ys_node block;  /* block scalars: end, blank_after, block_indent */
+	size_t blank_after;    /* block scalars, see ys_node */
+	unsigned block_indent;
+	int seq_offset, map_step;
 };
 
 /* The column of byte `pos`, in characters. */
@@ -420,8 +470,11 @@ static void describe(struct state *st, const yaml_event_t *ev, enum ys_type type
 {
 	struct frame *f = top(st);
 
-	memset(d, 0, sizeof(*d));
 	d->ev = ev;
+	d->flow = false;
+	d->anchor = d->tag = NULL;
+	d->blank_after = 0;
+	d->block_indent = 0;
 	d->type = type;
 	d->b0 = d->body = b0;
 	d->b1 = b1;
@@ -448,10 +501,20 @@ static void describe(struct state *st, const yaml_event_t *ev, enum ys_type type
 		d->body = skip_properties(st->in, b0, type == YS_SCALAR ? b1 : st->len);
 		d->col = column_of(st->in, st->mc.base, d->body);
 	}
+	d->seq_offset = f ? f->seq_offset : -1;
+	d->map_step = f ? f->map_step : -1;
+	if (f && f->type == YS_MAP && !f->flow && !f->want_key && !d->flow) {
+		int delta = (int)d->col - (int)f->col;
+
+		if (type == YS_SEQ && delta >= 0)
+			d->seq_offset = delta;
+		if (type == YS_MAP && delta > 0)
+			d->map_step = delta;
+	}
 	if (type == YS_SCALAR && (ev->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
 				  ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE)) {
-		block_extent(st->in, st->len, d->body, b1, f ? f->indent : -1, &d->block);
-		d->b1 = d->block.end;
+		block_extent(st->in, st->len, d->body, b1, f ? f->indent : -1, &d->b1,
+			     &d->blank_after, &d->block_indent);
 	}
 }
 
@@ -462,7 +525,8 @@ static int new_node(struct state *st, const struct start *d, enum ys_role role, 
 	const yaml_event_t *ev = d->ev;
 	struct ys_node *n;
 
-	if (GROW(st, st->nodes, st->nnodes, st->nodes_alloc) < 0)
+	if (GROW(st, st->nodes, st->nnodes, st->nodes_alloc) < 0 ||
+	    seen_slot(st, st->nnodes) < 0)
 		return -1;
 	n = &st->nodes[st->nnodes];
 	memset(n, 0, sizeof(*n));
@@ -477,14 +541,16 @@ static int new_node(struct state *st, const struct start *d, enum ys_role role, 
 	n->in_flow = f && (f->flow || f->in_flow);
 	n->flow = d->flow;
 	n->map_items = d->type == YS_SEQ;
+	n->seq_offset = d->seq_offset;
+	n->map_step = d->map_step;
 	n->tag_kind = tag_kind(d->tag);
 	if (n->tag_kind == YS_TAG_OTHER && !(n->tag = strdup((const char *)d->tag)))
 		return oom(st);
 	if (d->type == YS_SCALAR) {
 		n->style = scalar_style(ev->data.scalar.style);
 		n->null = is_null(ev);
-		n->blank_after = d->block.blank_after;
-		n->block_indent = d->block.block_indent;
+		n->blank_after = d->blank_after;
+		n->block_indent = d->block_indent;
 		n->value = dup_mem(ev->data.scalar.value, ev->data.scalar.length);
 		if (!n->value)
 			return oom(st);
@@ -773,6 +839,8 @@ static int node_begin(struct state *st, const struct start *d)
 	nf->anchor = anchor;
 	nf->col = d->col;
 	nf->indent = d->flow ? indent : (int)d->col;
+	nf->seq_offset = d->seq_offset;
+	nf->map_step = d->map_step;
 	nf->needs_key = false;
 	for (size_t i = c0; i < st->ncursors; i++) {
 		const struct ypath_seg *seg = cursor_seg(st, &st->cursors[i]);
@@ -836,15 +904,16 @@ static bool alias_used(struct state *st, uint64_t h)
 }
 
 /*
- * Anchors that aliases use, as maximal disjoint byte ranges (anchored
- * nodes nest like the tree, so their union is a sorted list of outermost
- * ranges); returned in place of st->anchors' order, count in *n.
+ * Keep only the anchors that aliases use, as maximal disjoint byte ranges
+ * (anchored nodes nest like the tree, so the outermost ones, in document
+ * order, cover the rest).
  */
-static size_t shared_ranges(struct state *st)
+static void shared_ranges(struct state *st)
 {
 	size_t n = 0;
 
-	qsort(st->aliases, st->naliases, sizeof(*st->aliases), cmp_u64);
+	if (st->naliases)
+		qsort(st->aliases, st->naliases, sizeof(*st->aliases), cmp_u64);
 	for (size_t i = 0; i < st->nanchors; i++) {
 		struct anchor a = st->anchors[i];
 
@@ -859,7 +928,6 @@ static size_t shared_ranges(struct state *st)
 		st->anchors[n++] = a;
 	}
 	st->nanchors = n;
-	return n;
 }
 
 static const char *shared_anchor(struct state *st, size_t pos)
@@ -899,13 +967,13 @@ static int add_hit(struct state *st, enum ys_hit_kind kind, size_t edit, size_t 
 	h->err_off = err_off;
 	h->node = *src;
 	h->node.value = src->value ? dup_mem(src->value, src->len) : NULL;
-	h->node.seen = src->seen ? strdup(src->seen) : NULL;
+	h->node.seen = st->seen[node].len ? strdup(buf_cstr(&st->seen[node])) : NULL;
 	h->node.tag = src->tag ? strdup(src->tag) : NULL;
 	anchor = shared_anchor(st, src->body);
 	h->node.shared = anchor != NULL;
 	h->node.shared_anchor = anchor ? strdup(anchor) : NULL;
 	s->nhits++;
-	if ((src->value && !h->node.value) || (src->seen && !h->node.seen) ||
+	if ((src->value && !h->node.value) || (st->seen[node].len && !h->node.seen) ||
 	    (src->tag && !h->node.tag) || (anchor && !h->node.shared_anchor))
 		return oom(st);
 	return 0;
@@ -979,7 +1047,6 @@ static void reset_document(struct state *st)
 {
 	for (size_t i = 0; i < st->nnodes; i++) {
 		free(st->nodes[i].value);
-		free(st->nodes[i].seen);
 		free(st->nodes[i].tag);
 	}
 	for (size_t i = 0; i < st->nanchors; i++)
@@ -992,75 +1059,73 @@ static void reset_document(struct state *st)
 static uint64_t hash_str(uint64_t h, const yaml_char_t *s)
 {
 	if (!s)
-		return fnv(h, "\x01", 1);
-	return fnv(fnv(h, "\x02", 1), s, strlen((const char *)s) + 1);
+		return h * 0xff51afd7ed558ccdULL + 1;
+	return hash_bytes(h ^ 2, s, strlen((const char *)s));
 }
 
 static uint64_t event_hash(uint64_t seed, const yaml_event_t *ev)
 {
-	uint64_t h = fnv(0xcbf29ce484222325ULL ^ seed, &ev->type, sizeof(ev->type));
-	int flags[3] = { 0, 0, 0 };
+	uint64_t h = seed ^ (uint64_t)ev->type << 56;
+	uint64_t flags[3] = { 0, 0, 0 };
 
 	switch (ev->type) {
 	case YAML_DOCUMENT_START_EVENT:
-		flags[0] = ev->data.document_start.implicit;
+		flags[0] = (uint64_t)ev->data.document_start.implicit;
 		flags[1] = ev->data.document_start.version_directive != NULL;
 		flags[2] = ev->data.document_start.tag_directives.start !=
 			   ev->data.document_start.tag_directives.end;
 		break;
 	case YAML_DOCUMENT_END_EVENT:
-		flags[0] = ev->data.document_end.implicit;
+		flags[0] = (uint64_t)ev->data.document_end.implicit;
 		break;
 	case YAML_ALIAS_EVENT:
 		h = hash_str(h, ev->data.alias.anchor);
 		break;
 	case YAML_SCALAR_EVENT:
 		h = hash_str(hash_str(h, ev->data.scalar.anchor), ev->data.scalar.tag);
-		h = fnv(h, &ev->data.scalar.length, sizeof(ev->data.scalar.length));
-		h = fnv(h, ev->data.scalar.value, ev->data.scalar.length);
-		flags[0] = ev->data.scalar.plain_implicit;
-		flags[1] = ev->data.scalar.quoted_implicit;
-		flags[2] = (int)ev->data.scalar.style;
+		h = hash_bytes(h, ev->data.scalar.value, ev->data.scalar.length);
+		flags[0] = (uint64_t)ev->data.scalar.plain_implicit;
+		flags[1] = (uint64_t)ev->data.scalar.quoted_implicit;
+		flags[2] = (uint64_t)ev->data.scalar.style;
 		break;
 	case YAML_SEQUENCE_START_EVENT:
 		h = hash_str(hash_str(h, ev->data.sequence_start.anchor),
 			     ev->data.sequence_start.tag);
-		flags[0] = ev->data.sequence_start.implicit;
-		flags[1] = (int)ev->data.sequence_start.style;
+		flags[0] = (uint64_t)ev->data.sequence_start.implicit;
+		flags[1] = (uint64_t)ev->data.sequence_start.style;
 		break;
 	case YAML_MAPPING_START_EVENT:
 		h = hash_str(hash_str(h, ev->data.mapping_start.anchor),
 			     ev->data.mapping_start.tag);
-		flags[0] = ev->data.mapping_start.implicit;
-		flags[1] = (int)ev->data.mapping_start.style;
+		flags[0] = (uint64_t)ev->data.mapping_start.implicit;
+		flags[1] = (uint64_t)ev->data.mapping_start.style;
 		break;
 	default:
 		break;
 	}
-	return mix(fnv(h, flags, sizeof(flags))) % P61;
+	return fold(mix(h ^ (flags[0] | flags[1] << 8 | flags[2] << 16) * 0x9e3779b97f4a7c15ULL));
 }
 
 static void fp_add(struct state *st, uint64_t x)
 {
-	st->s->fp = (mulmod(st->s->fp, st->base) + x) % P61;
-	st->s->fp_events++;
+	st->ordinal++;
+	if (!st->doc)
+		return;
+	st->doc->fp = fold(mulmod(st->doc->fp, st->base) + x);
+	st->doc->events++;
 }
 
 /* The region holding a node that starts at b0 and ends at b1, if any. */
 static struct ys_region *region_of(struct state *st, bool scalar, size_t b0, size_t b1)
 {
 	struct ys_scan *s = st->s;
-	size_t lo = 0, hi = s->nregions, pos = scalar ? b1 : b0;
+	size_t lo, pos = scalar ? b1 : b0;
 
-	while (lo < hi) { /* the first region ending at or after pos */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->regions[mid].end < pos)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < s->nregions && s->regions[lo].start <= pos; lo++) {
+	if (st->rcur > 0 && st->rcur <= s->nregions && s->regions[st->rcur - 1].end >= pos)
+		st->rcur = 0; /* went back (never in practice): search from the start */
+	while (st->rcur < s->nregions && s->regions[st->rcur].end < pos)
+		st->rcur++;
+	for (lo = st->rcur; lo < s->nregions && s->regions[lo].start <= pos; lo++) {
 		struct ys_region *r = &s->regions[lo];
 
 		if (scalar ? (r->start < pos && pos <= r->end) : (r->start <= pos && pos < r->end))
@@ -1076,7 +1141,7 @@ static void fingerprint(struct state *st, const yaml_event_t *ev, size_t b0, siz
 	bool scalar = ev->type == YAML_SCALAR_EVENT || ev->type == YAML_ALIAS_EVENT;
 	struct ys_region *r;
 
-	st->cur_ordinal = st->s->fp_events;
+	st->cur_ordinal = st->ordinal;
 	st->cur_hash = event_hash(st->s->seed, ev);
 	if (st->skip) {
 		st->skip->events++;
@@ -1105,6 +1170,28 @@ static void fingerprint(struct state *st, const yaml_event_t *ev, size_t b0, siz
 
 /* ---- the pass ---- */
 
+static size_t line_after(const char *in, size_t len, size_t p)
+{
+	while (p < len && !is_break(in[p]))
+		p++;
+	return skip_break(in, len, p);
+}
+
+static int begin_document(struct state *st)
+{
+	struct ys_scan *s = st->s;
+	struct ys_doc *d;
+
+	if (GROW(st, s->docs, s->ndocs, s->docs_alloc) < 0)
+		return -1;
+	d = st->doc = &s->docs[s->ndocs];
+	d->start = st->prev_end;
+	d->end = st->len;
+	d->fp = d->events = 0;
+	d->first = st->ordinal;
+	return 0;
+}
+
 static int parse_error(struct state *st)
 {
 	const yaml_parser_t *p = &st->parser;
@@ -1121,6 +1208,8 @@ static int event(struct state *st, const yaml_event_t *ev)
 	size_t b1 = to_byte(&st->mc, ev->end_mark.index);
 	struct start d;
 
+	if (ev->type == YAML_DOCUMENT_START_EVENT && begin_document(st) < 0)
+		return -1;
 	switch (ev->type) {
 	case YAML_SCALAR_EVENT: describe(st, ev, YS_SCALAR, b0, b1, &d); break;
 	case YAML_ALIAS_EVENT: describe(st, ev, YS_ALIAS, b0, b1, &d); break;
@@ -1138,6 +1227,9 @@ static int event(struct state *st, const yaml_event_t *ev)
 		if (resolve_document(st) < 0)
 			return -1;
 		reset_document(st);
+		st->doc->end = st->prev_end = ev->data.document_end.implicit
+			? b1 : line_after(st->in, st->len, b1);
+		st->doc = NULL;
 		st->s->ndocs++;
 		return 0;
 	case YAML_SCALAR_EVENT:
@@ -1166,8 +1258,8 @@ int ys_run(struct ys_scan *s, const char *in, size_t len)
 	st.in = in;
 	st.len = len;
 	s->hits = NULL;
-	s->nhits = s->hits_alloc = s->ndocs = 0;
-	s->fp = s->fp_events = 0;
+	s->nhits = s->hits_alloc = s->ndocs = s->docs_alloc = 0;
+	s->docs = NULL;
 	s->seq_offset = s->map_step = -1;
 	s->err[0] = '\0';
 	s->err_line = 0;
@@ -1209,6 +1301,9 @@ out:
 	reset_document(&st);
 	for (size_t i = 0; i < st.frames_alloc; i++)
 		buf_release(&st.frames[i].key);
+	for (size_t i = 0; i < st.seen_alloc; i++)
+		buf_release(&st.seen[i]);
+	free(st.seen);
 	free(st.frames);
 	free(st.nodes);
 	free(st.cursors);
@@ -1227,6 +1322,8 @@ void ys_release(struct ys_scan *s)
 		free(s->hits[i].node.shared_anchor);
 	}
 	free(s->hits);
+	free(s->docs);
 	s->hits = NULL;
-	s->nhits = s->hits_alloc = 0;
+	s->docs = NULL;
+	s->nhits = s->hits_alloc = s->ndocs = s->docs_alloc = 0;
 }

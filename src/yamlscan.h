@@ -23,15 +23,17 @@
  * the end of its last content line, not libyaml's end mark, which runs over
  * the blank lines after it.
  *
- * Verification support: every event is hashed (type, anchor, tag, value,
- * style, implicit flags; not positions) into a polynomial fingerprint of the
- * stream.  Sparse scalars record their ordinal and hash, so the fingerprint
- * of the stream with some of them replaced can be computed without another
- * pass (ys_fp_replace).  When regions are given (text the editor wrote), a
- * node inside a region is not hashed: a region marked `replace` contributes
- * one placeholder per node in its place, others contribute nothing; the scan
- * counts the nodes and events inside each region and checks the value of a
- * replaced scalar.
+ * Verification support: every event of a document is hashed (type, anchor,
+ * tag, value, style, implicit flags; not positions) into a polynomial
+ * fingerprint of that document, recorded with the document's byte range
+ * (struct ys_doc).  Documents of a stream parse independently, so the
+ * editor re-parses only the ranges it changed.  Sparse scalars record
+ * their ordinal and hash, so the fingerprint of a document with some of them
+ * replaced can be computed without another pass (ys_fp_replace).  When
+ * regions are given (text the editor wrote), a node inside a region is not
+ * hashed: a region marked `replace` contributes one placeholder per node in
+ * its place, others contribute nothing; the scan counts the nodes and events
+ * inside each region and checks the value of a replaced scalar.
  *
  * Bounds: nesting deeper than YS_MAX_DEPTH is an error.  Aliases are never
  * expanded.  Errors are not printed: ys_run returns -1 and leaves a message
@@ -92,6 +94,9 @@ struct ys_node {
 	unsigned col;          /* column of `start` (characters) */
 	int parent_col;        /* column of the enclosing block collection, -1 at root */
 	unsigned item_col;     /* block sequences: column of the last mapping item */
+	int seq_offset;        /* layout nearby, -1 unknown: a block sequence under a
+				* key starts this many columns right of the key */
+	int map_step;          /* ... a block mapping under a key this many */
 	size_t count;          /* collections: entries or items */
 	char *value;           /* scalars (may hold NUL bytes) */
 	size_t len;
@@ -113,6 +118,14 @@ struct ys_hit {
 	size_t doc;            /* 0-based document number */
 	size_t err_off;        /* YS_HIT_DUP*: where the second one starts */
 	struct ys_node node;
+};
+
+/* A document: its bytes (from the end of the previous one, up to the next
+ * "---" or past its "..." line) and the fingerprint of its events. */
+struct ys_doc {
+	size_t start, end;
+	uint64_t fp, events;
+	uint64_t first;        /* ordinal of its first event in the stream */
 };
 
 struct ys_region {
@@ -137,8 +150,8 @@ struct ys_scan {
 	/* out */
 	struct ys_hit *hits;
 	size_t nhits, hits_alloc;
-	size_t ndocs;
-	uint64_t fp, fp_events;      /* the stream's fingerprint and event count */
+	struct ys_doc *docs;
+	size_t ndocs, docs_alloc;
 	int seq_offset;              /* layout seen first: a block sequence under a
 				      * key starts this many columns right of it */
 	int map_step;                /* a nested block mapping this many */
@@ -146,13 +159,14 @@ struct ys_scan {
 	long err_line;
 };
 
-/* Scan `len` bytes.  0, or -1 with `err` set. */
+/* Scan `len` bytes.  0, or -1 with `err` set.  Either way, ys_release()
+ * frees what the scan collected. */
 int ys_run(struct ys_scan *s, const char *in, size_t len);
 
 void ys_release(struct ys_scan *s);
 
-/* The fingerprint `fp` of a stream of `events` events after the scalar at
- * `ordinal` (hash `old`) is replaced by a region's placeholder. */
+/* The fingerprint `fp` of a document of `events` events after its scalar
+ * number `ordinal` (hash `old`) is replaced by a region's placeholder. */
 uint64_t ys_fp_replace(uint64_t fp, uint64_t events, uint64_t seed, uint64_t ordinal,
 		       uint64_t old);
 
