@@ -22,6 +22,7 @@ struct change {
 	size_t start, end;
 	size_t toff, tlen;
 	size_t seq;            /* creation order: stable sort */
+	unsigned col;          /* inserted lines: their indentation */
 	bool region;           /* the text holds nodes the verification checks */
 	bool replace;          /* ... that stand in for one input node */
 	char *value;           /* the scalar the region must hold, or NULL */
@@ -47,16 +48,23 @@ enum miss {
 	MISS_ENDSEL,   /* the path ends with a selector: nothing to set */
 };
 
+/*
+ * An edit applies to every document in the first round.  In a document
+ * where it collides with an earlier edit it is deferred: the next round
+ * applies it to those documents only, on the first round's result.
+ */
 struct edit_state {
 	struct ypath path;      /* YEDIT_SET */
-	size_t targets;         /* found in this round (existing) */
+	size_t *docs, ndocs;    /* after the first round: the documents still to do */
+	size_t *later, nlater, later_alloc; /* deferred in this round */
+	bool defer_now;         /* deferred in the document being planned */
+	size_t total;           /* targets found and created, all rounds */
 	size_t created;         /* created in this round */
-	bool deferred;          /* waits for the next round */
-	bool pending;           /* still to apply */
 	size_t first_in;        /* input offset of the first target in this round */
 	size_t first_ch;        /* ... or the change that created it */
 	size_t first_out;       /* output offset (across rounds), SIZE_MAX: none */
-	const struct ys_hit *best; /* the deepest frontier, for the message */
+	struct ys_hit best;     /* the deepest miss, for the message (a copy) */
+	bool has_best;
 	enum miss best_miss;
 };
 
@@ -80,6 +88,9 @@ struct ctx {
 	struct ys_doc *docs;   /* the documents of the round's input */
 	size_t ndocs;
 	size_t *want;          /* per edit: its targets in changed documents */
+	size_t round;          /* 0 first */
+	size_t doc;            /* the document being planned */
+	bool any_deferred;     /* some edit's defer_now is set */
 	uint64_t seed;
 	unsigned step, seq_off; /* layout for created collections */
 };
@@ -236,6 +247,8 @@ static int cmp_change(const void *a, const void *b)
 		return x->start < y->start ? -1 : 1;
 	if ((x->end == x->start) != (y->end == y->start)) /* insertions first */
 		return x->end == x->start ? -1 : 1;
+	if (x->col != y->col) /* lines for inner mappings before outer ones */
+		return x->col > y->col ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -251,6 +264,66 @@ static size_t map_offset(const struct change *ch, size_t n, size_t off)
 		last = &ch[i];
 	}
 	return last ? off - last->end + last->out_end : off;
+}
+
+/* ---- where edits apply ---- */
+
+static bool in_list(const size_t *v, size_t n, size_t x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] == x)
+			return true;
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* Is edit e applied in this round to document d, as far as rounds go? */
+static bool round_has(const struct ctx *cx, size_t e, size_t d)
+{
+	return cx->round == 0 || in_list(cx->es[e].docs, cx->es[e].ndocs, d);
+}
+
+/* Does edit e apply to the document being planned? */
+static bool live(const struct ctx *cx, size_t e)
+{
+	return !cx->es[e].defer_now && round_has(cx, e, cx->doc);
+}
+
+/* Was edit e applied to document d in this round (for verification)? */
+static bool applied(const struct ctx *cx, size_t e, size_t d)
+{
+	const struct edit_state *es = &cx->es[e];
+
+	return round_has(cx, e, d) && !in_list(es->later, es->nlater, d);
+}
+
+static int defer(struct ctx *cx, size_t e)
+{
+	struct edit_state *es = &cx->es[e];
+
+	if (es->nlater == es->later_alloc) {
+		size_t na = es->later_alloc ? es->later_alloc * 2 : 8;
+		size_t *p = realloc(es->later, na * sizeof(*p));
+
+		if (!p) {
+			log_error("out of memory editing '%s'", cx->file);
+			return -1;
+		}
+		es->later = p;
+		es->later_alloc = na;
+	}
+	es->later[es->nlater++] = cx->doc;
+	es->defer_now = true;
+	cx->any_deferred = true;
+	return 0;
 }
 
 /* ---- scalar text ---- */
@@ -609,7 +682,7 @@ static int plan_scalar(struct ctx *cx, const struct tref *g, size_t ng)
 	for (size_t i = 0; i < ng; i++) {
 		struct edit_state *es = &cx->es[g[i].edit];
 
-		es->targets++;
+		es->total++;
 		if (chi == SIZE_MAX)
 			cx->ed[g[i].edit].unchanged++;
 		else
@@ -640,8 +713,7 @@ static int plan_targets(struct ctx *cx)
 		const struct ys_hit *h = &cx->scan.hits[i];
 		size_t e = h->edit;
 
-		if ((h->kind == YS_HIT_TARGET || h->kind == YS_HIT_MARKER) && cx->es[e].pending &&
-		    !cx->es[e].deferred) {
+		if ((h->kind == YS_HIT_TARGET || h->kind == YS_HIT_MARKER) && live(cx, e)) {
 			t[nt].hit = h;
 			t[nt++].edit = e;
 		}
@@ -931,13 +1003,16 @@ static int create(struct ctx *cx, const struct ys_hit *h)
 		if (n->type == YS_SCALAR)
 			buf_addc(g.t, es->path.seg[d].kind == YPATH_KEY ? '}' : ']');
 	} else if (n->type == YS_MAP) {
+		c->col = n->col;
 		gen_block_entry(&g, d, n->col);
 	} else if (n->type == YS_SEQ) {
+		c->col = n->col;
 		gen_block_item(&g, d, n->col, n->item_col > n->col + 1 ? n->item_col : n->col + 2);
 	} else {
 		unsigned col = (unsigned)(n->parent_col < 0 ? 0 : n->parent_col);
 
 		g.events += 2;
+		c->col = col + 1; /* inside the null's key */
 		if (es->path.seg[d].kind == YPATH_KEY)
 			gen_block_entry(&g, d, col + g.step);
 		else
@@ -954,6 +1029,7 @@ static int create(struct ctx *cx, const struct ys_hit *h)
 	c->nodes = nodes;
 	c->events = g.events;
 	es->created++;
+	es->total++;
 	cx->ed[h->edit].created++;
 	note_first(es, pos, c->seq);
 	return 0;
@@ -990,9 +1066,7 @@ static int cmp_hitref(const void *a, const void *b)
 
 static bool live_set(const struct ctx *cx, const struct ys_hit *h)
 {
-	const struct edit_state *es = &cx->es[h->edit];
-
-	return cx->ed[h->edit].op == YEDIT_SET && es->pending && !es->deferred &&
+	return cx->ed[h->edit].op == YEDIT_SET && live(cx, h->edit) &&
 	       (h->kind == YS_HIT_TARGET ||
 		(h->kind == YS_HIT_FRONTIER && creatable(cx, h) == MISS_NONE));
 }
@@ -1022,10 +1096,13 @@ static int plan_deferrals(struct ctx *cx)
 		for (size_t a = i + 1; a < j; a++)
 			for (size_t b = i; b < a; b++)
 				if (refs[b]->edit < refs[a]->edit && live_set(cx, refs[b]) &&
-				    !cx->es[refs[a]->edit].deferred &&
+				    live(cx, refs[a]->edit) &&
 				    (refs[a]->kind == YS_HIT_FRONTIER ? collides(cx, refs[a], refs[b])
-				     : refs[b]->kind == YS_HIT_FRONTIER && collides(cx, refs[b], refs[a])))
-					cx->es[refs[a]->edit].deferred = true;
+				     : refs[b]->kind == YS_HIT_FRONTIER && collides(cx, refs[b], refs[a])) &&
+				    defer(cx, refs[a]->edit) < 0) {
+					free(refs);
+					return -1;
+				}
 	}
 	free(refs);
 	return 0;
@@ -1041,12 +1118,18 @@ static int plan_frontiers(struct ctx *cx)
 		enum miss m;
 
 		if (h->kind != YS_HIT_FRONTIER || cx->ed[h->edit].op != YEDIT_SET ||
-		    !es->pending || es->deferred)
+		    !live(cx, h->edit))
 			continue;
 		m = creatable(cx, h);
 		if (m != MISS_NONE) {
-			if (!es->best || h->depth > es->best->depth) {
-				es->best = h;
+			if (!es->has_best || h->depth > es->best.depth) {
+				if (es->has_best)
+					ys_hit_release(&es->best);
+				es->has_best = ys_hit_copy(&es->best, h) == 0;
+				if (!es->has_best) {
+					log_error("out of memory editing '%s'", cx->file);
+					return -1;
+				}
 				es->best_miss = m;
 			}
 			continue;
@@ -1061,7 +1144,7 @@ static int plan_frontiers(struct ctx *cx)
 
 static void describe_miss(struct ctx *cx, size_t e, struct buf *msg)
 {
-	const struct ys_hit *h = cx->es[e].best;
+	const struct ys_hit *h = cx->es[e].has_best ? &cx->es[e].best : NULL;
 	const struct ypath *p = &cx->es[e].path;
 	const struct ypath_seg *s;
 	const struct ys_node *n;
@@ -1127,15 +1210,15 @@ static int check_resolved(struct ctx *cx)
 		struct buf msg = BUF_INIT;
 		long line = 0;
 
-		if (!es->pending || es->deferred || es->targets || es->created || ed->optional)
+		if (es->total || es->nlater || ed->optional || !(cx->round == 0 || es->ndocs))
 			continue;
 		if (ed->op == YEDIT_MARKER) {
 			log_error_at(cx->file, 0, "no '<%s>' marker in '%s'", ed->name, cx->file);
 			return -1;
 		}
 		describe_miss(cx, e, &msg);
-		if (es->best)
-			line = line_of(cx->in, cx->len, es->best->node.start);
+		if (es->has_best)
+			line = line_of(cx->in, cx->len, es->best.node.start);
 		log_error_at(cx->file, line, "'%s' matches nothing: %s", ed->path, buf_cstr(&msg));
 		buf_release(&msg);
 		return -1;
@@ -1145,22 +1228,36 @@ static int check_resolved(struct ctx *cx)
 
 /* ---- a round: scan, plan, splice, verify ---- */
 
+/* Hits name paths and markers; from here on they name edits. */
+static void remap(struct ctx *cx, struct ys_scan *s)
+{
+	for (size_t i = 0; i < s->nhits; i++)
+		s->hits[i].edit = s->hits[i].kind == YS_HIT_MARKER
+			? cx->marker_edit[s->hits[i].edit] : cx->path_edit[s->hits[i].edit];
+}
+
+static int plan_document(void *arg, struct ys_scan *s);
+
+/* A scan of `in`: with `plan`, the round's planning pass (markers only in
+ * the first round), else a verification pass over regions. */
 static int scan(struct ctx *cx, struct ys_scan *s, const char *in, size_t len,
-		struct ys_region *regions, size_t nregions, bool markers)
+		struct ys_region *regions, size_t nregions, bool plan)
 {
 	memset(s, 0, sizeof(*s));
 	s->paths = cx->paths;
 	s->npaths = cx->npaths;
 	s->markers = cx->markers;
-	s->nmarkers = markers ? cx->nmarkers : 0;
+	s->nmarkers = plan && cx->round == 0 ? cx->nmarkers : 0;
 	s->regions = regions;
 	s->nregions = nregions;
 	s->seed = cx->seed;
+	if (plan) {
+		s->on_doc = plan_document;
+		s->arg = cx;
+	}
 	if (ys_run(s, in, len) < 0)
 		return -1;
-	for (size_t i = 0; i < s->nhits; i++) /* hits name edits from here on */
-		s->hits[i].edit = s->hits[i].kind == YS_HIT_MARKER
-			? cx->marker_edit[s->hits[i].edit] : cx->path_edit[s->hits[i].edit];
+	remap(cx, s);
 	return 0;
 }
 
@@ -1284,10 +1381,11 @@ static int verify_slice(struct ctx *cx, const char *out, size_t len, const struc
 		const struct ys_hit *h = &v.hits[k];
 		const struct yedit *ed = &cx->ed[h->edit];
 
-		if (h->kind != YS_HIT_TARGET || !cx->es[h->edit].pending || cx->es[h->edit].deferred)
+		if (h->kind != YS_HIT_TARGET)
 			continue;
-		if (h->node.type != YS_SCALAR || h->node.len != ed->value_len ||
-		    memcmp(h->node.value, ed->value, ed->value_len)) {
+		if (applied(cx, h->edit, sl->first + h->doc) &&
+		    (h->node.type != YS_SCALAR || h->node.len != ed->value_len ||
+		     memcmp(h->node.value, ed->value, ed->value_len))) {
 			verify_fail(cx, out, len, os + h->node.start, "a target reads back differently");
 			goto out;
 		}
@@ -1333,8 +1431,7 @@ static int verify(struct ctx *cx, const char *out, size_t len)
 	for (size_t e = 0; e < cx->n; e++) {
 		const struct edit_state *es = &cx->es[e];
 
-		if (cx->ed[e].op == YEDIT_SET && es->pending && !es->deferred &&
-		    found[e] != cx->want[e] + es->created) {
+		if (cx->ed[e].op == YEDIT_SET && found[e] != cx->want[e] + es->created) {
 			verify_fail(cx, out, len, SIZE_MAX, "a target is missing");
 			goto out;
 		}
@@ -1343,36 +1440,6 @@ static int verify(struct ctx *cx, const char *out, size_t len)
 out:
 	free(found);
 	return rc;
-}
-
-/*
- * What verification needs from the scan, kept before its hits are freed:
- * the documents, and how many targets each SET edit has in the documents
- * that change.
- */
-static int keep_for_verify(struct ctx *cx)
-{
-	bool *changed = calloc(cx->scan.ndocs + 1, sizeof(*changed));
-
-	if (!changed) {
-		log_error("out of memory verifying '%s'", cx->file);
-		return -1;
-	}
-	for (size_t i = 0; i < cx->nch; i++)
-		changed[cx->ch[i].doc] = true;
-	memset(cx->want, 0, cx->n * sizeof(*cx->want));
-	for (size_t i = 0; i < cx->scan.nhits; i++) {
-		const struct ys_hit *h = &cx->scan.hits[i];
-
-		if (h->kind == YS_HIT_TARGET && changed[h->doc])
-			cx->want[h->edit]++;
-	}
-	free(changed);
-	free(cx->docs);
-	cx->docs = cx->scan.docs;
-	cx->ndocs = cx->scan.ndocs;
-	cx->scan.docs = NULL;
-	return 0;
 }
 
 static int round_fail_scan(struct ctx *cx)
@@ -1386,37 +1453,62 @@ static int round_fail_scan(struct ctx *cx)
 	return -1;
 }
 
+/*
+ * Plan one document as the scan finishes it (its hits go when this
+ * returns): refusals, deferrals, targets, creations; and count, for
+ * verification, the targets of every SET edit in a document that changes.
+ */
+static int plan_document(void *arg, struct ys_scan *s)
+{
+	struct ctx *cx = arg;
+	size_t nch = cx->nch;
+
+	cx->doc = s->ndocs - 1;
+	cx->step = s->map_step > 0 ? (unsigned)s->map_step : 2;
+	cx->seq_off = s->seq_offset >= 0 ? (unsigned)s->seq_offset : 2;
+	if (cx->any_deferred)
+		for (size_t e = 0; e < cx->n; e++)
+			cx->es[e].defer_now = false;
+	cx->any_deferred = false;
+	remap(cx, s);
+	for (size_t i = 0; i < s->nhits; i++) {
+		const struct ys_hit *h = &s->hits[i];
+
+		if (h->kind != YS_HIT_MARKER && round_has(cx, h->edit, cx->doc) && refuse(cx, h) < 0)
+			return -1;
+	}
+	if (plan_deferrals(cx) < 0 || plan_targets(cx) < 0 || plan_frontiers(cx) < 0)
+		return -1;
+	for (size_t i = 0; cx->nch > nch && i < s->nhits; i++)
+		if (s->hits[i].kind == YS_HIT_TARGET)
+			cx->want[s->hits[i].edit]++;
+	return 0;
+}
+
 /* One round over cx->in: 0 with the result in `next` (empty when nothing
  * changed), or -1. */
-static int one_round(struct ctx *cx, struct buf *next, bool first)
+static int one_round(struct ctx *cx, struct buf *next)
 {
 	int rc = -1;
 
-	if (scan(cx, &cx->scan, cx->in, cx->len, NULL, 0, first) < 0) {
-		round_fail_scan(cx);
-		goto out;
-	}
-	cx->step = cx->scan.map_step > 0 ? (unsigned)cx->scan.map_step : 2;
-	cx->seq_off = cx->scan.seq_offset >= 0 ? (unsigned)cx->scan.seq_offset : 2;
 	for (size_t e = 0; e < cx->n; e++) {
-		cx->es[e].targets = cx->es[e].created = 0;
-		cx->es[e].deferred = false;
-		cx->es[e].best = NULL;
+		cx->es[e].created = 0;
 		cx->es[e].first_in = SIZE_MAX;
 		cx->es[e].first_ch = SIZE_MAX;
+		cx->es[e].defer_now = false;
 	}
-	for (size_t i = 0; i < cx->scan.nhits; i++) {
-		const struct ys_hit *h = &cx->scan.hits[i];
-
-		if (h->kind != YS_HIT_MARKER && cx->es[h->edit].pending && refuse(cx, h) < 0)
-			goto out;
+	memset(cx->want, 0, cx->n * sizeof(*cx->want));
+	if (scan(cx, &cx->scan, cx->in, cx->len, NULL, 0, true) < 0) {
+		if (cx->scan.err[0])
+			round_fail_scan(cx);
+		goto out;
 	}
-	if (plan_deferrals(cx) < 0 || plan_targets(cx) < 0 || plan_frontiers(cx) < 0 ||
-	    check_resolved(cx) < 0)
+	if (check_resolved(cx) < 0)
 		goto out;
-	if (cx->nch && keep_for_verify(cx) < 0)
-		goto out;
-	ys_release(&cx->scan); /* the hits: memory for the output */
+	free(cx->docs); /* verification needs the documents, not the scan */
+	cx->docs = cx->scan.docs;
+	cx->ndocs = cx->scan.ndocs;
+	cx->scan.docs = NULL;
 	if (cx->nch && (splice(cx, next) < 0 || verify(cx, next->ptr, next->len) < 0))
 		goto out;
 	rc = 0;
@@ -1433,7 +1525,7 @@ static void track_first(struct ctx *cx)
 
 		if (es->first_out != SIZE_MAX)
 			es->first_out = map_offset(cx->ch, cx->nch, es->first_out);
-		if (!es->pending || es->deferred || es->first_in == SIZE_MAX)
+		if (es->first_in == SIZE_MAX)
 			continue;
 		if (es->first_ch != SIZE_MAX) {
 			for (size_t i = 0; i < cx->nch; i++)
@@ -1445,6 +1537,25 @@ static void track_first(struct ctx *cx)
 	}
 }
 
+/* The documents deferred this round are the next round's. */
+static bool next_round(struct ctx *cx)
+{
+	bool more = false;
+
+	for (size_t e = 0; e < cx->n; e++) {
+		struct edit_state *es = &cx->es[e];
+
+		free(es->docs);
+		es->docs = es->later;
+		es->ndocs = es->nlater;
+		es->later = NULL;
+		es->nlater = es->later_alloc = 0;
+		more |= es->ndocs > 0;
+	}
+	cx->round++;
+	return more;
+}
+
 static int run(struct ctx *cx, struct buf *out)
 {
 	struct buf cur = BUF_INIT, next = BUF_INIT;
@@ -1452,17 +1563,14 @@ static int run(struct ctx *cx, struct buf *out)
 
 	buf_init(&cur, YEDIT_MAX_INPUT * 2);
 	buf_init(&next, YEDIT_MAX_INPUT * 2);
-	for (size_t round = 0;; round++) {
-		bool more = false;
+	for (;;) {
+		bool more;
 
 		buf_reset(&next);
-		if (one_round(cx, &next, round == 0) < 0)
+		if (one_round(cx, &next) < 0)
 			goto out;
 		track_first(cx);
-		for (size_t e = 0; e < cx->n; e++) {
-			cx->es[e].pending = cx->es[e].deferred;
-			more |= cx->es[e].deferred;
-		}
+		more = next_round(cx);
 		if (cx->nch) {
 			struct buf t = cur;
 
@@ -1472,7 +1580,7 @@ static int run(struct ctx *cx, struct buf *out)
 			cx->len = cur.len;
 		}
 		free_changes(cx);
-		if (!more || round >= cx->n)
+		if (!more || cx->round > cx->n)
 			break;
 	}
 	if (out->len == 0 && cur.ptr && cx->in == cur.ptr &&
@@ -1579,7 +1687,6 @@ static int prepare(struct ctx *cx)
 
 		ed->changed = ed->unchanged = ed->created = 0;
 		ed->line = 0;
-		es->pending = true;
 		es->first_out = SIZE_MAX;
 		if (yedit_check(ed, NULL) < 0)
 			return -1;
@@ -1631,8 +1738,13 @@ int yedit_apply(struct buf *out, const char *in, size_t len, struct yedit *edits
 			   (len && memcmp(out->ptr + before, in, len) != 0);
 	rc = 0;
 out:
-	for (size_t e = 0; cx.es && e < n; e++)
+	for (size_t e = 0; cx.es && e < n; e++) {
 		ypath_release(&cx.es[e].path);
+		free(cx.es[e].docs);
+		free(cx.es[e].later);
+		if (cx.es[e].has_best)
+			ys_hit_release(&cx.es[e].best);
+	}
 	free(cx.es);
 	free(cx.paths);
 	free(cx.path_edit);

@@ -78,6 +78,7 @@ struct state {
 	/* fingerprint */
 	uint64_t base, placeholder, cur_hash, cur_ordinal, ordinal;
 	struct ys_doc *doc;  /* the document being read */
+	bool stopped;        /* the callback said stop */
 	size_t prev_end;     /* where the previous document ended */
 	struct ys_region *skip;
 	size_t skip_depth;
@@ -86,6 +87,8 @@ struct state {
 };
 
 /* ---- small helpers ---- */
+
+static void release_hits(struct ys_scan *s);
 
 static int fail(struct state *st, long line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -1231,6 +1234,15 @@ static int event(struct state *st, const yaml_event_t *ev)
 			? b1 : line_after(st->in, st->len, b1);
 		st->doc = NULL;
 		st->s->ndocs++;
+		if (st->s->on_doc) {
+			int r = st->s->on_doc(st->s->arg, st->s);
+
+			release_hits(st->s);
+			if (r < 0) {
+				st->stopped = true;
+				return -1;
+			}
+		}
 		return 0;
 	case YAML_SCALAR_EVENT:
 	case YAML_ALIAS_EVENT:
@@ -1296,7 +1308,7 @@ int ys_run(struct ys_scan *s, const char *in, size_t len)
 	}
 	rc = 0;
 out:
-	if (st.oom)
+	if (st.oom && !st.stopped)
 		oom(&st);
 	reset_document(&st);
 	for (size_t i = 0; i < st.frames_alloc; i++)
@@ -1313,14 +1325,46 @@ out:
 	return rc;
 }
 
+void ys_hit_release(struct ys_hit *h)
+{
+	free(h->node.value);
+	free(h->node.seen);
+	free(h->node.tag);
+	free(h->node.shared_anchor);
+	h->node.value = h->node.seen = h->node.tag = h->node.shared_anchor = NULL;
+}
+
+static char *dup_opt(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+int ys_hit_copy(struct ys_hit *dst, const struct ys_hit *src)
+{
+	*dst = *src;
+	dst->node.value = src->node.value ? dup_mem(src->node.value, src->node.len) : NULL;
+	dst->node.seen = dup_opt(src->node.seen);
+	dst->node.tag = dup_opt(src->node.tag);
+	dst->node.shared_anchor = dup_opt(src->node.shared_anchor);
+	if ((src->node.value && !dst->node.value) || (src->node.seen && !dst->node.seen) ||
+	    (src->node.tag && !dst->node.tag) ||
+	    (src->node.shared_anchor && !dst->node.shared_anchor)) {
+		ys_hit_release(dst);
+		return -1;
+	}
+	return 0;
+}
+
+static void release_hits(struct ys_scan *s)
+{
+	for (size_t i = 0; i < s->nhits; i++)
+		ys_hit_release(&s->hits[i]);
+	s->nhits = 0;
+}
+
 void ys_release(struct ys_scan *s)
 {
-	for (size_t i = 0; i < s->nhits; i++) {
-		free(s->hits[i].node.value);
-		free(s->hits[i].node.seen);
-		free(s->hits[i].node.tag);
-		free(s->hits[i].node.shared_anchor);
-	}
+	release_hits(s);
 	free(s->hits);
 	free(s->docs);
 	s->hits = NULL;

@@ -146,6 +146,12 @@ struct ys_scan {
 	struct ys_region *regions;   /* sorted by start, not overlapping */
 	size_t nregions;
 	uint64_t seed;               /* same seed: comparable fingerprints */
+	/* When set, called at the end of every document with that document's
+	 * hits (which are freed when it returns), so memory does not grow with
+	 * the file; without it hits accumulate.  -1 stops the scan (the
+	 * callback reports its own error; `err` stays empty). */
+	int (*on_doc)(void *arg, struct ys_scan *s);
+	void *arg;
 
 	/* out */
 	struct ys_hit *hits;
@@ -164,6 +170,10 @@ struct ys_scan {
 int ys_run(struct ys_scan *s, const char *in, size_t len);
 
 void ys_release(struct ys_scan *s);
+
+/* A deep copy of a hit (its strings too); ys_hit_release frees one. */
+int ys_hit_copy(struct ys_hit *dst, const struct ys_hit *src);
+void ys_hit_release(struct ys_hit *h);
 
 /* The fingerprint `fp` of a document of `events` events after its scalar
  * number `ordinal` (hash `old`) is replaced by a region's placeholder. */
