@@ -586,6 +586,15 @@ static int check_target(struct ctx *cx, const struct ys_hit *h)
 
 /* ---- targets ---- */
 
+/* Does scalar `n` read as the string `v` already?  A plain scalar must
+ * also be a string for every loader (plain 1 is the integer 1). */
+static bool holds(const struct ys_node *n, const char *v, size_t len)
+{
+	if (n->len != len || (len && memcmp(n->value, v, len)))
+		return false;
+	return n->style != YS_PLAIN || yq_plain_ok(v, len, n->in_flow);
+}
+
 struct tref {
 	const struct ys_hit *hit;
 	size_t edit;
@@ -656,7 +665,7 @@ static int plan_scalar(struct ctx *cx, const struct tref *g, size_t ng)
 	}
 	if (buf_failed(&val))
 		goto oom;
-	if (val.len != n->len || (val.len && memcmp(val.ptr, n->value, val.len))) {
+	if (!holds(n, buf_cstr(&val), val.len)) {
 		struct change *c = new_change(cx, n->body, n->end, g[0].hit->doc);
 		int r = 1;
 
@@ -1384,8 +1393,7 @@ static int verify_slice(struct ctx *cx, const char *out, size_t len, const struc
 		if (h->kind != YS_HIT_TARGET)
 			continue;
 		if (applied(cx, h->edit, sl->first + h->doc) &&
-		    (h->node.type != YS_SCALAR || h->node.len != ed->value_len ||
-		     memcmp(h->node.value, ed->value, ed->value_len))) {
+		    (h->node.type != YS_SCALAR || !holds(&h->node, ed->value, ed->value_len))) {
 			verify_fail(cx, out, len, os + h->node.start, "a target reads back differently");
 			goto out;
 		}

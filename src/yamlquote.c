@@ -258,7 +258,7 @@ enum yq_style yq_choose(enum yq_style prefer, const char *v, size_t n, bool flow
 		return YQ_DOUBLE;
 	if (prefer != YQ_FOLDED && prefer != YQ_LITERAL && yq_single_ok(v, n))
 		return YQ_SINGLE;
-	if (memchr(v, '\n', n) && style_ok(YQ_LITERAL, v, n, flow, b))
+	if ((memchr(v, '\n', n) || prefer == YQ_FOLDED) && style_ok(YQ_LITERAL, v, n, flow, b))
 		return YQ_LITERAL;
 	return YQ_DOUBLE;
 }
