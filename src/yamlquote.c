@@ -143,9 +143,9 @@ bool yq_plain_ok(const char *v, size_t n, bool flow)
 		if (v[i] == ' ' && v[i + 1] == '#')
 			return false;
 	}
-	if (flow)
+	if (flow) /* YAML 1.1 loaders also end a flow plain scalar at '?' */
 		for (size_t i = 0; i < n; i++)
-			if (strchr(",[]{}:", v[i]))
+			if (strchr(",[]{}:?", v[i]))
 				return false;
 	return !resolves_to_non_string(v, n);
 }

@@ -64,6 +64,8 @@ static void test_plain(void)
 	CHECK(!plain_flow("a]"));
 	CHECK(!plain_flow("a}"));
 	CHECK(!plain_flow("a:b"));
+	CHECK(!plain_flow("a?"));
+	CHECK(plain("a?"));
 	CHECK(plain("a,b"));
 }
 
