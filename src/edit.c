@@ -203,13 +203,7 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-/*
- * Replace `path` atomically with `data`: a temporary file in the same
- * directory, the old file's mode (and owner, when root) or, for a new
- * file, 0666 less the umask; fsync; rename.  Nothing is left behind on
- * failure.
- */
-static int write_atomic(const char *path, const char *data, size_t len)
+int edit_write_atomic(const char *path, const char *data, size_t len)
 {
 	char real[PATH_MAX], *dir_copy = NULL, *tmp = NULL;
 	const char *target = path;
@@ -247,7 +241,7 @@ static int write_atomic(const char *path, const char *data, size_t len)
 	}
 	if (fchmod(fd, mode) < 0 ||
 	    (exists && geteuid() == 0 && fchown(fd, st.st_uid, st.st_gid) < 0) ||
-	    write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	    write_all(fd, data, len) < 0) {
 		log_error("cannot write '%s': %s", path, strerror(errno));
 		goto out;
 	}
@@ -326,10 +320,10 @@ static int run(struct opts *o)
 			goto out;
 	}
 	if (o->in_place) {
-		if (differs && write_atomic(o->file, out.ptr, out.len) < 0)
+		if (differs && edit_write_atomic(o->file, out.ptr, out.len) < 0)
 			goto out;
 	} else if (o->output && strcmp(o->output, "-")) {
-		if (write_atomic(o->output, buf_cstr(&out), out.len) < 0)
+		if (edit_write_atomic(o->output, buf_cstr(&out), out.len) < 0)
 			goto out;
 	} else if (!o->diff && write_all(STDOUT_FILENO, buf_cstr(&out), out.len) < 0) {
 		log_error("cannot write the result: %s", strerror(errno));

@@ -77,6 +77,7 @@ struct state {
 	size_t last_leaf;    /* end of the last scalar, alias or flow collection */
 	/* fingerprint */
 	uint64_t base, placeholder, cur_hash, cur_ordinal, ordinal;
+	uint64_t type_hash[16]; /* per event type, from the seed */
 	struct ys_doc *doc;  /* the document being read */
 	bool stopped;        /* the callback said stop */
 	size_t prev_end;     /* where the previous document ended */
@@ -1059,54 +1060,59 @@ static void reset_document(struct state *st)
 
 /* ---- fingerprint ---- */
 
-static uint64_t hash_str(uint64_t h, const yaml_char_t *s)
+/* An anchor and a tag, when there are any (mostly there are none). */
+static uint64_t hash_props(uint64_t h, const yaml_char_t *anchor, const yaml_char_t *tag)
 {
-	if (!s)
-		return h * 0xff51afd7ed558ccdULL + 1;
-	return hash_bytes(h ^ 2, s, strlen((const char *)s));
+	if (anchor)
+		h = hash_bytes(h ^ 1, anchor, strlen((const char *)anchor));
+	if (tag)
+		h = hash_bytes(h ^ 2, tag, strlen((const char *)tag));
+	return h;
 }
 
-static uint64_t event_hash(uint64_t seed, const yaml_event_t *ev)
+/*
+ * An event's hash: what it says, not where.  Each event type starts from
+ * its own keyed constant (st->type_hash), so structural events cost no
+ * mixing; a scalar's value is mixed in by hash_bytes.
+ */
+static uint64_t event_hash(const struct state *st, const yaml_event_t *ev)
 {
-	uint64_t h = seed ^ (uint64_t)ev->type << 56;
-	uint64_t flags[3] = { 0, 0, 0 };
+	uint64_t h = st->type_hash[ev->type & 15], flags = 0;
 
 	switch (ev->type) {
 	case YAML_DOCUMENT_START_EVENT:
-		flags[0] = (uint64_t)ev->data.document_start.implicit;
-		flags[1] = ev->data.document_start.version_directive != NULL;
-		flags[2] = ev->data.document_start.tag_directives.start !=
-			   ev->data.document_start.tag_directives.end;
+		flags = (uint64_t)ev->data.document_start.implicit |
+			(uint64_t)(ev->data.document_start.version_directive != NULL) << 8 |
+			(uint64_t)(ev->data.document_start.tag_directives.start !=
+				   ev->data.document_start.tag_directives.end) << 16;
 		break;
 	case YAML_DOCUMENT_END_EVENT:
-		flags[0] = (uint64_t)ev->data.document_end.implicit;
+		flags = (uint64_t)ev->data.document_end.implicit;
 		break;
 	case YAML_ALIAS_EVENT:
-		h = hash_str(h, ev->data.alias.anchor);
+		h = hash_props(h, ev->data.alias.anchor, NULL);
 		break;
 	case YAML_SCALAR_EVENT:
-		h = hash_str(hash_str(h, ev->data.scalar.anchor), ev->data.scalar.tag);
+		h = hash_props(h, ev->data.scalar.anchor, ev->data.scalar.tag);
 		h = hash_bytes(h, ev->data.scalar.value, ev->data.scalar.length);
-		flags[0] = (uint64_t)ev->data.scalar.plain_implicit;
-		flags[1] = (uint64_t)ev->data.scalar.quoted_implicit;
-		flags[2] = (uint64_t)ev->data.scalar.style;
+		flags = (uint64_t)ev->data.scalar.plain_implicit |
+			(uint64_t)ev->data.scalar.quoted_implicit << 8 |
+			(uint64_t)ev->data.scalar.style << 16;
 		break;
 	case YAML_SEQUENCE_START_EVENT:
-		h = hash_str(hash_str(h, ev->data.sequence_start.anchor),
-			     ev->data.sequence_start.tag);
-		flags[0] = (uint64_t)ev->data.sequence_start.implicit;
-		flags[1] = (uint64_t)ev->data.sequence_start.style;
+		h = hash_props(h, ev->data.sequence_start.anchor, ev->data.sequence_start.tag);
+		flags = (uint64_t)ev->data.sequence_start.implicit |
+			(uint64_t)ev->data.sequence_start.style << 8;
 		break;
 	case YAML_MAPPING_START_EVENT:
-		h = hash_str(hash_str(h, ev->data.mapping_start.anchor),
-			     ev->data.mapping_start.tag);
-		flags[0] = (uint64_t)ev->data.mapping_start.implicit;
-		flags[1] = (uint64_t)ev->data.mapping_start.style;
+		h = hash_props(h, ev->data.mapping_start.anchor, ev->data.mapping_start.tag);
+		flags = (uint64_t)ev->data.mapping_start.implicit |
+			(uint64_t)ev->data.mapping_start.style << 8;
 		break;
 	default:
 		break;
 	}
-	return fold(mix(h ^ (flags[0] | flags[1] << 8 | flags[2] << 16) * 0x9e3779b97f4a7c15ULL));
+	return fold(h ^ (flags + 1) * 0x9e3779b97f4a7c15ULL);
 }
 
 static void fp_add(struct state *st, uint64_t x)
@@ -1145,7 +1151,7 @@ static void fingerprint(struct state *st, const yaml_event_t *ev, size_t b0, siz
 	struct ys_region *r;
 
 	st->cur_ordinal = st->ordinal;
-	st->cur_hash = event_hash(st->s->seed, ev);
+	st->cur_hash = event_hash(st, ev);
 	if (st->skip) {
 		st->skip->events++;
 		st->skip_depth += start;
@@ -1207,8 +1213,13 @@ static int parse_error(struct state *st)
 
 static int event(struct state *st, const yaml_event_t *ev)
 {
-	size_t b0 = to_byte(&st->mc, ev->start_mark.index);
-	size_t b1 = to_byte(&st->mc, ev->end_mark.index);
+	const struct frame *f = top(st);
+	bool marks = ev->type != YAML_STREAM_START_EVENT && ev->type != YAML_STREAM_END_EVENT &&
+		     ev->type != YAML_DOCUMENT_START_EVENT &&
+		     !((ev->type == YAML_MAPPING_END_EVENT || ev->type == YAML_SEQUENCE_END_EVENT) &&
+		       f && !f->flow); /* block ends: their marks are the next token's */
+	size_t b0 = marks ? to_byte(&st->mc, ev->start_mark.index) : 0;
+	size_t b1 = marks ? to_byte(&st->mc, ev->end_mark.index) : 0;
 	struct start d;
 
 	if (ev->type == YAML_DOCUMENT_START_EVENT && begin_document(st) < 0)
@@ -1277,6 +1288,8 @@ int ys_run(struct ys_scan *s, const char *in, size_t len)
 	s->err_line = 0;
 	st.base = fp_base(s->seed);
 	st.placeholder = fp_placeholder(s->seed);
+	for (uint64_t t = 0; t < 16; t++)
+		st.type_hash[t] = mix(s->seed ^ (t + 1) * 0xd6e8feb86659fd93ULL);
 	st.mc.in = u;
 	st.mc.len = len;
 	if (len >= 2 && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff)))
