@@ -139,19 +139,22 @@ def ruamel_args(scenario, k):
 
 
 def timed(cmd):
-    """Wall seconds, CPU seconds (user + system) and peak RSS (KiB) of one
-    process, the last two from GNU time (None without it)."""
-    full = [TIME, "-f", "%M %U %S", "-o", "/dev/stderr", "--"] + cmd if TIME else cmd
+    """Wall seconds, CPU seconds (user + system, from wait4: microseconds,
+    where GNU time has centiseconds) and peak RSS (KiB, from GNU time: a
+    child forked from this large Python process would report Python's RSS
+    as its own; None without GNU time) of one process."""
+    full = [TIME, "-f", "%M", "-o", "/dev/stderr", "--"] + cmd if TIME else cmd
     t0 = time.perf_counter()
-    p = subprocess.run(full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    p = subprocess.Popen(full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
     dt = time.perf_counter() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode != 0:
         sys.exit("bench: %s failed (%d): %s" % (cmd[0], p.returncode,
-                                               p.stderr.decode(errors="replace")[-2000:]))
-    if not TIME:
-        return dt, None, None
-    rss, user, system = p.stderr.decode().strip().splitlines()[-1].split()
-    return dt, float(user) + float(system), int(rss)
+                                               err.decode(errors="replace")[-2000:]))
+    rss = int(err.decode().strip().splitlines()[-1]) if TIME else None
+    return dt, usage.ru_utime + usage.ru_stime, rss
 
 
 def is_target(line):
@@ -191,7 +194,7 @@ def main():
         for scenario in ("one", "all"):
             print(f"\nscenario '{scenario}': " + " ".join(our_args(scenario, "K")))
             print(f"{'size':>7} {'docs':>6} {'ours':>9} {'cpu':>8} {'ruamel':>9} {'ratio':>7} "
-                  f"{'ours/MB':>8} {'RSS ours':>9} {'RSS ruamel':>10} {'outside: ours':>14} "
+                  f"{'cpu/MB':>8} {'RSS ours':>9} {'RSS ruamel':>10} {'outside: ours':>14} "
                   f"{'ruamel':>9}")
             per_mb = []
             for label, size in SIZES:
@@ -227,25 +230,26 @@ def main():
                 tm = statistics.median(mine)
                 tt = statistics.median(theirs) if theirs else None
                 mb = len(inp.encode()) / (1 << 20)
-                per_mb.append((label, tm / mb))
-                tc = statistics.median(cpu_mine) if TIME else None
+                tc = statistics.median(cpu_mine)
+                per_mb.append((label, tc, mb))
                 print(f"{label:>7} {n * 3:>6} {tm * 1000:>7.1f}ms "
-                      + (f"{tc * 1000:>6.0f}ms " if tc and tc >= 0.01 else
-                         f"{'<10ms' if tc is not None else '-':>8} ")
+                      + f"{tc * 1000:>6.1f}ms "
                       + (f"{tt * 1000:>7.0f}ms {tt / tm:>6.0f}x" if tt else f"{'-':>9} {'-':>7}")
-                      + f" {tm / mb * 1000:>6.1f}ms {fmt_kb(max(rss_mine)):>9} "
+                      + f" {tc / mb * 1000:>6.1f}ms {fmt_kb(max(rss_mine)):>9} "
                       f"{fmt_kb(max(rss_theirs)) if theirs else '-':>10} {out_ours:>14,} "
                       f"{out_theirs:>9}")
                 summary[(scenario, label)] = (tm, tc, max(rss_mine) if TIME else None,
                                               len(inp.encode()))
-            big, small = per_mb[-1][1], per_mb[-2][1]
-            print(f"  time per MB: {per_mb[-2][0]} {small * 1000:.1f} ms, "
-                  f"{per_mb[-1][0]} {big * 1000:.1f} ms (ratio {big / small:.2f}; 1.00 is linear)")
+            (l2, c2, m2), (l3, c3, m3) = per_mb[-2], per_mb[-1]
+            print(f"  growth (CPU): {l2} -> {l3} is {m3 / m2:.0f}x the size and "
+                  f"{c3 / c2:.1f}x the time; each further MB costs "
+                  f"{(c3 - c2) / (m3 - m2) * 1000:.1f} ms (fixed start-up: "
+                  f"{per_mb[0][1] * 1000:.1f} ms at {per_mb[0][0]})")
     print("\ngoals (issue 3):")
     for scenario in ("one", "all"):
         tm, tc, rss, size = summary[(scenario, "10 MB")]
         limit = 3 * size / 1024 + 8 * 1024
-        cpu = f", {tc:.3f} s CPU" if tc is not None else ""
+        cpu = f", {tc:.3f} s CPU"
         print(f"  {scenario}: 10 MB in {tm:.3f} s wall{cpu} (goal < {GOAL_SECONDS} s: "
               f"{'met' if tm < GOAL_SECONDS else 'NOT met'}); peak RSS "
               + (f"{rss / 1024:.1f} MB (goal < {limit / 1024:.1f} MB: "

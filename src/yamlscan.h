@@ -6,11 +6,12 @@
  * and keeps only the nodes some path reaches ("sparse" nodes), so memory is
  * bounded by what the paths touch, not by the file.  At the end of each
  * document it reports hits:
- *   YS_HIT_TARGET    the whole path resolved to this node (any type: the editor
- *                refuses collections);
- *   YS_HIT_FRONTIER  the path resolved `depth` segments and stops at this node
- *                (a missing key or element, a null, or a type that does not
- *                fit): where the editor may create what is missing;
+ *   YS_HIT_TARGET    the whole path resolved to this node (any type: the
+ *                    editor refuses collections);
+ *   YS_HIT_FRONTIER  the path resolved `depth` segments and stops at this
+ *                    node (a missing key or element, a null, or a type that
+ *                    does not fit): where the editor may create what is
+ *                    missing;
  *   YS_HIT_ALIAS     the path meets an alias (never followed);
  *   YS_HIT_DUPKEY    a key the path needs appears twice in one mapping;
  *   YS_HIT_DUPMATCH  two elements of a sequence match one [key=value] selector;
@@ -39,8 +40,11 @@
  * expanded.  Errors are not printed: ys_run returns -1 and leaves a message
  * in `err` and the 1-based line in `err_line`.
  *
- * Ownership: struct ys_scan's hits (and their strings) belong to it until
- * ys_release().
+ * Hits are handed over per document (the on_doc callback) or collected for
+ * the whole buffer.
+ *
+ * Ownership: struct ys_scan's hits (and their strings) and documents belong
+ * to it until ys_release().
  */
 #ifndef GB_YAMLSCAN_H
 #define GB_YAMLSCAN_H
