@@ -234,7 +234,7 @@ static int parse(struct parser *ps)
 			if (key_segment(ps) < 0)
 				return -1;
 		} else {
-			return bad(ps, "expected '.', '[' or '='");
+			return bad(ps, "expected '.', '[' or '=' (quote keys with other characters)");
 		}
 	}
 	return 0;
