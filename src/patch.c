@@ -2,6 +2,7 @@
 #include "patch.h"
 
 #include "commit.h"
+#include "diff.h"
 #include "dispatch.h"
 #include "event.h"
 #include "github.h"
@@ -11,6 +12,8 @@
 #include "sha1.h"
 #include "tmpl.h"
 #include "workspace.h"
+#include "yamledit.h"
+#include "yamlpath.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -20,7 +23,6 @@
 #include <time.h>
 
 #define SHORT_SHA 7
-#define MARKER_MAX 64
 #define SUMMARY_DIFF_MAX ((size_t)256 << 10)
 #define VALUE_MAX ((size_t)1 << 20)
 
@@ -101,11 +103,6 @@ static int oom(void)
  *
  * make_diff: append the unified diff of one file ("a/PATH", "b/PATH").
  */
-#if __has_include("yamledit.h")
-#include "diff.h"
-#include "yamledit.h"
-#include "yamlpath.h"
-
 static int yaml_edit(struct buf *out, const char *in, size_t len, struct medit *e, size_t n,
 		     const char *file)
 {
@@ -162,38 +159,6 @@ static int make_diff(struct buf *out, const struct commit_file *f)
 	buf_release(&b);
 	return rc;
 }
-#else
-/* Until the YAML editor (issue 3) is in the tree: every edit fails. */
-static int yaml_edit(struct buf *out, const char *in, size_t len, struct medit *e, size_t n,
-		     const char *file)
-{
-	(void)out;
-	(void)in;
-	(void)len;
-	for (size_t i = 0; i < n; i++)
-		e[i].hits = 0;
-	log_error_at(file, 0, "cannot edit '%s': this build has no YAML editor yet", file);
-	return -1;
-}
-
-static const char *set_split(const char *line, const char *what)
-{
-	const char *eq = strchr(line, '=');
-
-	if (!eq || eq == line) {
-		log_error("%s is not 'PATH=TEMPLATE': '%s'", what, line);
-		return NULL;
-	}
-	return eq;
-}
-
-static int make_diff(struct buf *out, const struct commit_file *f)
-{
-	(void)out;
-	log_error("cannot show the diff of '%s': this build has no diff yet", f->path);
-	return -1;
-}
-#endif
 
 /* ---- inputs ------------------------------------------------------------------ */
 
@@ -246,17 +211,12 @@ static int check_sets(const struct config *cfg)
 	return rc;
 }
 
-/* A marker name: 1..MARKER_MAX of [A-Za-z0-9_.:-]. */
+/* A marker name, as the editor takes it. */
 static int check_marker(const char *m)
 {
-	size_t n = strlen(m);
+	struct yedit e = { .op = YEDIT_MARKER, .name = m, .value = "" };
 
-	if (n && n <= MARKER_MAX && strspn(m, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-					   "0123456789_.:-") == n)
-		return 0;
-	log_error("input 'marker' must be 1 to %d characters of A-Z a-z 0-9 _ . : -, not '%s'",
-		  MARKER_MAX, m);
-	return GB_EUSAGE;
+	return yedit_check(&e, "input 'marker'") < 0 ? GB_EUSAGE : 0;
 }
 
 /* Kubernetes container names are DNS labels (RFC 1123). */
