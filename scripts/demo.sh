@@ -107,14 +107,6 @@ if got != sent:
     sys.exit("demo: the message changed on the way")' \
 	"$work/gitops-event.json" "$work/push.json"
 
-# The rest needs the YAML editor (gitops-bump edit); say so if this build lacks it.
-if ! printf 'a: 1\n' | "$bin" edit - --set a=b >/dev/null 2>&1; then
-	echo
-	echo "demo: this build has no YAML editor yet (gitops-bump edit): the patch half of"
-	echo "the story (steps 5 and 6) needs it and is left out."
-	exit 0
-fi
-
 say "5. acme/gitops-repo's workflow: on repository_dispatch, uses gitops-bump with mode: patch"
 echo "   with: { branch: '{environment}' }   (the article's three steps, in one)"
 curl -sf "$url/_fake/requests" -X DELETE >/dev/null

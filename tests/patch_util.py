@@ -2,13 +2,9 @@
 receiving runner writes them (the article's payload and gitops-bump's), the
 environment of a patch step, and the manifests."""
 import json
-import os
 import pathlib
-import subprocess
 
-import pytest
-
-from conftest import BIN, ROOT
+from conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures"
 GITOPS = "org/gitops"
@@ -18,24 +14,6 @@ MANIFEST = "product/sandbox/sandbox-deploy.yaml"
 ARTICLE_YAML = (FIXTURES / "patch" / "sandbox-deploy.yaml").read_bytes()
 WORKLOADS_YAML = (FIXTURES / "patch" / "workloads.yaml").read_bytes()
 ARTICLE_MARKER = b"<lastCommitMsg>Last git commit is shown in here</lastCommitMsg>"
-
-
-def _editor_available():
-    """True when this build has the YAML editor (issue 3)."""
-    try:
-        p = subprocess.run([BIN, "edit", "-", "--set", "a=b"], input=b"a: 1\n",
-                           capture_output=True, timeout=30,
-                           env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
-    except OSError:
-        return False
-    return p.returncode == 0 and p.stdout == b"a: b\n"
-
-
-EDITOR = _editor_available()
-# Tests that need to edit YAML: skipped (and shown as skipped) until the
-# editor is in the build.
-needs_editor = pytest.mark.skipif(not EDITOR, reason="the YAML editor (issue 3) is not in "
-                                  "this build yet")
 
 
 def article_payload(message="a1b2c3d Fix login", base_ref="sandbox"):

@@ -11,7 +11,7 @@ from dispatch_util import check_commands
 from fakegh import fake_github  # noqa: F401  (pytest fixture)
 from patch_util import (APP, ARTICLE_MARKER, ARTICLE_YAML, GITOPS, MANIFEST, SHA,
                         WORKLOADS_YAML, api_requests, article_payload, dispatch_event,
-                        dispatch_payload, needs_editor, patch_env, seed_gitops, writes)
+                        dispatch_payload, patch_env, seed_gitops, writes)
 
 TIME_RE = rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
 CONTENTS = "/repos/org/gitops/contents/" + MANIFEST
@@ -32,7 +32,6 @@ def marker_text(data):
     return re.search(rb"<lastCommitMsg>(.*)</lastCommitMsg>", data).group(1)
 
 
-@needs_editor
 def test_article_manifest_and_payload_end_to_end(gb, fake, tmp_path):
     """The article's own setup: its payload (commitmsg, baseRef; the event
     type is the service), its manifest with the marker, `branch:
@@ -76,7 +75,6 @@ def test_article_manifest_and_payload_end_to_end(gb, fake, tmp_path):
     assert "```diff\n--- a/" in r.summary
 
 
-@needs_editor
 def test_dispatch_payload_annotates_every_workload(gb, fake, tmp_path):
     """No marker, nothing configured: the pod template annotation on the
     Deployment and on the CronJob's job template, nothing else moves."""
@@ -105,7 +103,6 @@ def test_dispatch_payload_annotates_every_workload(gb, fake, tmp_path):
     assert "| environment | qa |" in r.summary
 
 
-@needs_editor
 def test_set_image_and_payload_keys(gb, fake, tmp_path):
     seed_gitops(fake, {MANIFEST: WORKLOADS_YAML})
     image = "registry.example.com/product-service@sha256:" + "ab" * 32
@@ -126,7 +123,6 @@ def test_set_image_and_payload_keys(gb, fake, tmp_path):
         == "registry.example.com/product-report:sandbox"
 
 
-@needs_editor
 def test_image_on_every_container_of_every_workload(gb, fake, tmp_path):
     seed_gitops(fake, {MANIFEST: WORKLOADS_YAML})
     ev = dispatch_event(tmp_path, dispatch_payload())
@@ -139,7 +135,6 @@ def test_image_on_every_container_of_every_workload(gb, fake, tmp_path):
     assert images == ["registry.example.com/all:" + SHA[:7]] * 3
 
 
-@needs_editor
 def test_exactly_two_requests_no_identity_by_default(gb, fake, tmp_path):
     ev = dispatch_event(tmp_path, dispatch_payload())
     r = gb([], patch_env(ev, fake, branch="sandbox"))
@@ -156,7 +151,6 @@ def test_exactly_two_requests_no_identity_by_default(gb, fake, tmp_path):
     assert c["verified"] and c["author"]["name"] == "gitops-bump-fake[bot]"
 
 
-@needs_editor
 def test_commit_author_when_asked(gb, fake, tmp_path):
     ev = dispatch_event(tmp_path, dispatch_payload())
     r = gb([], patch_env(ev, fake, branch="sandbox",
@@ -169,7 +163,6 @@ def test_commit_author_when_asked(gb, fake, tmp_path):
     assert not c["verified"] and c["author"]["email"] == "gitops@kakaopage.com"
 
 
-@needs_editor
 def test_idempotent(gb, fake, tmp_path):
     """The same deploy twice: the second changes nothing and commits nothing."""
     ev = dispatch_event(tmp_path, dispatch_payload())
@@ -190,7 +183,6 @@ def test_idempotent(gb, fake, tmp_path):
     assert "(no change)" in second.summary
 
 
-@needs_editor
 def test_forced_conflict_between_get_and_put(gb, fake, tmp_path):
     """Someone else commits to the file between our GET and our PUT: the PUT
     gets 409, the file is read again, the edit re-applied, and both changes
@@ -215,7 +207,6 @@ def test_forced_conflict_between_get_and_put(gb, fake, tmp_path):
     assert r.outputs()["commit-sha"] == ours["sha"]
 
 
-@needs_editor
 def test_conflicts_that_never_stop_give_up(gb, fake, tmp_path):
     fake.fault("interleave", method="PUT", path=re.escape(CONTENTS), times=None,
                append=b"# someone\n")
@@ -228,7 +219,6 @@ def test_conflicts_that_never_stop_give_up(gb, fake, tmp_path):
                for c in fake.log(GITOPS, "sandbox")[:3])
 
 
-@needs_editor
 def test_protected_branch_says_use_pull_requests(gb, fake, tmp_path):
     fake.protect(GITOPS, "sandbox")
     head = fake.head(GITOPS, "sandbox")
@@ -241,7 +231,6 @@ def test_protected_branch_says_use_pull_requests(gb, fake, tmp_path):
     assert fake.head(GITOPS, "sandbox") == head
 
 
-@needs_editor
 def test_pull_request_mode_and_the_duplicate(gb, fake, tmp_path):
     fake.protect(GITOPS, "sandbox")
     base = fake.head(GITOPS, "sandbox")
@@ -276,7 +265,6 @@ def test_pull_request_mode_and_the_duplicate(gb, fake, tmp_path):
     assert fake.head(GITOPS, "sandbox") == base
 
 
-@needs_editor
 def test_pull_request_branch_gets_the_newer_change(gb, fake, tmp_path):
     """A second dispatch for the same commit with another value: one more
     commit on the pull request's branch (fast-forward), the same PR."""
@@ -297,7 +285,6 @@ def test_pull_request_branch_gets_the_newer_change(gb, fake, tmp_path):
     assert r2.outputs()["changed"] == "true"
 
 
-@needs_editor
 def test_pull_request_not_needed_when_base_has_it(gb, fake, tmp_path):
     ev = dispatch_event(tmp_path, dispatch_payload())
     env = patch_env(ev, fake, branch="sandbox", value="{sha}")
@@ -310,7 +297,6 @@ def test_pull_request_not_needed_when_base_has_it(gb, fake, tmp_path):
     assert r.outputs()["changed"] == "false" and r.outputs()["pull-request-url"] == ""
 
 
-@needs_editor
 def test_dry_run_commits_nothing(gb, fake, tmp_path):
     head = fake.head(GITOPS, "sandbox")
     ev = dispatch_event(tmp_path, dispatch_payload())
@@ -325,7 +311,6 @@ def test_dry_run_commits_nothing(gb, fake, tmp_path):
     assert "dry run: nothing committed" in r.out
 
 
-@needs_editor
 def test_file_over_one_megabyte_is_read_raw(gb, fake, tmp_path):
     big = ARTICLE_YAML + b"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: blob\ndata:\n" \
         + b"".join(b"  k%06d: %s\n" % (i, b"x" * 100) for i in range(12000))
@@ -341,7 +326,6 @@ def test_file_over_one_megabyte_is_read_raw(gb, fake, tmp_path):
     assert new == big.replace(b"Last git commit is shown in here", SHA[:7].encode())
 
 
-@needs_editor
 def test_target_not_in_the_file(gb, fake, tmp_path):
     ev = dispatch_event(tmp_path, dispatch_payload())
     r = gb([], patch_env(ev, fake, branch="sandbox",
@@ -353,7 +337,6 @@ def test_target_not_in_the_file(gb, fake, tmp_path):
     assert writes(fake) == []
 
 
-@needs_editor
 def test_image_container_not_in_the_file(gb, fake, tmp_path):
     ev = dispatch_event(tmp_path, dispatch_payload())
     r = gb([], patch_env(ev, fake, branch="sandbox", image="x:1", container="web"))
@@ -364,7 +347,6 @@ def test_image_container_not_in_the_file(gb, fake, tmp_path):
     assert writes(fake) == []
 
 
-@needs_editor
 def test_no_marker_no_workload(gb, fake, tmp_path):
     seed_gitops(fake, {MANIFEST: b"apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n"})
     ev = dispatch_event(tmp_path, dispatch_payload())
@@ -422,7 +404,6 @@ def test_default_branch_is_the_runs(gb, fake, tmp_path):
     assert "not found on branch 'main'" in r.out
 
 
-@needs_editor
 def test_broken_manifest_error_names_file_and_line(gb, fake, tmp_path):
     seed_gitops(fake, {MANIFEST: b"kind: Deployment\nspec:\n  template:\n    spec: [a, b\n"
                                  b"  x: y\n"})
@@ -434,7 +415,6 @@ def test_broken_manifest_error_names_file_and_line(gb, fake, tmp_path):
     assert writes(fake) == []
 
 
-@needs_editor
 def test_message_cannot_command_the_runner(gb, fake, tmp_path):
     msg = "::error::evil\n::set-output name=changed::false\n%0A::warning::x\n##[error]y"
     ev = dispatch_event(tmp_path, dispatch_payload(message=msg))

@@ -3,10 +3,7 @@ the GitOps repo receives it -> patch with the runner's event -> the commit."""
 import os
 import subprocess
 
-import pytest
-
 from conftest import BIN, ROOT
-from patch_util import EDITOR, needs_editor
 
 
 def run_demo():
@@ -18,7 +15,6 @@ def run_demo():
     return proc.stdout
 
 
-@needs_editor
 def test_demo_patches_and_commits():
     out = run_demo()
     assert "== 5. acme/gitops-repo's workflow" in out
@@ -31,9 +27,3 @@ def test_demo_patches_and_commits():
     assert '-          value: "<lastCommitMsg>Last git commit is shown in here' in out
     assert "LAST_COMMIT_MSG, read back by a YAML parser" in out
     assert "appeared nowhere in either step's output" in out
-
-
-@pytest.mark.skipif(EDITOR, reason="this build has the YAML editor: the demo runs in full")
-def test_demo_without_the_editor_says_what_it_leaves_out():
-    out = run_demo()
-    assert "the patch half of\nthe story (steps 5 and 6) needs it and is left out" in out

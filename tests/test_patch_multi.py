@@ -7,7 +7,7 @@ import yaml
 
 from fakegh import fake_github  # noqa: F401  (pytest fixture)
 from patch_util import (ARTICLE_YAML, GITOPS, WORKLOADS_YAML, dispatch_event, dispatch_payload,
-                        needs_editor, patch_env)
+                        patch_env)
 
 SANDBOX = "product/sandbox/sandbox-deploy.yaml"
 SHARED = "product/shared/cronjobs.yaml"
@@ -46,7 +46,6 @@ def set_mode(fake, path, mode):
         r.heads["sandbox"] = r.put_commit(r.build(flat), [head], "chmod", who, who, True)
 
 
-@needs_editor
 def test_two_files_one_atomic_commit(gb, fake, tmp_path):
     set_mode(fake, SHARED, "100755")
     base = fake.head(GITOPS, "sandbox")
@@ -83,7 +82,6 @@ def test_two_files_one_atomic_commit(gb, fake, tmp_path):
     assert out["diff"].count("--- a/") == 2
 
 
-@needs_editor
 def test_non_fast_forward_is_retried_and_keeps_both(gb, fake, tmp_path):
     fake.fault("interleave", method="PATCH", file=SHARED,
                edit=lambda old: old.replace(b"replicas: 2", b"replicas: 9"))
@@ -100,7 +98,6 @@ def test_non_fast_forward_is_retried_and_keeps_both(gb, fake, tmp_path):
     assert "moved while committing" in r.out
 
 
-@needs_editor
 def test_protected_branch_with_several_files(gb, fake, tmp_path):
     fake.protect(GITOPS, "sandbox")
     head = fake.head(GITOPS, "sandbox")
@@ -111,7 +108,6 @@ def test_protected_branch_with_several_files(gb, fake, tmp_path):
     assert fake.head(GITOPS, "sandbox") == head
 
 
-@needs_editor
 def test_pull_request_with_several_files(gb, fake, tmp_path):
     ev = dispatch_event(tmp_path, dispatch_payload())
     r = gb([], patch_env(ev, fake, branch="sandbox", manifest=MANIFESTS, value="{short_sha}",

@@ -7,7 +7,7 @@ import subprocess
 from conftest import BIN, SAN_ENV, TOKEN, check_no_token
 from fakegh import fake_github  # noqa: F401  (pytest fixture)
 from patch_util import (ARTICLE_YAML, GITOPS, MANIFEST, dispatch_event, dispatch_payload,
-                        needs_editor, patch_env, seed_gitops)
+                        patch_env, seed_gitops)
 
 RECEIVERS = 20
 MARKER = re.compile(rb"<lastCommitMsg>(.*?)</lastCommitMsg>")
@@ -20,7 +20,6 @@ class Proc:
         self.output_text = self.summary = ""
 
 
-@needs_editor
 def test_twenty_receivers_at_once(fake_github, tmp_path):  # noqa: F811
     fake = seed_gitops(fake_github)
     base = fake.head(GITOPS, "sandbox")

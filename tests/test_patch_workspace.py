@@ -6,7 +6,7 @@ import stat
 import pytest
 
 from patch_util import (ARTICLE_YAML, MANIFEST, article_payload, dispatch_event,
-                        dispatch_payload, needs_editor, patch_env)
+                        dispatch_payload, patch_env)
 
 
 @pytest.fixture
@@ -18,7 +18,6 @@ def workspace(tmp_path):
     return ws
 
 
-@needs_editor
 def test_edits_the_workspace_keeping_mode_and_owner(gb, workspace, tmp_path):
     f = workspace / MANIFEST
     os.chmod(f, 0o640)
@@ -41,7 +40,6 @@ def test_edits_the_workspace_keeping_mode_and_owner(gb, workspace, tmp_path):
     assert "in the workspace" in r.out
 
 
-@needs_editor
 def test_workspace_dry_run_writes_nothing(gb, workspace, tmp_path):
     f = workspace / MANIFEST
     before = os.stat(f)
@@ -52,7 +50,6 @@ def test_workspace_dry_run_writes_nothing(gb, workspace, tmp_path):
     assert r.outputs()["changed"] == "true" and "+++ b/" + MANIFEST in r.outputs()["diff"]
 
 
-@needs_editor
 def test_workspace_unchanged_is_not_rewritten(gb, workspace, tmp_path):
     f = workspace / MANIFEST
     ev = dispatch_event(tmp_path, article_payload())
