@@ -3,16 +3,21 @@ business, not a test's)."""
 import subprocess
 import sys
 
+import pytest
+
 from conftest import BIN, ROOT
 
 ENV = {"PATH": "/usr/bin:/bin", "ASAN_OPTIONS": "detect_leaks=1"}
 
 
+@pytest.mark.gb_direct("bench/patch.py runs the binary with its own throwaway token and "
+                       "drops its stdout; no token may show in what the benchmark prints")
 def test_bench_patch_runs():
     proc = subprocess.run([sys.executable, str(ROOT / "bench" / "patch.py"), "--runs", "3",
                            "--binary", BIN], capture_output=True, text=True, timeout=300,
                           env=ENV)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "ghs_" not in proc.stdout + proc.stderr  # the bench token's prefix
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("patch benchmark: 3 rounds")
     assert any("requests per commit: 2 (goal 2: met)" in l for l in lines)

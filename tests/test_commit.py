@@ -12,6 +12,11 @@ import pytest
 from conftest import SAN_ENV, TOKEN, UNIT_DIR
 from fakegh import fake_github  # noqa: F401  (pytest fixture)
 
+# The driver gets the token: token_guard lets it run here because finish()
+# checks its stdout and stderr.
+pytestmark = pytest.mark.gb_direct("the commit machinery's driver; finish() checks its stdout "
+                                   "and stderr for the token")
+
 DRIVER = os.environ.get("GB_COMMIT_DRIVER", str(pathlib.Path(UNIT_DIR).parent / "commit-driver"))
 REPO = "org/gitops"
 F = "svc/sandbox/deploy.yaml"

@@ -3,6 +3,8 @@ the GitOps repo receives it -> patch with the runner's event -> the commit."""
 import os
 import subprocess
 
+import pytest
+
 from conftest import BIN, ROOT
 
 
@@ -15,6 +17,8 @@ def run_demo():
     return proc.stdout
 
 
+@pytest.mark.gb_direct("scripts/demo.sh runs the binary with its own throwaway token and "
+                       "fails if that token shows in either step's output")
 def test_demo_patches_and_commits():
     out = run_demo()
     assert "== 5. acme/gitops-repo's workflow" in out

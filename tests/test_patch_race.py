@@ -4,6 +4,8 @@ import os
 import re
 import subprocess
 
+import pytest
+
 from conftest import BIN, SAN_ENV, TOKEN, check_no_token
 from fakegh import fake_github  # noqa: F401  (pytest fixture)
 from patch_util import (ARTICLE_YAML, GITOPS, MANIFEST, dispatch_event, dispatch_payload,
@@ -20,6 +22,8 @@ class Proc:
         self.output_text = self.summary = ""
 
 
+@pytest.mark.gb_direct("twenty receivers run at once; each one's stdout and stderr go "
+                       "through check_no_token")
 def test_twenty_receivers_at_once(fake_github, tmp_path):  # noqa: F811
     fake = seed_gitops(fake_github)
     base = fake.head(GITOPS, "sandbox")
