@@ -462,7 +462,8 @@ static const cJSON *tree_entries(struct ctx *c, const char *sha)
 		entries = NULL;
 		goto out;
 	}
-	if (!(tmp = realloc(c->trees, (c->ntrees + 1) * sizeof(*c->trees)))) {
+	/* an array of pointers: sizeof(*c->trees) is a pointer's size, as meant */
+	if (!(tmp = realloc(c->trees, (c->ntrees + 1) * sizeof(*c->trees)))) { /* NOLINT(bugprone-sizeof-expression) */
 		entries = NULL;
 		oom();
 		goto out;

@@ -14,7 +14,7 @@ struct line {
 
 struct text {
 	const char *s;
-	size_t len;
+	size_t len; /* cppcheck-suppress unusedStructMember ; kept with `s` as its size */
 	struct line *l;   /* the lines from line `first` on */
 	size_t n;         /* how many are stored */
 	size_t first;     /* number of the first stored line (0-based) */
@@ -309,7 +309,7 @@ int diff_unified(struct buf *out, const char *as, size_t alen, const char *bs, s
 	}
 	buf_addf(out, "--- %s\n+++ %s\n", label_a, label_b);
 	for (size_t i = 0, j; i < bl.n; i = j) {
-		for (j = i + 1; j < bl.n && bl.v[j].a0 - bl.v[j - 1].a1 <= 2 * DIFF_CONTEXT; j++)
+		for (j = i + 1; j < bl.n && bl.v[j].a0 - bl.v[j - 1].a1 <= 2 * (size_t)DIFF_CONTEXT; j++)
 			;
 		hunk(out, &a, &b, bl.v, i, j);
 	}

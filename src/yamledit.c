@@ -858,10 +858,12 @@ static void gen_value(struct gen *g, bool flow, unsigned col)
 	g->events++;
 }
 
+/* The gen_* functions recurse once per path segment they create: at most
+ * YEDIT_MAX_CREATE deep. */
 static void gen_block_entry(struct gen *g, size_t i, unsigned col);
 
 /* Element [key=value] (segment i) of a block sequence, then the rest. */
-static void gen_block_item(struct gen *g, size_t i, unsigned dash, unsigned item)
+static void gen_block_item(struct gen *g, size_t i, unsigned dash, unsigned item) /* NOLINT(misc-no-recursion) */
 {
 	const struct ypath_seg *s = &g->p->seg[i];
 
@@ -879,7 +881,7 @@ static void gen_block_item(struct gen *g, size_t i, unsigned dash, unsigned item
 }
 
 /* Key (segment i) at column col, and what is below it. */
-static void gen_block_entry(struct gen *g, size_t i, unsigned col)
+static void gen_block_entry(struct gen *g, size_t i, unsigned col) /* NOLINT(misc-no-recursion) */
 {
 	const struct ypath_seg *s = &g->p->seg[i];
 
@@ -902,7 +904,7 @@ static void gen_block_entry(struct gen *g, size_t i, unsigned col)
 
 static void gen_flow_entry(struct gen *g, size_t i);
 
-static void gen_flow_item(struct gen *g, size_t i)
+static void gen_flow_item(struct gen *g, size_t i) /* NOLINT(misc-no-recursion) */
 {
 	const struct ypath_seg *s = &g->p->seg[i];
 
@@ -919,7 +921,7 @@ static void gen_flow_item(struct gen *g, size_t i)
 	buf_addc(g->t, '}');
 }
 
-static void gen_flow_entry(struct gen *g, size_t i)
+static void gen_flow_entry(struct gen *g, size_t i) /* NOLINT(misc-no-recursion) */
 {
 	const struct ypath_seg *s = &g->p->seg[i];
 
@@ -1088,7 +1090,8 @@ static bool live_set(const struct ctx *cx, const struct ys_hit *h)
  */
 static int plan_deferrals(struct ctx *cx)
 {
-	const struct ys_hit **refs = calloc(cx->scan.nhits + 1, sizeof(*refs));
+	/* an array of pointers: sizeof(*refs) is a pointer's size, as meant */
+	const struct ys_hit **refs = calloc(cx->scan.nhits + 1, sizeof(*refs)); /* NOLINT(bugprone-sizeof-expression) */
 	size_t n = 0;
 
 	if (!refs) {
@@ -1098,7 +1101,7 @@ static int plan_deferrals(struct ctx *cx)
 	for (size_t i = 0; i < cx->scan.nhits; i++)
 		if (live_set(cx, &cx->scan.hits[i]))
 			refs[n++] = &cx->scan.hits[i];
-	qsort(refs, n, sizeof(*refs), cmp_hitref);
+	qsort(refs, n, sizeof(*refs), cmp_hitref); /* NOLINT(bugprone-sizeof-expression) */
 	for (size_t i = 0, j; i < n; i = j) {
 		for (j = i + 1; j < n && refs[j]->node.start == refs[i]->node.start; j++)
 			;
@@ -1741,9 +1744,11 @@ int yedit_apply(struct buf *out, const char *in, size_t len, struct yedit *edits
 		if (cx.es[e].first_out != SIZE_MAX)
 			edits[e].line = line_of(out->ptr + before, out->len - before,
 						cx.es[e].first_out);
+	/* equal lengths and len > 0: out->ptr is set (clang's analyzer
+	 * does not follow that) */
 	if (differs)
 		*differs = out->len - before != len ||
-			   (len && memcmp(out->ptr + before, in, len) != 0);
+			   (len && memcmp(out->ptr + before, in, len) != 0); /* NOLINT(clang-analyzer-core.NonNullParamChecker) */
 	rc = 0;
 out:
 	for (size_t e = 0; cx.es && e < n; e++) {

@@ -392,6 +392,7 @@ static void append_seen(struct state *st, size_t node, const char *text, size_t 
 	if (b->len)
 		buf_add(b, ", ", 2);
 	buf_add(b, text, take);
+	/* cppcheck-suppress knownConditionTrueFalse ; n may be over 40 */
 	if (take < n)
 		buf_add(b, "...", 3);
 	if (buf_failed(b))
