@@ -364,7 +364,7 @@ int yq_write(struct buf *out, enum yq_style st, const char *v, size_t n,
 	case YQ_FOLDED:
 		if (b)
 			return write_block(out, st, v, n, b);
-		/* fall through */
+		break; /* no layout for a block: double quotes */
 	case YQ_DOUBLE:
 		break;
 	}
