@@ -655,8 +655,16 @@ static int plan_scalar(struct ctx *cx, const struct tref *g, size_t ng)
 					     "the value at line %ld", set->path, ed->name, line);
 				goto out;
 			}
-			marker_replace(&next, val.ptr ? val.ptr : "", val.len, ed->name, ed->value,
-				       ed->value_len, NULL);
+			if (marker_replace(&next, val.ptr ? val.ptr : "", val.len, ed->name,
+					   ed->value, ed->value_len, NULL) == 0) {
+				/* "<name>" without "</name>": doing nothing would
+				 * pass for success (an optional marker too) */
+				buf_release(&next);
+				line = at_line(cx, n->start);
+				log_error_at(cx->file, line, "marker '<%s>' at line %ld has no "
+					     "'</%s>' after it", ed->name, line, ed->name);
+				goto out;
+			}
 			buf_release(&val);
 			val = next;
 			marker = ed;
