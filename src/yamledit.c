@@ -1651,6 +1651,18 @@ static int check_value(const struct yedit *ed, const char *what)
 			  what ? what : "");
 		return -1;
 	}
+	if (ed->op == YEDIT_MARKER) {
+		char close[YEDIT_MAX_MARKER + 4];
+		int cl = snprintf(close, sizeof(close), "</%s>", ed->name);
+
+		/* it would end the marker early: the value could not be read
+		 * back, and the next edit would leave the rest behind */
+		if (cl > 0 && memmem(ed->value, ed->value_len, close, (size_t)cl)) {
+			log_error("value for marker '%s'%s%s holds '%s', which would end the "
+				  "marker early", name, what ? " in " : "", what ? what : "", close);
+			return -1;
+		}
+	}
 	return 0;
 }
 

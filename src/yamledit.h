@@ -18,6 +18,8 @@
  *   YEDIT_MARKER  NAME=VALUE: in every scalar value (not key) holding
  *                 "<NAME>...</NAME>", the text between the tags becomes VALUE
  *                 (every such pair in the scalar).  The article's manifests.
+ *                 A VALUE holding "</NAME>" is refused (it would end the
+ *                 marker early), and so is "<NAME>" without "</NAME>".
  * An edit that resolves nowhere is an error unless it is `optional`.
  *
  * What may change in the bytes: the target scalars' own text (the style is
