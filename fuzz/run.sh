@@ -21,6 +21,7 @@ for name in "$@"; do
 	done
 	case $name in
 	payload) dict=fuzz/event.dict ;;
+	yamlpath) dict=fuzz/yamledit.dict ;;
 	*) dict=fuzz/$name.dict ;;
 	esac
 	[ -f "$dict" ] && dict="-dict=$dict" || dict=

@@ -15,7 +15,7 @@ for group in "$@"; do
 	bench)   pkgs="$pkgs python3 python3-ruamel.yaml curl time" ;;
 	static)  pkgs="$pkgs musl-tools dpkg-dev make file ca-certificates binutils" ;;
 	image)   pkgs="$pkgs podman buildah runc debootstrap" ;;
-	fuzz)    pkgs="$pkgs clang libclang-rt-14-dev llvm-14" ;;
+	fuzz)    pkgs="$pkgs clang libclang-rt-14-dev llvm-14 python3" ;;
 	analyze) pkgs="$pkgs clang-tidy cppcheck python3" ;;
 	*) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
 	esac
