@@ -761,8 +761,14 @@ static void show_diffs(struct run *r)
 		size_t before = r->diff.len;
 		char title[300];
 
-		if (!f->changed || make_diff(&r->diff, f) < 0)
+		if (!f->changed)
 			continue;
+		if (make_diff(&r->diff, f) < 0) {
+			/* reported; the change is made, only its diff is missing */
+			buf_truncate(&r->diff, before);
+			r->diff.failed = false;
+			continue;
+		}
 		snprintf(title, sizeof(title), "diff of %.256s", f->path);
 		log_group_begin(title);
 		log_block(r->diff.ptr + before, r->diff.len - before);
@@ -817,6 +823,7 @@ static void summary(const struct run *r, const char *files)
 	const struct payload *pl = &r->pl;
 	bool dry_run = config_bool(r->cfg, IN_DRY_RUN), commit = config_bool(r->cfg, IN_COMMIT);
 	struct buf md = BUF_INIT, text = BUF_INIT, url = BUF_INIT;
+	bool lost = false; /* `text` failed before it was reused */
 
 	buf_adds(&md, "### gitops-bump patch: ");
 	log_md_escape(&md, pl->service, strlen(pl->service));
@@ -837,11 +844,12 @@ static void summary(const struct run *r, const char *files)
 	}
 	add_row(&md, "subject", pl->subject);
 	if (r->res.sha) {
+		lost = buf_failed(&text);
 		buf_reset(&text);
 		buf_addf(&text, "%s@%.*s on %s", r->repo, SHORT_SHA, r->res.sha,
 			 r->pr_branch ? r->pr_branch : r->branch);
 		buf_adds(&md, "| GitOps commit | ");
-		add_link(&md, text.ptr, r->res.url);
+		add_link(&md, buf_cstr(&text), r->res.url);
 		buf_adds(&md, " |\n");
 	}
 	if (r->res.pr_url) {
@@ -858,7 +866,11 @@ static void summary(const struct run *r, const char *files)
 		if (n < r->diff.len)
 			buf_addf(&md, "\n(diff cut at %zu of %zu bytes)\n", n, r->diff.len);
 	}
-	if (!buf_failed(&md))
+	/* the change is made either way: a summary that cannot be built is a
+	 * warning, not a failure of the run */
+	if (lost || buf_failed(&md) || buf_failed(&text) || buf_failed(&url))
+		log_warning("the step summary was not written: out of memory");
+	else
 		log_summary(md.ptr);
 	buf_release(&md);
 	buf_release(&text);
@@ -877,17 +889,14 @@ static int report(struct run *r)
 	for (size_t i = 0; i < r->npaths; i++)
 		if (r->files[i].changed)
 			buf_addf(&files, "%s%s", files.len ? "\n" : "", r->files[i].path);
-	if (buf_failed(&files) || buf_failed(&r->diff)) {
-		rc = oom();
-		goto out;
-	}
+	/* what was done is said first: a failure below must not hide it */
 	if (!res->changed)
 		log_info("nothing to change: %s %s this change already", r->npaths == 1 ?
 			 r->paths[0] : "the manifests", r->npaths == 1 ? "has" : "have");
 	else if (dry_run)
 		log_info("dry run: nothing %s", commit ? "committed" : "written");
 	else if (!commit)
-		log_info("edited %s in the workspace (not committed)", files.ptr);
+		log_info("edited %s in the workspace (not committed)", buf_cstr(&files));
 	else if (res->sha)
 		log_info("committed %.*s to branch '%s' of '%s': %s", SHORT_SHA, res->sha,
 			 r->pr_branch ? r->pr_branch : r->branch, r->repo,
@@ -895,6 +904,10 @@ static int report(struct run *r)
 	if (res->pr_url)
 		log_info("pull request%s: %s", res->pr_existed ? " (already open)" : "",
 			 res->pr_url);
+	if (buf_failed(&files)) {
+		rc = oom();
+		goto out;
+	}
 	if (log_output("changed", res->changed ? "true" : "false") < 0 ||
 	    log_output("commit-sha", res->sha ? res->sha : "") < 0 ||
 	    log_output("commit-url", res->url ? res->url : "") < 0 ||
