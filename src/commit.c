@@ -6,6 +6,7 @@
 #include "sha1.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -38,6 +39,13 @@ static int oom(void)
 {
 	log_error("out of memory");
 	return -1;
+}
+
+/* Out of memory after GitHub made a change: say that it did. */
+static void made_oom(const struct call *k)
+{
+	log_error("%s: out of memory after GitHub made the change (HTTP %ld): look at the "
+		  "branch before running this again", k->what.ptr, k->resp.status);
 }
 
 static void call_init(struct call *k)
@@ -88,8 +96,31 @@ static int call_send(struct call *k, struct ctx *c, const char *method, const cJ
 		return -1;
 	cJSON_Delete(k->json);
 	k->json = NULL;
-	if (!k->req.accept || strcmp(k->req.accept, ACCEPT_RAW) != 0)
+	if (!k->req.accept || strcmp(k->req.accept, ACCEPT_RAW) != 0) {
+		errno = 0;
 		k->json = cJSON_ParseWithLength(buf_cstr(&k->resp.body), k->resp.body.len);
+		/* cJSON says NULL for this too; after a write GitHub has made
+		 * the change, and the error must not hide that */
+		if (!k->json && errno == ENOMEM) {
+			if (strcmp(method, "GET") != 0 && k->resp.status / 100 == 2)
+				made_oom(k);
+			else
+				log_error("%s: out of memory reading the answer", k->what.ptr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Keep a copy of what GitHub answered to a write that it made. */
+static int keep(char **dst, const char *s, const struct call *k)
+{
+	free(*dst);
+	*dst = NULL;
+	if (s && !(*dst = strdup(s))) {
+		made_oom(k);
+		return -1;
+	}
 	return 0;
 }
 
@@ -188,7 +219,10 @@ static int take_content(const struct call *k, struct commit_file *f, const char 
 		if (base64_decode(&f->old, data, len, f->path) < 0)
 			return -1;
 	} else if (buf_add(&f->old, data, len) < 0) {
-		log_error("'%s' is too large (over %zu MiB)", f->path, COMMIT_FILE_MAX >> 20);
+		if (errno == EFBIG)
+			log_error("'%s' is too large (over %zu MiB)", f->path, COMMIT_FILE_MAX >> 20);
+		else
+			oom();
 		return -1;
 	}
 	sha1_git_blob(f->old.ptr ? f->old.ptr : "", f->old.len, got);
@@ -392,8 +426,8 @@ static int write_contents(struct ctx *c, struct commit_file *f, const char *bran
 		goto out;
 	}
 	commit = cJSON_GetObjectItemCaseSensitive(k.json, "commit");
-	if (answer_sha(&k, commit, "sha", sha) < 0 || set_dup(&res->sha, sha) < 0 ||
-	    set_dup(&res->url, jstr(commit, "html_url")) < 0)
+	if (answer_sha(&k, commit, "sha", sha) < 0 || keep(&res->sha, sha, &k) < 0 ||
+	    keep(&res->url, jstr(commit, "html_url"), &k) < 0)
 		goto out;
 	rc = WRITTEN;
 out:
@@ -642,10 +676,13 @@ static int make_commit(struct ctx *c, const char *head, const char *tree,
 
 		if (!files[i].changed)
 			continue;
-		if (!(bb = cJSON_CreateObject()) || add_base64(bb, "content", &files[i].new) < 0 ||
-		    !cJSON_AddStringToObject(bb, "encoding", "base64")) {
-			if (!bb)
-				oom();
+		if (!(bb = cJSON_CreateObject())) {
+			oom();
+			goto out;
+		}
+		/* add_base64 reports its own failure */
+		if (add_base64(bb, "content", &files[i].new) < 0 ||
+		    (!cJSON_AddStringToObject(bb, "encoding", "base64") && oom() < 0)) {
 			cJSON_Delete(bb);
 			goto out;
 		}
@@ -708,7 +745,7 @@ out:
 }
 
 /* Move `branch` to `commit`, fast-forward only.  WRITTEN, CONFLICT or -1. */
-static int update_ref(struct ctx *c, const char *branch, const char *commit)
+static int update_ref(struct ctx *c, const char *branch, const char *commit, char **made)
 {
 	cJSON *body = cJSON_CreateObject();
 	struct call k;
@@ -734,6 +771,8 @@ static int update_ref(struct ctx *c, const char *branch, const char *commit)
 		goto out;
 	}
 	rc = k.resp.status == 200 ? WRITTEN : call_fail(&k);
+	if (rc == WRITTEN && keep(made, commit, &k) < 0)
+		rc = -1;
 out:
 	cJSON_Delete(body);
 	call_release(&k);
@@ -752,9 +791,7 @@ static int write_tree_files(struct ctx *c, const char *branch, const char *head,
 		free(url);
 		return -1;
 	}
-	rc = update_ref(c, branch, commit);
-	if (rc == WRITTEN && set_dup(&res->sha, commit) < 0)
-		rc = -1;
+	rc = update_ref(c, branch, commit, &res->sha);
 	if (rc == WRITTEN) {
 		free(res->url);
 		res->url = url;
@@ -974,7 +1011,7 @@ static int open_pull(struct ctx *c, struct commit_result *res)
 		log_error("%s: the answer has no 'html_url'", k.what.ptr);
 		goto out;
 	}
-	rc = set_dup(&res->pr_url, jstr(k.json, "html_url"));
+	rc = keep(&res->pr_url, jstr(k.json, "html_url"), &k);
 out:
 	cJSON_Delete(body);
 	call_release(&k);
