@@ -3,6 +3,7 @@
 
 #include "log.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,7 +315,10 @@ int diff_unified(struct buf *out, const char *as, size_t alen, const char *bs, s
 		hunk(out, &a, &b, bl.v, i, j);
 	}
 	if (buf_failed(out)) {
-		log_error("the diff is too large");
+		if (errno == EFBIG)
+			log_error("the diff is too large");
+		else
+			log_error("out of memory computing a diff");
 		goto out;
 	}
 	rc = 0;

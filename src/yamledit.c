@@ -6,6 +6,7 @@
 #include "yamlquote.h"
 #include "yamlscan.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1302,7 +1303,10 @@ static int splice(struct ctx *cx, struct buf *out)
 	}
 	buf_add(out, cx->in + at, cx->len - at);
 	if (buf_failed(out)) {
-		log_error("the edited '%s' is too large", cx->file);
+		if (errno == EFBIG)
+			log_error("the edited '%s' is too large", cx->file);
+		else
+			log_error("out of memory editing '%s'", cx->file);
 		return -1;
 	}
 	return 0;
@@ -1611,7 +1615,10 @@ static int run(struct ctx *cx, struct buf *out)
 		out->max = max;
 		buf_init(&cur, 0);
 	} else if (buf_add(out, cx->in, cx->len) < 0) {
-		log_error("the edited '%s' is too large", cx->file);
+		if (errno == EFBIG)
+			log_error("the edited '%s' is too large", cx->file);
+		else
+			log_error("out of memory editing '%s'", cx->file);
 		goto out;
 	}
 	rc = 0;
