@@ -6,6 +6,9 @@
 #                     non-zero exit, or a result identical to the undisturbed run
 #   make torture TORTURE_MODE=sites   only the first allocation of each distinct
 #                     call site (what `make test` runs)
+#   make torture TORTURE_ARGS="--scenario patch-article"   one scenario
+# Debugging one run: GB_TORTURE_FAIL=N GB_TORTURE_TRACE=1 build/torture/gitops-bump ...
+# prints the failed allocation's call stack (addr2line -e build/torture/gitops-bump).
 #
 # The torture binary is the sanitizer build's objects linked again with
 # -Wl,--wrap for the allocators; libyaml is linked statically so that its
@@ -31,4 +34,4 @@ unit: build/torture/gitops-bump
 torture: check-deps
 	@$(MAKE) --no-print-directory unit
 	GITOPS_BUMP=$(CURDIR)/build/asan/gitops-bump $(PYTHON) tests/torture.py \
-	  --binary $(CURDIR)/build/torture/gitops-bump --mode $(TORTURE_MODE)
+	  --binary $(CURDIR)/build/torture/gitops-bump --mode $(TORTURE_MODE) $(TORTURE_ARGS)

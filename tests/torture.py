@@ -16,12 +16,13 @@ in every output) and must end one of these ways:
   absorbed   exit status and observable result (what the fake GitHub
              received, $GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY) identical to the
              undisturbed run;
-  degraded   the same, except that the step summary is missing and a warning
-             (or error) line says so, or at least says that memory ran out:
-             the work was done and must not be repeated;
+  degraded   exit 0 and the same work done (dispatches sent, commits made),
+             but part of the report (the step summary, the diff output) is
+             missing and a line says so, or at least that memory ran out;
   error      exit 1 or 2 with exactly one error line (one per target where a
-             target's failure does not stop the others), and nothing sent that
-             the undisturbed run would not send;
+             target's failure does not stop the others), and nothing sent,
+             written or committed that the undisturbed run would not (a commit
+             GitHub made before memory ran out is allowed if the error says so);
 never a crash, a sanitizer report (a leak included: LeakSanitizer runs at
 every exit), a hang, or a second error line.  Each scenario prints one line
 of figures, and the distinct error messages that do not say "memory" (the
@@ -45,17 +46,23 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-from conftest import ROOT, run_gb  # noqa: E402
+from conftest import ROOT, parse_github_output, run_gb  # noqa: E402
 from dispatch_util import (APP, GITOPS, fixture_event, push_event, runner_commands,  # noqa: E402
                            step_env)
 from fakegh import FakeGitHub  # noqa: E402
+from patch_util import (ARTICLE_YAML, MANIFEST, WORKLOADS_YAML, article_payload,  # noqa: E402
+                        dispatch_event, dispatch_payload, patch_env)
+
+SHA_RE = re.compile(r"(?<![0-9a-f])[0-9a-f]{7,40}(?![0-9a-f])")  # commit ids and short ids
 
 DEFAULT_BINARY = ROOT / "build" / "torture" / "gitops-bump"
 RUN_TIMEOUT = 60
 
 
 class Scenario:
-    """One path through the program: how to set it up and what it changes."""
+    """One path through the program: how to set it up and what it changes.
+    One object serves every worker thread: what belongs to a fake lives on the
+    fake, what belongs to a run in its directory."""
     name = ""
     uses_fake = False
     repos = ()  # the repos whose received dispatches are the result
@@ -71,15 +78,29 @@ class Scenario:
     def before_run(self, fake):
         """Right before each run: faults that a run consumes."""
 
-    def result(self, res, fake, mark):
+    def result(self, res, fake, mark, tmp):
         """What the run changed: the dispatches since `mark`, its outputs."""
         got = {repo: [(d["event_type"], d["client_payload"]) for d in fake.dispatches(repo)[n:]]
                for repo, n in mark.items()} if fake else {}
-        return {"rc": res.returncode, "sent": got, "outputs": res.output_text,
+        # parsed: a multi-line value's heredoc delimiter is random
+        return {"rc": res.returncode, "sent": got, "outputs": parse_github_output(res.output_text),
                 "summary": res.summary}
 
     def mark(self, fake):
         return {repo: len(fake.dispatches(repo)) for repo in self.repos} if fake else {}
+
+    def same_work(self, result, base):
+        """A run that exits 0 did the same work as the undisturbed one, though
+        its report (the step summary) may be missing."""
+        return "summary" in result and dict(result, summary=None) == dict(base, summary=None)
+
+    def failed_cleanly(self, result, base, errors):
+        """None when a failed run left nothing behind it should not have, else
+        why not."""
+        for repo, sent in result["sent"].items():
+            if any(s not in base["sent"][repo] for s in sent):
+                return "sent to %s what the undisturbed run does not send" % repo
+        return None
 
 
 class DispatchDryRun(Scenario):
@@ -119,13 +140,13 @@ class DispatchFetch(Scenario):
     def setup(self, fake):
         fake.add_repo(GITOPS)
         fake.add_repo(APP)
-        self.sha = fake.add_commit(APP, "Release 2.0\n\nnotes")
+        fake.torture_sha = fake.add_commit(APP, "Release 2.0\n\nnotes")
 
     def prepare(self, tmp, fake):
         payload = {"service": "svc", "nested": {"a": [1, 2], "b": {"c": None}}, "n": 1.5}
         ev = fixture_event(tmp, "repository_dispatch.json", client_payload=payload)
         env = step_env(ev, fake, event="repository_dispatch", environment="qa")
-        env["GITHUB_SHA"] = self.sha
+        env["GITHUB_SHA"] = fake.torture_sha
         return ["dispatch"], env, False
 
     def before_run(self, fake):
@@ -142,7 +163,119 @@ class UsageError(Scenario):
         return ["dispatch", "--event-type", "x", "--environment", "qa"], env, False
 
 
-SCENARIOS = [DispatchDryRun(), DispatchSend(), DispatchFetch(), UsageError()]
+class EditInPlace(Scenario):
+    """gitops-bump edit -i: find, splice, verify, write through a temporary file."""
+    name = "edit-in-place"
+
+    def prepare(self, tmp, fake):
+        f = pathlib.Path(tmp) / "deploy.yaml"
+        f.write_bytes(WORKLOADS_YAML)
+        return ["edit", str(f), "--set",
+                "spec.template.spec.containers[*].image=registry/app@sha256:" + "b" * 64,
+                "--set", "spec.template.metadata.annotations.\"gitops-bump/revision\"=r1",
+                "-i"], {}, False
+
+    def result(self, res, fake, mark, tmp):
+        f = pathlib.Path(tmp) / "deploy.yaml"
+        return {"rc": res.returncode, "stdout": res.stdout, "file": f.read_bytes(),
+                "dir": sorted(p.name for p in f.parent.iterdir()
+                              if p.name not in ("github_output", "step_summary"))}
+
+    def failed_cleanly(self, result, base, errors):
+        if result["file"] != WORKLOADS_YAML:
+            return "the file was written although the edit failed"
+        if result["dir"] != ["deploy.yaml"]:
+            return "left files behind: %r" % result["dir"]
+        return None
+
+
+class Patch(Scenario):
+    """patch: the dispatch read, the policy, the manifest(s) read through the API,
+    edited and committed; the branch is put back before each run."""
+    uses_fake = True
+    files = {MANIFEST: ARTICLE_YAML}
+
+    def setup(self, fake):
+        fake.add_repo(GITOPS, {"README.md": "gitops\n"})
+        fake.torture_seed = fake.add_branch(GITOPS, "sandbox", files=self.files)
+
+    def before_run(self, fake):
+        fake.clear_faults()
+        fake.add_branch(GITOPS, "sandbox", source=fake.torture_seed)
+
+    def result(self, res, fake, mark, tmp):
+        commits = []
+        for c in fake.log(GITOPS, "sandbox"):
+            if c["sha"] == fake.torture_seed:
+                break
+            commits.append((c["message"], sorted(c["changes"]),
+                            [c["changes"][f][1] for f in sorted(c["changes"])]))
+        # commit shas hold the commit time: compare without them
+        told = re.search(r"^committed [0-9a-f]{7} to branch ", res.out, re.M) is not None
+        # _told: what the log said, not part of the result
+        return {"rc": res.returncode, "commits": commits, "_told": told,
+                "outputs": {k: SHA_RE.sub("SHA", v)
+                            for k, v in parse_github_output(res.output_text).items()},
+                "summary": SHA_RE.sub("SHA", res.summary)}
+
+    def same_work(self, result, base):
+        """The same commits (the diff, outputs and summary are the report)."""
+        return result["commits"] == base["commits"]
+
+    def failed_cleanly(self, result, base, errors):
+        ours = [c for c in result["commits"] if c[0].startswith("Deploy ")]
+        # after GitHub made the commit nothing can take it back: the run must
+        # say that it was made (before the error, or in it)
+        if ours and not result["_told"] and \
+                not any("after GitHub made the change" in l for l in errors):
+            return "committed although the run failed: %r" % (ours[0][0][:80],)
+        return None
+
+
+class PatchArticle(Patch):
+    """The article's payload and manifest: the marker, GET + PUT contents."""
+    name = "patch-article"
+
+    def prepare(self, tmp, fake):
+        ev = dispatch_event(tmp, article_payload('a1b2c3d Fix "login" | & $(id)'))
+        return [], patch_env(ev, fake, branch="{environment}", value="{subject}"), True
+
+
+class PatchConflict(Patch):
+    """gitops-bump's payload, `set` on every container and the revision
+    annotation; someone else commits between the GET and the PUT (409): re-read,
+    re-apply, commit on top."""
+    name = "patch-conflict"
+    files = {MANIFEST: WORKLOADS_YAML}
+
+    def prepare(self, tmp, fake):
+        ev = dispatch_event(tmp, dispatch_payload(image="registry/app@sha256:" + "c" * 64))
+        env = patch_env(ev, fake, branch="sandbox", image="{image}",
+                        set='spec.template.metadata.annotations."example.com/sha"={sha}',
+                        value="{short_sha}")
+        return [], env, True
+
+    def before_run(self, fake):
+        super().before_run(fake)
+        fake.fault("interleave", method="PUT", path=re.escape("/repos/%s/contents/%s" % (
+            GITOPS, MANIFEST)), file="README.md", append="someone else\n")
+
+
+class PatchMulti(Patch):
+    """Two manifests: one atomic commit through the Git Data API."""
+    name = "patch-two-files"
+    files = {MANIFEST: ARTICLE_YAML, "product/shared/cronjobs.yaml": WORKLOADS_YAML}
+
+    def prepare(self, tmp, fake):
+        ev = dispatch_event(tmp, dispatch_payload())
+        env = patch_env(ev, fake, branch="sandbox", value="{short_sha}",
+                        manifest="{service}/{environment}/{environment}-deploy.yaml\n"
+                                 "{service}/shared/cronjobs.yaml")
+        return [], env, True
+
+
+SCENARIOS = [DispatchDryRun(), DispatchSend(), DispatchFetch(), UsageError(), EditInPlace(),
+             PatchArticle(), PatchConflict(), PatchMulti()]
 
 
 def message_lines(res, actions, kind="error"):
@@ -191,7 +324,7 @@ class Runner:
             mark = sc.mark(fake)
             res = run_gb(args, env, tmp_path=tmp, actions=actions, binary=self.binary,
                          timeout=RUN_TIMEOUT)
-            return res, sc.result(res, fake, mark), (message_lines(res, actions),
+            return res, sc.result(res, fake, mark, tmp), (message_lines(res, actions),
                                                      message_lines(res, actions, "warning"))
 
     def stop(self):
@@ -204,19 +337,18 @@ def classify(base, res, result, lines, sc):
     """'absorbed', 'degraded', 'error', or a string starting with 'BAD' that says
     why."""
     errors, warnings = lines
-    if result == base:
+    if {k: v for k, v in result.items() if k[0] != "_"} == \
+            {k: v for k, v in base.items() if k[0] != "_"}:
         return "absorbed"
-    if res.returncode == 0 and dict(result, summary=None) == dict(base, summary=None) and \
+    if res.returncode == 0 and sc.same_work(result, base) and \
             any("summary" in l or "out of memory" in l for l in errors + warnings):
-        return "degraded"  # the work done, the step summary not, and the run says so
+        return "degraded"  # the work done, its report not, and the run says so
     if res.returncode not in (1, 2):
         return "BAD: exit %d, result differs from the undisturbed run" % res.returncode
     if not 1 <= len(errors) <= sc.max_errors:
         return "BAD: %d error lines: %r" % (len(errors), errors[:3])
-    for repo, sent in result["sent"].items():
-        if any(s not in base["sent"][repo] for s in sent):
-            return "BAD: sent to %s what the undisturbed run does not send" % repo
-    return "error"
+    why = sc.failed_cleanly(result, base, errors)
+    return "BAD: " + why if why else "error"
 
 
 def normalise(msg):

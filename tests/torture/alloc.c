@@ -22,6 +22,8 @@
  *   GB_TORTURE_LOG=FILE  write one line per allocation: "N site", where
  *                        site is the return addresses of the five calls
  *                        above the allocator (same site, same text)
+ *   GB_TORTURE_TRACE=1   print the call stack of the allocation made to fail
+ *                        on stderr (for addr2line -e BINARY +OFFSET)
  */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -45,7 +47,7 @@ char *__wrap_strndup(const char *s, size_t n);
 CURLcode __wrap_curl_global_init(long flags);
 
 static long counter, fail_at;
-static bool fail_rest;
+static bool fail_rest, trace;
 static FILE *site_log;
 
 static void log_site(long n)
@@ -67,6 +69,11 @@ static bool should_fail(void)
 	if (site_log)
 		log_site(n);
 	if (fail_at && (n == fail_at || (fail_rest && n > fail_at))) {
+		if (trace && n == fail_at) {
+			void *frames[16];
+
+			backtrace_symbols_fd(frames, backtrace(frames, 16), 2);
+		}
 		errno = ENOMEM;
 		return true;
 	}
@@ -138,6 +145,7 @@ __attribute__((constructor)) static void torture_init(void)
 
 	fail_at = fail ? strtol(fail, NULL, 10) : 0;
 	fail_rest = rest && strcmp(rest, "1") == 0;
+	trace = getenv("GB_TORTURE_TRACE") != NULL;
 	if (log && *log && !(site_log = fopen(log, "we"))) {
 		perror(log);
 		exit(98);
