@@ -323,6 +323,10 @@ static int read_contents(struct ctx *c, struct commit_file *f, const char *ref,
 		rc = call_fail(&k);
 		goto out;
 	}
+	if (!k.json) { /* cut short, or a proxy's HTML page */
+		log_error("%s: the answer is not JSON (HTTP %ld)", k.what.ptr, k.resp.status);
+		goto out;
+	}
 	if (cJSON_IsArray(k.json)) {
 		log_error_at(f->path, 0, "manifest '%s' on branch '%s' of '%s' is a directory",
 			     f->path, branch, c->o->repo);
