@@ -208,3 +208,132 @@ def test_tls_certificate_that_does_not_verify(gb, fake_github_https, tmp_path): 
     assert "there is no insecure mode" in err
     assert fake.requests() == []  # the token never reached it
     assert fake.dispatches(GITOPS) == []
+
+
+# ---- manifests (the edit and patch modes) ------------------------------------------
+
+ALIAS_BOMB = b"".join(
+    [b"a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"] +
+    [b"a%d: &a%d [%s]\n" % (i, i, b", ".join([b"*a%d" % (i - 1)] * 9)) for i in range(1, 12)] +
+    [b"env:\n- name: LAST_COMMIT_MSG\n  value: \"<lastCommitMsg>old</lastCommitMsg>\"\n"])
+
+MANIFESTS = {
+    # name: (manifest bytes, expected error; None: the edit is done)
+    "alias-bomb": (ALIAS_BOMB, None),
+    "nested-100k": (b"a: " + b"[" * 100000 + b"]" * 100000 + b"\n" +
+                    b"v: <lastCommitMsg>x</lastCommitMsg>\n", "nesting deeper than 512 levels"),
+    # block style needs one more space per level: 2,000 levels are 2 MB
+    "nested-2k-block": (b"".join(b"%sk:\n" % (b" " * i) for i in range(2000)) +
+                        b"v: <lastCommitMsg>x</lastCommitMsg>\n", "nesting deeper than 512"),
+    "invalid-utf8": (b"a: \"<lastCommitMsg>x</lastCommitMsg>\"\nb: \xff\xfe\n", "UTF-8"),
+    "nul-byte": (b"a: \"<lastCommitMsg>x</lastCommitMsg>\"\nb: c\0d\n",
+                 "is not valid YAML: control characters are not allowed"),
+    "duplicate-key-on-the-path": (
+        b"spec:\n  replicas: 1\nspec:\n  replicas: 2\nv: <lastCommitMsg>x</lastCommitMsg>\n",
+        "twice"),
+    "marker-without-closing-tag": (
+        b"env:\n- name: LAST_COMMIT_MSG\n  value: \"<lastCommitMsg>old\"\n",
+        "marker '<lastCommitMsg>' at line 3 has no '</lastCommitMsg>' after it"),
+    "not-yaml": (b"a: [b\nc: <lastCommitMsg>x</lastCommitMsg>\n", "is not valid YAML"),
+}
+
+
+def edit_case(name):
+    data, want = MANIFESTS[name]
+    extra = ["--set", "spec.replicas=3"] if "duplicate" in name else []
+    return data, want, ["--marker", "lastCommitMsg=deployed"] + extra
+
+
+@pytest.mark.parametrize("name", sorted(MANIFESTS))
+def test_hostile_manifest_edit(gb, tmp_path, name):
+    """gitops-bump edit -i: a clear error and the file untouched, or (an
+    alias bomb: aliases are never expanded) a quick edit."""
+    data, want, args = edit_case(name)
+    f = tmp_path / "deploy.yaml"
+    f.write_bytes(data)
+    r = gb(["edit", str(f), *args, "-i"], actions=False, timeout=60)
+    if want is None:
+        assert r.returncode == 0, r
+        assert f.read_bytes() == data.replace(b">old<", b">deployed<")
+        return
+    assert r.returncode == 1, r
+    [err] = [l for l in r.err.splitlines() if l.startswith("gitops-bump: error:")]
+    assert want in err and len(err) < 600, err
+    assert f.read_bytes() == data
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deploy.yaml"]
+
+
+@pytest.mark.parametrize("name", sorted(MANIFESTS))
+def test_hostile_manifest_patch(gb, fake_github, tmp_path, name):  # noqa: F811
+    """The same manifests in the GitOps repo: a clear error and no commit."""
+    from patch_util import MANIFEST, article_payload, dispatch_event, patch_env
+    data, want, _ = edit_case(name)
+    fake_github.add_repo(GITOPS, {"README.md": "x\n"})
+    base = fake_github.add_branch(GITOPS, "sandbox", files={MANIFEST: data})
+    ev = dispatch_event(tmp_path, article_payload("a1b2c3d deployed"))
+    env = patch_env(ev, fake_github, branch="{environment}", value="deployed")
+    if "duplicate" in name:
+        env["INPUT_SET"] = "spec.replicas=3"
+    r = gb([], env, timeout=60)
+    if want is None:
+        assert r.returncode == 0, r
+        assert fake_github.read(GITOPS, MANIFEST, "sandbox") == \
+            data.replace(b">old<", b">deployed<")
+        return
+    err = one_error(r)
+    assert want in err and len(err) < 600, err
+    assert fake_github.head(GITOPS, "sandbox") == base
+    assert [q for q in fake_github.requests() if q["method"] != "GET"] == []
+
+
+def test_manifest_over_32_mib(gb, fake_github, tmp_path):  # noqa: F811
+    """A 50 MB manifest: refused before it is read whole (GitHub sends files
+    over 1 MB only raw; the client caps every answer)."""
+    from patch_util import MANIFEST, article_payload, dispatch_event, patch_env
+    big = b"v: <lastCommitMsg>x</lastCommitMsg>\npad: " + b"x" * (50 << 20) + b"\n"
+    fake_github.add_repo(GITOPS, {"README.md": "x\n"})
+    base = fake_github.add_branch(GITOPS, "sandbox", files={MANIFEST: big})
+    ev = dispatch_event(tmp_path, article_payload())
+    r = gb([], patch_env(ev, fake_github, branch="{environment}"), timeout=120)
+    err = one_error(r)
+    assert "over" in err and ("MiB" in err or "bytes" in err), err
+    assert fake_github.head(GITOPS, "sandbox") == base
+    f = tmp_path / "big.yaml"
+    f.write_bytes(big)
+    r = gb(["edit", str(f), "--marker", "lastCommitMsg=y", "-i"], actions=False, timeout=120)
+    assert r.returncode == 1 and "too large" in r.err or "over" in r.err, r
+    assert f.stat().st_size == len(big)
+
+
+@pytest.mark.parametrize("fault,want", [
+    ("bad_base64", "product/sandbox/sandbox-deploy.yaml is not valid base64: "),
+    ("lie_sha", "the content does not match its blob sha"),
+    ("garbage", "the answer is not JSON (HTTP 200)"),
+    ("truncate", "the answer is not JSON (HTTP 200)"),
+])
+def test_damaged_contents_answer_in_patch(gb, fake_github, tmp_path, fault, want):  # noqa: F811
+    """The contents answer is damaged on the way: never edited or committed."""
+    from patch_util import ARTICLE_YAML, MANIFEST, article_payload, dispatch_event, patch_env
+    fake_github.add_repo(GITOPS, {"README.md": "x\n"})
+    base = fake_github.add_branch(GITOPS, "sandbox", files={MANIFEST: ARTICLE_YAML})
+    kw = {"status": 200} if fault == "garbage" else {}
+    fake_github.fault(fault, method="GET", path=r".*/contents/.*", times=None, **kw)
+    ev = dispatch_event(tmp_path, article_payload())
+    r = gb([], patch_env(ev, fake_github, branch="{environment}"))
+    err = one_error(r)
+    assert want in err, err
+    assert fake_github.head(GITOPS, "sandbox") == base
+    assert fake_github.requests("PUT") == []
+
+
+def test_commit_message_cannot_break_the_marker(gb, fake_github, tmp_path):  # noqa: F811
+    """A commit message holding the closing tag (anyone who can push to an app
+    branch writes it) would end the article's marker early: refused."""
+    from patch_util import ARTICLE_YAML, MANIFEST, article_payload, dispatch_event, patch_env
+    fake_github.add_repo(GITOPS, {"README.md": "x\n"})
+    base = fake_github.add_branch(GITOPS, "sandbox", files={MANIFEST: ARTICLE_YAML})
+    ev = dispatch_event(tmp_path, article_payload("a1b2c3d x</lastCommitMsg>junk"))
+    r = gb([], patch_env(ev, fake_github, branch="{environment}", value="{subject}"))
+    err = one_error(r)
+    assert "holds '</lastCommitMsg>', which would end the marker early" in err, err
+    assert fake_github.head(GITOPS, "sandbox") == base
