@@ -66,6 +66,8 @@ for tool in "$CC" apt-get dpkg-source file strip ar make; do
 		die "missing tool '$tool' (run: sh scripts/deps.sh static)"
 done
 
+# Flags are word lists: paths with blanks would split.
+case "$ROOT$OUT" in *[[:space:]]*) die "paths with blanks are not supported: '$OUT'" ;; esac
 mkdir -p "$PREFIX/include" "$PREFIX/lib" "$DL" "$WORK" "$LOG"
 
 # Run a build step quietly; on failure show the end of its log.
@@ -97,6 +99,7 @@ Suites: trixie-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
+	# shellcheck disable=SC2086 # APT_OPTS is a list of words
 	quiet apt-update apt-get $APT_OPTS update
 	APT_READY=1
 }
@@ -110,6 +113,7 @@ fetch() {
 	[ -f "$dsc" ] && return 0
 	apt_setup
 	say "fetching $1 $2"
+	# shellcheck disable=SC2086 # APT_OPTS is a list of words
 	(cd "$DL" && quiet "fetch-$1" apt-get $APT_OPTS source --download-only "$1=$2")
 	[ -f "$dsc" ] || die "apt-get source did not produce '$dsc'"
 }
@@ -200,6 +204,7 @@ build_cjson() {
 	unpack cjson "$CJSON_V"
 	say "building cJSON $CJSON_V"
 	src=$WORK/cjson
+	# shellcheck disable=SC2086 # DEP_CFLAGS is a list of words
 	quiet cjson "$CC" $DEP_CFLAGS -std=c89 -c -o "$src/cJSON.o" "$src/cJSON.c"
 	rm -f "$PREFIX/lib/libcjson.a"
 	ar rcs "$PREFIX/lib/libcjson.a" "$src/cJSON.o"
@@ -219,6 +224,7 @@ build_libyaml() {
 	min=${rest%%.*}
 	pat=${rest#*.}
 	for c in "$src"/src/*.c; do
+		# shellcheck disable=SC2086 # DEP_CFLAGS is a list of words
 		quiet libyaml "$CC" $DEP_CFLAGS -I"$src/include" \
 			-DYAML_VERSION_MAJOR="$maj" -DYAML_VERSION_MINOR="$min" \
 			-DYAML_VERSION_PATCH="$pat" -DYAML_VERSION_STRING="\"$upstream\"" \
@@ -248,7 +254,7 @@ CFLAGS="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Os -ffunction-sections -fdata-sect
 export CC CFLAGS OBJ VERSION
 # One compiler per source file, $JOBS at a time.
 # shellcheck disable=SC2016 # expanded by the inner sh
-ls "$ROOT"/src/*.c | xargs -P "$JOBS" -n 1 sh -c '
+printf '%s\n' "$ROOT"/src/*.c | xargs -P "$JOBS" -n 1 sh -c '
 	o="$OBJ/$(basename "$1" .c).o"
 	# shellcheck disable=SC2086
 	$CC $CFLAGS -DGB_VERSION="\"$VERSION\"" -c -o "$o" "$1" 2>"$o.err" ||
