@@ -4,6 +4,7 @@
 # packages of mbedTLS 3.6 LTS, curl 8.14 (HTTP/HTTPS only), cJSON and libyaml.
 #
 #   sh scripts/static-build.sh          (what `make static` and the Dockerfile run)
+#   sh scripts/static-build.sh deps     the libraries only (the Dockerfile's cached layer)
 #
 # Environment (all optional):
 #   STATIC_DIR       output directory            (default: build/static)
@@ -30,6 +31,10 @@
 # does so on glibc and reads /dev/urandom on musl, which fails in a container
 # without /dev: the recipe enables it for musl, see build_mbedtls).
 set -eu
+case "${1:-}" in
+"" | deps) ;;
+*) echo "usage: sh scripts/static-build.sh [deps]" >&2; exit 2 ;;
+esac
 
 MBEDTLS_V=3.6.6-0.1~deb13u1
 CURL_V=8.14.1-2+deb13u5
@@ -241,6 +246,10 @@ build_curl
 build_cjson
 build_libyaml
 DEPS_DONE=$(now_ms)
+if [ "${1:-}" = deps ]; then
+	say "libraries ready in $PREFIX ($(((DEPS_DONE - START) / 1000)) s)"
+	exit 0
+fi
 
 # --- gitops-bump -------------------------------------------------------
 
