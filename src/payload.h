@@ -1,0 +1,80 @@
+/*
+ * payload: what a repository_dispatch event asks the patch mode to deploy.
+ *
+ * Reads the event body (the JSON file at GITHUB_EVENT_PATH: the event type
+ * in `action`, the sender's data in `client_payload`) into plain strings.
+ * Two payload shapes are accepted, so that the sending and the receiving
+ * side can switch to gitops-bump one at a time:
+ *
+ *   PAYLOAD_DISPATCH  what `gitops-bump dispatch` sends (it has `source`):
+ *     { "service": s, "environment": s, "image": s?, "commitmsg": s,
+ *       "baseRef": s, "source": { "repository": s, "ref": s?, "sha": s,
+ *       "message": s?, "actor": s?, "run_url": s?, "event": s? }, ... }
+ *   PAYLOAD_ARTICLE   the article's hand-made one (no `source`):
+ *     action = the service, { "commitmsg": s, "baseRef": s }
+ *
+ * Field by field (the first that is present wins):
+ *   service      client_payload.service, else the event's `action`
+ *   environment  client_payload.environment, else client_payload.baseRef
+ *                (a full "refs/heads/x" is shortened to "x")
+ *   message      client_payload.source.message, else client_payload.commitmsg
+ *   image        client_payload.image (optional)
+ *   repository, sha (required with `source`), ref, actor, run_url, event
+ *                client_payload.source.*
+ * Optional fields may be absent or null.  A required field that is missing,
+ * or any field of the wrong JSON type (a number where a string belongs, a
+ * `source` that is not an object), is an error naming the field and what
+ * was found.  `sha` must be a full lowercase hex object id (40 or 64
+ * digits).  Keys not listed here are ignored (teams add their own through
+ * dispatch's `client-payload`; templates reach them as {payload.KEY}).
+ *
+ * What the policy needs (safe names, allowed environments) is checked by
+ * policy.h, not here: this module only reads.
+ *
+ * Bounds: the body is at most PAYLOAD_EVENT_MAX bytes, each string at most
+ * PAYLOAD_STRING_MAX; a JSON "\u0000" anywhere in the body is refused, so
+ * no field can hide text after a NUL from one reader and show it to
+ * another.  Safe on arbitrary bytes (the fuzzing entry is payload_parse).
+ *
+ * Ownership: struct payload owns its strings; payload_release frees them.
+ * Errors are reported once (log_error, naming `origin`, the event file)
+ * and returned as -1.
+ */
+#ifndef GB_PAYLOAD_H
+#define GB_PAYLOAD_H
+
+#include <stddef.h>
+
+#define PAYLOAD_EVENT_MAX ((size_t)25 << 20)
+#define PAYLOAD_STRING_MAX ((size_t)1 << 20)
+
+enum payload_kind {
+	PAYLOAD_DISPATCH, /* sent by gitops-bump dispatch */
+	PAYLOAD_ARTICLE,  /* the article's commitmsg/baseRef payload */
+};
+
+struct payload {
+	enum payload_kind kind;
+	char *action;      /* the event type, or NULL */
+	char *service;
+	char *environment;
+	char *message;     /* the full source commit message */
+	char *subject;     /* its first line (without "\r") */
+	char *image;       /* NULL when not sent */
+	/* the source commit: NULL for the article's payload */
+	char *repository;
+	char *ref;
+	char *sha;
+	char *short_sha;   /* first 7 digits of sha */
+	char *actor;
+	char *run_url;
+	char *event;       /* the event that triggered the sender ("push") */
+};
+
+/* Parse an event body of `len` bytes.  0, or -1 (printed); `p` must be
+ * released either way. */
+int payload_parse(struct payload *p, const char *json, size_t len, const char *origin);
+
+void payload_release(struct payload *p);
+
+#endif
