@@ -1,0 +1,222 @@
+"""The image, run exactly as actions/runner runs a Docker action.
+
+Run by `make test-image` (not by `make test`: it needs the image and a
+container engine).  Each case lays out a runner's directories under tmp_path
+and starts the container the way the runner's ContainerActionHandler does:
+
+  <engine> run --rm --workdir /github/workspace --network host
+    -e NAME ...                      names only; values from the environment,
+                                     INPUT_* with their hyphens kept
+    -e GITHUB_ACTIONS=true -e CI=true
+    -v _temp/_github_home:/github/home
+    -v _temp/_github_workflow:/github/workflow          (event.json)
+    -v _temp/_runner_file_commands:/github/file_commands (GITHUB_OUTPUT, ...)
+    -v _temp:/github/runner_temp
+    -v <workspace>:/github/workspace
+    IMAGE [args]
+
+Every input declared in action.yml is passed, the workflow's `with:` values
+or else action.yml's default (`${{ github.token }}` becomes the job token),
+as the runner does.  The runner's job network is replaced by the host's so
+the container reaches the fake GitHub on loopback.  The docker.sock mount is
+left out (there is no Docker engine here, and the action never uses it).
+
+Afterwards the case reads what the runner would read: the exit status, the
+workflow commands on stdout, $GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY.
+
+Environment: GB_IMAGE (default localhost/gitops-bump:dev), GB_ENGINE
+(podman, default, with this machine's runc + cgroupfs + vfs settings; or
+docker, as on GitHub's hosted runners).
+"""
+import json
+import os
+import re
+import subprocess
+import time
+import uuid
+
+import pytest
+import yaml
+
+from conftest import ROOT, TOKEN, Result, check_no_token
+
+IMAGE = os.environ.get("GB_IMAGE", "localhost/gitops-bump:dev")
+ENGINE = os.environ.get("GB_ENGINE", "podman")
+ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
+VERSION = (ROOT / "VERSION").read_text().strip()
+
+
+def engine_command(tmp_path):
+    """The `run` command of the engine, and the environment it needs."""
+    if ENGINE == "docker":
+        return ["docker", "run"], {}
+    if ENGINE != "podman":
+        raise ValueError(f"GB_ENGINE must be podman or docker, not {ENGINE!r}")
+    # This machine: crun cannot handle its cgroup layout, the default
+    # ulimits cannot be set here, and the image was stored with vfs.
+    conf = tmp_path / "containers.conf"
+    conf.write_text("[containers]\ndefault_ulimits = []\n")
+    return (["podman", "--runtime", "runc", "--cgroup-manager", "cgroupfs",
+             "--storage-driver", "vfs", "run", "--ulimit", "host"],
+            {"CONTAINERS_CONF": str(conf)})
+
+
+class Runner:
+    """One job's runner directories, and one step of it."""
+
+    def __init__(self, tmp_path, repository="octo-org/app"):
+        self.tmp = tmp_path
+        self.repository = repository
+        name = repository.split("/")[1]
+        work = tmp_path / "_work"
+        self.workspace = work / name / name
+        self.temp = work / "_temp"
+        self.home = self.temp / "_github_home"
+        self.workflow = self.temp / "_github_workflow"
+        self.file_commands = self.temp / "_runner_file_commands"
+        for d in (self.workspace, self.home, self.workflow, self.file_commands):
+            d.mkdir(parents=True, exist_ok=True)
+
+    def run(self, with_=None, event=None, event_name="push", env=None, args=(),
+            token=TOKEN, timeout=120):
+        step = uuid.uuid4().hex[:8]
+        files = {k: f"{k}_{step}" for k in ("set_output", "step_summary", "set_env",
+                                             "add_path", "save_state")}
+        for f in files.values():
+            (self.file_commands / f).touch()
+        (self.workflow / "event.json").write_text(json.dumps(event or {}))
+        fc = "/github/file_commands/"
+        values = {
+            "HOME": "/github/home",
+            "GITHUB_JOB": "deploy",
+            "GITHUB_REF": "refs/heads/main",
+            "GITHUB_SHA": "0" * 40,
+            "GITHUB_REPOSITORY": self.repository,
+            "GITHUB_REPOSITORY_OWNER": self.repository.split("/")[0],
+            "GITHUB_RUN_ID": "4242",
+            "GITHUB_RUN_NUMBER": "7",
+            "GITHUB_RUN_ATTEMPT": "1",
+            "GITHUB_ACTOR": "octocat",
+            "GITHUB_TRIGGERING_ACTOR": "octocat",
+            "GITHUB_WORKFLOW": "deploy",
+            "GITHUB_EVENT_NAME": event_name,
+            "GITHUB_SERVER_URL": "https://github.com",
+            "GITHUB_API_URL": "https://api.github.com",
+            "GITHUB_GRAPHQL_URL": "https://api.github.com/graphql",
+            "GITHUB_REF_NAME": "main",
+            "GITHUB_REF_TYPE": "branch",
+            "GITHUB_WORKSPACE": "/github/workspace",
+            "GITHUB_ACTION": "__octo-org_gitops-bump",
+            "GITHUB_EVENT_PATH": "/github/workflow/event.json",
+            "GITHUB_ACTION_REPOSITORY": "octo-org/gitops-bump",
+            "GITHUB_ACTION_REF": "v1",
+            "GITHUB_PATH": fc + files["add_path"],
+            "GITHUB_ENV": fc + files["set_env"],
+            "GITHUB_STEP_SUMMARY": fc + files["step_summary"],
+            "GITHUB_STATE": fc + files["save_state"],
+            "GITHUB_OUTPUT": fc + files["set_output"],
+            "RUNNER_OS": "Linux",
+            "RUNNER_ARCH": "X64",
+            "RUNNER_NAME": "test-image",
+            "RUNNER_ENVIRONMENT": "self-hosted",
+            "RUNNER_TEMP": "/github/runner_temp",
+            "RUNNER_TOOL_CACHE": "/opt/hostedtoolcache",
+            "RUNNER_WORKSPACE": "/github/workspace/..",
+        }
+        values.update(env or {})
+        # Inputs: every declared input, the step's `with:` or the default.
+        with_ = dict(with_ or {})
+        unknown = set(with_) - set(ACTION["inputs"])
+        assert not unknown, f"inputs not in action.yml: {unknown}"
+        for name, spec in ACTION["inputs"].items():
+            value = with_.get(name, spec.get("default", ""))
+            value = str(value).replace("${{ github.token }}", token or "")
+            values["INPUT_" + name.replace(" ", "_").upper()] = value
+        cmd, engine_env = engine_command(self.tmp)
+        cmd += ["--workdir", "/github/workspace", "--rm", "--network", "host"]
+        for name in values:
+            cmd += ["-e", name]
+        cmd += ["-e", "GITHUB_ACTIONS=true", "-e", "CI=true",
+                "-v", f"{self.home}:/github/home",
+                "-v", f"{self.workflow}:/github/workflow",
+                "-v", f"{self.file_commands}:/github/file_commands",
+                "-v", f"{self.temp}:/github/runner_temp",
+                "-v", f"{self.workspace}:/github/workspace",
+                IMAGE, *args]
+        proc_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **engine_env, **values}
+        start = time.monotonic()
+        proc = subprocess.run(cmd, env=proc_env, capture_output=True, timeout=timeout)
+        self.elapsed = time.monotonic() - start
+        res = Result(proc, self.file_commands / files["set_output"],
+                     self.file_commands / files["step_summary"])
+        if token:
+            check_no_token(res, token)
+        engine_noise = re.search(rb"^Error: |OCI runtime|cannot |permission denied",
+                                 proc.stderr, re.M)
+        assert not (proc.returncode in (125, 126, 127) or
+                    (engine_noise and b"gitops-bump" not in proc.stderr)), \
+            f"the container engine failed: {res!r}"
+        return res
+
+
+@pytest.fixture
+def runner(tmp_path):
+    return Runner(tmp_path)
+
+
+def error_lines(res):
+    return [line for line in res.out.splitlines() if line.startswith("::error")]
+
+
+def test_version(runner):
+    res = runner.run(args=["--version"])
+    assert res.returncode == 0, res
+    assert res.out == f"::add-mask::{TOKEN}\ngitops-bump {VERSION}\n", res
+
+
+def test_image_is_what_github_expects():
+    """Config a Docker action needs: root, no WORKDIR, exec-form ENTRYPOINT."""
+    if ENGINE == "docker":
+        cmd = ["docker", "image", "inspect", IMAGE]
+    else:
+        cmd = ["podman", "--storage-driver", "vfs", "image", "inspect", IMAGE]
+    info = json.loads(subprocess.run(cmd, capture_output=True, check=True).stdout)[0]
+    config = info.get("Config") or info.get("config")
+    assert config["Entrypoint"] == ["/gitops-bump"]
+    assert not config.get("User")
+    assert not config.get("WorkingDir")
+    labels = config.get("Labels") or {}
+    for key in ("title", "description", "source", "revision", "version"):
+        assert labels.get(f"org.opencontainers.image.{key}"), key
+    assert info["Size"] < 2 * 1024 * 1024, f"image is {info['Size']} bytes"
+
+
+def test_usage_error_is_one_error_line(runner):
+    res = runner.run(with_={"mode": "bogus"})
+    assert res.returncode == 2, res
+    assert error_lines(res) == ["::error::input 'mode' must be 'dispatch' or 'patch', not 'bogus'"]
+    assert res.outputs() == {}
+
+
+def test_hyphenated_input_arrives(runner):
+    """`dry-run` reaches the binary as INPUT_DRY-RUN, hyphen kept."""
+    res = runner.run(with_={"mode": "dispatch", "dry-run": "maybe"})
+    assert res.returncode == 2, res
+    assert error_lines(res) == ["::error::input 'dry-run' must be true or false, not 'maybe'"]
+
+
+def test_token_is_masked_first(runner):
+    res = runner.run(with_={"mode": "bogus"})
+    assert res.out.startswith(f"::add-mask::{TOKEN}\n"), res
+
+
+PLACEHOLDERS = [m for m in ("dispatch", "patch")
+                if "not implemented yet" in (ROOT / "src" / f"{m}.c").read_text()]
+
+
+@pytest.mark.parametrize("mode", PLACEHOLDERS)
+def test_placeholder_mode_fails_cleanly(runner, mode):
+    res = runner.run(with_={"mode": mode, "repository": "octo-org/gitops"})
+    assert res.returncode == 1, res
+    assert error_lines(res) == [f"::error::mode '{mode}' is not implemented yet"]
+    assert res.outputs() == {}
