@@ -13,8 +13,9 @@ from conftest import BIN, ROOT
 LAUNCHER = ROOT / "entrypoint.sh"
 SHELLS = ["dash", "bash"]
 # A value that quoting, word splitting and substitution would all damage,
-# with a newline inside and a newline at the end.
-NASTY = "it's $(echo no) `echo no` \\ \"q\" * %s\nline 2\n"
+# with a newline inside (the binary trims blanks at either end, as
+# @actions/core's getInput does).
+NASTY = "it's $(echo no) `echo no` \\ \"q\" * %s\nline 2"
 
 
 def launch(gb, shell, env, args=(), launcher=LAUNCHER, **kw):

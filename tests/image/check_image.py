@@ -49,7 +49,7 @@ VERSION = (ROOT / "VERSION").read_text().strip()
 def engine_command(tmp_path):
     """The `run` command of the engine, and the environment it needs."""
     if ENGINE == "docker":
-        return ["docker", "run"], {}
+        return ["docker", "run", "--pull", "never"], {}
     if ENGINE != "podman":
         raise ValueError(f"GB_ENGINE must be podman or docker, not {ENGINE!r}")
     # This machine: crun cannot handle its cgroup layout, the default
@@ -57,7 +57,7 @@ def engine_command(tmp_path):
     conf = tmp_path / "containers.conf"
     conf.write_text("[containers]\ndefault_ulimits = []\n")
     return (["podman", "--runtime", "runc", "--cgroup-manager", "cgroupfs",
-             "--storage-driver", "vfs", "run", "--ulimit", "host"],
+             "--storage-driver", "vfs", "run", "--ulimit", "host", "--pull", "never"],
             {"CONTAINERS_CONF": str(conf)})
 
 
