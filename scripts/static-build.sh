@@ -260,13 +260,14 @@ rm -rf "$OBJ"
 mkdir -p "$OBJ"
 CFLAGS="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Os -ffunction-sections -fdata-sections
  -fno-asynchronous-unwind-tables -I$PREFIX/include -I$ROOT/src"
-export CC CFLAGS OBJ VERSION
+export CC CFLAGS OBJ VERSION CA_BUNDLE
 # One compiler per source file, $JOBS at a time.
 # shellcheck disable=SC2016 # expanded by the inner sh
 printf '%s\n' "$ROOT"/src/*.c | xargs -P "$JOBS" -n 1 sh -c '
 	o="$OBJ/$(basename "$1" .c).o"
 	# shellcheck disable=SC2086
-	$CC $CFLAGS -DGB_VERSION="\"$VERSION\"" -c -o "$o" "$1" 2>"$o.err" ||
+	$CC $CFLAGS -DGB_VERSION="\"$VERSION\"" -DGB_CA_BUNDLE="\"$CA_BUNDLE\"" \
+		-c -o "$o" "$1" 2>"$o.err" ||
 		{ cat "$o.err" >&2; exit 255; }
 	cat "$o.err" >&2' sh || die "compiling gitops-bump failed"
 
