@@ -11,8 +11,8 @@ pkgs=""
 for group in "$@"; do
 	case "$group" in
 	build)   pkgs="$pkgs gcc make pkg-config libcurl4-openssl-dev libcjson-dev libyaml-dev" ;;
-	test)    pkgs="$pkgs python3 python3-pytest python3-yaml curl shellcheck yamllint" ;;
-	bench)   pkgs="$pkgs python3 python3-ruamel.yaml curl" ;;
+	test)    pkgs="$pkgs python3 python3-pytest python3-yaml curl shellcheck yamllint openssl git" ;;
+	bench)   pkgs="$pkgs python3 python3-ruamel.yaml curl time" ;;
 	static)  pkgs="$pkgs gcc musl-tools dpkg-dev make file ca-certificates binutils" ;;
 	image)   pkgs="$pkgs podman buildah runc debootstrap" ;;
 	fuzz)    pkgs="$pkgs clang libclang-rt-14-dev" ;;

@@ -44,7 +44,7 @@ static const struct input_def inputs[IN__COUNT] = {
 	[IN_DRY_RUN] = { "dry-run", M_BOTH, T_BOOL, "false", 0, 0,
 		"show what would be sent or committed, change nothing" },
 	[IN_STRICT] = { "strict", M_BOTH, T_BOOL, "false", 0, 0,
-		"fail instead of skipping events that are not deploys (tags, deletions)" },
+		"fail instead of skipping events that are not deploys (tag pushes, deletions, fork runs)" },
 	[IN_REPOSITORY] = { "repository", M_BOTH, T_LINES, NULL, 0, 0,
 		"dispatch: the GitOps repo(s), one per line; patch: the repo to commit to (default: this one)" },
 	[IN_EVENT_TYPE] = { "event-type", M_DISPATCH, T_STR, NULL, 0, 0,
@@ -89,6 +89,12 @@ static const struct input_def inputs[IN__COUNT] = {
 	[IN_PR_BODY] = { "pull-request-body", M_PATCH, T_STR,
 		"Automated deploy of `{service}` to `{environment}` from {repository}@{sha}.\n\n{message}", 0, 0,
 		"pull request body template" },
+};
+
+/* Inputs a mode cannot do without (a usage error when unset).  The token is
+ * checked on its own: a dry run does not need one. */
+static const unsigned required[IN__COUNT] = {
+	[IN_REPOSITORY] = M_DISPATCH,
 };
 
 static const char *mode_names[] = {
@@ -142,17 +148,35 @@ static int find_input(const char *name, size_t len)
 	return -1;
 }
 
-/* Set (or, for a `lines` input given by repeated flags, extend) a value. */
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * Set (or, for a `lines` input given by repeated flags, extend) a value.
+ * Leading and trailing white space is dropped, as @actions/core's getInput
+ * does (a `with:` block scalar ends in a newline); what is left empty counts
+ * as unset.
+ */
 static int set_value(struct config *cfg, int in, const char *val, bool append)
 {
 	struct buf b = BUF_INIT;
+	size_t len;
 
+	while (is_blank(*val))
+		val++;
+	len = strlen(val);
+	while (len && is_blank(val[len - 1]))
+		len--;
+	if (!len)
+		return 0;
 	buf_init(&b, CONFIG_VALUE_MAX);
 	if (append && cfg->values[in]) {
 		buf_adds(&b, cfg->values[in]);
 		buf_addc(&b, '\n');
 	}
-	buf_adds(&b, val);
+	buf_add(&b, val, len);
 	if (buf_failed(&b)) {
 		log_error("input '%s' is too long (over %zu bytes)", inputs[in].name,
 			  (size_t)CONFIG_VALUE_MAX);
@@ -225,11 +249,13 @@ static int parse_int(const struct input_def *d, const char *v, long *out)
 
 static int check_json_object(const char *name, const char *v)
 {
-	cJSON *j = cJSON_ParseWithLength(v, strlen(v));
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithLengthOpts(v, strlen(v) + 1, &end, 1);
 	int rc = 0;
 
 	if (!j) {
-		log_error("input '%s' is not valid JSON", name);
+		log_error("input '%s' is not valid JSON (at byte %zu)", name,
+			  end && end >= v ? (size_t)(end - v) + 1 : (size_t)1);
 		return -1;
 	}
 	if (!cJSON_IsObject(j)) {
@@ -293,6 +319,36 @@ static int parse_flags(struct config *cfg, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * A token is one word: the article's `user:token` form (curl -u) or a
+ * pasted line with spaces would only earn a 401 later.  Dispatch needs a
+ * token unless it is a dry run; patch decides for itself (patch.c).
+ */
+static int check_token(const struct config *cfg)
+{
+	const char *t = cfg->values[IN_TOKEN];
+
+	if (!t) {
+		if (cfg->mode == MODE_DISPATCH && !cfg->bools[IN_DRY_RUN]) {
+			log_error("no token: set the 'token' input to a token that may "
+				  "write to the target repository (see README, Tokens)");
+			return -1;
+		}
+		return 0;
+	}
+	if (strchr(t, ':')) {
+		log_error("the token has the form 'user:token' (curl -u): pass only the token");
+		return -1;
+	}
+	for (; *t; t++) {
+		if ((unsigned char)*t <= ' ' || *t == 0x7f) {
+			log_error("the token contains white space or control characters");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Environment and defaults for every input not set by a flag, then types. */
 static int fill_and_check(struct config *cfg)
 {
@@ -335,18 +391,68 @@ static int fill_and_check(struct config *cfg)
 		if (d->type == T_JSON && check_json_object(d->name, v) < 0)
 			return -1;
 	}
-	return 0;
+	for (int i = 0; i < IN__COUNT; i++) {
+		if ((required[i] & (1u << cfg->mode)) && !cfg->values[i]) {
+			log_error("input '%s' is required in mode '%s'", inputs[i].name,
+				  mode_names[cfg->mode]);
+			return -1;
+		}
+	}
+	return check_token(cfg);
 }
 
-/* Every place a token can come from, masked before anything is printed. */
+/* Every place a token can come from, masked before anything is printed:
+ * as given, and the part after a colon of a `user:token` value. */
 static int mask_tokens(void)
 {
 	const char *sources[] = { input_env("token"), getenv("GITHUB_TOKEN"), getenv("GH_TOKEN") };
 
-	for (size_t i = 0; i < sizeof(sources) / sizeof(*sources); i++)
-		if (sources[i] && log_mask(sources[i]) < 0)
+	for (size_t i = 0; i < sizeof(sources) / sizeof(*sources); i++) {
+		const char *colon;
+
+		if (!sources[i])
+			continue;
+		if (log_mask(sources[i]) < 0)
 			return -1;
+		colon = strrchr(sources[i], ':');
+		if (colon && log_mask(colon + 1) < 0)
+			return -1;
+	}
 	return 0;
+}
+
+/* Same name once '-' and '_' are equal and case is ignored. */
+static bool same_input_name(const char *a, const char *b, size_t blen)
+{
+	size_t i;
+
+	for (i = 0; i < blen && a[i]; i++) {
+		char x = a[i] == '-' ? '_' : (char)toupper((unsigned char)a[i]);
+		char y = b[i] == '-' ? '_' : (char)toupper((unsigned char)b[i]);
+
+		if (x != y)
+			return false;
+	}
+	return i == blen && !a[i];
+}
+
+/* An INPUT_* variable that names no input is most likely a typo. */
+static void warn_unknown_inputs(void)
+{
+	extern char **environ;
+
+	for (char **e = environ; e && *e; e++) {
+		const char *name = *e + 6, *eq;
+		bool known = false;
+
+		if (strncmp(*e, "INPUT_", 6) != 0 || !(eq = strchr(name, '=')))
+			continue;
+		for (int i = 0; i < IN__COUNT && !known; i++)
+			known = same_input_name(inputs[i].name, name, (size_t)(eq - name));
+		if (!known)
+			log_warning("unknown input '%.*s' ignored (see --list-inputs)",
+				    (int)(eq - *e), *e);
+	}
 }
 
 int config_load(struct config *cfg, int argc, char **argv)
@@ -405,6 +511,10 @@ int config_load(struct config *cfg, int argc, char **argv)
 			cfg->mode = MODE_HELP;
 			return 0;
 		}
+		if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V")) {
+			cfg->mode = MODE_VERSION;
+			return 0;
+		}
 		if (!strcmp(argv[i], "--verbose") || !strcmp(argv[i], "-v")) {
 			log_set_verbose(true);
 			memmove(argv + i, argv + i + 1, (size_t)(argc - i - 1) * sizeof(char *));
@@ -414,6 +524,7 @@ int config_load(struct config *cfg, int argc, char **argv)
 	}
 	if (parse_flags(cfg, argc - first, argv + first) < 0)
 		return -1;
+	warn_unknown_inputs();
 	if (set_value(cfg, IN_MODE, mode_names[cfg->mode], false) < 0)
 		return -1;
 	return fill_and_check(cfg);
@@ -508,10 +619,13 @@ void config_usage(void)
 	       "runner sets it); the token comes from INPUT_TOKEN, GITHUB_TOKEN or GH_TOKEN.\n"
 	       "-v/--verbose prints debug lines.\n\ninputs:\n");
 	for (int i = 0; i < IN__COUNT; i++) {
-		char modes[32];
+		char modes[32], flag[40];
 
 		modes_of(inputs[i].modes, modes, sizeof(modes));
-		printf("  --%-20s %s [%s]\n", inputs[i].name, inputs[i].help, modes);
+		/* the mode is the first word, the token never a flag */
+		snprintf(flag, sizeof(flag), i == IN_MODE ? "(first word)" : i == IN_TOKEN ?
+			 "(INPUT_TOKEN)" : "--%s", inputs[i].name);
+		printf("  %-22s %s [%s]\n", flag, inputs[i].help, modes);
 	}
 	printf("\nexit status: 0 success, 1 failure, 2 usage or configuration error\n");
 }

@@ -24,6 +24,11 @@
  * once (one line) and returned as -1; main exits 2.  After a successful load
  * the typed accessors cannot fail.
  *
+ * A mode finds some bad settings only later (a target that is not
+ * 'owner/name', a derived event type over 100 characters, a client-payload
+ * key that collides): it reports them once and returns GB_EUSAGE instead of
+ * -1, and main exits 2 for them too.
+ *
  * Ownership: struct config owns every string it holds; config_release frees
  * them (and wipes the token).  Accessors return borrowed pointers valid until
  * config_release.
@@ -33,6 +38,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+/* What a mode returns for a usage error it found (printed): exit 2. */
+#define GB_EUSAGE (-2)
 
 enum mode {
 	MODE_NONE = 0,

@@ -1,10 +1,898 @@
-/* dispatch: placeholder until the sender lands (issue 2). */
+/* dispatch: see dispatch.h for the contract. */
 #include "dispatch.h"
+
+#include "event.h"
+#include "github.h"
 #include "log.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MSG_MARK "\n\n[gitops-bump: message truncated, %zu bytes in full]"
+#define SUBJ_MARK " [gitops-bump: truncated]"
+#define SUMMARY_SUBJECT_MAX 200
+
+/* The keys gitops-bump sets; `client-payload` may not use them. */
+static const char *const reserved[] = {
+	"service", "environment", "image", "commitmsg", "baseRef", "source",
+};
+
+static int oom(void)
+{
+	log_error("out of memory");
+	return -1;
+}
+
+/* Bytes of a valid UTF-8 sequence at s (n bytes left), or 0 with *bad set
+ * to the length of the maximal invalid subpart (at least 1). */
+static size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t need, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		need = 1;
+	else if (c >= 0xe0 && c <= 0xef)
+		need = 2;
+	else if (c >= 0xf0 && c <= 0xf4)
+		need = 3;
+	else {
+		*bad = 1;
+		return 0;
+	}
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	for (i = 1; i <= need; i++) {
+		if (i >= n || s[i] < lo || s[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return need + 1;
+}
+
+int dispatch_utf8_fix(struct buf *out, const char *s, size_t len, size_t *replaced)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, start = 0;
+
+	*replaced = 0;
+	while (i < len) {
+		size_t bad = 0, n = utf8_seq(u + i, len - i, &bad);
+
+		if (n) {
+			i += n;
+			continue;
+		}
+		buf_add(out, s + start, i - start);
+		buf_adds(out, "\xef\xbf\xbd");
+		(*replaced)++;
+		i += bad;
+		start = i;
+	}
+	buf_add(out, s + start, len - start);
+	return buf_failed(out) ? -1 : 0;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+int dispatch_subject(struct buf *out, const char *msg, size_t len)
+{
+	const char *p = msg, *end = msg + len;
+	bool first = true;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+		const char *t = eol;
+
+		while (t > p && is_space(t[-1]))
+			t--;
+		if (t == p) { /* a blank line */
+			if (!first)
+				break;
+		} else {
+			if (!first)
+				buf_addc(out, ' ');
+			buf_add(out, p, (size_t)(t - p));
+			first = false;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return buf_failed(out) ? -1 : 0;
+}
+
+int dispatch_valid_repo(const char *s)
+{
+	const char *slash = strchr(s, '/');
+	size_t owner, name;
+
+	if (!slash || strchr(slash + 1, '/'))
+		return 0;
+	owner = (size_t)(slash - s);
+	name = strlen(slash + 1);
+	if (owner < 1 || owner > 39 || name < 1 || name > 100)
+		return 0;
+	for (const char *p = s; p < slash; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			return 0;
+	for (const char *p = slash + 1; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
+			return 0;
+	return strcmp(slash + 1, ".") != 0 && strcmp(slash + 1, "..") != 0;
+}
+
+/* Bytes cJSON needs for these bytes inside a JSON string. */
+static size_t json_cost(unsigned char c)
+{
+	if (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' ||
+	    c == '\t')
+		return 2;
+	return c < 0x20 ? 6 : 1;
+}
+
+static size_t json_len(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		n += json_cost((unsigned char)s[i]);
+	return n;
+}
+
+/* The longest prefix of valid UTF-8 `s` that takes at most `budget` bytes
+ * in JSON, ending at a character boundary. */
+static size_t fit_prefix(const char *s, size_t len, size_t budget)
+{
+	size_t i = 0, used = 0;
+
+	while (i < len) {
+		size_t n = 1, cost;
+
+		while (i + n < len && ((unsigned char)s[i + n] & 0xc0) == 0x80)
+			n++;
+		cost = json_len(s + i, n);
+		if (used + cost > budget)
+			break;
+		used += cost;
+		i += n;
+	}
+	return i;
+}
+
+/* Valid-UTF-8 copy of s (NULL stays NULL), counting replacements. */
+static int fixed(char **out, const char *s, size_t *replaced)
+{
+	struct buf b = BUF_INIT;
+	size_t n = 0;
+
+	*out = NULL;
+	if (!s)
+		return 0;
+	if (dispatch_utf8_fix(&b, s, strlen(s), &n) < 0 || !(*out = buf_detach(&b, NULL))) {
+		buf_release(&b);
+		return oom();
+	}
+	*replaced += n;
+	return 0;
+}
+
+/* Replace a cJSON string (value or key) in place with its valid-UTF-8 form. */
+static int fix_cjson_string(char **str, size_t *replaced)
+{
+	char *copy;
+	size_t before = *replaced;
+
+	if (fixed(&copy, *str, replaced) < 0)
+		return -1;
+	if (*replaced == before) {
+		free(copy);
+		return 0;
+	}
+	cJSON_free(*str);
+	*str = copy;
+	return 0;
+}
+
+static int fix_tree(cJSON *item, size_t *replaced)
+{
+	for (; item; item = item->next) {
+		if (item->string && !(item->type & cJSON_StringIsConst) &&
+		    fix_cjson_string(&item->string, replaced) < 0)
+			return -1;
+		if (cJSON_IsString(item) && fix_cjson_string(&item->valuestring, replaced) < 0)
+			return -1;
+		if (item->child && fix_tree(item->child, replaced) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static bool is_reserved(const char *key)
+{
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(*reserved); i++)
+		if (strcmp(key, reserved[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The client-payload input: a JSON object whose keys are neither ours nor
+ * repeated.  *out NULL when there is none. */
+static int parse_extra(cJSON **out, const char *extra, size_t *replaced)
+{
+	const char *end = NULL;
+	cJSON *j, *a, *b;
+
+	*out = NULL;
+	if (!extra)
+		return 0;
+	j = cJSON_ParseWithLengthOpts(extra, strlen(extra) + 1, &end, 1);
+	if (!cJSON_IsObject(j)) {
+		log_error("input 'client-payload' must be a JSON object ({...})");
+		cJSON_Delete(j);
+		return GB_EUSAGE;
+	}
+	cJSON_ArrayForEach(a, j) {
+		if (is_reserved(a->string)) {
+			log_error("input 'client-payload' sets '%s', which gitops-bump sets itself: "
+				  "use another key", a->string);
+			cJSON_Delete(j);
+			return GB_EUSAGE;
+		}
+		for (b = a->next; b; b = b->next) {
+			if (strcmp(a->string, b->string) == 0) {
+				log_error("input 'client-payload' has the key '%s' twice", a->string);
+				cJSON_Delete(j);
+				return GB_EUSAGE;
+			}
+		}
+	}
+	if (fix_tree(j->child, replaced) < 0) {
+		cJSON_Delete(j);
+		return -1;
+	}
+	*out = j;
+	return 0;
+}
+
+static int check_event_type(const char *t)
+{
+	size_t chars = 0, bad = 0;
+	const unsigned char *u = (const unsigned char *)t;
+
+	for (size_t i = 0, n = strlen(t); i < n; chars++) {
+		size_t k = utf8_seq(u + i, n - i, &bad);
+
+		if (!k || u[i] < 0x20 || u[i] == 0x7f) {
+			log_error("event type '%s' must be printable UTF-8 text", t);
+			return GB_EUSAGE;
+		}
+		i += k;
+	}
+	if (chars < 1 || chars > DISPATCH_EVENT_TYPE_MAX) {
+		log_error("event type '%.40s%s' is %zu characters long; GitHub allows 1 to %d "
+			  "(set the 'event-type' input)", t, chars > 40 ? "..." : "", chars,
+			  DISPATCH_EVENT_TYPE_MAX);
+		return GB_EUSAGE;
+	}
+	return 0;
+}
+
+static int check_keys(const cJSON *root, size_t ours)
+{
+	struct buf names = BUF_INIT;
+	int n = cJSON_GetArraySize(root);
+	const cJSON *item;
+	size_t i = 0;
+
+	if (n <= DISPATCH_MAX_KEYS)
+		return 0;
+	cJSON_ArrayForEach(item, root)
+		if (i++ >= ours)
+			buf_addf(&names, "%s'%s'", i > ours + 1 ? ", " : "", item->string);
+	log_error("client_payload would have %d top-level keys, GitHub allows %d: gitops-bump "
+		  "sets %zu and 'client-payload' adds %zu (%s); nest some of them in one object",
+		  n, DISPATCH_MAX_KEYS, ours, (size_t)n - ours, buf_cstr(&names));
+	buf_release(&names);
+	return GB_EUSAGE;
+}
+
+/* Say which keys make a payload too big even with the message cut: the
+ * three largest top-level keys, marking those from client-payload. */
+static int report_overflow(const cJSON *root, size_t body_len, size_t ours)
+{
+	struct buf list = BUF_INIT;
+	const cJSON *item;
+	size_t size[3] = { 0, 0, 0 }, idx[3] = { 0, 0, 0 }, i = 0;
+	const char *name[3] = { NULL, NULL, NULL };
+
+	cJSON_ArrayForEach(item, root) {
+		char *text = cJSON_PrintUnformatted(item);
+		size_t n = (text ? strlen(text) : 0) + json_len(item->string, strlen(item->string)) + 4;
+
+		free(text);
+		for (int k = 0; k < 3; k++) {
+			if (n <= size[k])
+				continue;
+			for (int j = 2; j > k; j--) {
+				size[j] = size[j - 1];
+				idx[j] = idx[j - 1];
+				name[j] = name[j - 1];
+			}
+			size[k] = n;
+			idx[k] = i;
+			name[k] = item->string;
+			break;
+		}
+		i++;
+	}
+	for (int k = 0; k < 3 && name[k]; k++)
+		buf_addf(&list, "%s'%s'%s %zu bytes", k ? ", " : "", name[k],
+			 idx[k] >= ours ? " (client-payload)" : "", size[k]);
+	log_error("the dispatch request would be %zu bytes even with the commit message cut; "
+		  "GitHub allows under 64 KB (%d bytes here); largest keys: %s", body_len,
+		  DISPATCH_BODY_MAX, buf_cstr(&list));
+	buf_release(&list);
+	return GB_EUSAGE;
+}
+
+static cJSON *add_str(cJSON *obj, const char *key, const char *value)
+{
+	return value ? cJSON_AddStringToObject(obj, key, value) : cJSON_AddNullToObject(obj, key);
+}
+
+/* The message and the commitmsg text, each cut to fit `room` bytes of JSON
+ * between them, with markers; see dispatch.h.  fit() returns 0, -1 (out of
+ * memory, printed), or 1 when `room` cannot even hold the markers. */
+struct cut {
+	const char *text;
+	size_t len;
+	size_t prefix;    /* bytes of `text` that must stay (the short sha) */
+	size_t kept;
+	struct buf out;
+};
+
+static int cut_to(struct cut *c, size_t budget, const char *mark)
+{
+	size_t mlen = json_len(mark, strlen(mark));
+	size_t keep = budget > mlen ? fit_prefix(c->text, c->len, budget - mlen) : 0;
+
+	if (keep < c->prefix)
+		keep = c->prefix;
+	buf_reset(&c->out);
+	buf_add(&c->out, c->text, keep);
+	buf_adds(&c->out, mark);
+	c->kept = keep;
+	return buf_failed(&c->out) ? oom() : 0;
+}
+
+static int fit(struct cut *msg, struct cut *subj, size_t room)
+{
+	char mark[96];
+	size_t need_m = json_len(msg->text, msg->len);
+	size_t need_s = json_len(subj->text, subj->len);
+	size_t bs, bm;
+
+	snprintf(mark, sizeof(mark), MSG_MARK, msg->len);
+	buf_reset(&msg->out);
+	buf_reset(&subj->out);
+	if (need_m + need_s > room &&
+	    room < 2 * (json_len(mark, strlen(mark)) + strlen(SUBJ_MARK) + subj->prefix))
+		return 1; /* not even the markers fit */
+	if (need_m + need_s <= room) {
+		buf_add(&msg->out, msg->text, msg->len);
+		buf_add(&subj->out, subj->text, subj->len);
+		msg->kept = msg->len;
+		subj->kept = subj->len;
+		return buf_failed(&msg->out) || buf_failed(&subj->out) ? oom() : 0;
+	}
+	/* The shorter of the two keeps all it needs when that is under half. */
+	if (need_s <= room / 2)
+		bs = need_s;
+	else if (need_m <= room / 2)
+		bs = room - need_m;
+	else
+		bs = room / 2;
+	bm = room - bs;
+	if (bs >= need_s) {
+		buf_add(&subj->out, subj->text, subj->len);
+		subj->kept = subj->len;
+	} else if (cut_to(subj, bs, SUBJ_MARK) < 0) {
+		return -1;
+	}
+	if (bm >= need_m) {
+		buf_add(&msg->out, msg->text, msg->len);
+		msg->kept = msg->len;
+	} else if (cut_to(msg, bm, mark) < 0) {
+		return -1;
+	}
+	return buf_failed(&msg->out) || buf_failed(&subj->out) ? oom() : 0;
+}
+
+static int set_string(cJSON *item, const struct buf *b)
+{
+	char *copy = strdup(buf_cstr(b));
+
+	if (!copy)
+		return oom();
+	cJSON_free(item->valuestring);
+	item->valuestring = copy;
+	return 0;
+}
+
+int dispatch_build(struct dispatch_payload *out, const struct dispatch_source *src,
+		   const char *event_type, const char *extra_json)
+{
+	struct cut msg = { NULL, 0, 0, 0, BUF_INIT }, subj = { NULL, 0, 0, 0, BUF_INIT };
+	cJSON *body = NULL, *root, *source, *extra = NULL, *m_item, *s_item, *item;
+	char *message = NULL, *text = NULL;
+	struct buf subject = BUF_INIT;
+	size_t ours, base, room;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = check_event_type(event_type)) < 0)
+		goto out;
+	rc = -1;
+	if (fixed(&message, src->message ? src->message : "", &out->replaced) < 0)
+		goto out;
+	if ((rc = parse_extra(&extra, extra_json, &out->replaced)) < 0)
+		goto out;
+	rc = -1;
+
+	/* commitmsg: "<sha7> <subject>", as git log --pretty=oneline --abbrev-commit */
+	buf_addf(&subject, "%.*s ", DISPATCH_SHORT_SHA, src->sha ? src->sha : "");
+	msg.prefix = 0;
+	subj.prefix = subject.len;
+	if (dispatch_subject(&subject, message, strlen(message)) < 0)
+		goto fail_oom;
+	msg.text = message;
+	msg.len = strlen(message);
+	subj.text = subject.ptr;
+	subj.len = subject.len;
+
+	if (!(body = cJSON_CreateObject()) ||
+	    !cJSON_AddStringToObject(body, "event_type", event_type) ||
+	    !(root = cJSON_AddObjectToObject(body, "client_payload")))
+		goto fail_oom;
+	if (!add_str(root, "service", src->service) ||
+	    !add_str(root, "environment", src->environment) ||
+	    (src->image && !add_str(root, "image", src->image)) ||
+	    !(s_item = cJSON_AddStringToObject(root, "commitmsg", "")) ||
+	    !add_str(root, "baseRef", src->branch ? src->branch : src->environment) ||
+	    !(source = cJSON_AddObjectToObject(root, "source")) ||
+	    !add_str(source, "repository", src->repository) ||
+	    !add_str(source, "ref", src->ref) ||
+	    !add_str(source, "sha", src->sha) ||
+	    !(m_item = cJSON_AddStringToObject(source, "message", "")) ||
+	    !add_str(source, "actor", src->actor) ||
+	    !add_str(source, "run_url", src->run_url) ||
+	    !add_str(source, "event", src->event))
+		goto fail_oom;
+	if (fix_tree(root->child, &out->replaced) < 0)
+		goto out;
+	ours = (size_t)cJSON_GetArraySize(root);
+	while (extra && extra->child) {
+		item = cJSON_DetachItemViaPointer(extra, extra->child);
+		/* cJSON copies the key before it frees the item's own */
+		if (!cJSON_AddItemToObject(root, item->string, item)) {
+			cJSON_Delete(item);
+			goto fail_oom;
+		}
+	}
+	if ((rc = check_keys(root, ours)) < 0)
+		goto out;
+	rc = -1;
+
+	/* Measure without the two texts, then give them what is left. */
+	if (!(text = cJSON_PrintUnformatted(body)))
+		goto fail_oom;
+	base = strlen(text);
+	free(text);
+	text = NULL;
+	room = base < DISPATCH_BODY_MAX ? DISPATCH_BODY_MAX - base : 0;
+	if ((rc = fit(&msg, &subj, room)) < 0)
+		goto out;
+	if (rc > 0) {
+		rc = report_overflow(root, base + json_len(msg.text, msg.len) +
+				     json_len(subj.text, subj.len), ours);
+		goto out;
+	}
+	rc = -1;
+	if (set_string(m_item, &msg.out) < 0 || set_string(s_item, &subj.out) < 0)
+		goto out;
+	out->message_len = msg.len;
+	out->message_kept = msg.kept;
+	out->subject_len = subj.len - subj.prefix;
+	out->subject_kept = subj.kept - subj.prefix;
+
+	if (!(out->body = cJSON_PrintUnformatted(body)) ||
+	    !(out->payload = cJSON_PrintUnformatted(root)))
+		goto fail_oom;
+	out->body_len = strlen(out->body);
+	if (out->body_len > DISPATCH_BODY_MAX) { /* fit() is exact; never expected */
+		log_error("internal error: dispatch body of %zu bytes after cutting", out->body_len);
+		goto out;
+	}
+	rc = 0;
+	goto out;
+fail_oom:
+	rc = oom();
+out:
+	cJSON_Delete(body);
+	cJSON_Delete(extra);
+	free(message);
+	buf_release(&subject);
+	buf_release(&msg.out);
+	buf_release(&subj.out);
+	return rc;
+}
+
+void dispatch_payload_release(struct dispatch_payload *p)
+{
+	free(p->body);
+	free(p->payload);
+	memset(p, 0, sizeof(*p));
+}
+
+/* ---- the mode ------------------------------------------------------- */
+
+struct run {
+	const struct config *cfg;
+	struct event ev;
+	struct gh_client *gh;
+	char **targets;
+	size_t ntargets;
+	const char *service, *environment, *event_type;
+	struct dispatch_payload pl;
+	size_t sent;
+};
+
+/* Tag pushes, deletions and fork runs are not deploys. */
+static int not_a_deploy(const struct run *r)
+{
+	const struct event *ev = &r->ev;
+	const char *what = ev->ref ? ev->ref : ev->sha ? ev->sha : "?";
+
+	if (config_bool(r->cfg, IN_STRICT)) {
+		log_error("%s '%s' is not a deploy (input 'strict' is true)",
+			  event_kind_name(ev->kind), what);
+		return -1;
+	}
+	log_notice("%s '%s' is not a deploy: nothing sent", event_kind_name(ev->kind), what);
+	return 0;
+}
+
+/* Targets, service, environment and event type, each checked. */
+static int resolve(struct run *r)
+{
+	const struct config *cfg = r->cfg;
+	const struct event *ev = &r->ev;
+	const char *slash;
+
+	if (!(r->targets = config_lines(cfg, IN_REPOSITORY, &r->ntargets)))
+		return -1;
+	for (size_t i = 0; i < r->ntargets; i++) {
+		if (!dispatch_valid_repo(r->targets[i])) {
+			log_error("input 'repository' has '%s', which is not 'owner/name'",
+				  r->targets[i]);
+			return GB_EUSAGE;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (strcasecmp(r->targets[i], r->targets[j]) == 0) {
+				log_error("input 'repository' names '%s' twice", r->targets[i]);
+				return GB_EUSAGE;
+			}
+		}
+	}
+	r->service = config_str(cfg, IN_SERVICE);
+	if (!r->service) {
+		if (!ev->repository || !(slash = strchr(ev->repository, '/')) || !slash[1]) {
+			log_error("cannot tell the service: GITHUB_REPOSITORY is not set; "
+				  "set the 'service' input");
+			return GB_EUSAGE;
+		}
+		r->service = slash + 1;
+	}
+	r->environment = config_str(cfg, IN_ENVIRONMENT);
+	if (!r->environment) {
+		if (!ev->branch) {
+			log_error("cannot tell the environment: '%s' is not a branch; "
+				  "set the 'environment' input", ev->ref ? ev->ref : "(no ref)");
+			return GB_EUSAGE;
+		}
+		r->environment = ev->branch;
+	}
+	r->event_type = config_str(cfg, IN_EVENT_TYPE);
+	if (!r->event_type)
+		r->event_type = r->service;
+	if (!ev->sha) {
+		log_error("no commit to deploy: neither GITHUB_EVENT_PATH nor GITHUB_SHA names one");
+		return -1;
+	}
+	return 0;
+}
+
+static int open_client(struct run *r)
+{
+	struct gh_options opt = {
+		.api_url = config_str(r->cfg, IN_API_URL),
+		.token = config_str(r->cfg, IN_TOKEN),
+		.max_attempts = (int)config_int(r->cfg, IN_MAX_ATTEMPTS),
+		.timeout_s = (int)config_int(r->cfg, IN_TIMEOUT),
+	};
+
+	return r->gh ? 0 : gh_client_new(&r->gh, &opt);
+}
+
+/* Events other than push do not carry the message: ask the API. */
+static int fetch_message(struct run *r)
+{
+	struct event *ev = &r->ev;
+	struct gh_response resp = GH_RESPONSE_INIT;
+	struct buf path = BUF_INIT, what = BUF_INIT;
+	struct gh_request req = { 0 };
+	const cJSON *commit;
+	cJSON *json = NULL;
+	const char *msg;
+	int rc = -1;
+
+	if (!ev->repository) {
+		log_error("cannot read the commit message: GITHUB_REPOSITORY is not set");
+		return -1;
+	}
+	if (open_client(r) < 0)
+		return -1;
+	buf_adds(&path, "/repos/");
+	gh_escape(&path, ev->repository, true);
+	buf_adds(&path, "/commits/");
+	gh_escape(&path, ev->sha, false);
+	buf_addf(&what, "reading commit '%.12s' of '%s'", ev->sha, ev->repository);
+	if (buf_failed(&path) || buf_failed(&what)) {
+		rc = oom();
+		goto out;
+	}
+	req.method = "GET";
+	req.path = path.ptr;
+	req.what = what.ptr;
+	req.repo = ev->repository;
+	req.permission = "contents:read";
+	if (gh_request(r->gh, &req, &resp) < 0)
+		goto out;
+	if (resp.status != 200) {
+		rc = gh_fail(&req, &resp);
+		goto out;
+	}
+	json = cJSON_ParseWithLength(buf_cstr(&resp.body), resp.body.len);
+	commit = cJSON_GetObjectItemCaseSensitive(json, "commit");
+	msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(commit, "message"));
+	if (!msg) {
+		log_error("%s: the answer has no 'commit.message'", what.ptr);
+		goto out;
+	}
+	free(ev->message);
+	if (!(ev->message = strdup(msg))) {
+		rc = oom();
+		goto out;
+	}
+	rc = 0;
+out:
+	cJSON_Delete(json);
+	gh_response_release(&resp);
+	buf_release(&path);
+	buf_release(&what);
+	return rc;
+}
+
+static int build(struct run *r)
+{
+	const struct event *ev = &r->ev;
+	struct dispatch_source src = {
+		.service = r->service,
+		.environment = r->environment,
+		.image = config_str(r->cfg, IN_IMAGE),
+		.repository = ev->repository,
+		.ref = ev->ref,
+		.branch = ev->branch,
+		.sha = ev->sha,
+		.message = ev->message,
+		.actor = ev->actor,
+		.run_url = ev->run_url,
+		.event = ev->name,
+	};
+	int rc = dispatch_build(&r->pl, &src, r->event_type,
+				config_str(r->cfg, IN_CLIENT_PAYLOAD));
+
+	if (rc < 0)
+		return rc;
+	if (r->pl.replaced)
+		log_warning("%zu invalid UTF-8 sequence(s) in the payload's text sent as U+FFFD",
+			    r->pl.replaced);
+	if (r->pl.message_kept < r->pl.message_len)
+		log_warning("commit message cut to %zu of %zu bytes to fit GitHub's 64 KB "
+			    "payload limit", r->pl.message_kept, r->pl.message_len);
+	if (r->pl.subject_kept < r->pl.subject_len)
+		log_warning("commit subject in 'commitmsg' cut to %zu of %zu bytes",
+			    r->pl.subject_kept, r->pl.subject_len);
+	return 0;
+}
+
+/* The request body, indented by two spaces, for the log.  cJSON indents
+ * with tabs; a tab inside a string is escaped, so every raw tab is layout. */
+static void show_body(const struct run *r, const char *title)
+{
+	cJSON *j = cJSON_ParseWithLength(r->pl.body, r->pl.body_len);
+	char *pretty = j ? cJSON_Print(j) : NULL;
+	struct buf out = BUF_INIT;
+
+	for (const char *p = pretty; p && *p; p++) {
+		if (*p != '\t')
+			buf_addc(&out, *p);
+		else if (p > pretty && p[-1] == ':')
+			buf_addc(&out, ' ');
+		else
+			buf_adds(&out, "  ");
+	}
+	log_group_begin(title);
+	if (!buf_failed(&out) && out.len)
+		log_block(out.ptr, out.len);
+	log_group_end();
+	buf_release(&out);
+	free(pretty);
+	cJSON_Delete(j);
+}
+
+static int send_one(struct run *r, const char *target)
+{
+	struct gh_response resp = GH_RESPONSE_INIT;
+	struct buf path = BUF_INIT, what = BUF_INIT;
+	struct gh_request req = { 0 };
+	int rc = -1;
+
+	buf_adds(&path, "/repos/");
+	gh_escape(&path, target, true);
+	buf_adds(&path, "/dispatches");
+	buf_addf(&what, "dispatch to '%s'", target);
+	if (buf_failed(&path) || buf_failed(&what)) {
+		rc = oom();
+		goto out;
+	}
+	req.method = "POST";
+	req.path = path.ptr;
+	req.body = r->pl.body;
+	req.body_len = r->pl.body_len;
+	req.what = what.ptr;
+	req.repo = target;
+	req.permission = "contents:write";
+	if (gh_request(r->gh, &req, &resp) < 0)
+		goto out;
+	if (resp.status < 200 || resp.status > 299) {
+		rc = gh_fail(&req, &resp);
+		goto out;
+	}
+	log_info("sent '%s' to '%s'", r->event_type, target);
+	r->sent++;
+	rc = 0;
+out:
+	gh_response_release(&resp);
+	buf_release(&path);
+	buf_release(&what);
+	return rc;
+}
+
+static void add_row(struct buf *md, const char *name, const char *value)
+{
+	buf_addf(md, "| %s | ", name);
+	log_md_escape(md, value ? value : "", value ? strlen(value) : 0);
+	buf_adds(md, " |\n");
+}
+
+static void summary(const struct run *r, bool dry_run)
+{
+	const struct event *ev = &r->ev;
+	struct buf md = BUF_INIT, subject = BUF_INIT, targets = BUF_INIT, raw = BUF_INIT;
+	size_t replaced;
+
+	for (size_t i = 0; i < r->ntargets; i++)
+		buf_addf(&targets, "%s%s", i ? ", " : "", r->targets[i]);
+	/* the summary is UTF-8 Markdown: the subject as sent, not as pushed */
+	dispatch_subject(&raw, ev->message ? ev->message : "",
+			 ev->message ? strlen(ev->message) : 0);
+	dispatch_utf8_fix(&subject, buf_cstr(&raw), raw.len, &replaced);
+	if (subject.len > SUMMARY_SUBJECT_MAX) {
+		size_t n = SUMMARY_SUBJECT_MAX;
+
+		while (n && ((unsigned char)subject.ptr[n] & 0xc0) == 0x80)
+			n--;
+		buf_truncate(&subject, n);
+		buf_adds(&subject, "...");
+	}
+	if (dry_run)
+		buf_adds(&md, "### gitops-bump dispatch (dry run: nothing sent)\n\n");
+	else
+		buf_addf(&md, "### gitops-bump dispatch: sent to %zu of %zu repositories\n\n",
+			 r->sent, r->ntargets);
+	buf_adds(&md, "| | |\n| --- | --- |\n");
+	add_row(&md, "event type", r->event_type);
+	add_row(&md, "service", r->service);
+	add_row(&md, "environment", r->environment);
+	add_row(&md, "targets", targets.ptr);
+	add_row(&md, "source", ev->repository);
+	add_row(&md, "commit", ev->sha);
+	add_row(&md, "subject", subject.ptr);
+	if (r->pl.message_kept < r->pl.message_len)
+		buf_addf(&md, "\nThe commit message was cut to %zu of %zu bytes (GitHub's 64 KB "
+			 "limit).\n", r->pl.message_kept, r->pl.message_len);
+	if (!buf_failed(&md))
+		log_summary(md.ptr);
+	buf_release(&md);
+	buf_release(&subject);
+	buf_release(&targets);
+	buf_release(&raw);
+}
 
 int dispatch_run(const struct config *cfg)
 {
-	(void)cfg;
-	log_error("mode 'dispatch' is not implemented yet");
-	return -1;
+	struct run r = { .cfg = cfg };
+	bool dry_run = config_bool(cfg, IN_DRY_RUN);
+	int rc;
+
+	if ((rc = event_load(&r.ev)) < 0)
+		goto out;
+	if (r.ev.kind != EVENT_DEPLOY) {
+		rc = not_a_deploy(&r);
+		goto out;
+	}
+	if ((rc = resolve(&r)) < 0)
+		goto out;
+	if (!r.ev.message && (rc = fetch_message(&r)) < 0)
+		goto out;
+	if ((rc = build(&r)) < 0)
+		goto out;
+	log_info("dispatch '%s': service '%s', environment '%s', commit %.*s of '%s'",
+		 r.event_type, r.service, r.environment, DISPATCH_SHORT_SHA, r.ev.sha,
+		 r.ev.repository ? r.ev.repository : "?");
+	if (dry_run || log_get_style() == LOG_ACTIONS)
+		show_body(&r, dry_run ? "request body (dry run: nothing sent)" : "request body");
+	if ((rc = log_output("payload", r.pl.payload)) < 0 ||
+	    (rc = log_output("event-type", r.event_type)) < 0)
+		goto out;
+	if (!dry_run) {
+		if ((rc = open_client(&r)) < 0)
+			goto out;
+		for (size_t i = 0; i < r.ntargets; i++)
+			if (send_one(&r, r.targets[i]) < 0)
+				rc = -1;
+		if (r.sent < r.ntargets)
+			log_info("sent to %zu of %zu repositories", r.sent, r.ntargets);
+	} else {
+		log_info("dry run: nothing sent to %zu repositor%s", r.ntargets,
+			 r.ntargets == 1 ? "y" : "ies");
+	}
+	summary(&r, dry_run);
+out:
+	if (r.gh)
+		gh_client_free(r.gh);
+	config_lines_free(r.targets);
+	dispatch_payload_release(&r.pl);
+	event_release(&r.ev);
+	return rc;
 }

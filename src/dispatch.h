@@ -1,12 +1,93 @@
 /*
  * dispatch: the sender mode (app repo).  Reads the triggering event, builds
  * the repository_dispatch payload with cJSON and sends it to each target
- * repository.  Returns 0, or -1 (reported).
+ * repository.
+ *
+ * The payload (client_payload; README "Payload" documents it):
+ *
+ *   service      the service (input, default: the source repository's name)
+ *   environment  the environment (input, default: the pushed branch)
+ *   image        the image reference (only when the input is given)
+ *   commitmsg    the article's one-line form: "<sha7> <subject>", as
+ *                `git log --pretty=oneline --abbrev-commit` prints it
+ *   baseRef      the branch (the article's name for it), else the environment
+ *   source       { repository, ref, sha, message (full), actor, run_url, event }
+ *   ...          the keys of the `client-payload` input, at the top level
+ *
+ * GitHub's limits are checked before anything is sent: at most
+ * DISPATCH_MAX_KEYS top-level keys, an event type of 1..100 characters, and
+ * a request body of at most DISPATCH_BODY_MAX bytes (GitHub wants the
+ * payload "under 64 KB"; bounding the whole body satisfies any way of
+ * counting it).  When the body would be larger, the commit message (and,
+ * if it is huge, the subject in commitmsg) is cut at a character boundary
+ * and ends with a visible marker; the JSON itself is never cut.  Text that
+ * is not valid UTF-8 is sent with each invalid sequence replaced by U+FFFD
+ * (as Python's errors="replace" decodes it), because JSON cannot carry raw
+ * bytes.
+ *
+ * Returns of this module: 0; -1 (reported); GB_EUSAGE for a bad setting
+ * (reported; exit 2).
  */
 #ifndef GB_DISPATCH_H
 #define GB_DISPATCH_H
 
+#include "buf.h"
 #include "config.h"
+
+#include <stddef.h>
+
+#define DISPATCH_BODY_MAX 65535      /* bytes of the whole request body */
+#define DISPATCH_MAX_KEYS 10         /* top-level keys of client_payload */
+#define DISPATCH_EVENT_TYPE_MAX 100  /* characters */
+#define DISPATCH_SHORT_SHA 7         /* git's default abbreviation */
+
+/* What the payload describes.  Borrowed strings; image, actor, run_url,
+ * ref and branch may be NULL (JSON null, or left out for image). */
+struct dispatch_source {
+	const char *service;
+	const char *environment;
+	const char *image;
+	const char *repository;
+	const char *ref;
+	const char *branch;
+	const char *sha;
+	const char *message;
+	const char *actor;
+	const char *run_url;
+	const char *event;
+};
+
+struct dispatch_payload {
+	char *body;            /* {"event_type":...,"client_payload":{...}} */
+	size_t body_len;
+	char *payload;         /* the client_payload alone, compact JSON */
+	size_t message_len;    /* bytes of the (UTF-8-fixed) message */
+	size_t message_kept;   /* bytes of it sent (< message_len: truncated) */
+	size_t subject_len;    /* the same for the subject in commitmsg */
+	size_t subject_kept;
+	size_t replaced;       /* invalid UTF-8 sequences replaced, all strings */
+};
+
+/* Build the request body for `event_type` from `src` and the JSON object
+ * text `extra` (the client-payload input; NULL for none).  0, -1 or
+ * GB_EUSAGE (reported).  Release `out` either way. */
+int dispatch_build(struct dispatch_payload *out, const struct dispatch_source *src,
+		   const char *event_type, const char *extra);
+void dispatch_payload_release(struct dispatch_payload *p);
+
+/* The subject of a commit message as git prints it for %s and oneline:
+ * leading blank lines skipped, then the lines up to the first blank one,
+ * each without trailing white space, joined by single spaces.  Appended to
+ * `out`; 0 or -1 (buffer error). */
+int dispatch_subject(struct buf *out, const char *msg, size_t len);
+
+/* Append `s` with every invalid UTF-8 sequence replaced by U+FFFD (one per
+ * maximal invalid subpart, as Unicode recommends and Python does); stores
+ * how many were replaced in *replaced.  0 or -1 (buffer error). */
+int dispatch_utf8_fix(struct buf *out, const char *s, size_t len, size_t *replaced);
+
+/* Is `s` a GitHub 'owner/name'? */
+int dispatch_valid_repo(const char *s);
 
 int dispatch_run(const struct config *cfg);
 

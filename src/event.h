@@ -6,20 +6,36 @@
  *
  *   push                 branch from `ref` (refs/heads/release/1.2 -> release/1.2),
  *                        message from head_commit.message, sha from `after`;
- *                        tag pushes are EVENT_TAG, deletions (head_commit null,
- *                        `after` all zeros, or deleted: true) EVENT_DELETE.
- *   repository_dispatch  `action` (the event type) and `client_payload`,
- *                        flattened: nested objects give dotted keys
- *                        ("source.sha"); strings keep their value, other JSON
- *                        values their JSON text.
- *   anything else        ref/sha from GITHUB_REF/GITHUB_SHA; `message` stays
- *                        NULL (dispatch then fetches it from the API).
+ *                        tag pushes are EVENT_TAG, deletions (`deleted: true`,
+ *                        or `after` all zeros) EVENT_DELETE.  A branch push
+ *                        whose head_commit is null leaves `message` NULL.
+ *   repository_dispatch  `action` (the event type), `branch` (the default
+ *                        branch) and `client_payload`, flattened: nested
+ *                        objects give dotted keys ("source.sha") after their
+ *                        own entry; each entry keeps its JSON type, strings
+ *                        their value, other values their compact JSON text.
+ *   workflow_run         the run's head_branch, head_sha and
+ *                        head_commit.message (the commit the finished
+ *                        workflow ran on); a run whose head_repository is
+ *                        not the run's repository (a fork's pull request)
+ *                        is EVENT_FORK.
+ *   anything else        ref/sha from GITHUB_REF/GITHUB_SHA (branch only for
+ *                        refs/heads/...); `message` stays NULL (dispatch
+ *                        then fetches it from the API).
+ * The environment fills what the event file does not say, and is preferred
+ * for repository (GITHUB_REPOSITORY) and actor (GITHUB_ACTOR).  Without
+ * GITHUB_EVENT_PATH only the environment is read (a CLI run).
  *
- * Bounds: the event file is capped (EVENT_FILE_MAX), client_payload depth
- * and key count are bounded; going past them is an error, not a crash.
- * Errors name the event file; a malformed file is one clear line.
+ * Bounds: the event file is capped (EVENT_FILE_MAX), the flattened
+ * client_payload is bounded (EVENT_PAYLOAD_MAX_KEYS entries,
+ * EVENT_PAYLOAD_MAX_DEPTH levels, EVENT_PAYLOAD_MAX_BYTES of text); going
+ * past them is an error, not a crash.  A NUL character (raw or \u0000) in
+ * a push, repository_dispatch or workflow_run event is an error, as C
+ * strings would silently cut it.  Errors name the event file and are one
+ * clear line.
  *
- * Ownership: struct event owns all its strings; event_release frees them.
+ * Ownership: struct event owns all its strings; event_release frees them
+ * (and leaves a zeroed struct, safe to release again).
  */
 #ifndef GB_EVENT_H
 #define GB_EVENT_H
@@ -27,16 +43,30 @@
 #include <stddef.h>
 
 #define EVENT_FILE_MAX ((size_t)25 << 20) /* GitHub caps webhook payloads at 25 MB */
+#define EVENT_PAYLOAD_MAX_KEYS 1000
+#define EVENT_PAYLOAD_MAX_DEPTH 32
+#define EVENT_PAYLOAD_MAX_BYTES ((size_t)4 << 20)
 
 enum event_kind {
 	EVENT_DEPLOY,  /* a branch push or another event that names a commit */
 	EVENT_TAG,     /* a tag push: not a deploy */
-	EVENT_DELETE,  /* a branch deletion: not a deploy */
+	EVENT_DELETE,  /* a branch or tag deletion: not a deploy */
+	EVENT_FORK,    /* workflow_run for a fork's commit: not a deploy */
+};
+
+enum event_type {
+	EVENT_STRING,
+	EVENT_NUMBER,
+	EVENT_BOOL,
+	EVENT_NULL,
+	EVENT_ARRAY,
+	EVENT_OBJECT,
 };
 
 struct event_kv {
-	char *key;
-	char *value;
+	char *key;             /* "service", "source.sha" */
+	char *value;           /* a string's value, else compact JSON text */
+	enum event_type type;
 };
 
 struct event {
@@ -46,14 +76,14 @@ struct event {
 	char *repository;  /* the repo the workflow runs in (owner/name) */
 	char *ref;         /* full ref, "refs/heads/x", or NULL */
 	char *branch;      /* short branch name, or NULL (tags, detached) */
-	char *sha;         /* the commit, 40 hex, or NULL */
+	char *sha;         /* the commit, 40 (or 64) hex, or NULL */
 	char *message;     /* the full commit message, or NULL if not in the event */
 	char *actor;       /* who triggered it */
 	char *run_url;     /* https://github.com/o/r/actions/runs/N, or NULL */
 	char *server_url;  /* GITHUB_SERVER_URL or https://github.com */
 	/* repository_dispatch only */
 	char *action;      /* the event type */
-	struct event_kv *payload; /* flattened client_payload */
+	struct event_kv *payload; /* flattened client_payload, in document order */
 	size_t npayload;
 };
 
@@ -63,12 +93,17 @@ struct event {
 int event_load(struct event *ev);
 
 /* Parse an event body of the given event name (the fuzzing entry point;
- * event_load calls it).  `path` names the source in errors.  0 or -1. */
+ * event_load calls it).  Reads no environment.  `path` names the source in
+ * errors.  `ev` must be zeroed or released.  0 or -1 (printed). */
 int event_parse(struct event *ev, const char *name, const char *json, size_t len,
 		const char *path);
 
-/* A flattened client_payload value, or NULL. */
+/* A flattened client_payload entry / its value, or NULL. */
+const struct event_kv *event_payload_get(const struct event *ev, const char *key);
 const char *event_payload(const struct event *ev, const char *key);
+
+/* "push", "tag push", ... for messages about what is not a deploy. */
+const char *event_kind_name(enum event_kind kind);
 
 void event_release(struct event *ev);
 

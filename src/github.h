@@ -4,30 +4,50 @@
  * One client holds one libcurl easy handle (connections are reused) and the
  * run's time budget.  Every request carries
  *   Authorization: Bearer <token>, Accept (default application/vnd.github+json),
- *   X-GitHub-Api-Version: 2022-11-28, User-Agent: gitops-bump/<version>.
- * TLS is always verified (SSL_CERT_FILE overrides the CA bundle; there is no
- * insecure switch).  A token is never sent over plain http:// to anything but
- * a loopback address: gh_client_new refuses.
+ *   X-GitHub-Api-Version: 2022-11-28, User-Agent: gitops-bump/<version>,
+ * and, with a body, Content-Type: application/json.
+ * TLS is always verified: SSL_CERT_FILE names the CA bundle (libcurl does not
+ * read it itself), else GB_CA_BUNDLE when the build defines it, else
+ * libcurl's default.  A TLS failure is one clear error; there is no insecure
+ * switch.  A token is never sent over plain http:// to anything but a
+ * loopback address (127.0.0.0/8, ::1, localhost): gh_client_new refuses.
+ *
+ * Redirects (301, 302, 303, 307, 308; at most GH_REDIRECTS_MAX) are followed
+ * by the client itself, so that the token goes only to the base URL's origin
+ * (scheme, host and port): another origin gets the request without it.  A
+ * redirect to plain http is refused unless it points at a loopback address.
+ * 303 turns the request into a GET without body; the others keep both.
  *
  * Retries (inside gh_request): resolve/connect errors, timeouts, a connection
- * dropped mid-response, HTTP 408, 429, 500, 502, 503, 504, and 403 that
- * carries rate-limit headers.  Waits grow exponentially with full jitter;
- * `Retry-After` and, when `x-ratelimit-remaining` is 0, `x-ratelimit-reset`
- * are honoured.  `max_attempts` bounds the attempts of one request and
- * `timeout_s` bounds the whole run (from gh_client_new): a wait that would
- * pass the budget fails at once with an error that says so.  Response bodies
- * are capped (GH_BODY_MAX unless the request says otherwise).
+ * dropped or closed mid-response, HTTP 408, 429, 500, 502, 503, 504, and 403
+ * that is a rate limit (`x-ratelimit-remaining: 0`, a `Retry-After`, or a
+ * "rate limit" message, as GitHub's secondary limits say).  The wait before
+ * retry N (2 for the first retry) is, in order:
+ *   - `Retry-After` (seconds or an HTTP date), exactly;
+ *   - with `x-ratelimit-remaining: 0`, until `x-ratelimit-reset`;
+ *   - for a rate limit without either, 60 base delays (a minute);
+ *   - else full jitter: uniform in [0, min(base * 2^(N-2), 30 * base)].
+ * The base delay is GH_RETRY_BASE_MS, or the environment variable
+ * GITOPS_BUMP_RETRY_BASE_MS (0..60000; tests use it to avoid sleeping).
+ * `max_attempts` bounds the attempts of one request and `timeout_s` bounds
+ * the whole run (from gh_client_new): each attempt's libcurl timeout is the
+ * budget left (at most GH_ATTEMPT_MAX_S), so a server that never answers or
+ * trickles its body cannot hang us, and a wait that would pass the budget
+ * fails at once with an error that says so.  Response bodies are capped
+ * (GH_BODY_MAX unless the request says otherwise).
  *
  * Errors: gh_request reports (log_error) and returns -1 only when no usable
- * answer came: transport failure, retries or budget exhausted, body too big.
- * Any other HTTP status is returned to the caller (0), who decides: an
- * expected 404/409/422 is normal flow; an unexpected one goes to gh_fail(),
- * which prints the one standard error line (the request, the status,
- * GitHub's `message`, and for 401/403/404 which permission is missing) and
- * returns -1.
+ * answer came: transport or TLS failure, retries or budget exhausted, body
+ * too big, a refused redirect.  Any other HTTP status is returned to the
+ * caller (0), who decides: an expected 404/409/422 is normal flow; an
+ * unexpected one goes to gh_fail(), which prints the one standard error line
+ * (the request, the status, GitHub's `message`, and for 401/403/404 which
+ * permission is missing) and returns -1.  The token is never printed: the
+ * client logs no headers, and log.c redacts it anyway.
  *
  * Ownership: the caller owns gh_response and releases it with
- * gh_response_release (also after a failure).  Strings in gh_request are
+ * gh_response_release (also after a failure; gh_request may be called again
+ * with the same response, which it resets first).  Strings in gh_request are
  * borrowed for the call.
  */
 #ifndef GB_GITHUB_H
@@ -40,6 +60,9 @@
 
 #define GH_API_VERSION "2022-11-28"
 #define GH_BODY_MAX ((size_t)8 << 20) /* 8 MiB */
+#define GH_RETRY_BASE_MS 1000L        /* first retry waits up to this */
+#define GH_ATTEMPT_MAX_S 60           /* one attempt never takes longer */
+#define GH_REDIRECTS_MAX 5
 
 struct gh_client;
 
@@ -63,9 +86,10 @@ struct gh_request {
 };
 
 struct gh_response {
-	long status;          /* HTTP status of the last attempt */
+	long status;          /* HTTP status of the last attempt (0: none) */
 	struct buf body;      /* the response body (capped) */
-	char *message;        /* GitHub's JSON "message", or NULL */
+	char *message;        /* GitHub's JSON "message" (with the messages of
+			       * its "errors" array in parentheses), or NULL */
 	char *request_id;     /* x-github-request-id, or NULL */
 	char *location;       /* Location header, or NULL */
 	int attempts;         /* attempts this request took */
@@ -74,7 +98,8 @@ struct gh_response {
 #define GH_RESPONSE_INIT { 0, BUF_INIT, NULL, NULL, NULL, 0 }
 
 /* Create a client.  -1 (printed) on a bad URL, a token over non-loopback
- * http, or libcurl failure. */
+ * http, an unreadable SSL_CERT_FILE, a bad GITOPS_BUMP_RETRY_BASE_MS, or
+ * libcurl failure (*out is then NULL). */
 int gh_client_new(struct gh_client **out, const struct gh_options *opt);
 void gh_client_free(struct gh_client *c);
 
@@ -96,11 +121,42 @@ int gh_backoff(struct gh_client *c, int attempt, const char *what);
 double gh_remaining(const struct gh_client *c);
 int gh_max_attempts(const struct gh_client *c);
 
-/* Total requests sent by this client (for reports and benchmarks). */
+/* Total requests sent by this client, redirects included (for reports and
+ * benchmarks). */
 long gh_request_count(const struct gh_client *c);
 
-/* Append `s` percent-encoded for a URL path; '/' kept when keep_slash.
+/* Append `s` percent-encoded for a URL path: everything but the unreserved
+ * characters A-Z a-z 0-9 - . _ ~ (and '/' when keep_slash) becomes %XX.
  * 0 or -1 (buffer error). */
 int gh_escape(struct buf *out, const char *s, bool keep_slash);
+
+/*
+ * The pure parts, exposed for the unit tests.
+ */
+
+/* What an answer said about waiting, from its headers. */
+struct gh_hints {
+	long retry_after;  /* Retry-After in seconds, -1: none */
+	long remaining;    /* x-ratelimit-remaining, -1: none */
+	long long reset;   /* x-ratelimit-reset (epoch seconds), -1: none */
+};
+
+/* True for 127.0.0.0/8, ::1 (bracketed or not), ::ffff:127.x.y.z,
+ * "localhost" and "localhost."; numeric forms other than dotted quads are
+ * not loopback. */
+bool gh_is_loopback(const char *host);
+
+/* Retry-After: delta seconds or an HTTP date relative to `now`; -1 when
+ * unparsable.  A date in the past is 0. */
+long gh_parse_retry_after(const char *value, long long now);
+
+/* Record one raw header line ("Name: value\r\n") into `h` if it is one of
+ * the three above; a status line ("HTTP/...") clears `h`. */
+void gh_hints_header(struct gh_hints *h, const char *line, size_t len, long long now);
+
+/* Milliseconds to wait before retry `attempt` (>= 2), following the order
+ * above.  `u` is a uniform random number in [0, 1) for the jitter. */
+long gh_wait_ms(const struct gh_hints *h, bool rate_limited, int attempt,
+		long base_ms, long long now, double u);
 
 #endif

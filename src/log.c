@@ -12,12 +12,12 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#define LOG_MAX_SECRETS 16
+#define LOG_MAX_SECRETS 256
 #define ZWSP "\xe2\x80\x8b" /* U+200B: not whitespace to the runner's TrimStart */
 
 static enum log_style style = LOG_PLAIN;
 static bool verbose;
-static char *secrets[LOG_MAX_SECRETS];
+static char **secrets;
 static size_t nsecrets;
 
 void log_init(void)
@@ -51,6 +51,8 @@ void log_reset(void)
 		explicit_bzero(secrets[i], strlen(secrets[i]));
 		free(secrets[i]);
 	}
+	free(secrets);
+	secrets = NULL;
 	nsecrets = 0;
 }
 
@@ -87,32 +89,63 @@ char *log_redact(const char *s, size_t len, size_t *outlen)
 	return buf_detach(&out, outlen);
 }
 
-int log_mask(const char *secret)
+/* Keep a copy of `secret` for redaction and, in Actions, have the runner
+ * mask it (the value escaped as command data, as @actions/core does). */
+static int mask_one(const char *secret, size_t len)
 {
-	char *copy;
+	char *copy, **tmp;
 
-	if (!secret || !*secret)
-		return 0;
 	for (size_t i = 0; i < nsecrets; i++)
-		if (strcmp(secrets[i], secret) == 0)
+		if (strlen(secrets[i]) == len && memcmp(secrets[i], secret, len) == 0)
 			return 0;
 	if (nsecrets == LOG_MAX_SECRETS) {
-		log_error("too many secrets to mask");
+		log_error("too many secrets to mask (over %d)", LOG_MAX_SECRETS);
 		return -1;
 	}
-	copy = strdup(secret);
-	if (!copy) {
+	copy = strndup(secret, len);
+	tmp = realloc(secrets, (nsecrets + 1) * sizeof(*secrets));
+	if (!copy || !tmp) {
+		free(copy);
+		if (tmp)
+			secrets = tmp;
 		log_error("out of memory");
 		return -1;
 	}
-	if (style == LOG_ACTIONS && strlen(secret) >= 4 && !strpbrk(secret, "\r\n")) {
-		/* the runner masks it in the job log from now on */
-		fputs("::add-mask::", stdout);
-		fputs(secret, stdout);
-		fputs("\n", stdout);
-		fflush(stdout);
+	secrets = tmp;
+	if (style == LOG_ACTIONS && len >= 4 && !memchr(copy, '\n', len) &&
+	    !memchr(copy, '\r', len)) {
+		char *data = log_escape_data(copy);
+
+		if (data) {
+			/* the runner masks it in the job log from now on */
+			printf("::add-mask::%s\n", data);
+			fflush(stdout);
+		}
+		free(data);
 	}
 	secrets[nsecrets++] = copy;
+	return 0;
+}
+
+int log_mask(const char *secret)
+{
+	const char *p, *nl;
+
+	if (!secret || !*secret)
+		return 0;
+	if (mask_one(secret, strlen(secret)) < 0)
+		return -1;
+	if (!strpbrk(secret, "\r\n"))
+		return 0;
+	/* A multi-line value reaches the log line by line: mask each line. */
+	for (p = secret; *p; p = *nl ? nl + 1 : nl) {
+		size_t n;
+
+		nl = p + strcspn(p, "\r\n");
+		n = (size_t)(nl - p);
+		if (n >= 4 && mask_one(p, n) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -156,20 +189,53 @@ char *log_escape_property(const char *s)
 }
 
 /*
+ * Bytes of one character the runner's String.TrimStart() would skip at
+ * `s` (.NET char.IsWhiteSpace: ASCII blanks, U+0085, U+00A0, U+1680,
+ * U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000; and a BOM, to be
+ * safe), or 0.
+ */
+static size_t blank_len(const unsigned char *s, size_t n)
+{
+	if (n >= 1 && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r')))
+		return 1;
+	if (n >= 2 && s[0] == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
+		return 2;
+	if (n < 3)
+		return 0;
+	if ((s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80) ||
+	    (s[0] == 0xe2 && s[1] == 0x80 && ((s[2] >= 0x80 && s[2] <= 0x8a) ||
+		s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf)) ||
+	    (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f) ||
+	    (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80) ||
+	    (s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf))
+		return 3;
+	return 0;
+}
+
+/* Would the runner read this line as a `::command::`?  It trims leading
+ * white space (Unicode's included) and looks for "::". */
+static bool starts_command(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, n;
+
+	while (i < len && (n = blank_len(u + i, len - i)))
+		i += n;
+	return len - i >= 2 && s[i] == ':' && s[i + 1] == ':';
+}
+
+/*
  * Make one line of text safe to print: control characters become visible
- * escapes (so the text stays one line), a leading "::" and any "##[" are
- * broken with a zero-width space.  `keep_newlines` is for data that the
- * runner unescapes itself (%0A in command data).
+ * escapes (so the text stays one line), a line that would start a workflow
+ * command gets a zero-width space in front (not white space to the
+ * runner), and every "##[" (the old command syntax, found anywhere in a
+ * line) is broken the same way.
  */
 static void neutralise(struct buf *out, const char *s, size_t len)
 {
-	size_t i = 0;
-
-	while (i < len && (s[i] == ' ' || s[i] == '\t'))
-		buf_addc(out, s[i++]);
-	if (len - i >= 2 && s[i] == ':' && s[i + 1] == ':')
+	if (starts_command(s, len))
 		buf_adds(out, ZWSP);
-	for (; i < len; i++) {
+	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '#' && len - i >= 3 && s[i + 1] == '#' && s[i + 2] == '[') {
@@ -425,6 +491,17 @@ int log_output(const char *name, const char *value)
 		goto oom;
 	if (file && *file) {
 		rc = append_env_file("GITHUB_OUTPUT", out.ptr, out.len);
+	} else if (style == LOG_ACTIONS) {
+		/* No file to write to: the value's lines go to the job log, where
+		 * none of them may act as a command. */
+		char token[33];
+
+		random_token(token);
+		printf("::stop-commands::%s\n", token);
+		write_all(stdout, out.ptr, out.len);
+		printf("::%s::\n", token);
+		fflush(stdout);
+		rc = 0;
 	} else {
 		write_all(stdout, out.ptr, out.len);
 		rc = 0;
@@ -455,4 +532,27 @@ int log_summary(const char *markdown)
 	rc = append_env_file("GITHUB_STEP_SUMMARY", red, len);
 	free(red);
 	return rc;
+}
+
+int log_md_escape(struct buf *out, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '<')
+			buf_adds(out, "&lt;");
+		else if (c == '>')
+			buf_adds(out, "&gt;");
+		else if (c == '&')
+			buf_adds(out, "&amp;");
+		else if (c == '\r' || c == '\n' || c == '\t')
+			buf_addc(out, ' ');
+		else if (c < 0x20 || c == 0x7f)
+			continue;
+		else if (strchr("\\`*_{}[]()#+-.!|~@", c))
+			buf_addf(out, "\\%c", c);
+		else
+			buf_addc(out, (char)c);
+	}
+	return buf_failed(out) ? -1 : 0;
 }

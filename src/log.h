@@ -10,12 +10,14 @@
  * Untrusted text (commit messages, API messages, file content) is never able
  * to start a workflow command: every line this module prints is neutralised
  * (control characters shown as \n, \r, \xNN; a line that would begin with
- * "::" after leading blanks, and any "##[", gets a zero-width space), and
+ * "::" after leading white space, Unicode's included as the runner's
+ * TrimStart() sees it, and any "##[", gets a zero-width space), and
  * multi-line untrusted text goes through log_block(), which wraps it in
  * `::stop-commands::<random>` ... `::<random>::`.
  *
  * Secrets: log_mask() registers a value; in Actions it emits `::add-mask::`
- * at once, and in every style every later byte this module writes (stdout,
+ * at once (escaped as command data; a multi-line value line by line, as the
+ * log shows it), and in every style every later byte this module writes (stdout,
  * stderr, $GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY) has that value replaced by
  * "***".  Call it for the token before anything else is printed.
  *
@@ -28,6 +30,8 @@
  */
 #ifndef GB_LOG_H
 #define GB_LOG_H
+
+#include "buf.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -75,12 +79,20 @@ void log_block(const char *text, size_t len);
 /* Set a step output.  With $GITHUB_OUTPUT: appended as `name=value`, or in
  * the `name<<DELIM` form with a random delimiter the value does not contain
  * when the value has a newline.  Without it (a CLI run), printed to stdout as
- * `name=value` lines in the same format.  Redacted.  0, or -1 (printed). */
+ * `name=value` lines in the same format (in Actions style wrapped in
+ * `::stop-commands::`, as the lines then reach the job log).  Redacted.
+ * 0, or -1 (printed). */
 int log_output(const char *name, const char *value);
 
 /* Append Markdown to $GITHUB_STEP_SUMMARY when it is set (else nothing).
  * Redacted.  0, or -1 (printed). */
 int log_summary(const char *markdown);
+
+/* Append untrusted text to Markdown (the step summary) as literal inline
+ * text: HTML's <, >, & become entities, Markdown punctuation is
+ * backslash-escaped, line breaks and tabs become spaces, other control
+ * characters are dropped.  0, or -1 when `out` has failed (not printed). */
+int log_md_escape(struct buf *out, const char *s, size_t len);
 
 /* Escaping used by the workflow commands, exposed for tests: returns a
  * malloc'd string or NULL on allocation failure.

@@ -50,8 +50,8 @@ int main(int argc, char **argv)
 			log_error("cannot initialise libcurl");
 			break;
 		}
-		rc = (cfg.mode == MODE_DISPATCH ? dispatch_run(&cfg) : patch_run(&cfg)) < 0
-			? EXIT_FAIL : EXIT_OK;
+		rc = cfg.mode == MODE_DISPATCH ? dispatch_run(&cfg) : patch_run(&cfg);
+		rc = rc == GB_EUSAGE ? EXIT_USAGE : rc < 0 ? EXIT_FAIL : EXIT_OK;
 		curl_global_cleanup();
 		break;
 	case MODE_NONE:

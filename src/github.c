@@ -1,0 +1,1030 @@
+/* github: see github.h for the contract. */
+#include "github.h"
+
+#include "log.h"
+
+#include <arpa/inet.h>
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#define GH_USER_AGENT "gitops-bump/" GB_VERSION
+#define GH_ACCEPT "application/vnd.github+json"
+#define GH_MESSAGE_MAX 400  /* GitHub's message as quoted in an error line */
+#define GH_CONNECT_MAX_S 30 /* connect phase of one attempt */
+#define GH_BUDGET_SLACK_S 0.05 /* less than this left: the budget is used up */
+
+/* Where a request is sent: what decides whether the token goes along. */
+struct origin {
+	char *scheme;
+	char *host;
+	char *port;
+};
+
+struct gh_client {
+	CURL *curl;
+	char *base;          /* api_url without trailing '/' */
+	struct origin origin;
+	char *token;
+	char *cainfo;        /* SSL_CERT_FILE, or NULL */
+	int max_attempts;
+	int timeout_s;
+	double deadline;     /* monotonic seconds */
+	long base_ms;
+	long requests;
+	uint64_t rng;
+	/* per transfer */
+	struct gh_response *resp;
+	size_t body_max;
+	bool body_too_big;
+	struct gh_hints hints;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long long now_epoch(void)
+{
+	return (long long)time(NULL);
+}
+
+static char *xstrndup(const char *s, size_t n)
+{
+	char *p = strndup(s, n);
+
+	if (!p)
+		log_error("out of memory");
+	return p;
+}
+
+/* ---- pure parts ------------------------------------------------------ */
+
+int gh_escape(struct buf *out, const char *s, bool keep_slash)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~' ||
+		    (keep_slash && ch == '/')) {
+			buf_addc(out, (char)ch);
+		} else {
+			buf_addc(out, '%');
+			buf_addc(out, hex[ch >> 4]);
+			buf_addc(out, hex[ch & 15]);
+		}
+	}
+	return buf_failed(out) ? -1 : 0;
+}
+
+bool gh_is_loopback(const char *host)
+{
+	char tmp[64];
+	size_t n = strlen(host);
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (strcasecmp(host, "localhost") == 0 || strcasecmp(host, "localhost.") == 0)
+		return true;
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+		host++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(tmp))
+		return false;
+	memcpy(tmp, host, n);
+	tmp[n] = '\0';
+	if (inet_pton(AF_INET, tmp, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, tmp, &a6) == 1) {
+		if (IN6_IS_ADDR_LOOPBACK(&a6))
+			return true;
+		return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
+	}
+	return false;
+}
+
+/* A non-negative decimal number that fits in a long long, or -1. */
+static long long parse_count(const char *s)
+{
+	long long v = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	for (; isdigit((unsigned char)*s); s++) {
+		if (v > (LLONG_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return *s ? -1 : v;
+}
+
+long gh_parse_retry_after(const char *value, long long now)
+{
+	long long v = parse_count(value);
+	time_t t;
+
+	if (v >= 0)
+		return v > LONG_MAX / 1000 ? LONG_MAX / 1000 : (long)v;
+	t = curl_getdate(value, NULL);
+	if (t == (time_t)-1)
+		return -1;
+	return (long long)t <= now ? 0 : (long)((long long)t - now);
+}
+
+void gh_hints_header(struct gh_hints *h, const char *line, size_t len, long long now)
+{
+	static const char *const names[] = {
+		"retry-after", "x-ratelimit-remaining", "x-ratelimit-reset",
+	};
+	char val[128];
+	const char *colon;
+	size_t i, nlen, vlen;
+
+	if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
+		h->retry_after = h->remaining = -1;
+		h->reset = -1;
+		return;
+	}
+	colon = memchr(line, ':', len);
+	if (!colon)
+		return;
+	nlen = (size_t)(colon - line);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i]) == nlen && strncasecmp(line, names[i], nlen) == 0)
+			break;
+	if (i == sizeof(names) / sizeof(names[0]))
+		return;
+	colon++;
+	vlen = len - nlen - 1;
+	while (vlen && (colon[vlen - 1] == '\r' || colon[vlen - 1] == '\n'))
+		vlen--;
+	if (vlen >= sizeof(val))
+		return;
+	memcpy(val, colon, vlen);
+	val[vlen] = '\0';
+	switch (i) {
+	case 0:
+		h->retry_after = gh_parse_retry_after(val, now);
+		break;
+	case 1: {
+		long long v = parse_count(val);
+
+		h->remaining = v < 0 || v > LONG_MAX ? -1 : (long)v;
+		break;
+	}
+	default:
+		h->reset = parse_count(val);
+		break;
+	}
+}
+
+long gh_wait_ms(const struct gh_hints *h, bool rate_limited, int attempt,
+		long base_ms, long long now, double u)
+{
+	long cap = base_ms > LONG_MAX / 30 ? LONG_MAX : base_ms * 30;
+	long exp = base_ms;
+
+	if (h->retry_after >= 0)
+		return h->retry_after > LONG_MAX / 1000 ? LONG_MAX : h->retry_after * 1000;
+	if (h->remaining == 0 && h->reset > now) {
+		long long s = h->reset - now;
+
+		return s > LONG_MAX / 1000 ? LONG_MAX : (long)(s * 1000);
+	}
+	for (int i = 2; i < attempt && exp < cap; i++)
+		exp = exp > LONG_MAX / 2 ? LONG_MAX : exp * 2;
+	if (exp > cap)
+		exp = cap;
+	if (rate_limited)
+		return base_ms > LONG_MAX / 60 ? LONG_MAX : base_ms * 60;
+	if (u < 0 || u >= 1)
+		u = 0;
+	return (long)((double)exp * u);
+}
+
+/* ---- client ---------------------------------------------------------- */
+
+static void origin_release(struct origin *o)
+{
+	curl_free(o->scheme);
+	curl_free(o->host);
+	curl_free(o->port);
+	o->scheme = o->host = o->port = NULL;
+}
+
+/* Split `url` into its origin; rejects anything but http(s), and
+ * credentials, queries or fragments in a base URL (`strict`).  -1 with a
+ * reason in *why. */
+static int origin_parse(struct origin *o, const char *url, bool strict, const char **why)
+{
+	CURLU *u = curl_url();
+	char *part = NULL;
+	int rc = -1;
+
+	*why = "not a valid URL";
+	if (!u)
+		return -1;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
+		goto out;
+	if (curl_url_get(u, CURLUPART_SCHEME, &o->scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &o->host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &o->port, CURLU_DEFAULT_PORT) != CURLUE_OK)
+		goto out;
+	for (char *p = o->host; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (strcmp(o->scheme, "https") != 0 && strcmp(o->scheme, "http") != 0) {
+		*why = "only http and https are supported";
+		goto out;
+	}
+	if (strict) {
+		if (curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK) {
+			*why = "credentials in the URL are not allowed";
+			goto out;
+		}
+		if (curl_url_get(u, CURLUPART_QUERY, &part, 0) == CURLUE_OK ||
+		    curl_url_get(u, CURLUPART_FRAGMENT, &part, 0) == CURLUE_OK) {
+			*why = "a base URL has no query or fragment";
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	curl_free(part);
+	curl_url_cleanup(u);
+	if (rc < 0)
+		origin_release(o);
+	return rc;
+}
+
+static bool origin_same(const struct origin *a, const struct origin *b)
+{
+	return strcmp(a->scheme, b->scheme) == 0 && strcmp(a->host, b->host) == 0 &&
+	       strcmp(a->port, b->port) == 0;
+}
+
+static int read_base_ms(long *out)
+{
+	const char *v = getenv("GITOPS_BUMP_RETRY_BASE_MS");
+	long long n;
+
+	*out = GH_RETRY_BASE_MS;
+	if (!v || !*v)
+		return 0;
+	n = parse_count(v);
+	if (n < 0 || n > 60000) {
+		log_error("bad GITOPS_BUMP_RETRY_BASE_MS '%s': want milliseconds, 0 to 60000", v);
+		return -1;
+	}
+	*out = (long)n;
+	return 0;
+}
+
+static int check_cainfo(struct gh_client *c)
+{
+	const char *f = getenv("SSL_CERT_FILE");
+
+	if (!f || !*f) {
+#ifdef GB_CA_BUNDLE
+		f = GB_CA_BUNDLE;
+		if (access(f, R_OK) != 0)
+			return 0; /* libcurl's own default, then a clear TLS error */
+#else
+		return 0;
+#endif
+	} else if (access(f, R_OK) != 0) {
+		log_error("cannot read CA bundle '%s' (SSL_CERT_FILE): %s", f, strerror(errno));
+		return -1;
+	}
+	c->cainfo = strdup(f);
+	if (!c->cainfo) {
+		log_error("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int gh_client_new(struct gh_client **out, const struct gh_options *opt)
+{
+	struct gh_client *c;
+	const char *why;
+	size_t n;
+
+	*out = NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		log_error("out of memory");
+		return -1;
+	}
+	c->max_attempts = opt->max_attempts < 1 ? 1 : opt->max_attempts;
+	c->timeout_s = opt->timeout_s < 1 ? 1 : opt->timeout_s;
+	c->deadline = now_mono() + c->timeout_s;
+	if (getrandom(&c->rng, sizeof(c->rng), GRND_NONBLOCK) != (ssize_t)sizeof(c->rng))
+		c->rng = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)time(NULL);
+	c->rng |= 1;
+	if (read_base_ms(&c->base_ms) < 0)
+		goto fail;
+	n = strlen(opt->api_url);
+	while (n && opt->api_url[n - 1] == '/')
+		n--;
+	c->base = xstrndup(opt->api_url, n);
+	if (!c->base)
+		goto fail;
+	if (origin_parse(&c->origin, c->base, true, &why) < 0) {
+		log_error("bad API URL '%s': %s", c->base, why);
+		goto fail;
+	}
+	if (opt->token && *opt->token) {
+		for (const char *p = opt->token; *p; p++) {
+			if ((unsigned char)*p < 0x21 || *p == 0x7f) {
+				log_error("the token contains a space or control character");
+				goto fail;
+			}
+		}
+		if (strcmp(c->origin.scheme, "http") == 0 && !gh_is_loopback(c->origin.host)) {
+			log_error("refusing to send the token over plain http to '%s': use https "
+				  "(http is allowed only to a loopback address)", c->origin.host);
+			goto fail;
+		}
+		c->token = strdup(opt->token);
+		if (!c->token) {
+			log_error("out of memory");
+			goto fail;
+		}
+	}
+	if (check_cainfo(c) < 0)
+		goto fail;
+	c->curl = curl_easy_init();
+	if (!c->curl) {
+		log_error("cannot initialise libcurl");
+		goto fail;
+	}
+	*out = c;
+	return 0;
+fail:
+	gh_client_free(c);
+	return -1;
+}
+
+void gh_client_free(struct gh_client *c)
+{
+	if (!c)
+		return;
+	if (c->curl)
+		curl_easy_cleanup(c->curl);
+	if (c->token) {
+		explicit_bzero(c->token, strlen(c->token));
+		free(c->token);
+	}
+	origin_release(&c->origin);
+	free(c->base);
+	free(c->cainfo);
+	free(c);
+}
+
+double gh_remaining(const struct gh_client *c)
+{
+	return c->deadline - now_mono();
+}
+
+int gh_max_attempts(const struct gh_client *c)
+{
+	return c->max_attempts;
+}
+
+long gh_request_count(const struct gh_client *c)
+{
+	return c->requests;
+}
+
+void gh_response_release(struct gh_response *resp)
+{
+	buf_release(&resp->body);
+	free(resp->message);
+	free(resp->request_id);
+	free(resp->location);
+	resp->message = resp->request_id = resp->location = NULL;
+	resp->status = 0;
+	resp->attempts = 0;
+}
+
+/* ---- one transfer ---------------------------------------------------- */
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct gh_client *c = arg;
+	size_t n = size * nmemb;
+
+	if (c->resp->body.len + n > c->body_max) {
+		c->body_too_big = true;
+		return 0; /* CURLE_WRITE_ERROR */
+	}
+	if (buf_add(&c->resp->body, data, n) < 0)
+		return 0;
+	return n;
+}
+
+/* Replace *dst with the value of header `name` in `line`, if it is that. */
+static void header_take(char **dst, const char *name, const char *line, size_t len)
+{
+	size_t nlen = strlen(name);
+	const char *v;
+	size_t vlen;
+
+	if (len <= nlen || line[nlen] != ':' || strncasecmp(line, name, nlen) != 0)
+		return;
+	v = line + nlen + 1;
+	vlen = len - nlen - 1;
+	while (vlen && (*v == ' ' || *v == '\t')) {
+		v++;
+		vlen--;
+	}
+	while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' || v[vlen - 1] == ' '))
+		vlen--;
+	free(*dst);
+	*dst = strndup(v, vlen);
+}
+
+static size_t on_header(char *line, size_t size, size_t nmemb, void *arg)
+{
+	struct gh_client *c = arg;
+	size_t len = size * nmemb;
+
+	gh_hints_header(&c->hints, line, len, now_epoch());
+	if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
+		free(c->resp->request_id);
+		free(c->resp->location);
+		c->resp->request_id = c->resp->location = NULL;
+		return len;
+	}
+	header_take(&c->resp->request_id, "x-github-request-id", line, len);
+	header_take(&c->resp->location, "location", line, len);
+	return len;
+}
+
+static struct curl_slist *make_headers(const struct gh_client *c, const char *accept,
+				       bool with_token, bool with_body)
+{
+	struct curl_slist *h = NULL, *t;
+	struct buf line = BUF_INIT;
+	const char *fixed[] = {
+		"User-Agent: " GH_USER_AGENT,
+		"X-GitHub-Api-Version: " GH_API_VERSION,
+		"Expect:", /* no 100-continue round trip for large bodies */
+		with_body ? "Content-Type: application/json" : NULL,
+	};
+
+	buf_addf(&line, "Accept: %s", accept ? accept : GH_ACCEPT);
+	if (with_token && c->token)
+		buf_addf(&line, "%cAuthorization: Bearer %s", '\0', c->token);
+	if (buf_failed(&line))
+		goto fail;
+	for (size_t off = 0; off < line.len; off += strlen(line.ptr + off) + 1) {
+		t = curl_slist_append(h, line.ptr + off);
+		if (!t)
+			goto fail;
+		h = t;
+	}
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		if (!fixed[i])
+			continue;
+		t = curl_slist_append(h, fixed[i]);
+		if (!t)
+			goto fail;
+		h = t;
+	}
+	explicit_bzero(line.ptr, line.len);
+	buf_release(&line);
+	return h;
+fail:
+	if (line.ptr)
+		explicit_bzero(line.ptr, line.len);
+	buf_release(&line);
+	curl_slist_free_all(h);
+	return NULL;
+}
+
+static void free_headers(struct curl_slist *h)
+{
+	for (struct curl_slist *p = h; p; p = p->next)
+		explicit_bzero(p->data, strlen(p->data));
+	curl_slist_free_all(h);
+}
+
+/* The libcurl time limit for one attempt, from the budget left. */
+static long attempt_timeout_ms(const struct gh_client *c)
+{
+	double left = gh_remaining(c);
+
+	if (left > GH_ATTEMPT_MAX_S)
+		left = GH_ATTEMPT_MAX_S;
+	return left < 0.001 ? 1 : (long)(left * 1000);
+}
+
+static CURLcode setup(struct gh_client *c, const char *method, const char *url,
+		      const char *body, size_t body_len, struct curl_slist *headers)
+{
+	CURL *h = c->curl;
+	long tmo = attempt_timeout_ms(c);
+	CURLcode rc = CURLE_OK;
+
+#define SET(opt, val) do { if (rc == CURLE_OK) rc = curl_easy_setopt(h, opt, val); } while (0)
+	curl_easy_reset(h);
+	SET(CURLOPT_URL, url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	if (c->cainfo)
+		SET(CURLOPT_CAINFO, c->cainfo);
+	SET(CURLOPT_TIMEOUT_MS, tmo);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, tmo < GH_CONNECT_MAX_S * 1000L ? tmo : GH_CONNECT_MAX_S * 1000L);
+	SET(CURLOPT_ACCEPT_ENCODING, "");
+	SET(CURLOPT_HTTPHEADER, headers);
+	SET(CURLOPT_WRITEFUNCTION, on_body);
+	SET(CURLOPT_WRITEDATA, c);
+	SET(CURLOPT_HEADERFUNCTION, on_header);
+	SET(CURLOPT_HEADERDATA, c);
+	SET(CURLOPT_ERRORBUFFER, c->errbuf);
+	if (body) {
+		SET(CURLOPT_POSTFIELDS, body);
+		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+		if (strcmp(method, "POST") != 0)
+			SET(CURLOPT_CUSTOMREQUEST, method);
+	} else {
+		SET(CURLOPT_HTTPGET, 1L);
+		if (strcmp(method, "GET") != 0)
+			SET(CURLOPT_CUSTOMREQUEST, method);
+	}
+#undef SET
+	return rc;
+}
+
+/* One HTTP exchange, no retry, no redirect.  The curl result; resp->status
+ * and the body are filled when an answer came. */
+static CURLcode exchange(struct gh_client *c, const char *method, const char *url,
+			 const char *body, size_t body_len, const char *accept,
+			 bool with_token, struct gh_response *resp)
+{
+	struct curl_slist *headers = make_headers(c, accept, with_token, body != NULL);
+	CURLcode rc;
+	long status = 0;
+
+	if (!headers)
+		return CURLE_OUT_OF_MEMORY;
+	c->resp = resp;
+	c->body_too_big = false;
+	c->errbuf[0] = '\0';
+	c->hints.retry_after = c->hints.remaining = -1;
+	c->hints.reset = -1;
+	buf_reset(&resp->body);
+	resp->status = 0;
+	rc = setup(c, method, url, body, body_len, headers);
+	if (rc == CURLE_OK) {
+		c->requests++;
+		rc = curl_easy_perform(c->curl);
+	}
+	if (curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK)
+		resp->status = status;
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+	free_headers(headers);
+	c->resp = NULL;
+	return rc;
+}
+
+static bool is_redirect(long status)
+{
+	return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+enum outcome {
+	OUT_ANSWER,   /* an HTTP answer: the caller looks at the status */
+	OUT_RETRY,    /* a transient transport failure */
+	OUT_FAILED,   /* reported */
+};
+
+static bool tls_error(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CRL_BADFILE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool transient_error(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Describe a transport failure for an error line (no URL, no headers). */
+static void describe_curl(struct buf *why, const struct gh_client *c, CURLcode rc)
+{
+	buf_addf(why, "%s", curl_easy_strerror(rc));
+	if (c->errbuf[0] && strcmp(c->errbuf, curl_easy_strerror(rc)) != 0)
+		buf_addf(why, " (%s)", c->errbuf);
+}
+
+/*
+ * One attempt: the exchange plus the redirects it leads to.  On OUT_RETRY,
+ * `why` says what went wrong.
+ */
+static enum outcome attempt(struct gh_client *c, const struct gh_request *req,
+			    struct gh_response *resp, struct buf *why)
+{
+	const char *method = req->method;
+	const char *body = req->body;
+	size_t body_len = req->body_len;
+	struct buf url = BUF_INIT;
+	struct origin target = { NULL, NULL, NULL };
+	bool with_token = true;
+	enum outcome out = OUT_FAILED;
+	const char *reason;
+	CURLcode rc;
+
+	if (buf_addf(&url, "%s%s", c->base, req->path) < 0) {
+		log_error("out of memory");
+		goto done;
+	}
+	for (int hop = 0;; hop++) {
+		char *next = NULL;
+
+		rc = exchange(c, method, buf_cstr(&url), body, body_len, req->accept,
+			      with_token, resp);
+		if (rc == CURLE_WRITE_ERROR && c->body_too_big) {
+			log_error("%s failed: the response is over %zu bytes", req->what,
+				  c->body_max);
+			goto done;
+		}
+		if (tls_error(rc)) {
+			struct buf d = BUF_INIT;
+
+			describe_curl(&d, c, rc);
+			log_error("%s failed: TLS with '%s' failed: %s; the server's certificate must "
+				  "verify against the CA bundle (SSL_CERT_FILE names another); "
+				  "there is no insecure mode", req->what,
+				  target.host ? target.host : c->origin.host, buf_cstr(&d));
+			buf_release(&d);
+			goto done;
+		}
+		if (rc != CURLE_OK) {
+			describe_curl(why, c, rc);
+			if (transient_error(rc)) {
+				out = OUT_RETRY;
+			} else {
+				log_error("%s failed: %s", req->what, buf_cstr(why));
+			}
+			goto done;
+		}
+		if (!is_redirect(resp->status)) {
+			out = OUT_ANSWER;
+			goto done;
+		}
+		if (hop == GH_REDIRECTS_MAX) {
+			log_error("%s failed: more than %d redirects", req->what, GH_REDIRECTS_MAX);
+			goto done;
+		}
+		if (curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_URL, &next) != CURLE_OK || !next) {
+			log_error("%s failed: HTTP %ld redirect without a usable Location",
+				  req->what, resp->status);
+			goto done;
+		}
+		origin_release(&target);
+		if (origin_parse(&target, next, false, &reason) < 0) {
+			log_error("%s failed: HTTP %ld redirect to a bad URL: %s", req->what,
+				  resp->status, reason);
+			goto done;
+		}
+		if (strcmp(target.scheme, "http") == 0 && !gh_is_loopback(target.host)) {
+			log_error("%s failed: refusing to follow a redirect to plain http on '%s'",
+				  req->what, target.host);
+			goto done;
+		}
+		with_token = origin_same(&target, &c->origin);
+		if (!with_token)
+			log_debug("%s: redirected to '%s', sent without the token", req->what,
+				  target.host);
+		buf_reset(&url);
+		if (buf_adds(&url, next) < 0) {
+			log_error("out of memory");
+			goto done;
+		}
+		if (resp->status == 303) {
+			method = "GET";
+			body = NULL;
+			body_len = 0;
+		}
+	}
+done:
+	origin_release(&target);
+	buf_release(&url);
+	return out;
+}
+
+/* GitHub's "message", and the messages of its "errors" array. */
+static char *extract_message(const struct buf *body)
+{
+	cJSON *root, *msg, *errs, *e;
+	struct buf out = BUF_INIT;
+	int n = 0;
+
+	if (!body->len)
+		return NULL;
+	root = cJSON_ParseWithLength(body->ptr, body->len);
+	if (!root)
+		return NULL;
+	msg = cJSON_GetObjectItemCaseSensitive(root, "message");
+	if (cJSON_IsString(msg))
+		buf_adds(&out, msg->valuestring);
+	errs = cJSON_GetObjectItemCaseSensitive(root, "errors");
+	if (!cJSON_IsArray(errs))
+		errs = NULL;
+	cJSON_ArrayForEach(e, errs) {
+		cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "message");
+		cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
+		cJSON *field = cJSON_GetObjectItemCaseSensitive(e, "field");
+
+		buf_adds(&out, n++ ? "; " : out.len ? " (" : "(");
+		if (cJSON_IsString(m))
+			buf_adds(&out, m->valuestring);
+		else if (cJSON_IsString(e))
+			buf_adds(&out, e->valuestring);
+		else
+			buf_addf(&out, "%s %s", cJSON_IsString(field) ? field->valuestring : "field",
+				 cJSON_IsString(code) ? code->valuestring : "invalid");
+	}
+	if (n)
+		buf_addc(&out, ')');
+	cJSON_Delete(root);
+	if (!out.len) {
+		buf_release(&out);
+		return NULL;
+	}
+	return buf_detach(&out, NULL);
+}
+
+static bool message_says_rate_limit(const char *m)
+{
+	return m && strcasestr(m, "rate limit") != NULL;
+}
+
+static bool is_rate_limited(const struct gh_client *c, const struct gh_response *resp)
+{
+	if (resp->status == 429)
+		return true;
+	return resp->status == 403 &&
+	       (c->hints.remaining == 0 || c->hints.retry_after >= 0 ||
+		message_says_rate_limit(resp->message));
+}
+
+static bool retryable_status(const struct gh_client *c, const struct gh_response *resp)
+{
+	switch (resp->status) {
+	case 408: case 429: case 500: case 502: case 503: case 504:
+		return true;
+	case 403:
+		return is_rate_limited(c, resp);
+	default:
+		return false;
+	}
+}
+
+/* A quoted, bounded copy of an untrusted message for an error line. */
+static void add_quoted(struct buf *b, const char *m)
+{
+	size_t n = strlen(m);
+
+	if (n > GH_MESSAGE_MAX)
+		buf_addf(b, "\"%.*s...\"", GH_MESSAGE_MAX, m);
+	else
+		buf_addf(b, "\"%s\"", m);
+}
+
+static void describe_status(struct buf *b, const struct gh_response *resp)
+{
+	buf_addf(b, "HTTP %ld", resp->status);
+	if (resp->message) {
+		buf_adds(b, " ");
+		add_quoted(b, resp->message);
+	}
+}
+
+static double random_unit(struct gh_client *c)
+{
+	/* xorshift64*: plenty for jitter */
+	c->rng ^= c->rng >> 12;
+	c->rng ^= c->rng << 25;
+	c->rng ^= c->rng >> 27;
+	return (double)((c->rng * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Wait `ms` before retrying `what`, or report that the budget forbids it. */
+static int wait_or_fail(struct gh_client *c, long ms, const char *what, const char *why)
+{
+	double left = gh_remaining(c);
+
+	if ((double)ms / 1000.0 >= left) {
+		log_error("%s failed: %s; waiting %.1f s to retry would pass the time budget "
+			  "of %d s (%.1f s left)", what, why, (double)ms / 1000.0, c->timeout_s,
+			  left < 0 ? 0.0 : left);
+		return -1;
+	}
+	log_debug("%s: %s; retrying in %.3f s", what, why, (double)ms / 1000.0);
+	sleep_ms(ms);
+	return 0;
+}
+
+int gh_request(struct gh_client *c, const struct gh_request *req, struct gh_response *resp)
+{
+	struct buf why = BUF_INIT;
+	int rc = -1;
+
+	gh_response_release(resp);
+	c->body_max = req->body_max ? req->body_max : GH_BODY_MAX;
+	buf_init(&resp->body, c->body_max);
+	for (int n = 1;; n++) {
+		enum outcome o;
+		bool limited = false;
+		long ms;
+
+		if (gh_remaining(c) <= 0) {
+			log_error("%s failed: the time budget of %d s is used up%s%s", req->what,
+				  c->timeout_s, why.len ? "; last: " : "", buf_cstr(&why));
+			goto out;
+		}
+		buf_reset(&why);
+		resp->attempts = n;
+		free(resp->message);
+		resp->message = NULL;
+		o = attempt(c, req, resp, &why);
+		if (o == OUT_FAILED)
+			goto out;
+		if (o == OUT_ANSWER) {
+			resp->message = extract_message(&resp->body);
+			log_debug("%s %s: HTTP %ld (attempt %d)", req->method, req->path,
+				  resp->status, n);
+			if (!retryable_status(c, resp)) {
+				rc = 0;
+				goto out;
+			}
+			limited = is_rate_limited(c, resp);
+			describe_status(&why, resp);
+			if (limited)
+				buf_adds(&why, " (rate limited)");
+		}
+		if (buf_failed(&why)) {
+			log_error("out of memory");
+			goto out;
+		}
+		if (gh_remaining(c) < GH_BUDGET_SLACK_S) {
+			log_error("%s failed: the time budget of %d s is used up; last: %s",
+				  req->what, c->timeout_s, buf_cstr(&why));
+			goto out;
+		}
+		if (n >= c->max_attempts) {
+			log_error("%s failed after %d attempt%s: %s", req->what, n,
+				  n == 1 ? "" : "s", buf_cstr(&why));
+			goto out;
+		}
+		ms = gh_wait_ms(&c->hints, limited, n + 1, c->base_ms, now_epoch(),
+				random_unit(c));
+		if (wait_or_fail(c, ms, req->what, buf_cstr(&why)) < 0)
+			goto out;
+	}
+out:
+	buf_release(&why);
+	return rc;
+}
+
+int gh_backoff(struct gh_client *c, int attempt_no, const char *what)
+{
+	struct gh_hints none = { -1, -1, -1 };
+	long ms = gh_wait_ms(&none, false, attempt_no, c->base_ms, now_epoch(), random_unit(c));
+	char why[64];
+
+	snprintf(why, sizeof(why), "before attempt %d", attempt_no);
+	return wait_or_fail(c, ms, what, why);
+}
+
+/* ---- errors ---------------------------------------------------------- */
+
+/* "Contents read and write" for "contents:write". */
+static void describe_permission(struct buf *b, const char *perm)
+{
+	const char *colon = strchr(perm, ':');
+	size_t n = colon ? (size_t)(colon - perm) : strlen(perm);
+	const char *level = colon ? colon + 1 : "read";
+
+	for (size_t i = 0; i < n; i++) {
+		char ch = perm[i] == '_' ? ' ' : perm[i];
+
+		buf_addc(b, i == 0 ? (char)toupper((unsigned char)ch) : ch);
+	}
+	buf_adds(b, strcmp(level, "write") == 0 ? " read and write" : " read");
+}
+
+/* `verb`: "token lacks" when GitHub said so (403), "the token needs" when
+ * it could also be a missing repository (404). */
+static void permission_hint(struct buf *b, const struct gh_request *req, const char *verb)
+{
+	const char *perm = req->permission ? req->permission : "contents:read";
+
+	buf_addf(b, "%s %s on '%s' (fine-grained PAT or GitHub App: ", verb, perm,
+		 req->repo ? req->repo : "the repository");
+	describe_permission(b, perm);
+	buf_adds(b, "; classic PAT: repo scope)");
+}
+
+int gh_fail(const struct gh_request *req, const struct gh_response *resp)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addf(&b, "%s failed: ", req->what);
+	describe_status(&b, resp);
+	switch (resp->status) {
+	case 401:
+		buf_adds(&b, ": the token is invalid, expired or revoked (check the 'token' input)");
+		break;
+	case 403:
+		buf_adds(&b, ": ");
+		if (message_says_rate_limit(resp->message)) {
+			buf_adds(&b, "rate limited");
+			break;
+		}
+		permission_hint(&b, req, "token lacks");
+		break;
+	case 404:
+		buf_addf(&b, ": '%s' does not exist or the token cannot see it; ",
+			 req->repo ? req->repo : "the resource");
+		permission_hint(&b, req, "the token needs");
+		buf_adds(&b, "; GITHUB_TOKEN reaches only its own repository");
+		break;
+	default:
+		break;
+	}
+	if (resp->request_id)
+		buf_addf(&b, " [request %s]", resp->request_id);
+	if (buf_failed(&b))
+		log_error("%s failed: HTTP %ld", req->what, resp->status);
+	else
+		log_error("%s", b.ptr);
+	buf_release(&b);
+	return -1;
+}

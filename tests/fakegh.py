@@ -1,0 +1,1599 @@
+#!/usr/bin/env python3
+"""fakegh: a strict, stateful fake of the GitHub REST API endpoints gitops-bump uses.
+
+Python stdlib only.  One ThreadingHTTPServer on 127.0.0.1 (a free port chosen
+at start), optionally HTTPS with a self-signed certificate made by the
+`openssl` CLI.  All state lives behind one lock, so every change is atomic.
+
+Three ways to use it
+--------------------
+* pytest:   ``from fakegh import fake_github`` then take ``fake_github`` as an
+            argument: a started fake that knows conftest.TOKEN (full access)
+            and checks at teardown that no token leaked into any request or
+            response body.  ``fake_github_https`` is the same over TLS
+            (``fake.ca_file`` is its certificate).
+* Python:   ``with FakeGitHub() as fake: ...`` (or ``start()``/``stop()``);
+            seed with ``add_token``/``add_repo``/``add_branch``/``protect``/
+            ``commit_files``/``add_commit``/``seed``; inject faults with
+            ``fault(...)``; read state with ``requests``/``log``/``read``/
+            ``changes``/``dispatches``/``pulls``/``dispatch_event``.
+* CLI:      ``python3 tests/fakegh.py --port 0 --token T --seed FILE`` prints
+            its URL on the first line of stdout and serves until SIGTERM;
+            the control API below drives it.
+
+Strict checks on every API request (in this order, answers shaped like GitHub's)
+    User-Agent missing                      403
+    Authorization not "Bearer <known token>" 401 "Bad credentials"
+    X-GitHub-Api-Version not 2022-11-28     400
+    Accept not a GitHub media type          415
+    body of POST/PUT/PATCH not a JSON object 400 "Problems parsing JSON"
+    token cannot see the repo               404 "Not Found"
+    token cannot do the operation           403 "Resource not accessible by ..."
+Every answer carries x-ratelimit-{limit,remaining,used,reset,resource} and
+x-github-request-id; errors are {"message", "documentation_url", "status"}.
+
+Endpoints
+    GET   /repos/{o}/{r}
+    POST  /repos/{o}/{r}/dispatches          event_type 1..100 chars, client_payload an
+                                             object of <= 10 keys, body < 64 KB; 204
+    GET   /repos/{o}/{r}/commits/{ref}       sha, short sha or branch; 422 when unknown
+    GET   /repos/{o}/{r}/contents/{path}?ref=   base64 wrapped at 60 columns, real blob
+                                             sha; > 1 MB only with the raw/object types
+    PUT   /repos/{o}/{r}/contents/{path}     409 stale sha, 422 missing sha, 409 on a
+                                             protected branch ("Changes must be made
+                                             through a pull request.")
+    GET   /repos/{o}/{r}/git/ref/heads/{b}   (also git/refs/heads/{b})
+    PATCH /repos/{o}/{r}/git/refs/heads/{b}  {sha, force}; 422 not a fast forward,
+                                             422 protected branch
+    POST  /repos/{o}/{r}/git/refs            {ref, sha}; 422 when it exists
+    GET   /repos/{o}/{r}/git/commits/{sha}   POST /repos/{o}/{r}/git/commits
+    GET   /repos/{o}/{r}/git/blobs/{sha}     POST /repos/{o}/{r}/git/blobs
+    GET   /repos/{o}/{r}/git/trees/{sha}     POST /repos/{o}/{r}/git/trees (base_tree;
+                                             without it every other file is gone)
+    POST  /repos/{o}/{r}/pulls               422 "A pull request already exists ..."
+    GET   /repos/{o}/{r}/pulls?head=o:b&base=&state=
+Objects are real git objects (blob/tree/commit sha-1 as git computes them).
+
+Faults (``fake.fault(kind, method=None, path=".*", times=1, skip=0,
+probability=None, **params)``; `path` is a regex matched against the whole
+request path as sent (percent-encoded, no query); `times=None` means forever;
+`skip=N` lets the first N matching requests through; `probability` fires at
+random (seeded: FakeGitHub(seed=...)); the first matching fault fires)
+    status          status=500, message=..., headers={}     any status
+    rate_limit      retry_after=1                           429 + Retry-After
+    rate_limit_403  reset_in=1                              403, remaining 0, reset
+    secondary_limit retry_after=None                        403 "secondary rate limit"
+    delay           seconds=1                               then answer normally
+    drop            processed=False                         close without answering
+                                                            (processed: after applying it)
+    close_mid                                               half the body, then close
+    trickle         chunk=1, interval=0.2                   body a few bytes at a time
+    hang            seconds=None                            never answer (until stop)
+    truncate                                                body cut, Content-Length fits
+    garbage         status=200                              a non-JSON (HTML) body
+    bad_base64                                              contents `content` broken
+    lie_sha                                                 contents `sha` is wrong
+    interleave      file=PATH, content=|append=|edit=fn, message=, branch=
+                                                            someone else commits to the
+                                                            branch just before this
+                                                            request is handled
+    redirect        status=307, location=URL-or-path        a redirect instead
+Each fault object counts its `hits`.
+
+Control API (no auth; JSON; for the CLI, `make demo` and benchmarks)
+    GET    /_fake/health                     {"ok": true}
+    POST   /_fake/seed                       the seed format below
+    POST   /_fake/faults                     {"kind": ..., "method": ..., "path": ..., ...}
+    DELETE /_fake/faults
+    GET    /_fake/requests                   every recorded request (bodies as text)
+    DELETE /_fake/requests
+    GET    /_fake/leaks                      token leaks seen (should be [])
+    GET    /_fake/repos/{o}/{r}/log?branch=  commits, newest first, with their changes
+    GET    /_fake/repos/{o}/{r}/files/{path}?ref=   raw file content
+    GET    /_fake/repos/{o}/{r}/dispatches   the dispatches received
+    GET    /_fake/repos/{o}/{r}/event?index=-1      one as the runner's event.json
+    GET    /_fake/repos/{o}/{r}/pulls
+
+Seed format (JSON; ``fake.seed(obj)``, ``--seed FILE``, POST /_fake/seed)
+    {"tokens": [{"token": "ghs_...", "name": "ci", "kind": "app",
+                 "repos": {"org/gitops": {"contents": "write", "pull_requests": "write"}}}],
+     "repos": [{"name": "org/gitops", "default_branch": "main", "private": true,
+                "files": {"path/in/repo.yaml": "text" | {"base64": "..."}},
+                "branches": {"sandbox": {"files": {...}}},      # or {} to copy main
+                "protected": ["main"],
+                "commits": [{"sha": "<40 hex>", "message": "..."}]}]}
+A token without "repos" reaches every repo with every permission.
+
+Recorded requests are dicts: id, time, method, path, query (dict of lists),
+raw_query, headers (lower-case names; authorization replaced by
+"Bearer <token:NAME>"), token (its name or None), body (bytes), json (or
+None), status, response (bytes), fault (kind or None).
+"""
+
+import argparse
+import base64
+import calendar
+import contextlib
+import copy
+import hashlib
+import http.server
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+try:
+    import pytest
+except ImportError:  # the CLI runs without pytest
+    pytest = None
+
+API_VERSION = "2022-11-28"
+DOCS = "https://docs.github.com/rest"
+ONE_MB = 1024 * 1024
+BODY_MAX = 110 * ONE_MB
+DISPATCH_MAX = 64 * 1024
+ACCEPT_JSON = {"application/vnd.github+json", "application/vnd.github.v3+json",
+               "application/json"}
+ACCEPT_RAW = {"application/vnd.github.raw", "application/vnd.github.raw+json",
+              "application/vnd.github.v3.raw"}
+ACCEPT_OBJECT = {"application/vnd.github.object", "application/vnd.github.object+json"}
+LEVELS = {None: 0, "none": 0, "read": 1, "write": 2}
+FAULT_KINDS = {"status", "rate_limit", "rate_limit_403", "secondary_limit", "delay", "drop",
+               "close_mid", "trickle", "hang", "truncate", "garbage", "bad_base64",
+               "lie_sha", "interleave", "redirect"}
+ZERO_SHA = "0" * 40
+
+
+class ApiError(Exception):
+    """An answer other than success: raised by the handlers, rendered by the server."""
+
+    def __init__(self, status, message, errors=None, headers=None, docs=DOCS):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.errors = errors
+        self.headers = headers or {}
+        self.docs = docs
+
+
+def invalid(message):
+    return ApiError(422, "Invalid request.\n\n" + message)
+
+
+def not_found():
+    return ApiError(404, "Not Found")
+
+
+def git_hash(kind, data):
+    return hashlib.sha1(b"%s %d\0" % (kind.encode(), len(data)) + data).hexdigest()
+
+
+def to_bytes(content):
+    if isinstance(content, bytes):
+        return content
+    if isinstance(content, dict) and "base64" in content:
+        return base64.b64decode(content["base64"])
+    return str(content).encode("utf-8")
+
+
+def b64_wrapped(data):
+    """Base64 as the contents API sends it: lines of 60 characters, each ending in \\n."""
+    flat = base64.b64encode(data).decode()
+    return "".join(flat[i:i + 60] + "\n" for i in range(0, len(flat), 60))
+
+
+def now_iso(t=None):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() if t is None else t))
+
+
+class Token:
+    def __init__(self, value, name, kind="app", repos=None, login=None):
+        self.value = value
+        self.name = name
+        self.kind = kind  # "app" (GitHub App / GITHUB_TOKEN), "fine-grained", "classic"
+        # None: every repo, every permission; else {repo_lower: {perm: level}}
+        self.repos = None if repos is None else {k.lower(): dict(v) for k, v in repos.items()}
+        self.login = login or ("gitops-bump-fake[bot]" if kind == "app" else "fake-user")
+        self.remaining = 5000
+        self.reset = int(time.time()) + 3600
+
+    def level(self, repo, perm):
+        if self.repos is None:
+            return 2
+        perms = self.repos.get(repo.lower())
+        if perms is None:
+            return -1  # cannot see it
+        if perm == "metadata":
+            return max(1, LEVELS[perms.get("metadata")])
+        return LEVELS[perms.get(perm)]
+
+    def identity(self):
+        if self.kind == "app":
+            return {"name": self.login, "email": "41898282+%s@users.noreply.github.com" % self.login}
+        return {"name": self.login, "email": "%s@users.noreply.github.com" % self.login}
+
+
+class Repo:
+    """One repository: git objects, refs, dispatches, pull requests."""
+
+    def __init__(self, full_name, default_branch="main", private=True, repo_id=1):
+        self.full_name = full_name
+        self.owner, self.name = full_name.split("/", 1)
+        self.default_branch = default_branch
+        self.private = private
+        self.id = repo_id
+        self.objects = {}   # sha -> ("blob", bytes) | ("tree", {name: (mode, sha)}) | ("commit", dict)
+        self.raw = {}       # sha -> the object's bytes as git stores them (trees, commits)
+        self.heads = {}     # branch -> commit sha
+        self.protected = set()
+        self.dispatches = []
+        self.pulls = []
+
+    # -- git objects ------------------------------------------------------
+    def put_blob(self, data):
+        sha = git_hash("blob", data)
+        self.objects[sha] = ("blob", data)
+        return sha
+
+    def put_tree(self, entries):
+        def key(name):
+            return name + "/" if entries[name][0] == "40000" else name
+        raw = b"".join(b"%s %s\0" % (entries[n][0].encode(), n.encode()) + bytes.fromhex(entries[n][1])
+                       for n in sorted(entries, key=key))
+        sha = git_hash("tree", raw)
+        self.objects[sha] = ("tree", dict(entries))
+        self.raw[sha] = raw
+        return sha
+
+    def put_commit(self, tree, parents, message, author, committer, custom):
+        def ident(who):
+            try:
+                t = calendar.timegm(time.strptime(who["date"][:19], "%Y-%m-%dT%H:%M:%S"))
+            except ValueError:
+                t = int(time.time())
+            return "%s <%s> %d +0000" % (who["name"], who["email"], t)
+        text = "tree %s\n" % tree
+        text += "".join("parent %s\n" % p for p in parents)
+        text += "author %s\ncommitter %s\n\n%s" % (ident(author), ident(committer), message)
+        sha = git_hash("commit", text.encode())
+        self.raw[sha] = text.encode()
+        self.objects[sha] = ("commit", {
+            "sha": sha, "tree": tree, "parents": list(parents), "message": message,
+            "author": dict(author), "committer": dict(committer),
+            "verified": not custom, "custom_identity": custom})
+        return sha
+
+    def kind(self, sha):
+        obj = self.objects.get(sha)
+        return obj[0] if obj else None
+
+    def commit(self, sha):
+        obj = self.objects.get(sha)
+        return obj[1] if obj and obj[0] == "commit" else None
+
+    def flatten(self, tree_sha, prefix=""):
+        """{path: (mode, blob sha)} for every file under a tree."""
+        out = {}
+        for name, (mode, sha) in self.objects[tree_sha][1].items():
+            if mode == "40000":
+                out.update(self.flatten(sha, prefix + name + "/"))
+            else:
+                out[prefix + name] = (mode, sha)
+        return out
+
+    def build(self, flat):
+        """The root tree sha for {path: (mode, sha)}."""
+        root = {}
+        for path, entry in flat.items():
+            node = root
+            parts = path.split("/")
+            for part in parts[:-1]:
+                node = node.setdefault(part, {})
+            node[parts[-1]] = entry
+
+        def write(node):
+            entries = {}
+            for name, v in node.items():
+                entries[name] = ("40000", write(v)) if isinstance(v, dict) else v
+            return self.put_tree(entries)
+        return write(root)
+
+    def files_at(self, commit_sha):
+        c = self.commit(commit_sha)
+        return {p: self.objects[s][1] for p, (m, s) in self.flatten(c["tree"]).items()}
+
+    def is_ancestor(self, old, new):
+        seen, todo = set(), [new]
+        while todo:
+            sha = todo.pop()
+            if sha == old:
+                return True
+            if sha in seen:
+                continue
+            seen.add(sha)
+            c = self.commit(sha)
+            if c:
+                todo.extend(c["parents"])
+        return False
+
+    def resolve(self, ref):
+        """A commit sha for a branch, a full or short (>= 7) sha; None otherwise."""
+        if ref is None:
+            ref = self.default_branch
+        for prefix in ("refs/heads/", "heads/"):
+            if ref.startswith(prefix) and ref[len(prefix):] in self.heads:
+                return self.heads[ref[len(prefix):]]
+        if ref in self.heads:
+            return self.heads[ref]
+        if re.fullmatch(r"[0-9a-f]{40}", ref):
+            return ref if self.kind(ref) == "commit" else None
+        if re.fullmatch(r"[0-9a-f]{7,39}", ref):
+            hits = [s for s, o in self.objects.items() if o[0] == "commit" and s.startswith(ref)]
+            return hits[0] if len(hits) == 1 else None
+        return None
+
+
+class Fault:
+    def __init__(self, kind, method=None, path=".*", times=1, skip=0, probability=None, **params):
+        if kind not in FAULT_KINDS:
+            raise ValueError("unknown fault kind %r" % kind)
+        self.kind = kind
+        self.method = method.upper() if method else None
+        self.path = re.compile(path)
+        self.times = times
+        self.skip = skip
+        self.probability = probability
+        self.params = params
+        self.hits = 0
+        self.seen = 0
+
+    def matches(self, method, path, rng):
+        if self.method and self.method != method:
+            return False
+        if not self.path.fullmatch(path):
+            return False
+        if self.times is not None and self.hits >= self.times:
+            return False
+        self.seen += 1
+        if self.seen <= self.skip:
+            return False
+        if self.probability is not None and rng.random() >= self.probability:
+            return False
+        self.hits += 1
+        return True
+
+    def describe(self):
+        return {"kind": self.kind, "method": self.method, "path": self.path.pattern,
+                "times": self.times, "skip": self.skip, "probability": self.probability,
+                "hits": self.hits, **{k: v for k, v in self.params.items() if not callable(v)}}
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    block_on_close = False
+    request_queue_size = 256
+
+
+class FakeGitHub:
+    """See the module docstring."""
+
+    def __init__(self, host="127.0.0.1", port=0, https=False, seed=0, verbose=False):
+        self.host = host
+        self.port = port
+        self.https = https
+        self.verbose = verbose
+        self.lock = threading.RLock()
+        self.rng = random.Random(seed)
+        self.tokens = {}
+        self.repos = {}
+        self.faults = []
+        self._requests = []
+        self.leaks = []
+        self.internal_errors = []
+        self.ca_file = None
+        self._tmpdir = None
+        self._server = None
+        self._thread = None
+        self._stopping = threading.Event()
+        self._conns = set()
+        self._next_repo_id = 1
+        self._next_pr = {}
+
+    # -- life cycle -------------------------------------------------------
+    def start(self):
+        self._server = _Server((self.host, self.port), _Handler)
+        self._server.fake = self
+        self.port = self._server.server_address[1]
+        if self.https:
+            self._tmpdir = tempfile.mkdtemp(prefix="fakegh-")
+            cert = os.path.join(self._tmpdir, "cert.pem")
+            key = os.path.join(self._tmpdir, "key.pem")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec",
+                            "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                            "-keyout", key, "-out", cert, "-days", "2",
+                            "-subj", "/CN=fakegh self-signed",
+                            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                           check=True, capture_output=True)
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(cert, key)
+            self._server.socket = ctx.wrap_socket(self._server.socket, server_side=True,
+                                                  do_handshake_on_connect=False)
+            self.ca_file = cert
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._stopping.set()
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            with self.lock:
+                conns = list(self._conns)
+            for c in conns:
+                with contextlib.suppress(OSError):
+                    c.shutdown(socket.SHUT_RDWR)
+            self._server = None
+        if self._tmpdir:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+            self._tmpdir = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    @property
+    def url(self):
+        return "%s://127.0.0.1:%d" % ("https" if self.https else "http", self.port)
+
+    # -- seeding ----------------------------------------------------------
+    def add_token(self, token, name=None, repos=None, kind="app", login=None):
+        """Accept `token`.  repos=None: everything; else {"o/r": {"contents": "write",
+        "pull_requests": "read", ...}} (a repo not listed is invisible: 404)."""
+        with self.lock:
+            name = name or "token%d" % (len(self.tokens) + 1)
+            self.tokens[token] = Token(token, name, kind, repos, login)
+            return name
+
+    def add_repo(self, full_name, files=None, default_branch="main", private=True,
+                 message="Initial commit"):
+        """A repo whose default branch has one commit holding `files` ({path: str|bytes})."""
+        with self.lock:
+            repo = Repo(full_name, default_branch, private, self._next_repo_id)
+            self._next_repo_id += 1
+            self.repos[full_name.lower()] = repo
+            flat = {p: ("100644", repo.put_blob(to_bytes(c))) for p, c in (files or {}).items()}
+            who = {"name": "Seed", "email": "seed@example.com", "date": now_iso()}
+            repo.heads[default_branch] = repo.put_commit(repo.build(flat), [], message, who, who, True)
+            return repo
+
+    def repo(self, full_name):
+        with self.lock:
+            r = self.repos.get(full_name.lower())
+            if r is None:
+                raise KeyError("no repo %r in the fake" % full_name)
+            return r
+
+    def add_branch(self, repo, branch, source=None, files=None):
+        """Create `branch` at `source` (a branch or sha; default branch by default),
+        then commit `files` on it when given."""
+        with self.lock:
+            r = self.repo(repo)
+            r.heads[branch] = r.resolve(source or r.default_branch)
+            if files:
+                self.commit_files(repo, branch, files, message="Seed %s" % branch)
+            return r.heads[branch]
+
+    def protect(self, repo, branch, protected=True):
+        with self.lock:
+            (self.repo(repo).protected.add if protected else self.repo(repo).protected.discard)(branch)
+
+    def commit_files(self, repo, branch, files, message="Commit by someone else", author=None):
+        """Commit directly to `branch` (someone else's change): {path: content or None
+        to delete}.  Returns the new commit sha."""
+        with self.lock:
+            r = self.repo(repo)
+            head = r.heads[branch]
+            flat = r.flatten(r.commit(head)["tree"])
+            for path, content in files.items():
+                if content is None:
+                    flat.pop(path, None)
+                else:
+                    flat[path] = ("100644", r.put_blob(to_bytes(content)))
+            who = dict(author or {"name": "Someone Else", "email": "else@example.com"})
+            who.setdefault("date", now_iso())
+            r.heads[branch] = r.put_commit(r.build(flat), [head], message, who, who, True)
+            return r.heads[branch]
+
+    def add_commit(self, repo, message, sha=None, author=None):
+        """A commit object on no branch (e.g. the app repo's pushed commit for GET
+        commits/{sha}).  With `sha`, it is also reachable under that (fake) sha."""
+        with self.lock:
+            r = self.repo(repo)
+            head = r.heads[r.default_branch]
+            who = dict(author or {"name": "Dev", "email": "dev@example.com"})
+            who.setdefault("date", now_iso())
+            real = r.put_commit(r.commit(head)["tree"], [head], message, who, who, True)
+            if sha:
+                c = dict(r.objects[real][1], sha=sha)
+                r.objects[sha] = ("commit", c)
+                return sha
+            return real
+
+    def seed(self, spec):
+        """Apply the seed format of the module docstring."""
+        with self.lock:
+            for t in spec.get("tokens", []):
+                if isinstance(t, str):
+                    t = {"token": t}
+                self.add_token(t["token"], t.get("name"), t.get("repos"), t.get("kind", "app"),
+                               t.get("login"))
+            repos = spec.get("repos", [])
+            if isinstance(repos, dict):
+                repos = [dict(v, name=k) for k, v in repos.items()]
+            for rs in repos:
+                self.add_repo(rs["name"], rs.get("files"), rs.get("default_branch", "main"),
+                              rs.get("private", True))
+                for b, bs in (rs.get("branches") or {}).items():
+                    self.add_branch(rs["name"], b, bs.get("from"), bs.get("files"))
+                for b in rs.get("protected", []):
+                    self.protect(rs["name"], b)
+                for c in rs.get("commits", []):
+                    self.add_commit(rs["name"], c["message"], c.get("sha"))
+
+    # -- faults -----------------------------------------------------------
+    def fault(self, kind, method=None, path=".*", times=1, skip=0, probability=None, **params):
+        """Queue a fault (see the module docstring); returns it (its .hits counts)."""
+        f = Fault(kind, method, path, times, skip, probability, **params)
+        with self.lock:
+            self.faults.append(f)
+        return f
+
+    def clear_faults(self):
+        with self.lock:
+            self.faults.clear()
+
+    # -- reading state ----------------------------------------------------
+    def requests(self, method=None, path=None):
+        """Recorded requests (copies), optionally filtered by method and a path regex
+        (re.search)."""
+        with self.lock:
+            out = [r for r in self._requests
+                   if (method is None or r["method"] == method.upper())
+                   and (path is None or re.search(path, r["path"]))]
+            return copy.deepcopy(out)
+
+    def clear_requests(self):
+        with self.lock:
+            self._requests.clear()
+
+    def head(self, repo, branch=None):
+        with self.lock:
+            r = self.repo(repo)
+            return r.heads.get(branch or r.default_branch)
+
+    def read(self, repo, path, ref=None):
+        """A file's bytes at a branch or sha, or None."""
+        with self.lock:
+            r = self.repo(repo)
+            sha = r.resolve(ref)
+            return r.files_at(sha).get(path) if sha else None
+
+    def files(self, repo, ref=None):
+        with self.lock:
+            r = self.repo(repo)
+            return r.files_at(r.resolve(ref))
+
+    def changes(self, repo, sha):
+        """{path: (old bytes or None, new bytes or None)} of a commit against its
+        first parent."""
+        with self.lock:
+            r = self.repo(repo)
+            c = r.commit(sha)
+            new = r.files_at(sha)
+            old = r.files_at(c["parents"][0]) if c["parents"] else {}
+            return {p: (old.get(p), new.get(p)) for p in sorted(set(old) | set(new))
+                    if old.get(p) != new.get(p)}
+
+    def log(self, repo, branch=None):
+        """The first-parent history of a branch, newest first: dicts with sha, message,
+        parents, tree, author, committer, verified, custom_identity, changes."""
+        with self.lock:
+            r = self.repo(repo)
+            out, sha = [], r.heads[branch or r.default_branch]
+            while sha:
+                c = copy.deepcopy(r.commit(sha))
+                c["changes"] = self.changes(repo, sha)
+                out.append(c)
+                sha = c["parents"][0] if c["parents"] else None
+            return out
+
+    def dispatches(self, repo):
+        with self.lock:
+            return copy.deepcopy(self.repo(repo).dispatches)
+
+    def pulls(self, repo):
+        with self.lock:
+            return copy.deepcopy(self.repo(repo).pulls)
+
+    def dispatch_event(self, repo, index=-1):
+        """A received dispatch as the receiving runner's event.json would hold it."""
+        with self.lock:
+            r = self.repo(repo)
+            d = r.dispatches[index]
+            return {"action": d["event_type"], "branch": r.default_branch,
+                    "client_payload": copy.deepcopy(d["client_payload"]),
+                    "repository": self._repo_json(r, None),
+                    "sender": {"login": d["sender"], "type": "Bot"},
+                    "installation": {"id": 1}}
+
+    def assert_no_leaks(self):
+        with self.lock:
+            assert not self.leaks, "token leaked: %r" % self.leaks[:5]
+            assert not self.internal_errors, "fakegh bug:\n" + self.internal_errors[0]
+
+    # -- request handling (called by _Handler) ----------------------------
+    def _record(self, h, body):
+        split = urllib.parse.urlsplit(h.path)
+        headers = {k.lower(): v for k, v in h.headers.items()}
+        t = self._token_of(h)
+        tok = t.name if t else None
+        if "authorization" in headers:
+            headers["authorization"] = ("Bearer <token:%s>" % tok) if t else "<unknown credentials>"
+        try:
+            parsed = json.loads(body) if body else None
+        except ValueError:
+            parsed = None
+        rec = {"id": len(self._requests) + 1, "time": time.time(), "method": h.command,
+               "path": split.path, "query": urllib.parse.parse_qs(split.query, keep_blank_values=True),
+               "raw_query": split.query, "headers": headers, "token": tok, "body": body,
+               "peer": "%s:%d" % h.client_address[:2],
+               "json": parsed, "status": None, "response": b"", "fault": None}
+        self._requests.append(rec)
+        scan = [("path", h.path.encode()), ("body", body)]
+        scan += [("header " + k, v.encode("utf-8", "replace")) for k, v in h.headers.items()
+                 if k.lower() != "authorization"]
+        self._scan(rec, scan)
+        return rec
+
+    def _token_of(self, h):
+        scheme, _, value = h.headers.get("Authorization", "").partition(" ")
+        return self.tokens.get(value.strip()) if scheme.lower() == "bearer" else None
+
+    def _scan(self, rec, parts):
+        for where, data in parts:
+            for v in self.tokens:
+                if v.encode() in data:
+                    self.leaks.append({"request": rec["id"], "where": where})
+
+    def _pick_fault(self, method, path):
+        for f in self.faults:
+            if f.matches(method, path, self.rng):
+                return f
+        return None
+
+    def _ratelimit_headers(self, token):
+        t = token or Token("", "anonymous")
+        if token:
+            t.remaining = max(0, t.remaining - 1)
+        return {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": str(t.remaining),
+                "x-ratelimit-used": str(5000 - t.remaining), "x-ratelimit-reset": str(t.reset),
+                "x-ratelimit-resource": "core"}
+
+    def _respond(self, rec, token):
+        """Strict checks, then the route.  Returns (status, headers, body bytes)."""
+        try:
+            return self._route(rec, token)
+        except Exception as e:  # a bug in the fake: answer 500 and remember it
+            if not isinstance(e, ApiError):
+                import traceback
+                self.internal_errors.append(traceback.format_exc())
+                e = ApiError(500, "fakegh internal error: %s" % e)
+            doc = {"message": e.message, "documentation_url": e.docs, "status": str(e.status)}
+            if e.errors is not None:
+                doc["errors"] = e.errors
+            return e.status, dict(e.headers), json.dumps(doc).encode()
+
+    def _check(self, rec):
+        h = rec["headers"]
+        if not h.get("user-agent"):
+            raise ApiError(403, "Request forbidden by administrative rules. Please make sure your "
+                           "request has a User-Agent header (https://docs.github.com/en/rest/"
+                           "overview/resources-in-the-rest-api#user-agent-required). Check "
+                           "https://developer.github.com for other possible causes.")
+        auth = h.get("authorization")
+        if auth is None:
+            raise ApiError(401, "Requires authentication")
+        if not auth.startswith("Bearer <token:"):
+            raise ApiError(401, "Bad credentials")
+        version = h.get("x-github-api-version")
+        if version != API_VERSION:
+            raise ApiError(400, "API version %r is not supported (want %s)" % (version, API_VERSION)
+                           if version else "missing X-GitHub-Api-Version header (want %s)" % API_VERSION)
+        accept = (h.get("accept") or "").split(";")[0].strip().lower()
+        if accept not in ACCEPT_JSON | ACCEPT_RAW | ACCEPT_OBJECT:
+            raise ApiError(415, "Unsupported 'Accept' header: %r. Must accept "
+                           "'application/vnd.github+json'." % h.get("accept"))
+        rec["accept"] = accept
+        if rec["method"] in ("POST", "PUT", "PATCH"):
+            if not isinstance(rec["json"], dict):
+                raise ApiError(400, "Problems parsing JSON")
+
+    def _route(self, rec, token):
+        self._check(rec)
+        path, method = rec["path"], rec["method"]
+        m = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/.*)?", path)
+        if not m:
+            raise not_found()
+        name = urllib.parse.unquote(m.group(1)) + "/" + urllib.parse.unquote(m.group(2))
+        repo = self.repos.get(name.lower())
+        rest = m.group(3) or ""
+        for rmethod, pattern, perm, fn in _ROUTES:
+            mm = re.fullmatch(pattern, rest)
+            if mm and rmethod == method:
+                break
+        else:
+            raise not_found()
+        if repo is None:
+            raise not_found()
+        self._authorize(token, repo, perm)
+        return fn(self, repo, rec, token, *[urllib.parse.unquote(g) if g is not None else None
+                                            for g in mm.groups()])
+
+    def _authorize(self, token, repo, perm):
+        kind, need = perm.split(":")
+        level = token.level(repo.full_name, kind)
+        if level < 0:
+            raise not_found()
+        if level < LEVELS[need]:
+            who = {"app": "integration", "fine-grained": "personal access token"}.get(token.kind)
+            if who is None:  # classic PAT without the scope: GitHub hides the repo
+                raise not_found()
+            raise ApiError(403, "Resource not accessible by %s" % who,
+                           headers={"x-accepted-github-permissions": "%s=%s" % (kind, need)})
+
+    # -- endpoints --------------------------------------------------------
+    def _repo_json(self, r, token):
+        level = token.level(r.full_name, "contents") if token else 2
+        return {"id": r.id, "node_id": "R_%d" % r.id, "name": r.name, "full_name": r.full_name,
+                "private": r.private, "owner": {"login": r.owner, "type": "Organization"},
+                "html_url": "https://github.com/%s" % r.full_name, "default_branch": r.default_branch,
+                "url": "%s/repos/%s" % (self.url, r.full_name),
+                "permissions": {"admin": False, "maintain": False, "push": level >= 2,
+                                "triage": level >= 1, "pull": level >= 1}}
+
+    def ep_repo(self, r, rec, token):
+        return 200, {}, self._repo_json(r, token)
+
+    def ep_dispatch(self, r, rec, token):
+        body = rec["json"]
+        extra = sorted(set(body) - {"event_type", "client_payload"})
+        if extra:
+            raise invalid('"%s" is not a permitted key.' % extra[0])
+        et = body.get("event_type")
+        if not isinstance(et, str):
+            raise invalid('"event_type" wasn\'t supplied.' if et is None else
+                          "For 'properties/event_type', %s is not a string." % json.dumps(et))
+        if not 1 <= len(et) <= 100:
+            raise invalid("event_type is too %s (%s is 1..100 characters)"
+                          % ("short" if not et else "long", len(et)))
+        payload = body.get("client_payload", {})
+        if not isinstance(payload, dict):
+            raise invalid("For 'properties/client_payload', %s is not an object." % json.dumps(payload)[:50])
+        if len(payload) > 10:
+            raise invalid("No more than 10 properties are allowed; %d were supplied." % len(payload))
+        if len(rec["body"]) >= DISPATCH_MAX:
+            raise invalid("client_payload is too large: the request body is %d bytes (must be "
+                          "under %d)" % (len(rec["body"]), DISPATCH_MAX))
+        r.dispatches.append({"event_type": et, "client_payload": payload, "sender": token.login,
+                             "token": token.name, "time": time.time()})
+        return 204, {}, None
+
+    def _commit_json(self, r, sha, rest=False):
+        c = r.commit(sha)
+        base = "%s/repos/%s" % (self.url, r.full_name)
+        git = {"sha": sha, "url": "%s/git/commits/%s" % (base, sha),
+               "html_url": "https://github.com/%s/commit/%s" % (r.full_name, sha),
+               "author": c["author"], "committer": c["committer"], "message": c["message"],
+               "tree": {"sha": c["tree"], "url": "%s/git/trees/%s" % (base, c["tree"])},
+               "parents": [{"sha": p, "url": "%s/git/commits/%s" % (base, p),
+                            "html_url": "https://github.com/%s/commit/%s" % (r.full_name, p)}
+                           for p in c["parents"]],
+               "verification": {"verified": c["verified"],
+                                "reason": "valid" if c["verified"] else "unsigned",
+                                "signature": None, "payload": None}}
+        if not rest:
+            return git
+        return {"sha": sha, "node_id": "C_" + sha, "url": "%s/commits/%s" % (base, sha),
+                "html_url": git["html_url"], "commit": {k: git[k] for k in
+                                                        ("author", "committer", "message", "tree",
+                                                         "url", "verification")},
+                "author": None, "committer": None, "parents": git["parents"]}
+
+    def ep_commit(self, r, rec, token, ref):
+        sha = r.resolve(ref)
+        if not sha:
+            raise ApiError(422, "No commit found for SHA: %s" % ref)
+        return 200, {}, self._commit_json(r, sha, rest=True)
+
+    def _branch_arg(self, r, name):
+        branch = name if name is not None else r.default_branch
+        if not isinstance(branch, str):
+            raise invalid('For \'properties/branch\', %s is not a string.' % json.dumps(branch))
+        return branch
+
+    @staticmethod
+    def _check_path(path):
+        parts = path.split("/")
+        if not path or any(p in ("", ".", "..") for p in parts) or "\0" in path or "\\" in path:
+            raise not_found()
+        return path
+
+    def _content_json(self, r, path, sha, data, with_content=True):
+        base = "%s/repos/%s" % (self.url, r.full_name)
+        d = {"type": "file", "encoding": "base64", "size": len(data),
+             "name": path.rsplit("/", 1)[-1], "path": path, "sha": sha,
+             "url": "%s/contents/%s" % (base, urllib.parse.quote(path)),
+             "git_url": "%s/git/blobs/%s" % (base, sha),
+             "html_url": "https://github.com/%s/blob/HEAD/%s" % (r.full_name, path),
+             "download_url": None}
+        if with_content:
+            d["content"] = b64_wrapped(data)
+        else:
+            d["content"], d["encoding"] = "", "none"
+        return d
+
+    def ep_contents_get(self, r, rec, token, path):
+        ref = rec["query"].get("ref", [None])[0]
+        sha = r.resolve(ref)
+        if not sha:
+            raise ApiError(404, "No commit found for the ref %s" % ref)
+        flat = r.flatten(r.commit(sha)["tree"])
+        path = (path or "").strip("/")
+        if path and path in flat:
+            mode, blob = flat[path]
+            data = r.objects[blob][1]
+            accept = rec["accept"]
+            if accept in ACCEPT_RAW:
+                return 200, {"content-type": "application/vnd.github.raw; charset=utf-8",
+                             "etag": '"%s"' % blob}, data
+            if len(data) > ONE_MB:
+                if accept in ACCEPT_OBJECT:
+                    return 200, {}, self._content_json(r, path, blob, data, with_content=False)
+                raise ApiError(403, "This API returns blobs up to 1 MB in size. The requested blob "
+                               "is too large to fetch via the API, but you can use the Git Data "
+                               "API to request blobs up to 100 MB in size.",
+                               errors=[{"resource": "Blob", "field": "data", "code": "too_large"}])
+            return 200, {}, self._content_json(r, path, blob, data)
+        prefix = path + "/" if path else ""
+        names = {}
+        for p, (mode, blob) in flat.items():
+            if p.startswith(prefix):
+                head, _, tail = p[len(prefix):].partition("/")
+                names[head] = ("dir", None) if tail else ("file", blob)
+        if not names:
+            raise not_found()
+        return 200, {}, [{"type": t, "name": n, "path": prefix + n, "sha": s,
+                          "size": len(r.objects[s][1]) if s else 0} for n, (t, s) in sorted(names.items())]
+
+    @staticmethod
+    def _identity(body, key):
+        who = body.get(key)
+        if who is None:
+            return None
+        if not isinstance(who, dict):
+            raise invalid("For 'properties/%s', %s is not an object." % (key, json.dumps(who)[:40]))
+        for field in ("name", "email"):
+            if not isinstance(who.get(field), str) or not who[field]:
+                raise invalid('"%s" wasn\'t supplied.' % field)
+        out = {"name": who["name"], "email": who["email"], "date": who.get("date") or now_iso()}
+        return out
+
+    def _new_commit(self, r, token, tree, parents, message, author, committer):
+        custom = author is not None or committer is not None
+        ident = dict(token.identity(), date=now_iso())
+        author = author or committer or ident
+        committer = committer or author if custom else ident
+        return r.put_commit(tree, parents, message, author, committer, custom)
+
+    def ep_contents_put(self, r, rec, token, path):
+        body = rec["json"]
+        extra = sorted(set(body) - {"message", "content", "sha", "branch", "committer", "author"})
+        if extra:
+            raise invalid('"%s" is not a permitted key.' % extra[0])
+        for key in ("message", "content"):
+            if not isinstance(body.get(key), str):
+                raise invalid('"%s" wasn\'t supplied.' % key)
+        path = self._check_path(path)
+        try:
+            data = base64.b64decode(re.sub(r"[\r\n]", "", body["content"]), validate=True)
+        except ValueError:
+            raise invalid("content is not valid Base64")
+        author = self._identity(body, "author")
+        committer = self._identity(body, "committer")
+        branch = self._branch_arg(r, body.get("branch"))
+        if branch not in r.heads:
+            raise ApiError(404, "Branch %s not found" % branch)
+        if branch in r.protected:
+            raise ApiError(409, "Changes must be made through a pull request.",
+                           docs="https://docs.github.com/articles/about-protected-branches")
+        head = r.heads[branch]
+        flat = r.flatten(r.commit(head)["tree"])
+        old = flat.get(path)
+        given = body.get("sha")
+        if old is not None and given is None:
+            raise invalid('"sha" wasn\'t supplied.')
+        if given is not None and (old is None or given != old[1]):
+            raise ApiError(409, "%s does not match %s" % (path, given))
+        blob = r.put_blob(data)
+        flat[path] = (old[0] if old else "100644", blob)
+        sha = self._new_commit(r, token, r.build(flat), [head], body["message"], author, committer)
+        r.heads[branch] = sha
+        content = self._content_json(r, path, blob, data, False)
+        del content["content"], content["encoding"]
+        return (200 if old else 201), {}, {"content": content, "commit": self._commit_json(r, sha)}
+
+    def _ref_json(self, r, branch):
+        base = "%s/repos/%s" % (self.url, r.full_name)
+        sha = r.heads[branch]
+        return {"ref": "refs/heads/" + branch, "node_id": "REF_" + branch,
+                "url": "%s/git/refs/heads/%s" % (base, branch),
+                "object": {"sha": sha, "type": "commit", "url": "%s/git/commits/%s" % (base, sha)}}
+
+    def ep_ref_get(self, r, rec, token, branch):
+        if branch not in r.heads:
+            raise not_found()
+        return 200, {}, self._ref_json(r, branch)
+
+    def ep_ref_patch(self, r, rec, token, branch):
+        body = rec["json"]
+        extra = sorted(set(body) - {"sha", "force"})
+        if extra:
+            raise invalid('"%s" is not a permitted key.' % extra[0])
+        sha, force = body.get("sha"), body.get("force", False)
+        if not isinstance(sha, str):
+            raise invalid('"sha" wasn\'t supplied.')
+        if not isinstance(force, bool):
+            raise invalid("For 'properties/force', %s is not a boolean." % json.dumps(force))
+        if branch not in r.heads:
+            raise ApiError(422, "Reference does not exist")
+        if r.kind(sha) != "commit":
+            raise ApiError(422, "Object does not exist")
+        if branch in r.protected:
+            raise ApiError(422, "Protected branch update failed for refs/heads/%s: Changes must be "
+                           "made through a pull request." % branch)
+        if not force and not r.is_ancestor(r.heads[branch], sha):
+            raise ApiError(422, "Update is not a fast forward")
+        r.heads[branch] = sha
+        return 200, {}, self._ref_json(r, branch)
+
+    def ep_ref_create(self, r, rec, token):
+        body = rec["json"]
+        extra = sorted(set(body) - {"ref", "sha", "key"})
+        if extra:
+            raise invalid('"%s" is not a permitted key.' % extra[0])
+        ref, sha = body.get("ref"), body.get("sha")
+        if not isinstance(ref, str) or not isinstance(sha, str):
+            raise invalid('"%s" wasn\'t supplied.' % ("ref" if not isinstance(ref, str) else "sha"))
+        if not ref.startswith("refs/") or ref.count("/") < 2:
+            raise ApiError(422, "Reference name must start with 'refs/' and have at least two slashes.")
+        if not ref.startswith("refs/heads/"):
+            raise ApiError(422, "the fake only supports refs/heads/*")
+        branch = ref[len("refs/heads/"):]
+        if branch in r.heads:
+            raise ApiError(422, "Reference already exists")
+        if r.kind(sha) != "commit":
+            raise ApiError(422, "Object does not exist")
+        r.heads[branch] = sha
+        return 201, {}, self._ref_json(r, branch)
+
+    def ep_git_commit_get(self, r, rec, token, sha):
+        if r.kind(sha) != "commit":
+            raise not_found()
+        return 200, {}, self._commit_json(r, sha)
+
+    def ep_git_commit_create(self, r, rec, token):
+        body = rec["json"]
+        extra = sorted(set(body) - {"message", "tree", "parents", "author", "committer", "signature"})
+        if extra:
+            raise invalid('"%s" is not a permitted key.' % extra[0])
+        message, tree, parents = body.get("message"), body.get("tree"), body.get("parents", [])
+        if not isinstance(message, str):
+            raise invalid('"message" wasn\'t supplied.')
+        if not isinstance(tree, str):
+            raise invalid('"tree" wasn\'t supplied.')
+        if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
+            raise invalid("For 'properties/parents', %s is not an array of strings." % json.dumps(parents)[:40])
+        if r.kind(tree) != "tree":
+            raise ApiError(422, "Tree SHA does not exist")
+        for p in parents:
+            if r.kind(p) != "commit":
+                raise ApiError(422, "Parent SHA does not exist or is not a commit object")
+        author = self._identity(body, "author")
+        committer = self._identity(body, "committer")
+        custom = author is not None or committer is not None or body.get("signature") is not None
+        sha = self._new_commit(r, token, tree, parents, message, author, committer)
+        if custom:
+            r.objects[sha][1]["verified"] = False
+        return 201, {}, self._commit_json(r, sha)
+
+    def ep_blob_create(self, r, rec, token):
+        body = rec["json"]
+        extra = sorted(set(body) - {"content", "encoding"})
+        if extra:
+            raise invalid('"%s" is not a permitted key.' % extra[0])
+        content, enc = body.get("content"), body.get("encoding", "utf-8")
+        if not isinstance(content, str):
+            raise invalid('"content" wasn\'t supplied.')
+        if enc == "base64":
+            try:
+                data = base64.b64decode(re.sub(r"[\r\n]", "", content), validate=True)
+            except ValueError:
+                raise ApiError(422, "content is not valid Base64")
+        elif enc in ("utf-8", "utf8"):
+            data = content.encode("utf-8")
+        else:
+            raise ApiError(422, "encoding must be utf-8 or base64")
+        sha = r.put_blob(data)
+        return 201, {}, {"sha": sha, "url": "%s/repos/%s/git/blobs/%s" % (self.url, r.full_name, sha)}
+
+    def ep_blob_get(self, r, rec, token, sha):
+        if r.kind(sha) != "blob":
+            raise not_found()
+        data = r.objects[sha][1]
+        return 200, {}, {"sha": sha, "size": len(data), "encoding": "base64",
+                         "content": b64_wrapped(data), "node_id": "B_" + sha}
+
+    def ep_tree_create(self, r, rec, token):
+        body = rec["json"]
+        extra = sorted(set(body) - {"tree", "base_tree"})
+        if extra:
+            raise invalid('"%s" is not a permitted key.' % extra[0])
+        entries, base = body.get("tree"), body.get("base_tree")
+        if not isinstance(entries, list):
+            raise invalid('"tree" wasn\'t supplied.')
+        if base is not None:
+            if r.kind(base) != "tree":
+                raise ApiError(422, "Invalid tree info: base_tree %s is not a tree" % base)
+            flat = r.flatten(base)
+        else:
+            flat = {}
+        for e in entries:
+            if not isinstance(e, dict):
+                raise invalid("tree entries must be objects")
+            path, mode, typ = e.get("path"), e.get("mode"), e.get("type")
+            if not isinstance(path, str):
+                raise invalid('"path" wasn\'t supplied.')
+            self._check_path_422(path)
+            if mode not in ("100644", "100755", "040000", "160000", "120000"):
+                raise ApiError(422, "tree.mode %r is not valid" % mode)
+            if typ not in ("blob", "tree", "commit"):
+                raise ApiError(422, "tree.type %r is not valid" % typ)
+            if ("sha" in e) == ("content" in e):
+                raise ApiError(422, "tree entry %s needs exactly one of sha and content" % path)
+            if "content" in e:
+                if typ != "blob" or not isinstance(e["content"], str):
+                    raise ApiError(422, "tree.content is only for blobs, as a string")
+                sha = r.put_blob(e["content"].encode("utf-8"))
+            else:
+                sha = e["sha"]
+            for p in [p for p in flat if p == path or p.startswith(path + "/")]:
+                del flat[p]
+            if sha is None:
+                continue
+            if typ == "tree":
+                if r.kind(sha) != "tree":
+                    raise ApiError(422, "tree.sha %s is not a valid tree" % sha)
+                flat.update({path + "/" + p: v for p, v in r.flatten(sha).items()})
+            elif typ == "blob":
+                if r.kind(sha) != "blob":
+                    raise ApiError(422, "tree.sha %s is not a valid blob" % sha)
+                flat[path] = (mode, sha)
+            else:
+                raise ApiError(422, "the fake does not support submodules")
+        sha = r.build(flat)
+        return 201, {}, self._tree_json(r, sha, False)
+
+    @staticmethod
+    def _check_path_422(path):
+        try:
+            FakeGitHub._check_path(path)
+        except ApiError:
+            raise ApiError(422, "tree.path %r is not valid" % path)
+
+    def _tree_json(self, r, sha, recursive):
+        base = "%s/repos/%s" % (self.url, r.full_name)
+        if recursive:
+            items = [(p, m, s) for p, (m, s) in sorted(r.flatten(sha).items())]
+        else:
+            items = [(n, m, s) for n, (m, s) in sorted(r.objects[sha][1].items())]
+        return {"sha": sha, "url": "%s/git/trees/%s" % (base, sha), "truncated": False,
+                "tree": [{"path": p, "mode": "040000" if m == "40000" else m,
+                          "type": "tree" if m == "40000" else "blob", "sha": s,
+                          **({} if m == "40000" else {"size": len(r.objects[s][1])})}
+                         for p, m, s in items]}
+
+    def ep_tree_get(self, r, rec, token, sha):
+        if r.kind(sha) != "tree":
+            raise not_found()
+        rec_q = rec["query"].get("recursive", [""])[0]
+        return 200, {}, self._tree_json(r, sha, rec_q not in ("", "0", "false"))
+
+    def _pr_json(self, r, pr):
+        return {"number": pr["number"], "state": pr["state"], "title": pr["title"],
+                "body": pr["body"], "draft": pr["draft"], "merged": False,
+                "html_url": "https://github.com/%s/pull/%d" % (r.full_name, pr["number"]),
+                "url": "%s/repos/%s/pulls/%d" % (self.url, r.full_name, pr["number"]),
+                "head": {"ref": pr["head"], "label": "%s:%s" % (r.owner, pr["head"]),
+                         "sha": r.heads.get(pr["head"])},
+                "base": {"ref": pr["base"], "label": "%s:%s" % (r.owner, pr["base"]),
+                         "sha": r.heads.get(pr["base"])},
+                "user": {"login": pr["user"]}}
+
+    def ep_pull_create(self, r, rec, token):
+        body = rec["json"]
+        extra = sorted(set(body) - {"title", "head", "base", "body", "draft",
+                                    "maintainer_can_modify", "head_repo", "issue"})
+        if extra:
+            raise invalid('"%s" is not a permitted key.' % extra[0])
+        for key in ("title", "head", "base"):
+            if not isinstance(body.get(key), str):
+                raise invalid('"%s" wasn\'t supplied.' % key)
+        head = body["head"]
+        if ":" in head:
+            owner, _, head = head.partition(":")
+            if owner.lower() != r.owner.lower():
+                raise ApiError(422, "Validation Failed", errors=[
+                    {"resource": "PullRequest", "field": "head", "code": "invalid"}])
+
+        def failed(field=None, message=None):
+            e = {"resource": "PullRequest", "code": "custom" if message else "invalid"}
+            e.update({"field": field} if field else {})
+            e.update({"message": message} if message else {})
+            return ApiError(422, "Validation Failed", errors=[e],
+                            docs="https://docs.github.com/rest/pulls/pulls#create-a-pull-request")
+        if body["base"] not in r.heads:
+            raise failed("base")
+        if head not in r.heads:
+            raise failed("head")
+        for pr in r.pulls:
+            if pr["state"] == "open" and pr["head"] == head and pr["base"] == body["base"]:
+                raise failed(message="A pull request already exists for %s:%s." % (r.owner, head))
+        if r.is_ancestor(r.heads[head], r.heads[body["base"]]):
+            raise failed(message="No commits between %s and %s" % (body["base"], head))
+        num = self._next_pr.get(r.full_name, 1)
+        self._next_pr[r.full_name] = num + 1
+        pr = {"number": num, "state": "open", "title": body["title"], "body": body.get("body"),
+              "draft": bool(body.get("draft", False)), "head": head, "base": body["base"],
+              "user": token.login}
+        r.pulls.append(pr)
+        return 201, {}, self._pr_json(r, pr)
+
+    def ep_pull_list(self, r, rec, token):
+        q = rec["query"]
+        state = q.get("state", ["open"])[0]
+        head = q.get("head", [None])[0]
+        base = q.get("base", [None])[0]
+        if state not in ("open", "closed", "all"):
+            raise ApiError(422, "Validation Failed", errors=[
+                {"resource": "PullRequest", "field": "state", "code": "invalid"}])
+        out = []
+        for pr in r.pulls:
+            if state != "all" and pr["state"] != state:
+                continue
+            if head is not None:
+                owner, _, branch = head.rpartition(":")
+                if (owner and owner.lower() != r.owner.lower()) or branch != pr["head"]:
+                    continue
+            if base is not None and pr["base"] != base:
+                continue
+            out.append(self._pr_json(r, pr))
+        return 200, {}, out
+
+    # -- faults that change the state or the answer -------------------------
+    def _interleave(self, rec, f):
+        m = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/.*)?", rec["path"])
+        if not m:
+            return
+        r = self.repos.get((urllib.parse.unquote(m.group(1)) + "/" +
+                            urllib.parse.unquote(m.group(2))).lower())
+        if r is None:
+            return
+        p = f.params
+        branch = p.get("branch")
+        if branch is None:
+            ref = re.search(r"/git/refs/heads/(.+)$", rec["path"])
+            body = rec["json"] if isinstance(rec["json"], dict) else {}
+            branch = (urllib.parse.unquote(ref.group(1)) if ref else body.get("branch")
+                      or rec["query"].get("ref", [None])[0] or r.default_branch)
+        if branch not in r.heads:
+            return
+        path = p.get("file")
+        if path is None:
+            cm = re.search(r"/contents/(.+)$", rec["path"])
+            path = urllib.parse.unquote(cm.group(1)) if cm else "interleaved.txt"
+        old = r.files_at(r.heads[branch]).get(path, b"")
+        if "edit" in p:
+            new = to_bytes(p["edit"](old))
+        elif "append" in p:
+            new = old + to_bytes(p["append"])
+        else:
+            new = to_bytes(p.get("content", "changed by someone else\n"))
+        self.commit_files(r.full_name, branch, {path: new},
+                          message=p.get("message", "Interleaved commit by someone else"))
+
+    @staticmethod
+    def _mutate_json(status, body, f):
+        try:
+            doc = json.loads(body)
+        except ValueError:
+            return body
+        if not isinstance(doc, dict):
+            return body
+        if f.kind == "bad_base64" and isinstance(doc.get("content"), str):
+            doc["content"] = "!!not*base64" + doc["content"][3:]
+        elif f.kind == "lie_sha" and isinstance(doc.get("sha"), str):
+            doc["sha"] = hashlib.sha1(doc["sha"].encode()).hexdigest()
+        return json.dumps(doc).encode()
+
+    def _fault_answer(self, f, token):
+        """(status, headers, body) for the faults that replace the answer."""
+        p = f.params
+        if f.kind == "status":
+            status = p.get("status", 500)
+            doc = {"message": p.get("message", {500: "Server Error", 502: "Server Error",
+                                                 503: "Service Unavailable", 504: "Gateway Timeout",
+                                                 408: "Request Timeout"}.get(status, "Injected fault")),
+                   "documentation_url": DOCS, "status": str(status)}
+            return status, dict(p.get("headers", {})), json.dumps(doc).encode()
+        if f.kind == "rate_limit":
+            doc = {"message": "API rate limit exceeded for installation ID 1.",
+                   "documentation_url": DOCS + "/overview/rate-limits-for-the-rest-api", "status": "429"}
+            return 429, {"retry-after": str(p.get("retry_after", 1))}, json.dumps(doc).encode()
+        if f.kind == "rate_limit_403":
+            doc = {"message": "API rate limit exceeded for installation ID 1. If you reach out to "
+                   "GitHub Support for help, please include the request ID.",
+                   "documentation_url": DOCS + "/overview/rate-limits-for-the-rest-api", "status": "403"}
+            return 403, {"x-ratelimit-remaining": "0", "x-ratelimit-used": "5000",
+                         "x-ratelimit-reset": str(int(time.time()) + int(p.get("reset_in", 1)))}, \
+                json.dumps(doc).encode()
+        if f.kind == "secondary_limit":
+            doc = {"message": "You have exceeded a secondary rate limit. Please wait a few minutes "
+                   "before you try again.", "documentation_url": DOCS, "status": "403"}
+            headers = {}
+            if p.get("retry_after") is not None:
+                headers["retry-after"] = str(p["retry_after"])
+            return 403, headers, json.dumps(doc).encode()
+        if f.kind == "garbage":
+            return p.get("status", 200), {"content-type": "text/html"}, \
+                b"<html><body><h1>Unicorn!</h1> this is not JSON</body></html>"
+        if f.kind == "redirect":
+            loc = p["location"]
+            return p.get("status", 307), {"location": loc}, json.dumps(
+                {"message": "Moved Permanently", "url": loc, "documentation_url": DOCS}).encode()
+        return None
+
+    def handle(self, h, body):
+        """The whole life of one API request.  Returns (status, headers, body, fault)
+        or None when the connection must be dropped without an answer."""
+        with self.lock:
+            rec = self._record(h, body)
+            token = self._token_of(h)
+            f = self._pick_fault(rec["method"], rec["path"])
+            if f:
+                rec["fault"] = f.kind
+        if f and f.kind == "delay":
+            self._stopping.wait(f.params.get("seconds", 1))
+        if f and f.kind in ("drop", "hang") and not f.params.get("processed"):
+            return None, None, None, f  # before the request took effect
+        with self.lock:
+            if f and f.kind == "interleave":
+                self._interleave(rec, f)
+            answer = self._fault_answer(f, token) if f else None
+            if answer is None:
+                status, headers, payload = self._respond(rec, token)
+                if payload is None:
+                    data = b""
+                elif isinstance(payload, bytes):
+                    data = payload
+                else:
+                    data = json.dumps(payload).encode()
+                if f and f.kind in ("bad_base64", "lie_sha"):
+                    data = self._mutate_json(status, data, f)
+            else:
+                status, headers, data = answer
+            base = self._ratelimit_headers(token)
+            base.update({k.lower(): v for k, v in headers.items()})
+            base.setdefault("content-type", "application/json; charset=utf-8")
+            base["x-github-request-id"] = "FAKE:%04X:%d" % (self.port, rec["id"])
+            base["x-github-api-version-selected"] = API_VERSION
+            rec["status"] = status
+            rec["response"] = data
+            self._scan(rec, [("response body", data)])
+        if self.verbose:
+            line = "fakegh: %s %s -> %s%s" % (rec["method"], rec["path"], status,
+                                              " [%s]" % f.kind if f else "")
+            for v in list(self.tokens):
+                line = line.replace(v, "***")
+            print(line, file=sys.stderr, flush=True)
+        return status, base, data, f
+
+    # -- control API --------------------------------------------------------
+    def control(self, method, path, query, body):
+        try:
+            doc = json.loads(body) if body else None
+        except ValueError:
+            return 400, {"message": "Problems parsing JSON"}
+        with self.lock:
+            if path == "/_fake/health":
+                return 200, {"ok": True, "url": self.url}
+            if path == "/_fake/seed" and method == "POST":
+                self.seed(doc or {})
+                return 200, {"ok": True}
+            if path == "/_fake/faults" and method == "POST":
+                spec = dict(doc or {})
+                try:
+                    f = self.fault(spec.pop("kind"), **spec)
+                except (KeyError, TypeError, ValueError, re.error) as e:
+                    return 400, {"message": "bad fault: %s" % e}
+                return 201, {"id": len(self.faults), **f.describe()}
+            if path == "/_fake/faults" and method == "GET":
+                return 200, [f.describe() for f in self.faults]
+            if path == "/_fake/faults" and method == "DELETE":
+                self.clear_faults()
+                return 200, {"ok": True}
+            if path == "/_fake/requests" and method == "GET":
+                return 200, [dict(r, body=r["body"].decode("utf-8", "replace"),
+                                  response=r["response"].decode("utf-8", "replace"))
+                             for r in self._requests]
+            if path == "/_fake/requests" and method == "DELETE":
+                self.clear_requests()
+                return 200, {"ok": True}
+            if path == "/_fake/leaks":
+                return 200, self.leaks
+            m = re.fullmatch(r"/_fake/repos/([^/]+/[^/]+)/(log|dispatches|event|pulls|files/.+)", path)
+            if not m or method != "GET":
+                return 404, {"message": "Not Found"}
+            name, what = urllib.parse.unquote(m.group(1)), m.group(2)
+            if name.lower() not in self.repos:
+                return 404, {"message": "no repo %s" % name}
+            if what == "log":
+                log = self.log(name, query.get("branch", [None])[0])
+                for c in log:
+                    c["changes"] = {p: [None if o is None else o.decode("utf-8", "replace"),
+                                        None if n is None else n.decode("utf-8", "replace")]
+                                    for p, (o, n) in c["changes"].items()}
+                return 200, log
+            if what == "dispatches":
+                return 200, self.dispatches(name)
+            if what == "pulls":
+                return 200, self.pulls(name)
+            if what == "event":
+                try:
+                    return 200, self.dispatch_event(name, int(query.get("index", ["-1"])[0]))
+                except (IndexError, ValueError):
+                    return 404, {"message": "no such dispatch"}
+            data = self.read(name, urllib.parse.unquote(what[len("files/"):]),
+                             query.get("ref", [None])[0])
+            if data is None:
+                return 404, {"message": "no such file"}
+            return 200, data
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms stall
+    server_version = "GitHub.com"
+    sys_version = ""
+    timeout = 60
+
+    def log_message(self, fmt, *args):  # the fake logs through FakeGitHub.verbose only
+        pass
+
+    def handle(self):
+        fake = self.server.fake
+        with fake.lock:
+            fake._conns.add(self.connection)
+        try:
+            if isinstance(self.connection, ssl.SSLSocket):
+                try:
+                    self.connection.settimeout(10)
+                    self.connection.do_handshake()
+                except (OSError, ssl.SSLError):
+                    return  # e.g. the client refused our certificate
+            super().handle()
+        except OSError:
+            pass
+        finally:
+            with fake.lock:
+                fake._conns.discard(self.connection)
+
+    def _read_body(self):
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            out = b""
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return out
+                out += self.rfile.read(size)
+                self.rfile.readline()
+                if len(out) > BODY_MAX:
+                    raise ValueError("body too large")
+        n = int(self.headers.get("Content-Length") or 0)
+        if n > BODY_MAX:
+            raise ValueError("body too large")
+        return self.rfile.read(n) if n else b""
+
+    def _send(self, status, headers, data, close=False):
+        self.send_response(status)
+        for k, v in headers.items():
+            if k.lower() != "content-length":
+                self.send_header(k, v)
+        if status not in (204, 304):
+            self.send_header("Content-Length", str(len(data)))
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+
+    def _serve(self):
+        fake = self.server.fake
+        try:
+            body = self._read_body()
+        except ValueError:
+            self.send_error(413)
+            return
+        split = urllib.parse.urlsplit(self.path)
+        if split.path.startswith("/_fake/"):
+            status, doc = fake.control(self.command, split.path,
+                                       urllib.parse.parse_qs(split.query), body)
+            data = doc if isinstance(doc, bytes) else json.dumps(doc).encode()
+            ctype = "application/octet-stream" if isinstance(doc, bytes) else "application/json"
+            self._send(status, {"content-type": ctype}, data)
+            self.wfile.write(data)
+            return
+        status, headers, data, f = fake.handle(self, body)
+        kind = f.kind if f else None
+        if kind == "drop":
+            self.close_connection = True
+            return
+        if kind == "hang":
+            fake._stopping.wait(f.params.get("seconds"))
+            self.close_connection = True
+            return
+        if status in (204, 304):
+            data = b""
+        if kind == "truncate":
+            data = data[:max(1, len(data) // 2)]
+        if kind == "close_mid":
+            self._send(status, headers, data, close=True)
+            self.wfile.write(data[:len(data) // 2])
+            self.wfile.flush()
+            return
+        self._send(status, headers, data)
+        if kind == "trickle":
+            chunk = int(f.params.get("chunk", 1))
+            interval = float(f.params.get("interval", 0.2))
+            for i in range(0, len(data), chunk):
+                if fake._stopping.is_set():
+                    self.close_connection = True
+                    return
+                self.wfile.write(data[i:i + chunk])
+                self.wfile.flush()
+                time.sleep(interval)
+            return
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+
+_ROUTES = [
+    ("GET", r"", "metadata:read", FakeGitHub.ep_repo),
+    ("POST", r"/dispatches", "contents:write", FakeGitHub.ep_dispatch),
+    ("GET", r"/commits/(.+)", "contents:read", FakeGitHub.ep_commit),
+    ("GET", r"/contents(?:/(.*))?", "contents:read", FakeGitHub.ep_contents_get),
+    ("PUT", r"/contents/(.+)", "contents:write", FakeGitHub.ep_contents_put),
+    ("GET", r"/git/refs?/heads/(.+)", "contents:read", FakeGitHub.ep_ref_get),
+    ("PATCH", r"/git/refs/heads/(.+)", "contents:write", FakeGitHub.ep_ref_patch),
+    ("POST", r"/git/refs", "contents:write", FakeGitHub.ep_ref_create),
+    ("GET", r"/git/commits/([0-9a-f]{40})", "contents:read", FakeGitHub.ep_git_commit_get),
+    ("POST", r"/git/commits", "contents:write", FakeGitHub.ep_git_commit_create),
+    ("GET", r"/git/blobs/([0-9a-f]{40})", "contents:read", FakeGitHub.ep_blob_get),
+    ("POST", r"/git/blobs", "contents:write", FakeGitHub.ep_blob_create),
+    ("GET", r"/git/trees/([0-9a-f]{40})", "contents:read", FakeGitHub.ep_tree_get),
+    ("POST", r"/git/trees", "contents:write", FakeGitHub.ep_tree_create),
+    ("POST", r"/pulls", "pull_requests:write", FakeGitHub.ep_pull_create),
+    ("GET", r"/pulls", "pull_requests:read", FakeGitHub.ep_pull_list),
+]
+
+
+def _default_token():
+    try:
+        from conftest import TOKEN
+        return TOKEN
+    except ImportError:
+        return "ghs_FakeGitHubDefaultToken0123456789abcd"
+
+
+if pytest is not None:
+    @pytest.fixture
+    def fake_github():
+        """A started FakeGitHub knowing conftest.TOKEN (every repo, every permission)."""
+        fake = FakeGitHub()
+        fake.add_token(_default_token(), name="default")
+        fake.start()
+        try:
+            yield fake
+        finally:
+            fake.stop()
+        fake.assert_no_leaks()
+
+    @pytest.fixture
+    def fake_github_https():
+        """The same over HTTPS with a self-signed certificate (fake.ca_file)."""
+        fake = FakeGitHub(https=True)
+        fake.add_token(_default_token(), name="default")
+        fake.start()
+        try:
+            yield fake
+        finally:
+            fake.stop()
+        fake.assert_no_leaks()
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="A strict fake of the GitHub REST API (see the "
+                                 "module docstring of tests/fakegh.py).")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=0, help="0: a free port (default)")
+    ap.add_argument("--seed", action="append", default=[], help="seed file (JSON), repeatable")
+    ap.add_argument("--token", action="append", default=[],
+                    help="a token with full access, repeatable")
+    ap.add_argument("--https", action="store_true", help="TLS with a self-signed certificate")
+    ap.add_argument("--cert-out", help="with --https: copy the certificate (PEM) here")
+    ap.add_argument("--url-file", help="also write the URL to this file")
+    ap.add_argument("--verbose", action="store_true", help="one line per request on stderr")
+    args = ap.parse_args(argv)
+    fake = FakeGitHub(host=args.host, port=args.port, https=args.https, verbose=args.verbose)
+    for t in args.token:
+        fake.add_token(t)
+    for path in args.seed:
+        with open(path, encoding="utf-8") as fh:
+            fake.seed(json.load(fh))
+    if not fake.tokens:
+        print("fakegh: no token: give --token or tokens in a --seed file", file=sys.stderr)
+        return 2
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: done.set())
+    signal.signal(signal.SIGINT, lambda *a: done.set())
+    fake.start()
+    if args.cert_out and fake.ca_file:
+        shutil.copyfile(fake.ca_file, args.cert_out)
+    if args.url_file:
+        with open(args.url_file + ".tmp", "w") as fh:
+            fh.write(fake.url + "\n")
+        os.replace(args.url_file + ".tmp", args.url_file)
+    print(fake.url, flush=True)
+    done.wait()
+    fake.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,295 @@
+/* Unit tests for the pure parts of src/github.c and the client's refusals. */
+#include "github.h"
+#include "log.h"
+#include "capture.h"
+#include "t.h"
+
+#include <curl/curl.h>
+#include <stdlib.h>
+
+static void test_escape(void)
+{
+	struct buf b = BUF_INIT;
+
+	CHECK_INT(gh_escape(&b, "svc/sandbox/sandbox-deploy.yaml", true), 0);
+	CHECK_STR(buf_cstr(&b), "svc/sandbox/sandbox-deploy.yaml");
+	buf_reset(&b);
+	gh_escape(&b, "a/b c", false);
+	CHECK_STR(buf_cstr(&b), "a%2Fb%20c");
+	buf_reset(&b);
+	gh_escape(&b, "../%2e?#&=+~_.-\x01\xc3\xa9", true);
+	CHECK_STR(buf_cstr(&b), "../%252e%3F%23%26%3D%2B~_.-%01%C3%A9");
+	buf_reset(&b);
+	gh_escape(&b, "release/1.2", false);
+	CHECK_STR(buf_cstr(&b), "release%2F1.2");
+	buf_reset(&b);
+	CHECK_INT(gh_escape(&b, "", true), 0);
+	CHECK_STR(buf_cstr(&b), "");
+	buf_release(&b);
+
+	/* a full buffer reports the failure */
+	buf_init(&b, 4);
+	CHECK_INT(gh_escape(&b, "abc def", false), -1);
+	buf_release(&b);
+}
+
+static void test_loopback(void)
+{
+	CHECK(gh_is_loopback("127.0.0.1"));
+	CHECK(gh_is_loopback("127.255.3.4"));
+	CHECK(gh_is_loopback("localhost"));
+	CHECK(gh_is_loopback("LOCALHOST"));
+	CHECK(gh_is_loopback("localhost."));
+	CHECK(gh_is_loopback("::1"));
+	CHECK(gh_is_loopback("[::1]"));
+	CHECK(gh_is_loopback("[0:0:0:0:0:0:0:1]"));
+	CHECK(gh_is_loopback("::ffff:127.0.0.1"));
+	CHECK(!gh_is_loopback("128.0.0.1"));
+	CHECK(!gh_is_loopback("10.0.0.1"));
+	CHECK(!gh_is_loopback("0.0.0.0"));
+	CHECK(!gh_is_loopback("::"));
+	CHECK(!gh_is_loopback("::ffff:10.0.0.1"));
+	CHECK(!gh_is_loopback("127.1"));            /* not a dotted quad */
+	CHECK(!gh_is_loopback("2130706433"));
+	CHECK(!gh_is_loopback("localhost.evil.com"));
+	CHECK(!gh_is_loopback("127.0.0.1.nip.io"));
+	CHECK(!gh_is_loopback("evil-localhost"));
+	CHECK(!gh_is_loopback("api.github.com"));
+	CHECK(!gh_is_loopback(""));
+	CHECK(!gh_is_loopback("[]"));
+	CHECK(!gh_is_loopback("[::1"));
+}
+
+static void test_retry_after(void)
+{
+	long long now = 1700000000; /* Tue, 14 Nov 2023 22:13:20 GMT */
+
+	CHECK_INT(gh_parse_retry_after("0", now), 0);
+	CHECK_INT(gh_parse_retry_after("7", now), 7);
+	CHECK_INT(gh_parse_retry_after(" 120 ", now), 120);
+	CHECK_INT(gh_parse_retry_after("Tue, 14 Nov 2023 22:13:50 GMT", now), 30);
+	CHECK_INT(gh_parse_retry_after("Tue, 14 Nov 2023 22:00:00 GMT", now), 0);
+	CHECK_INT(gh_parse_retry_after("soon", now), -1);
+	CHECK_INT(gh_parse_retry_after("-5", now), -1);
+	CHECK_INT(gh_parse_retry_after("", now), -1);
+	CHECK_INT(gh_parse_retry_after("99999999999999999999999", now), -1);
+}
+
+static void feed(struct gh_hints *h, const char *line, long long now)
+{
+	gh_hints_header(h, line, strlen(line), now);
+}
+
+static void test_hints(void)
+{
+	struct gh_hints h = { 5, 5, 5 };
+	long long now = 1700000000;
+
+	feed(&h, "HTTP/1.1 403 Forbidden\r\n", now);
+	CHECK_INT(h.retry_after, -1);
+	CHECK_INT(h.remaining, -1);
+	CHECK_INT(h.reset, -1);
+	feed(&h, "X-RateLimit-Remaining: 0\r\n", now);
+	feed(&h, "x-ratelimit-reset: 1700000042\r\n", now);
+	feed(&h, "Retry-After:   3\r\n", now);
+	feed(&h, "x-ratelimit-limit: 5000\r\n", now);
+	feed(&h, "content-type: application/json\r\n", now);
+	CHECK_INT(h.retry_after, 3);
+	CHECK_INT(h.remaining, 0);
+	CHECK_INT(h.reset, 1700000042LL);
+	feed(&h, "retry-after: later\r\n", now);
+	CHECK_INT(h.retry_after, -1);
+	feed(&h, "x-ratelimit-remaining-extra: 9\r\n", now); /* another header */
+	CHECK_INT(h.remaining, 0);
+	feed(&h, "x-ratelimit-remaining\r\n", now);          /* no colon */
+	CHECK_INT(h.remaining, 0);
+	feed(&h, "HTTP/2 200\r\n", now);
+	CHECK_INT(h.remaining, -1);
+}
+
+static void test_wait(void)
+{
+	struct gh_hints none = { -1, -1, -1 };
+	struct gh_hints ra = { 4, 10, -1 };
+	struct gh_hints reset = { -1, 0, 1700000010 };
+	struct gh_hints stale = { -1, 0, 1699999990 };
+	long long now = 1700000000;
+
+	/* Retry-After wins, exactly */
+	CHECK_INT(gh_wait_ms(&ra, true, 2, 1000, now, 0.5), 4000);
+	CHECK_INT(gh_wait_ms(&ra, false, 9, 10, now, 0.99), 4000);
+	/* remaining 0: until the reset */
+	CHECK_INT(gh_wait_ms(&reset, true, 2, 1000, now, 0.5), 10000);
+	/* a reset in the past: a rate limit without a hint waits 60 bases */
+	CHECK_INT(gh_wait_ms(&stale, true, 2, 1000, now, 0.5), 60000);
+	CHECK_INT(gh_wait_ms(&none, true, 2, 10, now, 0.5), 600);
+	/* full jitter: u * base * 2^(n-2), capped at 30 bases */
+	CHECK_INT(gh_wait_ms(&none, false, 2, 1000, now, 0.5), 500);
+	CHECK_INT(gh_wait_ms(&none, false, 3, 1000, now, 0.5), 1000);
+	CHECK_INT(gh_wait_ms(&none, false, 4, 1000, now, 0.5), 2000);
+	CHECK_INT(gh_wait_ms(&none, false, 6, 1000, now, 0.25), 4000);
+	CHECK_INT(gh_wait_ms(&none, false, 7, 1000, now, 0.5), 15000);
+	CHECK_INT(gh_wait_ms(&none, false, 50, 1000, now, 0.5), 15000);
+	CHECK_INT(gh_wait_ms(&none, false, 1000000, 1000, now, 0.999), 29970);
+	CHECK_INT(gh_wait_ms(&none, false, 5, 1000, now, 0.0), 0);
+	CHECK_INT(gh_wait_ms(&none, false, 5, 0, now, 0.7), 0);
+	/* u out of range is treated as 0, never as a longer wait */
+	CHECK_INT(gh_wait_ms(&none, false, 3, 1000, now, 1.5), 0);
+	/* every jittered wait stays within its ceiling */
+	for (int n = 2; n < 40; n++) {
+		long ceiling = 1000L << (n - 2 < 5 ? n - 2 : 5);
+
+		if (ceiling > 30000)
+			ceiling = 30000;
+		for (double u = 0; u < 1; u += 0.125) {
+			long w = gh_wait_ms(&none, false, n, 1000, now, u);
+
+			CHECK(w >= 0 && w <= ceiling);
+		}
+	}
+}
+
+static int client_new(const char *url, const char *token)
+{
+	struct gh_options opt = { url, token, 3, 10 };
+	struct gh_client *c = NULL;
+	int rc = gh_client_new(&c, &opt);
+
+	CHECK(rc == 0 ? c != NULL : c == NULL);
+	gh_client_free(c);
+	return rc;
+}
+
+static void test_client_refusals(void)
+{
+	const char *tok = "ghs_unitTestToken0123";
+
+	log_mask(tok);
+	CHECK_QUIET_OK(client_new("https://api.github.com", tok));
+	CHECK_QUIET_OK(client_new("https://ghe.example.com/api/v3/", tok));
+	CHECK_QUIET_OK(client_new("http://127.0.0.1:8080", tok));
+	CHECK_QUIET_OK(client_new("http://127.9.9.9", tok));
+	CHECK_QUIET_OK(client_new("http://localhost:1", tok));
+	CHECK_QUIET_OK(client_new("http://[::1]:1", tok));
+	/* a token over http to anything else: refused */
+	CHECK_FAILS(client_new("http://api.github.com", tok),
+		    "refusing to send the token over plain http to 'api.github.com': use https");
+	CHECK_FAILS(client_new("http://10.0.0.1", tok), "plain http to '10.0.0.1'");
+	CHECK_FAILS(client_new("http://localhost.evil.com", tok), "'localhost.evil.com'");
+	CHECK_FAILS(client_new("HTTP://EXAMPLE.COM", tok), "plain http to 'example.com'");
+	/* without a token there is nothing to protect */
+	CHECK_QUIET_OK(client_new("http://example.com", NULL));
+	/* bad base URLs */
+	CHECK_FAILS(client_new("ftp://example.com", tok),
+		    "bad API URL 'ftp://example.com': only http and https are supported");
+	CHECK_FAILS(client_new("file:///etc/passwd", tok), "bad API URL 'file:///etc/passwd'");
+	CHECK_FAILS(client_new("not a url", tok), "bad API URL 'not a url': not a valid URL");
+	CHECK_FAILS(client_new("https://user:pw@example.com", tok), "credentials in the URL");
+	CHECK_FAILS(client_new("https://example.com/api?x=1", tok), "no query or fragment");
+	CHECK_FAILS(client_new("https://example.com/api#frag", tok), "no query or fragment");
+	/* a token that would inject a header, and it is not printed */
+	CHECK_FAILS(client_new("https://api.github.com", "abc\r\nX-Evil: 1"),
+		    "the token contains a space or control character");
+	CHECK(strstr(cap_text, "X-Evil") == NULL);
+	CHECK_FAILS(client_new("https://api.github.com", "abc def"), "space or control");
+
+	setenv("SSL_CERT_FILE", "/nonexistent/ca.pem", 1);
+	CHECK_FAILS(client_new("https://api.github.com", tok),
+		    "cannot read CA bundle '/nonexistent/ca.pem' (SSL_CERT_FILE)");
+	unsetenv("SSL_CERT_FILE");
+	setenv("GITOPS_BUMP_RETRY_BASE_MS", "fast", 1);
+	CHECK_FAILS(client_new("https://api.github.com", tok),
+		    "bad GITOPS_BUMP_RETRY_BASE_MS 'fast': want milliseconds, 0 to 60000");
+	setenv("GITOPS_BUMP_RETRY_BASE_MS", "60001", 1);
+	CHECK_FAILS(client_new("https://api.github.com", tok), "'60001'");
+	setenv("GITOPS_BUMP_RETRY_BASE_MS", "0", 1);
+	CHECK_QUIET_OK(client_new("https://api.github.com", tok));
+	unsetenv("GITOPS_BUMP_RETRY_BASE_MS");
+}
+
+/* gh_fail's one line for each hinted status. */
+static void test_fail_lines(void)
+{
+	struct gh_request req = { "PUT", "/repos/org/gitops/contents/a.yaml", NULL, 0, NULL,
+				  "commit to 'org/gitops'", "org/gitops", "contents:write", 0 };
+	struct gh_response resp = GH_RESPONSE_INIT;
+	char m401[] = "Bad credentials", m403[] = "Resource not accessible by integration";
+	char m404[] = "Not Found", id[] = "ABCD:1";
+	char m422[] = "Validation Failed (A pull request already exists for org:b.)";
+
+	resp.status = 401;
+	resp.message = m401;
+	CHECK_FAILS(gh_fail(&req, &resp), "commit to 'org/gitops' failed: HTTP 401 \"Bad "
+		    "credentials\": the token is invalid, expired or revoked");
+	resp.status = 403;
+	resp.message = m403;
+	CHECK_FAILS(gh_fail(&req, &resp), "HTTP 403 \"Resource not accessible by integration\": "
+		    "token lacks contents:write on 'org/gitops' (fine-grained PAT or GitHub App: "
+		    "Contents read and write; classic PAT: repo scope)");
+	resp.status = 404;
+	resp.message = m404;
+	resp.request_id = id;
+	CHECK_FAILS(gh_fail(&req, &resp), "'org/gitops' does not exist or the token cannot see "
+		    "it; the token needs contents:write on 'org/gitops' (fine-grained PAT");
+	CHECK(strstr(cap_text, "[request ABCD:1]") != NULL);
+	req.permission = "pull_requests:write";
+	resp.status = 403;
+	resp.message = NULL;
+	resp.request_id = NULL;
+	CHECK_FAILS(gh_fail(&req, &resp), "failed: HTTP 403: token lacks pull_requests:write on "
+		    "'org/gitops' (fine-grained PAT or GitHub App: Pull requests read and write");
+	req.permission = NULL;
+	req.repo = NULL;
+	CHECK_FAILS(gh_fail(&req, &resp), "token lacks contents:read on 'the repository'");
+	resp.status = 422;
+	resp.message = m422;
+	CHECK_FAILS(gh_fail(&req, &resp), "failed: HTTP 422 \"Validation Failed (A pull request "
+		    "already exists for org:b.)\"");
+	CHECK(strstr(cap_text, "token lacks") == NULL);
+}
+
+static void test_budget(void)
+{
+	struct gh_options opt = { "https://api.github.com", NULL, 0, 0 };
+	struct gh_client *c = NULL;
+
+	/* nonsense limits are clamped to 1 */
+	CHECK_INT(gh_client_new(&c, &opt), 0);
+	if (!c)
+		return;
+	CHECK_INT(gh_max_attempts(c), 1);
+	CHECK(gh_remaining(c) > 0.5 && gh_remaining(c) <= 1.0);
+	CHECK_INT(gh_request_count(c), 0);
+	/* base 1000 ms: retry 40 may wait up to 30 s, far past a 1 s budget,
+	 * unless the jitter happens to be tiny; either way it never sleeps long */
+	setenv("GITOPS_BUMP_RETRY_BASE_MS", "60000", 1);
+	gh_client_free(c);
+	CHECK_INT(gh_client_new(&c, &opt), 0);
+	if (c) {
+		int failed = 0;
+
+		capture_begin();
+		for (int i = 0; i < 20; i++)
+			failed += gh_backoff(c, 10, "unit backoff") < 0;
+		CHECK(strstr(capture_end(), "unit backoff failed: before attempt 10; waiting ") != NULL);
+		CHECK(failed >= 15); /* P(wait < 1 s of 1800 s) is tiny */
+	}
+	unsetenv("GITOPS_BUMP_RETRY_BASE_MS");
+	gh_client_free(c);
+}
+
+int main(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	test_escape();
+	test_loopback();
+	test_retry_after();
+	test_hints();
+	test_wait();
+	test_client_refusals();
+	test_fail_lines();
+	test_budget();
+	curl_global_cleanup();
+	log_reset();
+	return t_done();
+}
