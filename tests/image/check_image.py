@@ -39,6 +39,8 @@ import pytest
 import yaml
 
 from conftest import ROOT, TOKEN, Result, check_no_token
+from dispatch_util import APP, GITOPS, SHA, push_event
+from fakegh import FakeGitHub, fake_github  # noqa: F401  (pytest fixture)
 
 IMAGE = os.environ.get("GB_IMAGE", "localhost/gitops-bump:dev")
 ENGINE = os.environ.get("GB_ENGINE", "podman")
@@ -84,7 +86,9 @@ class Runner:
                                              "add_path", "save_state")}
         for f in files.values():
             (self.file_commands / f).touch()
-        (self.workflow / "event.json").write_text(json.dumps(event or {}))
+        if not isinstance(event, bytes):
+            event = json.dumps(event or {}).encode()
+        (self.workflow / "event.json").write_bytes(event)
         fc = "/github/file_commands/"
         values = {
             "HOME": "/github/home",
@@ -210,7 +214,7 @@ def test_token_is_masked_first(runner):
     assert res.out.startswith(f"::add-mask::{TOKEN}\n"), res
 
 
-PLACEHOLDERS = [m for m in ("dispatch", "patch")
+PLACEHOLDERS = [m for m in ("patch",)
                 if "not implemented yet" in (ROOT / "src" / f"{m}.c").read_text()]
 
 
@@ -220,3 +224,75 @@ def test_placeholder_mode_fails_cleanly(runner, mode):
     assert res.returncode == 1, res
     assert error_lines(res) == [f"::error::mode '{mode}' is not implemented yet"]
     assert res.outputs() == {}
+
+
+def outputs_declared(res, mode):
+    """Every output the step wrote is one action.yml declares."""
+    out = res.outputs()
+    assert set(out) <= set(ACTION["outputs"]), set(out) - set(ACTION["outputs"])
+    return out
+
+
+# A commit message that breaks hand-made JSON and shell quoting, and tries
+# to be a workflow command on a line of its own.
+MESSAGE = ("Fix \"login\" for O'Brien \\ $(rm -rf /) `id` | & %25\n"
+           "::set-output name=changed::true\n\ud55c\uad6d\uc5b4 \U0001f680")
+
+APP_ENV = {"GITHUB_REPOSITORY": APP, "GITHUB_REPOSITORY_OWNER": APP.split("/")[0],
+           "GITHUB_REF": "refs/heads/sandbox", "GITHUB_REF_NAME": "sandbox", "GITHUB_SHA": SHA}
+
+
+def send(runner, fake, message=MESSAGE, env=None, **with_):
+    """The app repo's step: dispatch a push of `message` to GITOPS."""
+    event = push_event(runner.tmp, message=message).read_bytes()
+    return runner.run(with_={"mode": "dispatch", "repository": GITOPS, "api-url": fake.url,
+                             **with_}, event=event, event_name="push", env={**APP_ENV, **(env or {})})
+
+
+def test_dispatch(runner, fake_github):  # noqa: F811
+    fake = fake_github
+    fake.add_repo(GITOPS)
+    res = send(runner, fake)
+    assert res.returncode == 0, res
+    [sent] = fake.dispatches(GITOPS)
+    assert sent["event_type"] == "product-service"
+    payload = sent["client_payload"]
+    assert payload["source"]["message"] == MESSAGE
+    assert payload["environment"] == "sandbox" and payload["baseRef"] == "sandbox"
+    out = outputs_declared(res, "dispatch")
+    assert json.loads(out["payload"]) == payload
+    assert out["event-type"] == "product-service"
+    assert "gitops-bump dispatch" in res.summary
+    # The message's '::set-output' line never reaches the runner as a command.
+    assert not [line for line in res.out.splitlines() if line.startswith("::set-output")]
+
+
+def tls_fake():
+    fake = FakeGitHub(https=True)
+    fake.add_token(TOKEN, name="default")
+    fake.add_repo(GITOPS)
+    return fake
+
+
+def test_dispatch_over_tls_with_ssl_cert_file(runner):
+    """A private CA (self-hosted runner, GHES) through SSL_CERT_FILE, set as
+    a workflow `env:` would set it."""
+    with tls_fake() as fake:
+        ca = runner.workspace / "private-ca.pem"
+        ca.write_bytes(open(fake.ca_file, "rb").read())
+        res = send(runner, fake, message="tls",
+                   env={"SSL_CERT_FILE": "/github/workspace/private-ca.pem"})
+        assert res.returncode == 0, res
+        assert len(fake.dispatches(GITOPS)) == 1
+        fake.assert_no_leaks()
+
+
+def test_dispatch_over_tls_without_the_ca_fails_closed(runner):
+    """The image's bundle (/etc/ssl/certs/ca-certificates.crt) does not hold
+    the fake's CA: one clear error, nothing sent, no insecure retry."""
+    with tls_fake() as fake:
+        res = send(runner, fake, message="tls", **{"max-attempts": "1"})
+        assert res.returncode == 1, res
+        [err] = error_lines(res)
+        assert "TLS with '127.0.0.1' failed" in err and "no insecure mode" in err, res
+        assert fake.dispatches(GITOPS) == []
