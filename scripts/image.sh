@@ -64,6 +64,25 @@ make_base() {
 	echo "$BASE@$d"
 }
 
+# A digest of everything the build reads: the build is skipped when the
+# image already carries it (io.gitops-bump.context), so a warm run is quick.
+context_key() {
+	{
+		printf '%s\n' "$1" "$2"
+		for f in Dockerfile .dockerignore VERSION scripts/deps.sh scripts/static-build.sh \
+			$(cd "$ROOT" && find src -type f | LC_ALL=C sort); do
+			printf '%s\n' "$f"
+			cat "$ROOT/$f"
+		done
+	} | sha256sum | cut -c1-64
+}
+
+report() {
+	size=$(podman_ image inspect --format '{{.Size}}' "$IMAGE")
+	id=$(podman_ image inspect --format '{{.Id}}' "$IMAGE")
+	say "$IMAGE: $size bytes ($(((size + 1023) / 1024)) KiB), id sha256:$id"
+}
+
 build() {
 	start=$(now_ms)
 	case "${BUILDER_IMAGE:-}" in
@@ -71,8 +90,17 @@ build() {
 	pinned) base= ;;
 	*) base=$BUILDER_IMAGE ;;
 	esac
-	set -- --build-arg VERSION="$(cat "$ROOT/VERSION")" \
-		--build-arg REVISION="$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)"
+	revision=$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)
+	key=$(context_key "$base" "$revision")
+	have=$(podman_ image inspect --format '{{index .Labels "io.gitops-bump.context"}}' \
+		"$IMAGE" 2>/dev/null || true)
+	if [ "$have" = "$key" ]; then
+		say "$IMAGE is up to date"
+		report
+		return 0
+	fi
+	set -- --build-arg VERSION="$(cat "$ROOT/VERSION")" --build-arg REVISION="$revision" \
+		--label io.gitops-bump.context="$key"
 	[ -n "$base" ] && set -- "$@" --build-arg BUILDER_IMAGE="$base"
 	shown=${base:-the pinned default in the Dockerfile}
 	say "building $IMAGE (builder: $shown)"
@@ -83,9 +111,7 @@ build() {
 		tail -n 30 "$OUT/build.log" >&2
 		die "buildah bud failed (log: $OUT/build.log)"
 	fi
-	size=$(podman_ image inspect --format '{{.Size}}' "$IMAGE")
-	digest=$(podman_ image inspect --format '{{.Id}}' "$IMAGE")
-	say "$IMAGE: $size bytes ($(((size + 1023) / 1024)) KiB), id sha256:$digest"
+	report
 	say "time: $((($(now_ms) - start) / 1000)) s"
 }
 
