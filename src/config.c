@@ -462,8 +462,10 @@ int config_load(struct config *cfg, int argc, char **argv)
 	int first = 2;
 
 	memset(cfg, 0, sizeof(*cfg));
-	/* The token may be in the environment: mask it before printing anything. */
-	if (mask_tokens() < 0)
+	/* The token may be in the environment: mask it before printing anything.
+	 * Not for `edit`, which never reads it and whose stdout is YAML data
+	 * that an ::add-mask:: line would corrupt. */
+	if (!(word && !strcmp(word, "edit")) && mask_tokens() < 0)
 		return -1;
 	if (word && (!strcmp(word, "--help") || !strcmp(word, "-h") || !strcmp(word, "help"))) {
 		cfg->mode = MODE_HELP;

@@ -1,11 +1,365 @@
-/* edit: placeholder until the YAML editor lands (issue 3). */
+/* edit: the `gitops-bump edit` verb; see edit.h and yamledit.h. */
 #include "edit.h"
+
+#include "buf.h"
+#include "diff.h"
 #include "log.h"
+#include "yamledit.h"
+#include "yamlpath.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+struct opts {
+	const char *file;     /* FILE, "-" for stdin */
+	const char *output;   /* -o OUT ("-": stdout) */
+	bool in_place;
+	bool diff;
+	bool help;
+	struct yedit *edits;
+	char **names;         /* owned copies of the edits' paths and names */
+	size_t n;
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: gitops-bump edit FILE --set PATH=VALUE [--set ...] [--marker NAME=VALUE]\n"
+	      "                        [-i | -o OUT] [--diff]\n"
+	      "\n"
+	      "Change values in a YAML file and no other byte.  FILE may be '-' (stdin).\n"
+	      "\n"
+	      "  --set PATH=VALUE     set the scalar at PATH to the string VALUE in every\n"
+	      "                       document where PATH resolves; create up to the last\n"
+	      "                       3 missing levels where it does not (repeatable)\n"
+	      "  --marker NAME=VALUE  replace the text between <NAME> and </NAME> in every\n"
+	      "                       scalar that holds them (repeatable)\n"
+	      "  -i, --in-place       write FILE atomically (its mode is kept)\n"
+	      "  -o, --output OUT     write to OUT instead of stdout\n"
+	      "  --diff               print a unified diff instead of the YAML\n"
+	      "  -h, --help           this help\n"
+	      "\n"
+	      "PATH: keys separated by '.', a key in double quotes when it has other\n"
+	      "characters than A-Z a-z 0-9 _ - (\\\" and \\\\ inside), [N] for an element,\n"
+	      "[*] for every element, [key=value] for the element whose key holds value.\n"
+	      "  spec.template.spec.containers[name=app].image\n"
+	      "  metadata.annotations.\"app.kubernetes.io/version\"\n"
+	      "Exit status: 0 done (also when nothing changed), 1 failed, 2 usage error.\n", f);
+}
+
+static int bad_usage(const char *msg, const char *arg)
+{
+	if (arg)
+		log_error("edit: %s '%s' (see gitops-bump edit --help)", msg, arg);
+	else
+		log_error("edit: %s (see gitops-bump edit --help)", msg);
+	return -1;
+}
+
+/* --set PATH=VALUE: the '=' is the first one outside the path's quotes
+ * and brackets. */
+static int add_edit(struct opts *o, enum yedit_op op, const char *arg)
+{
+	struct yedit *e, *v;
+	char **nv;
+	const char *eq = NULL;
+	char *name = NULL;
+
+	if (op == YEDIT_SET) {
+		struct ypath p = YPATH_INIT;
+
+		if (ypath_parse(&p, arg, &eq, "--set") < 0)
+			return -1;
+		ypath_release(&p);
+		if (*eq != '=')
+			return bad_usage("--set needs PATH=VALUE, got", arg);
+	} else {
+		eq = strchr(arg, '=');
+		if (!eq)
+			return bad_usage("--marker needs NAME=VALUE, got", arg);
+	}
+	name = strndup(arg, (size_t)(eq - arg));
+	v = realloc(o->edits, (o->n + 1) * sizeof(*v));
+	if (v)
+		o->edits = v;
+	nv = realloc(o->names, (o->n + 1) * sizeof(*nv));
+	if (nv)
+		o->names = nv;
+	if (!name || !v || !nv) {
+		free(name);
+		log_error("out of memory");
+		return -1;
+	}
+	o->names[o->n] = name;
+	e = &o->edits[o->n++];
+	memset(e, 0, sizeof(*e));
+	e->op = op;
+	if (op == YEDIT_SET)
+		e->path = name;
+	else
+		e->name = name;
+	e->value = eq + 1;
+	e->value_len = strlen(eq + 1);
+	return yedit_check(e, op == YEDIT_SET ? "--set" : "--marker");
+}
+
+/* The option's value: "--opt=VALUE", "-oVALUE" or the next argument. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+
+	if (!strncmp(a, name, n) && a[n] == '=')
+		return a + n + 1;
+	if (n == 2 && a[2])
+		return a + 2;
+	if (*i + 1 >= argc) {
+		bad_usage("missing value after", name);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+/* "--name", "--name=VALUE"; for a short "-x" also "-xVALUE". */
+static bool is_opt(const char *a, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(a, name, n))
+		return false;
+	return a[n] == '\0' || n == 2 || a[n] == '=';
+}
+
+static int parse_args(struct opts *o, int argc, char **argv)
+{
+	bool dashdash = false;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v;
+
+		if (dashdash || a[0] != '-' || !strcmp(a, "-")) {
+			if (o->file)
+				return bad_usage("more than one file:", a);
+			o->file = a;
+		} else if (!strcmp(a, "--")) {
+			dashdash = true;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			o->help = true;
+			return 0;
+		} else if (!strcmp(a, "-i") || !strcmp(a, "--in-place")) {
+			o->in_place = true;
+		} else if (!strcmp(a, "--diff")) {
+			o->diff = true;
+		} else if (is_opt(a, "--set") || is_opt(a, "--marker")) {
+			bool set = a[2] == 's';
+
+			v = opt_value(argc, argv, &i, set ? "--set" : "--marker");
+			if (!v || add_edit(o, set ? YEDIT_SET : YEDIT_MARKER, v) < 0)
+				return -1;
+		} else if (is_opt(a, "-o") || is_opt(a, "--output")) {
+			v = opt_value(argc, argv, &i, a[1] == 'o' ? "-o" : "--output");
+			if (!v)
+				return -1;
+			if (o->output)
+				return bad_usage("more than one output:", v);
+			o->output = v;
+		} else {
+			return bad_usage("unknown option", a);
+		}
+	}
+	if (!o->file)
+		return bad_usage("no FILE given", NULL);
+	if (!o->n)
+		return bad_usage("nothing to do: give --set PATH=VALUE or --marker NAME=VALUE", NULL);
+	if (o->in_place && o->output)
+		return bad_usage("-i and -o exclude each other", NULL);
+	if (o->in_place && !strcmp(o->file, "-"))
+		return bad_usage("-i needs a file, not stdin", NULL);
+	if (o->n > YEDIT_MAX_EDITS)
+		return bad_usage("too many edits", NULL);
+	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int edit_write_atomic(const char *path, const char *data, size_t len)
+{
+	char real[PATH_MAX], *dir_copy = NULL, *tmp = NULL;
+	const char *target = path;
+	struct stat st;
+	bool exists;
+	mode_t mode;
+	int fd = -1, rc = -1;
+
+	if (realpath(path, real))
+		target = real; /* edit a symlink's target, keep the link */
+	exists = stat(target, &st) == 0;
+	if (exists && !S_ISREG(st.st_mode)) {
+		log_error("cannot write '%s': not a regular file", path);
+		return -1;
+	}
+	if (exists) {
+		mode = st.st_mode & 07777;
+	} else {
+		mode_t mask = umask(0);
+
+		umask(mask);
+		mode = 0666 & ~mask;
+	}
+	dir_copy = strdup(target);
+	if (!dir_copy || asprintf(&tmp, "%s/.gitops-bump.XXXXXX", dirname(dir_copy)) < 0) {
+		tmp = NULL;
+		log_error("out of memory");
+		goto out;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		log_error("cannot write '%s': cannot create a temporary file: %s", path,
+			  strerror(errno));
+		goto out;
+	}
+	if (fchmod(fd, mode) < 0 ||
+	    (exists && geteuid() == 0 && fchown(fd, st.st_uid, st.st_gid) < 0) ||
+	    write_all(fd, data, len) < 0) {
+		log_error("cannot write '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		log_error("cannot write '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, target) < 0) {
+		log_error("cannot write '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp)
+		unlink(tmp);
+	free(tmp);
+	free(dir_copy);
+	return rc;
+}
+
+static int read_input(struct buf *in, const char *file)
+{
+	buf_init(in, YEDIT_MAX_INPUT);
+	if (buf_read_file(in, file) == 0)
+		return 0;
+	if (errno == EFBIG)
+		log_error("'%s' is too large to edit (over %zu MiB)", file, YEDIT_MAX_INPUT >> 20);
+	else
+		log_error("cannot read '%s': %s", file, strerror(errno));
+	return -1;
+}
+
+static void report(const struct opts *o)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		const struct yedit *e = &o->edits[i];
+		const char *what = e->op == YEDIT_SET ? e->path : e->name;
+
+		if (e->changed + e->created + e->unchanged == 0)
+			log_info("%s: '%s' matches nothing (optional)", o->file, what);
+		else
+			log_info("%s:%ld: '%s': %zu changed, %zu created, %zu already set", o->file,
+				 e->line, what, e->changed, e->created, e->unchanged);
+	}
+}
+
+static int run(struct opts *o)
+{
+	struct buf in = BUF_INIT, out = BUF_INIT, d = BUF_INIT;
+	const char *name = strcmp(o->file, "-") ? o->file : "<stdin>";
+	bool differs = false;
+	int rc = EXIT_FAIL;
+
+	buf_init(&out, YEDIT_MAX_INPUT * 2);
+	if (read_input(&in, o->file) < 0)
+		goto out;
+	if (yedit_apply(&out, buf_cstr(&in), in.len, o->edits, o->n, name, &differs) < 0)
+		goto out;
+	if (o->diff) {
+		char *la = NULL, *lb = NULL;
+		int r = -1;
+
+		if (asprintf(&la, "a/%s", name) >= 0 && asprintf(&lb, "b/%s", name) >= 0)
+			r = diff_unified(&d, buf_cstr(&in), in.len, buf_cstr(&out), out.len, la, lb);
+		else
+			log_error("out of memory");
+		free(la);
+		free(lb);
+		if (r < 0)
+			goto out;
+	}
+	if (o->in_place) {
+		if (differs && edit_write_atomic(o->file, out.ptr, out.len) < 0)
+			goto out;
+	} else if (o->output && strcmp(o->output, "-")) {
+		if (edit_write_atomic(o->output, buf_cstr(&out), out.len) < 0)
+			goto out;
+	} else if (!o->diff && write_all(STDOUT_FILENO, buf_cstr(&out), out.len) < 0) {
+		log_error("cannot write the result: %s", strerror(errno));
+		goto out;
+	}
+	if (o->diff && write_all(STDOUT_FILENO, buf_cstr(&d), d.len) < 0) {
+		log_error("cannot write the diff: %s", strerror(errno));
+		goto out;
+	}
+	if ((o->in_place || (o->output && strcmp(o->output, "-"))) && !o->diff)
+		report(o);
+	rc = EXIT_OK;
+out:
+	buf_release(&in);
+	buf_release(&out);
+	buf_release(&d);
+	return rc;
+}
 
 int edit_main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	log_error("'edit' is not implemented yet");
-	return 1;
+	struct opts o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	if (parse_args(&o, argc, argv) < 0)
+		rc = EXIT_USAGE;
+	else if (o.help) {
+		usage(stdout);
+		rc = EXIT_OK;
+	} else {
+		rc = run(&o);
+	}
+	for (size_t i = 0; i < o.n; i++)
+		free(o.names[i]);
+	free(o.names);
+	free(o.edits);
+	return rc;
 }

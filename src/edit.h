@@ -10,6 +10,20 @@
 #ifndef GB_EDIT_H
 #define GB_EDIT_H
 
+#include <stddef.h>
+
 int edit_main(int argc, char **argv);
+
+/*
+ * Replace the file at `path` with `len` bytes atomically, as `edit -i`
+ * does (and the patch mode's commit: false can): a temporary file in the
+ * same directory gets the old file's mode, and its owner when run as root
+ * (so no root-owned file is left in a workspace), or for a new file 0666
+ * less the umask; then it is renamed over `path`.  Readers see the old or
+ * the new content, never a mix; the data is not fsync'd.  A symlink is
+ * followed: its target is replaced.  Nothing is left behind on failure.
+ * 0, or -1 (printed).
+ */
+int edit_write_atomic(const char *path, const char *data, size_t len);
 
 #endif

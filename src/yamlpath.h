@@ -1,0 +1,86 @@
+/*
+ * yamlpath: the path grammar of `gitops-bump edit` and the patch mode's
+ * `set` input.
+ *
+ *   path     := first rest*
+ *   first    := key | selector
+ *   rest     := '.' key | selector
+ *   key      := bare | quoted
+ *   bare     := [A-Za-z0-9_-]+
+ *   quoted   := '"' ( any byte but '"' and '\' | '\"' | '\\' )* '"'
+ *   selector := '[' digits ']'            the Nth element (0-based) of a sequence
+ *             | '[*]'                     every element of a sequence
+ *             | '[' key '=' value ']'     the element (a mapping) whose `key`
+ *                                         holds the scalar `value`
+ *   value    := quoted | one or more bytes but ']' and '"'
+ *
+ * Examples: `spec.replicas`, `metadata.annotations."app.kubernetes.io/name"`,
+ * `spec.template.spec.containers[name=app].image`, `items[0].value`,
+ * `spec.template.spec.containers[*].image`.
+ *
+ * A path is at most YPATH_MAX_LEN bytes and YPATH_MAX_SEGS segments, valid
+ * UTF-8, without control characters.  ypath_parse() stops at the first '='
+ * outside quotes and brackets, so `--set PATH=VALUE` splits there.
+ *
+ * Errors are reported once with log_error() ("bad path 'P' in WHAT: ...")
+ * and returned as -1.  Safe on arbitrary bytes.
+ *
+ * Ownership: a parsed path owns its segments' strings; ypath_release()
+ * frees them.  A zeroed struct (YPATH_INIT) is an empty path.
+ */
+#ifndef GB_YAMLPATH_H
+#define GB_YAMLPATH_H
+
+#include "buf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define YPATH_MAX_LEN 1024
+#define YPATH_MAX_SEGS 64
+#define YPATH_MAX_INDEX 100000000UL
+
+enum ypath_kind {
+	YPATH_KEY,   /* a mapping key: key */
+	YPATH_INDEX, /* [N]: index */
+	YPATH_ALL,   /* [*] */
+	YPATH_MATCH, /* [key=value]: key, value */
+};
+
+struct ypath_seg {
+	enum ypath_kind kind;
+	char *key;            /* KEY, MATCH: NUL-terminated, key_len bytes */
+	size_t key_len;
+	char *value;          /* MATCH: NUL-terminated, value_len bytes */
+	size_t value_len;
+	unsigned long index;  /* INDEX */
+};
+
+struct ypath {
+	struct ypath_seg *seg;
+	size_t n;
+};
+
+#define YPATH_INIT { NULL, 0 }
+
+/*
+ * Parse the path at the start of `s`.  Parsing stops at the end of the
+ * string or at a '=' outside quotes and brackets; *end (when not NULL) is
+ * set to that point.  `what` names the source in errors ("--set", "input
+ * 'set' line 2"), or NULL.  0, or -1 (printed; *p left empty).
+ */
+int ypath_parse(struct ypath *p, const char *s, const char **end, const char *what);
+
+void ypath_release(struct ypath *p);
+
+/* True when a selector ([key=value] or [*]) is among the first n segments. */
+bool ypath_has_selector(const struct ypath *p, size_t n);
+
+/* Append the first `n` segments in canonical form (keys quoted only when
+ * they must be).  0, or -1 with the buffer failed. */
+int ypath_format(struct buf *out, const struct ypath *p, size_t n);
+
+/* Append one key as the grammar writes it (bare when it can be). */
+int ypath_format_key(struct buf *out, const char *key, size_t len);
+
+#endif

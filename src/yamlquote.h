@@ -1,0 +1,83 @@
+/*
+ * yamlquote: write a string as a YAML scalar that every loader reads back as
+ * exactly that string.
+ *
+ * The loaders that matter read YAML differently: go-yaml (kubectl, ArgoCD,
+ * Helm) follows YAML 1.1, where y/n/yes/no/on/off are booleans and 1e3,
+ * 0o17, 0x1F, 1_000, 190:20:30 and .inf are numbers; libyaml-based and
+ * YAML 1.2 loaders follow the core schema.  A value is written plain only
+ * when it is a string under both, and only when it holds nothing a plain
+ * scalar cannot carry.  Characters that some loaders take as line breaks
+ * (NEL U+0085, LS U+2028, PS U+2029) and every non-printable character are
+ * only ever written escaped, in double quotes.
+ *
+ * Styles, simplest first: plain, single-quoted, literal block `|`, folded
+ * block `>`, double-quoted.  yq_choose() keeps the style a scalar had when
+ * the new value fits it and otherwise picks the simplest exact one, with
+ * double quotes (which hold any string) as the last resort.  Quoted styles
+ * are always written on one line.  Block styles need a line layout
+ * (struct yq_block); they are never used in flow context or for keys.
+ *
+ * Values are UTF-8; callers check with yq_utf8_valid() first (YAML cannot
+ * hold other bytes).  No function here prints anything.
+ */
+#ifndef GB_YAMLQUOTE_H
+#define GB_YAMLQUOTE_H
+
+#include "buf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum yq_style {
+	YQ_PLAIN,
+	YQ_SINGLE,
+	YQ_DOUBLE,
+	YQ_LITERAL,
+	YQ_FOLDED,
+};
+
+/*
+ * Where a block scalar goes.  The written text starts at the indicator
+ * (`|`) and ends at the end of its last content line, without that line's
+ * break: the file supplies what follows.
+ */
+struct yq_block {
+	unsigned indent;      /* content column, >= 1 */
+	const char *eol;      /* the line break to write ("\n" or "\r\n") */
+	const char *tail;     /* bytes kept after the header: spaces, a comment */
+	size_t tail_len;
+	size_t blank_after;   /* empty lines that follow the text in the file */
+	bool at_eof;          /* the text ends the file (no line break after it) */
+};
+
+/* True for valid UTF-8 (no overlongs, surrogates or code points past
+ * U+10FFFF). */
+bool yq_utf8_valid(const char *s, size_t n);
+
+/* Can `v` be written as a plain scalar that loads as this string under
+ * YAML 1.1 and 1.2?  `flow`: inside a flow collection.  A value starting
+ * with "-x" passes (it is never at the start of a line); a key must not. */
+bool yq_plain_ok(const char *v, size_t n, bool flow);
+
+/* Can `v` be written single-quoted on one line? */
+bool yq_single_ok(const char *v, size_t n);
+
+/* Can `v` be written in block style `st` (YQ_LITERAL or YQ_FOLDED) at `b`? */
+bool yq_block_ok(enum yq_style st, const char *v, size_t n, const struct yq_block *b);
+
+/* The style for `v`: `prefer` when it can hold `v`, else the simplest style
+ * that can.  `b` NULL: no block style possible here (flow context, a key, a
+ * line that goes on after the scalar). */
+enum yq_style yq_choose(enum yq_style prefer, const char *v, size_t n, bool flow,
+			const struct yq_block *b);
+
+/* Append `v` written in style `st` (which must be able to hold it; `b` is
+ * needed for block styles).  0, or -1 with the buffer failed. */
+int yq_write(struct buf *out, enum yq_style st, const char *v, size_t n,
+	     const struct yq_block *b);
+
+/* Append the escaped inside of a double-quoted scalar (no quotes). */
+int yq_escape_double(struct buf *out, const char *v, size_t n);
+
+#endif

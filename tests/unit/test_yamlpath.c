@@ -1,0 +1,164 @@
+/* Unit tests for yamlpath: the path grammar. */
+#include "capture.h"
+#include "t.h"
+#include "yamlpath.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Parse and print back in canonical form ("" on failure). */
+static const char *canon(const char *s)
+{
+	static char out[2048];
+	struct ypath p = YPATH_INIT;
+	struct buf b = BUF_INIT;
+	int rc;
+
+	capture_begin();
+	rc = ypath_parse(&p, s, NULL, NULL);
+	capture_end();
+	if (rc < 0)
+		return "";
+	ypath_format(&b, &p, p.n);
+	snprintf(out, sizeof(out), "%s", buf_cstr(&b));
+	buf_release(&b);
+	ypath_release(&p);
+	return out;
+}
+
+static void test_segments(void)
+{
+	struct ypath p = YPATH_INIT;
+	const char *end = NULL;
+
+	CHECK_QUIET_OK(ypath_parse(&p, "spec.template.spec.containers[name=app].image=x=y",
+				   &end, "--set"));
+	CHECK_INT(p.n, 6);
+	CHECK_INT(p.seg[0].kind, YPATH_KEY);
+	CHECK_STR(p.seg[0].key, "spec");
+	CHECK_INT(p.seg[4].kind, YPATH_MATCH);
+	CHECK_STR(p.seg[4].key, "name");
+	CHECK_STR(p.seg[4].value, "app");
+	CHECK_STR(p.seg[5].key, "image");
+	CHECK_STR(end, "=x=y"); /* the first '=' outside brackets */
+	CHECK(ypath_has_selector(&p, 5));
+	CHECK(!ypath_has_selector(&p, 4));
+	ypath_release(&p);
+	CHECK_INT(p.n, 0);
+
+	CHECK_QUIET_OK(ypath_parse(&p, "items[0][12][*]", NULL, NULL));
+	CHECK_INT(p.n, 4);
+	CHECK_INT(p.seg[1].kind, YPATH_INDEX);
+	CHECK_INT(p.seg[1].index, 0);
+	CHECK_INT(p.seg[2].index, 12);
+	CHECK_INT(p.seg[3].kind, YPATH_ALL);
+	CHECK(ypath_has_selector(&p, 4));
+	ypath_release(&p);
+
+	CHECK_QUIET_OK(ypath_parse(&p, "[0].a", NULL, NULL)); /* a sequence at the root */
+	CHECK_INT(p.n, 2);
+	ypath_release(&p);
+}
+
+static void test_quoted(void)
+{
+	struct ypath p = YPATH_INIT;
+
+	CHECK_QUIET_OK(ypath_parse(&p, "metadata.annotations.\"app.kubernetes.io/name\"", NULL,
+				   NULL));
+	CHECK_INT(p.n, 3);
+	CHECK_STR(p.seg[2].key, "app.kubernetes.io/name");
+	ypath_release(&p);
+
+	CHECK_QUIET_OK(ypath_parse(&p, "\"say \\\"hi\\\" \\\\ back\".x", NULL, NULL));
+	CHECK_STR(p.seg[0].key, "say \"hi\" \\ back");
+	CHECK_INT(p.seg[0].key_len, 15);
+	ypath_release(&p);
+
+	CHECK_QUIET_OK(ypath_parse(&p, "env[name=\"a]b=c\"].value", NULL, NULL));
+	CHECK_STR(p.seg[1].value, "a]b=c");
+	ypath_release(&p);
+
+	CHECK_QUIET_OK(ypath_parse(&p, "\"\"", NULL, NULL)); /* the empty key */
+	CHECK_INT(p.seg[0].key_len, 0);
+	ypath_release(&p);
+
+	CHECK_QUIET_OK(ypath_parse(&p, "a[\"odd key\"=v w]", NULL, NULL));
+	CHECK_STR(p.seg[1].key, "odd key");
+	CHECK_STR(p.seg[1].value, "v w");
+	ypath_release(&p);
+}
+
+static void test_canonical(void)
+{
+	CHECK_STR(canon("a.b"), "a.b");
+	CHECK_STR(canon("\"a\".\"b-c_9\""), "a.b-c_9");
+	CHECK_STR(canon("a.\"x.y\""), "a.\"x.y\"");
+	CHECK_STR(canon("c[name=\"x]\"]"), "c[name=\"x]\"]");
+	CHECK_STR(canon("c[\"k k\"=v].d[3][*]"), "c[\"k k\"=v].d[3][*]");
+	CHECK_STR(canon("\"\""), "\"\"");
+}
+
+static void test_errors(void)
+{
+	struct ypath p = YPATH_INIT;
+	char longp[YPATH_MAX_LEN + 10];
+	char many[3 * (YPATH_MAX_SEGS + 1) + 1];
+
+	CHECK_FAILS(ypath_parse(&p, "", NULL, NULL), "empty path");
+	CHECK_FAILS(ypath_parse(&p, "=v", NULL, NULL), "empty path");
+	CHECK_FAILS(ypath_parse(&p, "a..b", NULL, "--set"),
+		    "bad path 'a..b' in --set: expected a key at offset 2");
+	CHECK_FAILS(ypath_parse(&p, "a.b c", NULL, NULL), "expected '.', '[' or '='");
+	CHECK_FAILS(ypath_parse(&p, "a/b", NULL, NULL), "expected '.', '[' or '='");
+	CHECK_FAILS(ypath_parse(&p, ".a", NULL, NULL), "expected a key");
+	CHECK_FAILS(ypath_parse(&p, "a.", NULL, NULL), "expected a key at offset 2");
+	CHECK_FAILS(ypath_parse(&p, "a.\"b", NULL, NULL), "unterminated quoted key");
+	CHECK_FAILS(ypath_parse(&p, "a.\"b\\n\"", NULL, NULL), "unknown escape");
+	CHECK_FAILS(ypath_parse(&p, "a[", NULL, NULL), "expected a key");
+	CHECK_FAILS(ypath_parse(&p, "a[1", NULL, NULL), "expected ']'");
+	CHECK_FAILS(ypath_parse(&p, "a[01]", NULL, NULL), "leading zero");
+	CHECK_FAILS(ypath_parse(&p, "a[999999999999]", NULL, NULL), "index too large");
+	CHECK_FAILS(ypath_parse(&p, "a[-1]", NULL, NULL), "expected '=' or ']'"); /* "-1" is a key */
+	CHECK_FAILS(ypath_parse(&p, "a[k]", NULL, NULL), "expected '=' or ']'");
+	CHECK_FAILS(ypath_parse(&p, "a[k=]", NULL, NULL), "empty value in selector");
+	CHECK_FAILS(ypath_parse(&p, "a\tb", NULL, NULL), "control character");
+	CHECK_FAILS(ypath_parse(&p, "\"\xff\"", NULL, NULL), "invalid UTF-8");
+	memset(longp, 'a', sizeof(longp) - 1);
+	longp[sizeof(longp) - 1] = '\0';
+	CHECK_FAILS(ypath_parse(&p, longp, NULL, NULL), "path too long");
+	for (size_t i = 0; i < YPATH_MAX_SEGS + 1; i++)
+		memcpy(many + 3 * i, "[0]", 3);
+	many[sizeof(many) - 1] = '\0';
+	CHECK_FAILS(ypath_parse(&p, many, NULL, NULL), "too many segments");
+	CHECK_INT(p.n, 0); /* left empty on failure */
+	CHECK(p.seg == NULL);
+}
+
+/* Arbitrary bytes never crash or leak (ASan watches). */
+static void test_hostile(void)
+{
+	static const char *const inputs[] = {
+		"[", "]", "[[", "\"", "\\", "[\"", "a[\"\\", "a[b=\"", "a[*", "a[*]b", "[*]=",
+		"a.\"\\\\\".b[x=y]]", "\x80", "a\x7f", "[=]", "[a=b=c]",
+	};
+	struct ypath p = YPATH_INIT;
+
+	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		capture_begin();
+		if (ypath_parse(&p, inputs[i], NULL, NULL) == 0)
+			ypath_release(&p);
+		capture_end();
+	}
+	CHECK(1);
+}
+
+int main(void)
+{
+	test_segments();
+	test_quoted();
+	test_canonical();
+	test_errors();
+	test_hostile();
+	return t_done();
+}

@@ -1,0 +1,165 @@
+/* Unit tests for yamlquote: style choice and scalar writers. */
+#include "t.h"
+#include "yamlquote.h"
+
+#include <string.h>
+
+static bool plain(const char *v)
+{
+	return yq_plain_ok(v, strlen(v), false);
+}
+
+static bool plain_flow(const char *v)
+{
+	return yq_plain_ok(v, strlen(v), true);
+}
+
+/* The text `v` is written as, in style chosen from `prefer`. */
+static const char *written(enum yq_style prefer, const char *v, const struct yq_block *b)
+{
+	static char out[512];
+	struct buf t = BUF_INIT;
+	size_t n = strlen(v);
+
+	yq_write(&t, yq_choose(prefer, v, n, false, b), v, n, b);
+	snprintf(out, sizeof(out), "%s", buf_cstr(&t));
+	buf_release(&t);
+	return out;
+}
+
+static void test_plain(void)
+{
+	static const char *const ok[] = {
+		"nginx:1.25", "registry.example.com/a/b@sha256:0f", "2Gi", "500m", "v1.2.3", "a:b",
+		"a#b", "hello world", "--flag", "-x", "deadbeef", "café", "日本語", "x-1", "~x", "a=b",
+		"yes-no", "0xZZ",
+	};
+	static const char *const not_ok[] = {
+		"", " a", "a ", "a: b", "a #b", "ends:", "-", "- x", "---", "--", "*a", "&a", "!a",
+		"%a", "@a", "`a", "{a", "[a", "|a", ">a", "#a", "?a", ":a", ",a", "'a", "\"a",
+		"yes", "Yes", "YES", "on", "Off", "no", "y", "N", "true", "FALSE", "null", "Null",
+		"~", "<<", "=", "1", "-1", "+1", "1.0", ".5", "1e3", "1E+3", "0x1F", "0o17", "017",
+		"0b101", "1_000", "190:20:30", ".inf", "-.inf", "+.INF", ".nan", ".NaN", "1.2.3",
+		"2024-08-04", "2024-08-04T10:00:00Z", "2024-8-4 10:00", "a\tb", "a\nb", "a\rb",
+		"a\x01", "a\x7f", "a\xc2\x85", "a\xe2\x80\xa8", "a\xe2\x80\xa9", "a\xef\xbb\xbf",
+	};
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		t_checks++;
+		if (!plain(ok[i])) {
+			t_failed++;
+			fprintf(stderr, "plain refused: \"%s\"\n", ok[i]);
+		}
+	}
+	for (size_t i = 0; i < sizeof(not_ok) / sizeof(not_ok[0]); i++) {
+		t_checks++;
+		if (plain(not_ok[i])) {
+			t_failed++;
+			fprintf(stderr, "plain accepted: \"%s\"\n", not_ok[i]);
+		}
+	}
+	/* flow context: no flow indicators, no ':' at all */
+	CHECK(plain_flow("abc"));
+	CHECK(!plain_flow("a,b"));
+	CHECK(!plain_flow("a]"));
+	CHECK(!plain_flow("a}"));
+	CHECK(!plain_flow("a:b"));
+	CHECK(!plain_flow("a?"));
+	CHECK(plain("a?"));
+	CHECK(plain("a,b"));
+}
+
+static void test_single_and_utf8(void)
+{
+	CHECK(yq_single_ok("it's: #x", 8));
+	CHECK(yq_single_ok(" lead", 5));
+	CHECK(!yq_single_ok("a\nb", 3));
+	CHECK(!yq_single_ok("a\tb", 3));
+	CHECK(!yq_single_ok("a\x85", 2)); /* not UTF-8 at all */
+	CHECK(!yq_single_ok("a\xc2\x85", 3));
+	CHECK(yq_utf8_valid("caf\xc3\xa9 \xf0\x9f\x9a\x80", 10));
+	CHECK(!yq_utf8_valid("\xc0\xaf", 2));           /* overlong */
+	CHECK(!yq_utf8_valid("\xed\xa0\x80", 3));       /* a surrogate */
+	CHECK(!yq_utf8_valid("\xf4\x90\x80\x80", 4));   /* past U+10FFFF */
+	CHECK(!yq_utf8_valid("\xe2\x82", 2));           /* cut short */
+	CHECK(yq_utf8_valid("", 0));
+}
+
+static void test_escape_double(void)
+{
+	struct buf t = BUF_INIT;
+
+	yq_escape_double(&t, "q\"b\\t\tn\nr\rz\0e\x1b" "d\x7f", 16);
+	CHECK_STR(buf_cstr(&t), "q\\\"b\\\\t\\tn\\nr\\rz\\0e\\ed\\x7F");
+	buf_reset(&t);
+	yq_escape_double(&t, "\xc2\x85\xc2\x9f\xe2\x80\xa8\xe2\x80\xa9\xef\xbb\xbf\xc2\xa0\xc3\xa9", 17);
+	CHECK_STR(buf_cstr(&t), "\\N\\x9F\\L\\P\\uFEFF\xc2\xa0\xc3\xa9");
+	buf_reset(&t);
+	yq_escape_double(&t, "\xef\xbf\xbe", 3);
+	CHECK_STR(buf_cstr(&t), "\\uFFFE");
+	buf_release(&t);
+}
+
+static void test_choose(void)
+{
+	struct yq_block b = { 4, "\n", "", 0, 0, false };
+
+	CHECK_STR(written(YQ_PLAIN, "x", NULL), "x");
+	CHECK_STR(written(YQ_PLAIN, "yes", NULL), "'yes'");
+	CHECK_STR(written(YQ_PLAIN, "it's: x", NULL), "'it''s: x'");
+	CHECK_STR(written(YQ_PLAIN, "tab\there", NULL), "\"tab\\there\"");
+	CHECK_STR(written(YQ_PLAIN, "a\nb", NULL), "\"a\\nb\"");       /* no block here */
+	CHECK_STR(written(YQ_PLAIN, "a\nb", &b), "|-\n    a\n    b");
+	CHECK_STR(written(YQ_SINGLE, "x", NULL), "'x'");
+	CHECK_STR(written(YQ_DOUBLE, "x", NULL), "\"x\"");
+	CHECK_STR(written(YQ_DOUBLE, "yes", NULL), "\"yes\"");
+	CHECK_STR(written(YQ_LITERAL, "x", &b), "|-\n    x");
+	CHECK_STR(written(YQ_LITERAL, "x\n", &b), "|\n    x");
+	CHECK_STR(written(YQ_LITERAL, "x\n\n", &b), "|+\n    x\n");
+	CHECK_STR(written(YQ_LITERAL, "a\n\nb\n", &b), "|\n    a\n\n    b");
+	CHECK_STR(written(YQ_LITERAL, "\nlead", &b), "|-\n\n    lead");
+	CHECK_STR(written(YQ_LITERAL, " lead", &b), "\" lead\"");      /* would need an indicator */
+	CHECK_STR(written(YQ_LITERAL, "a\n  \nb", &b), "\"a\\n  \\nb\""); /* blank-ish line */
+	CHECK_STR(written(YQ_LITERAL, "a\rb", &b), "\"a\\rb\"");
+	CHECK_STR(written(YQ_FOLDED, "one two", &b), ">-\n    one two");
+	CHECK_STR(written(YQ_FOLDED, "a\nb", &b), ">-\n    a\n\n    b");
+	CHECK_STR(written(YQ_FOLDED, "a\n\nb\n", &b), ">\n    a\n\n\n    b");
+	CHECK_STR(written(YQ_FOLDED, "a\n b", &b), "|-\n    a\n     b");  /* more-indented */
+	CHECK_STR(written(YQ_FOLDED, "a\tb", &b), "|-\n    a\tb");
+}
+
+static void test_block_layout(void)
+{
+	struct yq_block b = { 2, "\r\n", " # c", 4, 0, false };
+	struct buf t = BUF_INIT;
+
+	/* CRLF, the header's comment kept */
+	yq_write(&t, YQ_LITERAL, "a\nb\n", 4, &b);
+	CHECK_STR(buf_cstr(&t), "| # c\r\n  a\r\n  b");
+	buf_reset(&t);
+	/* keep chomping counts the empty lines that follow in the file */
+	b.blank_after = 1;
+	CHECK(yq_block_ok(YQ_LITERAL, "x\n\n", 3, &b));  /* 1 + 1 line breaks */
+	yq_write(&t, YQ_LITERAL, "x\n\n\n", 4, &b);
+	CHECK_STR(buf_cstr(&t), "|+ # c\r\n  x\r\n");
+	CHECK(!yq_block_ok(YQ_LITERAL, "x\n\n", 3, &(struct yq_block){ 2, "\n", "", 0, 2, false }));
+	/* at the end of a file without a final line break: only strip */
+	b.at_eof = true;
+	b.blank_after = 0;
+	CHECK(yq_block_ok(YQ_LITERAL, "x", 1, &b));
+	CHECK(!yq_block_ok(YQ_LITERAL, "x\n", 2, &b));
+	CHECK(!yq_block_ok(YQ_LITERAL, "\n", 1, &(struct yq_block){ 2, "\n", "", 0, 0, false }));
+	CHECK(!yq_block_ok(YQ_LITERAL, "x", 1, NULL));
+	CHECK(!yq_block_ok(YQ_PLAIN, "x", 1, &b));
+	buf_release(&t);
+}
+
+int main(void)
+{
+	test_plain();
+	test_single_and_utf8();
+	test_escape_double();
+	test_choose();
+	test_block_layout();
+	return t_done();
+}
