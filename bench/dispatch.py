@@ -14,52 +14,15 @@ within 1.3x of curl, under 8 MB peak RSS.
 import argparse
 import json
 import os
-import pathlib
 import shutil
 import statistics
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from common import ROOT, TIME, fake_get, fake_github, name_of, peak_rss, run
+
 TOKEN = "ghs_benchTokenForTheFakeGitHubOnly00000"
 SHA = "4f7c9e1b2a3d5c6e7f8091a2b3c4d5e6f7081920"
 GOAL_RATIO = 1.3
 GOAL_RSS_KB = 8 * 1024
-TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
-
-
-def run(cmd, env):
-    """Wall seconds of one process; stdout dropped."""
-    t0 = time.perf_counter()
-    p = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    dt = time.perf_counter() - t0
-    if p.returncode != 0:
-        sys.exit("bench: %s failed (%d): %s" % (cmd[0], p.returncode,
-                                               p.stderr.decode(errors="replace")))
-    return dt
-
-
-def peak_rss(cmd, env):
-    """Peak RSS (KiB) of one process, measured by GNU time: a child forked
-    straight from this (large) Python process would report Python's RSS,
-    as the kernel counts the pages a child had before its exec."""
-    if not TIME:
-        return None
-    p = subprocess.run([TIME, "-f", "%M", "-o", "/dev/stderr", "--"] + cmd, env=env,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    if p.returncode != 0:
-        sys.exit("bench: %s failed under time: %s" % (cmd[0], p.stderr.decode(errors="replace")))
-    return int(p.stderr.decode().strip().splitlines()[-1])
-
-
-def fake_get(url, path, method="GET"):
-    req = urllib.request.Request(url + path, method=method)
-    with urllib.request.urlopen(req, timeout=10) as r:
-        body = r.read()
-    return json.loads(body) if body else None
 
 
 def main():
@@ -70,26 +33,10 @@ def main():
     ap.add_argument("--curl", default=shutil.which("curl") or "curl")
     args = ap.parse_args()
 
-    work = pathlib.Path(tempfile.mkdtemp(prefix="gb-bench-dispatch-"))
     seed = {"tokens": [{"token": TOKEN, "name": "bench"}],
             "repos": [{"name": "org/gitops"}, {"name": "org/product-service"}]}
-    (work / "seed.json").write_text(json.dumps(seed))
-    fake = subprocess.Popen([sys.executable, str(ROOT / "tests" / "fakegh.py"), "--port", "0",
-                             "--seed", str(work / "seed.json"), "--url-file", str(work / "url")],
-                            stdout=subprocess.DEVNULL)
-    try:
-        for _ in range(200):
-            if (work / "url").exists():
-                break
-            time.sleep(0.05)
-        else:
-            sys.exit("bench: the fake GitHub did not start")
-        url = (work / "url").read_text().strip()
+    with fake_github(seed, "gb-bench-dispatch-") as (url, work):
         bench(args, work, url)
-    finally:
-        fake.terminate()
-        fake.wait()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def bench(args, work, url):
@@ -126,9 +73,7 @@ def bench(args, work, url):
             "-H", "Content-Type: " + h["content-type"],
             "--data-binary", "@" + str(work / "body.json")]
     curl_env = {"PATH": ours_env["PATH"]}
-    sides = [("curl", curl, curl_env)] + [
-        (os.path.relpath(b, ROOT) if b.startswith(str(ROOT)) else b, [b], ours_env)
-        for b in binaries]
+    sides = [("curl", curl, curl_env)] + [(name_of(b), [b], ours_env) for b in binaries]
     fake_get(url, "/_fake/requests", "DELETE")
     for _, cmd, env in sides:
         run(cmd, env)

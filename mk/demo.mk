@@ -1,5 +1,5 @@
-# make demo: the story against the bundled fake GitHub (scripts/demo.sh).
-#   make demo         push -> dispatch -> what the GitOps repo received (no network, no token)
+# make demo: the whole story against the bundled fake GitHub (scripts/demo.sh).
+#   make demo         push -> dispatch -> the GitOps repo receives it -> patch -> the commit (no network, no token)
 
 .PHONY: demo
 demo: check-deps

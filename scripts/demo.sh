@@ -9,8 +9,12 @@
 #    commit message full of the characters that broke the article's curl);
 # 3. runs `gitops-bump dispatch` exactly as the Actions runner would
 #    (INPUT_* variables with their hyphens, GITHUB_* variables);
-# 4. shows what the GitOps repo received, and the event its workflow gets.
-# The patch mode continues the story from $work/gitops-event.json.
+# 4. shows what the GitOps repo received, and the event its workflow gets;
+# 5. runs `gitops-bump patch` with that event, as the GitOps repo's
+#    repository_dispatch workflow would (the article's manifest, with its
+#    <lastCommitMsg> marker, on the 'sandbox' branch; `branch: '{environment}'`);
+# 6. shows the commit it made through the API and its diff, and reads the
+#    manifest back with a YAML parser.
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,11 +35,15 @@ if [ -t 1 ]; then bold=$(printf '\033[1m') plain=$(printf '\033[0m'); else bold=
 say() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 json() { "$python" -c 'import json,sys; print(json.dumps(json.load(sys.stdin), indent=2, ensure_ascii=False))'; }
 
-cat > "$work/seed.json" <<EOF
-{"tokens": [{"token": "$token", "name": "demo", "login": "app-deployer"}],
- "repos": [{"name": "acme/product-service"},
-           {"name": "acme/gitops-repo", "files": {
-             "product/sandbox/sandbox-deploy.yaml": "kind: Deployment\n"}}]}
+"$python" - "$root/tests/fixtures/patch/sandbox-deploy.yaml" "$token" > "$work/seed.json" <<'EOF'
+import json, sys
+manifest = open(sys.argv[1]).read()
+print(json.dumps({
+    "tokens": [{"token": sys.argv[2], "name": "demo", "login": "app-deployer"}],
+    "repos": [{"name": "acme/product-service"},
+              {"name": "acme/gitops-repo", "files": {"README.md": "GitOps repo\n"},
+               "branches": {"sandbox": {"files": {
+                   "product/sandbox/sandbox-deploy.yaml": manifest}}}}]}))
 EOF
 "$python" "$root/tests/fakegh.py" --port 0 --seed "$work/seed.json" \
 	--url-file "$work/url" >/dev/null &
@@ -98,10 +106,57 @@ print("github.event.client_payload.source.message =", json.dumps(got, ensure_asc
 if got != sent:
     sys.exit("demo: the message changed on the way")' \
 	"$work/gitops-event.json" "$work/push.json"
-if grep -qF "$token" "$work/log" "$work/outputs"; then
+
+say "5. acme/gitops-repo's workflow: on repository_dispatch, uses gitops-bump with mode: patch"
+echo "   with: { branch: '{environment}' }   (the article's three steps, in one)"
+curl -sf "$url/_fake/requests" -X DELETE >/dev/null
+before=$(curl -sf "$url/_fake/repos/acme/gitops-repo/log?branch=sandbox" |
+	"$python" -c 'import json,sys; print(json.load(sys.stdin)[0]["sha"])')
+env -i PATH="$PATH" \
+	GITHUB_EVENT_NAME=repository_dispatch GITHUB_EVENT_PATH="$work/gitops-event.json" \
+	GITHUB_REPOSITORY=acme/gitops-repo GITHUB_REF=refs/heads/main \
+	GITHUB_SHA=0000000000000000000000000000000000000000 GITHUB_ACTOR=app-deployer \
+	GITHUB_RUN_ID=2002 GITHUB_OUTPUT="$work/patch-outputs" \
+	INPUT_MODE=patch INPUT_TOKEN="$token" INPUT_API-URL="$url" \
+	INPUT_BRANCH='{environment}' \
+	"$bin" > "$work/patch-log" 2>&1 || { cat "$work/patch-log"; echo "demo: patch failed" >&2; exit 1; }
+sed 's/^/   | /' "$work/patch-log"
+echo "   requests it sent:"
+curl -sf "$url/_fake/requests" | "$python" -c '
+import json, sys
+for r in json.load(sys.stdin):
+    q = "?" + r["raw_query"] if r["raw_query"] else ""
+    print("   | %s %s%s -> %s" % (r["method"], r["path"], q, r["status"]))'
+
+say "6. the commit on acme/gitops-repo's 'sandbox' branch (ArgoCD sees it and rolls out)"
+curl -sf "$url/_fake/repos/acme/gitops-repo/log?branch=sandbox" > "$work/gitops-log.json"
+"$python" - "$work/gitops-log.json" "$before" "$work/push.json" <<'EOF'
+import difflib, json, sys
+import yaml
+c = json.load(open(sys.argv[1]))[0]
+if c["parents"] != [sys.argv[2]]:
+    sys.exit("demo: expected one new commit on sandbox")
+print("commit   ", c["sha"])
+print("author   ", c["author"]["name"], "(no author sent: the commit is %s)"
+      % ("Verified" if c["verified"] else "not verified"))
+print("message  ", "\n".join(("          " + l) if i and l else l
+                             for i, l in enumerate(c["message"].split("\n"))))
+for path, (old, new) in c["changes"].items():
+    for line in difflib.unified_diff(old.splitlines(True), new.splitlines(True),
+                                     "a/" + path, "b/" + path):
+        print("   " + line, end="" if line.endswith("\n") else "\n")
+    env = yaml.safe_load(new)["spec"]["template"]["spec"]["containers"][0]["env"]
+    value = [e["value"] for e in env if e["name"] == "LAST_COMMIT_MSG"][0]
+    pushed = json.load(open(sys.argv[3]))["head_commit"]["message"].split("\n")[0]
+    print("\nLAST_COMMIT_MSG, read back by a YAML parser:\n  ",
+          json.dumps(value, ensure_ascii=False))
+    if not value.endswith(pushed + "</lastCommitMsg>"):
+        sys.exit("demo: the manifest does not hold the pushed subject")
+EOF
+if grep -qF "$token" "$work/log" "$work/outputs" "$work/patch-log" "$work/patch-outputs"; then
 	echo "demo: the token appeared in the output" >&2
 	exit 1
 fi
 echo
-echo "Every byte of the message arrived as it was written, and the token appeared"
-echo "nowhere in the step's output."
+echo "Every byte of the message arrived as it was written, landed in the manifest as a"
+echo "valid YAML string, and the token appeared nowhere in either step's output."

@@ -1,10 +1,991 @@
-/* patch: placeholder until the receiver lands (issue 4). */
+/* patch: see patch.h for the contract. */
 #include "patch.h"
+
+#include "commit.h"
+#include "diff.h"
+#include "dispatch.h"
+#include "event.h"
+#include "github.h"
 #include "log.h"
+#include "payload.h"
+#include "policy.h"
+#include "sha1.h"
+#include "tmpl.h"
+#include "workspace.h"
+#include "yamledit.h"
+#include "yamlpath.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SHORT_SHA 7
+#define SUMMARY_DIFF_MAX ((size_t)256 << 10)
+#define VALUE_MAX ((size_t)1 << 20)
+
+/* The defaults of these inputs name the source commit, which the article's
+ * payload does not carry; for it, these are used instead. */
+static const struct {
+	enum input in;
+	const char *tmpl;
+} article_defaults[] = {
+	{ IN_VALUE, "{time} {subject}" },
+	{ IN_COMMIT_MESSAGE, "Deploy {service} to {environment}\n\n{message}" },
+	{ IN_PR_TITLE, "Deploy {service} to {environment}" },
+	{ IN_PR_BODY, "Automated deploy of `{service}` to `{environment}`.\n\n{message}" },
+};
+
+/* The workload paths: a pod template, and a CronJob's. */
+static const char *const pod_templates[] = {
+	"spec.template",
+	"spec.jobTemplate.spec.template",
+};
+#define NTEMPLATES (sizeof(pod_templates) / sizeof(*pod_templates))
+
+/* One edit of a manifest, in the terms of the YAML editor. */
+enum medit_op { MEDIT_SET, MEDIT_MARKER };
+
+struct medit {
+	enum medit_op op;
+	char *path;      /* MEDIT_SET: a path of the edit grammar */
+	const char *name; /* MEDIT_MARKER: the marker's name */
+	char *value;
+	size_t value_len;
+	bool optional;   /* finding it nowhere is not an error */
+	size_t hits;     /* set by yaml_edit: values found (changed or not) or created */
+};
+
+struct run {
+	const struct config *cfg;
+	struct event ev;
+	struct payload pl;
+	struct tmpl_ctx tc;
+	char time[32];
+	char **sources;          /* allowed-sources */
+	size_t nsources;
+	char *repo;              /* the GitOps repository */
+	char *branch;            /* the branch to commit to (pull requests: the base) */
+	char *pr_branch;
+	char *message, *pr_title, *pr_body;
+	char *author_name, *author_email;
+	char **paths;            /* normalised manifest paths */
+	size_t npaths;
+	struct commit_file *files;
+	struct medit *edits;     /* set, image, marker */
+	size_t nedits;
+	size_t image_first, nimage; /* the image edits among them */
+	struct medit rev[NTEMPLATES]; /* the revision annotation, when nothing else */
+	bool configured;         /* set or image given */
+	struct gh_client *gh;
+	struct commit_result res;
+	struct buf diff;
+};
+
+static int oom(void)
+{
+	log_error("out of memory");
+	return -1;
+}
+
+/* ---- the YAML editor and the diff ---------------------------------------- */
+
+/*
+ * yaml_edit: the one place that edits YAML.  Apply `n` edits to the `len`
+ * bytes at `in`, appending the result to `out`; `file` names the manifest in
+ * errors (file= and line= annotations).  Sets each edit's `hits`.  0, or -1
+ * (reported; `out` unchanged).
+ *
+ * set_split: the '=' that ends the path of a `set` line, or NULL (reported,
+ * naming `what`).
+ *
+ * make_diff: append the unified diff of one file ("a/PATH", "b/PATH").
+ */
+static int yaml_edit(struct buf *out, const char *in, size_t len, struct medit *e, size_t n,
+		     const char *file)
+{
+	struct yedit ye[YEDIT_MAX_EDITS];
+	int rc;
+
+	if (n > YEDIT_MAX_EDITS) {
+		log_error("too many edits (%zu, at most %d)", n, YEDIT_MAX_EDITS);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		ye[i] = (struct yedit){
+			.op = e[i].op == MEDIT_SET ? YEDIT_SET : YEDIT_MARKER,
+			.path = e[i].path,
+			.name = e[i].name,
+			.value = e[i].value,
+			.value_len = e[i].value_len,
+			.optional = e[i].optional,
+		};
+	rc = yedit_apply(out, in, len, ye, n, file, NULL);
+	for (size_t i = 0; i < n; i++)
+		e[i].hits = ye[i].changed + ye[i].unchanged + ye[i].created;
+	return rc;
+}
+
+static const char *set_split(const char *line, const char *what)
+{
+	struct ypath p = YPATH_INIT;
+	const char *end = NULL;
+
+	if (ypath_parse(&p, line, &end, what) < 0)
+		return NULL;
+	ypath_release(&p);
+	if (!end || *end != '=') {
+		log_error("%s is not 'PATH=TEMPLATE': '%s'", what, line);
+		return NULL;
+	}
+	return end;
+}
+
+static int make_diff(struct buf *out, const struct commit_file *f)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	int rc = -1;
+
+	buf_addf(&a, "a/%s", f->path);
+	buf_addf(&b, "b/%s", f->path);
+	if (buf_failed(&a) || buf_failed(&b))
+		rc = oom();
+	else
+		rc = diff_unified(out, buf_cstr(&f->old), f->old.len, buf_cstr(&f->new),
+				  f->new.len, a.ptr, b.ptr);
+	buf_release(&a);
+	buf_release(&b);
+	return rc;
+}
+
+/* ---- inputs ------------------------------------------------------------------ */
+
+static int check_tmpl(const struct config *cfg, enum input in)
+{
+	char what[64];
+	const char *v = config_str(cfg, in);
+
+	snprintf(what, sizeof(what), "input '%s'", config_name(in));
+	return v && tmpl_check(v, what) < 0 ? GB_EUSAGE : 0;
+}
+
+static int check_lines_tmpl(const struct config *cfg, enum input in)
+{
+	char **lines, what[64];
+	size_t n;
+	int rc = 0;
+
+	if (!(lines = config_lines(cfg, in, &n)))
+		return -1;
+	for (size_t i = 0; i < n && !rc; i++) {
+		snprintf(what, sizeof(what), "input '%s' line %zu", config_name(in), i + 1);
+		if (tmpl_check(lines[i], what) < 0)
+			rc = GB_EUSAGE;
+	}
+	config_lines_free(lines);
+	return rc;
+}
+
+static int check_sets(const struct config *cfg)
+{
+	char **lines, what[64];
+	size_t n;
+	int rc = 0;
+
+	if (!(lines = config_lines(cfg, IN_SET, &n)))
+		return -1;
+	if (n > PATCH_MAX_SETS) {
+		log_error("input 'set' has %zu lines, at most %d", n, PATCH_MAX_SETS);
+		rc = GB_EUSAGE;
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		const char *eq;
+
+		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
+		if (!(eq = set_split(lines[i], what)) || tmpl_check(eq + 1, what) < 0)
+			rc = GB_EUSAGE;
+	}
+	config_lines_free(lines);
+	return rc;
+}
+
+/* A marker name, as the editor takes it. */
+static int check_marker(const char *m)
+{
+	struct yedit e = { .op = YEDIT_MARKER, .name = m, .value = "" };
+
+	return yedit_check(&e, "input 'marker'") < 0 ? GB_EUSAGE : 0;
+}
+
+/* Kubernetes container names are DNS labels (RFC 1123). */
+static int check_container(const char *c)
+{
+	size_t n = strlen(c);
+
+	if (n && n <= 63 && strspn(c, "abcdefghijklmnopqrstuvwxyz0123456789-") == n &&
+	    c[0] != '-' && c[n - 1] != '-')
+		return 0;
+	log_error("input 'container' must be a container name (1 to 63 characters of a-z 0-9 -, "
+		  "not starting or ending with '-'), not '%s'", c);
+	return GB_EUSAGE;
+}
+
+/* "Name <email>" into r->author_name and r->author_email. */
+static int parse_author(struct run *r, const char *s)
+{
+	const char *lt = strchr(s, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+	const char *end = lt;
+
+	while (end && end > s && end[-1] == ' ')
+		end--;
+	if (!lt || !gt || gt[1] || end == s || memchr(s, '>', (size_t)(lt - s)) ||
+	    gt == lt + 1 || memchr(lt + 1, '<', (size_t)(gt - lt - 1)) ||
+	    !memchr(lt + 1, '@', (size_t)(gt - lt - 1)) || strpbrk(s, "\n\r")) {
+		log_error("input 'commit-author' must be 'Name <email>', not '%s'", s);
+		return GB_EUSAGE;
+	}
+	r->author_name = strndup(s, (size_t)(end - s));
+	r->author_email = strndup(lt + 1, (size_t)(gt - lt - 1));
+	return r->author_name && r->author_email ? 0 : oom();
+}
+
+/* Everything that can be checked without the event: usage errors. */
+static int check_inputs(struct run *r)
+{
+	const struct config *cfg = r->cfg;
+	const enum input tmpls[] = { IN_BRANCH, IN_VALUE, IN_IMAGE, IN_COMMIT_MESSAGE,
+				     IN_PR_TITLE, IN_PR_BODY };
+	bool commit = config_bool(cfg, IN_COMMIT);
+	size_t nrepo = 0;
+	char **repo;
+	int rc;
+
+	if (!(repo = config_lines(cfg, IN_REPOSITORY, &nrepo)))
+		return -1;
+	rc = 0;
+	if (nrepo > 1) {
+		log_error("input 'repository' names %zu repositories; mode 'patch' commits to one",
+			  nrepo);
+		rc = GB_EUSAGE;
+	} else if (nrepo == 1 && !dispatch_valid_repo(repo[0])) {
+		log_error("input 'repository' must be 'owner/name', not '%s'", repo[0]);
+		rc = GB_EUSAGE;
+	} else if (nrepo == 1 && !(r->repo = strdup(repo[0]))) {
+		rc = oom();
+	}
+	config_lines_free(repo);
+	if (rc)
+		return rc;
+	if (policy_check_environments(config_str(cfg, IN_ENVIRONMENTS)) < 0)
+		return GB_EUSAGE;
+	if (!(r->sources = config_lines(cfg, IN_ALLOWED_SOURCES, &r->nsources)))
+		return -1;
+	if (policy_check_source_list(r->sources, r->nsources) < 0)
+		return GB_EUSAGE;
+	if ((rc = check_lines_tmpl(cfg, IN_MANIFEST)) || (rc = check_sets(cfg)))
+		return rc;
+	for (size_t i = 0; i < sizeof(tmpls) / sizeof(*tmpls); i++)
+		if ((rc = check_tmpl(cfg, tmpls[i])))
+			return rc;
+	if ((rc = check_marker(config_str(cfg, IN_MARKER))))
+		return rc;
+	if (config_str(cfg, IN_CONTAINER) && (rc = check_container(config_str(cfg, IN_CONTAINER))))
+		return rc;
+	if (config_str(cfg, IN_CONTAINER) && !config_str(cfg, IN_IMAGE)) {
+		log_error("input 'container' picks the container whose image is set: it needs the "
+			  "'image' input");
+		return GB_EUSAGE;
+	}
+	if (config_str(cfg, IN_COMMIT_AUTHOR) &&
+	    (rc = parse_author(r, config_str(cfg, IN_COMMIT_AUTHOR))))
+		return rc;
+	if (!commit && config_bool(cfg, IN_PULL_REQUEST)) {
+		log_error("inputs 'commit: false' and 'pull-request: true' contradict each other");
+		return GB_EUSAGE;
+	}
+	if (commit && !config_str(cfg, IN_TOKEN)) {
+		log_error("no token: set the 'token' input to a token that may write to the "
+			  "GitOps repository (see README, Tokens), or set 'commit: false'");
+		return GB_EUSAGE;
+	}
+	return 0;
+}
+
+/* ---- the dispatch and the policy ------------------------------------------- */
+
+static int read_dispatch(struct run *r)
+{
+	struct event *ev = &r->ev;
+	struct buf text = BUF_INIT;
+	int rc;
+
+	const char *name = getenv("GITHUB_EVENT_NAME"), *path = getenv("GITHUB_EVENT_PATH");
+
+	if (!name || strcmp(name, "repository_dispatch") != 0) {
+		log_error("mode 'patch' runs on a repository_dispatch event, not '%s' (trigger the "
+			  "workflow with 'on: repository_dispatch')", name && *name ? name :
+			  "(GITHUB_EVENT_NAME is not set)");
+		return GB_EUSAGE;
+	}
+	if (!path || !*path) {
+		log_error("GITHUB_EVENT_PATH is not set: mode 'patch' reads the repository_dispatch "
+			  "event from it");
+		return GB_EUSAGE;
+	}
+	if ((rc = event_load(ev)) < 0)
+		return rc;
+	buf_init(&text, PAYLOAD_EVENT_MAX);
+	if (buf_read_file(&text, ev->path) < 0) {
+		log_error("cannot read event file '%s': %s", ev->path, strerror(errno));
+		buf_release(&text);
+		return -1;
+	}
+	rc = payload_parse(&r->pl, buf_cstr(&text), text.len, ev->path);
+	buf_release(&text);
+	return rc;
+}
+
+static int check_policy(struct run *r)
+{
+	const struct payload *pl = &r->pl;
+
+	if (policy_check_name(pl->service, "service") < 0 ||
+	    policy_check_name(pl->environment, "environment") < 0 ||
+	    policy_check_environment(pl->environment, config_str(r->cfg, IN_ENVIRONMENTS)) < 0 ||
+	    policy_check_source(pl->repository, r->sources, r->nsources) < 0)
+		return -1;
+	if (!r->repo) {
+		if (!r->ev.repository || !dispatch_valid_repo(r->ev.repository)) {
+			log_error("cannot tell the GitOps repository: GITHUB_REPOSITORY is not "
+				  "'owner/name'; set the 'repository' input");
+			return GB_EUSAGE;
+		}
+		if (!(r->repo = strdup(r->ev.repository)))
+			return oom();
+	}
+	return 0;
+}
+
+/* ---- templates --------------------------------------------------------------- */
+
+static const char *payload_value(const void *arg, const char *key)
+{
+	return event_payload(arg, key);
+}
+
+static void init_context(struct run *r)
+{
+	const struct payload *pl = &r->pl;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(r->time, sizeof(r->time), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	r->tc.vars[TV_SERVICE] = pl->service;
+	r->tc.vars[TV_ENVIRONMENT] = pl->environment;
+	r->tc.vars[TV_MESSAGE] = pl->message;
+	r->tc.vars[TV_SUBJECT] = pl->subject;
+	r->tc.vars[TV_SHA] = pl->sha;
+	r->tc.vars[TV_SHORT_SHA] = pl->short_sha;
+	r->tc.vars[TV_REPOSITORY] = pl->repository;
+	r->tc.vars[TV_ACTOR] = pl->actor;
+	r->tc.vars[TV_RUN_URL] = pl->run_url;
+	r->tc.vars[TV_TIME] = r->time;
+	r->tc.vars[TV_IMAGE] = pl->image;
+	r->tc.payload = payload_value;
+	r->tc.payload_arg = &r->ev;
+}
+
+/* The template of an input, with the article's defaults (see above). */
+static const char *template_of(const struct run *r, enum input in)
+{
+	if (!r->pl.sha && !config_given(r->cfg, in))
+		for (size_t i = 0; i < sizeof(article_defaults) / sizeof(*article_defaults); i++)
+			if (article_defaults[i].in == in)
+				return article_defaults[i].tmpl;
+	return config_str(r->cfg, in);
+}
+
+/* Expand `tmpl` into a new string *out (`len`: its length, may be NULL). */
+static int expand(const struct run *r, const char *tmpl, const char *what, char **out,
+		  size_t *len)
+{
+	struct buf b = BUF_INIT;
+
+	buf_init(&b, VALUE_MAX);
+	if (tmpl_expand(&b, tmpl, &r->tc, what) < 0) {
+		buf_release(&b);
+		return -1;
+	}
+	if (!(*out = buf_detach(&b, len)))
+		return oom();
+	return 0;
+}
+
+static int expand_input(const struct run *r, enum input in, char **out, size_t *len)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "input '%s'", config_name(in));
+	return expand(r, template_of(r, in), what, out, len);
+}
+
+static int expand_paths(struct run *r)
+{
+	struct buf norm = BUF_INIT;
+	char **lines, what[64];
+	size_t n;
+	int rc = -1;
+
+	if (!(lines = config_lines(r->cfg, IN_MANIFEST, &n)))
+		return -1;
+	if (n > PATCH_MAX_MANIFESTS) {
+		log_error("input 'manifest' has %zu lines, at most %d", n, PATCH_MAX_MANIFESTS);
+		goto out;
+	}
+	if (!(r->paths = calloc(n + 1, sizeof(*r->paths))))
+		goto fail_oom;
+	for (size_t i = 0; i < n; i++) {
+		char *raw;
+		size_t len;
+		bool dup = false;
+
+		snprintf(what, sizeof(what), "input 'manifest' line %zu", i + 1);
+		if (expand(r, lines[i], what, &raw, &len) < 0)
+			goto out;
+		rc = policy_manifest_path(&norm, raw, len);
+		free(raw);
+		if (rc < 0)
+			goto out;
+		rc = -1;
+		for (size_t j = 0; j < r->npaths && !dup; j++)
+			dup = strcmp(r->paths[j], norm.ptr) == 0;
+		if (dup)
+			continue;
+		if (!(r->paths[r->npaths] = strdup(norm.ptr)))
+			goto fail_oom;
+		r->npaths++;
+	}
+	if (!r->npaths) {
+		log_error("input 'manifest' names no file");
+		goto out;
+	}
+	rc = 0;
+	goto out;
+fail_oom:
+	rc = oom();
+out:
+	buf_release(&norm);
+	config_lines_free(lines);
+	return rc;
+}
+
+static int expand_branch(struct run *r)
+{
+	const char *tmpl = config_str(r->cfg, IN_BRANCH);
+
+	if (tmpl) {
+		if (expand_input(r, IN_BRANCH, &r->branch, NULL) < 0)
+			return -1;
+	} else if (r->ev.branch) {
+		if (!(r->branch = strdup(r->ev.branch)))
+			return oom();
+	} else {
+		log_error("cannot tell the branch to commit to: the event names no branch and "
+			  "GITHUB_REF is not a branch; set the 'branch' input");
+		return GB_EUSAGE;
+	}
+	return policy_check_branch(r->branch, strlen(r->branch));
+}
+
+/* gitops-bump/SERVICE/ENVIRONMENT/SHORT_SHA; without a source sha (the
+ * article's payload), the first digits of the SHA-1 of the message. */
+static int expand_pr_branch(struct run *r)
+{
+	struct buf b = BUF_INIT;
+	char hex[SHA1_HEX_LEN + 1];
+
+	if (r->pl.short_sha) {
+		snprintf(hex, sizeof(hex), "%s", r->pl.short_sha);
+	} else {
+		struct sha1_ctx c;
+		unsigned char d[SHA1_LEN];
+
+		sha1_init(&c);
+		sha1_update(&c, r->pl.message, strlen(r->pl.message));
+		sha1_final(&c, d);
+		sha1_hex(d, hex);
+	}
+	buf_addf(&b, "gitops-bump/%s/%s/%.*s", r->pl.service, r->pl.environment, SHORT_SHA, hex);
+	if (buf_failed(&b) || !(r->pr_branch = buf_detach(&b, NULL))) {
+		buf_release(&b);
+		return oom();
+	}
+	return policy_check_branch(r->pr_branch, strlen(r->pr_branch));
+}
+
+static struct medit *add_edit(struct run *r)
+{
+	struct medit *e = &r->edits[r->nedits++];
+
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+/* One SET edit of `path` (a copy is made) to a copy of `value`. */
+static int set_edit(struct medit *e, const char *path, size_t plen, const char *value,
+		    size_t vlen, bool optional)
+{
+	e->op = MEDIT_SET;
+	e->optional = optional;
+	e->value_len = vlen;
+	if (!(e->path = strndup(path, plen)) || !(e->value = malloc(vlen + 1)))
+		return oom();
+	memcpy(e->value, value, vlen);
+	e->value[vlen] = '\0';
+	return 0;
+}
+
+static int build_edits(struct run *r)
+{
+	const char *container = config_str(r->cfg, IN_CONTAINER);
+	struct buf path = BUF_INIT;
+	char **sets, *value = NULL, *image = NULL, what[64];
+	size_t nsets, vlen, ilen = 0;
+	int rc = -1;
+
+	if (!(sets = config_lines(r->cfg, IN_SET, &nsets)))
+		return -1;
+	if (!(r->edits = calloc(nsets + NTEMPLATES + 1, sizeof(*r->edits))))
+		goto fail_oom;
+	for (size_t i = 0; i < nsets; i++) {
+		const char *eq;
+		char *v;
+		size_t len;
+
+		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
+		if (!(eq = set_split(sets[i], what)) || expand(r, eq + 1, what, &v, &len) < 0)
+			goto out;
+		rc = set_edit(add_edit(r), sets[i], (size_t)(eq - sets[i]), v, len, false);
+		free(v);
+		if (rc < 0)
+			goto out;
+		rc = -1;
+	}
+	if (config_str(r->cfg, IN_IMAGE)) {
+		if (expand_input(r, IN_IMAGE, &image, &ilen) < 0)
+			goto out;
+		r->image_first = r->nedits;
+		r->nimage = NTEMPLATES;
+		for (size_t i = 0; i < NTEMPLATES; i++) {
+			buf_reset(&path);
+			buf_addf(&path, "%s.spec.containers[", pod_templates[i]);
+			buf_adds(&path, container ? "name=" : "*");
+			buf_adds(&path, container ? container : "");
+			buf_adds(&path, "].image");
+			if (buf_failed(&path))
+				goto fail_oom;
+			if (set_edit(add_edit(r), path.ptr, path.len, image, ilen, true) < 0)
+				goto out;
+		}
+	}
+	r->configured = nsets || image;
+	if (expand_input(r, IN_VALUE, &value, &vlen) < 0)
+		goto out;
+	{
+		struct medit *m = add_edit(r);
+
+		m->op = MEDIT_MARKER;
+		m->name = config_str(r->cfg, IN_MARKER);
+		m->optional = true;
+		m->value_len = vlen;
+		if (!(m->value = strdup(value)))
+			goto fail_oom;
+	}
+	for (size_t i = 0; i < NTEMPLATES; i++) {
+		buf_reset(&path);
+		buf_addf(&path, "%s.metadata.annotations.\"%s\"", pod_templates[i],
+			 PATCH_REVISION_ANNOTATION);
+		if (buf_failed(&path))
+			goto fail_oom;
+		if (set_edit(&r->rev[i], path.ptr, path.len, value, vlen, true) < 0)
+			goto out;
+	}
+	rc = 0;
+	goto out;
+fail_oom:
+	rc = oom();
+out:
+	free(value);
+	free(image);
+	buf_release(&path);
+	config_lines_free(sets);
+	return rc;
+}
+
+static int expand_all(struct run *r)
+{
+	int rc;
+
+	init_context(r);
+	if ((rc = expand_paths(r)) < 0 || (rc = build_edits(r)) < 0)
+		return rc;
+	if (!config_bool(r->cfg, IN_COMMIT))
+		return 0;
+	if ((rc = expand_branch(r)) < 0 ||
+	    (rc = expand_input(r, IN_COMMIT_MESSAGE, &r->message, NULL)) < 0)
+		return rc;
+	if (!config_bool(r->cfg, IN_PULL_REQUEST))
+		return 0;
+	if ((rc = expand_pr_branch(r)) < 0 ||
+	    (rc = expand_input(r, IN_PR_TITLE, &r->pr_title, NULL)) < 0 ||
+	    (rc = expand_input(r, IN_PR_BODY, &r->pr_body, NULL)) < 0)
+		return rc;
+	if (strcmp(r->pr_branch, r->branch) == 0) {
+		log_error("the pull request branch '%s' is the branch to deploy to", r->branch);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the edit ------------------------------------------------------------------ */
+
+static size_t hits(const struct medit *e, size_t n)
+{
+	size_t sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += e[i].hits;
+	return sum;
+}
+
+/* commit_edit_fn: the manifest's new content from its current content. */
+static int edit_file(void *arg, struct commit_file *f)
+{
+	struct run *r = arg;
+	const struct medit *marker = &r->edits[r->nedits - 1];
+	const char *container = config_str(r->cfg, IN_CONTAINER);
+
+	buf_reset(&f->new);
+	if (yaml_edit(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->edits, r->nedits,
+		      f->path) < 0)
+		return -1;
+	if (r->nimage && !hits(r->edits + r->image_first, r->nimage)) {
+		log_error_at(f->path, 0, "'%s' has no container%s%s%s whose image to set (looked "
+			     "in spec.template.spec.containers and "
+			     "spec.jobTemplate.spec.template.spec.containers)", f->path,
+			     container ? " named '" : "", container ? container : "",
+			     container ? "'" : "");
+		return -1;
+	}
+	if (!r->configured && !marker->hits) {
+		buf_reset(&f->new);
+		if (yaml_edit(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->rev,
+			      NTEMPLATES, f->path) < 0)
+			return -1;
+		if (!hits(r->rev, NTEMPLATES)) {
+			log_error_at(f->path, 0, "'%s' has no <%s> marker and no workload to annotate "
+				     "(spec.template or spec.jobTemplate.spec.template): name what to "
+				     "change with the 'set' or 'image' input", f->path, marker->name);
+			return -1;
+		}
+	}
+	f->changed = f->new.len != f->old.len ||
+		     (f->new.len && memcmp(f->new.ptr, f->old.ptr, f->new.len) != 0);
+	return 0;
+}
+
+/* ---- committing ---------------------------------------------------------------- */
+
+static int open_client(struct run *r)
+{
+	struct gh_options opt = {
+		.api_url = config_str(r->cfg, IN_API_URL),
+		.token = config_str(r->cfg, IN_TOKEN),
+		.max_attempts = (int)config_int(r->cfg, IN_MAX_ATTEMPTS),
+		.timeout_s = (int)config_int(r->cfg, IN_TIMEOUT),
+	};
+
+	return gh_client_new(&r->gh, &opt);
+}
+
+static int run_commit(struct run *r)
+{
+	struct commit_opts o = {
+		.repo = r->repo,
+		.branch = r->branch,
+		.message = r->message,
+		.author_name = r->author_name,
+		.author_email = r->author_email,
+		.dry_run = config_bool(r->cfg, IN_DRY_RUN),
+		.edit = edit_file,
+		.arg = r,
+		.pr_branch = r->pr_branch,
+		.pr_title = r->pr_title,
+		.pr_body = r->pr_body,
+	};
+
+	if (open_client(r) < 0)
+		return -1;
+	if (r->pr_branch)
+		return commit_pull_request(r->gh, &o, r->files, r->npaths, &r->res);
+	return commit_files(r->gh, &o, r->files, r->npaths, &r->res);
+}
+
+static int run_workspace(struct run *r)
+{
+	const char *root = getenv("GITHUB_WORKSPACE");
+	bool dry_run = config_bool(r->cfg, IN_DRY_RUN);
+
+	if (!root || !*root) {
+		log_error("'commit: false' edits the checked-out repository, but GITHUB_WORKSPACE "
+			  "is not set");
+		return GB_EUSAGE;
+	}
+	for (size_t i = 0; i < r->npaths; i++) {
+		if (workspace_edit(root, &r->files[i], edit_file, r, dry_run) < 0)
+			return -1;
+		r->res.changed |= r->files[i].changed;
+	}
+	return 0;
+}
+
+/* ---- report -------------------------------------------------------------------- */
+
+static void show_diffs(struct run *r)
+{
+	for (size_t i = 0; i < r->npaths; i++) {
+		const struct commit_file *f = &r->files[i];
+		size_t before = r->diff.len;
+		char title[300];
+
+		if (!f->changed || make_diff(&r->diff, f) < 0)
+			continue;
+		snprintf(title, sizeof(title), "diff of %.256s", f->path);
+		log_group_begin(title);
+		log_block(r->diff.ptr + before, r->diff.len - before);
+		log_group_end();
+	}
+}
+
+static void add_row(struct buf *md, const char *name, const char *value)
+{
+	buf_addf(md, "| %s | ", name);
+	log_md_escape(md, value ? value : "", value ? strlen(value) : 0);
+	buf_adds(md, " |\n");
+}
+
+/* A link whose URL is only made of characters that cannot end or bend it. */
+static void add_link(struct buf *md, const char *text, const char *url)
+{
+	bool safe = url && (!strncmp(url, "https://", 8) || !strncmp(url, "http://", 7));
+
+	for (const char *p = url; safe && *p; p++)
+		safe = isalnum((unsigned char)*p) || strchr(":/._~-%?=&#+@", *p);
+	if (safe)
+		buf_adds(md, "[");
+	log_md_escape(md, text, strlen(text));
+	if (safe)
+		buf_addf(md, "](%s)", url);
+}
+
+/* The diff as a fenced block, the fence longer than any run of backticks. */
+static void add_fenced(struct buf *md, const char *text, size_t len)
+{
+	size_t run = 0, longest = 0, fence;
+
+	for (size_t i = 0; i < len; i++) {
+		run = text[i] == '`' ? run + 1 : 0;
+		longest = run > longest ? run : longest;
+	}
+	fence = longest < 3 ? 3 : longest + 1;
+	for (size_t i = 0; i < fence; i++)
+		buf_addc(md, '`');
+	buf_adds(md, "diff\n");
+	buf_add(md, text, len);
+	if (len && text[len - 1] != '\n')
+		buf_addc(md, '\n');
+	for (size_t i = 0; i < fence; i++)
+		buf_addc(md, '`');
+	buf_addc(md, '\n');
+}
+
+static void summary(const struct run *r, const char *files)
+{
+	const struct payload *pl = &r->pl;
+	bool dry_run = config_bool(r->cfg, IN_DRY_RUN), commit = config_bool(r->cfg, IN_COMMIT);
+	struct buf md = BUF_INIT, text = BUF_INIT, url = BUF_INIT;
+
+	buf_adds(&md, "### gitops-bump patch: ");
+	log_md_escape(&md, pl->service, strlen(pl->service));
+	buf_adds(&md, " to ");
+	log_md_escape(&md, pl->environment, strlen(pl->environment));
+	buf_adds(&md, !r->res.changed ? " (no change)" : dry_run ? " (dry run: nothing written)" :
+		 !commit ? " (edited in the workspace)" : "");
+	buf_adds(&md, "\n\n| | |\n| --- | --- |\n");
+	add_row(&md, "service", pl->service);
+	add_row(&md, "environment", pl->environment);
+	if (pl->repository && pl->sha) {
+		buf_addf(&text, "%s@%.*s", pl->repository, SHORT_SHA, pl->sha);
+		if (dispatch_valid_repo(pl->repository))
+			buf_addf(&url, "%s/%s/commit/%s", r->ev.server_url, pl->repository, pl->sha);
+		buf_adds(&md, "| source | ");
+		add_link(&md, buf_cstr(&text), url.len ? url.ptr : NULL);
+		buf_adds(&md, " |\n");
+	}
+	add_row(&md, "subject", pl->subject);
+	if (r->res.sha) {
+		buf_reset(&text);
+		buf_addf(&text, "%s@%.*s on %s", r->repo, SHORT_SHA, r->res.sha,
+			 r->pr_branch ? r->pr_branch : r->branch);
+		buf_adds(&md, "| GitOps commit | ");
+		add_link(&md, text.ptr, r->res.url);
+		buf_adds(&md, " |\n");
+	}
+	if (r->res.pr_url) {
+		buf_adds(&md, "| pull request | ");
+		add_link(&md, r->res.pr_url, r->res.pr_url);
+		buf_adds(&md, r->res.pr_existed ? " (already open) |\n" : " |\n");
+	}
+	add_row(&md, "files", files);
+	if (r->diff.len) {
+		size_t n = r->diff.len < SUMMARY_DIFF_MAX ? r->diff.len : SUMMARY_DIFF_MAX;
+
+		buf_adds(&md, "\n");
+		add_fenced(&md, r->diff.ptr, n);
+		if (n < r->diff.len)
+			buf_addf(&md, "\n(diff cut at %zu of %zu bytes)\n", n, r->diff.len);
+	}
+	if (!buf_failed(&md))
+		log_summary(md.ptr);
+	buf_release(&md);
+	buf_release(&text);
+	buf_release(&url);
+}
+
+static int report(struct run *r)
+{
+	const struct commit_result *res = &r->res;
+	bool dry_run = config_bool(r->cfg, IN_DRY_RUN), commit = config_bool(r->cfg, IN_COMMIT);
+	struct buf files = BUF_INIT;
+	int rc = -1;
+
+	buf_init(&r->diff, 0);
+	show_diffs(r);
+	for (size_t i = 0; i < r->npaths; i++)
+		if (r->files[i].changed)
+			buf_addf(&files, "%s%s", files.len ? "\n" : "", r->files[i].path);
+	if (buf_failed(&files) || buf_failed(&r->diff)) {
+		rc = oom();
+		goto out;
+	}
+	if (!res->changed)
+		log_info("nothing to change: %s %s this change already", r->npaths == 1 ?
+			 r->paths[0] : "the manifests", r->npaths == 1 ? "has" : "have");
+	else if (dry_run)
+		log_info("dry run: nothing %s", commit ? "committed" : "written");
+	else if (!commit)
+		log_info("edited %s in the workspace (not committed)", files.ptr);
+	else if (res->sha)
+		log_info("committed %.*s to branch '%s' of '%s': %s", SHORT_SHA, res->sha,
+			 r->pr_branch ? r->pr_branch : r->branch, r->repo,
+			 res->url ? res->url : res->sha);
+	if (res->pr_url)
+		log_info("pull request%s: %s", res->pr_existed ? " (already open)" : "",
+			 res->pr_url);
+	if (log_output("changed", res->changed ? "true" : "false") < 0 ||
+	    log_output("commit-sha", res->sha ? res->sha : "") < 0 ||
+	    log_output("commit-url", res->url ? res->url : "") < 0 ||
+	    log_output("files", buf_cstr(&files)) < 0 ||
+	    log_output("pull-request-url", res->pr_url ? res->pr_url : "") < 0 ||
+	    log_output("diff", buf_cstr(&r->diff)) < 0)
+		goto out;
+	summary(r, buf_cstr(&files));
+	rc = 0;
+out:
+	buf_release(&files);
+	return rc;
+}
+
+/* One line: what is deployed where. */
+static void announce(const struct run *r)
+{
+	const struct payload *pl = &r->pl;
+	struct buf b = BUF_INIT;
+
+	buf_addf(&b, "deploy '%s' to '%s'", pl->service, pl->environment);
+	if (pl->repository)
+		buf_addf(&b, " from %s@%s", pl->repository, pl->short_sha);
+	if (r->branch)
+		buf_addf(&b, ": branch '%s' of '%s'", r->pr_branch ? r->pr_branch : r->branch,
+			 r->repo);
+	else
+		buf_adds(&b, ": in the workspace");
+	for (size_t i = 0; i < r->npaths; i++)
+		buf_addf(&b, ", '%s'", r->paths[i]);
+	if (!buf_failed(&b))
+		log_info("%s", b.ptr);
+	buf_release(&b);
+}
+
+/* ---- the mode ------------------------------------------------------------------ */
+
+static void release(struct run *r)
+{
+	if (r->gh)
+		gh_client_free(r->gh);
+	for (size_t i = 0; r->files && i < r->npaths; i++)
+		commit_file_release(&r->files[i]);
+	free(r->files);
+	for (size_t i = 0; r->paths && i < r->npaths; i++)
+		free(r->paths[i]);
+	free(r->paths);
+	for (size_t i = 0; r->edits && i < r->nedits; i++) {
+		free(r->edits[i].path);
+		free(r->edits[i].value);
+	}
+	free(r->edits);
+	for (size_t i = 0; i < NTEMPLATES; i++) {
+		free(r->rev[i].path);
+		free(r->rev[i].value);
+	}
+	config_lines_free(r->sources);
+	free(r->repo);
+	free(r->branch);
+	free(r->pr_branch);
+	free(r->message);
+	free(r->pr_title);
+	free(r->pr_body);
+	free(r->author_name);
+	free(r->author_email);
+	commit_result_release(&r->res);
+	buf_release(&r->diff);
+	payload_release(&r->pl);
+	event_release(&r->ev);
+}
 
 int patch_run(const struct config *cfg)
 {
-	(void)cfg;
-	log_error("mode 'patch' is not implemented yet");
-	return -1;
+	struct run r = { .cfg = cfg };
+	int rc;
+
+	if ((rc = check_inputs(&r)) < 0 || (rc = read_dispatch(&r)) < 0 ||
+	    (rc = check_policy(&r)) < 0 || (rc = expand_all(&r)) < 0)
+		goto out;
+	if (!(r.files = calloc(r.npaths, sizeof(*r.files)))) {
+		rc = oom();
+		goto out;
+	}
+	for (size_t i = 0; i < r.npaths; i++)
+		commit_file_init(&r.files[i], r.paths[i]);
+	announce(&r);
+	rc = config_bool(cfg, IN_COMMIT) ? run_commit(&r) : run_workspace(&r);
+	if (rc < 0)
+		goto out;
+	rc = report(&r);
+out:
+	release(&r);
+	return rc;
 }

@@ -1,0 +1,1017 @@
+/* commit: see commit.h for the contract. */
+#include "commit.h"
+
+#include "base64.h"
+#include "log.h"
+#include "sha1.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define ACCEPT_RAW "application/vnd.github.raw+json"
+/* a blob's JSON: base64 (4/3) with line breaks, and some room */
+#define BLOB_JSON_MAX (COMMIT_FILE_MAX / 3 * 4 + COMMIT_FILE_MAX / 30 + ((size_t)64 << 10))
+
+enum { WRITTEN = 0, CONFLICT = 1 };
+
+struct ctx {
+	struct gh_client *gh;
+	const struct commit_opts *o;
+	cJSON **trees;      /* tree listings read so far (content-addressed) */
+	char (*tree_sha)[41];
+	size_t ntrees;
+	char tried[41];     /* the blob a conflicting PUT tried to write */
+};
+
+/* One request and what it needs, released together. */
+struct call {
+	struct gh_request req;
+	struct gh_response resp;
+	struct buf path, what;
+	char *body;
+	cJSON *json;        /* the parsed answer, or NULL */
+};
+
+static int oom(void)
+{
+	log_error("out of memory");
+	return -1;
+}
+
+static void call_init(struct call *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->resp = (struct gh_response)GH_RESPONSE_INIT;
+	buf_init(&k->path, 0);
+	buf_init(&k->what, 0);
+}
+
+static void call_release(struct call *k)
+{
+	gh_response_release(&k->resp);
+	buf_release(&k->path);
+	buf_release(&k->what);
+	free(k->body);
+	cJSON_Delete(k->json);
+	memset(k, 0, sizeof(*k));
+}
+
+/* "/repos/OWNER/NAME" then `rest` (already escaped) into k->path. */
+static void call_path(struct call *k, const struct ctx *c, const char *rest)
+{
+	buf_reset(&k->path);
+	buf_adds(&k->path, "/repos/");
+	gh_escape(&k->path, c->o->repo, true);
+	buf_adds(&k->path, rest);
+}
+
+/* Send k with `body` (NULL: none); parse a JSON answer into k->json. */
+static int call_send(struct call *k, struct ctx *c, const char *method, const cJSON *body,
+		     const char *perm)
+{
+	if (buf_failed(&k->path) || buf_failed(&k->what))
+		return oom();
+	free(k->body);
+	k->body = NULL;
+	if (body && !(k->body = cJSON_PrintUnformatted(body)))
+		return oom();
+	k->req.method = method;
+	k->req.path = k->path.ptr;
+	k->req.body = k->body;
+	k->req.body_len = k->body ? strlen(k->body) : 0;
+	k->req.what = k->what.ptr;
+	k->req.repo = c->o->repo;
+	k->req.permission = perm;
+	if (gh_request(c->gh, &k->req, &k->resp) < 0)
+		return -1;
+	cJSON_Delete(k->json);
+	k->json = NULL;
+	if (!k->req.accept || strcmp(k->req.accept, ACCEPT_RAW) != 0)
+		k->json = cJSON_ParseWithLength(buf_cstr(&k->resp.body), k->resp.body.len);
+	return 0;
+}
+
+static int call_fail(const struct call *k)
+{
+	return gh_fail(&k->req, &k->resp);
+}
+
+static const char *jstr(const cJSON *obj, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
+}
+
+static bool is_sha(const char *s)
+{
+	return s && strlen(s) == SHA1_HEX_LEN && strspn(s, "0123456789abcdef") == SHA1_HEX_LEN;
+}
+
+/* A string the answer must have: copied to out (41 bytes) when a sha. */
+static int answer_sha(const struct call *k, const cJSON *obj, const char *key, char *out)
+{
+	const char *s = jstr(obj, key);
+
+	if (!is_sha(s)) {
+		log_error("%s: the answer has no valid '%s' (HTTP %ld)", k->what.ptr, key,
+			  k->resp.status);
+		return -1;
+	}
+	memcpy(out, s, SHA1_HEX_LEN + 1);
+	return 0;
+}
+
+static int set_dup(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = NULL;
+	if (s && !(*dst = strdup(s)))
+		return oom();
+	return 0;
+}
+
+bool commit_is_protected(const char *msg)
+{
+	return msg && (strcasestr(msg, "protected branch") ||
+		       strcasestr(msg, "must be made through a pull request") ||
+		       strcasestr(msg, "repository rule violation"));
+}
+
+static int protected_error(const struct ctx *c, const char *branch, const struct call *k)
+{
+	log_error("branch '%s' of '%s' is protected: GitHub says '%s'; set 'pull-request: true' "
+		  "to commit to a new branch and open a pull request instead", branch, c->o->repo,
+		  k->resp.message ? k->resp.message : "(no message)");
+	return -1;
+}
+
+void commit_file_init(struct commit_file *f, const char *path)
+{
+	memset(f, 0, sizeof(*f));
+	f->path = path;
+	buf_init(&f->old, COMMIT_FILE_MAX);
+	buf_init(&f->new, COMMIT_FILE_MAX);
+	strcpy(f->mode, "100644");
+}
+
+void commit_file_release(struct commit_file *f)
+{
+	buf_release(&f->old);
+	buf_release(&f->new);
+}
+
+void commit_result_release(struct commit_result *r)
+{
+	free(r->sha);
+	free(r->url);
+	free(r->pr_url);
+	memset(r, 0, sizeof(*r));
+}
+
+static int missing_file(const struct ctx *c, const struct commit_file *f, const char *branch,
+			const char *why)
+{
+	log_error_at(f->path, 0, "manifest '%s' not found on branch '%s' of '%s'%s", f->path,
+		     branch, c->o->repo, why);
+	return -1;
+}
+
+/* f->old := the bytes, checked against the blob sha GitHub gave. */
+static int take_content(const struct call *k, struct commit_file *f, const char *data,
+			size_t len, bool base64, const char *sha)
+{
+	char got[SHA1_HEX_LEN + 1];
+
+	buf_reset(&f->old);
+	if (base64) {
+		if (base64_decode(&f->old, data, len, f->path) < 0)
+			return -1;
+	} else if (buf_add(&f->old, data, len) < 0) {
+		log_error("'%s' is too large (over %zu MiB)", f->path, COMMIT_FILE_MAX >> 20);
+		return -1;
+	}
+	sha1_git_blob(f->old.ptr ? f->old.ptr : "", f->old.len, got);
+	if (sha && strcmp(got, sha) != 0) {
+		log_error("%s: the content does not match its blob sha '%s' (it hashes to '%s'); "
+			  "the answer was damaged on the way", k->what.ptr, sha, got);
+		return -1;
+	}
+	memcpy(f->blob, got, sizeof(got));
+	return 0;
+}
+
+/* ---- one file: the Contents API ---------------------------------------- */
+
+static bool too_large(const struct call *k)
+{
+	const cJSON *e;
+
+	if (k->resp.status != 403)
+		return false;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(k->json, "errors")) {
+		const char *code = jstr(e, "code");
+
+		if (code && strcmp(code, "too_large") == 0)
+			return true;
+	}
+	return k->resp.message && strcasestr(k->resp.message, "too large");
+}
+
+static void contents_path(struct call *k, const struct ctx *c, const char *path,
+			  const char *ref)
+{
+	call_path(k, c, "/contents/");
+	gh_escape(&k->path, path, true);
+	if (ref) {
+		buf_adds(&k->path, "?ref=");
+		gh_escape(&k->path, ref, false);
+	}
+}
+
+/* Over 1 MB: the raw media type gives the bytes; the blob sha is ours. */
+static int read_raw(struct ctx *c, struct commit_file *f, const char *ref, const char *branch)
+{
+	struct call k;
+	int rc = -1;
+
+	call_init(&k);
+	contents_path(&k, c, f->path, ref);
+	buf_addf(&k.what, "reading '%s' (raw) on branch '%s' of '%s'", f->path, branch,
+		 c->o->repo);
+	k.req.accept = ACCEPT_RAW;
+	k.req.body_max = COMMIT_FILE_MAX;
+	if (call_send(&k, c, "GET", NULL, "contents:read") < 0)
+		goto out;
+	if (k.resp.status == 404) {
+		rc = missing_file(c, f, branch, "");
+		goto out;
+	}
+	if (k.resp.status != 200) {
+		rc = call_fail(&k);
+		goto out;
+	}
+	rc = take_content(&k, f, buf_cstr(&k.resp.body), k.resp.body.len, false, NULL);
+out:
+	call_release(&k);
+	return rc;
+}
+
+/* GET contents at `ref` (a branch or a commit; `branch` names it in
+ * messages) into f->old and f->blob. */
+static int read_contents(struct ctx *c, struct commit_file *f, const char *ref,
+			 const char *branch)
+{
+	const char *type, *content, *enc, *msg;
+	struct call k;
+	int rc = -1;
+
+	call_init(&k);
+	contents_path(&k, c, f->path, ref);
+	buf_addf(&k.what, "reading '%s' on branch '%s' of '%s'", f->path, branch, c->o->repo);
+	if (call_send(&k, c, "GET", NULL, "contents:read") < 0)
+		goto out;
+	msg = k.resp.message;
+	if (k.resp.status == 404 && msg && strcasestr(msg, "no commit found")) {
+		log_error("branch '%s' not found in '%s' (GitHub: %s)", branch, c->o->repo, msg);
+		goto out;
+	}
+	if (k.resp.status == 404) {
+		rc = missing_file(c, f, branch, " (or the token cannot read the repository: it "
+				  "needs contents:read)");
+		goto out;
+	}
+	if (too_large(&k)) {
+		rc = read_raw(c, f, ref, branch);
+		goto out;
+	}
+	if (k.resp.status != 200) {
+		rc = call_fail(&k);
+		goto out;
+	}
+	if (cJSON_IsArray(k.json)) {
+		log_error_at(f->path, 0, "manifest '%s' on branch '%s' of '%s' is a directory",
+			     f->path, branch, c->o->repo);
+		goto out;
+	}
+	type = jstr(k.json, "type");
+	if (!type || strcmp(type, "file") != 0) {
+		log_error_at(f->path, 0, "manifest '%s' on branch '%s' of '%s' is a %s, not a "
+			     "file", f->path, branch, c->o->repo, type ? type : "thing of no type");
+		goto out;
+	}
+	content = jstr(k.json, "content");
+	enc = jstr(k.json, "encoding");
+	if (enc && strcmp(enc, "none") == 0) { /* the object media type over 1 MB */
+		rc = read_raw(c, f, ref, branch);
+		goto out;
+	}
+	if (!content || !is_sha(jstr(k.json, "sha")) || (enc && strcmp(enc, "base64") != 0)) {
+		log_error("%s: the answer has no base64 'content' and 'sha'", k.what.ptr);
+		goto out;
+	}
+	rc = take_content(&k, f, content, strlen(content), true, jstr(k.json, "sha"));
+out:
+	call_release(&k);
+	return rc;
+}
+
+static int add_identity(cJSON *body, const struct commit_opts *o)
+{
+	const char *keys[] = { "author", "committer" };
+
+	if (!o->author_name)
+		return 0;
+	for (size_t i = 0; i < 2; i++) {
+		cJSON *who = cJSON_AddObjectToObject(body, keys[i]);
+
+		if (!who || !cJSON_AddStringToObject(who, "name", o->author_name) ||
+		    !cJSON_AddStringToObject(who, "email", o->author_email))
+			return oom();
+	}
+	return 0;
+}
+
+/* cJSON string of the base64 of `b`. */
+static int add_base64(cJSON *obj, const char *key, const struct buf *b)
+{
+	struct buf enc = BUF_INIT;
+	int rc = -1;
+
+	if (base64_encode(&enc, b->ptr ? b->ptr : "", b->len, key) < 0)
+		goto out;
+	if (!cJSON_AddStringToObject(obj, key, buf_cstr(&enc))) {
+		oom();
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_release(&enc);
+	return rc;
+}
+
+/* PUT contents.  WRITTEN, CONFLICT or -1. */
+static int write_contents(struct ctx *c, struct commit_file *f, const char *branch,
+			  struct commit_result *res)
+{
+	cJSON *body = cJSON_CreateObject();
+	const cJSON *commit;
+	struct call k;
+	char sha[SHA1_HEX_LEN + 1];
+	int rc = -1;
+
+	call_init(&k);
+	contents_path(&k, c, f->path, NULL);
+	buf_addf(&k.what, "committing '%s' to branch '%s' of '%s'", f->path, branch, c->o->repo);
+	if (!body || !cJSON_AddStringToObject(body, "message", c->o->message)) {
+		oom();
+		goto out;
+	}
+	if (add_base64(body, "content", &f->new) < 0)
+		goto out;
+	if (!cJSON_AddStringToObject(body, "sha", f->blob) ||
+	    !cJSON_AddStringToObject(body, "branch", branch)) {
+		oom();
+		goto out;
+	}
+	if (add_identity(body, c->o) < 0)
+		goto out;
+	if (call_send(&k, c, "PUT", body, "contents:write") < 0)
+		goto out;
+	if ((k.resp.status == 409 || k.resp.status == 422) && commit_is_protected(k.resp.message)) {
+		rc = protected_error(c, branch, &k);
+		goto out;
+	}
+	if (k.resp.status == 409) {
+		sha1_git_blob(f->new.ptr ? f->new.ptr : "", f->new.len, c->tried);
+		rc = CONFLICT;
+		goto out;
+	}
+	if (k.resp.status != 200 && k.resp.status != 201) {
+		rc = call_fail(&k);
+		goto out;
+	}
+	commit = cJSON_GetObjectItemCaseSensitive(k.json, "commit");
+	if (answer_sha(&k, commit, "sha", sha) < 0 || set_dup(&res->sha, sha) < 0 ||
+	    set_dup(&res->url, jstr(commit, "html_url")) < 0)
+		goto out;
+	rc = WRITTEN;
+out:
+	cJSON_Delete(body);
+	call_release(&k);
+	return rc;
+}
+
+/* ---- several files: the Git Data API ----------------------------------- */
+
+static void ref_path(struct call *k, const struct ctx *c, const char *kind, const char *branch)
+{
+	call_path(k, c, kind);
+	gh_escape(&k->path, branch, true);
+}
+
+/* The head commit of `branch`. */
+static int read_head(struct ctx *c, const char *branch, char head[41])
+{
+	struct call k;
+	int rc = -1;
+
+	call_init(&k);
+	ref_path(&k, c, "/git/ref/heads/", branch);
+	buf_addf(&k.what, "reading branch '%s' of '%s'", branch, c->o->repo);
+	if (call_send(&k, c, "GET", NULL, "contents:read") < 0)
+		goto out;
+	if (k.resp.status == 404) {
+		log_error("branch '%s' not found in '%s' (or the token cannot read the repository: "
+			  "it needs contents:read)", branch, c->o->repo);
+		goto out;
+	}
+	if (k.resp.status != 200) {
+		rc = call_fail(&k);
+		goto out;
+	}
+	rc = answer_sha(&k, cJSON_GetObjectItemCaseSensitive(k.json, "object"), "sha", head);
+out:
+	call_release(&k);
+	return rc;
+}
+
+/* The entries of tree `sha` (cached: trees never change). */
+static const cJSON *tree_entries(struct ctx *c, const char *sha)
+{
+	const cJSON *entries = NULL;
+	struct call k;
+	void *tmp;
+
+	for (size_t i = 0; i < c->ntrees; i++)
+		if (strcmp(c->tree_sha[i], sha) == 0)
+			return cJSON_GetObjectItemCaseSensitive(c->trees[i], "tree");
+	call_init(&k);
+	call_path(&k, c, "/git/trees/");
+	buf_adds(&k.path, sha);
+	buf_addf(&k.what, "reading tree '%.12s' of '%s'", sha, c->o->repo);
+	if (call_send(&k, c, "GET", NULL, "contents:read") < 0)
+		goto out;
+	if (k.resp.status != 200) {
+		call_fail(&k);
+		goto out;
+	}
+	entries = cJSON_GetObjectItemCaseSensitive(k.json, "tree");
+	if (!cJSON_IsArray(entries)) {
+		log_error("%s: the answer has no 'tree' list", k.what.ptr);
+		entries = NULL;
+		goto out;
+	}
+	if (!(tmp = realloc(c->trees, (c->ntrees + 1) * sizeof(*c->trees)))) {
+		entries = NULL;
+		oom();
+		goto out;
+	}
+	c->trees = tmp;
+	if (!(tmp = realloc(c->tree_sha, (c->ntrees + 1) * sizeof(*c->tree_sha)))) {
+		entries = NULL;
+		oom();
+		goto out;
+	}
+	c->tree_sha = tmp;
+	memcpy(c->tree_sha[c->ntrees], sha, SHA1_HEX_LEN + 1);
+	c->trees[c->ntrees++] = k.json;
+	k.json = NULL; /* the cache owns it */
+out:
+	call_release(&k);
+	return entries;
+}
+
+static const cJSON *tree_find(const cJSON *entries, const char *name, size_t len)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, entries) {
+		const char *p = jstr(e, "path");
+
+		if (p && strlen(p) == len && memcmp(p, name, len) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* Walk from the root tree to f->path: its mode and blob sha. */
+static int tree_lookup(struct ctx *c, const char *root, struct commit_file *f,
+		       const char *branch, char blob[41])
+{
+	char sha[SHA1_HEX_LEN + 1];
+	const char *seg = f->path;
+
+	memcpy(sha, root, sizeof(sha));
+	for (;;) {
+		const char *slash = strchr(seg, '/');
+		size_t len = slash ? (size_t)(slash - seg) : strlen(seg);
+		const cJSON *entries = tree_entries(c, sha), *e;
+		const char *type, *mode, *s;
+
+		if (!entries)
+			return -1;
+		e = tree_find(entries, seg, len);
+		type = jstr(e, "type");
+		mode = jstr(e, "mode");
+		s = jstr(e, "sha");
+		if (!e || !type || !is_sha(s))
+			return missing_file(c, f, branch, "");
+		if (slash) {
+			if (strcmp(type, "tree") != 0)
+				return missing_file(c, f, branch, "");
+			memcpy(sha, s, sizeof(sha));
+			seg = slash + 1;
+			continue;
+		}
+		if (strcmp(type, "blob") != 0 || !mode ||
+		    (strcmp(mode, "100644") != 0 && strcmp(mode, "100755") != 0)) {
+			log_error_at(f->path, 0, "manifest '%s' on branch '%s' of '%s' is not a "
+				     "regular file (%s %s)", f->path, branch, c->o->repo,
+				     type, mode ? mode : "");
+			return -1;
+		}
+		memcpy(f->mode, mode, 7);
+		memcpy(blob, s, SHA1_HEX_LEN + 1);
+		return 0;
+	}
+}
+
+static int read_blob(struct ctx *c, struct commit_file *f, const char *blob)
+{
+	const char *content, *enc;
+	struct call k;
+	int rc = -1;
+
+	call_init(&k);
+	call_path(&k, c, "/git/blobs/");
+	buf_adds(&k.path, blob);
+	buf_addf(&k.what, "reading '%s' (blob %.12s) of '%s'", f->path, blob, c->o->repo);
+	k.req.body_max = BLOB_JSON_MAX;
+	if (call_send(&k, c, "GET", NULL, "contents:read") < 0)
+		goto out;
+	if (k.resp.status != 200) {
+		rc = call_fail(&k);
+		goto out;
+	}
+	content = jstr(k.json, "content");
+	enc = jstr(k.json, "encoding");
+	if (!content || !enc || strcmp(enc, "base64") != 0) {
+		log_error("%s: the answer has no base64 'content'", k.what.ptr);
+		goto out;
+	}
+	rc = take_content(&k, f, content, strlen(content), true, blob);
+out:
+	call_release(&k);
+	return rc;
+}
+
+/* Every file at commit `head`; its tree into `tree`. */
+static int read_tree_files(struct ctx *c, const char *head, const char *branch, char tree[41],
+			   struct commit_file *files, size_t n)
+{
+	struct call k;
+	int rc = -1;
+
+	call_init(&k);
+	call_path(&k, c, "/git/commits/");
+	buf_adds(&k.path, head);
+	buf_addf(&k.what, "reading commit '%.12s' of '%s'", head, c->o->repo);
+	if (call_send(&k, c, "GET", NULL, "contents:read") < 0)
+		goto out;
+	if (k.resp.status != 200) {
+		rc = call_fail(&k);
+		goto out;
+	}
+	if (answer_sha(&k, cJSON_GetObjectItemCaseSensitive(k.json, "tree"), "sha", tree) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		char blob[SHA1_HEX_LEN + 1];
+
+		if (tree_lookup(c, tree, &files[i], branch, blob) < 0 ||
+		    read_blob(c, &files[i], blob) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	call_release(&k);
+	return rc;
+}
+
+/* POST one object; its "sha" into `sha`, its html_url into *url. */
+static int post_object(struct ctx *c, const char *kind, const cJSON *body, const char *what,
+		       char sha[41], char **url)
+{
+	struct call k;
+	int rc = -1;
+
+	call_init(&k);
+	call_path(&k, c, kind);
+	buf_adds(&k.what, what);
+	if (call_send(&k, c, "POST", body, "contents:write") < 0)
+		goto out;
+	if (k.resp.status != 201 && k.resp.status != 200) {
+		rc = call_fail(&k);
+		goto out;
+	}
+	if (answer_sha(&k, k.json, "sha", sha) < 0 || (url && set_dup(url, jstr(k.json, "html_url")) < 0))
+		goto out;
+	rc = 0;
+out:
+	call_release(&k);
+	return rc;
+}
+
+/* Blobs, a tree on `tree`, a commit on `head`: the new commit's sha. */
+static int make_commit(struct ctx *c, const char *head, const char *tree,
+		       struct commit_file *files, size_t n, char commit[41], char **url)
+{
+	cJSON *tb = cJSON_CreateObject(), *cb = cJSON_CreateObject(), *entries, *parents;
+	char sha[SHA1_HEX_LEN + 1], want[SHA1_HEX_LEN + 1], newtree[SHA1_HEX_LEN + 1];
+	struct buf what = BUF_INIT;
+	int rc = -1;
+
+	if (!tb || !cb || !cJSON_AddStringToObject(tb, "base_tree", tree) ||
+	    !(entries = cJSON_AddArrayToObject(tb, "tree"))) {
+		oom();
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		cJSON *bb, *e;
+
+		if (!files[i].changed)
+			continue;
+		if (!(bb = cJSON_CreateObject()) || add_base64(bb, "content", &files[i].new) < 0 ||
+		    !cJSON_AddStringToObject(bb, "encoding", "base64")) {
+			if (!bb)
+				oom();
+			cJSON_Delete(bb);
+			goto out;
+		}
+		buf_reset(&what);
+		buf_addf(&what, "storing '%s' in '%s'", files[i].path, c->o->repo);
+		rc = buf_failed(&what) ? oom() : post_object(c, "/git/blobs", bb, what.ptr, sha, NULL);
+		cJSON_Delete(bb);
+		if (rc < 0)
+			goto out;
+		rc = -1;
+		sha1_git_blob(files[i].new.ptr ? files[i].new.ptr : "", files[i].new.len, want);
+		if (strcmp(sha, want) != 0) {
+			log_error("storing '%s' in '%s': GitHub named the blob '%s', its content "
+				  "hashes to '%s'", files[i].path, c->o->repo, sha, want);
+			goto out;
+		}
+		e = cJSON_CreateObject();
+		if (!e || !cJSON_AddItemToArray(entries, e)) {
+			cJSON_Delete(e);
+			oom();
+			goto out;
+		}
+		if (!cJSON_AddStringToObject(e, "path", files[i].path) ||
+		    !cJSON_AddStringToObject(e, "mode", files[i].mode) ||
+		    !cJSON_AddStringToObject(e, "type", "blob") ||
+		    !cJSON_AddStringToObject(e, "sha", sha)) {
+			oom();
+			goto out;
+		}
+	}
+	buf_reset(&what);
+	buf_addf(&what, "making a tree in '%s'", c->o->repo);
+	if (buf_failed(&what)) {
+		oom();
+		goto out;
+	}
+	if (post_object(c, "/git/trees", tb, what.ptr, newtree, NULL) < 0)
+		goto out;
+	if (!cJSON_AddStringToObject(cb, "message", c->o->message) ||
+	    !cJSON_AddStringToObject(cb, "tree", newtree) ||
+	    !(parents = cJSON_AddArrayToObject(cb, "parents")) ||
+	    !cJSON_AddItemToArray(parents, cJSON_CreateString(head))) {
+		oom();
+		goto out;
+	}
+	if (add_identity(cb, c->o) < 0)
+		goto out;
+	buf_reset(&what);
+	buf_addf(&what, "making a commit in '%s'", c->o->repo);
+	if (buf_failed(&what)) {
+		oom();
+		goto out;
+	}
+	rc = post_object(c, "/git/commits", cb, what.ptr, commit, url);
+out:
+	cJSON_Delete(tb);
+	cJSON_Delete(cb);
+	buf_release(&what);
+	return rc;
+}
+
+/* Move `branch` to `commit`, fast-forward only.  WRITTEN, CONFLICT or -1. */
+static int update_ref(struct ctx *c, const char *branch, const char *commit)
+{
+	cJSON *body = cJSON_CreateObject();
+	struct call k;
+	int rc = -1;
+
+	call_init(&k);
+	ref_path(&k, c, "/git/refs/heads/", branch);
+	buf_addf(&k.what, "moving branch '%s' of '%s' to '%.12s'", branch, c->o->repo, commit);
+	if (!body || !cJSON_AddStringToObject(body, "sha", commit) ||
+	    !cJSON_AddBoolToObject(body, "force", false)) {
+		oom();
+		goto out;
+	}
+	if (call_send(&k, c, "PATCH", body, "contents:write") < 0)
+		goto out;
+	if ((k.resp.status == 409 || k.resp.status == 422) && commit_is_protected(k.resp.message)) {
+		rc = protected_error(c, branch, &k);
+		goto out;
+	}
+	if (k.resp.status == 422 && k.resp.message &&
+	    (strcasestr(k.resp.message, "fast forward") || strcasestr(k.resp.message, "fast-forward"))) {
+		rc = CONFLICT;
+		goto out;
+	}
+	rc = k.resp.status == 200 ? WRITTEN : call_fail(&k);
+out:
+	cJSON_Delete(body);
+	call_release(&k);
+	return rc;
+}
+
+static int write_tree_files(struct ctx *c, const char *branch, const char *head,
+			    const char *tree, struct commit_file *files, size_t n,
+			    struct commit_result *res)
+{
+	char commit[SHA1_HEX_LEN + 1];
+	char *url = NULL;
+	int rc;
+
+	if (make_commit(c, head, tree, files, n, commit, &url) < 0) {
+		free(url);
+		return -1;
+	}
+	rc = update_ref(c, branch, commit);
+	if (rc == WRITTEN && set_dup(&res->sha, commit) < 0)
+		rc = -1;
+	if (rc == WRITTEN) {
+		free(res->url);
+		res->url = url;
+		url = NULL;
+	}
+	free(url);
+	return rc;
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+/* Run the edit on every file; *any: something changed. */
+static int apply(struct ctx *c, struct commit_file *files, size_t n, bool *any)
+{
+	*any = false;
+	for (size_t i = 0; i < n; i++) {
+		files[i].changed = false;
+		buf_reset(&files[i].new);
+		if (c->o->edit(c->o->arg, &files[i]) < 0)
+			return -1;
+		*any |= files[i].changed;
+	}
+	return 0;
+}
+
+/* Read at `ref` (a commit sha, or NULL for the branch head), edit.  For
+ * several files *head and *tree are filled. */
+static int read_all(struct ctx *c, const char *branch, const char *ref,
+		    struct commit_file *files, size_t n, char head[41], char tree[41])
+{
+	if (n == 1)
+		return read_contents(c, &files[0], ref ? ref : branch, branch);
+	if (ref)
+		memcpy(head, ref, SHA1_HEX_LEN + 1);
+	else if (read_head(c, branch, head) < 0)
+		return -1;
+	return read_tree_files(c, head, branch, tree, files, n);
+}
+
+static void ctx_release(struct ctx *c)
+{
+	for (size_t i = 0; i < c->ntrees; i++)
+		cJSON_Delete(c->trees[i]);
+	free(c->trees);
+	free(c->tree_sha);
+}
+
+/* Read, edit and commit to `branch` until it lands (see commit.h). */
+static int commit_loop(struct ctx *c, const char *branch, struct commit_file *files, size_t n,
+		       struct commit_result *res)
+{
+	int max = gh_max_attempts(c->gh);
+	char head[SHA1_HEX_LEN + 1] = "", tree[SHA1_HEX_LEN + 1] = "";
+	struct buf what = BUF_INIT;
+	int rc = -1;
+	bool any;
+
+	buf_addf(&what, "committing to branch '%s' of '%s'", branch, c->o->repo);
+	if (buf_failed(&what))
+		return oom();
+	for (int attempt = 1;; attempt++) {
+		res->attempts = attempt;
+		if (read_all(c, branch, NULL, files, n, head, tree) < 0 ||
+		    apply(c, files, n, &any) < 0)
+			goto out;
+		if (!any) {
+			/* libcurl resends a request whose connection died; if the
+			 * first one landed, the resent PUT conflicts with it */
+			if (n == 1 && strcmp(files[0].blob, c->tried) == 0)
+				log_notice("'%s' on branch '%s' is now exactly what the last "
+					   "attempt wrote: an attempt whose answer was lost may "
+					   "have committed it", files[0].path, branch);
+			res->changed = false;
+			rc = 0;
+			goto out;
+		}
+		res->changed = true;
+		if (c->o->dry_run) {
+			rc = 0;
+			goto out;
+		}
+		rc = n == 1 ? write_contents(c, &files[0], branch, res)
+			    : write_tree_files(c, branch, head, tree, files, n, res);
+		if (rc != CONFLICT)
+			goto out;
+		rc = -1;
+		if (attempt >= max) {
+			log_error("gave up committing to branch '%s' of '%s' after %d attempts: "
+				  "other commits kept landing first (raise 'max-attempts')", branch,
+				  c->o->repo, attempt);
+			goto out;
+		}
+		log_notice("branch '%s' of '%s' moved while committing (another deploy?): reading "
+			   "it again and re-applying the edit (attempt %d of %d)", branch,
+			   c->o->repo, attempt + 1, max);
+		if (gh_backoff(c->gh, attempt + 1, what.ptr) < 0)
+			goto out;
+	}
+out:
+	buf_release(&what);
+	return rc;
+}
+
+int commit_files(struct gh_client *gh, const struct commit_opts *o,
+		 struct commit_file *files, size_t n, struct commit_result *res)
+{
+	struct ctx c = { .gh = gh, .o = o };
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = commit_loop(&c, o->branch, files, n, res);
+	ctx_release(&c);
+	return rc;
+}
+
+/* ---- pull requests ---------------------------------------------------------- */
+
+/* Create `branch` at `sha`; an existing branch is fine. */
+static int create_branch(struct ctx *c, const char *branch, const char *sha, bool *created)
+{
+	cJSON *body = cJSON_CreateObject();
+	struct buf ref = BUF_INIT;
+	struct call k;
+	int rc = -1;
+
+	call_init(&k);
+	call_path(&k, c, "/git/refs");
+	buf_addf(&k.what, "creating branch '%s' in '%s'", branch, c->o->repo);
+	buf_addf(&ref, "refs/heads/%s", branch);
+	if (!body || buf_failed(&ref) || !cJSON_AddStringToObject(body, "ref", ref.ptr) ||
+	    !cJSON_AddStringToObject(body, "sha", sha)) {
+		oom();
+		goto out;
+	}
+	if (call_send(&k, c, "POST", body, "contents:write") < 0)
+		goto out;
+	*created = k.resp.status == 201;
+	if (k.resp.status == 422 && k.resp.message && strcasestr(k.resp.message, "already exists"))
+		rc = 0;
+	else
+		rc = *created ? 0 : call_fail(&k);
+out:
+	cJSON_Delete(body);
+	buf_release(&ref);
+	call_release(&k);
+	return rc;
+}
+
+/* The open pull request from `head` into `base`, after GitHub said one exists. */
+static int find_pull(struct ctx *c, struct commit_result *res)
+{
+	const char *slash = strchr(c->o->repo, '/');
+	struct buf q = BUF_INIT;
+	struct call k;
+	int rc = -1;
+
+	call_init(&k);
+	call_path(&k, c, "/pulls?head=");
+	buf_addf(&q, "%.*s:%s", (int)(slash - c->o->repo), c->o->repo, c->o->pr_branch);
+	gh_escape(&k.path, buf_cstr(&q), false);
+	buf_adds(&k.path, "&base=");
+	gh_escape(&k.path, c->o->branch, false);
+	buf_adds(&k.path, "&state=open");
+	buf_addf(&k.what, "looking up the pull request from '%s' into '%s' of '%s'",
+		 c->o->pr_branch, c->o->branch, c->o->repo);
+	if (buf_failed(&q)) {
+		oom();
+		goto out;
+	}
+	if (call_send(&k, c, "GET", NULL, "pull_requests:read") < 0)
+		goto out;
+	if (k.resp.status != 200) {
+		rc = call_fail(&k);
+		goto out;
+	}
+	if (!jstr(cJSON_GetArrayItem(k.json, 0), "html_url")) {
+		log_error("%s: GitHub said one exists, but lists none", k.what.ptr);
+		goto out;
+	}
+	rc = set_dup(&res->pr_url, jstr(cJSON_GetArrayItem(k.json, 0), "html_url"));
+	res->pr_existed = true;
+out:
+	buf_release(&q);
+	call_release(&k);
+	return rc;
+}
+
+static int open_pull(struct ctx *c, struct commit_result *res)
+{
+	const struct commit_opts *o = c->o;
+	cJSON *body = cJSON_CreateObject();
+	struct call k;
+	int rc = -1;
+
+	call_init(&k);
+	call_path(&k, c, "/pulls");
+	buf_addf(&k.what, "opening a pull request from '%s' into '%s' of '%s'", o->pr_branch,
+		 o->branch, o->repo);
+	if (!body || !cJSON_AddStringToObject(body, "title", o->pr_title) ||
+	    !cJSON_AddStringToObject(body, "head", o->pr_branch) ||
+	    !cJSON_AddStringToObject(body, "base", o->branch) ||
+	    !cJSON_AddStringToObject(body, "body", o->pr_body ? o->pr_body : "")) {
+		oom();
+		goto out;
+	}
+	if (call_send(&k, c, "POST", body, "pull_requests:write") < 0)
+		goto out;
+	if (k.resp.status == 422 && k.resp.message && strcasestr(k.resp.message, "already exists")) {
+		rc = find_pull(c, res);
+		goto out;
+	}
+	if (k.resp.status != 201) {
+		rc = call_fail(&k);
+		goto out;
+	}
+	if (!jstr(k.json, "html_url")) {
+		log_error("%s: the answer has no 'html_url'", k.what.ptr);
+		goto out;
+	}
+	rc = set_dup(&res->pr_url, jstr(k.json, "html_url"));
+out:
+	cJSON_Delete(body);
+	call_release(&k);
+	return rc;
+}
+
+int commit_pull_request(struct gh_client *gh, const struct commit_opts *o,
+			struct commit_file *files, size_t n, struct commit_result *res)
+{
+	struct ctx c = { .gh = gh, .o = o };
+	char head[SHA1_HEX_LEN + 1], tree[SHA1_HEX_LEN + 1];
+	bool any, created = false;
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	/* Does the base branch need the change at all? */
+	if (read_head(&c, o->branch, head) < 0 ||
+	    read_all(&c, o->branch, head, files, n, head, tree) < 0 || apply(&c, files, n, &any) < 0)
+		goto out;
+	if (!any) {
+		log_info("branch '%s' of '%s' has this change already: no pull request needed",
+			 o->branch, o->repo);
+		rc = 0;
+		goto out;
+	}
+	if (o->dry_run) {
+		res->changed = true;
+		rc = 0;
+		goto out;
+	}
+	if (create_branch(&c, o->pr_branch, head, &created) < 0)
+		goto out;
+	if (!created)
+		log_info("branch '%s' exists already (an earlier run): adding to it", o->pr_branch);
+	if (commit_loop(&c, o->pr_branch, files, n, res) < 0)
+		goto out;
+	rc = open_pull(&c, res);
+out:
+	ctx_release(&c);
+	return rc;
+}

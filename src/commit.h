@@ -1,0 +1,122 @@
+/*
+ * commit: change files on a branch of a GitHub repository through the REST
+ * API, without git and without a checkout, safely when other pipelines
+ * commit to the same branch at the same time.
+ *
+ * The caller names the files and gives an edit callback that turns a file's
+ * current content into its new content.  The callback runs again on fresh
+ * content after every conflict, so a change someone else committed in the
+ * meantime is kept, never overwritten.
+ *
+ * One file: the Contents API.
+ *   GET contents/PATH?ref=BRANCH   content (base64) and its blob sha; the
+ *                                   sha is checked against the content
+ *   PUT contents/PATH              {message, content, sha, branch}
+ *   Two requests per commit.  A file over 1 MB: GitHub answers the JSON
+ *   GET with 403 "too_large"; it is then read again with the raw media type
+ *   (application/vnd.github.raw+json) and its blob sha computed here (three
+ *   requests).
+ * Several files: one atomic commit through the Git Data API.
+ *   GET git/ref/heads/BRANCH -> GET git/commits/HEAD (its tree) -> the
+ *   trees along each path (GET git/trees/SHA, each directory once) -> GET
+ *   git/blobs/SHA per file -> POST git/blobs per changed file -> POST
+ *   git/trees with base_tree (every other file stays) -> POST git/commits
+ *   {parents: [HEAD]} -> PATCH git/refs/heads/BRANCH {force: false}.
+ *   File modes are kept as the tree had them.
+ *
+ * Conflicts: a 409 on the PUT (the blob sha is stale, or the branch moved)
+ * or a 422 "not a fast forward" on the ref update means another commit
+ * landed first.  The files are read again, the edit is applied again, and
+ * the commit is retried after gh_backoff(), up to the client's
+ * max-attempts, within its time budget.  Nothing is ever forced.
+ *
+ * A protected branch (GitHub answers "Changes must be made through a pull
+ * request", or "Protected branch update failed") is an error that says to
+ * use pull-request mode.  A missing file is an error naming the path, the
+ * branch and the repository (log_error_at, so the runner annotates it).
+ *
+ * No author or committer is sent unless the caller gives one, so commits
+ * made with a GitHub App token or GITHUB_TOKEN show as Verified.
+ *
+ * When no file changes, nothing is written (result.changed false).  With
+ * `dry_run` the files are read and edited and nothing is written.
+ *
+ * Pull requests (commit_pull_request): the change goes to a new branch
+ * created from the base branch's head, then a pull request is opened.  A
+ * head branch that exists already (an earlier run) gets the change as a
+ * fast-forward commit on top (nothing when it has it); a pull request that
+ * exists already for the same head and base is success and reported.
+ *
+ * Errors are reported once (log_error / gh_fail) and returned as -1.
+ *
+ * Ownership: struct commit_file's buffers and strings belong to it
+ * (commit_file_release); struct commit_result's strings to it
+ * (commit_result_release).  Strings in commit_opts are borrowed.
+ */
+#ifndef GB_COMMIT_H
+#define GB_COMMIT_H
+
+#include "buf.h"
+#include "github.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define COMMIT_FILE_MAX ((size_t)32 << 20) /* largest file read or written */
+#define COMMIT_CONTENTS_MAX ((size_t)1 << 20) /* GitHub's JSON contents limit */
+
+struct commit_file {
+	const char *path;      /* repository path, normalised (borrowed) */
+	struct buf old;        /* the content as last read */
+	struct buf new;        /* the edit's result (valid when `changed`) */
+	bool changed;          /* set by the edit callback */
+	char blob[41];         /* blob sha of `old` */
+	char mode[7];          /* file mode as the tree has it ("100644") */
+};
+
+/* Fill f->new from f->old and set f->changed.  0, or -1 (reported). */
+typedef int commit_edit_fn(void *arg, struct commit_file *f);
+
+struct commit_opts {
+	const char *repo;         /* owner/name */
+	const char *branch;       /* the branch to commit to (pull requests: the base) */
+	const char *message;      /* the commit message */
+	const char *author_name;  /* both or neither: author and committer */
+	const char *author_email;
+	bool dry_run;
+	commit_edit_fn *edit;
+	void *arg;
+	/* pull requests */
+	const char *pr_branch;    /* the head branch to create */
+	const char *pr_title;
+	const char *pr_body;
+};
+
+struct commit_result {
+	bool changed;     /* a commit was made (dry run: would be) */
+	char *sha;        /* the new commit, or NULL */
+	char *url;        /* its html_url, or NULL */
+	char *pr_url;     /* the pull request's html_url, or NULL */
+	bool pr_existed;  /* the pull request was there already */
+	int attempts;     /* commit attempts (1 without conflicts) */
+};
+
+void commit_file_init(struct commit_file *f, const char *path);
+void commit_file_release(struct commit_file *f);
+void commit_result_release(struct commit_result *r);
+
+/* Commit the edit of `n` files to o->branch (see above).  0 or -1. */
+int commit_files(struct gh_client *gh, const struct commit_opts *o,
+		 struct commit_file *files, size_t n, struct commit_result *res);
+
+/* The same on o->pr_branch, created from o->branch when missing, then a
+ * pull request from o->pr_branch into o->branch.  When the base branch
+ * already has the change, nothing is created (res->changed false, no pull
+ * request).  0 or -1. */
+int commit_pull_request(struct gh_client *gh, const struct commit_opts *o,
+			struct commit_file *files, size_t n, struct commit_result *res);
+
+/* Is `msg` (GitHub's message) a protected-branch refusal? */
+bool commit_is_protected(const char *msg);
+
+#endif

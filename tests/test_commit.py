@@ -1,0 +1,286 @@
+"""The commit machinery (src/commit.c) against the fake GitHub, through
+tests/commit_driver.c and its plain text edit ("revision: VALUE"): what patch
+does with a manifest once the edit is known, independent of YAML."""
+import json
+import os
+import pathlib
+import re
+import subprocess
+
+import pytest
+
+from conftest import SAN_ENV, TOKEN, UNIT_DIR
+from fakegh import fake_github  # noqa: F401  (pytest fixture)
+
+DRIVER = os.environ.get("GB_COMMIT_DRIVER", str(pathlib.Path(UNIT_DIR).parent / "commit-driver"))
+REPO = "org/gitops"
+F = "svc/sandbox/deploy.yaml"
+G = "svc/shared/jobs.yaml"
+TEXT = b"kind: Deployment\nrevision: 0\nreplicas: 2\n"
+CONTENTS = "/repos/org/gitops/contents/" + F
+
+
+@pytest.fixture
+def fake(fake_github):  # noqa: F811
+    fake_github.add_repo(REPO, {"README.md": "x\n"})
+    fake_github.add_branch(REPO, "sandbox", files={F: TEXT, G: b"kind: CronJob\n",
+                                                    "other/file.yaml": b"a: 1\n"})
+    return fake_github
+
+
+def start(fake, value, *paths, branch="sandbox", args=(), base_ms="1"):
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GH_DRIVER_TOKEN": TOKEN,
+           "GITOPS_BUMP_RETRY_BASE_MS": base_ms, **SAN_ENV}
+    return subprocess.Popen([DRIVER, "--url", fake.url, *args, REPO, branch, value,
+                             *(paths or (F,))], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+
+
+def finish(p):
+    out, err = p.communicate(timeout=300)
+    assert p.returncode != 99 and b"Sanitizer" not in err, err.decode()
+    assert TOKEN.encode() not in out + err
+    res = json.loads(out)
+    res["exit"], res["err"] = p.returncode, err.decode()
+    return res
+
+
+def drive(fake, value, *paths, **kw):
+    return finish(start(fake, value, *paths, **kw))
+
+
+def calls(fake):
+    return [(q["method"], re.sub(r"[0-9a-f]{40}", "SHA", q["path"]), q["status"])
+            for q in fake.requests()]
+
+
+def test_one_file_two_requests(fake):
+    base = fake.head(REPO, "sandbox")
+    res = drive(fake, "1")
+    assert res["rc"] == 0 and res["changed"], res
+    assert calls(fake) == [("GET", CONTENTS, 200), ("PUT", CONTENTS, 200)]
+    assert res["requests"] == 2 and res["attempts"] == 1
+    [c] = fake.log(REPO, "sandbox")[:1]
+    assert c["parents"] == [base] and c["sha"] == res["sha"]
+    assert c["changes"] == {F: (TEXT, TEXT.replace(b"revision: 0", b"revision: 1"))}
+    assert c["verified"] and not c["custom_identity"]
+    assert res["url"] == "https://github.com/org/gitops/commit/" + c["sha"]
+    put = fake.requests("PUT")[0]["json"]
+    assert sorted(put) == ["branch", "content", "message", "sha"]
+
+
+def test_unchanged_is_not_committed(fake):
+    head = fake.head(REPO, "sandbox")
+    res = drive(fake, "0")
+    assert res["rc"] == 0 and not res["changed"] and res["sha"] == ""
+    assert calls(fake) == [("GET", CONTENTS, 200)]
+    assert fake.head(REPO, "sandbox") == head
+
+
+def test_dry_run_reads_only(fake):
+    res = drive(fake, "5", args=["--dry-run"])
+    assert res["rc"] == 0 and res["changed"] and res["sha"] == ""
+    assert [c[0] for c in calls(fake)] == ["GET"]
+
+
+def test_author_only_when_given(fake):
+    res = drive(fake, "2", args=["--author", "GitOps Bot <gitops@example.com>"])
+    assert res["rc"] == 0, res
+    put = fake.requests("PUT")[0]["json"]
+    who = {"name": "GitOps Bot", "email": "gitops@example.com"}
+    assert put["author"] == who and put["committer"] == who
+    assert not fake.log(REPO, "sandbox")[0]["verified"]
+
+
+def test_conflict_rereads_and_keeps_both(fake):
+    fake.fault("interleave", method="PUT", path=re.escape(CONTENTS),
+               edit=lambda old: old.replace(b"replicas: 2", b"replicas: 7"))
+    res = drive(fake, "3")
+    assert res["rc"] == 0 and res["attempts"] == 2, res
+    assert [(m, s) for m, _, s in calls(fake)] == [("GET", 200), ("PUT", 409), ("GET", 200),
+                                                   ("PUT", 200)]
+    ours, theirs = fake.log(REPO, "sandbox")[:2]
+    assert ours["parents"] == [theirs["sha"]]
+    assert fake.read(REPO, F, "sandbox") == b"kind: Deployment\nrevision: 3\nreplicas: 7\n"
+    assert "moved while committing" in res["err"]
+
+
+def test_conflict_budget(fake):
+    fake.fault("interleave", method="PUT", path=re.escape(CONTENTS), times=None,
+               append=b"# x\n")
+    res = drive(fake, "4", args=["--attempts", "4"])
+    assert res["exit"] == 1 and res["rc"] == -1
+    assert "after 4 attempts" in res["err"]
+    assert [c[0] for c in calls(fake)] == ["GET", "PUT"] * 4
+
+
+def test_retried_put_whose_answer_was_lost(fake):
+    """The PUT lands but its answer is lost; the client's retry gets 409; the
+    re-read finds the change there: no second commit."""
+    fake.fault("drop", method="PUT", processed=True)
+    head = fake.head(REPO, "sandbox")
+    res = drive(fake, "8")
+    assert res["rc"] == 0, res
+    log = fake.log(REPO, "sandbox")
+    assert log[1]["sha"] == head  # exactly one commit
+    assert b"revision: 8" in fake.read(REPO, F, "sandbox")
+    assert "may have committed it" in res["err"]
+
+
+def test_twenty_at_once(fake):
+    base = fake.head(REPO, "sandbox")
+    values = ["v%02d" % i for i in range(20)]
+    procs = [start(fake, v, args=["--attempts", "60", "--timeout", "300"], base_ms="25")
+             for v in values]
+    results = [finish(p) for p in procs]
+    assert all(r["rc"] == 0 and r["changed"] for r in results), results
+    log = fake.log(REPO, "sandbox")
+    assert log[20]["sha"] == base
+    seen = []
+    for newer, older in zip(log[:20], log[1:21]):
+        assert newer["parents"] == [older["sha"]]
+        old, new = newer["changes"][F]
+        v = re.search(rb"revision: (\S+)", new).group(1)
+        assert new == re.sub(rb"revision: \S+", b"revision: " + v, old)
+        seen.append(v.decode())
+    assert sorted(seen) == values
+    assert sorted(r["sha"] for r in results) == sorted(c["sha"] for c in log[:20])
+
+
+def test_several_files_one_atomic_commit(fake):
+    base = fake.head(REPO, "sandbox")
+    res = drive(fake, "9", F, G)
+    assert res["rc"] == 0 and res["changed"], res
+    [c] = fake.log(REPO, "sandbox")[:1]
+    assert c["parents"] == [base] and c["sha"] == res["sha"]
+    assert sorted(c["changes"]) == [F, G]
+    assert fake.read(REPO, "other/file.yaml", "sandbox") == b"a: 1\n"
+    assert fake.read(REPO, "README.md", "sandbox") == b"x\n"
+    writes = [(m, p) for m, p, _ in calls(fake) if m != "GET"]
+    assert writes == [("POST", "/repos/org/gitops/git/blobs")] * 2 + [
+        ("POST", "/repos/org/gitops/git/trees"), ("POST", "/repos/org/gitops/git/commits"),
+        ("PATCH", "/repos/org/gitops/git/refs/heads/sandbox")]
+    assert fake.requests("PATCH")[0]["json"] == {"sha": c["sha"], "force": False}
+    assert fake.requests("POST", "/git/trees$")[0]["json"]["base_tree"]
+    # each directory tree read once: root, svc, svc/sandbox, svc/shared
+    assert len(fake.requests("GET", "/git/trees/")) == 4
+
+
+def test_several_files_keep_their_mode(fake):
+    with fake.lock:
+        r = fake.repo(REPO)
+        head = r.heads["sandbox"]
+        flat = r.flatten(r.commit(head)["tree"])
+        flat[G] = ("100755", flat[G][1])
+        who = {"name": "s", "email": "s@example.com", "date": "2024-01-01T00:00:00Z"}
+        r.heads["sandbox"] = r.put_commit(r.build(flat), [head], "chmod", who, who, True)
+    res = drive(fake, "9", F, G)
+    assert res["rc"] == 0, res
+    assert res["files"][G]["mode"] == "100755"
+    with fake.lock:
+        r = fake.repo(REPO)
+        assert r.flatten(r.commit(r.heads["sandbox"])["tree"])[G][0] == "100755"
+
+
+def test_several_files_only_the_changed_are_written(fake):
+    assert drive(fake, "0b", G)["rc"] == 0          # G gets "revision: 0b"
+    fake.clear_requests()
+    res = drive(fake, "0b", F, G)                     # F changes, G has it
+    assert res["rc"] == 0 and res["files"][G]["changed"] is False
+    [c] = fake.log(REPO, "sandbox")[:1]
+    assert list(c["changes"]) == [F]
+    assert len(fake.requests("POST", "/git/blobs")) == 1
+
+
+def test_non_fast_forward_retried(fake):
+    fake.fault("interleave", method="PATCH", file=G, append=b"# theirs\n")
+    res = drive(fake, "10", F, G)
+    assert res["rc"] == 0 and res["attempts"] == 2, res
+    assert [q["status"] for q in fake.requests("PATCH")] == [422, 200]
+    assert fake.read(REPO, G, "sandbox") == b"kind: CronJob\n# theirs\nrevision: 10\n"
+
+
+def test_protected_branch(fake):
+    fake.protect(REPO, "sandbox")
+    for paths in ((F,), (F, G)):
+        res = drive(fake, "11", *paths)
+        assert res["exit"] == 1
+        assert "branch 'sandbox' of 'org/gitops' is protected" in res["err"]
+        assert "pull-request: true" in res["err"]
+
+
+def test_missing_file_and_branch(fake):
+    res = drive(fake, "1", "svc/qa/deploy.yaml")
+    assert res["exit"] == 1
+    assert "manifest 'svc/qa/deploy.yaml' not found on branch 'sandbox' of 'org/gitops'" \
+        in res["err"]
+    res = drive(fake, "1", F, "svc/qa/deploy.yaml")
+    assert "manifest 'svc/qa/deploy.yaml' not found on branch 'sandbox'" in res["err"]
+    res = drive(fake, "1", branch="nope")
+    assert "branch 'nope' not found in 'org/gitops'" in res["err"]
+    res = drive(fake, "1", F, G, branch="nope")
+    assert "branch 'nope' not found in 'org/gitops'" in res["err"]
+    assert [q for q in fake.requests() if q["method"] != "GET"] == []
+
+
+def test_over_one_megabyte(fake):
+    big = b"kind: ConfigMap\nrevision: 0\n" + b"x" * (1024 * 1024 + 10) + b"\n"
+    fake.commit_files(REPO, "sandbox", {F: big})
+    res = drive(fake, "12")
+    assert res["rc"] == 0, res
+    reqs = fake.requests()
+    assert [(q["method"], q["status"]) for q in reqs] == [("GET", 403), ("GET", 200),
+                                                          ("PUT", 200)]
+    assert reqs[1]["headers"]["accept"] == "application/vnd.github.raw+json"
+    assert fake.read(REPO, F, "sandbox") == big.replace(b"revision: 0", b"revision: 12")
+
+
+def test_pull_request_and_duplicate(fake):
+    base = fake.head(REPO, "sandbox")
+    res = drive(fake, "13", args=["--pr", "gitops-bump/svc/sandbox/abc1234"])
+    assert res["rc"] == 0 and res["changed"], res
+    [pr] = fake.pulls(REPO)
+    assert pr["head"] == "gitops-bump/svc/sandbox/abc1234" and pr["base"] == "sandbox"
+    assert res["pr_url"] == "https://github.com/org/gitops/pull/%d" % pr["number"]
+    assert not res["pr_existed"]
+    assert fake.head(REPO, "sandbox") == base
+    assert b"revision: 13" in fake.read(REPO, F, pr["head"])
+    head1 = fake.head(REPO, pr["head"])
+
+    again = drive(fake, "13", args=["--pr", pr["head"]])
+    assert again["rc"] == 0 and not again["changed"] and again["pr_existed"], again
+    assert again["pr_url"] == res["pr_url"] and len(fake.pulls(REPO)) == 1
+    assert fake.head(REPO, pr["head"]) == head1
+
+    newer = drive(fake, "14", args=["--pr", pr["head"]])
+    assert newer["rc"] == 0 and newer["changed"] and newer["pr_existed"], newer
+    [c] = fake.log(REPO, pr["head"])[:1]
+    assert c["parents"] == [head1]
+
+
+def test_pull_request_several_files(fake):
+    res = drive(fake, "15", F, G, args=["--pr", "gitops-bump/x"])
+    assert res["rc"] == 0, res
+    [c] = fake.log(REPO, "gitops-bump/x")[:1]
+    assert sorted(c["changes"]) == [F, G]
+    assert c["parents"] == [fake.head(REPO, "sandbox")]
+
+
+def test_pull_request_needs_permission(fake):
+    fake.add_token("ghs_NoPullRequestsToken0000000000000000", "nopr",
+                   repos={REPO: {"contents": "write"}})
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+           "GH_DRIVER_TOKEN": "ghs_NoPullRequestsToken0000000000000000",
+           "GITOPS_BUMP_RETRY_BASE_MS": "1", **SAN_ENV}
+    p = subprocess.run([DRIVER, "--url", fake.url, "--pr", "gitops-bump/y", REPO, "sandbox",
+                        "16", F], env=env, capture_output=True)
+    assert p.returncode == 1
+    assert b"pull_requests:write" in p.stderr
+
+
+@pytest.mark.parametrize("fault", ["bad_base64", "lie_sha"])
+def test_damaged_answers(fake, fault):
+    fake.fault(fault, method="GET")
+    res = drive(fake, "17")
+    assert res["exit"] == 1
+    assert [c[0] for c in calls(fake)] == ["GET"]
