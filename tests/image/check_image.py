@@ -214,18 +214,6 @@ def test_token_is_masked_first(runner):
     assert res.out.startswith(f"::add-mask::{TOKEN}\n"), res
 
 
-PLACEHOLDERS = [m for m in ("patch",)
-                if "not implemented yet" in (ROOT / "src" / f"{m}.c").read_text()]
-
-
-@pytest.mark.parametrize("mode", PLACEHOLDERS)
-def test_placeholder_mode_fails_cleanly(runner, mode):
-    res = runner.run(with_={"mode": mode, "repository": "octo-org/gitops"})
-    assert res.returncode == 1, res
-    assert error_lines(res) == [f"::error::mode '{mode}' is not implemented yet"]
-    assert res.outputs() == {}
-
-
 def outputs_declared(res, mode):
     """Every output the step wrote is one action.yml declares."""
     out = res.outputs()
@@ -296,3 +284,61 @@ def test_dispatch_over_tls_without_the_ca_fails_closed(runner):
         [err] = error_lines(res)
         assert "TLS with '127.0.0.1' failed" in err and "no insecure mode" in err, res
         assert fake.dispatches(GITOPS) == []
+# The article's manifest (product/sandbox/sandbox-deploy.yaml, shortened).
+MANIFEST_PATH = "product-service/sandbox/sandbox-deploy.yaml"
+MANIFEST = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: product-service  # keep this comment
+spec:
+  template:
+    spec:
+      containers:
+      - env:
+        - name: SPRING_PROFILES_ACTIVE
+          value: sandbox
+        - name: LAST_COMMIT_MSG
+          value: "<lastCommitMsg>Last git commit is shown in here</lastCommitMsg>"
+        image: XXXXXXXXXXXX.dkr.ecr.ap-northeast-2.amazonaws.com/product-service:sandbox
+        imagePullPolicy: Always
+        name: product-service
+"""
+
+
+def test_dispatch_then_patch(tmp_path, fake_github):  # noqa: F811
+    """The whole story through the image: the app repo's step dispatches,
+    the GitOps repo's step gets the event the runner would write and
+    commits the manifest (the article's setup: branch per environment)."""
+    fake = fake_github
+    fake.add_repo(GITOPS, files={MANIFEST_PATH: MANIFEST})
+    fake.add_branch(GITOPS, "sandbox")
+    sender = Runner(tmp_path / "app", repository=APP)
+    res = send(sender, fake)
+    assert res.returncode == 0, res
+    receiver = Runner(tmp_path / "gitops", repository=GITOPS)
+    event = fake.dispatch_event(GITOPS)
+    res = receiver.run(
+        with_={"mode": "patch", "api-url": fake.url, "branch": "{environment}"},
+        event=event, event_name="repository_dispatch",
+        env={"GITHUB_REF": "refs/heads/main", "GITHUB_REF_NAME": "main"})
+    assert res.returncode == 0, res
+    [head, seed] = fake.log(GITOPS, "sandbox")[:2]
+    assert list(head["changes"]) == [MANIFEST_PATH]
+    after = fake.read(GITOPS, MANIFEST_PATH, "sandbox").decode()
+    changed = [(a, b) for a, b in zip(MANIFEST.splitlines(), after.splitlines()) if a != b]
+    assert len(after.splitlines()) == len(MANIFEST.splitlines())
+    assert len(changed) == 1 and "LAST_COMMIT_MSG" not in changed[0][1], changed
+    env = yaml.safe_load(after)["spec"]["template"]["spec"]["containers"][0]["env"]
+    value = env[1]["value"]
+    subject = MESSAGE.split("\n")[0]
+    assert value.startswith("<lastCommitMsg>") and value.endswith("</lastCommitMsg>"), value
+    assert f"{APP}@{SHA[:7]}: {subject}" in value, value
+    out = outputs_declared(res, "patch")
+    assert out["changed"] == "true"
+    assert out["commit-sha"] == head["sha"]
+    assert head["sha"] in out["commit-url"]
+    assert out["files"] == MANIFEST_PATH
+    assert "+" in out["diff"] and "<lastCommitMsg>" in out["diff"]
+    assert not out.get("pull-request-url")
+    assert MANIFEST_PATH in res.summary
