@@ -1,0 +1,80 @@
+"""action.yml against the binary: the inputs the binary reads (its table,
+`gitops-bump --list-inputs`) and the inputs action.yml declares are the same
+set, with the same defaults; the metadata GitHub needs is there."""
+import re
+
+import yaml
+
+from conftest import ROOT
+
+ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
+
+# The outputs the modes write (issue 2: dispatch; issue 4: patch).
+OUTPUTS = {
+    "dispatch": {"payload", "event-type"},
+    "patch": {"changed", "commit-sha", "commit-url", "files", "pull-request-url", "diff"},
+}
+
+
+def binary_inputs(gb):
+    res = gb(["--list-inputs"], actions=False)
+    assert res.returncode == 0, res
+    table = {}
+    for line in res.out.splitlines():
+        name, modes, default, help_ = line.split("\t")
+        table[name] = {"modes": set(modes.split(",")), "default": default.replace("\\n", "\n"),
+                       "help": help_}
+    assert table, "the binary listed no inputs"
+    return table
+
+
+def test_same_inputs(gb):
+    table = binary_inputs(gb)
+    declared = set(ACTION["inputs"])
+    assert declared - set(table) == set(), "declared in action.yml, unknown to the binary"
+    assert set(table) - declared == set(), "read by the binary, missing from action.yml"
+
+
+def test_same_defaults(gb):
+    table = binary_inputs(gb)
+    for name, spec in ACTION["inputs"].items():
+        if name == "token":
+            # The binary itself falls back to GITHUB_TOKEN; the action passes
+            # the job's token explicitly.
+            assert spec["default"] == "${{ github.token }}"
+            assert table[name]["default"] == ""
+            continue
+        if spec.get("required"):
+            assert "default" not in spec, f"{name}: required and defaulted"
+            assert table[name]["default"] == ""
+            continue
+        assert "default" in spec, f"{name}: no default in action.yml"
+        assert str(spec["default"]) == table[name]["default"], name
+
+
+def test_every_input_described():
+    for name, spec in ACTION["inputs"].items():
+        assert isinstance(spec.get("description"), str) and len(spec["description"]) > 10, name
+        assert set(spec) <= {"description", "default", "required", "deprecationMessage"}, name
+    assert ACTION["inputs"]["mode"].get("required") is True
+
+
+def test_outputs():
+    declared = ACTION["outputs"]
+    assert set(declared) == OUTPUTS["dispatch"] | OUTPUTS["patch"]
+    for name, spec in declared.items():
+        assert isinstance(spec.get("description"), str) and spec["description"], name
+
+
+def test_metadata():
+    for key in ("name", "description", "author"):
+        assert isinstance(ACTION.get(key), str) and ACTION[key].strip(), key
+    assert ACTION["branding"]["icon"] and ACTION["branding"]["color"] in {
+        "white", "yellow", "blue", "green", "orange", "red", "purple", "gray-dark"}
+    runs = ACTION["runs"]
+    assert runs["using"] == "docker"
+    image = runs["image"]
+    assert image == "Dockerfile" or re.fullmatch(
+        r"docker://ghcr\.io/[a-z0-9._-]+/gitops-bump@sha256:[0-9a-f]{64}", image), image
+    # No args and no entrypoint override: the mode comes from INPUT_MODE.
+    assert set(runs) == {"using", "image"}
