@@ -41,6 +41,21 @@ def test_ci_runs_the_readme_test_command():
     assert "tests/image/check_image.py" in runs(ci["jobs"]["image"])
 
 
+def test_ci_runs_the_hardening_checks():
+    """Issue 6: static analysis, every fuzz target for at least 60 s, the
+    allocation-failure torture and the soak."""
+    import glob
+    import os
+    jobs = load("ci.yml")["jobs"]
+    assert "make analyze" in runs(jobs["analyze"])
+    targets = sorted(os.path.basename(p)[len("fuzz_"):-2]
+                     for p in glob.glob(str(ROOT / "fuzz" / "fuzz_*.c")))
+    assert sorted(jobs["fuzz"]["strategy"]["matrix"]["target"]) == targets
+    seconds = int(re.search(r"FUZZ_SECONDS=(\d+)", runs(jobs["fuzz"])).group(1))
+    assert seconds >= 60
+    assert "make torture" in runs(jobs["torture"]) and "make soak" in runs(jobs["torture"])
+
+
 def test_release_permissions_are_minimal():
     rel = load("release.yml")
     assert rel["permissions"] == {}
