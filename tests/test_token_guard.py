@@ -39,3 +39,8 @@ def test_a_marked_direct_run_still_has_its_output_checked():
     r = subprocess.run(["sh", "-c", 'echo "::add-mask::$GH_TOKEN"; echo ok'],
                        env={"GH_TOKEN": TOKEN}, capture_output=True, text=True)
     assert r.stdout.endswith("ok\n")
+
+
+def test_looking_at_the_binary_is_not_running_it():
+    r = subprocess.run(["file", "-bL", BIN], capture_output=True, text=True)
+    assert r.returncode == 0 and "ELF" in r.stdout

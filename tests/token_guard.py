@@ -6,7 +6,8 @@ $GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY) for the token, and the fake GitHub checks
 the bodies it saw at teardown.  This plugin (loaded by conftest) makes sure
 nothing goes around run_gb: it watches every subprocess the tests start, and a
 process that
-  * names the gitops-bump binary in its command line, or
+  * names the gitops-bump binary in its command line (unless the program
+    only looks at it: file, readelf, ...), or
   * is given the suite's token (conftest.TOKEN) in its environment
 must be started inside run_gb, or by a test marked
 @pytest.mark.gb_direct("reason"), whose own checks the reason names (the
@@ -26,6 +27,9 @@ _local = threading.local()
 _orig_init = subprocess.Popen.__init__
 _orig_communicate = subprocess.Popen.communicate
 _current = {"nodeid": None, "reason": None}
+# Programs that look at a binary without running it (file, readelf, ...).
+INSPECTORS = {"file", "readelf", "nm", "objdump", "size", "strip", "ldd", "sha256sum", "stat",
+              "cp", "install", "ls"}
 stats = {"checked": 0, "direct": {}, "violations": []}
 
 
@@ -47,6 +51,8 @@ def _token():
 def _exposure(args, env):
     """Why this process concerns the token check, or None."""
     argv = [args] if isinstance(args, (str, bytes, os.PathLike)) else list(args)
+    if argv and os.path.basename(os.fsdecode(argv[0])) in INSPECTORS:
+        argv = []
     for a in argv:
         if isinstance(a, (str, bytes, os.PathLike)) and \
                 os.path.basename(os.fsdecode(a)) == "gitops-bump":
