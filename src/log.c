@@ -289,11 +289,13 @@ static char *format_redacted(const char *fmt, va_list ap)
 
 /*
  * An error or warning could not be built for lack of memory: say that much
- * without allocating.  Other messages are dropped (an info line that cannot
- * be printed is nothing the user must know).
+ * without allocating, once (the line carries nothing new the second time).
+ * Other messages are dropped (an info line that cannot be printed is
+ * nothing the user must know).
  */
 static void emit_oom(const char *label)
 {
+	static bool said[2];
 	static const char *const lines[][2] = {
 		{ "gitops-bump: error: out of memory while reporting an error\n",
 		  "::error::out of memory while reporting an error\n" },
@@ -304,6 +306,9 @@ static void emit_oom(const char *label)
 
 	if (!label || (strcmp(label, "error") != 0 && strcmp(label, "warning") != 0))
 		return;
+	if (said[label[0] == 'w'])
+		return;
+	said[label[0] == 'w'] = true;
 	line = lines[label[0] == 'w'][style == LOG_ACTIONS];
 	write_all(style == LOG_ACTIONS ? stdout : stderr, line, strlen(line));
 }
