@@ -567,7 +567,11 @@ static CURLcode setup(struct gh_client *c, const char *method, const char *url,
 	CURLcode rc = CURLE_OK;
 
 #define SET(opt, val) do { if (rc == CURLE_OK) rc = curl_easy_setopt(h, opt, val); } while (0)
-	curl_easy_reset(h);
+	/* No curl_easy_reset(): it cannot report a failed allocation, and the
+	 * allocation-failure torture saw it leave the handle half reset, so that
+	 * a PUT GitHub had made was taken for a failure.  Every option that
+	 * differs between requests is set (or cleared) here each time. */
+	SET(CURLOPT_CUSTOMREQUEST, (char *)NULL);
 	SET(CURLOPT_URL, url);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
@@ -726,7 +730,12 @@ static enum outcome attempt(struct gh_client *c, const struct gh_request *req,
 			goto done;
 		}
 		if (rc == CURLE_OUT_OF_MEMORY || (rc == CURLE_WRITE_ERROR && c->body_oom)) {
-			log_error("%s failed: out of memory", req->what);
+			/* a write may have been made: say so */
+			if (c->sent && strcmp(method, "GET") != 0)
+				log_error("%s failed: out of memory after the request was sent "
+					  "(GitHub may have made the change)", req->what);
+			else
+				log_error("%s failed: out of memory", req->what);
 			goto done;
 		}
 		if (tls_error(rc)) {
