@@ -8,7 +8,8 @@
  *   - the output loads, into as many documents as the input (when the
  *     input loads: libyaml's loader refuses an undefined alias, which its
  *     event parser, and so the editor, lets through);
- *   - `set`: the path resolves in at least one document, and every scalar
+ *   - `set`: the path resolves in at least one document ([key=value] on
+ *     a mapping is a filter: yamlpath.h), and every scalar
  *     it reaches in any document reads back exactly the value; a plain
  *     scalar among them is a string under YAML 1.1 and 1.2 (not a bool,
  *     null, number or date for go-yaml or a 1.2 loader);
@@ -116,7 +117,19 @@ static void target(struct check *c, const yaml_node_t *n)
 	c->found++;
 }
 
-/* Follow segment i on from node n (the loader shares aliased nodes). */
+/* Mapping m has [key=value] selector s's key with its value. */
+static bool holds_pair(yaml_document_t *doc, const yaml_node_t *m, const struct ypath_seg *s)
+{
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++)
+		if (scalar_is(node(doc, p->key), s->key, s->key_len) &&
+		    scalar_is(node(doc, p->value), s->value, s->value_len))
+			return true;
+	return false;
+}
+
+/* Follow segment i on from node n (the loader shares aliased nodes):
+ * [key=value] selects the matching elements of a sequence and filters a
+ * mapping. */
 static void resolve(struct check *c, yaml_document_t *doc, const yaml_node_t *n, size_t i,
 		    int depth)
 {
@@ -129,7 +142,11 @@ static void resolve(struct check *c, yaml_document_t *doc, const yaml_node_t *n,
 		return;
 	}
 	s = &c->path.seg[i];
-	if (s->kind == YPATH_KEY && n->type == YAML_MAPPING_NODE) {
+	if (s->kind == YPATH_MATCH && n->type == YAML_MAPPING_NODE) {
+		/* a filter: this mapping, when its key holds the value */
+		if (holds_pair(doc, n, s))
+			resolve(c, doc, n, i + 1, depth + 1);
+	} else if (s->kind == YPATH_KEY && n->type == YAML_MAPPING_NODE) {
 		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
 		     p < n->data.mapping.pairs.top; p++)
 			if (scalar_is(node(doc, p->key), s->key, s->key_len))
@@ -143,12 +160,7 @@ static void resolve(struct check *c, yaml_document_t *doc, const yaml_node_t *n,
 			bool take = s->kind == YPATH_ALL || (s->kind == YPATH_INDEX && s->index == k);
 
 			if (s->kind == YPATH_MATCH && el && el->type == YAML_MAPPING_NODE)
-				for (yaml_node_pair_t *p = el->data.mapping.pairs.start;
-				     p < el->data.mapping.pairs.top; p++)
-					take = take ||
-					       (scalar_is(node(doc, p->key), s->key, s->key_len) &&
-						scalar_is(node(doc, p->value), s->value,
-							  s->value_len));
+				take = holds_pair(doc, el, s);
 			if (take)
 				resolve(c, doc, el, i + 1, depth + 1);
 		}
