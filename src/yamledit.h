@@ -13,8 +13,10 @@
  *                 VALUE.  Where it does not, what is missing is created, if
  *                 the rules allow: at most the last YEDIT_MAX_CREATE segments
  *                 (a key whose value is null or empty counts as missing), new
- *                 [key=value] elements only below a selector that matched,
- *                 never [N] or [*].  Other documents are left byte for byte.
+ *                 [key=value] elements only below an element selector or [*]
+ *                 that matched, never [N] or [*], never what a filter
+ *                 ([key=value] on a mapping) asks for.  Other documents are
+ *                 left byte for byte.
  *   YEDIT_MARKER  NAME=VALUE: in every scalar value (not key) holding
  *                 "<NAME>...</NAME>", the text between the tags becomes VALUE
  *                 (every such pair in the scalar).  The article's manifests.
