@@ -5,9 +5,11 @@
  *
  * Invariants of an accepted edit, checked with libyaml's document loader
  * and a path resolver written here, apart from the editor's own scan:
+ *   - the input has no undefined alias (libyaml's event parser lets one
+ *     through, its loader does not: the editor must refuse it);
  *   - the output loads, into as many documents as the input (when the
- *     input loads: libyaml's loader refuses an undefined alias, which its
- *     event parser, and so the editor, lets through);
+ *     input loads: libyaml's loader also refuses an anchor defined twice
+ *     in a document, which YAML and go-yaml allow, and so does the editor);
  *   - `set`: the path resolves in at least one document ([key=value] on
  *     a mapping is a filter: yamlpath.h), and every scalar
  *     it reaches in any document reads back exactly the value; a plain
@@ -212,8 +214,8 @@ static void markers(struct check *c, yaml_document_t *doc)
 }
 
 /* Load every document of `text` and check it; the number of documents, or
- * -1 when libyaml cannot load it. */
-static int load(struct check *c, const char *text, size_t len)
+ * -1 when libyaml cannot load it (*problem, when not NULL, says why). */
+static int load(struct check *c, const char *text, size_t len, const char **problem)
 {
 	yaml_parser_t parser;
 	int docs = 0;
@@ -225,6 +227,8 @@ static int load(struct check *c, const char *text, size_t len)
 		yaml_node_t *root;
 
 		if (!yaml_parser_load(&parser, &doc)) {
+			if (problem)
+				*problem = parser.problem ? parser.problem : "";
 			docs = -1;
 			break;
 		}
@@ -249,7 +253,7 @@ static int load(struct check *c, const char *text, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *in = (const char *)data, *sep1, *sep2, *path, *value;
+	const char *in = (const char *)data, *sep1, *sep2, *path, *value, *problem = "";
 	char *path_copy = NULL;
 	struct yedit ed;
 	struct check c;
@@ -298,11 +302,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ed.op == YEDIT_SET)
 		FUZZ_ASSERT(ypath_parse(&c.path, ed.path, NULL, NULL) == 0);
 	c.tags = memchr(out.ptr + 3, '!', out.len - 3) != NULL;
-	/* an input the loader refuses (an undefined alias: the editor's event
-	 * stream does not see it) cannot be read back either */
-	docs_in = load(NULL, in, yaml_len);
+	/* an input the loader refuses (an anchor defined twice) cannot be read
+	 * back either; an undefined alias must have been refused */
+	docs_in = load(NULL, in, yaml_len, &problem);
+	FUZZ_ASSERT(docs_in >= 0 || strcmp(problem, "found undefined alias") != 0);
 	if (docs_in >= 0) {
-		docs_out = load(&c, out.ptr + 3, out.len - 3);
+		docs_out = load(&c, out.ptr + 3, out.len - 3, NULL);
 		FUZZ_ASSERT(docs_out == docs_in);
 		if (docs_out < MAX_DOCS)
 			FUZZ_ASSERT(c.found > 0);

@@ -38,7 +38,9 @@
  * or an alias key, where the key may come from elsewhere; a key the path
  * needs appearing twice in a mapping, or two elements matching a selector;
  * a target that is a collection, or carries a tag other than !!str; two
- * edits giving one value different results; values that are not UTF-8.
+ * edits giving one value different results; values that are not UTF-8; an
+ * alias with no anchor of its name before it in its document (as invalid
+ * YAML).
  *
  * Safety: before returning, the output is parsed again.  Every event
  * outside the written text must be identical to the input's (compared by

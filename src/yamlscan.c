@@ -36,6 +36,11 @@ struct anchor {
 	size_t start, end;
 };
 
+struct anchor_slot {   /* the document's anchors by name, for aliases */
+	uint64_t gen;      /* the document it belongs to (state.agen) */
+	size_t anchor;     /* index in state.anchors */
+};
+
 struct frame {
 	enum ys_type type;
 	bool flow, in_flow;
@@ -78,6 +83,9 @@ struct state {
 	struct buf got;      /* the values filters were decided on (cursor.got_off) */
 	struct anchor *anchors;
 	size_t nanchors, anchors_alloc;
+	struct anchor_slot *atab; /* open addressing, a power of two in size */
+	size_t atab_size;
+	uint64_t agen;       /* the current document's slots have this gen */
 	uint64_t *aliases;
 	size_t naliases, aliases_alloc;
 	size_t last_leaf;    /* end of the last scalar, alias or flow collection */
@@ -774,6 +782,46 @@ static bool holds_marker(struct state *st, const yaml_event_t *ev)
 	return false;
 }
 
+/* The slot for anchor name `name` (hash `h`): its own or a free one. */
+static struct anchor_slot *anchor_slot(struct state *st, const char *name, uint64_t h)
+{
+	size_t mask = st->atab_size - 1;
+
+	for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+		struct anchor_slot *sl = &st->atab[i];
+
+		if (sl->gen != st->agen)
+			return sl;
+		if (st->anchors[sl->anchor].name_hash == h &&
+		    !strcmp(st->anchors[sl->anchor].name, name))
+			return sl;
+	}
+}
+
+/* Index anchor `i` by name; the table stays at most half full. */
+static int index_anchor(struct state *st, size_t i)
+{
+	struct anchor_slot *sl;
+
+	if (2 * st->nanchors >= st->atab_size) {
+		size_t n = st->atab_size ? 2 * st->atab_size : 64;
+		struct anchor_slot *t = calloc(n, sizeof(*t));
+
+		if (!t)
+			return oom(st);
+		free(st->atab);
+		st->atab = t;
+		st->atab_size = n;
+		st->agen++;         /* slots of 0 are free in the new table */
+		for (size_t k = 0; k < i; k++)
+			*anchor_slot(st, st->anchors[k].name, st->anchors[k].name_hash) =
+				(struct anchor_slot){ st->agen, k };
+	}
+	sl = anchor_slot(st, st->anchors[i].name, st->anchors[i].name_hash);
+	*sl = (struct anchor_slot){ st->agen, i };
+	return 0;
+}
+
 static int record_anchor(struct state *st, const yaml_char_t *name, size_t b0, size_t b1,
 			 size_t *idx)
 {
@@ -790,15 +838,26 @@ static int record_anchor(struct state *st, const yaml_char_t *name, size_t b0, s
 	a->start = b0;
 	a->end = b1;
 	*idx = st->nanchors++;
-	return 0;
+	return index_anchor(st, *idx);
 }
 
-static int record_alias(struct state *st, const yaml_char_t *name)
+/*
+ * An alias must name an anchor that comes before it in its document (one
+ * on a node the alias is inside counts): libyaml's event parser lets any
+ * name through, but its loader, go-yaml and PyYAML refuse the document.
+ */
+static int record_alias(struct state *st, const yaml_char_t *name, long line)
 {
+	size_t n = strlen((const char *)name);
+	uint64_t h = fnv(0xcbf29ce484222325ULL, name, n);
+
+	if (!st->atab_size || anchor_slot(st, (const char *)name, h)->gen != st->agen)
+		return fail(st, line, "alias '*%.*s%s' has no anchor '&%.*s%s' before it in its "
+			    "document", n > 40 ? 40 : (int)n, name, n > 40 ? "..." : "",
+			    n > 40 ? 40 : (int)n, name, n > 40 ? "..." : "");
 	if (GROW(st, st->aliases, st->naliases, st->aliases_alloc) < 0)
 		return -1;
-	st->aliases[st->naliases++] =
-		fnv(0xcbf29ce484222325ULL, name, strlen((const char *)name));
+	st->aliases[st->naliases++] = h;
 	return 0;
 }
 
@@ -861,7 +920,8 @@ static int node_begin(struct state *st, const struct start *d)
 	bool in_flow = f && (f->flow || f->in_flow);
 	int indent = f ? f->indent : -1;
 
-	if (d->type == YS_ALIAS && record_alias(st, ev->data.alias.anchor) < 0)
+	if (d->type == YS_ALIAS &&
+	    record_alias(st, ev->data.alias.anchor, (long)ev->start_mark.line + 1) < 0)
 		return -1;
 	if (d->anchor && record_anchor(st, d->anchor, d->b0, d->b1, &anchor) < 0)
 		return -1;
@@ -1119,6 +1179,7 @@ static void reset_document(struct state *st)
 	for (size_t i = 0; i < st->nanchors; i++)
 		free(st->anchors[i].name);
 	st->nnodes = st->ncursors = st->nanchors = st->naliases = 0;
+	st->agen++; /* empties the anchor table */
 	buf_reset(&st->got);
 }
 
@@ -1398,6 +1459,7 @@ out:
 	free(st.nodes);
 	free(st.cursors);
 	free(st.anchors);
+	free(st.atab);
 	free(st.aliases);
 	yaml_parser_delete(&st.parser);
 	return rc;

@@ -44,7 +44,9 @@
  * inside each region and checks the value of a replaced scalar.
  *
  * Bounds: nesting deeper than YS_MAX_DEPTH is an error.  Aliases are never
- * expanded.  Errors are not printed: ys_run returns -1 and leaves a message
+ * expanded, but one without an anchor of its name before it in its document
+ * is an error (libyaml's event parser allows it; YAML and its loaders do
+ * not).  Errors are not printed: ys_run returns -1 and leaves a message
  * in `err` and the 1-based line in `err_line`.
  *
  * Hits are handed over per document (the on_doc callback) or collected for

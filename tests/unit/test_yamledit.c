@@ -161,6 +161,35 @@ static void test_kind_filters(void)
 		    "Service)");
 }
 
+/*
+ * An alias needs an anchor before it in its own document: libyaml's event
+ * parser does not check, its loader (and go-yaml, PyYAML) refuse the file.
+ */
+static void test_undefined_alias(void)
+{
+	struct buf in = BUF_INIT, out = BUF_INIT;
+	struct yedit e = set("v", "new");
+
+	/* 300 anchors (the name table grows), each used after it */
+	for (int i = 0; i < 300; i++)
+		buf_addf(&in, "a%d: &n%d %d\nb%d: *n%d\n", i, i, i, i, i);
+	buf_adds(&in, "v: old\n");
+	CHECK_QUIET_OK(yedit_apply(&out, in.ptr, in.len, &e, 1, "a.yaml", NULL));
+	CHECK_INT(e.changed, 1);
+	buf_release(&out);
+	buf_adds(&in, "w: *n300\n");
+	CHECK_FAILS(yedit_apply(&(struct buf)BUF_INIT, in.ptr, in.len, &e, 1, "a.yaml", NULL),
+		    "a.yaml:602: 'a.yaml' is not valid YAML: alias '*n300' has no anchor "
+		    "'&n300' before it in its document");
+	buf_release(&in);
+	CHECK_STR(apply("a: *x\nb: &x 1\nv: old\n", &e, 1, NULL), "FAIL"); /* after it */
+	CHECK_STR(apply("a: &x 1\n---\nb: *x\nv: old\n", &e, 1, NULL), "FAIL"); /* elsewhere */
+	CHECK_STR(apply("a: &x [1, *x]\nb: *x\nv: old\n", &e, 1, NULL),
+		  "a: &x [1, *x]\nb: *x\nv: new\n"); /* inside its anchored node */
+	CHECK_STR(apply("a: &x 1\nb: &x 2\nc: *x\nv: old\n", &e, 1, NULL),
+		  "a: &x 1\nb: &x 2\nc: *x\nv: new\n"); /* redefined: the last one */
+}
+
 /* Only the target's bytes change: everything before and after is identical. */
 static void test_splice_is_local(void)
 {
@@ -263,6 +292,7 @@ int main(void)
 	test_no_change();
 	test_failure_leaves_out_alone();
 	test_kind_filters();
+	test_undefined_alias();
 	test_markers_and_sets_together();
 	test_splice_is_local();
 	test_check();
