@@ -94,10 +94,11 @@ static bool digit(char c)
 /*
  * Plain scalars that are not strings under YAML 1.1 (go-yaml) or the
  * YAML 1.2 core schema.  Conservative, a superset of both: booleans and
- * nulls in any case; after an optional sign, anything starting with a digit
- * or '.' and made only of what numbers are made of (digits, hex digits,
- * '_', '.', ':', 'x', 'o', 'b', 'e', signs), which covers decimal, octal,
- * hex, binary, base 60 and exponents; .inf and .nan; and dates.
+ * nulls in any case; after an optional sign (and underscores, which go-yaml
+ * drops from a scalar that starts with a sign), anything starting with a
+ * digit or '.' and made only of what numbers are made of (digits, hex
+ * digits, '_', '.', ':', 'x', 'o', 'b', 'e', signs), which covers decimal,
+ * octal, hex, binary, base 60 and exponents; .inf and .nan; and dates.
  */
 static bool resolves_to_non_string(const char *v, size_t n)
 {
@@ -115,6 +116,8 @@ static bool resolves_to_non_string(const char *v, size_t n)
 			return true;
 	if (n >= 8 && digit(v[0]) && digit(v[1]) && digit(v[2]) && digit(v[3]) && v[4] == '-')
 		return true; /* 2024-08-04, 2024-8-4T10:00:00Z: timestamps */
+	while (i < n && v[i] == '_' && i > 0) /* go-yaml drops '_' before reading a */
+		i++;                           /* signed number: +_1 is 1 */
 	if (i == n || !(digit(v[i]) || v[i] == '.'))
 		return false;
 	for (; i < n; i++)

@@ -32,7 +32,7 @@ static void test_plain(void)
 	static const char *const ok[] = {
 		"nginx:1.25", "registry.example.com/a/b@sha256:0f", "2Gi", "500m", "v1.2.3", "a:b",
 		"a#b", "hello world", "--flag", "-x", "deadbeef", "café", "日本語", "x-1", "~x", "a=b",
-		"yes-no", "0xZZ",
+		"yes-no", "0xZZ", "_1", "+_", "-_x", "-_.inf",
 	};
 	static const char *const not_ok[] = {
 		"", " a", "a ", "a: b", "a #b", "ends:", "-", "- x", "---", "--", "*a", "&a", "!a",
@@ -40,6 +40,7 @@ static void test_plain(void)
 		"yes", "Yes", "YES", "on", "Off", "no", "y", "N", "true", "FALSE", "null", "Null",
 		"~", "<<", "=", "1", "-1", "+1", "1.0", ".5", "1e3", "1E+3", "0x1F", "0o17", "017",
 		"0b101", "1_000", "190:20:30", ".inf", "-.inf", "+.INF", ".nan", ".NaN", "1.2.3",
+		"+_1", "-_1", "+__1_0", "+_.5", "-_0x1F", /* go-yaml: "+1", "-1", ... */
 		"2024-08-04", "2024-08-04T10:00:00Z", "2024-8-4 10:00", "a\tb", "a\nb", "a\rb",
 		"a\x01", "a\x7f", "a\xc2\x85", "a\xe2\x80\xa8", "a\xe2\x80\xa9", "a\xef\xbb\xbf",
 	};
