@@ -177,6 +177,16 @@ static int match_selector(struct parser *ps, struct ypath_seg *seg)
 	return seg->value ? 0 : oom();
 }
 
+/* One or more digits, then `end`. */
+static bool all_digits_then(const char *p, char end)
+{
+	const char *q = p;
+
+	while (*q >= '0' && *q <= '9')
+		q++;
+	return q > p && *q == end;
+}
+
 /* ps->p on '['. */
 static int selector(struct parser *ps)
 {
@@ -188,10 +198,10 @@ static int selector(struct parser *ps)
 	if (*ps->p == '*') {
 		seg->kind = YPATH_ALL;
 		ps->p++;
-	} else if (*ps->p >= '0' && *ps->p <= '9') {
+	} else if (all_digits_then(ps->p, ']')) {
 		if (index_selector(ps, seg) < 0)
 			return -1;
-	} else if (match_selector(ps, seg) < 0) {
+	} else if (match_selector(ps, seg) < 0) { /* a bare key may be digits: [5=x] */
 		return -1;
 	}
 	if (*ps->p != ']')

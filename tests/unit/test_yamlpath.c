@@ -102,6 +102,18 @@ static void test_filters(void)
 	CHECK_QUIET_OK(ypath_parse(&p, "[kind=Service]", NULL, NULL)); /* alone: parses */
 	CHECK_INT(p.n, 1);
 	ypath_release(&p);
+
+	/* a bare key may be all digits: [5=x] is a selector, [5] an index */
+	CHECK_QUIET_OK(ypath_parse(&p, "a[5=w)b][0x=1][5]", NULL, NULL));
+	CHECK_INT(p.n, 4);
+	CHECK_INT(p.seg[1].kind, YPATH_MATCH);
+	CHECK_STR(p.seg[1].key, "5");
+	CHECK_STR(p.seg[1].value, "w)b");
+	CHECK_INT(p.seg[2].kind, YPATH_MATCH);
+	CHECK_STR(p.seg[2].key, "0x");
+	CHECK_INT(p.seg[3].kind, YPATH_INDEX);
+	CHECK_INT(p.seg[3].index, 5);
+	ypath_release(&p);
 }
 
 static void test_quoted(void)
@@ -144,6 +156,8 @@ static void test_canonical(void)
 	CHECK_STR(canon("[kind=Deployment].spec"), "[kind=Deployment].spec");
 	CHECK_STR(canon("[\"kind\"=\"Job\"][a=\"x]\"].b"), "[kind=Job][a=\"x]\"].b");
 	CHECK_STR(canon("[apiVersion=apps/v1]"), "[apiVersion=apps/v1]");
+	CHECK_STR(canon("A[\"5\"=w)b]"), "A[5=w)b]"); /* and that parses back */
+	CHECK_STR(canon("A[5=w)b]"), "A[5=w)b]");
 }
 
 static void test_errors(void)
@@ -163,7 +177,7 @@ static void test_errors(void)
 	CHECK_FAILS(ypath_parse(&p, "a.\"b", NULL, NULL), "unterminated quoted key");
 	CHECK_FAILS(ypath_parse(&p, "a.\"b\\n\"", NULL, NULL), "unknown escape");
 	CHECK_FAILS(ypath_parse(&p, "a[", NULL, NULL), "expected a key");
-	CHECK_FAILS(ypath_parse(&p, "a[1", NULL, NULL), "expected ']'");
+	CHECK_FAILS(ypath_parse(&p, "a[1", NULL, NULL), "expected '=' or ']' in selector");
 	CHECK_FAILS(ypath_parse(&p, "a[01]", NULL, NULL), "leading zero");
 	CHECK_FAILS(ypath_parse(&p, "a[999999999999]", NULL, NULL), "index too large");
 	CHECK_FAILS(ypath_parse(&p, "a[-1]", NULL, NULL), "expected '=' or ']'"); /* "-1" is a key */
