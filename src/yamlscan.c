@@ -1089,7 +1089,8 @@ static int add_hit(struct state *st, enum ys_hit_kind kind, const struct cursor 
 	h->node.value = src->value ? dup_mem(src->value, src->len) : NULL;
 	h->node.seen = st->seen[node].len ? strdup(buf_cstr(&st->seen[node])) : NULL;
 	h->node.tag = src->tag ? strdup(src->tag) : NULL;
-	anchor = shared_anchor(st, src->body);
+	anchor = shared_anchor(st, src->start); /* its own anchor counts, also on
+						* an empty value */
 	h->node.shared = anchor != NULL;
 	h->node.shared_anchor = anchor ? strdup(anchor) : NULL;
 	s->nhits++;
