@@ -16,7 +16,6 @@
 #include "yamlpath.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,11 +316,8 @@ static int check_inputs(struct run *r)
 
 static int read_dispatch(struct run *r)
 {
-	struct event *ev = &r->ev;
-	struct buf text = BUF_INIT;
-	int rc;
-
 	const char *name = getenv("GITHUB_EVENT_NAME"), *path = getenv("GITHUB_EVENT_PATH");
+	int rc;
 
 	if (!name || strcmp(name, "repository_dispatch") != 0) {
 		log_error("mode 'patch' runs on a repository_dispatch event, not '%s' (trigger the "
@@ -334,17 +330,9 @@ static int read_dispatch(struct run *r)
 			  "event from it");
 		return GB_EUSAGE;
 	}
-	if ((rc = event_load(ev)) < 0)
+	if ((rc = event_load(&r->ev)) < 0)
 		return rc;
-	buf_init(&text, PAYLOAD_EVENT_MAX);
-	if (buf_read_file(&text, ev->path) < 0) {
-		log_error("cannot read event file '%s': %s", ev->path, strerror(errno));
-		buf_release(&text);
-		return -1;
-	}
-	rc = payload_parse(&r->pl, buf_cstr(&text), text.len, ev->path);
-	buf_release(&text);
-	return rc;
+	return payload_from_event(&r->pl, &r->ev);
 }
 
 static int check_policy(struct run *r)
