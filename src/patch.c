@@ -687,18 +687,6 @@ static int edit_file(void *arg, struct commit_file *f)
 
 /* ---- committing ---------------------------------------------------------------- */
 
-static int open_client(struct run *r)
-{
-	struct gh_options opt = {
-		.api_url = config_str(r->cfg, IN_API_URL),
-		.token = config_str(r->cfg, IN_TOKEN),
-		.max_attempts = (int)config_int(r->cfg, IN_MAX_ATTEMPTS),
-		.timeout_s = (int)config_int(r->cfg, IN_TIMEOUT),
-	};
-
-	return gh_client_new(&r->gh, &opt);
-}
-
 static int run_commit(struct run *r)
 {
 	struct commit_opts o = {
@@ -715,7 +703,7 @@ static int run_commit(struct run *r)
 		.pr_body = r->pr_body,
 	};
 
-	if (open_client(r) < 0)
+	if (config_client_new(&r->gh, r->cfg) < 0)
 		return -1;
 	if (r->pr_branch)
 		return commit_pull_request(r->gh, &o, r->files, r->npaths, &r->res);
