@@ -24,6 +24,7 @@ struct ctx {
 	char (*tree_sha)[41];
 	size_t ntrees;
 	char tried[41];     /* the blob a conflicting PUT tried to write */
+	char based[41];     /* and the blob it said it replaced */
 };
 
 /* One request and what it needs, released together. */
@@ -422,6 +423,7 @@ static int write_contents(struct ctx *c, struct commit_file *f, const char *bran
 	}
 	if (k.resp.status == 409) {
 		sha1_git_blob(f->new.ptr ? f->new.ptr : "", f->new.len, c->tried);
+		memcpy(c->based, f->blob, sizeof(c->based));
 		rc = CONFLICT;
 		goto out;
 	}
@@ -605,6 +607,17 @@ out:
 	return rc;
 }
 
+/* GET git/commits/SHA into k (k->json: the commit).  0 or -1 (reported). */
+static int read_commit(struct ctx *c, struct call *k, const char *sha)
+{
+	call_path(k, c, "/git/commits/");
+	buf_adds(&k->path, sha);
+	buf_addf(&k->what, "reading commit '%.12s' of '%s'", sha, c->o->repo);
+	if (call_send(k, c, "GET", NULL, "contents:read") < 0)
+		return -1;
+	return k->resp.status == 200 ? 0 : call_fail(k);
+}
+
 /* Every file at commit `head`; its tree into `tree`. */
 static int read_tree_files(struct ctx *c, const char *head, const char *branch, char tree[41],
 			   struct commit_file *files, size_t n)
@@ -613,16 +626,8 @@ static int read_tree_files(struct ctx *c, const char *head, const char *branch, 
 	int rc = -1;
 
 	call_init(&k);
-	call_path(&k, c, "/git/commits/");
-	buf_adds(&k.path, head);
-	buf_addf(&k.what, "reading commit '%.12s' of '%s'", head, c->o->repo);
-	if (call_send(&k, c, "GET", NULL, "contents:read") < 0)
-		goto out;
-	if (k.resp.status != 200) {
-		rc = call_fail(&k);
-		goto out;
-	}
-	if (answer_sha(&k, cJSON_GetObjectItemCaseSensitive(k.json, "tree"), "sha", tree) < 0)
+	if (read_commit(c, &k, head) < 0 ||
+	    answer_sha(&k, cJSON_GetObjectItemCaseSensitive(k.json, "tree"), "sha", tree) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		char blob[SHA1_HEX_LEN + 1];
@@ -805,6 +810,98 @@ static int write_tree_files(struct ctx *c, const char *branch, const char *head,
 	return rc;
 }
 
+/* ---- a PUT whose answer was lost ------------------------------------------ */
+
+/* Equal but for trailing line breaks (a message is stored as given, but a
+ * tool on the way may add one). */
+static bool same_message(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+
+	while (na && a[na - 1] == '\n')
+		na--;
+	while (nb && b[nb - 1] == '\n')
+		nb--;
+	return na == nb && memcmp(a, b, na) == 0;
+}
+
+/*
+ * The file is now exactly what the last, conflicting PUT tried to write:
+ * the PUT may have landed with its answer lost, and the client's resent
+ * copy conflicted with it.  The branch head is that commit when its message
+ * is ours, it has one parent, and it changed f->path from the blob the PUT
+ * replaced (c->based) to the blob it wrote (c->tried).  Then *ours is set,
+ * res gets its sha and URL, and f holds the change (old: the file at the
+ * parent).  Four requests (the head, its commit, the file at both
+ * commits), only on this path.  0, or -1 (reported).
+ */
+static int claim_lost_put(struct ctx *c, const char *branch, struct commit_file *f,
+			  struct commit_result *res, bool *ours)
+{
+	char head[SHA1_HEX_LEN + 1], parent[SHA1_HEX_LEN + 1];
+	struct commit_file before, now;
+	const cJSON *parents;
+	const char *msg;
+	struct buf tmp;
+	struct call k;
+	int rc = -1;
+
+	*ours = false;
+	commit_file_init(&before, f->path);
+	commit_file_init(&now, f->path);
+	call_init(&k);
+	if (read_head(c, branch, head) < 0 || read_commit(c, &k, head) < 0)
+		goto out;
+	msg = jstr(k.json, "message");
+	parents = cJSON_GetObjectItemCaseSensitive(k.json, "parents");
+	if (!msg || !same_message(msg, c->o->message) || cJSON_GetArraySize(parents) != 1) {
+		rc = 0;
+		goto out;
+	}
+	if (answer_sha(&k, cJSON_GetArrayItem(parents, 0), "sha", parent) < 0 ||
+	    read_contents(c, &before, parent, branch) < 0 ||
+	    read_contents(c, &now, head, branch) < 0)
+		goto out;
+	rc = 0;
+	if (strcmp(before.blob, c->based) != 0 || strcmp(now.blob, c->tried) != 0)
+		goto out;
+	/* f: from the file at the parent to the file now */
+	tmp = f->new;
+	f->new = now.old;
+	now.old = tmp;
+	tmp = f->old;
+	f->old = before.old;
+	before.old = tmp;
+	memcpy(f->blob, c->based, sizeof(f->blob));
+	f->changed = true;
+	if (keep(&res->sha, head, &k) < 0 || keep(&res->url, jstr(k.json, "html_url"), &k) < 0)
+		rc = -1;
+	*ours = rc == 0;
+out:
+	commit_file_release(&before);
+	commit_file_release(&now);
+	call_release(&k);
+	return rc;
+}
+
+/* The file is what the last conflicting PUT wrote: ours, or say so.  0 or -1. */
+static int lost_answer(struct ctx *c, const char *branch, struct commit_file *f,
+		       struct commit_result *res)
+{
+	bool ours;
+
+	if (claim_lost_put(c, branch, f, res, &ours) < 0)
+		return -1;
+	res->changed = ours;
+	if (ours)
+		log_info("the answer to committing '%s' was lost, but GitHub made the commit: "
+			 "%.12s on branch '%s' is ours", f->path, res->sha, branch);
+	else
+		log_notice("'%s' on branch '%s' is now exactly what the last attempt wrote: an "
+			   "attempt whose answer was lost may have committed it", f->path, branch);
+	return 0;
+}
+
 /* ---- the loop ------------------------------------------------------------ */
 
 /* Run the edit on every file; *any: something changed. */
@@ -862,14 +959,13 @@ static int commit_loop(struct ctx *c, const char *branch, struct commit_file *fi
 		    apply(c, files, n, &any) < 0)
 			goto out;
 		if (!any) {
-			/* libcurl resends a request whose connection died; if the
-			 * first one landed, the resent PUT conflicts with it */
-			if (n == 1 && strcmp(files[0].blob, c->tried) == 0)
-				log_notice("'%s' on branch '%s' is now exactly what the last "
-					   "attempt wrote: an attempt whose answer was lost may "
-					   "have committed it", files[0].path, branch);
 			res->changed = false;
-			rc = 0;
+			/* the client resends a request whose connection died; if
+			 * the first one landed, the resent PUT conflicts with it */
+			if (n == 1 && c->tried[0] && strcmp(files[0].blob, c->tried) == 0)
+				rc = lost_answer(c, branch, &files[0], res);
+			else
+				rc = 0;
 			goto out;
 		}
 		res->changed = true;

@@ -30,6 +30,17 @@
  * the commit is retried after gh_backoff(), up to the client's
  * max-attempts, within its time budget.  Nothing is ever forced.
  *
+ * A lost answer: when a PUT's connection dies after GitHub applied it, the
+ * client sends it again and the copy conflicts.  If the file read again is
+ * exactly what that PUT wrote, the branch head is checked (git/ref,
+ * git/commits, the file at the head and at its parent): when its message is
+ * ours, it has one parent, and it changed the file from the blob the PUT
+ * replaced to the blob it wrote, it is reported as our commit
+ * (result.changed, sha, url; the file's old/new are the change).
+ * Otherwise nothing is claimed (changed false) and a notice says an earlier
+ * attempt may have committed it.  Another run making the identical commit
+ * from the identical file at the same time cannot be told apart.
+ *
  * A protected branch (GitHub answers "Changes must be made through a pull
  * request", or "Protected branch update failed") is an error that says to
  * use pull-request mode.  A missing file is an error naming the path, the

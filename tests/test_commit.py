@@ -121,15 +121,42 @@ def test_conflict_budget(fake):
 
 def test_retried_put_whose_answer_was_lost(fake):
     """The PUT lands but its answer is lost; the client's retry gets 409; the
-    re-read finds the change there: no second commit."""
+    re-read finds the change there and the branch head is that commit (our
+    message, on the commit we read): it is reported as ours, not made twice."""
     fake.fault("drop", method="PUT", processed=True)
-    head = fake.head(REPO, "sandbox")
+    base = fake.head(REPO, "sandbox")
     res = drive(fake, "8")
-    assert res["rc"] == 0, res
+    assert res["rc"] == 0 and res["changed"], res
     log = fake.log(REPO, "sandbox")
-    assert log[1]["sha"] == head  # exactly one commit
-    assert b"revision: 8" in fake.read(REPO, F, "sandbox")
+    assert log[1]["sha"] == base  # exactly one commit
+    assert res["sha"] == log[0]["sha"] and log[0]["message"] == "commit-driver: set the revision"
+    assert res["url"] == "https://github.com/org/gitops/commit/" + log[0]["sha"]
+    assert res["files"][F]["changed"]
+    assert fake.read(REPO, F, "sandbox") == TEXT.replace(b"revision: 0", b"revision: 8")
+    assert "GitHub made the commit" in res["err"] and "may have committed" not in res["err"]
+    # the check: the head, its commit, the file at its parent and at it
+    assert [(m, p) for m, p, _ in calls(fake)] == [
+        ("GET", CONTENTS), ("PUT", CONTENTS), ("PUT", CONTENTS), ("GET", CONTENTS),
+        ("GET", "/repos/org/gitops/git/ref/heads/sandbox"),
+        ("GET", "/repos/org/gitops/git/commits/SHA"), ("GET", CONTENTS), ("GET", CONTENTS)]
+    refs = [q["query"].get("ref") for q in fake.requests("GET") if q["path"] == CONTENTS]
+    assert refs == [["sandbox"], ["sandbox"], [base], [log[0]["sha"]]]
+
+
+def test_lost_answer_but_the_head_is_not_ours(fake):
+    """The same, but another file was committed on top before the re-read:
+    the head is not our commit, so nothing is claimed (changed=false) and the
+    notice says what may have happened."""
+    fake.fault("drop", method="PUT", processed=True)
+    fake.fault("interleave", method="GET", path=re.escape(CONTENTS), skip=1,
+               file="other/file.yaml", content=b"a: 2\n")
+    res = drive(fake, "8")
+    assert res["rc"] == 0 and not res["changed"] and res["sha"] == "", res
+    log = fake.log(REPO, "sandbox")
+    assert log[0]["message"] == "Interleaved commit by someone else"
+    assert log[1]["message"] == "commit-driver: set the revision"
     assert "may have committed it" in res["err"]
+    assert not res["files"][F]["changed"]
 
 
 def test_twenty_at_once(fake):

@@ -207,6 +207,28 @@ def test_forced_conflict_between_get_and_put(gb, fake, tmp_path):
     assert r.outputs()["commit-sha"] == ours["sha"]
 
 
+def test_put_whose_answer_was_lost_is_reported_as_our_commit(gb, fake, tmp_path):
+    """GitHub applies the PUT but the answer never arrives; the resent PUT
+    conflicts with it.  The branch head carries our message on the commit we
+    read: its sha, URL, file and diff are the outputs, as if the answer had
+    come, and no second commit is made."""
+    fake.fault("drop", method="PUT", processed=True)
+    base = fake.head(GITOPS, "sandbox")
+    ev = dispatch_event(tmp_path, dispatch_payload())
+    r = gb([], patch_env(ev, fake, branch="sandbox", value="{short_sha}"))
+    assert r.returncode == 0, r
+    ours, before = fake.log(GITOPS, "sandbox")[:2]
+    assert before["sha"] == base and ours["parents"] == [base]
+    out = r.outputs()
+    assert out["changed"] == "true" and out["commit-sha"] == ours["sha"]
+    assert out["commit-url"] == "https://github.com/%s/commit/%s" % (GITOPS, ours["sha"])
+    assert out["files"] == MANIFEST
+    assert "-          value: \"%s\"" % ARTICLE_MARKER.decode() in out["diff"]
+    assert "+          value: \"<lastCommitMsg>%s</lastCommitMsg>\"" % SHA[:7] in out["diff"]
+    assert "GitHub made the commit" in r.out and "may have committed" not in r.out
+    assert ours["sha"][:7] in r.summary
+
+
 def test_conflicts_that_never_stop_give_up(gb, fake, tmp_path):
     fake.fault("interleave", method="PUT", path=re.escape(CONTENTS), times=None,
                append=b"# someone\n")
