@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #define ACCEPT_RAW "application/vnd.github.raw+json"
 /* a blob's JSON: base64 (4/3) with line breaks, and some room */
@@ -24,7 +25,6 @@ struct ctx {
 	char (*tree_sha)[41];
 	size_t ntrees;
 	char tried[41];     /* the blob a conflicting PUT tried to write */
-	char based[41];     /* and the blob it said it replaced */
 };
 
 /* One request and what it needs, released together. */
@@ -423,7 +423,6 @@ static int write_contents(struct ctx *c, struct commit_file *f, const char *bran
 	}
 	if (k.resp.status == 409) {
 		sha1_git_blob(f->new.ptr ? f->new.ptr : "", f->new.len, c->tried);
-		memcpy(c->based, f->blob, sizeof(c->based));
 		rc = CONFLICT;
 		goto out;
 	}
@@ -830,7 +829,7 @@ static bool same_message(const char *a, const char *b)
  * the PUT may have landed with its answer lost, and the client's resent
  * copy conflicted with it.  The branch head is that commit when its message
  * is ours, it has one parent, and it changed f->path from the blob the PUT
- * replaced (c->based) to the blob it wrote (c->tried).  Then *ours is set,
+ * replaced (f->seen) to the blob it wrote (c->tried).  Then *ours is set,
  * res gets its sha and URL, and f holds the change (old: the file at the
  * parent).  Four requests (the head, its commit, the file at both
  * commits), only on this path.  0, or -1 (reported).
@@ -863,7 +862,7 @@ static int claim_lost_put(struct ctx *c, const char *branch, struct commit_file 
 	    read_contents(c, &now, head, branch) < 0)
 		goto out;
 	rc = 0;
-	if (strcmp(before.blob, c->based) != 0 || strcmp(now.blob, c->tried) != 0)
+	if (strcmp(before.blob, f->seen) != 0 || strcmp(now.blob, c->tried) != 0)
 		goto out;
 	/* f: from the file at the parent to the file now */
 	tmp = f->new;
@@ -872,7 +871,7 @@ static int claim_lost_put(struct ctx *c, const char *branch, struct commit_file 
 	tmp = f->old;
 	f->old = before.old;
 	before.old = tmp;
-	memcpy(f->blob, c->based, sizeof(f->blob));
+	memcpy(f->blob, f->seen, sizeof(f->blob));
 	f->changed = true;
 	if (keep(&res->sha, head, &k) < 0 || keep(&res->url, jstr(k.json, "html_url"), &k) < 0)
 		rc = -1;
@@ -940,21 +939,103 @@ static void ctx_release(struct ctx *c)
 	free(c->tree_sha);
 }
 
+double commit_backoff_window(int attempt, int conflicts, long took_ms)
+{
+	double b = 2.0 * (double)took_ms / (double)GH_RETRY_BASE_MS, w;
+
+	if (!(b >= 1.0))
+		b = 1.0;
+	w = b * (conflicts > 1 ? conflicts : 1);
+	for (int i = 2; i < attempt && w < COMMIT_BACKOFF_CAP * b; i++)
+		w *= 2;
+	return w < COMMIT_BACKOFF_CAP * b ? w : COMMIT_BACKOFF_CAP * b;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Every file is as the conflicting attempt read it: the branch moved, but
+ * not through these files. */
+static bool unchanged(const struct commit_file *files, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(files[i].blob, files[i].seen) != 0)
+			return false;
+	return true;
+}
+
+struct race {
+	int max;          /* max-attempts */
+	int attempt;      /* counted attempts */
+	int conflicts;    /* every conflict, counted or not */
+	int spare;        /* conflicts that may still go uncounted */
+	long took_ms;     /* how long the conflicting attempt took */
+	bool pending;     /* the last conflict is not counted or not yet */
+	bool waited;      /* the wait before the next attempt is done */
+};
+
+static int give_up(const struct ctx *c, const struct race *r, const char *branch)
+{
+	log_error("gave up committing to branch '%s' of '%s' after %d attempts: other commits "
+		  "kept landing first (raise 'max-attempts')", branch, c->o->repo, r->attempt);
+	return -1;
+}
+
+/*
+ * After the re-read that follows a conflict: does it count as an attempt?
+ * Not when the files are as that attempt read them (`spare` such conflicts
+ * at most).  0 to go on, -1 (reported) when the attempts are used up.
+ */
+static int count_conflict(struct ctx *c, struct race *r, const char *branch,
+			  const struct commit_file *files, size_t n)
+{
+	r->pending = false;
+	if (r->spare && unchanged(files, n)) {
+		r->spare--;
+		log_notice("branch '%s' of '%s' moved while committing, but not through %s: "
+			   "trying again (not counted as an attempt)", branch, c->o->repo,
+			   n == 1 ? "this file" : "these files");
+		return 0;
+	}
+	if (r->attempt >= r->max)
+		return give_up(c, r, branch);
+	r->attempt++;
+	log_notice("branch '%s' of '%s' moved while committing (another deploy?): re-applied "
+		   "the edit to what is there now (attempt %d of %d)", branch, c->o->repo,
+		   r->attempt, r->max);
+	return 0;
+}
+
+static int backoff(struct ctx *c, const struct race *r, const char *what)
+{
+	return gh_backoff_window(c->gh, commit_backoff_window(r->attempt + 1, r->conflicts,
+							      r->took_ms),
+				 (double)r->took_ms / 1000.0, r->attempt + 1, what);
+}
+
 /* Read, edit and commit to `branch` until it lands (see commit.h). */
 static int commit_loop(struct ctx *c, const char *branch, struct commit_file *files, size_t n,
 		       struct commit_result *res)
 {
-	int max = gh_max_attempts(c->gh);
+	struct race r = { .max = gh_max_attempts(c->gh), .attempt = 1, .waited = true };
 	char head[SHA1_HEX_LEN + 1] = "", tree[SHA1_HEX_LEN + 1] = "";
 	struct buf what = BUF_INIT;
 	int rc = -1;
 	bool any;
 
+	r.spare = r.max;
 	buf_addf(&what, "committing to branch '%s' of '%s'", branch, c->o->repo);
 	if (buf_failed(&what))
 		return oom();
-	for (int attempt = 1;; attempt++) {
-		res->attempts = attempt;
+	for (;;) {
+		long t0 = now_ms();
+
+		res->attempts = r.attempt;
 		if (read_all(c, branch, NULL, files, n, head, tree) < 0 ||
 		    apply(c, files, n, &any) < 0)
 			goto out;
@@ -968,6 +1049,19 @@ static int commit_loop(struct ctx *c, const char *branch, struct commit_file *fi
 				rc = 0;
 			goto out;
 		}
+		if (r.pending) {
+			if (count_conflict(c, &r, branch, files, n) < 0)
+				goto out;
+			res->attempts = r.attempt;
+			/* the last attempt re-read at once to learn whether it may go
+			 * on; it may: wait now, then read again */
+			if (!r.waited) {
+				r.waited = true;
+				if (backoff(c, &r, what.ptr) < 0)
+					goto out;
+				continue;
+			}
+		}
 		res->changed = true;
 		if (c->o->dry_run) {
 			rc = 0;
@@ -978,16 +1072,17 @@ static int commit_loop(struct ctx *c, const char *branch, struct commit_file *fi
 		if (rc != CONFLICT)
 			goto out;
 		rc = -1;
-		if (attempt >= max) {
-			log_error("gave up committing to branch '%s' of '%s' after %d attempts: "
-				  "other commits kept landing first (raise 'max-attempts')", branch,
-				  c->o->repo, attempt);
+		r.took_ms = now_ms() - t0;
+		r.conflicts++;
+		for (size_t i = 0; i < n; i++)
+			memcpy(files[i].seen, files[i].blob, sizeof(files[i].seen));
+		if (r.attempt >= r.max && !r.spare) {
+			give_up(c, &r, branch);
 			goto out;
 		}
-		log_notice("branch '%s' of '%s' moved while committing (another deploy?): reading "
-			   "it again and re-applying the edit (attempt %d of %d)", branch,
-			   c->o->repo, attempt + 1, max);
-		if (gh_backoff(c->gh, attempt + 1, what.ptr) < 0)
+		r.pending = true;
+		r.waited = r.attempt < r.max;
+		if (r.waited && backoff(c, &r, what.ptr) < 0)
 			goto out;
 	}
 out:

@@ -116,7 +116,47 @@ def test_conflict_budget(fake):
     res = drive(fake, "4", args=["--attempts", "4"])
     assert res["exit"] == 1 and res["rc"] == -1
     assert "after 4 attempts" in res["err"]
+    # the last conflict is followed by a read at once (no wait): had only
+    # other files moved the branch, it would not count
+    assert [c[0] for c in calls(fake)] == ["GET", "PUT"] * 4 + ["GET"]
+
+
+def test_conflict_that_left_the_file_alone_is_not_counted(fake):
+    """GitHub answers 409 when the branch moved under a PUT even through
+    other files; the re-read shows this file as it was: that conflict is not
+    a lost race on the file and does not use up an attempt."""
+    fake.fault("status", method="PUT", status=409, times=2,
+               message="refs/heads/sandbox is at 0000 but expected 1111")
+    res = drive(fake, "6", args=["--attempts", "2"])
+    assert res["rc"] == 0 and res["changed"] and res["attempts"] == 1, res
+    assert [(m, s) for m, _, s in calls(fake)] == [("GET", 200), ("PUT", 409)] * 2 + \
+        [("GET", 200), ("PUT", 200)]
+    assert res["err"].count("not counted as an attempt") == 2
+    assert fake.read(REPO, F, "sandbox") == TEXT.replace(b"revision: 0", b"revision: 6")
+
+
+def test_uncounted_conflicts_are_bounded_too(fake):
+    """A server that always answers 409 with the file unchanged: at most
+    max-attempts conflicts go uncounted, then the attempts run out."""
+    fake.fault("status", method="PUT", status=409, times=None, message="is at X but expected Y")
+    res = drive(fake, "6", args=["--attempts", "2"])
+    assert res["exit"] == 1 and res["rc"] == -1
+    assert "gave up committing to branch 'sandbox' of 'org/gitops' after 2 attempts" in res["err"]
     assert [c[0] for c in calls(fake)] == ["GET", "PUT"] * 4
+
+
+def test_git_data_conflict_through_other_files_is_not_counted(fake):
+    """Several files: another deploy moves the branch through a third file
+    before our ref update (422 not a fast forward).  Our files are as we
+    read them: the commit is made again on the new head, within one
+    attempt, and their change stays."""
+    fake.fault("interleave", method="PATCH", file="other/file.yaml", content=b"a: 3\n")
+    res = drive(fake, "7", F, G, args=["--attempts", "1"])
+    assert res["rc"] == 0 and res["changed"] and res["attempts"] == 1, res
+    ours, theirs = fake.log(REPO, "sandbox")[:2]
+    assert ours["parents"] == [theirs["sha"]] and sorted(ours["changes"]) == [F, G]
+    assert fake.read(REPO, "other/file.yaml", "sandbox") == b"a: 3\n"
+    assert "not counted as an attempt" in res["err"]
 
 
 def test_retried_put_whose_answer_was_lost(fake):

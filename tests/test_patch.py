@@ -236,7 +236,7 @@ def test_conflicts_that_never_stop_give_up(gb, fake, tmp_path):
     r = gb([], patch_env(ev, fake, branch="sandbox", max_attempts="3"))
     assert r.returncode == 1, r
     assert "gave up committing to branch 'sandbox' of 'org/gitops' after 3 attempts" in r.out
-    assert [q["method"] for q in fake.requests()] == ["GET", "PUT"] * 3
+    assert [q["method"] for q in fake.requests()] == ["GET", "PUT"] * 3 + ["GET"]
     assert all(c["message"] == "Interleaved commit by someone else"
                for c in fake.log(GITOPS, "sandbox")[:3])
 
