@@ -5,10 +5,13 @@
  *
  * Invariants of an accepted edit, checked with libyaml's document loader
  * and a path resolver written here, apart from the editor's own scan:
+ *   - the input has no undefined alias (libyaml's event parser lets one
+ *     through, its loader does not: the editor must refuse it);
  *   - the output loads, into as many documents as the input (when the
- *     input loads: libyaml's loader refuses an undefined alias, which its
- *     event parser, and so the editor, lets through);
- *   - `set`: the path resolves in at least one document, and every scalar
+ *     input loads: libyaml's loader also refuses an anchor defined twice
+ *     in a document, which YAML and go-yaml allow, and so does the editor);
+ *   - `set`: the path resolves in at least one document ([key=value] on
+ *     a mapping is a filter: yamlpath.h), and every scalar
  *     it reaches in any document reads back exactly the value; a plain
  *     scalar among them is a string under YAML 1.1 and 1.2 (not a bool,
  *     null, number or date for go-yaml or a 1.2 loader);
@@ -116,7 +119,19 @@ static void target(struct check *c, const yaml_node_t *n)
 	c->found++;
 }
 
-/* Follow segment i on from node n (the loader shares aliased nodes). */
+/* Mapping m has [key=value] selector s's key with its value. */
+static bool holds_pair(yaml_document_t *doc, const yaml_node_t *m, const struct ypath_seg *s)
+{
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++)
+		if (scalar_is(node(doc, p->key), s->key, s->key_len) &&
+		    scalar_is(node(doc, p->value), s->value, s->value_len))
+			return true;
+	return false;
+}
+
+/* Follow segment i on from node n (the loader shares aliased nodes):
+ * [key=value] selects the matching elements of a sequence and filters a
+ * mapping. */
 static void resolve(struct check *c, yaml_document_t *doc, const yaml_node_t *n, size_t i,
 		    int depth)
 {
@@ -129,7 +144,11 @@ static void resolve(struct check *c, yaml_document_t *doc, const yaml_node_t *n,
 		return;
 	}
 	s = &c->path.seg[i];
-	if (s->kind == YPATH_KEY && n->type == YAML_MAPPING_NODE) {
+	if (s->kind == YPATH_MATCH && n->type == YAML_MAPPING_NODE) {
+		/* a filter: this mapping, when its key holds the value */
+		if (holds_pair(doc, n, s))
+			resolve(c, doc, n, i + 1, depth + 1);
+	} else if (s->kind == YPATH_KEY && n->type == YAML_MAPPING_NODE) {
 		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
 		     p < n->data.mapping.pairs.top; p++)
 			if (scalar_is(node(doc, p->key), s->key, s->key_len))
@@ -143,12 +162,7 @@ static void resolve(struct check *c, yaml_document_t *doc, const yaml_node_t *n,
 			bool take = s->kind == YPATH_ALL || (s->kind == YPATH_INDEX && s->index == k);
 
 			if (s->kind == YPATH_MATCH && el && el->type == YAML_MAPPING_NODE)
-				for (yaml_node_pair_t *p = el->data.mapping.pairs.start;
-				     p < el->data.mapping.pairs.top; p++)
-					take = take ||
-					       (scalar_is(node(doc, p->key), s->key, s->key_len) &&
-						scalar_is(node(doc, p->value), s->value,
-							  s->value_len));
+				take = holds_pair(doc, el, s);
 			if (take)
 				resolve(c, doc, el, i + 1, depth + 1);
 		}
@@ -200,8 +214,8 @@ static void markers(struct check *c, yaml_document_t *doc)
 }
 
 /* Load every document of `text` and check it; the number of documents, or
- * -1 when libyaml cannot load it. */
-static int load(struct check *c, const char *text, size_t len)
+ * -1 when libyaml cannot load it (*problem, when not NULL, says why). */
+static int load(struct check *c, const char *text, size_t len, const char **problem)
 {
 	yaml_parser_t parser;
 	int docs = 0;
@@ -213,6 +227,8 @@ static int load(struct check *c, const char *text, size_t len)
 		yaml_node_t *root;
 
 		if (!yaml_parser_load(&parser, &doc)) {
+			if (problem)
+				*problem = parser.problem ? parser.problem : "";
 			docs = -1;
 			break;
 		}
@@ -237,7 +253,7 @@ static int load(struct check *c, const char *text, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *in = (const char *)data, *sep1, *sep2, *path, *value;
+	const char *in = (const char *)data, *sep1, *sep2, *path, *value, *problem = "";
 	char *path_copy = NULL;
 	struct yedit ed;
 	struct check c;
@@ -286,11 +302,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ed.op == YEDIT_SET)
 		FUZZ_ASSERT(ypath_parse(&c.path, ed.path, NULL, NULL) == 0);
 	c.tags = memchr(out.ptr + 3, '!', out.len - 3) != NULL;
-	/* an input the loader refuses (an undefined alias: the editor's event
-	 * stream does not see it) cannot be read back either */
-	docs_in = load(NULL, in, yaml_len);
+	/* an input the loader refuses (an anchor defined twice) cannot be read
+	 * back either; an undefined alias must have been refused */
+	docs_in = load(NULL, in, yaml_len, &problem);
+	FUZZ_ASSERT(docs_in >= 0 || strcmp(problem, "found undefined alias") != 0);
 	if (docs_in >= 0) {
-		docs_out = load(&c, out.ptr + 3, out.len - 3);
+		docs_out = load(&c, out.ptr + 3, out.len - 3, NULL);
 		FUZZ_ASSERT(docs_out == docs_in);
 		if (docs_out < MAX_DOCS)
 			FUZZ_ASSERT(c.found > 0);

@@ -47,7 +47,10 @@ enum miss {
 	MISS_ROOT,     /* an empty document */
 	MISS_NOTMAPS,  /* a sequence whose elements are not mappings */
 	MISS_ENDSEL,   /* the path ends with a selector: nothing to set */
+	MISS_FILTER,   /* a mapping whose key does not hold a filter's value */
 };
+
+#define FOUND_MAX 12   /* values listed for a filter that matched nothing */
 
 /*
  * An edit applies to every document in the first round.  In a document
@@ -67,6 +70,12 @@ struct edit_state {
 	struct ys_hit best;     /* the deepest miss, for the message (a copy) */
 	bool has_best;
 	enum miss best_miss;
+	bool filter_missed;     /* a filter did not match: */
+	size_t found_depth;     /* ... the deepest one's depth */
+	char *found[FOUND_MAX]; /* ... what its key held there, each once */
+	size_t nfound;
+	bool more_found;        /* ... (and there was more) */
+	bool found_key;         /* ... some mapping there had the key */
 };
 
 struct ctx {
@@ -542,8 +551,8 @@ static int refuse(struct ctx *cx, const struct ys_hit *h)
 	case YS_HIT_DUPKEY:
 		log_error_at(cx->file, line_of(cx->in, cx->len, h->err_off),
 			     "cannot edit '%s': key '%s' appears twice in %s%s", what,
-			     p->seg[h->depth].key, p->seg[h->depth].kind == YPATH_MATCH
-			     ? "an element of " : "", buf_cstr(&pre));
+			     p->seg[h->depth].key, p->seg[h->depth].kind == YPATH_MATCH &&
+			     !h->filter ? "an element of " : "", buf_cstr(&pre));
 		break;
 	case YS_HIT_DUPMATCH:
 		log_error_at(cx->file, line_of(cx->in, cx->len, h->err_off),
@@ -757,6 +766,8 @@ static enum miss creatable(const struct ctx *cx, const struct ys_hit *h)
 
 	switch (n->type) {
 	case YS_MAP:
+		if (next->kind == YPATH_MATCH)
+			return MISS_FILTER;
 		if (next->kind != YPATH_KEY)
 			return MISS_TYPE;
 		break;
@@ -767,7 +778,7 @@ static enum miss creatable(const struct ctx *cx, const struct ys_hit *h)
 			return MISS_INDEX;
 		if (next->kind == YPATH_ALL)
 			return MISS_EMPTY;
-		if (!ypath_has_selector(p, d))
+		if (!h->below_sel)
 			return MISS_MATCH;
 		if (n->count && !n->map_items)
 			return MISS_NOTMAPS;
@@ -790,7 +801,7 @@ static enum miss creatable(const struct ctx *cx, const struct ys_hit *h)
 	for (size_t i = d; i < p->n; i++) {
 		if (p->seg[i].kind == YPATH_INDEX || p->seg[i].kind == YPATH_ALL)
 			return n->type == YS_MAP ? MISS_KEY : MISS_TYPE;
-		if (p->seg[i].kind == YPATH_MATCH && !ypath_has_selector(p, d))
+		if (p->seg[i].kind == YPATH_MATCH && !h->below_sel)
 			return n->type == YS_MAP ? MISS_KEY : MISS_MATCH;
 		if (p->seg[i].kind == YPATH_MATCH && i + 1 < p->n &&
 		    p->seg[i + 1].key_len == p->seg[i].key_len &&
@@ -1129,6 +1140,46 @@ static int plan_deferrals(struct ctx *cx)
 	return 0;
 }
 
+static void free_found(struct edit_state *es)
+{
+	for (size_t i = 0; i < es->nfound; i++)
+		free(es->found[i]);
+	es->nfound = 0;
+	es->more_found = es->found_key = false;
+}
+
+/* A filter did not match at `h`: keep what its key held there, for the
+ * message (the values at the deepest such miss, each once). */
+static int note_found(struct ctx *cx, const struct ys_hit *h)
+{
+	struct edit_state *es = &cx->es[h->edit];
+
+	if (es->filter_missed && h->depth < es->found_depth)
+		return 0;
+	if (!es->filter_missed || h->depth > es->found_depth) {
+		free_found(es);
+		es->filter_missed = true;
+		es->found_depth = h->depth;
+	}
+	if (!h->got)
+		return 0;
+	es->found_key = true;
+	for (size_t i = 0; i < es->nfound; i++)
+		if (strlen(es->found[i]) == h->got_len && !memcmp(es->found[i], h->got, h->got_len))
+			return 0;
+	if (es->nfound == FOUND_MAX || memchr(h->got, '\0', h->got_len)) {
+		es->more_found = true;
+		return 0;
+	}
+	es->found[es->nfound] = strdup(h->got);
+	if (!es->found[es->nfound]) {
+		log_error("out of memory editing '%s'", cx->file);
+		return -1;
+	}
+	es->nfound++;
+	return 0;
+}
+
 /* Create what is missing at every creatable frontier; keep the deepest
  * miss of every edit for its message. */
 static int plan_frontiers(struct ctx *cx)
@@ -1142,6 +1193,8 @@ static int plan_frontiers(struct ctx *cx)
 		    !live(cx, h->edit))
 			continue;
 		m = creatable(cx, h);
+		if (m == MISS_FILTER && note_found(cx, h) < 0)
+			return -1;
 		if (m != MISS_NONE) {
 			if (!es->has_best || h->depth > es->best.depth) {
 				if (es->has_best)
@@ -1162,6 +1215,30 @@ static int plan_frontiers(struct ctx *cx)
 }
 
 /* ---- messages for edits that resolve nowhere ---- */
+
+/* "no document has kind 'Job' (found: Deployment, Service)" */
+static void describe_filter(struct ctx *cx, size_t e, struct buf *msg, const struct buf *pre)
+{
+	const struct edit_state *es = &cx->es[e];
+	const struct ypath_seg *s = &es->path.seg[es->best.depth];
+
+	if (es->best.depth == 0)
+		buf_addf(msg, "no document has %s '%s'", s->key, s->value);
+	else
+		buf_addf(msg, "no %s has %s '%s'", buf_cstr(pre), s->key, s->value);
+	if (!es->found_key) {
+		buf_addf(msg, " (none has a '%s')", s->key);
+		return;
+	}
+	buf_adds(msg, " (found: ");
+	for (size_t i = 0; i < es->nfound; i++) {
+		size_t n = strlen(es->found[i]);
+
+		buf_addf(msg, "%s%.*s%s", i ? ", " : "", n > 40 ? 40 : (int)n, es->found[i],
+			 n > 40 ? "..." : "");
+	}
+	buf_adds(msg, es->more_found ? (es->nfound ? ", ...)" : "...)") : ")");
+}
 
 static void describe_miss(struct ctx *cx, size_t e, struct buf *msg)
 {
@@ -1201,7 +1278,11 @@ static void describe_miss(struct ctx *cx, size_t e, struct buf *msg)
 		buf_addf(msg, "%s is %s", buf_cstr(&pre), type_name(n));
 		if (n->type == YS_SCALAR && !n->null)
 			buf_addf(msg, " ('%.*s%s')", show_len(n->len), n->value, ellipsis(n->len));
-		buf_adds(msg, s->kind == YPATH_KEY ? ", not a mapping" : ", not a sequence");
+		buf_adds(msg, s->kind == YPATH_KEY ? ", not a mapping" : s->kind == YPATH_MATCH
+			 ? ", not a mapping or a sequence" : ", not a sequence");
+		break;
+	case MISS_FILTER:
+		describe_filter(cx, e, msg, &pre);
 		break;
 	case MISS_DEEP:
 		buf_addf(msg, "%s lacks '", buf_cstr(&pre));
@@ -1784,6 +1865,7 @@ out:
 		free(cx.es[e].later);
 		if (cx.es[e].has_best)
 			ys_hit_release(&cx.es[e].best);
+		free_found(&cx.es[e]);
 	}
 	free(cx.es);
 	free(cx.paths);

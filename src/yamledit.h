@@ -13,8 +13,10 @@
  *                 VALUE.  Where it does not, what is missing is created, if
  *                 the rules allow: at most the last YEDIT_MAX_CREATE segments
  *                 (a key whose value is null or empty counts as missing), new
- *                 [key=value] elements only below a selector that matched,
- *                 never [N] or [*].  Other documents are left byte for byte.
+ *                 [key=value] elements only below an element selector or [*]
+ *                 that matched, never [N] or [*], never what a filter
+ *                 ([key=value] on a mapping) asks for.  Other documents are
+ *                 left byte for byte.
  *   YEDIT_MARKER  NAME=VALUE: in every scalar value (not key) holding
  *                 "<NAME>...</NAME>", the text between the tags becomes VALUE
  *                 (every such pair in the scalar).  The article's manifests.
@@ -36,7 +38,9 @@
  * or an alias key, where the key may come from elsewhere; a key the path
  * needs appearing twice in a mapping, or two elements matching a selector;
  * a target that is a collection, or carries a tag other than !!str; two
- * edits giving one value different results; values that are not UTF-8.
+ * edits giving one value different results; values that are not UTF-8; an
+ * alias with no anchor of its name before it in its document (as invalid
+ * YAML).
  *
  * Safety: before returning, the output is parsed again.  Every event
  * outside the written text must be identical to the input's (compared by

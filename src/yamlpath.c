@@ -266,14 +266,6 @@ void ypath_release(struct ypath *p)
 	p->n = 0;
 }
 
-bool ypath_has_selector(const struct ypath *p, size_t n)
-{
-	for (size_t i = 0; i < n && i < p->n; i++)
-		if (p->seg[i].kind == YPATH_MATCH || p->seg[i].kind == YPATH_ALL)
-			return true;
-	return false;
-}
-
 static int quoted_text(struct buf *out, const char *s, size_t len)
 {
 	buf_addc(out, '"');

@@ -10,13 +10,17 @@
  *   quoted   := '"' ( any byte but '"' and '\' | '\"' | '\\' )* '"'
  *   selector := '[' digits ']'            the Nth element (0-based) of a sequence
  *             | '[*]'                     every element of a sequence
- *             | '[' key '=' value ']'     the element (a mapping) whose `key`
- *                                         holds the scalar `value`
+ *             | '[' key '=' value ']'     on a sequence: the elements (mappings)
+ *                                         whose `key` holds the scalar `value`;
+ *                                         on a mapping: that mapping itself, if
+ *                                         its `key` holds `value` (a filter)
  *   value    := quoted | one or more bytes but ']' and '"'
  *
  * Examples: `spec.replicas`, `metadata.annotations."app.kubernetes.io/name"`,
  * `spec.template.spec.containers[name=app].image`, `items[0].value`,
- * `spec.template.spec.containers[*].image`.
+ * `spec.template.spec.containers[*].image`, `[kind=Service].spec.type`.
+ * What a selector means depends on the node it meets, so this module only
+ * parses (yamlscan.h resolves).
  *
  * A path is at most YPATH_MAX_LEN bytes and YPATH_MAX_SEGS segments, valid
  * UTF-8, without control characters.  ypath_parse() stops at the first '='
@@ -72,9 +76,6 @@ struct ypath {
 int ypath_parse(struct ypath *p, const char *s, const char **end, const char *what);
 
 void ypath_release(struct ypath *p);
-
-/* True when a selector ([key=value] or [*]) is among the first n segments. */
-bool ypath_has_selector(const struct ypath *p, size_t n);
 
 /* Append the first `n` segments in canonical form (keys quoted only when
  * they must be).  0, or -1 with the buffer failed. */

@@ -17,18 +17,28 @@ struct cursor {
 	size_t edit, depth;
 	size_t parent;   /* cursor of the parent node, YS_NONE at the root */
 	size_t node;     /* sparse node */
-	enum cond cond;  /* [key=value] elements wait for their key */
+	enum cond cond;  /* [key=value] mappings wait for their key */
+	bool sel;        /* segment depth-1 is a [key=value] this mapping decides */
+	bool filter;     /* ... applied to the mapping itself, not to an element */
+	bool below_sel;  /* an element selector or [*] matched on the way here */
 	bool matched;    /* a child matched this cursor's next key already */
-	bool sel_seen;   /* an element: its selector key was seen already */
+	bool sel_seen;   /* sel: the selector key was seen already */
 	bool decide;     /* the value being read decides this selector */
 	size_t dup_off;  /* where the next key of the path appeared a second time */
-	size_t sel_dup;  /* an element: where its selector key appeared again */
+	size_t sel_dup;  /* sel: where the selector key appeared again */
+	size_t got_off;  /* the next segment is a filter: the scalar its key held */
+	size_t got_len;  /* (in state.got), got_off YS_NONE: none */
 };
 
 struct anchor {
 	uint64_t name_hash;
 	char *name;
 	size_t start, end;
+};
+
+struct anchor_slot {   /* the document's anchors by name, for aliases */
+	uint64_t gen;      /* the document it belongs to (state.agen) */
+	size_t anchor;     /* index in state.anchors */
 };
 
 struct frame {
@@ -70,8 +80,12 @@ struct state {
 	size_t seen_alloc;
 	struct cursor *cursors;
 	size_t ncursors, cursors_alloc;
+	struct buf got;      /* the values filters were decided on (cursor.got_off) */
 	struct anchor *anchors;
 	size_t nanchors, anchors_alloc;
+	struct anchor_slot *atab; /* open addressing, a power of two in size */
+	size_t atab_size;
+	uint64_t agen;       /* the current document's slots have this gen */
 	uint64_t *aliases;
 	size_t naliases, aliases_alloc;
 	size_t last_leaf;    /* end of the last scalar, alias or flow collection */
@@ -364,13 +378,14 @@ static const struct ypath_seg *cursor_seg(struct state *st, const struct cursor 
 	return c->depth < p->n ? &p->seg[c->depth] : NULL;
 }
 
-static int add_cursor(struct state *st, size_t edit, size_t depth, size_t parent,
-		      enum cond cond)
+/* A new cursor (valid until the next one), or NULL when out of memory. */
+static struct cursor *add_cursor(struct state *st, size_t edit, size_t depth, size_t parent,
+				 enum cond cond)
 {
 	struct cursor *c;
 
 	if (GROW(st, st->cursors, st->ncursors, st->cursors_alloc) < 0)
-		return -1;
+		return NULL;
 	c = &st->cursors[st->ncursors++];
 	memset(c, 0, sizeof(*c));
 	c->edit = edit;
@@ -378,8 +393,9 @@ static int add_cursor(struct state *st, size_t edit, size_t depth, size_t parent
 	c->parent = parent;
 	c->node = YS_NONE;
 	c->cond = cond;
-	c->dup_off = c->sel_dup = YS_NONE;
-	return 0;
+	c->dup_off = c->sel_dup = c->got_off = YS_NONE;
+	c->below_sel = parent != YS_NONE && st->cursors[parent].below_sel;
+	return c;
 }
 
 static void append_seen(struct state *st, size_t node, const char *text, size_t n)
@@ -598,15 +614,16 @@ static bool key_is(const struct frame *f, const char *k, size_t n)
 
 /*
  * The cursors a new child of frame `f` gets.  `type` is the child's type,
- * `ev` its event.
+ * `b0` where it starts.
  */
 static int child_cursors(struct state *st, struct frame *f, enum ys_type type,
 			 size_t b0)
 {
 	for (size_t i = f->c0; i < f->c1; i++) {
-		struct cursor *c = &st->cursors[i];
+		struct cursor *c = &st->cursors[i], *nc;
 		const struct ypath_seg *seg = cursor_seg(st, c);
 		enum cond cond = C_UNCOND;
+		bool element = false;
 
 		if (!seg)
 			continue;
@@ -628,20 +645,50 @@ static int child_cursors(struct state *st, struct frame *f, enum ys_type type,
 		case YPATH_ALL:
 			if (f->type != YS_SEQ)
 				continue;
+			element = true;
 			break;
-		case YPATH_MATCH:
+		case YPATH_MATCH: /* on a mapping: a filter (node_begin) */
 			if (f->type != YS_SEQ)
 				continue;
 			cond = type == YS_MAP ? C_PENDING : type == YS_ALIAS ? C_OK : C_FAIL;
+			element = true;
 			break;
 		}
-		if (add_cursor(st, c->edit, c->depth + 1, i, cond) < 0)
+		nc = add_cursor(st, c->edit, c->depth + 1, i, cond);
+		if (!nc)
 			return -1;
+		nc->sel = cond == C_PENDING;
+		nc->below_sel |= element;
 	}
 	return 0;
 }
 
-/* A value in element frame `f` whose key named a selector: decide. */
+/*
+ * Cursors [c0, end) reach mapping `node`: each whose next segment is a
+ * [key=value] gets a filter cursor past it on the same mapping, valid
+ * once the mapping's `key` turns out to hold `value` (and so on for a
+ * filter after a filter).
+ */
+static int filter_cursors(struct state *st, size_t c0, size_t node)
+{
+	for (size_t i = c0; i < st->ncursors; i++) {
+		const struct ypath_seg *seg = cursor_seg(st, &st->cursors[i]);
+		struct cursor *nc;
+
+		if (!seg || seg->kind != YPATH_MATCH)
+			continue;
+		nc = add_cursor(st, st->cursors[i].edit, st->cursors[i].depth + 1, i, C_PENDING);
+		if (!nc)
+			return -1;
+		nc->node = node;
+		nc->sel = nc->filter = true;
+	}
+	return 0;
+}
+
+/* A value in mapping frame `f` whose key named a selector: decide.  What
+ * it held is kept for messages: in the sequence's list for an element, for
+ * the cursor before a filter. */
 static void decide_selectors(struct state *st, struct frame *f, const yaml_event_t *ev)
 {
 	struct frame *seq = st->depth >= 2 ? &st->frames[st->depth - 2] : NULL;
@@ -649,6 +696,8 @@ static void decide_selectors(struct state *st, struct frame *f, const yaml_event
 	for (size_t i = f->c0; i < f->c1; i++) {
 		struct cursor *c = &st->cursors[i];
 		const struct ypath_seg *seg;
+		const char *v = (const char *)ev->data.scalar.value;
+		size_t n = ev->data.scalar.length;
 
 		if (!c->decide)
 			continue;
@@ -658,11 +707,17 @@ static void decide_selectors(struct state *st, struct frame *f, const yaml_event
 			c->cond = C_FAIL;
 			continue;
 		}
-		c->cond = ev->data.scalar.length == seg->value_len &&
-			  !memcmp(ev->data.scalar.value, seg->value, seg->value_len) ? C_OK : C_FAIL;
-		if (seq && seq->node != YS_NONE)
-			append_seen(st, seq->node, (const char *)ev->data.scalar.value,
-				    ev->data.scalar.length);
+		c->cond = n == seg->value_len && !memcmp(v, seg->value, n) ? C_OK : C_FAIL;
+		if (c->filter) {
+			struct cursor *p = &st->cursors[c->parent];
+
+			p->got_off = st->got.len;
+			p->got_len = n;
+			if (buf_add(&st->got, v, n) < 0)
+				oom(st);
+		} else if (seq && seq->node != YS_NONE) {
+			append_seen(st, seq->node, v, n);
+		}
 	}
 }
 
@@ -694,15 +749,15 @@ static int read_key(struct state *st, struct frame *f, const yaml_event_t *ev, s
 		struct cursor *c = &st->cursors[i];
 		const struct ypath_seg *seg;
 
-		if (c->cond != C_PENDING)
+		if (!c->sel)
 			continue;
 		seg = &st->s->paths[c->edit].seg[c->depth - 1];
-		if (key_is(f, seg->key, seg->key_len)) {
-			if (c->sel_seen && c->sel_dup == YS_NONE)
-				c->sel_dup = b0;
-			c->sel_seen = true;
-			c->decide = true;
-		}
+		if (!key_is(f, seg->key, seg->key_len))
+			continue;
+		if (c->sel_seen && c->sel_dup == YS_NONE)
+			c->sel_dup = b0;
+		c->decide = !c->sel_seen;
+		c->sel_seen = true;
 	}
 	return 0;
 }
@@ -727,6 +782,46 @@ static bool holds_marker(struct state *st, const yaml_event_t *ev)
 	return false;
 }
 
+/* The slot for anchor name `name` (hash `h`): its own or a free one. */
+static struct anchor_slot *anchor_slot(struct state *st, const char *name, uint64_t h)
+{
+	size_t mask = st->atab_size - 1;
+
+	for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+		struct anchor_slot *sl = &st->atab[i];
+
+		if (sl->gen != st->agen)
+			return sl;
+		if (st->anchors[sl->anchor].name_hash == h &&
+		    !strcmp(st->anchors[sl->anchor].name, name))
+			return sl;
+	}
+}
+
+/* Index anchor `i` by name; the table stays at most half full. */
+static int index_anchor(struct state *st, size_t i)
+{
+	struct anchor_slot *sl;
+
+	if (2 * st->nanchors >= st->atab_size) {
+		size_t n = st->atab_size ? 2 * st->atab_size : 64;
+		struct anchor_slot *t = calloc(n, sizeof(*t));
+
+		if (!t)
+			return oom(st);
+		free(st->atab);
+		st->atab = t;
+		st->atab_size = n;
+		st->agen++;         /* slots of 0 are free in the new table */
+		for (size_t k = 0; k < i; k++)
+			*anchor_slot(st, st->anchors[k].name, st->anchors[k].name_hash) =
+				(struct anchor_slot){ st->agen, k };
+	}
+	sl = anchor_slot(st, st->anchors[i].name, st->anchors[i].name_hash);
+	*sl = (struct anchor_slot){ st->agen, i };
+	return 0;
+}
+
 static int record_anchor(struct state *st, const yaml_char_t *name, size_t b0, size_t b1,
 			 size_t *idx)
 {
@@ -743,15 +838,26 @@ static int record_anchor(struct state *st, const yaml_char_t *name, size_t b0, s
 	a->start = b0;
 	a->end = b1;
 	*idx = st->nanchors++;
-	return 0;
+	return index_anchor(st, *idx);
 }
 
-static int record_alias(struct state *st, const yaml_char_t *name)
+/*
+ * An alias must name an anchor that comes before it in its document (one
+ * on a node the alias is inside counts): libyaml's event parser lets any
+ * name through, but its loader, go-yaml and PyYAML refuse the document.
+ */
+static int record_alias(struct state *st, const yaml_char_t *name, long line)
 {
+	size_t n = strlen((const char *)name);
+	uint64_t h = fnv(0xcbf29ce484222325ULL, name, n);
+
+	if (!st->atab_size || anchor_slot(st, (const char *)name, h)->gen != st->agen)
+		return fail(st, line, "alias '*%.*s%s' has no anchor '&%.*s%s' before it in its "
+			    "document", n > 40 ? 40 : (int)n, name, n > 40 ? "..." : "",
+			    n > 40 ? 40 : (int)n, name, n > 40 ? "..." : "");
 	if (GROW(st, st->aliases, st->naliases, st->aliases_alloc) < 0)
 		return -1;
-	st->aliases[st->naliases++] =
-		fnv(0xcbf29ce484222325ULL, name, strlen((const char *)name));
+	st->aliases[st->naliases++] = h;
 	return 0;
 }
 
@@ -779,7 +885,7 @@ static int place_child(struct state *st, struct frame *f, const struct start *d,
 
 	if (!f) {
 		for (size_t e = 0; e < st->s->npaths; e++)
-			if (add_cursor(st, e, 0, YS_NONE, C_UNCOND) < 0)
+			if (!add_cursor(st, e, 0, YS_NONE, C_UNCOND))
 				return -1;
 	} else {
 		if (f->type == YS_MAP)
@@ -814,7 +920,8 @@ static int node_begin(struct state *st, const struct start *d)
 	bool in_flow = f && (f->flow || f->in_flow);
 	int indent = f ? f->indent : -1;
 
-	if (d->type == YS_ALIAS && record_alias(st, ev->data.alias.anchor) < 0)
+	if (d->type == YS_ALIAS &&
+	    record_alias(st, ev->data.alias.anchor, (long)ev->start_mark.line + 1) < 0)
 		return -1;
 	if (d->anchor && record_anchor(st, d->anchor, d->b0, d->b1, &anchor) < 0)
 		return -1;
@@ -828,6 +935,8 @@ static int node_begin(struct state *st, const struct start *d)
 		st->last_leaf = d->b1;
 		return 0;
 	}
+	if (d->type == YS_MAP && st->ncursors > c0 && filter_cursors(st, c0, node) < 0)
+		return -1;
 	nf = push_frame(st, (long)ev->start_mark.line + 1);
 	if (!nf)
 		return -1;
@@ -850,7 +959,7 @@ static int node_begin(struct state *st, const struct start *d)
 	for (size_t i = c0; i < st->ncursors; i++) {
 		const struct ypath_seg *seg = cursor_seg(st, &st->cursors[i]);
 
-		if ((seg && seg->kind == YPATH_KEY) || st->cursors[i].cond == C_PENDING)
+		if ((seg && seg->kind == YPATH_KEY) || st->cursors[i].sel)
 			nf->needs_key = true;
 	}
 	return 0;
@@ -954,18 +1063,24 @@ static const char *shared_anchor(struct state *st, size_t pos)
 	return NULL;
 }
 
-static int add_hit(struct state *st, enum ys_hit_kind kind, size_t edit, size_t depth,
-		   size_t node, size_t err_off)
+/* A hit on `node`; `c` the cursor that found it (NULL: a marker). */
+static int add_hit(struct state *st, enum ys_hit_kind kind, const struct cursor *c,
+		   size_t edit, size_t depth, size_t node, size_t err_off)
 {
 	struct ys_scan *s = st->s;
 	const struct ys_node *src = &st->nodes[node];
 	struct ys_hit *h;
 	const char *anchor;
+	bool got = c && c->got_off != YS_NONE && kind == YS_HIT_FRONTIER;
 
 	if (GROW(st, s->hits, s->nhits, s->hits_alloc) < 0)
 		return -1;
 	h = &s->hits[s->nhits];
 	h->kind = kind;
+	h->below_sel = c && c->below_sel;
+	h->filter = c && c->filter && kind == YS_HIT_DUPKEY && c->sel_dup == err_off;
+	h->got = got ? dup_mem(st->got.ptr + c->got_off, c->got_len) : NULL;
+	h->got_len = got ? c->got_len : 0;
 	h->edit = edit;
 	h->depth = depth;
 	h->doc = s->ndocs;
@@ -979,7 +1094,7 @@ static int add_hit(struct state *st, enum ys_hit_kind kind, size_t edit, size_t 
 	h->node.shared_anchor = anchor ? strdup(anchor) : NULL;
 	s->nhits++;
 	if ((src->value && !h->node.value) || (st->seen[node].len && !h->node.seen) ||
-	    (src->tag && !h->node.tag) || (anchor && !h->node.shared_anchor))
+	    (src->tag && !h->node.tag) || (anchor && !h->node.shared_anchor) || (got && !h->got))
 		return oom(st);
 	return 0;
 }
@@ -991,17 +1106,17 @@ static int resolve_cursor(struct state *st, size_t i, const size_t *live, const 
 	const struct ypath *p = &st->s->paths[c->edit];
 
 	if (c->sel_dup != YS_NONE)
-		return add_hit(st, YS_HIT_DUPKEY, c->edit, c->depth - 1, c->node, c->sel_dup);
+		return add_hit(st, YS_HIT_DUPKEY, c, c->edit, c->depth - 1, c->node, c->sel_dup);
 	if (c->dup_off != YS_NONE)
-		return add_hit(st, YS_HIT_DUPKEY, c->edit, c->depth, c->node, c->dup_off);
+		return add_hit(st, YS_HIT_DUPKEY, c, c->edit, c->depth, c->node, c->dup_off);
 	if (n->type == YS_ALIAS)
-		return add_hit(st, YS_HIT_ALIAS, c->edit, c->depth, c->node, YS_NONE);
+		return add_hit(st, YS_HIT_ALIAS, c, c->edit, c->depth, c->node, YS_NONE);
 	if (c->depth == p->n)
-		return add_hit(st, YS_HIT_TARGET, c->edit, c->depth, c->node, YS_NONE);
+		return add_hit(st, YS_HIT_TARGET, c, c->edit, c->depth, c->node, YS_NONE);
 	if (live[i] == 0)
-		return add_hit(st, YS_HIT_FRONTIER, c->edit, c->depth, c->node, YS_NONE);
+		return add_hit(st, YS_HIT_FRONTIER, c, c->edit, c->depth, c->node, YS_NONE);
 	if (p->seg[c->depth].kind == YPATH_MATCH && live[i] > 1)
-		return add_hit(st, YS_HIT_DUPMATCH, c->edit, c->depth, c->node, second[i]);
+		return add_hit(st, YS_HIT_DUPMATCH, c, c->edit, c->depth, c->node, second[i]);
 	return 0;
 }
 
@@ -1029,15 +1144,22 @@ static int resolve_document(struct state *st)
 		if (valid[i] && c->parent != YS_NONE && ++live[c->parent] == 2)
 			second[c->parent] = st->nodes[c->node].start;
 	}
-	for (size_t i = 0; i < nc; i++)
-		if (valid[i] && resolve_cursor(st, i, live, second) < 0)
+	for (size_t i = 0; i < nc; i++) {
+		const struct cursor *c = &st->cursors[i];
+		/* a selector key twice: refused whatever the values (loaders
+		 * disagree on which one counts) */
+		bool dup = c->sel_dup != YS_NONE && c->node != YS_NONE &&
+			   (c->parent == YS_NONE || valid[c->parent]);
+
+		if ((valid[i] || dup) && resolve_cursor(st, i, live, second) < 0)
 			goto out;
+	}
 	for (size_t i = 0; i < st->nnodes; i++) {
 		const struct ys_node *n = &st->nodes[i];
 
 		for (size_t m = 0; n->type == YS_SCALAR && m < st->s->nmarkers; m++)
 			if (marker_in(n->value, n->len, st->s->markers[m]) &&
-			    add_hit(st, YS_HIT_MARKER, m, 0, i, YS_NONE) < 0)
+			    add_hit(st, YS_HIT_MARKER, NULL, m, 0, i, YS_NONE) < 0)
 				goto out;
 	}
 	rc = 0;
@@ -1057,6 +1179,8 @@ static void reset_document(struct state *st)
 	for (size_t i = 0; i < st->nanchors; i++)
 		free(st->anchors[i].name);
 	st->nnodes = st->ncursors = st->nanchors = st->naliases = 0;
+	st->agen++; /* empties the anchor table */
+	buf_reset(&st->got);
 }
 
 /* ---- fingerprint ---- */
@@ -1329,11 +1453,13 @@ out:
 		buf_release(&st.frames[i].key);
 	for (size_t i = 0; i < st.seen_alloc; i++)
 		buf_release(&st.seen[i]);
+	buf_release(&st.got);
 	free(st.seen);
 	free(st.frames);
 	free(st.nodes);
 	free(st.cursors);
 	free(st.anchors);
+	free(st.atab);
 	free(st.aliases);
 	yaml_parser_delete(&st.parser);
 	return rc;
@@ -1345,7 +1471,8 @@ void ys_hit_release(struct ys_hit *h)
 	free(h->node.seen);
 	free(h->node.tag);
 	free(h->node.shared_anchor);
-	h->node.value = h->node.seen = h->node.tag = h->node.shared_anchor = NULL;
+	free(h->got);
+	h->node.value = h->node.seen = h->node.tag = h->node.shared_anchor = h->got = NULL;
 }
 
 static char *dup_opt(const char *s)
@@ -1360,9 +1487,10 @@ int ys_hit_copy(struct ys_hit *dst, const struct ys_hit *src)
 	dst->node.seen = dup_opt(src->node.seen);
 	dst->node.tag = dup_opt(src->node.tag);
 	dst->node.shared_anchor = dup_opt(src->node.shared_anchor);
+	dst->got = src->got ? dup_mem(src->got, src->got_len) : NULL;
 	if ((src->node.value && !dst->node.value) || (src->node.seen && !dst->node.seen) ||
 	    (src->node.tag && !dst->node.tag) ||
-	    (src->node.shared_anchor && !dst->node.shared_anchor)) {
+	    (src->node.shared_anchor && !dst->node.shared_anchor) || (src->got && !dst->got)) {
 		ys_hit_release(dst);
 		return -1;
 	}

@@ -19,6 +19,13 @@
  * Only hits on live paths count: a [key=value] selector that did not match
  * takes everything below it off the path.
  *
+ * [key=value] on a sequence selects its elements (mappings) whose `key`
+ * holds the scalar `value`.  On a mapping it is a filter: the path goes on
+ * from that same mapping when its `key` holds `value`, and stops there
+ * (a frontier with `got` set) when not.  A selector key that appears twice
+ * in a mapping the selector is tried on is a YS_HIT_DUPKEY, whatever the
+ * values (loaders differ on which one counts).
+ *
  * Positions are byte offsets into the buffer (libyaml's marks count
  * characters and skip a BOM; the scan converts).  A block scalar's `end` is
  * the end of its last content line, not libyaml's end mark, which runs over
@@ -37,7 +44,9 @@
  * inside each region and checks the value of a replaced scalar.
  *
  * Bounds: nesting deeper than YS_MAX_DEPTH is an error.  Aliases are never
- * expanded.  Errors are not printed: ys_run returns -1 and leaves a message
+ * expanded, but one without an anchor of its name before it in its document
+ * is an error (libyaml's event parser allows it; YAML and its loaders do
+ * not).  Errors are not printed: ys_run returns -1 and leaves a message
  * in `err` and the 1-based line in `err_line`.
  *
  * Hits are handed over per document (the on_doc callback) or collected for
@@ -121,6 +130,12 @@ struct ys_hit {
 	size_t depth;          /* segments resolved to reach `node` */
 	size_t doc;            /* 0-based document number */
 	size_t err_off;        /* YS_HIT_DUP*: where the second one starts */
+	bool below_sel;        /* an element selector ([key=value] on a sequence)
+				* or [*] matched on the way to `node` */
+	bool filter;           /* YS_HIT_DUPKEY: the key twice is a filter's */
+	char *got;             /* YS_HIT_FRONTIER before a filter: the scalar the
+				* mapping's selector key holds, or NULL */
+	size_t got_len;
 	struct ys_node node;
 };
 

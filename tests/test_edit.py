@@ -102,6 +102,10 @@ def resolve(node, segs):
         for item in node:
             if isinstance(item, dict) and item.get(arg[0]) == arg[1]:
                 out += resolve(item, segs[1:])
+    elif kind == "match" and isinstance(node, dict):
+        # on a mapping, [key=value] filters: the mapping itself, or nothing
+        if node.get(arg[0]) == arg[1]:
+            out += resolve(node, segs[1:])
     return out
 
 

@@ -183,3 +183,24 @@ def test_actions_annotation_names_file_and_line(gb, tmp_path):
     assert "::add-mask::" not in res.out  # stdout is data for edit
     assert "(found: app)" in res.out
     assert res.out.count("\n") == 1
+
+
+def test_undefined_alias_refused_with_file_and_line(gb, tmp_path):
+    """libyaml's event parser lets `*base` through without a `&base` before
+    it in its document; its loader, go-yaml and PyYAML refuse the file, and
+    so does edit, naming the alias's line."""
+    import yaml
+    f = tmp_path / "deploy.yaml"
+    data = b"base: &base {cpu: 1}\nname: a\n---\nlimits: *base\nname: a\n"
+    f.write_bytes(data)
+    with pytest.raises(yaml.composer.ComposerError, match="found undefined alias"):
+        list(yaml.safe_load_all(data))
+    res = gb(["edit", str(f), "-i", "--set", "name=b"], actions=False)
+    assert res.returncode == 1
+    assert res.err == (f"gitops-bump: error: {f}:4: '{f}' is not valid YAML: alias '*base' "
+                       "has no anchor '&base' before it in its document\n")
+    assert f.read_bytes() == data
+    res = gb(["edit", str(f), "--set", "name=b"])
+    assert res.returncode == 1
+    assert res.out.startswith(f"::error file={f},line=4::")
+    assert res.stdout.count(b"\n") == 1

@@ -112,6 +112,84 @@ static void test_markers_and_sets_together(void)
 	CHECK_STR(apply(in, e, 2, NULL), "FAIL");
 }
 
+/*
+ * The patch mode's rollout annotation: one optional edit per kind with a
+ * pod template, [kind=...] at the root.  A bare Job (an immutable pod
+ * template) and a Service are left alone; a document without `kind` too.
+ */
+static void test_kind_filters(void)
+{
+	static const char *const kinds[] = { "Deployment", "StatefulSet", "DaemonSet",
+					     "ReplicaSet" };
+	const char *in = "kind: Deployment\nspec:\n  template:\n    metadata: {}\n---\n"
+			 "kind: Job\nspec:\n  template:\n    metadata: {}\n---\n"
+			 "kind: CronJob\nspec:\n  jobTemplate:\n    spec:\n      template:\n"
+			 "        metadata:\n          labels: {app: r}\n---\n"
+			 "kind: Service\nspec:\n  template:\n    metadata: {}\n---\n"
+			 "spec:\n  template:\n    metadata: {}\n";
+	char paths[5][128];
+	struct yedit e[5];
+
+	for (size_t i = 0; i < 4; i++)
+		snprintf(paths[i], sizeof(paths[i]),
+			 "[kind=%s].spec.template.metadata.annotations.\"r\"", kinds[i]);
+	snprintf(paths[4], sizeof(paths[4]),
+		 "[kind=CronJob].spec.jobTemplate.spec.template.metadata.annotations.\"r\"");
+	for (size_t i = 0; i < 5; i++) {
+		e[i] = set(paths[i], "v1");
+		e[i].optional = true;
+	}
+	CHECK_STR(apply(in, e, 5, NULL),
+		  "kind: Deployment\nspec:\n  template:\n    metadata: {annotations: {r: v1}}\n---\n"
+		  "kind: Job\nspec:\n  template:\n    metadata: {}\n---\n"
+		  "kind: CronJob\nspec:\n  jobTemplate:\n    spec:\n      template:\n"
+		  "        metadata:\n          labels: {app: r}\n          annotations:\n"
+		  "            r: v1\n---\n"
+		  "kind: Service\nspec:\n  template:\n    metadata: {}\n---\n"
+		  "spec:\n  template:\n    metadata: {}\n");
+	CHECK_INT(e[0].created, 1);
+	CHECK_INT(e[0].line, 4);
+	CHECK_INT(e[1].created + e[2].created + e[3].created, 0);
+	CHECK_INT(e[4].created, 1);
+	CHECK_INT(e[4].line, 18);
+
+	/* not optional: the message lists what the documents are */
+	e[1].optional = false;
+	CHECK_FAILS(yedit_apply(&(struct buf)BUF_INIT, in, strlen(in), &e[1], 1, "k.yaml", NULL),
+		    "k.yaml:1: '[kind=StatefulSet].spec.template.metadata.annotations.\"r\"' matches "
+		    "nothing: no document has kind 'StatefulSet' (found: Deployment, Job, CronJob, "
+		    "Service)");
+}
+
+/*
+ * An alias needs an anchor before it in its own document: libyaml's event
+ * parser does not check, its loader (and go-yaml, PyYAML) refuse the file.
+ */
+static void test_undefined_alias(void)
+{
+	struct buf in = BUF_INIT, out = BUF_INIT;
+	struct yedit e = set("v", "new");
+
+	/* 300 anchors (the name table grows), each used after it */
+	for (int i = 0; i < 300; i++)
+		buf_addf(&in, "a%d: &n%d %d\nb%d: *n%d\n", i, i, i, i, i);
+	buf_adds(&in, "v: old\n");
+	CHECK_QUIET_OK(yedit_apply(&out, in.ptr, in.len, &e, 1, "a.yaml", NULL));
+	CHECK_INT(e.changed, 1);
+	buf_release(&out);
+	buf_adds(&in, "w: *n300\n");
+	CHECK_FAILS(yedit_apply(&(struct buf)BUF_INIT, in.ptr, in.len, &e, 1, "a.yaml", NULL),
+		    "a.yaml:602: 'a.yaml' is not valid YAML: alias '*n300' has no anchor "
+		    "'&n300' before it in its document");
+	buf_release(&in);
+	CHECK_STR(apply("a: *x\nb: &x 1\nv: old\n", &e, 1, NULL), "FAIL"); /* after it */
+	CHECK_STR(apply("a: &x 1\n---\nb: *x\nv: old\n", &e, 1, NULL), "FAIL"); /* elsewhere */
+	CHECK_STR(apply("a: &x [1, *x]\nb: *x\nv: old\n", &e, 1, NULL),
+		  "a: &x [1, *x]\nb: *x\nv: new\n"); /* inside its anchored node */
+	CHECK_STR(apply("a: &x 1\nb: &x 2\nc: *x\nv: old\n", &e, 1, NULL),
+		  "a: &x 1\nb: &x 2\nc: *x\nv: new\n"); /* redefined: the last one */
+}
+
 /* Only the target's bytes change: everything before and after is identical. */
 static void test_splice_is_local(void)
 {
@@ -213,6 +291,8 @@ int main(void)
 	test_reports();
 	test_no_change();
 	test_failure_leaves_out_alone();
+	test_kind_filters();
+	test_undefined_alias();
 	test_markers_and_sets_together();
 	test_splice_is_local();
 	test_check();

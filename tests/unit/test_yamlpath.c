@@ -41,8 +41,6 @@ static void test_segments(void)
 	CHECK_STR(p.seg[4].value, "app");
 	CHECK_STR(p.seg[5].key, "image");
 	CHECK_STR(end, "=x=y"); /* the first '=' outside brackets */
-	CHECK(ypath_has_selector(&p, 5));
-	CHECK(!ypath_has_selector(&p, 4));
 	ypath_release(&p);
 	CHECK_INT(p.n, 0);
 
@@ -52,11 +50,57 @@ static void test_segments(void)
 	CHECK_INT(p.seg[1].index, 0);
 	CHECK_INT(p.seg[2].index, 12);
 	CHECK_INT(p.seg[3].kind, YPATH_ALL);
-	CHECK(ypath_has_selector(&p, 4));
 	ypath_release(&p);
 
 	CHECK_QUIET_OK(ypath_parse(&p, "[0].a", NULL, NULL)); /* a sequence at the root */
 	CHECK_INT(p.n, 2);
+	ypath_release(&p);
+}
+
+/* [key=value] first (a document filter), in the middle, and several in a
+ * row: the parser takes them all alike; the scan decides what they meet. */
+static void test_filters(void)
+{
+	struct ypath p = YPATH_INIT;
+	const char *end = NULL;
+
+	CHECK_QUIET_OK(ypath_parse(&p, "[kind=Deployment].spec.template.metadata.annotations."
+				   "\"gitops-bump/revision\"=r1", &end, "--set"));
+	CHECK_INT(p.n, 6);
+	CHECK_INT(p.seg[0].kind, YPATH_MATCH);
+	CHECK_STR(p.seg[0].key, "kind");
+	CHECK_STR(p.seg[0].value, "Deployment");
+	CHECK_INT(p.seg[1].kind, YPATH_KEY);
+	CHECK_STR(p.seg[1].key, "spec");
+	CHECK_STR(p.seg[5].key, "gitops-bump/revision");
+	CHECK_STR(end, "=r1");
+	ypath_release(&p);
+
+	CHECK_QUIET_OK(ypath_parse(&p, "[kind=CronJob][apiVersion=batch/v1].spec.jobTemplate",
+				   &end, NULL));
+	CHECK_INT(p.n, 4);
+	CHECK_INT(p.seg[1].kind, YPATH_MATCH);
+	CHECK_STR(p.seg[1].key, "apiVersion");
+	CHECK_STR(p.seg[1].value, "batch/v1"); /* '/' and '.' need no quotes in a value */
+	CHECK_STR(end, "");
+	ypath_release(&p);
+
+	CHECK_QUIET_OK(ypath_parse(&p, "spec.template[app=web].metadata", NULL, NULL));
+	CHECK_INT(p.n, 4);
+	CHECK_INT(p.seg[2].kind, YPATH_MATCH);
+	CHECK_STR(p.seg[3].key, "metadata");
+	ypath_release(&p);
+
+	/* a value with '=' and '.' ends at ']', not at the '=' that ends the path */
+	CHECK_QUIET_OK(ypath_parse(&p, "[\"app.kubernetes.io/name\"=a=b.c].x=v", &end, NULL));
+	CHECK_INT(p.n, 2);
+	CHECK_STR(p.seg[0].key, "app.kubernetes.io/name");
+	CHECK_STR(p.seg[0].value, "a=b.c");
+	CHECK_STR(end, "=v");
+	ypath_release(&p);
+
+	CHECK_QUIET_OK(ypath_parse(&p, "[kind=Service]", NULL, NULL)); /* alone: parses */
+	CHECK_INT(p.n, 1);
 	ypath_release(&p);
 }
 
@@ -97,6 +141,9 @@ static void test_canonical(void)
 	CHECK_STR(canon("c[name=\"x]\"]"), "c[name=\"x]\"]");
 	CHECK_STR(canon("c[\"k k\"=v].d[3][*]"), "c[\"k k\"=v].d[3][*]");
 	CHECK_STR(canon("\"\""), "\"\"");
+	CHECK_STR(canon("[kind=Deployment].spec"), "[kind=Deployment].spec");
+	CHECK_STR(canon("[\"kind\"=\"Job\"][a=\"x]\"].b"), "[kind=Job][a=\"x]\"].b");
+	CHECK_STR(canon("[apiVersion=apps/v1]"), "[apiVersion=apps/v1]");
 }
 
 static void test_errors(void)
@@ -122,6 +169,9 @@ static void test_errors(void)
 	CHECK_FAILS(ypath_parse(&p, "a[-1]", NULL, NULL), "expected '=' or ']'"); /* "-1" is a key */
 	CHECK_FAILS(ypath_parse(&p, "a[k]", NULL, NULL), "expected '=' or ']'");
 	CHECK_FAILS(ypath_parse(&p, "a[k=]", NULL, NULL), "empty value in selector");
+	CHECK_FAILS(ypath_parse(&p, "[kind=Job", NULL, NULL), "expected ']'");
+	CHECK_FAILS(ypath_parse(&p, "[kind=Job]spec", NULL, NULL), "expected '.', '[' or '='");
+	CHECK_FAILS(ypath_parse(&p, "[=Job].spec", NULL, NULL), "expected a key at offset 1");
 	CHECK_FAILS(ypath_parse(&p, "a\tb", NULL, NULL), "control character");
 	CHECK_FAILS(ypath_parse(&p, "\"\xff\"", NULL, NULL), "invalid UTF-8");
 	memset(longp, 'a', sizeof(longp) - 1);
@@ -156,6 +206,7 @@ static void test_hostile(void)
 int main(void)
 {
 	test_segments();
+	test_filters();
 	test_quoted();
 	test_canonical();
 	test_errors();
