@@ -44,6 +44,21 @@ static const char *const pod_templates[] = {
 };
 #define NTEMPLATES (sizeof(pod_templates) / sizeof(*pod_templates))
 
+/* The workloads whose pod template may change, so that the revision
+ * annotation rolls them out.  Not a bare Job: its pod template is
+ * immutable, and the apply would fail in the cluster. */
+static const struct {
+	const char *kind;
+	const char *pod_template;
+} rollouts[] = {
+	{ "Deployment", "spec.template" },
+	{ "StatefulSet", "spec.template" },
+	{ "DaemonSet", "spec.template" },
+	{ "ReplicaSet", "spec.template" },
+	{ "CronJob", "spec.jobTemplate.spec.template" },
+};
+#define NROLLOUTS (sizeof(rollouts) / sizeof(*rollouts))
+
 /* One edit of a manifest, in the terms of the YAML editor. */
 enum medit_op { MEDIT_SET, MEDIT_MARKER };
 
@@ -76,7 +91,7 @@ struct run {
 	struct medit *edits;     /* set, image, marker */
 	size_t nedits;
 	size_t image_first, nimage; /* the image edits among them */
-	struct medit rev[NTEMPLATES]; /* the revision annotation, when nothing else */
+	struct medit rev[NROLLOUTS]; /* the revision annotation, when nothing else */
 	bool configured;         /* set or image given */
 	struct gh_client *gh;
 	struct commit_result res;
@@ -592,10 +607,10 @@ static int build_edits(struct run *r)
 		if (!(m->value = strdup(value)))
 			goto fail_oom;
 	}
-	for (size_t i = 0; i < NTEMPLATES; i++) {
+	for (size_t i = 0; i < NROLLOUTS; i++) {
 		buf_reset(&path);
-		buf_addf(&path, "%s.metadata.annotations.\"%s\"", pod_templates[i],
-			 PATCH_REVISION_ANNOTATION);
+		buf_addf(&path, "[kind=%s].%s.metadata.annotations.\"%s\"", rollouts[i].kind,
+			 rollouts[i].pod_template, PATCH_REVISION_ANNOTATION);
 		if (buf_failed(&path))
 			goto fail_oom;
 		if (set_edit(&r->rev[i], path.ptr, path.len, value, vlen, true) < 0)
@@ -671,12 +686,13 @@ static int edit_file(void *arg, struct commit_file *f)
 	if (!r->configured && !marker->hits) {
 		buf_reset(&f->new);
 		if (yaml_edit(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->rev,
-			      NTEMPLATES, f->path) < 0)
+			      NROLLOUTS, f->path) < 0)
 			return -1;
-		if (!hits(r->rev, NTEMPLATES)) {
+		if (!hits(r->rev, NROLLOUTS)) {
 			log_error_at(f->path, 0, "'%s' has no <%s> marker and no workload to annotate "
-				     "(spec.template or spec.jobTemplate.spec.template): name what to "
-				     "change with the 'set' or 'image' input", f->path, marker->name);
+				     "(a Deployment, StatefulSet, DaemonSet, ReplicaSet or CronJob; a "
+				     "Job's pod template cannot change): name what to change with the "
+				     "'set' or 'image' input", f->path, marker->name);
 			return -1;
 		}
 	}
@@ -936,7 +952,7 @@ static void release(struct run *r)
 		free(r->edits[i].value);
 	}
 	free(r->edits);
-	for (size_t i = 0; i < NTEMPLATES; i++) {
+	for (size_t i = 0; i < NROLLOUTS; i++) {
 		free(r->rev[i].path);
 		free(r->rev[i].value);
 	}

@@ -9,8 +9,8 @@ import yaml
 
 from dispatch_util import check_commands
 from fakegh import fake_github  # noqa: F401  (pytest fixture)
-from patch_util import (APP, ARTICLE_MARKER, ARTICLE_YAML, GITOPS, MANIFEST, SHA,
-                        WORKLOADS_YAML, api_requests, article_payload, dispatch_event,
+from patch_util import (ALL_KINDS_YAML, APP, ARTICLE_MARKER, ARTICLE_YAML, GITOPS, MANIFEST,
+                        SHA, WORKLOADS_YAML, api_requests, article_payload, dispatch_event,
                         dispatch_payload, patch_env, seed_gitops, writes)
 
 TIME_RE = rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
@@ -101,6 +101,57 @@ def test_dispatch_payload_annotates_every_workload(gb, fake, tmp_path):
     assert "| source | [org/product\\-service\\@%s](https://github.com/%s/commit/%s) |" \
         % (SHA[:7], APP, SHA) in r.summary
     assert "| environment | qa |" in r.summary
+
+
+def test_annotation_only_on_workloads_that_roll_out(gb, fake, tmp_path):
+    """A manifest of every kind: the revision annotation goes on the pod
+    template of the Deployment, StatefulSet, DaemonSet, ReplicaSet and (its
+    job template) CronJob; a bare Job's pod template is immutable, so it is
+    left alone, as are the Service and the ConfigMap."""
+    yml = ALL_KINDS_YAML
+    seed_gitops(fake, {MANIFEST: yml})
+    ev = dispatch_event(tmp_path, dispatch_payload())
+    r = gb([], patch_env(ev, fake, branch="sandbox", value="{short_sha}"))
+    assert r.returncode == 0, r
+    _, (old, new) = head_change(fake)
+    before, after = list(yaml.safe_load_all(old)), list(yaml.safe_load_all(new))
+    assert [d["kind"] for d in after] == ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
+                                          "CronJob", "Job", "Service", "ConfigMap"]
+    for b, a in zip(before, after):
+        pod = "jobTemplate" in a.get("spec", {}) and \
+            (lambda d: d["spec"]["jobTemplate"]["spec"]["template"]) or \
+            (lambda d: d["spec"]["template"])
+        if a["kind"] in ("Job", "Service", "ConfigMap"):
+            assert a == b, a["kind"]
+            continue
+        annotations = pod(a)["metadata"]["annotations"]
+        assert annotations["gitops-bump/revision"] == SHA[:7], a["kind"]
+        # nothing else in the document moved
+        del annotations["gitops-bump/revision"]
+        if not annotations:
+            del pod(a)["metadata"]["annotations"]
+        if not pod(a)["metadata"]:
+            del pod(a)["metadata"]
+        assert a == b, a["kind"]
+    assert new.count(b"gitops-bump/revision") == 5
+    assert b"app: product-service   # keep this comment" in new
+    assert b"owner: web" in new
+
+
+def test_only_jobs_is_the_clear_error(gb, fake, tmp_path):
+    """Jobs and no marker, nothing configured: there is nothing that can roll
+    out, and the error says to name the change."""
+    yml = ALL_KINDS_YAML
+    job = yml[yml.index(b"# a bare Job"):yml.index(b"---", yml.index(b"# a bare Job"))]
+    seed_gitops(fake, {MANIFEST: job + b"---\n" + job.replace(b"product-migrate", b"other")})
+    ev = dispatch_event(tmp_path, dispatch_payload())
+    r = gb([], patch_env(ev, fake, branch="sandbox"))
+    assert r.returncode == 1, r
+    [err] = [l for l in r.out.splitlines() if l.startswith("::error")]
+    assert err.startswith("::error file=%s" % MANIFEST), err
+    assert "no workload to annotate" in err and "a Job's pod template cannot change" in err
+    assert "name what to change with the 'set' or 'image' input" in err
+    assert writes(fake) == []
 
 
 def test_set_image_and_payload_keys(gb, fake, tmp_path):
