@@ -12,8 +12,9 @@
  *   - workflow_run: the sha is 40/64 hex, ref = "refs/heads/" + branch;
  *   - repository_dispatch: a non-empty action; the flattened payload has at
  *     most EVENT_PAYLOAD_MAX_KEYS entries, each with a non-empty unique key,
- *     within EVENT_PAYLOAD_MAX_BYTES, and every non-string value is compact
- *     JSON of its recorded type;
+ *     within EVENT_PAYLOAD_MAX_BYTES, at a depth within
+ *     EVENT_PAYLOAD_MAX_DEPTH, and every non-string value is compact JSON of
+ *     its recorded type;
  *   - event_release leaves a zeroed struct.
  */
 #include "fuzz.h"
@@ -99,6 +100,9 @@ static void check_dispatch(const struct event *ev)
 		const struct event_kv *kv = &ev->payload[i];
 
 		FUZZ_ASSERT(kv->key && *kv->key && kv->value);
+		FUZZ_ASSERT(ev->has_payload);
+		FUZZ_ASSERT(kv->depth >= 1 && kv->depth <= EVENT_PAYLOAD_MAX_DEPTH);
+		FUZZ_ASSERT(event_payload_at(ev, kv->key, kv->depth) == kv);
 		FUZZ_ASSERT(event_payload_get(ev, kv->key) == kv); /* keys are unique */
 		bytes += strlen(kv->key) + strlen(kv->value);
 		if (kv->type != EVENT_STRING) {

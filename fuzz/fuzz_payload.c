@@ -1,6 +1,6 @@
 /*
- * fuzz_payload: the patch mode's reader of a repository_dispatch event
- * (payload_parse).
+ * fuzz_payload: the patch mode's reading of a repository_dispatch event,
+ * as patch does it: event_parse, then payload_from_event on its result.
  *
  * Invariants of an accepted event (payload.h):
  *   - the body held no NUL character, raw or escaped: no field can hide
@@ -15,6 +15,7 @@
  */
 #include "fuzz.h"
 
+#include "event.h"
 #include "payload.h"
 
 #include <string.h>
@@ -29,10 +30,17 @@ static bool lower_sha(const char *s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct payload p;
+	struct event ev;
 	int rc;
 
 	fuzz_quiet();
-	rc = payload_parse(&p, (const char *)data, size, "/fuzz/event.json");
+	memset(&ev, 0, sizeof(ev));
+	memset(&p, 0, sizeof(p));
+	rc = event_parse(&ev, "repository_dispatch", (const char *)data, size, "/fuzz/event.json");
+	if (rc == 0)
+		rc = payload_from_event(&p, &ev);
+	/* the payload owns its strings: nothing may point into the event */
+	event_release(&ev);
 	if (rc == 0) {
 		const char *fields[] = { p.action, p.service, p.environment, p.message,
 					 p.subject, p.image, p.repository, p.ref, p.sha,

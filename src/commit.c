@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #define ACCEPT_RAW "application/vnd.github.raw+json"
 /* a blob's JSON: base64 (4/3) with line breaks, and some room */
@@ -605,6 +606,17 @@ out:
 	return rc;
 }
 
+/* GET git/commits/SHA into k (k->json: the commit).  0 or -1 (reported). */
+static int read_commit(struct ctx *c, struct call *k, const char *sha)
+{
+	call_path(k, c, "/git/commits/");
+	buf_adds(&k->path, sha);
+	buf_addf(&k->what, "reading commit '%.12s' of '%s'", sha, c->o->repo);
+	if (call_send(k, c, "GET", NULL, "contents:read") < 0)
+		return -1;
+	return k->resp.status == 200 ? 0 : call_fail(k);
+}
+
 /* Every file at commit `head`; its tree into `tree`. */
 static int read_tree_files(struct ctx *c, const char *head, const char *branch, char tree[41],
 			   struct commit_file *files, size_t n)
@@ -613,16 +625,8 @@ static int read_tree_files(struct ctx *c, const char *head, const char *branch, 
 	int rc = -1;
 
 	call_init(&k);
-	call_path(&k, c, "/git/commits/");
-	buf_adds(&k.path, head);
-	buf_addf(&k.what, "reading commit '%.12s' of '%s'", head, c->o->repo);
-	if (call_send(&k, c, "GET", NULL, "contents:read") < 0)
-		goto out;
-	if (k.resp.status != 200) {
-		rc = call_fail(&k);
-		goto out;
-	}
-	if (answer_sha(&k, cJSON_GetObjectItemCaseSensitive(k.json, "tree"), "sha", tree) < 0)
+	if (read_commit(c, &k, head) < 0 ||
+	    answer_sha(&k, cJSON_GetObjectItemCaseSensitive(k.json, "tree"), "sha", tree) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		char blob[SHA1_HEX_LEN + 1];
@@ -805,6 +809,98 @@ static int write_tree_files(struct ctx *c, const char *branch, const char *head,
 	return rc;
 }
 
+/* ---- a PUT whose answer was lost ------------------------------------------ */
+
+/* Equal but for trailing line breaks (a message is stored as given, but a
+ * tool on the way may add one). */
+static bool same_message(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+
+	while (na && a[na - 1] == '\n')
+		na--;
+	while (nb && b[nb - 1] == '\n')
+		nb--;
+	return na == nb && memcmp(a, b, na) == 0;
+}
+
+/*
+ * The file is now exactly what the last, conflicting PUT tried to write:
+ * the PUT may have landed with its answer lost, and the client's resent
+ * copy conflicted with it.  The branch head is that commit when its message
+ * is ours, it has one parent, and it changed f->path from the blob the PUT
+ * replaced (f->seen) to the blob it wrote (c->tried).  Then *ours is set,
+ * res gets its sha and URL, and f holds the change (old: the file at the
+ * parent).  Four requests (the head, its commit, the file at both
+ * commits), only on this path.  0, or -1 (reported).
+ */
+static int claim_lost_put(struct ctx *c, const char *branch, struct commit_file *f,
+			  struct commit_result *res, bool *ours)
+{
+	char head[SHA1_HEX_LEN + 1], parent[SHA1_HEX_LEN + 1];
+	struct commit_file before, now;
+	const cJSON *parents;
+	const char *msg;
+	struct buf tmp;
+	struct call k;
+	int rc = -1;
+
+	*ours = false;
+	commit_file_init(&before, f->path);
+	commit_file_init(&now, f->path);
+	call_init(&k);
+	if (read_head(c, branch, head) < 0 || read_commit(c, &k, head) < 0)
+		goto out;
+	msg = jstr(k.json, "message");
+	parents = cJSON_GetObjectItemCaseSensitive(k.json, "parents");
+	if (!msg || !same_message(msg, c->o->message) || cJSON_GetArraySize(parents) != 1) {
+		rc = 0;
+		goto out;
+	}
+	if (answer_sha(&k, cJSON_GetArrayItem(parents, 0), "sha", parent) < 0 ||
+	    read_contents(c, &before, parent, branch) < 0 ||
+	    read_contents(c, &now, head, branch) < 0)
+		goto out;
+	rc = 0;
+	if (strcmp(before.blob, f->seen) != 0 || strcmp(now.blob, c->tried) != 0)
+		goto out;
+	/* f: from the file at the parent to the file now */
+	tmp = f->new;
+	f->new = now.old;
+	now.old = tmp;
+	tmp = f->old;
+	f->old = before.old;
+	before.old = tmp;
+	memcpy(f->blob, f->seen, sizeof(f->blob));
+	f->changed = true;
+	if (keep(&res->sha, head, &k) < 0 || keep(&res->url, jstr(k.json, "html_url"), &k) < 0)
+		rc = -1;
+	*ours = rc == 0;
+out:
+	commit_file_release(&before);
+	commit_file_release(&now);
+	call_release(&k);
+	return rc;
+}
+
+/* The file is what the last conflicting PUT wrote: ours, or say so.  0 or -1. */
+static int lost_answer(struct ctx *c, const char *branch, struct commit_file *f,
+		       struct commit_result *res)
+{
+	bool ours;
+
+	if (claim_lost_put(c, branch, f, res, &ours) < 0)
+		return -1;
+	res->changed = ours;
+	if (ours)
+		log_info("the answer to committing '%s' was lost, but GitHub made the commit: "
+			 "%.12s on branch '%s' is ours", f->path, res->sha, branch);
+	else
+		log_notice("'%s' on branch '%s' is now exactly what the last attempt wrote: an "
+			   "attempt whose answer was lost may have committed it", f->path, branch);
+	return 0;
+}
+
 /* ---- the loop ------------------------------------------------------------ */
 
 /* Run the edit on every file; *any: something changed. */
@@ -843,34 +939,128 @@ static void ctx_release(struct ctx *c)
 	free(c->tree_sha);
 }
 
+double commit_backoff_window(int attempt, int conflicts, long took_ms)
+{
+	double b = 2.0 * (double)took_ms / (double)GH_RETRY_BASE_MS, w;
+
+	if (!(b >= 1.0))
+		b = 1.0;
+	w = b * (conflicts > 1 ? conflicts : 1);
+	for (int i = 2; i < attempt && w < COMMIT_BACKOFF_CAP * b; i++)
+		w *= 2;
+	return w < COMMIT_BACKOFF_CAP * b ? w : COMMIT_BACKOFF_CAP * b;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Every file is as the conflicting attempt read it: the branch moved, but
+ * not through these files. */
+static bool unchanged(const struct commit_file *files, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(files[i].blob, files[i].seen) != 0)
+			return false;
+	return true;
+}
+
+struct race {
+	int max;          /* max-attempts */
+	int attempt;      /* counted attempts */
+	int conflicts;    /* every conflict, counted or not */
+	int spare;        /* conflicts that may still go uncounted */
+	long took_ms;     /* how long the conflicting attempt took */
+	bool pending;     /* the last conflict is not counted or not yet */
+	bool waited;      /* the wait before the next attempt is done */
+};
+
+static int give_up(const struct ctx *c, const struct race *r, const char *branch)
+{
+	log_error("gave up committing to branch '%s' of '%s' after %d attempts: other commits "
+		  "kept landing first (raise 'max-attempts')", branch, c->o->repo, r->attempt);
+	return -1;
+}
+
+/*
+ * After the re-read that follows a conflict: does it count as an attempt?
+ * Not when the files are as that attempt read them (`spare` such conflicts
+ * at most).  0 to go on, -1 (reported) when the attempts are used up.
+ */
+static int count_conflict(struct ctx *c, struct race *r, const char *branch,
+			  const struct commit_file *files, size_t n)
+{
+	r->pending = false;
+	if (r->spare && unchanged(files, n)) {
+		r->spare--;
+		log_notice("branch '%s' of '%s' moved while committing, but not through %s: "
+			   "trying again (not counted as an attempt)", branch, c->o->repo,
+			   n == 1 ? "this file" : "these files");
+		return 0;
+	}
+	if (r->attempt >= r->max)
+		return give_up(c, r, branch);
+	r->attempt++;
+	log_notice("branch '%s' of '%s' moved while committing (another deploy?): re-applied "
+		   "the edit to what is there now (attempt %d of %d)", branch, c->o->repo,
+		   r->attempt, r->max);
+	return 0;
+}
+
+static int backoff(struct ctx *c, const struct race *r, const char *what)
+{
+	return gh_backoff_window(c->gh, commit_backoff_window(r->attempt + 1, r->conflicts,
+							      r->took_ms),
+				 (double)r->took_ms / 1000.0, r->attempt + 1, what);
+}
+
 /* Read, edit and commit to `branch` until it lands (see commit.h). */
 static int commit_loop(struct ctx *c, const char *branch, struct commit_file *files, size_t n,
 		       struct commit_result *res)
 {
-	int max = gh_max_attempts(c->gh);
+	struct race r = { .max = gh_max_attempts(c->gh), .attempt = 1, .waited = true };
 	char head[SHA1_HEX_LEN + 1] = "", tree[SHA1_HEX_LEN + 1] = "";
 	struct buf what = BUF_INIT;
 	int rc = -1;
 	bool any;
 
+	r.spare = r.max;
 	buf_addf(&what, "committing to branch '%s' of '%s'", branch, c->o->repo);
 	if (buf_failed(&what))
 		return oom();
-	for (int attempt = 1;; attempt++) {
-		res->attempts = attempt;
+	for (;;) {
+		long t0 = now_ms();
+
+		res->attempts = r.attempt;
 		if (read_all(c, branch, NULL, files, n, head, tree) < 0 ||
 		    apply(c, files, n, &any) < 0)
 			goto out;
 		if (!any) {
-			/* libcurl resends a request whose connection died; if the
-			 * first one landed, the resent PUT conflicts with it */
-			if (n == 1 && strcmp(files[0].blob, c->tried) == 0)
-				log_notice("'%s' on branch '%s' is now exactly what the last "
-					   "attempt wrote: an attempt whose answer was lost may "
-					   "have committed it", files[0].path, branch);
 			res->changed = false;
-			rc = 0;
+			/* the client resends a request whose connection died; if
+			 * the first one landed, the resent PUT conflicts with it */
+			if (n == 1 && c->tried[0] && strcmp(files[0].blob, c->tried) == 0)
+				rc = lost_answer(c, branch, &files[0], res);
+			else
+				rc = 0;
 			goto out;
+		}
+		if (r.pending) {
+			if (count_conflict(c, &r, branch, files, n) < 0)
+				goto out;
+			res->attempts = r.attempt;
+			/* the last attempt re-read at once to learn whether it may go
+			 * on; it may: wait now, then read again */
+			if (!r.waited) {
+				r.waited = true;
+				if (backoff(c, &r, what.ptr) < 0)
+					goto out;
+				continue;
+			}
 		}
 		res->changed = true;
 		if (c->o->dry_run) {
@@ -882,16 +1072,17 @@ static int commit_loop(struct ctx *c, const char *branch, struct commit_file *fi
 		if (rc != CONFLICT)
 			goto out;
 		rc = -1;
-		if (attempt >= max) {
-			log_error("gave up committing to branch '%s' of '%s' after %d attempts: "
-				  "other commits kept landing first (raise 'max-attempts')", branch,
-				  c->o->repo, attempt);
+		r.took_ms = now_ms() - t0;
+		r.conflicts++;
+		for (size_t i = 0; i < n; i++)
+			memcpy(files[i].seen, files[i].blob, sizeof(files[i].seen));
+		if (r.attempt >= r.max && !r.spare) {
+			give_up(c, &r, branch);
 			goto out;
 		}
-		log_notice("branch '%s' of '%s' moved while committing (another deploy?): reading "
-			   "it again and re-applying the edit (attempt %d of %d)", branch,
-			   c->o->repo, attempt + 1, max);
-		if (gh_backoff(c->gh, attempt + 1, what.ptr) < 0)
+		r.pending = true;
+		r.waited = r.attempt < r.max;
+		if (r.waited && backoff(c, &r, what.ptr) < 0)
 			goto out;
 	}
 out:

@@ -27,8 +27,26 @@
  * Conflicts: a 409 on the PUT (the blob sha is stale, or the branch moved)
  * or a 422 "not a fast forward" on the ref update means another commit
  * landed first.  The files are read again, the edit is applied again, and
- * the commit is retried after gh_backoff(), up to the client's
- * max-attempts, within its time budget.  Nothing is ever forced.
+ * the commit is retried, up to the client's max-attempts, within its time
+ * budget.  Nothing is ever forced.  Before each retry the run waits a
+ * uniform random time (gh_backoff_window) in a window that grows with the
+ * attempt number and with the conflicts seen, scaled by how long the
+ * conflicting attempt took (commit_backoff_window), and shrunk to leave
+ * room for one more attempt in the budget.  A conflict after which every
+ * file reads as that attempt read it (the branch moved through other
+ * files) is not counted as an attempt, max-attempts times at most; so the
+ * last counted attempt re-reads at once to learn whether it may go on.
+ *
+ * A lost answer: when a PUT's connection dies after GitHub applied it, the
+ * client sends it again and the copy conflicts.  If the file read again is
+ * exactly what that PUT wrote, the branch head is checked (git/ref,
+ * git/commits, the file at the head and at its parent): when its message is
+ * ours, it has one parent, and it changed the file from the blob the PUT
+ * replaced to the blob it wrote, it is reported as our commit
+ * (result.changed, sha, url; the file's old/new are the change).
+ * Otherwise nothing is claimed (changed false) and a notice says an earlier
+ * attempt may have committed it.  Another run making the identical commit
+ * from the identical file at the same time cannot be told apart.
  *
  * A protected branch (GitHub answers "Changes must be made through a pull
  * request", or "Protected branch update failed") is an error that says to
@@ -71,6 +89,7 @@ struct commit_file {
 	struct buf new;        /* the edit's result (valid when `changed`) */
 	bool changed;          /* set by the edit callback */
 	char blob[41];         /* blob sha of `old` */
+	char seen[41];         /* `blob` when the last attempt conflicted */
 	char mode[7];          /* file mode as the tree has it ("100644") */
 };
 
@@ -115,6 +134,14 @@ int commit_files(struct gh_client *gh, const struct commit_opts *o,
  * request).  0 or -1. */
 int commit_pull_request(struct gh_client *gh, const struct commit_opts *o,
 			struct commit_file *files, size_t n, struct commit_result *res);
+
+/* The jitter window before counted attempt `attempt` (>= 2), after
+ * `conflicts` conflicts, when the conflicting attempt took `took_ms`: in
+ * base delays (gh_backoff_window), b * conflicts * 2^(attempt - 2) with
+ * b = max(1, 2 * took_ms / GH_RETRY_BASE_MS), at most COMMIT_BACKOFF_CAP
+ * * b.  Pure; for the unit tests. */
+#define COMMIT_BACKOFF_CAP 30.0
+double commit_backoff_window(int attempt, int conflicts, long took_ms);
 
 /* Is `msg` (GitHub's message) a protected-branch refusal? */
 bool commit_is_protected(const char *msg);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "buf.h"
+#include "github.h"
 #include "log.h"
 
 #include <cjson/cJSON.h>
@@ -596,6 +597,18 @@ void config_lines_free(char **lines)
 	for (char **p = lines; *p; p++)
 		free(*p);
 	free(lines);
+}
+
+int config_client_new(struct gh_client **out, const struct config *cfg)
+{
+	const struct gh_options opt = {
+		.api_url = config_str(cfg, IN_API_URL),
+		.token = config_str(cfg, IN_TOKEN),
+		.max_attempts = (int)config_int(cfg, IN_MAX_ATTEMPTS),
+		.timeout_s = (int)config_int(cfg, IN_TIMEOUT),
+	};
+
+	return gh_client_new(out, &opt);
 }
 
 static void modes_of(unsigned m, char *out, size_t len)

@@ -116,6 +116,12 @@ const char *config_name(enum input in);
 char **config_lines(const struct config *cfg, enum input in, size_t *n);
 void config_lines_free(char **lines);
 
+/* The REST client (github.h) of the inputs api-url, token, max-attempts and
+ * timeout, which every mode that calls GitHub shares.  0, or -1 (printed;
+ * *out NULL).  github.c itself knows nothing of the configuration. */
+struct gh_client;
+int config_client_new(struct gh_client **out, const struct config *cfg);
+
 /* Print the usage text to stdout. */
 void config_usage(void);
 /* Print the input table to stdout (`--list-inputs`): one line per input,

@@ -648,14 +648,7 @@ static int resolve(struct run *r)
 
 static int open_client(struct run *r)
 {
-	struct gh_options opt = {
-		.api_url = config_str(r->cfg, IN_API_URL),
-		.token = config_str(r->cfg, IN_TOKEN),
-		.max_attempts = (int)config_int(r->cfg, IN_MAX_ATTEMPTS),
-		.timeout_s = (int)config_int(r->cfg, IN_TIMEOUT),
-	};
-
-	return r->gh ? 0 : gh_client_new(&r->gh, &opt);
+	return r->gh ? 0 : config_client_new(&r->gh, r->cfg);
 }
 
 /* Events other than push do not carry the message: ask the API. */

@@ -192,7 +192,7 @@ struct flat {
 	struct buf key;
 };
 
-static int add_entry(struct flat *f, const cJSON *item)
+static int add_entry(struct flat *f, const cJSON *item, int depth)
 {
 	struct event *ev = f->ev;
 	struct event_kv *kv;
@@ -226,6 +226,7 @@ static int add_entry(struct flat *f, const cJSON *item)
 	f->bytes += f->key.len + strlen(value);
 	kv = &ev->payload[ev->npayload++];
 	kv->type = json_type(item);
+	kv->depth = depth;
 	kv->value = value;
 	kv->key = key;
 	if (f->bytes > EVENT_PAYLOAD_MAX_BYTES) {
@@ -258,7 +259,7 @@ static int flatten(struct flat *f, const cJSON *obj, int depth) /* NOLINT(misc-n
 		buf_adds(&f->key, child->string);
 		if (buf_failed(&f->key))
 			return oom();
-		if (add_entry(f, child) < 0)
+		if (add_entry(f, child, depth) < 0)
 			return -1;
 		if (cJSON_IsObject(child) && flatten(f, child, depth + 1) < 0)
 			return -1;
@@ -285,7 +286,8 @@ static int parse_dispatch(struct event *ev, const cJSON *root)
 	}
 	if (set_str(&ev->action, action) < 0 || set_str(&ev->branch, get_str(root, "branch")) < 0)
 		return -1;
-	rc = cJSON_IsObject(payload) ? flatten(&f, payload, 1) : 0;
+	ev->has_payload = cJSON_IsObject(payload);
+	rc = ev->has_payload ? flatten(&f, payload, 1) : 0;
 	buf_release(&f.key);
 	return rc;
 }
@@ -435,6 +437,13 @@ const struct event_kv *event_payload_get(const struct event *ev, const char *key
 		if (strcmp(ev->payload[i].key, key) == 0)
 			return &ev->payload[i];
 	return NULL;
+}
+
+const struct event_kv *event_payload_at(const struct event *ev, const char *key, int depth)
+{
+	const struct event_kv *kv = event_payload_get(ev, key);
+
+	return kv && kv->depth == depth ? kv : NULL;
 }
 
 const char *event_payload(const struct event *ev, const char *key)

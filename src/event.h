@@ -12,8 +12,13 @@
  *   repository_dispatch  `action` (the event type), `branch` (the default
  *                        branch) and `client_payload`, flattened: nested
  *                        objects give dotted keys ("source.sha") after their
- *                        own entry; each entry keeps its JSON type, strings
- *                        their value, other values their compact JSON text.
+ *                        own entry; each entry keeps its JSON type, its
+ *                        depth (1 for client_payload's own keys, so that
+ *                        "source.sha" under `source` is told apart from a
+ *                        key spelt "source.sha"), strings their value, other
+ *                        values their compact JSON text.  `has_payload`
+ *                        says whether client_payload was an object at all
+ *                        (an empty one has no entries either).
  *   workflow_run         the run's head_branch, head_sha and
  *                        head_commit.message (the commit the finished
  *                        workflow ran on); a run whose head_repository is
@@ -41,6 +46,7 @@
 #ifndef GB_EVENT_H
 #define GB_EVENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define EVENT_FILE_MAX ((size_t)25 << 20) /* GitHub caps webhook payloads at 25 MB */
@@ -68,6 +74,7 @@ struct event_kv {
 	char *key;             /* "service", "source.sha" */
 	char *value;           /* a string's value, else compact JSON text */
 	enum event_type type;
+	int depth;             /* 1: a key of client_payload, 2: of an object in it... */
 };
 
 struct event {
@@ -86,6 +93,7 @@ struct event {
 	char *action;      /* the event type */
 	struct event_kv *payload; /* flattened client_payload, in document order */
 	size_t npayload;
+	bool has_payload;  /* client_payload is an object (not absent, not null) */
 };
 
 /* Read the environment (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REF,
@@ -101,6 +109,9 @@ int event_parse(struct event *ev, const char *name, const char *json, size_t len
 
 /* A flattened client_payload entry / its value, or NULL. */
 const struct event_kv *event_payload_get(const struct event *ev, const char *key);
+/* The entry `key` at `depth` only ("source.sha" at depth 2 is `sha` inside
+ * the object `source`, never a key spelt "source.sha"), or NULL. */
+const struct event_kv *event_payload_at(const struct event *ev, const char *key, int depth);
 const char *event_payload(const struct event *ev, const char *key);
 
 /* "push", "tag push", ... for messages about what is not a deploy. */

@@ -1002,6 +1002,27 @@ int gh_backoff(struct gh_client *c, int attempt_no, const char *what)
 	return wait_or_fail(c, ms, what, why);
 }
 
+int gh_backoff_window(struct gh_client *c, double bases, double reserve_s, int attempt_no,
+		      const char *what)
+{
+	double left_ms = (gh_remaining(c) - reserve_s) * 1000.0;
+	double window = bases * (double)c->base_ms;
+
+	if (left_ms < 1.0) {
+		log_error("%s failed: before attempt %d, the time budget of %d s leaves no room "
+			  "for one more (%.1f s left, an attempt takes %.1f s)", what, attempt_no,
+			  c->timeout_s, gh_remaining(c) > 0 ? gh_remaining(c) : 0.0, reserve_s);
+		return -1;
+	}
+	if (!(window <= left_ms)) /* also NaN */
+		window = left_ms;
+	if (window < 0)
+		window = 0;
+	log_debug("%s: waiting up to %.3f s before attempt %d", what, window / 1000.0, attempt_no);
+	sleep_ms((long)(window * random_unit(c)));
+	return 0;
+}
+
 /* ---- errors ---------------------------------------------------------- */
 
 /* "Contents read and write" for "contents:write". */

@@ -122,6 +122,14 @@ int gh_fail(const struct gh_request *req, const struct gh_response *resp);
  * backoff.  -1 (printed, naming `what`) if the wait would pass the budget. */
 int gh_backoff(struct gh_client *c, int attempt, const char *what);
 
+/* The same with the window given by the caller: sleep a uniform random time
+ * in [0, bases * the base delay) (GH_RETRY_BASE_MS, or
+ * GITOPS_BUMP_RETRY_BASE_MS), the window shrunk to end `reserve_s` before
+ * the budget does, so that the attempt after it still fits.  -1 (printed,
+ * naming `what`) when the budget has no room for it at all. */
+int gh_backoff_window(struct gh_client *c, double bases, double reserve_s, int attempt_no,
+		      const char *what);
+
 /* Seconds left in the run's budget (may be <= 0). */
 double gh_remaining(const struct gh_client *c);
 int gh_max_attempts(const struct gh_client *c);

@@ -16,7 +16,6 @@
 #include "yamlpath.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +43,21 @@ static const char *const pod_templates[] = {
 	"spec.jobTemplate.spec.template",
 };
 #define NTEMPLATES (sizeof(pod_templates) / sizeof(*pod_templates))
+
+/* The workloads whose pod template may change, so that the revision
+ * annotation rolls them out.  Not a bare Job: its pod template is
+ * immutable, and the apply would fail in the cluster. */
+static const struct {
+	const char *kind;
+	const char *pod_template;
+} rollouts[] = {
+	{ "Deployment", "spec.template" },
+	{ "StatefulSet", "spec.template" },
+	{ "DaemonSet", "spec.template" },
+	{ "ReplicaSet", "spec.template" },
+	{ "CronJob", "spec.jobTemplate.spec.template" },
+};
+#define NROLLOUTS (sizeof(rollouts) / sizeof(*rollouts))
 
 /* One edit of a manifest, in the terms of the YAML editor. */
 enum medit_op { MEDIT_SET, MEDIT_MARKER };
@@ -77,7 +91,7 @@ struct run {
 	struct medit *edits;     /* set, image, marker */
 	size_t nedits;
 	size_t image_first, nimage; /* the image edits among them */
-	struct medit rev[NTEMPLATES]; /* the revision annotation, when nothing else */
+	struct medit rev[NROLLOUTS]; /* the revision annotation, when nothing else */
 	bool configured;         /* set or image given */
 	struct gh_client *gh;
 	struct commit_result res;
@@ -317,11 +331,8 @@ static int check_inputs(struct run *r)
 
 static int read_dispatch(struct run *r)
 {
-	struct event *ev = &r->ev;
-	struct buf text = BUF_INIT;
-	int rc;
-
 	const char *name = getenv("GITHUB_EVENT_NAME"), *path = getenv("GITHUB_EVENT_PATH");
+	int rc;
 
 	if (!name || strcmp(name, "repository_dispatch") != 0) {
 		log_error("mode 'patch' runs on a repository_dispatch event, not '%s' (trigger the "
@@ -334,17 +345,9 @@ static int read_dispatch(struct run *r)
 			  "event from it");
 		return GB_EUSAGE;
 	}
-	if ((rc = event_load(ev)) < 0)
+	if ((rc = event_load(&r->ev)) < 0)
 		return rc;
-	buf_init(&text, PAYLOAD_EVENT_MAX);
-	if (buf_read_file(&text, ev->path) < 0) {
-		log_error("cannot read event file '%s': %s", ev->path, strerror(errno));
-		buf_release(&text);
-		return -1;
-	}
-	rc = payload_parse(&r->pl, buf_cstr(&text), text.len, ev->path);
-	buf_release(&text);
-	return rc;
+	return payload_from_event(&r->pl, &r->ev);
 }
 
 static int check_policy(struct run *r)
@@ -604,10 +607,10 @@ static int build_edits(struct run *r)
 		if (!(m->value = strdup(value)))
 			goto fail_oom;
 	}
-	for (size_t i = 0; i < NTEMPLATES; i++) {
+	for (size_t i = 0; i < NROLLOUTS; i++) {
 		buf_reset(&path);
-		buf_addf(&path, "%s.metadata.annotations.\"%s\"", pod_templates[i],
-			 PATCH_REVISION_ANNOTATION);
+		buf_addf(&path, "[kind=%s].%s.metadata.annotations.\"%s\"", rollouts[i].kind,
+			 rollouts[i].pod_template, PATCH_REVISION_ANNOTATION);
 		if (buf_failed(&path))
 			goto fail_oom;
 		if (set_edit(&r->rev[i], path.ptr, path.len, value, vlen, true) < 0)
@@ -683,12 +686,13 @@ static int edit_file(void *arg, struct commit_file *f)
 	if (!r->configured && !marker->hits) {
 		buf_reset(&f->new);
 		if (yaml_edit(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->rev,
-			      NTEMPLATES, f->path) < 0)
+			      NROLLOUTS, f->path) < 0)
 			return -1;
-		if (!hits(r->rev, NTEMPLATES)) {
+		if (!hits(r->rev, NROLLOUTS)) {
 			log_error_at(f->path, 0, "'%s' has no <%s> marker and no workload to annotate "
-				     "(spec.template or spec.jobTemplate.spec.template): name what to "
-				     "change with the 'set' or 'image' input", f->path, marker->name);
+				     "(a Deployment, StatefulSet, DaemonSet, ReplicaSet or CronJob; a "
+				     "Job's pod template cannot change): name what to change with the "
+				     "'set' or 'image' input", f->path, marker->name);
 			return -1;
 		}
 	}
@@ -698,18 +702,6 @@ static int edit_file(void *arg, struct commit_file *f)
 }
 
 /* ---- committing ---------------------------------------------------------------- */
-
-static int open_client(struct run *r)
-{
-	struct gh_options opt = {
-		.api_url = config_str(r->cfg, IN_API_URL),
-		.token = config_str(r->cfg, IN_TOKEN),
-		.max_attempts = (int)config_int(r->cfg, IN_MAX_ATTEMPTS),
-		.timeout_s = (int)config_int(r->cfg, IN_TIMEOUT),
-	};
-
-	return gh_client_new(&r->gh, &opt);
-}
 
 static int run_commit(struct run *r)
 {
@@ -727,7 +719,7 @@ static int run_commit(struct run *r)
 		.pr_body = r->pr_body,
 	};
 
-	if (open_client(r) < 0)
+	if (config_client_new(&r->gh, r->cfg) < 0)
 		return -1;
 	if (r->pr_branch)
 		return commit_pull_request(r->gh, &o, r->files, r->npaths, &r->res);
@@ -960,7 +952,7 @@ static void release(struct run *r)
 		free(r->edits[i].value);
 	}
 	free(r->edits);
-	for (size_t i = 0; i < NTEMPLATES; i++) {
+	for (size_t i = 0; i < NROLLOUTS; i++) {
 		free(r->rev[i].path);
 		free(r->rev[i].value);
 	}

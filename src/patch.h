@@ -10,7 +10,9 @@
  *      paths inside the repository, a valid branch) before anything is read
  *      from or written to the GitOps repository;
  *   3. edits each manifest (set / image / marker, else the pod template
- *      annotation gitops-bump/revision on every workload document) and
+ *      annotation gitops-bump/revision on every Deployment, StatefulSet,
+ *      DaemonSet, ReplicaSet and CronJob document; never on a bare Job,
+ *      whose pod template is immutable) and
  *      commits through the REST API (commit.h), opens a pull request
  *      (pull-request: true), or only edits the workspace (commit: false,
  *      workspace.h);

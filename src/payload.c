@@ -3,8 +3,6 @@
 
 #include "log.h"
 
-#include <cjson/cJSON.h>
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,104 +10,81 @@
 
 enum { FOUND = 0, ABSENT = 1 };
 
-struct reader {
-	const char *origin;
-};
-
-static const char *type_name(const cJSON *j)
+static const char *type_name(enum event_type t)
 {
-	if (cJSON_IsString(j))
-		return "a string";
-	if (cJSON_IsNumber(j))
-		return "a number";
-	if (cJSON_IsBool(j))
-		return "a boolean";
-	if (cJSON_IsNull(j))
-		return "null";
-	if (cJSON_IsArray(j))
-		return "an array";
-	if (cJSON_IsObject(j))
-		return "an object";
+	switch (t) {
+	case EVENT_STRING: return "a string";
+	case EVENT_NUMBER: return "a number";
+	case EVENT_BOOL: return "a boolean";
+	case EVENT_NULL: return "null";
+	case EVENT_ARRAY: return "an array";
+	case EVENT_OBJECT: return "an object";
+	}
 	return "an invalid value";
 }
 
-/*
- * The string at obj.key (named `field` in errors) into *out.  FOUND, ABSENT
- * (missing or null; an error when `required`), or -1.
- */
-static int get_string(const struct reader *r, char **out, const cJSON *obj, const char *key,
-		      const char *field, bool required)
+/* client_payload's entry `key` (its own key at depth 1: "service"; a key of
+ * its object `source` at depth 2: "source.sha"). */
+static const struct event_kv *entry(const struct event *ev, const char *key)
 {
-	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
+	int depth = 1;
+
+	for (const char *s = key; *s; s++)
+		depth += *s == '.';
+	return event_payload_at(ev, key, depth);
+}
+
+/*
+ * The string client_payload.KEY into *out; a NULL key is the event's
+ * `action`.  FOUND, ABSENT (missing or null; an error when `required`), or
+ * -1.
+ */
+static int get_string(const struct event *ev, char **out, const char *key, bool required)
+{
+	const struct event_kv *kv = key ? entry(ev, key) : NULL;
+	const char *value = key ? (kv && kv->type == EVENT_STRING ? kv->value : NULL) : ev->action;
+	char field[64];
 	size_t len;
 
-	if (!j || cJSON_IsNull(j)) {
+	snprintf(field, sizeof(field), "%s%s", key ? "client_payload." : "", key ? key : "action");
+	if (!value && (!kv || kv->type == EVENT_NULL)) {
 		if (!required)
 			return ABSENT;
-		log_error("field '%s' is missing from the event in '%s'", field, r->origin);
+		log_error("field '%s' is missing from the event in '%s'", field, ev->path);
 		return -1;
 	}
-	if (!cJSON_IsString(j) || !j->valuestring) {
-		log_error("field '%s' in '%s' must be a string, not %s", field, r->origin,
-			  type_name(j));
+	if (!value) {
+		log_error("field '%s' in '%s' must be a string, not %s", field, ev->path,
+			  type_name(kv->type));
 		return -1;
 	}
-	len = strlen(j->valuestring);
+	len = strlen(value);
 	if (len > PAYLOAD_STRING_MAX) {
 		log_error("field '%s' in '%s' is too long (%zu bytes, at most %zu)", field,
-			  r->origin, len, PAYLOAD_STRING_MAX);
+			  ev->path, len, PAYLOAD_STRING_MAX);
 		return -1;
 	}
-	*out = strdup(j->valuestring);
-	if (!*out) {
+	if (!(*out = strdup(value))) {
 		log_error("out of memory");
 		return -1;
 	}
 	return FOUND;
 }
 
-/* The object at obj.key, NULL when absent or null; *err on a wrong type. */
-static const cJSON *get_object(const struct reader *r, const cJSON *obj, const char *key,
-			       const char *field, bool *err)
+/* First client_payload.A, else client_payload.B (NULL: `action`); one of
+ * them is required. */
+static int get_either(const struct event *ev, char **out, const char *a, const char *b)
 {
-	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	if (!j || cJSON_IsNull(j))
-		return NULL;
-	if (!cJSON_IsObject(j)) {
-		log_error("field '%s' in '%s' must be an object, not %s", field, r->origin,
-			  type_name(j));
-		*err = true;
-	}
-	return j;
-}
-
-/* First the string at a.ka, else at b.kb; one of them is required. */
-static int get_either(const struct reader *r, char **out, const cJSON *a, const char *ka,
-		      const char *fa, const cJSON *b, const char *kb, const char *fb)
-{
-	int rc = get_string(r, out, a, ka, fa, false);
+	int rc = get_string(ev, out, a, false);
 
 	if (rc != ABSENT)
 		return rc;
-	rc = b ? get_string(r, out, b, kb, fb, false) : ABSENT;
+	rc = get_string(ev, out, b, false);
 	if (rc != ABSENT)
 		return rc;
-	log_error("the event in '%s' has neither '%s' nor '%s'", r->origin, fa, fb);
+	log_error("the event in '%s' has neither 'client_payload.%s' nor '%s%s'", ev->path, a,
+		  b ? "client_payload." : "", b ? b : "action");
 	return -1;
-}
-
-/* A JSON \u0000 escape outside an escaped backslash. */
-static bool has_nul_escape(const char *s, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i++) {
-		if (s[i] != '\\')
-			continue;
-		if (s[i + 1] == 'u' && len - i >= 6 && memcmp(s + i + 2, "0000", 4) == 0)
-			return true;
-		i++; /* skip the escaped character, "\\" included */
-	}
-	return false;
 }
 
 static bool full_hex_sha(const char *s)
@@ -119,7 +94,7 @@ static bool full_hex_sha(const char *s)
 	return !s[n] && (n == 40 || n == 64);
 }
 
-static int derive(const struct reader *r, struct payload *p)
+static int derive(const struct event *ev, struct payload *p)
 {
 	size_t n = strcspn(p->message, "\n");
 
@@ -129,7 +104,7 @@ static int derive(const struct reader *r, struct payload *p)
 	if (p->sha) {
 		if (!full_hex_sha(p->sha)) {
 			log_error("field 'client_payload.source.sha' in '%s' must be a full "
-				  "lowercase commit id (40 hex digits), not '%.80s'", r->origin, p->sha);
+				  "lowercase commit id (40 hex digits), not '%.80s'", ev->path, p->sha);
 			return -1;
 		}
 		p->short_sha = strndup(p->sha, 7);
@@ -143,97 +118,58 @@ static int derive(const struct reader *r, struct payload *p)
 	return 0;
 }
 
-static int read_source(const struct reader *r, struct payload *p, const cJSON *src)
+static int read_source(const struct event *ev, struct payload *p)
 {
 	const struct {
 		char **slot;
 		const char *key;
 		bool required;
 	} fields[] = {
-		{ &p->repository, "repository", true },
-		{ &p->sha, "sha", true },
-		{ &p->ref, "ref", false },
-		{ &p->actor, "actor", false },
-		{ &p->run_url, "run_url", false },
-		{ &p->event, "event", false },
+		{ &p->repository, "source.repository", true },
+		{ &p->sha, "source.sha", true },
+		{ &p->ref, "source.ref", false },
+		{ &p->actor, "source.actor", false },
+		{ &p->run_url, "source.run_url", false },
+		{ &p->event, "source.event", false },
 	};
-	char field[64];
 
-	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {
-		snprintf(field, sizeof(field), "client_payload.source.%s", fields[i].key);
-		if (get_string(r, fields[i].slot, src, fields[i].key, field,
-			       fields[i].required) < 0)
+	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
+		if (get_string(ev, fields[i].slot, fields[i].key, fields[i].required) < 0)
 			return -1;
-	}
 	return 0;
 }
 
-int payload_parse(struct payload *p, const char *json, size_t len, const char *origin)
+int payload_from_event(struct payload *p, const struct event *ev)
 {
-	struct reader r = { origin };
-	cJSON *root = NULL;
-	const cJSON *cp, *src;
-	const char *end = NULL;
-	bool err = false;
-	int rc = -1;
+	const struct event_kv *src;
+	bool dispatch;
 
 	memset(p, 0, sizeof(*p));
-	if (len > PAYLOAD_EVENT_MAX) {
-		log_error("event file '%s' is too large (%zu bytes, at most %zu)", origin, len,
-			  PAYLOAD_EVENT_MAX);
-		goto out;
-	}
-	/* cJSON keeps a raw NUL byte inside a string too, cutting it there */
-	if (memchr(json, '\0', len)) {
-		log_error("event file '%s' holds a NUL byte, which is not JSON", origin);
-		goto out;
-	}
-	if (has_nul_escape(json, len)) {
-		log_error("event file '%s' holds a NUL character (\\u0000), which no field may hold",
-			  origin);
-		goto out;
-	}
-	errno = 0;
-	root = cJSON_ParseWithLengthOpts(json, len, &end, false);
-	if (!root && errno == ENOMEM) { /* cJSON says NULL for this too */
-		log_error("out of memory");
-		goto out;
-	}
-	if (root)
-		while (end < json + len && strchr(" \t\r\n", *end) && *end)
-			end++;
-	if (!root || !cJSON_IsObject(root) || end != json + len) {
-		log_error("event file '%s' is not a JSON object", origin);
-		goto out;
-	}
-	if (get_string(&r, &p->action, root, "action", "action", false) < 0)
-		goto out;
-	cp = get_object(&r, root, "client_payload", "client_payload", &err);
-	if (err)
-		goto out;
-	if (!cp) {
+	if (!ev->has_payload) {
 		log_error("the event in '%s' has no 'client_payload' (is it a repository_dispatch?)",
-			  origin);
-		goto out;
+			  ev->path);
+		return -1;
 	}
-	src = get_object(&r, cp, "source", "client_payload.source", &err);
-	if (err)
-		goto out;
-	p->kind = src ? PAYLOAD_DISPATCH : PAYLOAD_ARTICLE;
-	if (get_either(&r, &p->service, cp, "service", "client_payload.service",
-		       root, "action", "action") < 0 ||
-	    get_either(&r, &p->environment, cp, "environment", "client_payload.environment",
-		       cp, "baseRef", "client_payload.baseRef") < 0 ||
-	    get_either(&r, &p->message, src, "message", "client_payload.source.message",
-		       cp, "commitmsg", "client_payload.commitmsg") < 0 ||
-	    get_string(&r, &p->image, cp, "image", "client_payload.image", false) < 0)
-		goto out;
-	if (src && read_source(&r, p, src) < 0)
-		goto out;
-	rc = derive(&r, p);
-out:
-	cJSON_Delete(root);
-	return rc;
+	src = entry(ev, "source");
+	if (src && src->type != EVENT_OBJECT && src->type != EVENT_NULL) {
+		log_error("field 'client_payload.source' in '%s' must be an object, not %s",
+			  ev->path, type_name(src->type));
+		return -1;
+	}
+	dispatch = src && src->type == EVENT_OBJECT;
+	p->kind = dispatch ? PAYLOAD_DISPATCH : PAYLOAD_ARTICLE;
+	if (ev->action && !(p->action = strdup(ev->action))) {
+		log_error("out of memory");
+		return -1;
+	}
+	if (get_either(ev, &p->service, "service", NULL) < 0 ||
+	    get_either(ev, &p->environment, "environment", "baseRef") < 0 ||
+	    get_either(ev, &p->message, "source.message", "commitmsg") < 0 ||
+	    get_string(ev, &p->image, "image", false) < 0)
+		return -1;
+	if (dispatch && read_source(ev, p) < 0)
+		return -1;
+	return derive(ev, p);
 }
 
 void payload_release(struct payload *p)

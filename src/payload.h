@@ -1,8 +1,10 @@
 /*
  * payload: what a repository_dispatch event asks the patch mode to deploy.
  *
- * Reads the event body (the JSON file at GITHUB_EVENT_PATH: the event type
- * in `action`, the sender's data in `client_payload`) into plain strings.
+ * Derives it from the event as event.h read it (one read and one parse of
+ * GITHUB_EVENT_PATH: the event type in `action`, the sender's data in the
+ * flattened `client_payload`, each entry with its JSON type and depth) into
+ * plain strings.
  * Two payload shapes are accepted, so that the sending and the receiving
  * side can switch to gitops-bump one at a time:
  *
@@ -31,21 +33,28 @@
  * What the policy needs (safe names, allowed environments) is checked by
  * policy.h, not here: this module only reads.
  *
- * Bounds: the body is at most PAYLOAD_EVENT_MAX bytes, each string at most
- * PAYLOAD_STRING_MAX; a NUL anywhere in the body (a JSON "\u0000" or a raw
- * NUL byte, which cJSON would also keep inside a string) is refused, so no
- * field can hide text after a NUL from one reader and show it to another.  Safe on arbitrary bytes (the fuzzing entry is payload_parse).
+ * `source.sha` is the key `sha` of the object `source`, never a key spelt
+ * "source.sha" (event_payload_at).
  *
- * Ownership: struct payload owns its strings; payload_release frees them.
- * Errors are reported once (log_error, naming `origin`, the event file)
- * and returned as -1.
+ * Bounds and NUL: event.h refuses the event file over EVENT_FILE_MAX, a
+ * client_payload past its bounds, and a NUL anywhere in the body (a JSON
+ * "\u0000" or a raw NUL byte, which cJSON would keep inside a string), so
+ * no field can hide text after a NUL from one reader and show it to
+ * another; each string read here is at most PAYLOAD_STRING_MAX.  Safe on
+ * any event event_parse accepts (the fuzzing entry is event_parse followed
+ * by payload_from_event).
+ *
+ * Ownership: struct payload owns its strings; payload_release frees them;
+ * nothing is borrowed from the event.  Errors are reported once (log_error,
+ * naming the event file) and returned as -1.
  */
 #ifndef GB_PAYLOAD_H
 #define GB_PAYLOAD_H
 
+#include "event.h"
+
 #include <stddef.h>
 
-#define PAYLOAD_EVENT_MAX ((size_t)25 << 20)
 #define PAYLOAD_STRING_MAX ((size_t)1 << 20)
 
 enum payload_kind {
@@ -71,9 +80,9 @@ struct payload {
 	char *event;       /* the event that triggered the sender ("push") */
 };
 
-/* Parse an event body of `len` bytes.  0, or -1 (printed); `p` must be
- * released either way. */
-int payload_parse(struct payload *p, const char *json, size_t len, const char *origin);
+/* Derive the payload from a parsed repository_dispatch event (event_load or
+ * event_parse).  0, or -1 (printed); `p` must be released either way. */
+int payload_from_event(struct payload *p, const struct event *ev);
 
 void payload_release(struct payload *p);
 

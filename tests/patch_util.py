@@ -13,6 +13,7 @@ SHA = "4f7c9e1b2a3d5c6e7f8091a2b3c4d5e6f7081920"
 MANIFEST = "product/sandbox/sandbox-deploy.yaml"
 ARTICLE_YAML = (FIXTURES / "patch" / "sandbox-deploy.yaml").read_bytes()
 WORKLOADS_YAML = (FIXTURES / "patch" / "workloads.yaml").read_bytes()
+ALL_KINDS_YAML = (FIXTURES / "patch" / "all-kinds.yaml").read_bytes()
 ARTICLE_MARKER = b"<lastCommitMsg>Last git commit is shown in here</lastCommitMsg>"
 
 

@@ -116,20 +116,87 @@ def test_conflict_budget(fake):
     res = drive(fake, "4", args=["--attempts", "4"])
     assert res["exit"] == 1 and res["rc"] == -1
     assert "after 4 attempts" in res["err"]
+    # the last conflict is followed by a read at once (no wait): had only
+    # other files moved the branch, it would not count
+    assert [c[0] for c in calls(fake)] == ["GET", "PUT"] * 4 + ["GET"]
+
+
+def test_conflict_that_left_the_file_alone_is_not_counted(fake):
+    """GitHub answers 409 when the branch moved under a PUT even through
+    other files; the re-read shows this file as it was: that conflict is not
+    a lost race on the file and does not use up an attempt."""
+    fake.fault("status", method="PUT", status=409, times=2,
+               message="refs/heads/sandbox is at 0000 but expected 1111")
+    res = drive(fake, "6", args=["--attempts", "2"])
+    assert res["rc"] == 0 and res["changed"] and res["attempts"] == 1, res
+    assert [(m, s) for m, _, s in calls(fake)] == [("GET", 200), ("PUT", 409)] * 2 + \
+        [("GET", 200), ("PUT", 200)]
+    assert res["err"].count("not counted as an attempt") == 2
+    assert fake.read(REPO, F, "sandbox") == TEXT.replace(b"revision: 0", b"revision: 6")
+
+
+def test_uncounted_conflicts_are_bounded_too(fake):
+    """A server that always answers 409 with the file unchanged: at most
+    max-attempts conflicts go uncounted, then the attempts run out."""
+    fake.fault("status", method="PUT", status=409, times=None, message="is at X but expected Y")
+    res = drive(fake, "6", args=["--attempts", "2"])
+    assert res["exit"] == 1 and res["rc"] == -1
+    assert "gave up committing to branch 'sandbox' of 'org/gitops' after 2 attempts" in res["err"]
     assert [c[0] for c in calls(fake)] == ["GET", "PUT"] * 4
+
+
+def test_git_data_conflict_through_other_files_is_not_counted(fake):
+    """Several files: another deploy moves the branch through a third file
+    before our ref update (422 not a fast forward).  Our files are as we
+    read them: the commit is made again on the new head, within one
+    attempt, and their change stays."""
+    fake.fault("interleave", method="PATCH", file="other/file.yaml", content=b"a: 3\n")
+    res = drive(fake, "7", F, G, args=["--attempts", "1"])
+    assert res["rc"] == 0 and res["changed"] and res["attempts"] == 1, res
+    ours, theirs = fake.log(REPO, "sandbox")[:2]
+    assert ours["parents"] == [theirs["sha"]] and sorted(ours["changes"]) == [F, G]
+    assert fake.read(REPO, "other/file.yaml", "sandbox") == b"a: 3\n"
+    assert "not counted as an attempt" in res["err"]
 
 
 def test_retried_put_whose_answer_was_lost(fake):
     """The PUT lands but its answer is lost; the client's retry gets 409; the
-    re-read finds the change there: no second commit."""
+    re-read finds the change there and the branch head is that commit (our
+    message, on the commit we read): it is reported as ours, not made twice."""
     fake.fault("drop", method="PUT", processed=True)
-    head = fake.head(REPO, "sandbox")
+    base = fake.head(REPO, "sandbox")
     res = drive(fake, "8")
-    assert res["rc"] == 0, res
+    assert res["rc"] == 0 and res["changed"], res
     log = fake.log(REPO, "sandbox")
-    assert log[1]["sha"] == head  # exactly one commit
-    assert b"revision: 8" in fake.read(REPO, F, "sandbox")
+    assert log[1]["sha"] == base  # exactly one commit
+    assert res["sha"] == log[0]["sha"] and log[0]["message"] == "commit-driver: set the revision"
+    assert res["url"] == "https://github.com/org/gitops/commit/" + log[0]["sha"]
+    assert res["files"][F]["changed"]
+    assert fake.read(REPO, F, "sandbox") == TEXT.replace(b"revision: 0", b"revision: 8")
+    assert "GitHub made the commit" in res["err"] and "may have committed" not in res["err"]
+    # the check: the head, its commit, the file at its parent and at it
+    assert [(m, p) for m, p, _ in calls(fake)] == [
+        ("GET", CONTENTS), ("PUT", CONTENTS), ("PUT", CONTENTS), ("GET", CONTENTS),
+        ("GET", "/repos/org/gitops/git/ref/heads/sandbox"),
+        ("GET", "/repos/org/gitops/git/commits/SHA"), ("GET", CONTENTS), ("GET", CONTENTS)]
+    refs = [q["query"].get("ref") for q in fake.requests("GET") if q["path"] == CONTENTS]
+    assert refs == [["sandbox"], ["sandbox"], [base], [log[0]["sha"]]]
+
+
+def test_lost_answer_but_the_head_is_not_ours(fake):
+    """The same, but another file was committed on top before the re-read:
+    the head is not our commit, so nothing is claimed (changed=false) and the
+    notice says what may have happened."""
+    fake.fault("drop", method="PUT", processed=True)
+    fake.fault("interleave", method="GET", path=re.escape(CONTENTS), skip=1,
+               file="other/file.yaml", content=b"a: 2\n")
+    res = drive(fake, "8")
+    assert res["rc"] == 0 and not res["changed"] and res["sha"] == "", res
+    log = fake.log(REPO, "sandbox")
+    assert log[0]["message"] == "Interleaved commit by someone else"
+    assert log[1]["message"] == "commit-driver: set the revision"
     assert "may have committed it" in res["err"]
+    assert not res["files"][F]["changed"]
 
 
 def test_twenty_at_once(fake):

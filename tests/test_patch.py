@@ -9,8 +9,8 @@ import yaml
 
 from dispatch_util import check_commands
 from fakegh import fake_github  # noqa: F401  (pytest fixture)
-from patch_util import (APP, ARTICLE_MARKER, ARTICLE_YAML, GITOPS, MANIFEST, SHA,
-                        WORKLOADS_YAML, api_requests, article_payload, dispatch_event,
+from patch_util import (ALL_KINDS_YAML, APP, ARTICLE_MARKER, ARTICLE_YAML, GITOPS, MANIFEST,
+                        SHA, WORKLOADS_YAML, api_requests, article_payload, dispatch_event,
                         dispatch_payload, patch_env, seed_gitops, writes)
 
 TIME_RE = rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
@@ -101,6 +101,57 @@ def test_dispatch_payload_annotates_every_workload(gb, fake, tmp_path):
     assert "| source | [org/product\\-service\\@%s](https://github.com/%s/commit/%s) |" \
         % (SHA[:7], APP, SHA) in r.summary
     assert "| environment | qa |" in r.summary
+
+
+def test_annotation_only_on_workloads_that_roll_out(gb, fake, tmp_path):
+    """A manifest of every kind: the revision annotation goes on the pod
+    template of the Deployment, StatefulSet, DaemonSet, ReplicaSet and (its
+    job template) CronJob; a bare Job's pod template is immutable, so it is
+    left alone, as are the Service and the ConfigMap."""
+    yml = ALL_KINDS_YAML
+    seed_gitops(fake, {MANIFEST: yml})
+    ev = dispatch_event(tmp_path, dispatch_payload())
+    r = gb([], patch_env(ev, fake, branch="sandbox", value="{short_sha}"))
+    assert r.returncode == 0, r
+    _, (old, new) = head_change(fake)
+    before, after = list(yaml.safe_load_all(old)), list(yaml.safe_load_all(new))
+    assert [d["kind"] for d in after] == ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
+                                          "CronJob", "Job", "Service", "ConfigMap"]
+    for b, a in zip(before, after):
+        pod = "jobTemplate" in a.get("spec", {}) and \
+            (lambda d: d["spec"]["jobTemplate"]["spec"]["template"]) or \
+            (lambda d: d["spec"]["template"])
+        if a["kind"] in ("Job", "Service", "ConfigMap"):
+            assert a == b, a["kind"]
+            continue
+        annotations = pod(a)["metadata"]["annotations"]
+        assert annotations["gitops-bump/revision"] == SHA[:7], a["kind"]
+        # nothing else in the document moved
+        del annotations["gitops-bump/revision"]
+        if not annotations:
+            del pod(a)["metadata"]["annotations"]
+        if not pod(a)["metadata"]:
+            del pod(a)["metadata"]
+        assert a == b, a["kind"]
+    assert new.count(b"gitops-bump/revision") == 5
+    assert b"app: product-service   # keep this comment" in new
+    assert b"owner: web" in new
+
+
+def test_only_jobs_is_the_clear_error(gb, fake, tmp_path):
+    """Jobs and no marker, nothing configured: there is nothing that can roll
+    out, and the error says to name the change."""
+    yml = ALL_KINDS_YAML
+    job = yml[yml.index(b"# a bare Job"):yml.index(b"---", yml.index(b"# a bare Job"))]
+    seed_gitops(fake, {MANIFEST: job + b"---\n" + job.replace(b"product-migrate", b"other")})
+    ev = dispatch_event(tmp_path, dispatch_payload())
+    r = gb([], patch_env(ev, fake, branch="sandbox"))
+    assert r.returncode == 1, r
+    [err] = [l for l in r.out.splitlines() if l.startswith("::error")]
+    assert err.startswith("::error file=%s" % MANIFEST), err
+    assert "no workload to annotate" in err and "a Job's pod template cannot change" in err
+    assert "name what to change with the 'set' or 'image' input" in err
+    assert writes(fake) == []
 
 
 def test_set_image_and_payload_keys(gb, fake, tmp_path):
@@ -207,6 +258,28 @@ def test_forced_conflict_between_get_and_put(gb, fake, tmp_path):
     assert r.outputs()["commit-sha"] == ours["sha"]
 
 
+def test_put_whose_answer_was_lost_is_reported_as_our_commit(gb, fake, tmp_path):
+    """GitHub applies the PUT but the answer never arrives; the resent PUT
+    conflicts with it.  The branch head carries our message on the commit we
+    read: its sha, URL, file and diff are the outputs, as if the answer had
+    come, and no second commit is made."""
+    fake.fault("drop", method="PUT", processed=True)
+    base = fake.head(GITOPS, "sandbox")
+    ev = dispatch_event(tmp_path, dispatch_payload())
+    r = gb([], patch_env(ev, fake, branch="sandbox", value="{short_sha}"))
+    assert r.returncode == 0, r
+    ours, before = fake.log(GITOPS, "sandbox")[:2]
+    assert before["sha"] == base and ours["parents"] == [base]
+    out = r.outputs()
+    assert out["changed"] == "true" and out["commit-sha"] == ours["sha"]
+    assert out["commit-url"] == "https://github.com/%s/commit/%s" % (GITOPS, ours["sha"])
+    assert out["files"] == MANIFEST
+    assert "-          value: \"%s\"" % ARTICLE_MARKER.decode() in out["diff"]
+    assert "+          value: \"<lastCommitMsg>%s</lastCommitMsg>\"" % SHA[:7] in out["diff"]
+    assert "GitHub made the commit" in r.out and "may have committed" not in r.out
+    assert ours["sha"][:7] in r.summary
+
+
 def test_conflicts_that_never_stop_give_up(gb, fake, tmp_path):
     fake.fault("interleave", method="PUT", path=re.escape(CONTENTS), times=None,
                append=b"# someone\n")
@@ -214,7 +287,7 @@ def test_conflicts_that_never_stop_give_up(gb, fake, tmp_path):
     r = gb([], patch_env(ev, fake, branch="sandbox", max_attempts="3"))
     assert r.returncode == 1, r
     assert "gave up committing to branch 'sandbox' of 'org/gitops' after 3 attempts" in r.out
-    assert [q["method"] for q in fake.requests()] == ["GET", "PUT"] * 3
+    assert [q["method"] for q in fake.requests()] == ["GET", "PUT"] * 3 + ["GET"]
     assert all(c["message"] == "Interleaved commit by someone else"
                for c in fake.log(GITOPS, "sandbox")[:3])
 

@@ -2,13 +2,6 @@
 binary by `make test-static`): SSL_CERT_FILE names the bundle; without it the
 default bundle is used, which does not hold the fake's private CA, so the
 request fails with one clear error and nothing is sent.  No insecure fallback."""
-import os
-import shutil
-import subprocess
-
-import pytest
-
-from conftest import BIN
 from dispatch_util import GITOPS, push_event, step_env
 from fakegh import fake_github_https  # noqa: F401  (pytest fixture)
 
@@ -45,30 +38,3 @@ def test_unreadable_ssl_cert_file_is_a_clear_error(gb, fake_github_https, tmp_pa
     assert r.returncode == 1, r
     assert f"cannot read CA bundle '{tmp_path / 'missing.pem'}' (SSL_CERT_FILE)" in r.out, r
     assert fake.dispatches(GITOPS) == []
-
-
-def is_static(path):
-    out = subprocess.run(["file", "-bL", path], capture_output=True, text=True).stdout
-    return "statically linked" in out
-
-
-@pytest.mark.skipif(not is_static(BIN), reason="needs the static binary (make test-static)")
-@pytest.mark.skipif(os.geteuid() != 0, reason="chroot needs root")
-def test_static_binary_runs_in_an_empty_root(gb, fake_github_https, tmp_path):  # noqa: F811
-    """In a root holding only the binary, the event and a CA file (no /dev,
-    no /etc, no libc): TLS works, so mbedTLS gets its entropy from the
-    getrandom system call, not /dev/urandom."""
-    fake = fake_github_https
-    fake.add_repo(GITOPS)
-    root = tmp_path / "root"
-    root.mkdir()
-    shutil.copy(BIN, root / "gitops-bump")
-    shutil.copy(fake.ca_file, root / "ca.pem")
-    shutil.copy(push_event(tmp_path, message="from an empty root"), root / "event.json")
-    env = {**step_env(root / "event.json", fake), "GITHUB_EVENT_PATH": "/event.json",
-           "SSL_CERT_FILE": "/ca.pem"}
-    r = gb([str(root), "/gitops-bump"], env, binary=shutil.which("chroot"), actions=False)
-    assert r.returncode == 0, r
-    assert not (root / "dev").exists()
-    [d] = fake.dispatches(GITOPS)
-    assert d["client_payload"]["source"]["message"] == "from an empty root"

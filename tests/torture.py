@@ -141,7 +141,10 @@ class DispatchFetch(Scenario):
     def setup(self, fake):
         fake.add_repo(GITOPS)
         fake.add_repo(APP)
-        fake.torture_sha = fake.add_commit(APP, "Release 2.0\n\nnotes")
+        # a fixed sha: each worker thread has its own fake, and a commit's sha
+        # holds its date, so fakes made in different seconds sent different shas
+        fake.torture_sha = fake.add_commit(APP, "Release 2.0\n\nnotes",
+                                           sha="2ce94247c3f1e0d5b6a7980123456789abcdef01")
 
     def prepare(self, tmp, fake):
         payload = {"service": "svc", "nested": {"a": [1, 2], "b": {"c": None}}, "n": 1.5}

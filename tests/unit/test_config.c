@@ -1,6 +1,7 @@
 /* Unit tests for config: sources, precedence, spellings, validation. */
 #include "config.h"
 #include "capture.h"
+#include "github.h"
 #include "log.h"
 #include "t.h"
 
@@ -241,6 +242,33 @@ static void test_unknown_input_warns(void)
 	CHECK_QUIET_OK(LOAD("dispatch"));
 }
 
+/* The one client every mode opens is made of these inputs. */
+static void test_client(void)
+{
+	struct gh_client *gh = NULL;
+
+	env_reset();
+	setenv("INPUT_REPOSITORY", "o/r", 1);
+	setenv("INPUT_API-URL", "http://127.0.0.1:9", 1);
+	setenv("INPUT_MAX-ATTEMPTS", "7", 1);
+	setenv("INPUT_TIMEOUT", "30", 1);
+	CHECK_QUIET_OK(LOAD("dispatch"));
+	CHECK_QUIET_OK(config_client_new(&gh, &cfg));
+	CHECK(gh != NULL);
+	if (gh) {
+		CHECK_INT(gh_max_attempts(gh), 7);
+		CHECK(gh_remaining(gh) > 29 && gh_remaining(gh) <= 30);
+		CHECK_INT(gh_request_count(gh), 0);
+		gh_client_free(gh);
+	}
+	/* the token goes over plain http only to loopback: gh_client_new says so */
+	gh = NULL;
+	setenv("INPUT_API-URL", "http://example.com", 1);
+	CHECK_QUIET_OK(LOAD("dispatch"));
+	CHECK_FAILS(config_client_new(&gh, &cfg), "example.com");
+	CHECK(gh == NULL);
+}
+
 int main(void)
 {
 	log_set_style(LOG_PLAIN);
@@ -251,6 +279,7 @@ int main(void)
 	test_token();
 	test_special_words();
 	test_unknown_input_warns();
+	test_client();
 	config_release(&cfg);
 	log_reset();
 	for (int i = 0; i < 32; i++)

@@ -171,6 +171,25 @@ static void test_dispatch_event(void)
 	CHECK_STR(event_payload(&ev, "source.deep.x"), "y");
 	CHECK(event_payload(&ev, "missing") == NULL);
 	CHECK(event_payload(&ev, "source.") == NULL);
+	CHECK(ev.has_payload);
+	/* depth tells a nested key from one spelt with a dot */
+	CHECK_INT(event_payload_get(&ev, "service")->depth, 1);
+	CHECK_INT(event_payload_get(&ev, "source.deep.x")->depth, 3);
+	CHECK(event_payload_at(&ev, "source.sha", 2) == event_payload_get(&ev, "source.sha"));
+	CHECK(event_payload_at(&ev, "source.sha", 1) == NULL);
+	CHECK_QUIET_OK(parse("repository_dispatch", "{\"action\":\"p\",\"client_payload\":{"
+			     "\"source.sha\":\"abc\",\"source\":{\"x\":1}}}"));
+	CHECK(event_payload_at(&ev, "source.sha", 1) != NULL);
+	CHECK(event_payload_at(&ev, "source.sha", 2) == NULL);
+	CHECK_INT(event_payload_get(&ev, "source.x")->depth, 2);
+
+	/* an empty client_payload is there; an absent or null one is not */
+	CHECK_QUIET_OK(parse("repository_dispatch", "{\"action\":\"p\",\"client_payload\":{}}"));
+	CHECK(ev.has_payload && ev.npayload == 0);
+	CHECK_QUIET_OK(parse("repository_dispatch", "{\"action\":\"p\",\"client_payload\":null}"));
+	CHECK(!ev.has_payload && ev.npayload == 0);
+	CHECK_QUIET_OK(parse("repository_dispatch", "{\"action\":\"p\"}"));
+	CHECK(!ev.has_payload);
 }
 
 static void test_dispatch_errors(void)

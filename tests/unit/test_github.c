@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 #include <stdlib.h>
+#include <time.h>
 
 static void test_escape(void)
 {
@@ -273,6 +274,21 @@ static void test_budget(void)
 			failed += gh_backoff(c, 10, "unit backoff") < 0;
 		CHECK(strstr(capture_end(), "unit backoff failed: before attempt 10; waiting ") != NULL);
 		CHECK(failed >= 15); /* P(wait < 1 s of 1800 s) is tiny */
+		/* a caller's window is shrunk to leave room for the next attempt,
+		 * not refused: a 1000-base window (16 hours) sleeps < 0.7 s here */
+		{
+			struct timespec t0, t1;
+			double took;
+
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			CHECK_QUIET_OK(gh_backoff_window(c, 1000, 0.3, 3, "unit window"));
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+			CHECK(took < 0.75);
+		}
+		CHECK_FAILS(gh_backoff_window(c, 1, 5.0, 4, "unit window"),
+			    "unit window failed: before attempt 4, the time budget of 1 s leaves no "
+			    "room for one more");
 	}
 	unsetenv("GITOPS_BUMP_RETRY_BASE_MS");
 	gh_client_free(c);
