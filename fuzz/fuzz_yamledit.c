@@ -14,7 +14,7 @@
  *     a mapping is a filter: yamlpath.h), and every scalar
  *     it reaches in any document reads back exactly the value; a plain
  *     scalar among them is a string under YAML 1.1 and 1.2 (not a bool,
- *     null, number or date for go-yaml or a 1.2 loader);
+ *     null, number or date for go-yaml or a 1.2 loader: not_a_string());
  *   - `marker`: some scalar value holds "<NAME>value</NAME>", and no scalar
  *     value (keys are left alone) holds "<NAME>" with other text before its
  *     "</NAME>";
@@ -42,11 +42,20 @@ struct check {
 	bool tags; /* the text has a '!': a plain scalar may be tagged !!str */
 };
 
-/* A plain scalar some loader would not read as a string. */
+/*
+ * A plain scalar some loader would not read as a string: YAML 1.1
+ * (yaml.org/type), the YAML 1.2 core schema, and go-yaml v2 and v3 as
+ * resolve.go reads a plain scalar.  go-yaml drops every '_' from one that
+ * starts with a digit or a sign, then takes what strconv.ParseInt or
+ * ParseUint read with base 0 (0x, 0X, 0b, 0B, 0o, 0O, leading 0) and
+ * hands ParseFloat only what matches its yamlStyleFloat pattern: "+inf",
+ * "-nan" and the hex float "0x1p3" stay strings there, as in YAML 1.1 and
+ * 1.2.  One that starts with '.' goes to ParseFloat as written: ".5e3".
+ */
 static bool not_a_string(const char *v, size_t n)
 {
 	static const char *const res[] = {
-		/* YAML 1.1 (yaml.org/type) and 1.2 core: null, bool */
+		/* YAML 1.1 and 1.2 core: null, bool, merge, value */
 		"^(~|null|Null|NULL|y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|"
 		"FALSE|on|On|ON|off|Off|OFF|<<|=)$",
 		/* ints: binary, octal (1.1 and 1.2), decimal, hex, base 60 */
@@ -56,11 +65,18 @@ static bool not_a_string(const char *v, size_t n)
 		"^[-+]?(([0-9][0-9_]*)?\\.[0-9_]*([eE][-+]?[0-9]+)?|[0-9][0-9_]*[eE][-+]?[0-9]+|"
 		"[0-9][0-9_]*(:[0-5]?[0-9])+\\.[0-9_]*|\\.(inf|Inf|INF))$",
 		"^\\.(nan|NaN|NAN)$",
-		/* timestamps */
-		"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(([Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}"
+		/* timestamps (go-yaml: hours, minutes, seconds of one digit too) */
+		"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(([Tt]|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}"
 		"(\\.[0-9]*)?([ \t]*(Z|[-+][0-9]{1,2}(:[0-9]{2})?))?)?$",
+		/* go-yaml, from '.': ParseFloat, which takes '_' between digits */
+		"^\\.[0-9][0-9_]*([eE][-+]?[0-9][0-9_]*)?$",
 	};
-	static regex_t re[sizeof(res) / sizeof(*res)];
+	/* go-yaml, from a digit or a sign, '_' dropped: ParseInt/ParseUint
+	 * with base 0, then yamlStyleFloat */
+	static const char go_number[] =
+		"^[-+]?(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|[0-9]+|"
+		"(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?)$";
+	static regex_t re[sizeof(res) / sizeof(*res)], go;
 	static bool compiled;
 	char *s;
 	bool hit = false;
@@ -71,6 +87,8 @@ static bool not_a_string(const char *v, size_t n)
 		for (size_t i = 0; i < sizeof(res) / sizeof(*res); i++)
 			if (regcomp(&re[i], res[i], REG_EXTENDED | REG_NOSUB) != 0)
 				abort();
+		if (regcomp(&go, go_number, REG_EXTENDED | REG_NOSUB) != 0)
+			abort();
 		compiled = true;
 	}
 	if (memchr(v, '\0', n))
@@ -80,19 +98,14 @@ static bool not_a_string(const char *v, size_t n)
 	if (strcmp(s, ".") != 0)
 		for (size_t i = 0; i < sizeof(res) / sizeof(*res) && !hit; i++)
 			hit = regexec(&re[i], s, 0, NULL, 0) == 0;
-	/* go-yaml: a plain scalar starting with a digit or a sign that Go's
-	 * ParseFloat takes (underscores dropped): +inf, 1e3, 0x1p3 ... */
-	if (!hit && (strchr("+-0123456789", s[0]))) {
-		char *t = s, *w = s, *end;
+	if (!hit && strchr("+-0123456789", s[0])) {
+		char *w = s;
 
-		for (; *t; t++)
+		for (const char *t = s; *t; t++)
 			if (*t != '_')
 				*w++ = *t;
 		*w = '\0';
-		if (*s) {
-			(void)strtod(s, &end);
-			hit = *end == '\0' && end != s;
-		}
+		hit = regexec(&go, s, 0, NULL, 0) == 0;
 	}
 	free(s);
 	return hit;

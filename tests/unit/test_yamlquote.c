@@ -33,6 +33,9 @@ static void test_plain(void)
 		"nginx:1.25", "registry.example.com/a/b@sha256:0f", "2Gi", "500m", "v1.2.3", "a:b",
 		"a#b", "hello world", "--flag", "-x", "deadbeef", "café", "日本語", "x-1", "~x", "a=b",
 		"yes-no", "0xZZ", "_1", "+_", "-_x", "-_.inf",
+		/* strtod and Go's ParseFloat take these, go-yaml (which asks
+		 * yamlStyleFloat first), YAML 1.1 and 1.2 do not: strings */
+		"+inf", "-nan", "-Infinity", "+_inf", "0x1p3", "0X1P-3",
 	};
 	static const char *const not_ok[] = {
 		"", " a", "a ", "a: b", "a #b", "ends:", "-", "- x", "---", "--", "*a", "&a", "!a",
@@ -41,6 +44,8 @@ static void test_plain(void)
 		"~", "<<", "=", "1", "-1", "+1", "1.0", ".5", "1e3", "1E+3", "0x1F", "0o17", "017",
 		"0b101", "1_000", "190:20:30", ".inf", "-.inf", "+.INF", ".nan", ".NaN", "1.2.3",
 		"+_1", "-_1", "+__1_0", "+_.5", "-_0x1F", /* go-yaml: "+1", "-1", ... */
+		"0X1F", "0B101", "0O17", "+0x1F", /* go-yaml: ParseInt with base 0 */
+		"2024-1-1T1:2:3Z",                 /* go-yaml: a timestamp */
 		"2024-08-04", "2024-08-04T10:00:00Z", "2024-8-4 10:00", "a\tb", "a\nb", "a\rb",
 		"a\x01", "a\x7f", "a\xc2\x85", "a\xe2\x80\xa8", "a\xe2\x80\xa9", "a\xef\xbb\xbf",
 	};
