@@ -178,21 +178,56 @@ static uint64_t mix(uint64_t x)
 	return x ^ (x >> 33);
 }
 
-/* A fast keyed hash of event contents, eight bytes at a time. */
+static uint64_t load64(const unsigned char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
+}
+
+static uint64_t load32(const unsigned char *p)
+{
+	uint32_t w;
+
+	memcpy(&w, p, 4);
+	return w;
+}
+
+/* The 128-bit product of a and b, folded to 64 bits. */
+static uint64_t mum(uint64_t a, uint64_t b)
+{
+	__uint128_t r = (__uint128_t)a * b;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+/*
+ * A fast keyed hash of event contents (wyhash's shape: sixteen bytes a
+ * step; a short string is read as overlapping words, never past its end).
+ */
 static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *c = p;
-	uint64_t w;
+	uint64_t a = 0, b = 0;
 
 	h ^= n * 0x9e3779b97f4a7c15ULL;
-	for (; n >= 8; n -= 8, c += 8) {
-		memcpy(&w, c, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
+	if (n <= 16) {
+		if (n >= 4) {
+			size_t k = (n >> 3) << 2;
+
+			a = load32(c) << 32 | load32(c + k);
+			b = load32(c + n - 4) << 32 | load32(c + n - 4 - k);
+		} else if (n) {
+			a = (uint64_t)c[0] << 16 | (uint64_t)c[n >> 1] << 8 | c[n - 1];
+		}
+	} else {
+		for (; n > 16; n -= 16, c += 16)
+			h = mum(load64(c) ^ 0xa0761d6478bd642fULL, load64(c + 8) ^ h);
+		a = load64(c + n - 16);
+		b = load64(c + n - 8);
 	}
-	w = 0;
-	memcpy(&w, c, n);
-	return mix(h ^ w);
+	return mum(a ^ 0xe7037ed1a0b428dbULL, b ^ h);
 }
 
 /* x mod 2^61 - 1, for any x. */
@@ -200,6 +235,14 @@ static uint64_t fold(uint64_t x)
 {
 	x = (x & P61) + (x >> 61);
 	return x >= P61 ? x - P61 : x;
+}
+
+/* (fp * base + x) mod 2^61 - 1, for fp and base below it and x up to it. */
+static uint64_t fp_step(uint64_t fp, uint64_t base, uint64_t x)
+{
+	__uint128_t r = (__uint128_t)fp * base + x;
+
+	return fold((uint64_t)(r & P61) + (uint64_t)(r >> 61));
 }
 
 static uint64_t mulmod(uint64_t a, uint64_t b)
@@ -1187,8 +1230,10 @@ static void reset_document(struct state *st)
 /* ---- fingerprint ---- */
 
 /* An anchor and a tag, when there are any (mostly there are none). */
-static uint64_t hash_props(uint64_t h, const yaml_char_t *anchor, const yaml_char_t *tag)
+static inline uint64_t hash_props(uint64_t h, const yaml_char_t *anchor, const yaml_char_t *tag)
 {
+	if (!anchor && !tag)
+		return h;
 	if (anchor)
 		h = hash_bytes(h ^ 1, anchor, strlen((const char *)anchor));
 	if (tag)
@@ -1199,9 +1244,10 @@ static uint64_t hash_props(uint64_t h, const yaml_char_t *anchor, const yaml_cha
 /*
  * An event's hash: what it says, not where.  Each event type starts from
  * its own keyed constant (st->type_hash), so structural events cost no
- * mixing; a scalar's value is mixed in by hash_bytes.
+ * mixing; a scalar's value is mixed in by hash_bytes.  At most 2^61 - 1,
+ * which is 0 to the fingerprint (fp_step folds it).
  */
-static uint64_t event_hash(const struct state *st, const yaml_event_t *ev)
+static inline uint64_t event_hash(const struct state *st, const yaml_event_t *ev)
 {
 	uint64_t h = st->type_hash[ev->type & 15], flags = 0;
 
@@ -1238,7 +1284,7 @@ static uint64_t event_hash(const struct state *st, const yaml_event_t *ev)
 	default:
 		break;
 	}
-	return fold(h ^ (flags + 1) * 0x9e3779b97f4a7c15ULL);
+	return (h ^ (flags + 1) * 0x9e3779b97f4a7c15ULL) >> 3; /* below 2^61 */
 }
 
 static void fp_add(struct state *st, uint64_t x)
@@ -1246,7 +1292,7 @@ static void fp_add(struct state *st, uint64_t x)
 	st->ordinal++;
 	if (!st->doc)
 		return;
-	st->doc->fp = fold(mulmod(st->doc->fp, st->base) + x);
+	st->doc->fp = fp_step(st->doc->fp, st->base, x);
 	st->doc->events++;
 }
 
@@ -1269,15 +1315,14 @@ static struct ys_region *region_of(struct state *st, bool scalar, size_t b0, siz
 	return NULL;
 }
 
-static void fingerprint(struct state *st, const yaml_event_t *ev, size_t b0, size_t b1)
+/* An event where regions are: inside one, it stands for its nodes. */
+static void fingerprint_regions(struct state *st, const yaml_event_t *ev, size_t b0, size_t b1)
 {
 	bool start = ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT;
 	bool end = ev->type == YAML_SEQUENCE_END_EVENT || ev->type == YAML_MAPPING_END_EVENT;
 	bool scalar = ev->type == YAML_SCALAR_EVENT || ev->type == YAML_ALIAS_EVENT;
 	struct ys_region *r;
 
-	st->cur_ordinal = st->ordinal;
-	st->cur_hash = event_hash(st, ev);
 	if (st->skip) {
 		st->skip->events++;
 		st->skip_depth += start;
@@ -1301,6 +1346,23 @@ static void fingerprint(struct state *st, const yaml_event_t *ev, size_t b0, siz
 		return;
 	}
 	fp_add(st, st->cur_hash);
+}
+
+static inline void fingerprint(struct state *st, const yaml_event_t *ev, size_t b0, size_t b1)
+{
+	uint64_t h = event_hash(st, ev);
+
+	st->cur_ordinal = st->ordinal;
+	st->cur_hash = h;
+	if (st->skip || (st->rcur < st->s->nregions && b1 >= st->s->regions[st->rcur].start)) {
+		fingerprint_regions(st, ev, b0, b1);
+		return;
+	}
+	st->ordinal++;
+	if (st->doc) {
+		st->doc->fp = fp_step(st->doc->fp, st->base, h);
+		st->doc->events++;
+	}
 }
 
 /* ---- the pass ---- */
