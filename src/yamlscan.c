@@ -62,6 +62,7 @@ struct frame {
 struct mconv { /* libyaml character index -> byte offset */
 	const unsigned char *in;
 	size_t len, base, idx, off;
+	size_t run_lo, run_hi; /* bytes [run_lo, run_hi) are ASCII */
 };
 
 struct state {
@@ -287,16 +288,56 @@ uint64_t ys_fp_replace(uint64_t fp, uint64_t events, uint64_t seed, uint64_t ord
 	return (fp + mulmod(delta, w)) % P61;
 }
 
-static size_t to_byte(struct mconv *m, size_t idx)
+/* The end of the ASCII bytes from p on, looking no further than `want`
+ * (eight bytes at a time). */
+static size_t ascii_until(const unsigned char *in, size_t p, size_t want)
 {
-	while (m->idx + 8 <= idx && m->off + 8 <= m->len) { /* ASCII runs */
-		uint64_t w;
+	uint64_t w;
 
-		memcpy(&w, m->in + m->off, 8);
+	for (; p + 8 <= want; p += 8) {
+		memcpy(&w, in + p, 8);
 		if (w & 0x8080808080808080ULL)
 			break;
-		m->off += 8;
-		m->idx += 8;
+	}
+	while (p < want && in[p] < 0x80)
+		p++;
+	return p;
+}
+
+static size_t to_byte_slow(struct mconv *m, size_t idx);
+
+/*
+ * Character index -> byte offset, moving from the last answer.  Marks come
+ * in (nearly) increasing order, so the whole pass is linear; in a stretch
+ * known to be ASCII a move is an addition.
+ */
+static inline size_t to_byte(struct mconv *m, size_t idx)
+{
+	size_t want = m->off + (idx - m->idx);
+
+	if (idx >= m->idx && m->off >= m->run_lo && want <= m->run_hi) {
+		m->off = want;
+		m->idx = idx;
+		return want;
+	}
+	return to_byte_slow(m, idx);
+}
+
+static size_t to_byte_slow(struct mconv *m, size_t idx)
+{
+	if (idx > m->idx && m->off >= m->run_lo && m->off <= m->run_hi) {
+		size_t want = m->off + (idx - m->idx), step;
+
+		if (want > m->len)
+			want = m->len;
+		if (want > m->run_hi) /* look well ahead: few calls, each byte once */
+			m->run_hi = ascii_until(m->in, m->run_hi,
+						m->len - want > 4096 ? want + 4096 : m->len);
+		step = (want < m->run_hi ? want : m->run_hi) - m->off;
+		m->off += step;
+		m->idx += step;
+		if (m->idx == idx)
+			return m->off;
 	}
 	while (m->idx < idx && m->off < m->len) {
 		unsigned char c = m->in[m->off];
@@ -312,6 +353,8 @@ static size_t to_byte(struct mconv *m, size_t idx)
 			m->off--;
 		m->idx--;
 	}
+	if (m->off < m->run_lo || m->off > m->run_hi)
+		m->run_lo = m->run_hi = m->off; /* a new run starts here */
 	return m->off;
 }
 
@@ -1485,7 +1528,7 @@ int ys_run(struct ys_scan *s, const char *in, size_t len)
 	if (len >= 4 && (!u[0] || !u[1]))
 		return fail(&st, 1, "UTF-16 and UTF-32 are not supported (use UTF-8)");
 	if (len >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf)
-		st.mc.base = st.mc.off = 3;
+		st.mc.base = st.mc.off = st.mc.run_lo = st.mc.run_hi = 3;
 	for (size_t i = 0; i < s->nregions; i++) {
 		s->regions[i].nodes = s->regions[i].events = 0;
 		s->regions[i].value_ok = false;
