@@ -21,6 +21,7 @@ struct cursor {
 	bool sel;        /* segment depth-1 is a [key=value] this mapping decides */
 	bool filter;     /* ... applied to the mapping itself, not to an element */
 	bool below_sel;  /* an element selector or [*] matched on the way here */
+	bool key_hit;    /* the current key of its mapping is its next segment */
 	bool matched;    /* a child matched this cursor's next key already */
 	bool sel_seen;   /* sel: the selector key was seen already */
 	bool decide;     /* the value being read decides this selector */
@@ -45,7 +46,7 @@ struct frame {
 	enum ys_type type;
 	bool flow, in_flow;
 	bool want_key;     /* mapping: the next node is a key */
-	bool key_scalar;   /* the current key is a scalar, its text in `key` */
+	bool key_live;     /* some cursor here goes on through the current key */
 	bool all_maps;     /* sequence: every item so far was a mapping */
 	bool needs_key;    /* some cursor here looks at keys */
 	size_t node;       /* sparse node, or YS_NONE */
@@ -56,7 +57,6 @@ struct frame {
 	int indent;        /* column of the nearest block collection */
 	int seq_offset;    /* layout of the nearest nested collections (see ys_node) */
 	int map_step;
-	struct buf key;
 };
 
 struct mconv { /* libyaml character index -> byte offset */
@@ -572,11 +572,10 @@ static unsigned column_of(const char *in, size_t base, size_t pos)
 	return col;
 }
 
-static void describe(struct state *st, const yaml_event_t *ev, enum ys_type type,
-		     size_t b0, size_t b1, struct start *d)
+/* What the event of a node starting in frame `f` (NULL: the root) says. */
+static void describe(struct state *st, const struct frame *f, const yaml_event_t *ev,
+		     enum ys_type type, size_t b0, size_t b1, struct start *d)
 {
-	struct frame *f = top(st);
-
 	d->ev = ev;
 	d->flow = false;
 	d->anchor = d->tag = NULL;
@@ -685,17 +684,15 @@ static struct frame *push_frame(struct state *st, long line)
 			return NULL;
 		}
 		memset(p + st->frames_alloc, 0, (na - st->frames_alloc) * sizeof(*p));
-		for (size_t i = st->frames_alloc; i < na; i++)
-			buf_init(&p[i].key, 1 << 20);
 		st->frames = p;
 		st->frames_alloc = na;
 	}
 	return &st->frames[st->depth++];
 }
 
-static bool key_is(const struct frame *f, const char *k, size_t n)
+static bool same_text(const char *a, size_t na, const char *b, size_t nb)
 {
-	return f->key_scalar && f->key.len == n && (n == 0 || !memcmp(f->key.ptr, k, n));
+	return na == nb && (na == 0 || !memcmp(a, b, na));
 }
 
 /*
@@ -711,11 +708,11 @@ static int child_cursors(struct state *st, struct frame *f, enum ys_type type,
 		enum cond cond = C_UNCOND;
 		bool element = false;
 
-		if (!seg)
+		if (!seg || c->cond == C_FAIL) /* a selector that failed: nothing below counts */
 			continue;
 		switch (seg->kind) {
 		case YPATH_KEY:
-			if (f->type != YS_MAP || !key_is(f, seg->key, seg->key_len))
+			if (f->type != YS_MAP || !c->key_hit)
 				continue;
 			if (c->matched) {
 				if (c->dup_off == YS_NONE)
@@ -807,20 +804,22 @@ static void decide_selectors(struct state *st, struct frame *f, const yaml_event
 	}
 }
 
-/* A key of mapping frame `f`. */
+/* A key of mapping frame `f`: which cursors go on through it, which
+ * selectors it decides.  Matched here, so the key is never copied. */
 static int read_key(struct state *st, struct frame *f, const yaml_event_t *ev, size_t b0)
 {
-	f->want_key = false;
-	f->key_scalar = ev->type == YAML_SCALAR_EVENT;
-	if (!f->key_scalar) {
-		if (f->node != YS_NONE)
-			st->nodes[f->node].odd_keys = true;
-		return 0;
-	}
-	if (f->node != YS_NONE) {
-		const char *k = (const char *)ev->data.scalar.value;
-		size_t n = ev->data.scalar.length;
+	const char *k = NULL;
+	size_t n = 0;
 
+	f->want_key = false;
+	f->key_live = false;
+	if (ev->type == YAML_SCALAR_EVENT) {
+		k = (const char *)ev->data.scalar.value;
+		n = ev->data.scalar.length;
+	} else if (f->node != YS_NONE) {
+		st->nodes[f->node].odd_keys = true;
+	}
+	if (k && f->node != YS_NONE) {
 		if (n == 2 && !memcmp(k, "<<", 2) &&
 		    ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
 			st->nodes[f->node].has_merge = true;
@@ -828,22 +827,23 @@ static int read_key(struct state *st, struct frame *f, const yaml_event_t *ev, s
 	}
 	if (!f->needs_key)
 		return 0;
-	buf_reset(&f->key);
-	if (buf_add(&f->key, ev->data.scalar.value, ev->data.scalar.length) < 0)
-		return oom(st);
 	for (size_t i = f->c0; i < f->c1; i++) {
 		struct cursor *c = &st->cursors[i];
-		const struct ypath_seg *seg;
+		const struct ypath_seg *seg = cursor_seg(st, c);
 
-		if (!c->sel)
+		c->key_hit = k && seg && seg->kind == YPATH_KEY && c->cond != C_FAIL &&
+			     same_text(seg->key, seg->key_len, k, n);
+		f->key_live |= c->key_hit;
+		if (!c->sel || !k)
 			continue;
 		seg = &st->s->paths[c->edit].seg[c->depth - 1];
-		if (!key_is(f, seg->key, seg->key_len))
+		if (!same_text(seg->key, seg->key_len, k, n))
 			continue;
 		if (c->sel_seen && c->sel_dup == YS_NONE)
 			c->sel_dup = b0;
 		c->decide = !c->sel_seen;
 		c->sel_seen = true;
+		f->key_live |= c->decide;
 	}
 	return 0;
 }
@@ -973,11 +973,13 @@ static int place_child(struct state *st, struct frame *f, const struct start *d,
 		for (size_t e = 0; e < st->s->npaths; e++)
 			if (!add_cursor(st, e, 0, YS_NONE, C_UNCOND))
 				return -1;
-	} else {
+	} else if (f->c0 < f->c1 && (f->type != YS_MAP || f->key_live)) {
 		if (f->type == YS_MAP)
 			decide_selectors(st, f, ev);
 		if (child_cursors(st, f, d->type, d->b0) < 0)
 			return -1;
+	}
+	if (f) {
 		if (d->type == YS_MAP || d->type == YS_SEQ)
 			note_layout(st, f, d->type, d->col, d->flow);
 		if (f->type == YS_SEQ && d->type != YS_MAP)
@@ -997,11 +999,12 @@ static int place_child(struct state *st, struct frame *f, const struct start *d,
 	return 0;
 }
 
-/* A node starts: a scalar, an alias, or a collection (pushed here). */
-static int node_begin(struct state *st, const struct start *d)
+/* A node starts in frame `f`: a scalar, an alias, or a collection (pushed
+ * here). */
+static int node_begin(struct state *st, struct frame *f, const struct start *d)
 {
 	const yaml_event_t *ev = d->ev;
-	struct frame *f = top(st), *nf;
+	struct frame *nf;
 	size_t c0 = st->ncursors, node = YS_NONE, anchor = YS_NONE;
 	bool in_flow = f && (f->flow || f->in_flow);
 	int indent = f ? f->indent : -1;
@@ -1030,7 +1033,7 @@ static int node_begin(struct state *st, const struct start *d)
 	nf->flow = d->flow;
 	nf->in_flow = in_flow;
 	nf->want_key = true;
-	nf->key_scalar = false;
+	nf->key_live = false;
 	nf->all_maps = true;
 	nf->node = node;
 	nf->c0 = c0;
@@ -1051,10 +1054,8 @@ static int node_begin(struct state *st, const struct start *d)
 	return 0;
 }
 
-static void node_end(struct state *st, size_t b0, size_t b1)
+static void node_end(struct state *st, struct frame *f, size_t b0, size_t b1)
 {
-	struct frame *f = top(st);
-
 	if (!f)
 		return;
 	if (f->node != YS_NONE) {
@@ -1442,27 +1443,116 @@ static int parse_error(struct state *st)
 		    p->context ? ": " : "", p->problem ? p->problem : "unknown error");
 }
 
+/*
+ * The common scalar, without building its description: one without anchor
+ * or tag in flow or one-line style that is a key, or a value no cursor goes
+ * on to (none here, or none through its key) and no marker is in.  0 when
+ * done, 1 for the general path, -1.
+ */
+static int quick_scalar(struct state *st, struct frame *f, const yaml_event_t *ev, size_t b0,
+			size_t b1)
+{
+	if (!f || ev->data.scalar.anchor || ev->data.scalar.tag)
+		return 1;
+	if (f->type == YS_MAP && f->want_key) {
+		if (read_key(st, f, ev, b0) < 0)
+			return -1;
+	} else {
+		bool dead = f->c0 == f->c1 || (f->type == YS_MAP && !f->key_live);
+
+		if (!dead || (st->s->nmarkers && holds_marker(st, ev)))
+			return 1;
+		if (f->type == YS_SEQ)
+			f->all_maps = false;
+		f->index++;
+		f->want_key = true;
+	}
+	st->last_leaf = b1;
+	return 0;
+}
+
+/*
+ * A collection no cursor goes into, without anchor or tag: its frame only,
+ * without a description.  Such a subtree holds no sparse node (markers
+ * aside: not here when there are any), so its layout is not needed once the
+ * file's is known.  0 when done, 1 for the general path, -1.
+ */
+static int quick_collection(struct state *st, struct frame *f, const yaml_event_t *ev)
+{
+	bool map = ev->type == YAML_MAPPING_START_EVENT;
+	const yaml_char_t *anchor = map ? ev->data.mapping_start.anchor
+				  : ev->data.sequence_start.anchor;
+	const yaml_char_t *tag = map ? ev->data.mapping_start.tag : ev->data.sequence_start.tag;
+	bool flow = map ? ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+		  : ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+	struct frame *nf;
+	bool in_flow;
+	int indent;
+
+	if (!f || anchor || tag || st->s->nmarkers || st->s->seq_offset < 0 ||
+	    st->s->map_step < 0 || (f->type == YS_MAP && f->want_key) ||
+	    !(f->c0 == f->c1 || (f->type == YS_MAP && !f->key_live)))
+		return 1;
+	if (f->type == YS_SEQ && !map)
+		f->all_maps = false;
+	f->index++;
+	f->want_key = true;
+	in_flow = f->flow || f->in_flow;
+	indent = f->indent;
+	nf = push_frame(st, (long)ev->start_mark.line + 1); /* f moves */
+	if (!nf)
+		return -1;
+	nf->type = map ? YS_MAP : YS_SEQ;
+	nf->flow = flow;
+	nf->in_flow = in_flow;
+	nf->want_key = nf->all_maps = true;
+	nf->key_live = nf->needs_key = false;
+	nf->node = nf->anchor = YS_NONE;
+	nf->c0 = nf->c1 = st->ncursors;
+	nf->index = 0;
+	nf->col = (unsigned)ev->start_mark.column;
+	nf->indent = flow ? indent : (int)nf->col;
+	nf->seq_offset = nf->map_step = -1;
+	return 0;
+}
+
+static bool block_scalar(const yaml_event_t *ev)
+{
+	return ev->type == YAML_SCALAR_EVENT &&
+	       (ev->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+		ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE);
+}
+
 static int event(struct state *st, const yaml_event_t *ev)
 {
-	const struct frame *f = top(st);
+	struct frame *f = top(st);
 	bool marks = ev->type != YAML_STREAM_START_EVENT && ev->type != YAML_STREAM_END_EVENT &&
 		     ev->type != YAML_DOCUMENT_START_EVENT &&
 		     !((ev->type == YAML_MAPPING_END_EVENT || ev->type == YAML_SEQUENCE_END_EVENT) &&
 		       f && !f->flow); /* block ends: their marks are the next token's */
 	size_t b0 = marks ? to_byte(&st->mc, ev->start_mark.index) : 0;
 	size_t b1 = marks ? to_byte(&st->mc, ev->end_mark.index) : 0;
+	bool described = true;
 	struct start d;
+	int r;
 
-	if (ev->type == YAML_DOCUMENT_START_EVENT && begin_document(st) < 0)
-		return -1;
+	/* most scalars need no description (quick_scalar); a block scalar's
+	 * end is known only from it */
 	switch (ev->type) {
-	case YAML_SCALAR_EVENT: describe(st, ev, YS_SCALAR, b0, b1, &d); break;
-	case YAML_ALIAS_EVENT: describe(st, ev, YS_ALIAS, b0, b1, &d); break;
-	case YAML_SEQUENCE_START_EVENT: describe(st, ev, YS_SEQ, b0, b1, &d); break;
-	case YAML_MAPPING_START_EVENT: describe(st, ev, YS_MAP, b0, b1, &d); break;
-	default: d.b1 = b1; break;
+	case YAML_SCALAR_EVENT:
+		described = block_scalar(ev);
+		if (described)
+			describe(st, f, ev, YS_SCALAR, b0, b1, &d);
+		break;
+	case YAML_ALIAS_EVENT: describe(st, f, ev, YS_ALIAS, b0, b1, &d); break;
+	case YAML_DOCUMENT_START_EVENT:
+		if (begin_document(st) < 0)
+			return -1;
+		described = false;
+		break;
+	default: described = false; break;
 	}
-	fingerprint(st, ev, b0, d.b1);
+	fingerprint(st, ev, b0, described ? d.b1 : b1);
 	switch (ev->type) {
 	case YAML_DOCUMENT_START_EVENT:
 		reset_document(st);
@@ -1477,8 +1567,7 @@ static int event(struct state *st, const yaml_event_t *ev)
 		st->doc = NULL;
 		st->s->ndocs++;
 		if (st->s->on_doc) {
-			int r = st->s->on_doc(st->s->arg, st->s);
-
+			r = st->s->on_doc(st->s->arg, st->s);
 			release_hits(st->s);
 			if (r < 0) {
 				st->stopped = true;
@@ -1487,13 +1576,24 @@ static int event(struct state *st, const yaml_event_t *ev)
 		}
 		return 0;
 	case YAML_SCALAR_EVENT:
-	case YAML_ALIAS_EVENT:
+		if (!described) {
+			if ((r = quick_scalar(st, f, ev, b0, b1)) <= 0)
+				return r;
+			describe(st, f, ev, YS_SCALAR, b0, b1, &d);
+		}
+		return node_begin(st, f, &d);
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT:
-		return node_begin(st, &d);
+		if ((r = quick_collection(st, f, ev)) <= 0)
+			return r;
+		describe(st, f, ev, ev->type == YAML_MAPPING_START_EVENT ? YS_MAP : YS_SEQ, b0, b1,
+			 &d);
+		return node_begin(st, f, &d);
+	case YAML_ALIAS_EVENT:
+		return node_begin(st, f, &d);
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT:
-		node_end(st, b0, b1);
+		node_end(st, f, b0, b1);
 		return 0;
 	default:
 		return 0;
@@ -1555,8 +1655,6 @@ out:
 	if (st.oom && !st.stopped)
 		oom(&st);
 	reset_document(&st);
-	for (size_t i = 0; i < st.frames_alloc; i++)
-		buf_release(&st.frames[i].key);
 	for (size_t i = 0; i < st.seen_alloc; i++)
 		buf_release(&st.seen[i]);
 	buf_release(&st.got);
