@@ -1353,6 +1353,7 @@ static int scan(struct ctx *cx, struct ys_scan *s, const char *in, size_t len,
 	s->regions = regions;
 	s->nregions = nregions;
 	s->seed = cx->seed;
+	s->lean = !plan;
 	if (plan) {
 		s->on_doc = plan_document;
 		s->arg = cx;

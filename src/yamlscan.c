@@ -486,9 +486,12 @@ static struct cursor *add_cursor(struct state *st, size_t edit, size_t depth, si
 
 static void append_seen(struct state *st, size_t node, const char *text, size_t n)
 {
-	struct buf *b = &st->seen[node];
+	struct buf *b;
 	size_t take = n > 40 ? 40 : n;
 
+	if (st->s->lean)
+		return;
+	b = &st->seen[node];
 	if (b->len >= SEEN_MAX || memchr(text, '\0', take))
 		return;
 	if (b->len)
@@ -504,6 +507,8 @@ static void append_seen(struct state *st, size_t node, const char *text, size_t 
 /* Room for node `i`'s list; the pool only grows. */
 static int seen_slot(struct state *st, size_t i)
 {
+	if (st->s->lean)
+		return 0;
 	if (i < st->seen_alloc) {
 		buf_reset(&st->seen[i]);
 		return 0;
@@ -1160,6 +1165,8 @@ static int add_hit(struct state *st, enum ys_hit_kind kind, const struct cursor 
 	const char *anchor;
 	bool got = c && c->got_off != YS_NONE && kind == YS_HIT_FRONTIER;
 
+	if (s->lean && kind != YS_HIT_TARGET)
+		return 0;
 	if (GROW(st, s->hits, s->nhits, s->hits_alloc) < 0)
 		return -1;
 	h = &s->hits[s->nhits];
@@ -1174,15 +1181,22 @@ static int add_hit(struct state *st, enum ys_hit_kind kind, const struct cursor 
 	h->err_off = err_off;
 	h->node = *src;
 	h->node.value = src->value ? dup_mem(src->value, src->len) : NULL;
+	h->node.seen = NULL;
+	h->node.tag = NULL;
+	h->node.shared_anchor = NULL;
+	s->nhits++;
+	if (src->value && !h->node.value)
+		return oom(st);
+	if (s->lean)
+		return 0;
 	h->node.seen = st->seen[node].len ? strdup(buf_cstr(&st->seen[node])) : NULL;
 	h->node.tag = src->tag ? strdup(src->tag) : NULL;
 	anchor = shared_anchor(st, src->start); /* its own anchor counts, also on
 						* an empty value */
 	h->node.shared = anchor != NULL;
 	h->node.shared_anchor = anchor ? strdup(anchor) : NULL;
-	s->nhits++;
-	if ((src->value && !h->node.value) || (st->seen[node].len && !h->node.seen) ||
-	    (src->tag && !h->node.tag) || (anchor && !h->node.shared_anchor) || (got && !h->got))
+	if ((st->seen[node].len && !h->node.seen) || (src->tag && !h->node.tag) ||
+	    (anchor && !h->node.shared_anchor) || (got && !h->got))
 		return oom(st);
 	return 0;
 }
@@ -1214,7 +1228,8 @@ static int resolve_document(struct state *st)
 	bool *valid = NULL;
 	int rc = -1;
 
-	shared_ranges(st);
+	if (!st->s->lean)
+		shared_ranges(st);
 	if (nc) {
 		live = calloc(nc, sizeof(*live));
 		second = calloc(nc, sizeof(*second));

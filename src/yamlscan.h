@@ -165,6 +165,10 @@ struct ys_scan {
 	struct ys_region *regions;   /* sorted by start, not overlapping */
 	size_t nregions;
 	uint64_t seed;               /* same seed: comparable fingerprints */
+	bool lean;                   /* for checking only: YS_HIT_TARGET hits
+				      * alone, without `seen`, `tag` or `shared`
+				      * (other hits still keep a path from being
+				      * a target) */
 	/* When set, called at the end of every document with that document's
 	 * hits (which are freed when it returns), so memory does not grow with
 	 * the file; without it hits accumulate.  -1 stops the scan (the
