@@ -269,13 +269,21 @@ enum yq_style yq_choose(enum yq_style prefer, const char *v, size_t n, bool flow
 int yq_escape_double(struct buf *out, const char *v, size_t n)
 {
 	unsigned cp;
+	size_t run = 0; /* printable ASCII from here on is copied in one go */
 
 	for (size_t i = 0; i < n;) {
-		size_t len = u8_decode(v, n, i, &cp);
+		unsigned char c = (unsigned char)v[i];
+		size_t len;
 
-		if (!len) { /* not UTF-8: callers check first; never emit it raw */
-			buf_addf(out, "\\x%02X", (unsigned char)v[i]);
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
 			i++;
+			continue;
+		}
+		buf_add(out, v + run, i - run);
+		len = u8_decode(v, n, i, &cp);
+		if (!len) { /* not UTF-8: callers check first; never emit it raw */
+			buf_addf(out, "\\x%02X", c);
+			run = ++i;
 			continue;
 		}
 		switch (cp) {
@@ -302,7 +310,9 @@ int yq_escape_double(struct buf *out, const char *v, size_t n)
 				buf_addf(out, "\\u%04X", cp);
 		}
 		i += len;
+		run = i;
 	}
+	buf_add(out, v + run, n - run);
 	return buf_failed(out) ? -1 : 0;
 }
 

@@ -91,19 +91,30 @@ static void test_single_and_utf8(void)
 	CHECK(yq_utf8_valid("", 0));
 }
 
-static void test_escape_double(void)
+/* yq_escape_double's text for the n bytes at v. */
+static const char *escaped(const char *v, size_t n)
 {
+	static char out[512];
 	struct buf t = BUF_INIT;
 
-	yq_escape_double(&t, "q\"b\\t\tn\nr\rz\0e\x1b" "d\x7f", 16);
-	CHECK_STR(buf_cstr(&t), "q\\\"b\\\\t\\tn\\nr\\rz\\0e\\ed\\x7F");
-	buf_reset(&t);
-	yq_escape_double(&t, "\xc2\x85\xc2\x9f\xe2\x80\xa8\xe2\x80\xa9\xef\xbb\xbf\xc2\xa0\xc3\xa9", 17);
-	CHECK_STR(buf_cstr(&t), "\\N\\x9F\\L\\P\\uFEFF\xc2\xa0\xc3\xa9");
-	buf_reset(&t);
-	yq_escape_double(&t, "\xef\xbf\xbe", 3);
-	CHECK_STR(buf_cstr(&t), "\\uFFFE");
+	yq_escape_double(&t, v, n);
+	snprintf(out, sizeof(out), "%s", buf_cstr(&t));
 	buf_release(&t);
+	return out;
+}
+
+static void test_escape_double(void)
+{
+	CHECK_STR(escaped("q\"b\\t\tn\nr\rz\0e\x1b" "d\x7f", 16),
+		  "q\\\"b\\\\t\\tn\\nr\\rz\\0e\\ed\\x7F");
+	CHECK_STR(escaped("\xc2\x85\xc2\x9f\xe2\x80\xa8\xe2\x80\xa9\xef\xbb\xbf\xc2\xa0\xc3\xa9", 17),
+		  "\\N\\x9F\\L\\P\\uFEFF\xc2\xa0\xc3\xa9");
+	CHECK_STR(escaped("\xef\xbf\xbe", 3), "\\uFFFE");
+	/* printable ASCII is copied in runs: around escapes, at both ends */
+	CHECK_STR(escaped("ab\xff" "cd\"ef\xc3\xa9gh\\", 13), "ab\\xFFcd\\\"ef\xc3\xa9gh\\\\");
+	CHECK_STR(escaped("registry.example.com/app@sha256:0f", 34),
+		  "registry.example.com/app@sha256:0f");
+	CHECK_STR(escaped("", 0), "");
 }
 
 static void test_choose(void)
