@@ -4,11 +4,19 @@
 # that crashes or breaks an invariant; the input is in build/fuzz/artifacts/.
 #
 #   sh fuzz/run.sh SECONDS NAME...
+#
+# FUZZ_SEED (libFuzzer's -seed) makes a run repeatable: the same seed, code
+# and seeds walk the same inputs, so a failure in CI is the same failure
+# here.  Unset or 0: a new random seed each run.
 set -u
 
 secs=$1
 shift
+seed=${FUZZ_SEED:-0}
 status=0
+if [ "$seed" != 0 ]; then
+	echo "libFuzzer -seed=$seed (FUZZ_SEED): the same run again gives the same inputs"
+fi
 printf '%-8s %6s %12s %9s %6s %7s %7s\n' target seconds executions exec/s cov ft corpus
 for name in "$@"; do
 	bin=build/fuzz/fuzz_$name
@@ -26,7 +34,7 @@ for name in "$@"; do
 	esac
 	[ -f "$dict" ] && dict="-dict=$dict" || dict=
 	# shellcheck disable=SC2086
-	"$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+	"$bin" -max_total_time="$secs" -seed="$seed" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix="build/fuzz/artifacts/$name-" $dict $dirs >"$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
