@@ -5,9 +5,11 @@
 #
 #   sh fuzz/run.sh SECONDS NAME...
 #
-# FUZZ_SEED (libFuzzer's -seed) makes a run repeatable: the same seed, code
-# and seeds walk the same inputs, so a failure in CI is the same failure
-# here.  Unset or 0: a new random seed each run.
+# FUZZ_SEED is libFuzzer's -seed (unset or 0: a new random one each run).
+# A fixed seed starts every run the same way, but libFuzzer's walk also
+# depends on timing, so a failing input is printed too (base64, up to 64
+# KiB): a CI log is enough to get it back:
+#   base64 -d > fuzz/regress/NAME/WHAT   (paste the lines, then ^D)
 set -u
 
 secs=$1
@@ -15,7 +17,7 @@ shift
 seed=${FUZZ_SEED:-0}
 status=0
 if [ "$seed" != 0 ]; then
-	echo "libFuzzer -seed=$seed (FUZZ_SEED): the same run again gives the same inputs"
+	echo "libFuzzer -seed=$seed (FUZZ_SEED)"
 fi
 printf '%-8s %6s %12s %9s %6s %7s %7s\n' target seconds executions exec/s cov ft corpus
 for name in "$@"; do
@@ -47,6 +49,11 @@ for name in "$@"; do
 		status=1
 		printf '%-8s FAILED (exit %s); the log: %s\n' "$name" "$rc" "$log"
 		grep -E 'invariant failed|ERROR: |SUMMARY: |Test unit written to' "$log" | head -n 5
+		for unit in $(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log"); do
+			[ -f "$unit" ] || continue
+			echo "the input ($unit, $(wc -c <"$unit") bytes), base64:"
+			head -c 65536 "$unit" | base64
+		done
 		continue
 	fi
 	printf '%-8s %6s %12s %9s %6s %7s %7s\n' "$name" "$secs" "$execs" "$rate" "$cov" "$ft" "$files"
