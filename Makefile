@@ -3,10 +3,9 @@
 #   make              build/gitops-bump (dynamic, Debian's libcurl/cJSON/libyaml)
 #   make test         install missing Debian packages, build with ASan+UBSan,
 #                     run every unit and black-box test
-#   make demo         the whole story against the bundled fake GitHub (no network)
 #   make help         every target
 #
-# Other targets (bench, static, image, fuzz, analyze, ...) live in mk/*.mk.
+# Other targets (demo, bench, static, image, fuzz, analyze, ...) live in mk/*.mk.
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CC       ?= cc

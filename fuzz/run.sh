@@ -4,11 +4,21 @@
 # that crashes or breaks an invariant; the input is in build/fuzz/artifacts/.
 #
 #   sh fuzz/run.sh SECONDS NAME...
+#
+# FUZZ_SEED is libFuzzer's -seed (unset or 0: a new random one each run).
+# A fixed seed starts every run the same way, but libFuzzer's walk also
+# depends on timing, so a failing input is printed too (base64, up to 64
+# KiB): a CI log is enough to get it back:
+#   base64 -d > fuzz/regress/NAME/WHAT   (paste the lines, then ^D)
 set -u
 
 secs=$1
 shift
+seed=${FUZZ_SEED:-0}
 status=0
+if [ "$seed" != 0 ]; then
+	echo "libFuzzer -seed=$seed (FUZZ_SEED)"
+fi
 printf '%-8s %6s %12s %9s %6s %7s %7s\n' target seconds executions exec/s cov ft corpus
 for name in "$@"; do
 	bin=build/fuzz/fuzz_$name
@@ -26,7 +36,7 @@ for name in "$@"; do
 	esac
 	[ -f "$dict" ] && dict="-dict=$dict" || dict=
 	# shellcheck disable=SC2086
-	"$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+	"$bin" -max_total_time="$secs" -seed="$seed" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix="build/fuzz/artifacts/$name-" $dict $dirs >"$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
@@ -39,6 +49,11 @@ for name in "$@"; do
 		status=1
 		printf '%-8s FAILED (exit %s); the log: %s\n' "$name" "$rc" "$log"
 		grep -E 'invariant failed|ERROR: |SUMMARY: |Test unit written to' "$log" | head -n 5
+		for unit in $(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log"); do
+			[ -f "$unit" ] || continue
+			echo "the input ($unit, $(wc -c <"$unit") bytes), base64:"
+			head -c 65536 "$unit" | base64
+		done
 		continue
 	fi
 	printf '%-8s %6s %12s %9s %6s %7s %7s\n' "$name" "$secs" "$execs" "$rate" "$cov" "$ft" "$files"

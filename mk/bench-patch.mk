@@ -12,10 +12,12 @@ bench-patch:
 	$(PYTHON) bench/patch.py --runs $(BENCH_RUNS) --binary $(CURDIR)/build/gitops-bump \
 	  $(if $(wildcard build/static/gitops-bump),--binary $(CURDIR)/build/static/gitops-bump)
 
-# make bench-patch-race: a burst of receivers on one file at the default settings (5 attempts,
-#   120 s, 1 s retry base), against the fake with GitHub-like latency per request; prints
-#   how many landed and gave up, the attempts they needed and wall times (RACE_RUNS runs of
-#   RACE_RECEIVERS).  Slow (about 30 s a run): not part of `make bench`.
+# make bench-patch-race: a burst of receivers on one file.
+#   make bench-patch-race  RACE_RECEIVERS (20) receivers at once on one file at the
+#                     default settings (5 attempts, 120 s, 1 s retry base), against the
+#                     fake with GitHub-like latency per request; prints how many landed
+#                     and gave up, the attempts they needed and wall times (RACE_RUNS
+#                     runs).  Slow (about 30 s a run): not part of `make bench`.
 RACE_RUNS ?= 5
 RACE_RECEIVERS ?= 20
 

@@ -1,6 +1,7 @@
 # make fuzz: libFuzzer targets (fuzz/fuzz_*.c), built with clang.
 #   make fuzz         build every target and run each for FUZZ_SECONDS (default 10);
-#                     prints executions and coverage (cov, ft) per target
+#                     prints executions and coverage (cov, ft) per target;
+#                     FUZZ_SEED=N repeats a run exactly (default: a random seed)
 #   make fuzz-build   only build them (build/fuzz/fuzz_NAME)
 #
 # The library is compiled again with clang and -fsanitize=fuzzer-no-link,
@@ -17,6 +18,7 @@
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 10
+FUZZ_SEED    ?= 0
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS  := $(CSTD) $(DEFS) $(WARN) $(WERROR) -O1 -g -fno-omit-frame-pointer \
                 $(DEPCFLAGS) -Isrc
@@ -57,6 +59,6 @@ fuzz-build:
 	@$(MAKE) --no-print-directory $(FUZZ_BINS) fuzz-seeds
 
 fuzz: fuzz-build
-	@sh fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+	@FUZZ_SEED=$(FUZZ_SEED) sh fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 -include $(FUZZ_OBJ:.o=.d)

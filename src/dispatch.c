@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,14 +218,21 @@ static int fix_cjson_string(char **str, size_t *replaced)
  * CJSON_NESTING_LIMIT (1000) levels. */
 static int fix_tree(cJSON *item, size_t *replaced) /* NOLINT(misc-no-recursion) */
 {
+	int rc;
+
 	for (; item; item = item->next) {
+		if (cJSON_IsNumber(item) && !isfinite(item->valuedouble)) {
+			/* cJSON read 1e999 as infinity and would send null */
+			log_error("input 'client-payload' has a number too large for a double");
+			return GB_EUSAGE;
+		}
 		if (item->string && !(item->type & cJSON_StringIsConst) &&
 		    fix_cjson_string(&item->string, replaced) < 0)
 			return -1;
 		if (cJSON_IsString(item) && fix_cjson_string(&item->valuestring, replaced) < 0)
 			return -1;
-		if (item->child && fix_tree(item->child, replaced) < 0)
-			return -1;
+		if (item->child && (rc = fix_tree(item->child, replaced)) != 0)
+			return rc;
 	}
 	return 0;
 }
@@ -243,6 +251,7 @@ static int parse_extra(cJSON **out, const char *extra, size_t *replaced)
 {
 	const char *end = NULL;
 	cJSON *j, *a, *b;
+	int rc;
 
 	*out = NULL;
 	if (!extra)
@@ -271,9 +280,10 @@ static int parse_extra(cJSON **out, const char *extra, size_t *replaced)
 			}
 		}
 	}
-	if (fix_tree(j->child, replaced) < 0) {
+	rc = fix_tree(j->child, replaced);
+	if (rc != 0) {
 		cJSON_Delete(j);
-		return -1;
+		return rc;
 	}
 	*out = j;
 	return 0;

@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +186,20 @@ static enum event_type json_type(const cJSON *item)
 	return EVENT_NULL;
 }
 
+/* Every number in item (and below it) fits a double: cJSON reads 1e999 as
+ * infinity and would print it back as null. */
+static bool all_finite(const cJSON *item) /* NOLINT(misc-no-recursion) */
+{
+	const cJSON *child;
+
+	if (cJSON_IsNumber(item))
+		return isfinite(item->valuedouble);
+	cJSON_ArrayForEach(child, item)
+		if (!all_finite(child))
+			return false;
+	return true;
+}
+
 struct flat {
 	struct event *ev;
 	size_t cap;
@@ -205,6 +220,11 @@ static int add_entry(struct flat *f, const cJSON *item, int depth)
 	if (ev->npayload == EVENT_PAYLOAD_MAX_KEYS) {
 		log_error("client_payload in '%s' has over %d keys", ev->path,
 			  EVENT_PAYLOAD_MAX_KEYS);
+		return -1;
+	}
+	if (!all_finite(item)) {
+		log_error("client_payload in '%s' has a number too large for a double under '%s'",
+			  ev->path, f->key.ptr);
 		return -1;
 	}
 	if (ev->npayload == f->cap) {

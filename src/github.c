@@ -992,16 +992,6 @@ out:
 	return rc;
 }
 
-int gh_backoff(struct gh_client *c, int attempt_no, const char *what)
-{
-	struct gh_hints none = { -1, -1, -1 };
-	long ms = gh_wait_ms(&none, false, attempt_no, c->base_ms, now_epoch(), random_unit(c));
-	char why[64];
-
-	snprintf(why, sizeof(why), "before attempt %d", attempt_no);
-	return wait_or_fail(c, ms, what, why);
-}
-
 int gh_backoff_window(struct gh_client *c, double bases, double reserve_s, int attempt_no,
 		      const char *what)
 {

@@ -117,12 +117,8 @@ void gh_response_release(struct gh_response *resp);
 /* Report an unexpected response once, with the permission hint; returns -1. */
 int gh_fail(const struct gh_request *req, const struct gh_response *resp);
 
-/* For a caller's own retry loop (e.g. commit conflicts): sleep before
- * attempt number `attempt` (2 for the first retry) with jittered exponential
- * backoff.  -1 (printed, naming `what`) if the wait would pass the budget. */
-int gh_backoff(struct gh_client *c, int attempt, const char *what);
-
-/* The same with the window given by the caller: sleep a uniform random time
+/* For a caller's own retry loop (e.g. commit conflicts), before attempt
+ * number `attempt_no` (2 for the first retry): sleep a uniform random time
  * in [0, bases * the base delay) (GH_RETRY_BASE_MS, or
  * GITOPS_BUMP_RETRY_BASE_MS), the window shrunk to end `reserve_s` before
  * the budget does, so that the attempt after it still fits.  -1 (printed,

@@ -15,7 +15,9 @@
  *   --repo O/R       for the permission hint
  *   --permission P   for the permission hint ("contents:write")
  *   --fail           a status >= 300 goes to gh_fail() and the run fails
- *   --backoff N      before the requests, call gh_backoff(N) and report it
+ *   --backoff N      before the requests, call gh_backoff_window() with a
+ *                    window of N base delays and report it
+ *   --reserve S      ... keeping S seconds of the budget for the next attempt
  * The token comes from GH_DRIVER_TOKEN (registered with log_mask() first, as
  * config does).  One JSON line per request on stdout:
  *   {"rc", "status", "attempts", "message", "location", "request_id",
@@ -81,7 +83,8 @@ int main(int argc, char **argv)
 	struct gh_request proto = { 0 };
 	struct gh_client *c = NULL;
 	bool fail = false;
-	int backoff = 0, i, status = 0;
+	double backoff = 0, reserve = 0;
+	int i, status = 0;
 
 	signal(SIGPIPE, SIG_IGN);
 	log_init();
@@ -112,7 +115,9 @@ int main(int argc, char **argv)
 		else if (strcmp(k, "--permission") == 0)
 			proto.permission = v;
 		else if (strcmp(k, "--backoff") == 0)
-			backoff = atoi(v);
+			backoff = atof(v);
+		else if (strcmp(k, "--reserve") == 0)
+			reserve = atof(v);
 		else
 			return usage();
 	}
@@ -129,9 +134,9 @@ int main(int argc, char **argv)
 	}
 	if (backoff) {
 		double t0 = now();
-		int rc = gh_backoff(c, backoff, "the driver's backoff");
+		int rc = gh_backoff_window(c, backoff, reserve, 2, "the driver's backoff");
 
-		printf("{\"backoff\": %d, \"rc\": %d, \"elapsed\": %.3f}\n", backoff, rc, now() - t0);
+		printf("{\"backoff\": %g, \"rc\": %d, \"elapsed\": %.3f}\n", backoff, rc, now() - t0);
 		if (rc < 0)
 			status = 1;
 	}

@@ -507,19 +507,26 @@ def test_redirect_loops_end(fake):
 
 # ---- the caller's own backoff (commit conflicts) ------------------------------------
 
-def test_caller_backoff_sleeps_within_the_budget(fake):
+def test_caller_backoff_sleeps_within_its_window(fake):
     run = drive(fake.url, opts=["--backoff", "3"], base_ms="50")
     assert run.returncode == 0, run
-    assert json.loads(run.out.splitlines()[0])["elapsed"] <= 0.2 + 0.1
+    assert json.loads(run.out.splitlines()[0])["elapsed"] <= 0.15 + 0.1
+
+
+def test_caller_backoff_window_shrinks_to_the_budget(fake):
+    # a window of 1000 x 60 s in a 2 s budget, 1.5 s kept for the next attempt
+    run = drive(fake.url, opts=["--backoff", "1000", "--reserve", "1.5"], base_ms="60000",
+                timeout=2)
+    assert run.returncode == 0, run
+    assert json.loads(run.out.splitlines()[0])["elapsed"] <= 0.5 + 0.1
 
 
 def test_caller_backoff_past_the_budget_fails_fast(fake):
-    run = drive(fake.url, opts=["--backoff", "12"], base_ms="60000", timeout=2)
-    # a uniform wait in [0, 1800 s] is below 2 s with probability ~0.1 %
+    run = drive(fake.url, opts=["--backoff", "1", "--reserve", "5"], timeout=2)
     assert run.returncode == 1, run
-    assert run.elapsed < 1.5
-    assert "the driver's backoff failed: before attempt 12; waiting" in run.err
-    assert "would pass the time budget of 2 s" in run.err
+    assert run.elapsed < 1.0
+    assert ("the driver's backoff failed: before attempt 2, the time budget of 2 s leaves "
+            "no room for one more") in run.err
 
 
 def test_debug_log_shows_no_token(fake):

@@ -164,6 +164,9 @@ static void test_payload_errors(void)
 	CAPTURED(build(&src, "p", "{\"a\":1,\"a\":2}"), GB_EUSAGE,
 		 "input 'client-payload' has the key 'a' twice");
 	CAPTURED(build(&src, "p", "[1]"), GB_EUSAGE, "must be a JSON object");
+	/* cJSON reads 1e999 as infinity and would send null */
+	CAPTURED(build(&src, "p", "{\"a\":{\"b\":[2,1e999]}}"), GB_EUSAGE,
+		 "input 'client-payload' has a number too large for a double");
 	/* 5 of ours + 5 more is 10: fine; one more is not */
 	CHECK_QUIET_OK(build(&src, "p", "{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5}"));
 	CAPTURED(build(&src, "p", "{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6}"), GB_EUSAGE,

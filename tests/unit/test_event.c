@@ -208,6 +208,13 @@ static void test_dispatch_errors(void)
 			  "\"\":1}}"), "has an empty key");
 	CHECK_FAILS(parse("repository_dispatch", "{\"action\":\"a\",\"client_payload\":{"
 			  "\"s\":\"sandbox\\u0000../x\"}}"), "contains a NUL character");
+	/* cJSON reads 1e999 as infinity and would print it as null */
+	CHECK_FAILS(parse("repository_dispatch", "{\"action\":\"a\",\"client_payload\":{"
+			  "\"n\":1e999}}"), "has a number too large for a double under 'n'");
+	CHECK_FAILS(parse("repository_dispatch", "{\"action\":\"a\",\"client_payload\":{"
+			  "\"s\":{\"l\":[1,-1e400]}}}"), "too large for a double under 's'");
+	CHECK_QUIET_OK(parse("repository_dispatch", "{\"action\":\"a\",\"client_payload\":{"
+			     "\"n\":1e308}}"));
 
 	buf_adds(&deep, "{\"action\":\"a\",\"client_payload\":");
 	for (int i = 0; i < 40; i++)
