@@ -49,7 +49,7 @@ for name in "$@"; do
 		status=1
 		printf '%-8s FAILED (exit %s); the log: %s\n' "$name" "$rc" "$log"
 		grep -E 'invariant failed|ERROR: |SUMMARY: |Test unit written to' "$log" | head -n 5
-		for unit in $(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log"); do
+		sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | while IFS= read -r unit; do
 			[ -f "$unit" ] || continue
 			echo "the input ($unit, $(wc -c <"$unit") bytes), base64:"
 			head -c 65536 "$unit" | base64
