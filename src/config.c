@@ -44,7 +44,7 @@ static const struct input_def inputs[IN__COUNT] = {
 		"total time budget in seconds for all requests and waits" },
 	[IN_DRY_RUN] = { "dry-run", M_BOTH, T_BOOL, "false", 0, 0,
 		"show what would be sent or committed, change nothing" },
-	[IN_STRICT] = { "strict", M_BOTH, T_BOOL, "false", 0, 0,
+	[IN_STRICT] = { "strict", M_DISPATCH, T_BOOL, "false", 0, 0,
 		"fail instead of skipping events that are not deploys (tag pushes, deletions, fork runs)" },
 	[IN_REPOSITORY] = { "repository", M_BOTH, T_LINES, NULL, 0, 0,
 		"dispatch: the GitOps repo(s), one per line; patch: the repo to commit to (default: this one)" },

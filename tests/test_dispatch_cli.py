@@ -108,6 +108,8 @@ USAGE = [
      "cannot tell the service: GITHUB_REPOSITORY is not set"),
     (["dispatch", "--nope"], {}, "unknown option '--nope'"),
     (["dispatch", "--manifest", "x"], {}, "option '--manifest' does not apply to mode 'dispatch'"),
+    # patch takes only repository_dispatch events, and never skips one
+    (["patch", "--strict"], {}, "option '--strict' does not apply to mode 'patch'"),
     (["dispatch", "--token", "x"], {}, "the token is not taken from the command line"),
     (["dispatch", "--event-type"], {}, "option '--event-type' needs a value"),
     (["dispatch", "extra"], {}, "unexpected argument 'extra'"),
