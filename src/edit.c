@@ -49,8 +49,10 @@ static void usage(FILE *f)
 	      "\n"
 	      "PATH: keys separated by '.', a key in double quotes when it has other\n"
 	      "characters than A-Z a-z 0-9 _ - (\\\" and \\\\ inside), [N] for an element,\n"
-	      "[*] for every element, [key=value] for the element whose key holds value.\n"
+	      "[*] for every element, [key=value] for the element whose key holds value;\n"
+	      "on a mapping it is a filter: the path goes on only where the key holds value.\n"
 	      "  spec.template.spec.containers[name=app].image\n"
+	      "  [kind=Deployment].spec.template.metadata.annotations.rollout\n"
 	      "  metadata.annotations.\"app.kubernetes.io/version\"\n"
 	      "Exit status: 0 done (also when nothing changed), 1 failed, 2 usage error.\n", f);
 }
