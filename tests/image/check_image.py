@@ -42,6 +42,10 @@ from conftest import ROOT, TOKEN, Result, check_no_token
 from dispatch_util import APP, GITOPS, SHA, push_event
 from fakegh import FakeGitHub, fake_github  # noqa: F401  (pytest fixture)
 
+pytestmark = pytest.mark.gb_direct("the container engine runs the image with the token as the "
+                                   "runner does; Runner.run() checks stdout, stderr, "
+                                   "$GITHUB_OUTPUT and $GITHUB_STEP_SUMMARY with check_no_token")
+
 IMAGE = os.environ.get("GB_IMAGE", "localhost/gitops-bump:dev")
 ENGINE = os.environ.get("GB_ENGINE", "podman")
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
