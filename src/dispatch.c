@@ -822,13 +822,6 @@ out:
 	return rc;
 }
 
-static void add_row(struct buf *md, const char *name, const char *value)
-{
-	buf_addf(md, "| %s | ", name);
-	log_md_escape(md, value ? value : "", value ? strlen(value) : 0);
-	buf_adds(md, " |\n");
-}
-
 static void summary(const struct run *r, bool dry_run)
 {
 	const struct event *ev = &r->ev;
@@ -855,13 +848,13 @@ static void summary(const struct run *r, bool dry_run)
 		buf_addf(&md, "### gitops-bump dispatch: sent to %zu of %zu repositories\n\n",
 			 r->sent, r->ntargets);
 	buf_adds(&md, "| | |\n| --- | --- |\n");
-	add_row(&md, "event type", r->event_type);
-	add_row(&md, "service", r->service);
-	add_row(&md, "environment", r->environment);
-	add_row(&md, "targets", targets.ptr);
-	add_row(&md, "source", ev->repository);
-	add_row(&md, "commit", ev->sha);
-	add_row(&md, "subject", subject.ptr);
+	log_md_row(&md, "event type", r->event_type);
+	log_md_row(&md, "service", r->service);
+	log_md_row(&md, "environment", r->environment);
+	log_md_row(&md, "targets", targets.ptr);
+	log_md_row(&md, "source", ev->repository);
+	log_md_row(&md, "commit", ev->sha);
+	log_md_row(&md, "subject", subject.ptr);
 	if (r->pl.message_kept < r->pl.message_len)
 		buf_addf(&md, "\nThe commit message was cut to %zu of %zu bytes (GitHub's 64 KB "
 			 "limit).\n", r->pl.message_kept, r->pl.message_len);

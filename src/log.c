@@ -614,3 +614,11 @@ int log_md_escape(struct buf *out, const char *s, size_t len)
 	}
 	return buf_failed(out) ? -1 : 0;
 }
+
+int log_md_row(struct buf *out, const char *name, const char *value)
+{
+	buf_addf(out, "| %s | ", name);
+	log_md_escape(out, value ? value : "", value ? strlen(value) : 0);
+	buf_adds(out, " |\n");
+	return buf_failed(out) ? -1 : 0;
+}

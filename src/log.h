@@ -100,6 +100,11 @@ int log_summary(const char *markdown);
  * characters are dropped.  0, or -1 when `out` has failed (not printed). */
 int log_md_escape(struct buf *out, const char *s, size_t len);
 
+/* Append one row "| name | value |" of a two-column summary table; `name`
+ * is trusted Markdown, `value` (NULL: empty) is escaped as above.  0, or -1
+ * when `out` has failed (not printed). */
+int log_md_row(struct buf *out, const char *name, const char *value);
+
 /* Escaping used by the workflow commands, exposed for tests: returns a
  * malloc'd string or NULL on allocation failure.
  *   data:     % -> %25, \r -> %0D, \n -> %0A

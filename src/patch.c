@@ -768,13 +768,6 @@ static void show_diffs(struct run *r)
 	}
 }
 
-static void add_row(struct buf *md, const char *name, const char *value)
-{
-	buf_addf(md, "| %s | ", name);
-	log_md_escape(md, value ? value : "", value ? strlen(value) : 0);
-	buf_adds(md, " |\n");
-}
-
 /* A link whose URL is only made of characters that cannot end or bend it. */
 static void add_link(struct buf *md, const char *text, const char *url)
 {
@@ -824,8 +817,8 @@ static void summary(const struct run *r, const char *files)
 	buf_adds(&md, !r->res.changed ? " (no change)" : dry_run ? " (dry run: nothing written)" :
 		 !commit ? " (edited in the workspace)" : "");
 	buf_adds(&md, "\n\n| | |\n| --- | --- |\n");
-	add_row(&md, "service", pl->service);
-	add_row(&md, "environment", pl->environment);
+	log_md_row(&md, "service", pl->service);
+	log_md_row(&md, "environment", pl->environment);
 	if (pl->repository && pl->sha) {
 		buf_addf(&text, "%s@%.*s", pl->repository, SHORT_SHA, pl->sha);
 		if (dispatch_valid_repo(pl->repository))
@@ -834,7 +827,7 @@ static void summary(const struct run *r, const char *files)
 		add_link(&md, buf_cstr(&text), url.len ? url.ptr : NULL);
 		buf_adds(&md, " |\n");
 	}
-	add_row(&md, "subject", pl->subject);
+	log_md_row(&md, "subject", pl->subject);
 	if (r->res.sha) {
 		lost = buf_failed(&text);
 		buf_reset(&text);
@@ -849,7 +842,7 @@ static void summary(const struct run *r, const char *files)
 		add_link(&md, r->res.pr_url, r->res.pr_url);
 		buf_adds(&md, r->res.pr_existed ? " (already open) |\n" : " |\n");
 	}
-	add_row(&md, "files", files);
+	log_md_row(&md, "files", files);
 	if (r->diff.len) {
 		size_t n = r->diff.len < SUMMARY_DIFF_MAX ? r->diff.len : SUMMARY_DIFF_MAX;
 

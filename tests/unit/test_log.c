@@ -305,6 +305,16 @@ static void test_md_escape(void)
 	buf_release(&b);
 }
 
+static void test_md_row(void)
+{
+	struct buf b = BUF_INIT;
+
+	CHECK_INT(log_md_row(&b, "service", "a|b"), 0);
+	CHECK_INT(log_md_row(&b, "image", NULL), 0);
+	CHECK_STR(buf_cstr(&b), "| service | a\\|b |\n| image |  |\n");
+	buf_release(&b);
+}
+
 /* A hostile value quoted in a message cannot make a line of megabytes; the
  * cut falls on a character boundary and after redaction (found by
  * tests/test_hostile.py: a 5000-key client-payload gave a 44 KB error). */
@@ -346,6 +356,7 @@ int main(void)
 	test_output();
 	test_summary();
 	test_md_escape();
+	test_md_row();
 	test_line_cap();
 	return t_done();
 }
