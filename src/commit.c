@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -641,16 +642,22 @@ out:
 	return rc;
 }
 
-/* POST one object; its "sha" into `sha`, its html_url into *url. */
-static int post_object(struct ctx *c, const char *kind, const cJSON *body, const char *what,
-		       char sha[41], char **url)
+/* POST one object; its "sha" into `sha`, its html_url into *url (NULL: not
+ * wanted).  `fmt` says what it is for, in messages. */
+static int post_object(struct ctx *c, const char *kind, const cJSON *body, char sha[41],
+		       char **url, const char *fmt, ...) GB_PRINTF(6, 7);
+static int post_object(struct ctx *c, const char *kind, const cJSON *body, char sha[41],
+		       char **url, const char *fmt, ...)
 {
 	struct call k;
+	va_list ap;
 	int rc = -1;
 
 	call_init(&k);
 	call_path(&k, c, kind);
-	buf_adds(&k.what, what);
+	va_start(ap, fmt);
+	buf_vaddf(&k.what, fmt, ap);
+	va_end(ap);
 	if (call_send(&k, c, "POST", body, "contents:write") < 0)
 		goto out;
 	if (k.resp.status != 201 && k.resp.status != 200) {
@@ -671,7 +678,6 @@ static int make_commit(struct ctx *c, const char *head, const char *tree,
 {
 	cJSON *tb = cJSON_CreateObject(), *cb = cJSON_CreateObject(), *entries, *parents;
 	char sha[SHA1_HEX_LEN + 1], want[SHA1_HEX_LEN + 1], newtree[SHA1_HEX_LEN + 1];
-	struct buf what = BUF_INIT;
 	int rc = -1;
 
 	if (!tb || !cb || !cJSON_AddStringToObject(tb, "base_tree", tree) ||
@@ -694,9 +700,8 @@ static int make_commit(struct ctx *c, const char *head, const char *tree,
 			cJSON_Delete(bb);
 			goto out;
 		}
-		buf_reset(&what);
-		buf_addf(&what, "storing '%s' in '%s'", files[i].path, c->o->repo);
-		rc = buf_failed(&what) ? oom() : post_object(c, "/git/blobs", bb, what.ptr, sha, NULL);
+		rc = post_object(c, "/git/blobs", bb, sha, NULL, "storing '%s' in '%s'",
+				 files[i].path, c->o->repo);
 		cJSON_Delete(bb);
 		if (rc < 0)
 			goto out;
@@ -721,13 +726,8 @@ static int make_commit(struct ctx *c, const char *head, const char *tree,
 			goto out;
 		}
 	}
-	buf_reset(&what);
-	buf_addf(&what, "making a tree in '%s'", c->o->repo);
-	if (buf_failed(&what)) {
-		oom();
-		goto out;
-	}
-	if (post_object(c, "/git/trees", tb, what.ptr, newtree, NULL) < 0)
+	if (post_object(c, "/git/trees", tb, newtree, NULL, "making a tree in '%s'",
+			c->o->repo) < 0)
 		goto out;
 	if (!cJSON_AddStringToObject(cb, "message", c->o->message) ||
 	    !cJSON_AddStringToObject(cb, "tree", newtree) ||
@@ -738,17 +738,11 @@ static int make_commit(struct ctx *c, const char *head, const char *tree,
 	}
 	if (add_identity(cb, c->o) < 0)
 		goto out;
-	buf_reset(&what);
-	buf_addf(&what, "making a commit in '%s'", c->o->repo);
-	if (buf_failed(&what)) {
-		oom();
-		goto out;
-	}
-	rc = post_object(c, "/git/commits", cb, what.ptr, commit, url);
+	rc = post_object(c, "/git/commits", cb, commit, url, "making a commit in '%s'",
+			 c->o->repo);
 out:
 	cJSON_Delete(tb);
 	cJSON_Delete(cb);
-	buf_release(&what);
 	return rc;
 }
 
