@@ -956,7 +956,10 @@ int gh_request(struct gh_client *c, const struct gh_request *req, struct gh_resp
 		if (o == OUT_FAILED)
 			goto out;
 		if (o == OUT_ANSWER) {
-			resp->message = extract_message(&resp->body);
+			/* only an error's body is read for a message: a success's
+			 * (a blob of megabytes) is the caller's to parse */
+			if (resp->status / 100 != 2)
+				resp->message = extract_message(&resp->body);
 			log_debug("%s %s: HTTP %ld (attempt %d)", req->method, req->path,
 				  resp->status, n);
 			if (!retryable_status(c, resp)) {

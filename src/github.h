@@ -94,7 +94,8 @@ struct gh_response {
 	long status;          /* HTTP status of the last attempt (0: none) */
 	struct buf body;      /* the response body (capped) */
 	char *message;        /* GitHub's JSON "message" (with the messages of
-			       * its "errors" array in parentheses), or NULL */
+			       * its "errors" array in parentheses) of an
+			       * answer that is not 2xx, or NULL */
 	char *request_id;     /* x-github-request-id, or NULL */
 	char *location;       /* Location header, or NULL */
 	int attempts;         /* attempts this request took */
