@@ -164,11 +164,15 @@ static int set_dup(char **dst, const char *s)
 	return 0;
 }
 
-bool commit_is_protected(const char *msg)
+/* Did GitHub refuse k because the branch is protected? */
+static bool is_protected(const struct call *k)
 {
-	return msg && (strcasestr(msg, "protected branch") ||
-		       strcasestr(msg, "must be made through a pull request") ||
-		       strcasestr(msg, "repository rule violation"));
+	const char *msg = k->resp.message;
+
+	return (k->resp.status == 409 || k->resp.status == 422) && msg &&
+	       (strcasestr(msg, "protected branch") ||
+		strcasestr(msg, "must be made through a pull request") ||
+		strcasestr(msg, "repository rule violation"));
 }
 
 static int protected_error(const struct ctx *c, const char *branch, const struct call *k)
@@ -418,7 +422,7 @@ static int write_contents(struct ctx *c, struct commit_file *f, const char *bran
 		goto out;
 	if (call_send(&k, c, "PUT", body, "contents:write") < 0)
 		goto out;
-	if ((k.resp.status == 409 || k.resp.status == 422) && commit_is_protected(k.resp.message)) {
+	if (is_protected(&k)) {
 		rc = protected_error(c, branch, &k);
 		goto out;
 	}
@@ -763,7 +767,7 @@ static int update_ref(struct ctx *c, const char *branch, const char *commit, cha
 	}
 	if (call_send(&k, c, "PATCH", body, "contents:write") < 0)
 		goto out;
-	if ((k.resp.status == 409 || k.resp.status == 422) && commit_is_protected(k.resp.message)) {
+	if (is_protected(&k)) {
 		rc = protected_error(c, branch, &k);
 		goto out;
 	}

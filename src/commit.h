@@ -143,7 +143,4 @@ int commit_pull_request(struct gh_client *gh, const struct commit_opts *o,
 #define COMMIT_BACKOFF_CAP 30.0
 double commit_backoff_window(int attempt, int conflicts, long took_ms);
 
-/* Is `msg` (GitHub's message) a protected-branch refusal? */
-bool commit_is_protected(const char *msg);
-
 #endif
