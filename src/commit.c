@@ -915,16 +915,15 @@ static int apply(struct ctx *c, struct commit_file *files, size_t n, bool *any)
 	return 0;
 }
 
-/* Read at `ref` (a commit sha, or NULL for the branch head), edit.  For
- * several files *head and *tree are filled. */
-static int read_all(struct ctx *c, const char *branch, const char *ref,
+/* Read every file: at the commit in `head` when `at_head` (the caller read
+ * it), else at the branch head (for several files read into `head`).  For
+ * several files `tree` is filled too. */
+static int read_all(struct ctx *c, const char *branch, bool at_head,
 		    struct commit_file *files, size_t n, char head[41], char tree[41])
 {
 	if (n == 1)
-		return read_contents(c, &files[0], ref ? ref : branch, branch);
-	if (ref)
-		memcpy(head, ref, SHA1_HEX_LEN + 1);
-	else if (read_head(c, branch, head) < 0)
+		return read_contents(c, &files[0], at_head ? head : branch, branch);
+	if (!at_head && read_head(c, branch, head) < 0)
 		return -1;
 	return read_tree_files(c, head, branch, tree, files, n);
 }
@@ -1034,7 +1033,7 @@ static int commit_loop(struct ctx *c, const char *branch, struct commit_file *fi
 		long t0 = now_ms();
 
 		res->attempts = r.attempt;
-		if (read_all(c, branch, NULL, files, n, head, tree) < 0 ||
+		if (read_all(c, branch, false, files, n, head, tree) < 0 ||
 		    apply(c, files, n, &any) < 0)
 			goto out;
 		if (!any) {
@@ -1222,7 +1221,7 @@ int commit_pull_request(struct gh_client *gh, const struct commit_opts *o,
 	memset(res, 0, sizeof(*res));
 	/* Does the base branch need the change at all? */
 	if (read_head(&c, o->branch, head) < 0 ||
-	    read_all(&c, o->branch, head, files, n, head, tree) < 0 || apply(&c, files, n, &any) < 0)
+	    read_all(&c, o->branch, true, files, n, head, tree) < 0 || apply(&c, files, n, &any) < 0)
 		goto out;
 	if (!any) {
 		log_info("branch '%s' of '%s' has this change already: no pull request needed",
