@@ -37,12 +37,6 @@ struct call {
 	cJSON *json;        /* the parsed answer, or NULL */
 };
 
-static int oom(void)
-{
-	log_error("out of memory");
-	return -1;
-}
-
 /* Out of memory after GitHub made a change: say that it did. */
 static void made_oom(const struct call *k)
 {
@@ -82,11 +76,11 @@ static int call_send(struct call *k, struct ctx *c, const char *method, const cJ
 		     const char *perm)
 {
 	if (buf_failed(&k->path) || buf_failed(&k->what))
-		return oom();
+		return log_oom();
 	free(k->body);
 	k->body = NULL;
 	if (body && !(k->body = cJSON_PrintUnformatted(body)))
-		return oom();
+		return log_oom();
 	k->req.method = method;
 	k->req.path = k->path.ptr;
 	k->req.body = k->body;
@@ -160,7 +154,7 @@ static int set_dup(char **dst, const char *s)
 	free(*dst);
 	*dst = NULL;
 	if (s && !(*dst = strdup(s)))
-		return oom();
+		return log_oom();
 	return 0;
 }
 
@@ -228,7 +222,7 @@ static int take_content(const struct call *k, struct commit_file *f, const char 
 		if (errno == EFBIG)
 			log_error("'%s' is too large (over %zu MiB)", f->path, COMMIT_FILE_MAX >> 20);
 		else
-			oom();
+			log_oom();
 		return -1;
 	}
 	sha1_git_blob(f->old.ptr ? f->old.ptr : "", f->old.len, got);
@@ -371,7 +365,7 @@ static int add_identity(cJSON *body, const struct commit_opts *o)
 
 		if (!who || !cJSON_AddStringToObject(who, "name", o->author_name) ||
 		    !cJSON_AddStringToObject(who, "email", o->author_email))
-			return oom();
+			return log_oom();
 	}
 	return 0;
 }
@@ -385,7 +379,7 @@ static int add_base64(cJSON *obj, const char *key, const struct buf *b)
 	if (base64_encode(&enc, b->ptr ? b->ptr : "", b->len, key) < 0)
 		goto out;
 	if (!cJSON_AddStringToObject(obj, key, buf_cstr(&enc))) {
-		oom();
+		log_oom();
 		goto out;
 	}
 	rc = 0;
@@ -408,14 +402,14 @@ static int write_contents(struct ctx *c, struct commit_file *f, const char *bran
 	contents_path(&k, c, f->path, NULL);
 	buf_addf(&k.what, "committing '%s' to branch '%s' of '%s'", f->path, branch, c->o->repo);
 	if (!body || !cJSON_AddStringToObject(body, "message", c->o->message)) {
-		oom();
+		log_oom();
 		goto out;
 	}
 	if (add_base64(body, "content", &f->new) < 0)
 		goto out;
 	if (!cJSON_AddStringToObject(body, "sha", f->blob) ||
 	    !cJSON_AddStringToObject(body, "branch", branch)) {
-		oom();
+		log_oom();
 		goto out;
 	}
 	if (add_identity(body, c->o) < 0)
@@ -509,13 +503,13 @@ static const cJSON *tree_entries(struct ctx *c, const char *sha)
 	/* an array of pointers: sizeof(*c->trees) is a pointer's size, as meant */
 	if (!(tmp = realloc(c->trees, (c->ntrees + 1) * sizeof(*c->trees)))) { /* NOLINT(bugprone-sizeof-expression) */
 		entries = NULL;
-		oom();
+		log_oom();
 		goto out;
 	}
 	c->trees = tmp;
 	if (!(tmp = realloc(c->tree_sha, (c->ntrees + 1) * sizeof(*c->tree_sha)))) {
 		entries = NULL;
-		oom();
+		log_oom();
 		goto out;
 	}
 	c->tree_sha = tmp;
@@ -686,7 +680,7 @@ static int make_commit(struct ctx *c, const char *head, const char *tree,
 
 	if (!tb || !cb || !cJSON_AddStringToObject(tb, "base_tree", tree) ||
 	    !(entries = cJSON_AddArrayToObject(tb, "tree"))) {
-		oom();
+		log_oom();
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -695,12 +689,12 @@ static int make_commit(struct ctx *c, const char *head, const char *tree,
 		if (!files[i].changed)
 			continue;
 		if (!(bb = cJSON_CreateObject())) {
-			oom();
+			log_oom();
 			goto out;
 		}
 		/* add_base64 reports its own failure */
 		if (add_base64(bb, "content", &files[i].new) < 0 ||
-		    (!cJSON_AddStringToObject(bb, "encoding", "base64") && oom() < 0)) {
+		    (!cJSON_AddStringToObject(bb, "encoding", "base64") && log_oom() < 0)) {
 			cJSON_Delete(bb);
 			goto out;
 		}
@@ -719,14 +713,14 @@ static int make_commit(struct ctx *c, const char *head, const char *tree,
 		e = cJSON_CreateObject();
 		if (!e || !cJSON_AddItemToArray(entries, e)) {
 			cJSON_Delete(e);
-			oom();
+			log_oom();
 			goto out;
 		}
 		if (!cJSON_AddStringToObject(e, "path", files[i].path) ||
 		    !cJSON_AddStringToObject(e, "mode", files[i].mode) ||
 		    !cJSON_AddStringToObject(e, "type", "blob") ||
 		    !cJSON_AddStringToObject(e, "sha", sha)) {
-			oom();
+			log_oom();
 			goto out;
 		}
 	}
@@ -737,7 +731,7 @@ static int make_commit(struct ctx *c, const char *head, const char *tree,
 	    !cJSON_AddStringToObject(cb, "tree", newtree) ||
 	    !(parents = cJSON_AddArrayToObject(cb, "parents")) ||
 	    !cJSON_AddItemToArray(parents, cJSON_CreateString(head))) {
-		oom();
+		log_oom();
 		goto out;
 	}
 	if (add_identity(cb, c->o) < 0)
@@ -762,7 +756,7 @@ static int update_ref(struct ctx *c, const char *branch, const char *commit, cha
 	buf_addf(&k.what, "moving branch '%s' of '%s' to '%.12s'", branch, c->o->repo, commit);
 	if (!body || !cJSON_AddStringToObject(body, "sha", commit) ||
 	    !cJSON_AddBoolToObject(body, "force", false)) {
-		oom();
+		log_oom();
 		goto out;
 	}
 	if (call_send(&k, c, "PATCH", body, "contents:write") < 0)
@@ -1028,7 +1022,7 @@ static int commit_loop(struct ctx *c, const char *branch, struct commit_file *fi
 	r.spare = r.max;
 	buf_addf(&what, "committing to branch '%s' of '%s'", branch, c->o->repo);
 	if (buf_failed(&what))
-		return oom();
+		return log_oom();
 	for (;;) {
 		long t0 = now_ms();
 
@@ -1115,7 +1109,7 @@ static int create_branch(struct ctx *c, const char *branch, const char *sha, boo
 	buf_addf(&ref, "refs/heads/%s", branch);
 	if (!body || buf_failed(&ref) || !cJSON_AddStringToObject(body, "ref", ref.ptr) ||
 	    !cJSON_AddStringToObject(body, "sha", sha)) {
-		oom();
+		log_oom();
 		goto out;
 	}
 	if (call_send(&k, c, "POST", body, "contents:write") < 0)
@@ -1150,7 +1144,7 @@ static int find_pull(struct ctx *c, struct commit_result *res)
 	buf_addf(&k.what, "looking up the pull request from '%s' into '%s' of '%s'",
 		 c->o->pr_branch, c->o->branch, c->o->repo);
 	if (buf_failed(&q)) {
-		oom();
+		log_oom();
 		goto out;
 	}
 	if (call_send(&k, c, "GET", NULL, "pull_requests:read") < 0)
@@ -1186,7 +1180,7 @@ static int open_pull(struct ctx *c, struct commit_result *res)
 	    !cJSON_AddStringToObject(body, "head", o->pr_branch) ||
 	    !cJSON_AddStringToObject(body, "base", o->branch) ||
 	    !cJSON_AddStringToObject(body, "body", o->pr_body ? o->pr_body : "")) {
-		oom();
+		log_oom();
 		goto out;
 	}
 	if (call_send(&k, c, "POST", body, "pull_requests:write") < 0)

@@ -24,12 +24,6 @@ static const char *const reserved[] = {
 	"service", "environment", "image", "commitmsg", "baseRef", "source",
 };
 
-static int oom(void)
-{
-	log_error("out of memory");
-	return -1;
-}
-
 /* Bytes of a valid UTF-8 sequence at s (n bytes left), or 0 with *bad set
  * to the length of the maximal invalid subpart (at least 1). */
 static size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad)
@@ -191,7 +185,7 @@ static int fixed(char **out, const char *s, size_t *replaced)
 		return 0;
 	if (dispatch_utf8_fix(&b, s, strlen(s), &n) < 0 || !(*out = buf_detach(&b, NULL))) {
 		buf_release(&b);
-		return oom();
+		return log_oom();
 	}
 	*replaced += n;
 	return 0;
@@ -259,7 +253,7 @@ static int parse_extra(cJSON **out, const char *extra, size_t *replaced)
 	errno = 0;
 	j = cJSON_ParseWithLengthOpts(extra, strlen(extra) + 1, &end, 1);
 	if (!j && errno == ENOMEM) /* cJSON says NULL for this too */
-		return oom();
+		return log_oom();
 	if (!j || !cJSON_IsObject(j)) {
 		log_error("input 'client-payload' must be a JSON object ({...})");
 		cJSON_Delete(j);
@@ -405,7 +399,7 @@ static int cut_to(struct cut *c, size_t budget, const char *mark)
 	buf_add(&c->out, c->text, keep);
 	buf_adds(&c->out, mark);
 	c->kept = keep;
-	return buf_failed(&c->out) ? oom() : 0;
+	return buf_failed(&c->out) ? log_oom() : 0;
 }
 
 static int fit(struct cut *msg, struct cut *subj, size_t room)
@@ -426,7 +420,7 @@ static int fit(struct cut *msg, struct cut *subj, size_t room)
 		buf_add(&subj->out, subj->text, subj->len);
 		msg->kept = msg->len;
 		subj->kept = subj->len;
-		return buf_failed(&msg->out) || buf_failed(&subj->out) ? oom() : 0;
+		return buf_failed(&msg->out) || buf_failed(&subj->out) ? log_oom() : 0;
 	}
 	/* The shorter of the two keeps all it needs when that is under half. */
 	if (need_s <= room / 2)
@@ -448,7 +442,7 @@ static int fit(struct cut *msg, struct cut *subj, size_t room)
 	} else if (cut_to(msg, bm, mark) < 0) {
 		return -1;
 	}
-	return buf_failed(&msg->out) || buf_failed(&subj->out) ? oom() : 0;
+	return buf_failed(&msg->out) || buf_failed(&subj->out) ? log_oom() : 0;
 }
 
 static int set_string(cJSON *item, const struct buf *b)
@@ -456,7 +450,7 @@ static int set_string(cJSON *item, const struct buf *b)
 	char *copy = strdup(buf_cstr(b));
 
 	if (!copy)
-		return oom();
+		return log_oom();
 	cJSON_free(item->valuestring);
 	item->valuestring = copy;
 	return 0;
@@ -560,7 +554,7 @@ int dispatch_build(struct dispatch_payload *out, const struct dispatch_source *s
 	rc = 0;
 	goto out;
 fail_oom:
-	rc = oom();
+	rc = log_oom();
 out:
 	cJSON_Delete(body);
 	cJSON_Delete(extra);
@@ -685,7 +679,7 @@ static int fetch_message(struct run *r)
 	gh_escape(&path, ev->sha, false);
 	buf_addf(&what, "reading commit '%.12s' of '%s'", ev->sha, ev->repository);
 	if (buf_failed(&path) || buf_failed(&what)) {
-		rc = oom();
+		rc = log_oom();
 		goto out;
 	}
 	req.method = "GET";
@@ -702,7 +696,7 @@ static int fetch_message(struct run *r)
 	errno = 0;
 	json = cJSON_ParseWithLength(buf_cstr(&resp.body), resp.body.len);
 	if (!json && errno == ENOMEM) {
-		rc = oom();
+		rc = log_oom();
 		goto out;
 	}
 	commit = cJSON_GetObjectItemCaseSensitive(json, "commit");
@@ -713,7 +707,7 @@ static int fetch_message(struct run *r)
 	}
 	free(ev->message);
 	if (!(ev->message = strdup(msg))) {
-		rc = oom();
+		rc = log_oom();
 		goto out;
 	}
 	rc = 0;
@@ -795,7 +789,7 @@ static int send_one(struct run *r, const char *target)
 	buf_adds(&path, "/dispatches");
 	buf_addf(&what, "dispatch to '%s'", target);
 	if (buf_failed(&path) || buf_failed(&what)) {
-		rc = oom();
+		rc = log_oom();
 		goto out;
 	}
 	req.method = "POST";

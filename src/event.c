@@ -13,19 +13,13 @@
 #include <string.h>
 #include <strings.h>
 
-static int oom(void)
-{
-	log_error("out of memory");
-	return -1;
-}
-
 /* Replace *dst with a copy of s (NULL allowed).  0 or -1 (printed). */
 static int set_str(char **dst, const char *s)
 {
 	char *copy = NULL;
 
 	if (s && !(copy = strdup(s)))
-		return oom();
+		return log_oom();
 	free(*dst);
 	*dst = copy;
 	return 0;
@@ -165,7 +159,7 @@ static int parse_workflow_run(struct event *ev, const cJSON *root)
 	rc = 0;
 	goto out;
 fail_oom:
-	oom();
+	log_oom();
 out:
 	buf_release(&ref);
 	return rc;
@@ -232,7 +226,7 @@ static int add_entry(struct flat *f, const cJSON *item, int depth)
 
 		kv = realloc(ev->payload, cap * sizeof(*kv));
 		if (!kv)
-			return oom();
+			return log_oom();
 		ev->payload = kv;
 		f->cap = cap;
 	}
@@ -241,7 +235,7 @@ static int add_entry(struct flat *f, const cJSON *item, int depth)
 	if (!value || !key) {
 		free(value);
 		free(key);
-		return oom();
+		return log_oom();
 	}
 	f->bytes += f->key.len + strlen(value);
 	kv = &ev->payload[ev->npayload++];
@@ -278,7 +272,7 @@ static int flatten(struct flat *f, const cJSON *obj, int depth) /* NOLINT(misc-n
 			buf_addc(&f->key, '.');
 		buf_adds(&f->key, child->string);
 		if (buf_failed(&f->key))
-			return oom();
+			return log_oom();
 		if (add_entry(f, child, depth) < 0)
 			return -1;
 		if (cJSON_IsObject(child) && flatten(f, child, depth + 1) < 0)
@@ -333,7 +327,7 @@ int event_parse(struct event *ev, const char *name, const char *json, size_t len
 	errno = 0;
 	root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
 	if (!root && errno == ENOMEM) /* cJSON says NULL for this too */
-		return oom();
+		return log_oom();
 	/* one JSON text: only white space may follow it ("{...}{...}" or a
 	 * file with something appended is broken, not an event) */
 	while (root && end < json + len && strchr(" \t\r\n", *end) && *end)
@@ -424,11 +418,11 @@ static int fill_from_env(struct event *ev)
 		n--;
 	buf_add(&url, server, n);
 	if (buf_failed(&url) || !(ev->server_url = buf_detach(&url, NULL)))
-		return oom();
+		return log_oom();
 	if (run && ev->repository) {
 		buf_addf(&url, "%s/%s/actions/runs/%s", ev->server_url, ev->repository, run);
 		if (buf_failed(&url) || !(ev->run_url = buf_detach(&url, NULL)))
-			return oom();
+			return log_oom();
 	}
 	return 0;
 }

@@ -74,6 +74,10 @@ void log_notice(const char *fmt, ...) GB_PRINTF(1, 2);
 void log_info(const char *fmt, ...) GB_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) GB_PRINTF(1, 2); /* only when verbose */
 
+/* Report "out of memory" (log_error) and return -1: the one wording of the
+ * most common error, for `return log_oom();`. */
+int log_oom(void);
+
 /* A foldable group in the Actions log; a "== title ==" line in plain style. */
 void log_group_begin(const char *title);
 void log_group_end(void);

@@ -98,12 +98,6 @@ struct run {
 	struct buf diff;
 };
 
-static int oom(void)
-{
-	log_error("out of memory");
-	return -1;
-}
-
 /* ---- the YAML editor and the diff ---------------------------------------- */
 
 /*
@@ -165,7 +159,7 @@ static int make_diff(struct buf *out, const struct commit_file *f)
 	buf_addf(&a, "a/%s", f->path);
 	buf_addf(&b, "b/%s", f->path);
 	if (buf_failed(&a) || buf_failed(&b))
-		rc = oom();
+		rc = log_oom();
 	else
 		rc = diff_unified(out, buf_cstr(&f->old), f->old.len, buf_cstr(&f->new),
 				  f->new.len, a.ptr, b.ptr);
@@ -262,7 +256,7 @@ static int parse_author(struct run *r, const char *s)
 	}
 	r->author_name = strndup(s, (size_t)(end - s));
 	r->author_email = strndup(lt + 1, (size_t)(gt - lt - 1));
-	return r->author_name && r->author_email ? 0 : oom();
+	return r->author_name && r->author_email ? 0 : log_oom();
 }
 
 /* Everything that can be checked without the event: usage errors. */
@@ -287,7 +281,7 @@ static int check_inputs(struct run *r)
 		log_error("input 'repository' must be 'owner/name', not '%s'", repo[0]);
 		rc = GB_EUSAGE;
 	} else if (nrepo == 1 && !(r->repo = strdup(repo[0]))) {
-		rc = oom();
+		rc = log_oom();
 	}
 	config_lines_free(repo);
 	if (rc)
@@ -366,7 +360,7 @@ static int check_policy(struct run *r)
 			return GB_EUSAGE;
 		}
 		if (!(r->repo = strdup(r->ev.repository)))
-			return oom();
+			return log_oom();
 	}
 	return 0;
 }
@@ -423,7 +417,7 @@ static int expand(const struct run *r, const char *tmpl, const char *what, char 
 		return -1;
 	}
 	if (!(*out = buf_detach(&b, len)))
-		return oom();
+		return log_oom();
 	return 0;
 }
 
@@ -478,7 +472,7 @@ static int expand_paths(struct run *r)
 	rc = 0;
 	goto out;
 fail_oom:
-	rc = oom();
+	rc = log_oom();
 out:
 	buf_release(&norm);
 	config_lines_free(lines);
@@ -494,7 +488,7 @@ static int expand_branch(struct run *r)
 			return -1;
 	} else if (r->ev.branch) {
 		if (!(r->branch = strdup(r->ev.branch)))
-			return oom();
+			return log_oom();
 	} else {
 		log_error("cannot tell the branch to commit to: the event names no branch and "
 			  "GITHUB_REF is not a branch; set the 'branch' input");
@@ -524,7 +518,7 @@ static int expand_pr_branch(struct run *r)
 	buf_addf(&b, "gitops-bump/%s/%s/%.*s", r->pl.service, r->pl.environment, SHORT_SHA, hex);
 	if (buf_failed(&b) || !(r->pr_branch = buf_detach(&b, NULL))) {
 		buf_release(&b);
-		return oom();
+		return log_oom();
 	}
 	return policy_check_branch(r->pr_branch, strlen(r->pr_branch));
 }
@@ -545,7 +539,7 @@ static int set_edit(struct medit *e, const char *path, size_t plen, const char *
 	e->optional = optional;
 	e->value_len = vlen;
 	if (!(e->path = strndup(path, plen)) || !(e->value = malloc(vlen + 1)))
-		return oom();
+		return log_oom();
 	memcpy(e->value, value, vlen);
 	e->value[vlen] = '\0';
 	return 0;
@@ -619,7 +613,7 @@ static int build_edits(struct run *r)
 	rc = 0;
 	goto out;
 fail_oom:
-	rc = oom();
+	rc = log_oom();
 out:
 	free(value);
 	free(image);
@@ -890,7 +884,7 @@ static int report(struct run *r)
 		log_info("pull request%s: %s", res->pr_existed ? " (already open)" : "",
 			 res->pr_url);
 	if (buf_failed(&files)) {
-		rc = oom();
+		rc = log_oom();
 		goto out;
 	}
 	if (log_output("changed", res->changed ? "true" : "false") < 0 ||
@@ -973,7 +967,7 @@ int patch_run(const struct config *cfg)
 	    (rc = check_policy(&r)) < 0 || (rc = expand_all(&r)) < 0)
 		goto out;
 	if (!(r.files = calloc(r.npaths, sizeof(*r.files)))) {
-		rc = oom();
+		rc = log_oom();
 		goto out;
 	}
 	for (size_t i = 0; i < r.npaths; i++)

@@ -64,10 +64,8 @@ static int get_string(const struct event *ev, char **out, const char *key, bool 
 			  ev->path, len, PAYLOAD_STRING_MAX);
 		return -1;
 	}
-	if (!(*out = strdup(value))) {
-		log_error("out of memory");
-		return -1;
-	}
+	if (!(*out = strdup(value)))
+		return log_oom();
 	return FOUND;
 }
 
@@ -109,10 +107,8 @@ static int derive(const struct event *ev, struct payload *p)
 		}
 		p->short_sha = strndup(p->sha, 7);
 	}
-	if (!p->subject || (p->sha && !p->short_sha)) {
-		log_error("out of memory");
-		return -1;
-	}
+	if (!p->subject || (p->sha && !p->short_sha))
+		return log_oom();
 	if (p->kind == PAYLOAD_ARTICLE && !strncmp(p->environment, "refs/heads/", 11))
 		memmove(p->environment, p->environment + 11, strlen(p->environment + 11) + 1);
 	return 0;
@@ -158,10 +154,8 @@ int payload_from_event(struct payload *p, const struct event *ev)
 	}
 	dispatch = src && src->type == EVENT_OBJECT;
 	p->kind = dispatch ? PAYLOAD_DISPATCH : PAYLOAD_ARTICLE;
-	if (ev->action && !(p->action = strdup(ev->action))) {
-		log_error("out of memory");
-		return -1;
-	}
+	if (ev->action && !(p->action = strdup(ev->action)))
+		return log_oom();
 	if (get_either(ev, &p->service, "service", NULL) < 0 ||
 	    get_either(ev, &p->environment, "environment", "baseRef") < 0 ||
 	    get_either(ev, &p->message, "source.message", "commitmsg") < 0 ||

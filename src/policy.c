@@ -280,10 +280,8 @@ static int normalise(struct buf *out, const char *path, size_t len)
 			buf_addc(out, '/');
 		buf_add(out, seg, n);
 	}
-	if (buf_failed(out)) { /* before looking at what it holds */
-		log_error("out of memory");
-		return -1;
-	}
+	if (buf_failed(out)) /* before looking at what it holds */
+		return log_oom();
 	if (path[len - 1] == '/' || lastlen == 0 || seg_is(path + last, lastlen, "."))
 		return refuse(path, len, "it names a directory, not a file");
 	if (!ends_with(out->ptr, out->len, ".yaml") && !ends_with(out->ptr, out->len, ".yml"))

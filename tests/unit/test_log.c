@@ -82,10 +82,16 @@ static void test_escape(void)
 
 static void test_actions_messages(void)
 {
+	int rc = 0;
+
 	log_set_style(LOG_ACTIONS);
 	CAPTURE(log_error("bad '%s'", "a%b\nc"));
 	CHECK_STR(got_out, "::error::bad 'a%25b%0Ac'\n");
 	CHECK_STR(got_err, "");
+
+	CAPTURE(rc = log_oom());
+	CHECK_INT(rc, -1);
+	CHECK_STR(got_out, "::error::out of memory\n");
 
 	CAPTURE(log_error_at("dir/a:b,c.yaml", 7, "oops"));
 	CHECK_STR(got_out, "::error file=dir/a%3Ab%2Cc.yaml,line=7::oops\n");
