@@ -471,11 +471,7 @@ static int marker_inner(struct ctx *cx, const struct ys_node *n, const struct ye
 	case YS_SINGLE:
 		if (!yq_single_ok(newv, newl))
 			return 1;
-		for (size_t i = 0; i < ed->value_len; i++) {
-			if (ed->value[i] == '\'')
-				buf_addc(&enc, '\'');
-			buf_addc(&enc, ed->value[i]);
-		}
+		yq_escape_single(&enc, ed->value, ed->value_len);
 		break;
 	case YS_DOUBLE:
 		yq_escape_double(&enc, ed->value, ed->value_len);
