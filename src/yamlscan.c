@@ -246,24 +246,15 @@ static uint64_t fp_step(uint64_t fp, uint64_t base, uint64_t x)
 	return fold((uint64_t)(r & P61) + (uint64_t)(r >> 61));
 }
 
-static uint64_t mulmod(uint64_t a, uint64_t b)
-{
-	__uint128_t r = (__uint128_t)a * b;
-	uint64_t x = (uint64_t)(r & P61) + (uint64_t)(r >> 61);
-
-	while (x >= P61)
-		x -= P61;
-	return x;
-}
-
+/* b^e mod 2^61 - 1, for b below it. */
 static uint64_t powmod(uint64_t b, uint64_t e)
 {
 	uint64_t r = 1;
 
 	while (e) {
 		if (e & 1)
-			r = mulmod(r, b);
-		b = mulmod(b, b);
+			r = fp_step(r, b, 0);
+		b = fp_step(b, b, 0);
 		e >>= 1;
 	}
 	return r;
@@ -285,7 +276,7 @@ uint64_t ys_fp_replace(uint64_t fp, uint64_t events, uint64_t seed, uint64_t ord
 	uint64_t w = powmod(fp_base(seed), events - 1 - ordinal);
 	uint64_t delta = (fp_placeholder(seed) + P61 - old) % P61;
 
-	return (fp + mulmod(delta, w)) % P61;
+	return (fp + fp_step(delta, w, 0)) % P61;
 }
 
 /* The end of the ASCII bytes from p on, looking no further than `want`
