@@ -159,17 +159,6 @@ static char *dup_mem(const void *p, size_t n)
 	return d;
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= c[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static uint64_t mix(uint64_t x)
 {
 	x ^= x >> 31;
@@ -916,7 +905,7 @@ static int record_anchor(struct state *st, const yaml_char_t *name, size_t b0, s
 	a->name = dup_mem(name, n);
 	if (!a->name)
 		return oom(st);
-	a->name_hash = fnv(0xcbf29ce484222325ULL, name, n);
+	a->name_hash = hash_bytes(st->s->seed, name, n);
 	a->start = b0;
 	a->end = b1;
 	*idx = st->nanchors++;
@@ -931,7 +920,7 @@ static int record_anchor(struct state *st, const yaml_char_t *name, size_t b0, s
 static int record_alias(struct state *st, const yaml_char_t *name, long line)
 {
 	size_t n = strlen((const char *)name);
-	uint64_t h = fnv(0xcbf29ce484222325ULL, name, n);
+	uint64_t h = hash_bytes(st->s->seed, name, n);
 
 	if (!st->atab_size || anchor_slot(st, (const char *)name, h)->gen != st->agen)
 		return fail(st, line, "alias '*%.*s%s' has no anchor '&%.*s%s' before it in its "
