@@ -1074,19 +1074,8 @@ static int cmp_u64(const void *a, const void *b)
 
 static bool alias_used(struct state *st, uint64_t h)
 {
-	size_t lo = 0, hi = st->naliases;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (st->aliases[mid] == h)
-			return true;
-		if (st->aliases[mid] < h)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	return st->naliases &&
+	       bsearch(&h, st->aliases, st->naliases, sizeof(*st->aliases), cmp_u64);
 }
 
 /*
