@@ -471,11 +471,7 @@ static int marker_inner(struct ctx *cx, const struct ys_node *n, const struct ye
 	case YS_SINGLE:
 		if (!yq_single_ok(newv, newl))
 			return 1;
-		for (size_t i = 0; i < ed->value_len; i++) {
-			if (ed->value[i] == '\'')
-				buf_addc(&enc, '\'');
-			buf_addc(&enc, ed->value[i]);
-		}
+		yq_escape_single(&enc, ed->value, ed->value_len);
 		break;
 	case YS_DOUBLE:
 		yq_escape_double(&enc, ed->value, ed->value_len);
@@ -1755,10 +1751,10 @@ static int check_value(const struct yedit *ed, const char *what)
 	return 0;
 }
 
-int yedit_check(const struct yedit *ed, const char *what)
+/* yedit_check, leaving a SET edit's parsed path in *p (the caller
+ * releases it, also on failure). */
+static int check_edit(const struct yedit *ed, const char *what, struct ypath *p)
 {
-	struct ypath p = YPATH_INIT;
-
 	if (ed->op == YEDIT_MARKER) {
 		if (!ed->name || !marker_name_ok(ed->name)) {
 			log_error("bad marker name '%s'%s%s: use 1 to %d of A-Z a-z 0-9 _ . : -",
@@ -1766,16 +1762,23 @@ int yedit_check(const struct yedit *ed, const char *what)
 				  YEDIT_MAX_MARKER);
 			return -1;
 		}
-	} else {
-		if (!ed->path || ypath_parse(&p, ed->path, NULL, what) < 0)
-			return -1;
-		ypath_release(&p);
+	} else if (!ed->path || ypath_parse(p, ed->path, NULL, what) < 0) {
+		return -1;
 	}
 	if (!ed->value) {
 		log_error("no value for '%s'", ed->op == YEDIT_SET ? ed->path : ed->name);
 		return -1;
 	}
 	return check_value(ed, what);
+}
+
+int yedit_check(const struct yedit *ed, const char *what)
+{
+	struct ypath p = YPATH_INIT;
+	int rc = check_edit(ed, what, &p);
+
+	ypath_release(&p);
+	return rc;
 }
 
 static uint64_t new_seed(void)
@@ -1808,15 +1811,13 @@ static int prepare(struct ctx *cx)
 		ed->changed = ed->unchanged = ed->created = 0;
 		ed->line = 0;
 		es->first_out = SIZE_MAX;
-		if (yedit_check(ed, NULL) < 0)
+		if (check_edit(ed, NULL, &es->path) < 0)
 			return -1;
 		if (ed->op == YEDIT_MARKER) {
 			cx->markers[cx->nmarkers] = ed->name;
 			cx->marker_edit[cx->nmarkers++] = e;
 			continue;
 		}
-		if (ypath_parse(&es->path, ed->path, NULL, NULL) < 0)
-			return -1;
 		cx->paths[cx->npaths] = es->path;
 		cx->path_edit[cx->npaths++] = e;
 	}
