@@ -314,7 +314,7 @@ int diff_unified(struct buf *out, const char *as, size_t alen, const char *bs, s
 		hunk(out, &a, &b, bl.v, i, j);
 	}
 	if (buf_failed(out)) {
-		if (errno == EFBIG)
+		if (buf_error(out) == EFBIG)
 			log_error("the diff is too large");
 		else
 			log_error("out of memory computing a diff");
