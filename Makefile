@@ -82,11 +82,15 @@ unit: build/asan/gitops-bump $(SAN_UNIT)
 check-deps:
 	@sh scripts/deps.sh build test
 
+# pytest over the sanitizer build's unit programs; GITOPS_BUMP names the
+# binary the black-box tests run (test, test-gh, test-patch, test-static).
+PYTEST   = GB_UNIT_DIR=$(CURDIR)/build/asan/unit $(PYTHON) -m pytest -q -p no:cacheprovider
+SAN_BIN  = $(CURDIR)/build/asan/gitops-bump
+
 # The README's test command. Everything runs under ASan+UBSan.
 test: check-deps
 	@$(MAKE) --no-print-directory all unit
-	GITOPS_BUMP=$(CURDIR)/build/asan/gitops-bump GB_UNIT_DIR=$(CURDIR)/build/asan/unit \
-	  $(PYTHON) -m pytest -q -p no:cacheprovider tests $(PYTEST_ARGS)
+	GITOPS_BUMP=$(SAN_BIN) $(PYTEST) tests $(PYTEST_ARGS)
 
 clean:
 	rm -rf build

@@ -1,5 +1,6 @@
 """What the benchmarks share: timing a process, its peak RSS, and the fake
 GitHub (tests/fakegh.py) started on a free port for the length of a run."""
+import argparse
 import contextlib
 import json
 import os
@@ -13,6 +14,21 @@ import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
+
+def versus_curl_args(doc, runs_help):
+    """The command line of a benchmark against curl: --binary (repeatable),
+    --runs, --curl."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("--binary", action="append",
+                    help="a gitops-bump binary to measure, repeatable (default build/gitops-bump)")
+    ap.add_argument("--runs", type=int, default=200, help=runs_help)
+    ap.add_argument("--curl", default=shutil.which("curl") or "curl")
+    return ap.parse_args()
+
+
+def p90(v):
+    return sorted(v)[int(0.9 * len(v))]
 
 
 def run(cmd, env):

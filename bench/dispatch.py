@@ -11,13 +11,12 @@ byte-identical, which is checked).  Prints the median wall times, their
 ratio, and the peak RSS of each (GNU time's %M, sampled every 10th round).  Goals (issue 2):
 within 1.3x of curl, under 8 MB peak RSS.
 """
-import argparse
 import json
 import os
-import shutil
 import statistics
 
-from common import ROOT, TIME, fake_get, fake_github, name_of, peak_rss, run
+from common import (ROOT, TIME, fake_get, fake_github, name_of, p90, peak_rss, run,
+                    versus_curl_args)
 
 TOKEN = "ghs_benchTokenForTheFakeGitHubOnly00000"
 SHA = "4f7c9e1b2a3d5c6e7f8091a2b3c4d5e6f7081920"
@@ -26,12 +25,7 @@ GOAL_RSS_KB = 8 * 1024
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--binary", action="append",
-                    help="a gitops-bump binary to measure, repeatable (default build/gitops-bump)")
-    ap.add_argument("--runs", type=int, default=200, help="runs of each side (default 200)")
-    ap.add_argument("--curl", default=shutil.which("curl") or "curl")
-    args = ap.parse_args()
+    args = versus_curl_args(__doc__, "runs of each side (default 200)")
 
     seed = {"tokens": [{"token": TOKEN, "name": "bench"}],
             "repos": [{"name": "org/gitops"}, {"name": "org/product-service"}]}
@@ -95,9 +89,6 @@ def bench(args, work, url):
             times[name].append(run(cmd, env))
             if i % 10 == 0:
                 rss[name].append(peak_rss(cmd, env))
-
-    def p90(v):
-        return sorted(v)[int(0.9 * len(v))]
 
     print("dispatch benchmark: %d runs of each, rotated, the same %d-byte request to the same "
           "fake GitHub" % (args.runs, len(body)))

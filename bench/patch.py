@@ -15,15 +15,14 @@ bare curl processes, only their own time counted.  Prints the requests per commi
 the median wall times and their ratio, and our peak RSS (GNU time's %M,
 sampled every 10th round).
 """
-import argparse
 import base64
 import json
 import os
-import shutil
 import statistics
 import sys
 
-from common import ROOT, TIME, fake_get, fake_github, name_of, peak_rss, run
+from common import (ROOT, TIME, fake_get, fake_github, name_of, p90, peak_rss, run,
+                    versus_curl_args)
 
 TOKEN = "ghs_benchTokenForTheFakeGitHubOnly00000"
 REPO = "org/gitops"
@@ -65,12 +64,7 @@ def two_curls(args, url, work, body_template):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--binary", action="append",
-                    help="a gitops-bump binary to measure, repeatable (default build/gitops-bump)")
-    ap.add_argument("--runs", type=int, default=200, help="rounds (default 200)")
-    ap.add_argument("--curl", default=shutil.which("curl") or "curl")
-    args = ap.parse_args()
+    args = versus_curl_args(__doc__, "rounds (default 200)")
     binaries = args.binary or [str(ROOT / "build" / "gitops-bump")]
 
     manifest = (ROOT / "tests" / "fixtures" / "patch" / "sandbox-deploy.yaml").read_text()
@@ -146,9 +140,6 @@ def bench(args, binaries, work, url, manifest):
                 rss[s].append(peak_rss([s], dict(env, **{"INPUT_VALUE": "rss %d" % i})))
     log = fake_get(url, "/_fake/repos/%s/log?branch=sandbox" % REPO)
     commits = len(log) - 2  # the seed's two commits (main's, then the branch's)
-
-    def p90(v):
-        return sorted(v)[int(0.9 * len(v))]
 
     print("patch benchmark: %d rounds, rotated; each side commits the same file on the same "
           "fake GitHub every round (%d commits made)" % (args.runs, commits))

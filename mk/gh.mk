@@ -12,8 +12,7 @@ unit: build/asan/gh-driver
 
 test-gh: check-deps
 	@$(MAKE) --no-print-directory unit
-	GITOPS_BUMP=$(CURDIR)/build/asan/gitops-bump GB_UNIT_DIR=$(CURDIR)/build/asan/unit \
-	  $(PYTHON) -m pytest -q -p no:cacheprovider tests/test_github.py tests/test_fakegh.py \
+	GITOPS_BUMP=$(SAN_BIN) $(PYTEST) tests/test_github.py tests/test_fakegh.py \
 	  tests/test_unit.py $(PYTEST_ARGS)
 
 .PHONY: test-gh

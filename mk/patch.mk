@@ -12,8 +12,6 @@ unit: build/asan/commit-driver
 
 test-patch: check-deps
 	@$(MAKE) --no-print-directory unit
-	GITOPS_BUMP=$(CURDIR)/build/asan/gitops-bump GB_UNIT_DIR=$(CURDIR)/build/asan/unit \
-	  $(PYTHON) -m pytest -q -p no:cacheprovider tests/test_patch*.py tests/test_commit.py \
-	  $(PYTEST_ARGS)
+	GITOPS_BUMP=$(SAN_BIN) $(PYTEST) tests/test_patch*.py tests/test_commit.py $(PYTEST_ARGS)
 
 .PHONY: test-patch

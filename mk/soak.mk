@@ -12,5 +12,5 @@ SOAK_SEEDS ?= 5
 .PHONY: soak
 soak: check-deps
 	@$(MAKE) --no-print-directory unit
-	GITOPS_BUMP=$(CURDIR)/build/asan/gitops-bump $(PYTHON) tests/soak.py \
+	GITOPS_BUMP=$(SAN_BIN) $(PYTHON) tests/soak.py \
 	  --receivers $(SOAK_RECEIVERS) --seeds $(SOAK_SEEDS) --json build/soak.json

@@ -14,5 +14,4 @@ static:
 # sanitizer builds (they link the library, not the binary).
 test-static: static check-deps
 	@$(MAKE) --no-print-directory unit
-	GITOPS_BUMP=$(CURDIR)/build/static/gitops-bump GB_UNIT_DIR=$(CURDIR)/build/asan/unit \
-	  $(PYTHON) -m pytest -q -p no:cacheprovider tests $(PYTEST_ARGS)
+	GITOPS_BUMP=$(CURDIR)/build/static/gitops-bump $(PYTEST) tests $(PYTEST_ARGS)

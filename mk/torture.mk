@@ -33,5 +33,5 @@ unit: build/torture/gitops-bump
 .PHONY: torture
 torture: check-deps
 	@$(MAKE) --no-print-directory unit
-	GITOPS_BUMP=$(CURDIR)/build/asan/gitops-bump $(PYTHON) tests/torture.py \
+	GITOPS_BUMP=$(SAN_BIN) $(PYTHON) tests/torture.py \
 	  --binary $(CURDIR)/build/torture/gitops-bump --mode $(TORTURE_MODE) $(TORTURE_ARGS)

@@ -20,9 +20,8 @@ size_t base64_encoded_len(size_t len)
 static int buffer_error(struct buf *out, size_t before, const char *what, const char *verb)
 {
 	log_error("cannot %s %s: %s", verb, what,
-		  errno == EFBIG ? "the result is too large" : "out of memory");
-	buf_truncate(out, before);
-	out->failed = false;
+		  buf_error(out) == EFBIG ? "the result is too large" : "out of memory");
+	buf_rollback(out, before);
 	return -1;
 }
 

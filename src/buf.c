@@ -16,7 +16,7 @@ static size_t buf_max(const struct buf *b)
 
 static int buf_fail(struct buf *b, int err)
 {
-	b->failed = true;
+	b->err = err;
 	errno = err;
 	return -1;
 }
@@ -27,7 +27,7 @@ void buf_init(struct buf *b, size_t max)
 	b->len = 0;
 	b->cap = 0;
 	b->max = max;
-	b->failed = false;
+	b->err = 0;
 }
 
 void buf_release(struct buf *b)
@@ -41,16 +41,18 @@ void buf_reset(struct buf *b)
 	b->len = 0;
 	if (b->ptr)
 		b->ptr[0] = '\0';
-	b->failed = false;
+	b->err = 0;
 }
 
 char *buf_detach(struct buf *b, size_t *len)
 {
 	char *p;
 
-	if (b->failed) {
+	if (b->err) {
+		int err = b->err;
+
 		buf_release(b);
-		errno = ENOMEM;
+		errno = err;
 		return NULL;
 	}
 	p = b->ptr;
@@ -69,7 +71,12 @@ const char *buf_cstr(const struct buf *b)
 
 bool buf_failed(const struct buf *b)
 {
-	return b->failed;
+	return b->err != 0;
+}
+
+int buf_error(const struct buf *b)
+{
+	return b->err;
 }
 
 int buf_grow(struct buf *b, size_t extra)
@@ -77,8 +84,8 @@ int buf_grow(struct buf *b, size_t extra)
 	size_t need, cap;
 	char *p;
 
-	if (b->failed)
-		return -1;
+	if (b->err)
+		return buf_fail(b, b->err);
 	if (extra > buf_max(b) - b->len)
 		return buf_fail(b, EFBIG);
 	need = b->len + extra + 1;
@@ -123,8 +130,8 @@ int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	va_list cp;
 	int n;
 
-	if (b->failed)
-		return -1;
+	if (b->err)
+		return buf_fail(b, b->err);
 	va_copy(cp, ap);
 	/* clang's analyzer does not follow va_copy from a va_list parameter:
 	 * `cp` is initialised just above */
@@ -153,8 +160,8 @@ int buf_addf(struct buf *b, const char *fmt, ...)
 int buf_splice(struct buf *b, size_t pos, size_t len,
 	       const void *data, size_t dlen)
 {
-	if (b->failed)
-		return -1;
+	if (b->err)
+		return buf_fail(b, b->err);
 	if (pos > b->len || len > b->len - pos) {
 		errno = EINVAL;
 		return -1;
@@ -179,10 +186,16 @@ void buf_truncate(struct buf *b, size_t len)
 	}
 }
 
+void buf_rollback(struct buf *b, size_t len)
+{
+	buf_truncate(b, len);
+	b->err = 0;
+}
+
 int buf_read_fd(struct buf *b, int fd)
 {
-	if (b->failed)
-		return -1;
+	if (b->err)
+		return buf_fail(b, b->err);
 	for (;;) {
 		size_t room = buf_max(b) - b->len;
 		ssize_t n;

@@ -10,10 +10,12 @@
  * Every buffer has a cap (`max`, the most bytes it may hold).  Going past
  * the cap fails with errno = EFBIG; running out of memory fails with
  * errno = ENOMEM.  Either failure is sticky: the buffer keeps its content up
- * to that point, marks itself `failed`, and every later add is refused, so a
- * caller may build a string with several adds and check once with
- * buf_failed().  buf functions never print: the caller knows what the
- * buffer was for and reports the error (e.g. "response body over 8 MiB").
+ * to that point, remembers the cause in `err`, and every later add is
+ * refused with errno set to it again, so a caller may build a string with
+ * several adds and check once with buf_failed() (buf_error() tells which).
+ * buf_rollback() takes the buffer back to an earlier length and clears the
+ * failure.  buf functions never print: the caller knows what the buffer was
+ * for and reports the error (e.g. "response body over 8 MiB").
  *
  * Ownership: buf_init/BUF_INIT take nothing; buf_release frees the storage
  * and leaves an empty buffer with the same cap; buf_detach hands the storage
@@ -33,10 +35,10 @@ struct buf {
 	size_t len;
 	size_t cap;   /* allocated bytes, including room for the NUL */
 	size_t max;   /* most content bytes allowed; 0 means BUF_MAX_DEFAULT */
-	bool failed;  /* a past add overflowed `max` or ran out of memory */
+	int err;      /* 0, or why a past add failed: EFBIG (over `max`), ENOMEM */
 };
 
-#define BUF_INIT { NULL, 0, 0, 0, false }
+#define BUF_INIT { NULL, 0, 0, 0, 0 }
 
 /* An empty buffer that will hold at most `max` bytes (0: the default). */
 void buf_init(struct buf *b, size_t max);
@@ -76,8 +78,15 @@ int buf_splice(struct buf *b, size_t pos, size_t len,
 /* Shorten to `len` bytes (no-op when already shorter). */
 void buf_truncate(struct buf *b, size_t len);
 
+/* Shorten to `len` bytes and clear a failure: undo the adds since the
+ * buffer was `len` long, whether or not one of them failed. */
+void buf_rollback(struct buf *b, size_t len);
+
 /* True once an add has failed; see above. */
 bool buf_failed(const struct buf *b);
+
+/* Why: 0 (not failed), EFBIG or ENOMEM (or EINVAL for a bad format). */
+int buf_error(const struct buf *b);
 
 /* Append the whole content of an open descriptor / a file ("-" is stdin).
  * A file larger than the buffer's cap fails with EFBIG.  0 or -1 (errno). */

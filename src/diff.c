@@ -15,7 +15,6 @@ struct line {
 
 struct text {
 	const char *s;
-	size_t len; /* cppcheck-suppress unusedStructMember ; kept with `s` as its size */
 	struct line *l;   /* the lines from line `first` on */
 	size_t n;         /* how many are stored */
 	size_t first;     /* number of the first stored line (0-based) */
@@ -268,7 +267,7 @@ static void hunk(struct buf *out, const struct text *a, const struct text *b,
 int diff_unified(struct buf *out, const char *as, size_t alen, const char *bs, size_t blen,
 		 const char *label_a, const char *label_b)
 {
-	struct text a = { as, alen, NULL, 0, 0 }, b = { bs, blen, NULL, 0, 0 };
+	struct text a = { as, NULL, 0, 0 }, b = { bs, NULL, 0, 0 };
 	struct blocks bl = { NULL, 0, 0, false };
 	size_t pre_lines, suf_lines, pre, suf, keep_pre, keep_suf;
 	int rc = -1, r;
@@ -315,7 +314,7 @@ int diff_unified(struct buf *out, const char *as, size_t alen, const char *bs, s
 		hunk(out, &a, &b, bl.v, i, j);
 	}
 	if (buf_failed(out)) {
-		if (errno == EFBIG)
+		if (buf_error(out) == EFBIG)
 			log_error("the diff is too large");
 		else
 			log_error("out of memory computing a diff");

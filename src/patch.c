@@ -751,8 +751,7 @@ static void show_diffs(struct run *r)
 			continue;
 		if (make_diff(&r->diff, f) < 0) {
 			/* reported; the change is made, only its diff is missing */
-			buf_truncate(&r->diff, before);
-			r->diff.failed = false;
+			buf_rollback(&r->diff, before);
 			continue;
 		}
 		snprintf(title, sizeof(title), "diff of %.256s", f->path);

@@ -218,9 +218,8 @@ int tmpl_expand(struct buf *out, const char *tmpl, const struct tmpl_ctx *ctx,
 	if (!buf_failed(out))
 		return 0;
 	log_error("cannot expand %s: %s", what,
-		  errno == EFBIG ? "the result is too large" : "out of memory");
+		  buf_error(out) == EFBIG ? "the result is too large" : "out of memory");
 fail:
-	buf_truncate(out, before);
-	out->failed = false;
+	buf_rollback(out, before);
 	return -1;
 }

@@ -105,6 +105,22 @@ struct ctx {
 	unsigned step, seq_off; /* layout for created collections */
 };
 
+/* An allocation failed; reported once.  -1. */
+static int no_memory(const struct ctx *cx)
+{
+	log_error("out of memory editing '%s'", cx->file);
+	return -1;
+}
+
+/* Buffer b failed: the edited text is over its cap, or memory ran out.  -1. */
+static int buf_trouble(const struct ctx *cx, const struct buf *b)
+{
+	if (buf_error(b) != EFBIG)
+		return no_memory(cx);
+	log_error("the edited '%s' is too large", cx->file);
+	return -1;
+}
+
 /* ---- text helpers ---- */
 
 static bool is_break(char c)
@@ -219,7 +235,7 @@ static struct change *new_change(struct ctx *cx, size_t start, size_t end, size_
 		struct change *p = realloc(cx->ch, na * sizeof(*p));
 
 		if (!p) {
-			log_error("out of memory editing '%s'", cx->file);
+			no_memory(cx);
 			return NULL;
 		}
 		cx->ch = p;
@@ -324,8 +340,7 @@ static int defer(struct ctx *cx, size_t e)
 		size_t *p = realloc(es->later, na * sizeof(*p));
 
 		if (!p) {
-			log_error("out of memory editing '%s'", cx->file);
-			return -1;
+			return no_memory(cx);
 		}
 		es->later = p;
 		es->later_alloc = na;
@@ -471,11 +486,7 @@ static int marker_inner(struct ctx *cx, const struct ys_node *n, const struct ye
 	case YS_SINGLE:
 		if (!yq_single_ok(newv, newl))
 			return 1;
-		for (size_t i = 0; i < ed->value_len; i++) {
-			if (ed->value[i] == '\'')
-				buf_addc(&enc, '\'');
-			buf_addc(&enc, ed->value[i]);
-		}
+		yq_escape_single(&enc, ed->value, ed->value_len);
 		break;
 	case YS_DOUBLE:
 		yq_escape_double(&enc, ed->value, ed->value_len);
@@ -719,7 +730,7 @@ static int plan_scalar(struct ctx *cx, const struct tref *g, size_t ng)
 	rc = 0;
 	goto out;
 oom:
-	log_error("out of memory editing '%s'", cx->file);
+	no_memory(cx);
 out:
 	buf_release(&val);
 	return rc;
@@ -733,8 +744,7 @@ static int plan_targets(struct ctx *cx)
 
 	t = calloc(cx->scan.nhits + 1, sizeof(*t));
 	if (!t) {
-		log_error("out of memory editing '%s'", cx->file);
-		return -1;
+		return no_memory(cx);
 	}
 	for (size_t i = 0; i < cx->scan.nhits; i++) {
 		const struct ys_hit *h = &cx->scan.hits[i];
@@ -1051,10 +1061,8 @@ static int create(struct ctx *cx, const struct ys_hit *h)
 	}
 	if (lines)
 		end_lines(&g, pos);
-	if (buf_failed(g.t)) {
-		log_error("out of memory editing '%s'", cx->file);
-		return -1;
-	}
+	if (buf_failed(g.t))
+		return buf_trouble(cx, g.t);
 	end_text(cx, c);
 	c->region = true;
 	c->nodes = nodes;
@@ -1115,8 +1123,7 @@ static int plan_deferrals(struct ctx *cx)
 	size_t n = 0;
 
 	if (!refs) {
-		log_error("out of memory editing '%s'", cx->file);
-		return -1;
+		return no_memory(cx);
 	}
 	for (size_t i = 0; i < cx->scan.nhits; i++)
 		if (live_set(cx, &cx->scan.hits[i]))
@@ -1173,8 +1180,7 @@ static int note_found(struct ctx *cx, const struct ys_hit *h)
 	}
 	es->found[es->nfound] = strdup(h->got);
 	if (!es->found[es->nfound]) {
-		log_error("out of memory editing '%s'", cx->file);
-		return -1;
+		return no_memory(cx);
 	}
 	es->nfound++;
 	return 0;
@@ -1201,8 +1207,7 @@ static int plan_frontiers(struct ctx *cx)
 					ys_hit_release(&es->best);
 				es->has_best = ys_hit_copy(&es->best, h) == 0;
 				if (!es->has_best) {
-					log_error("out of memory editing '%s'", cx->file);
-					return -1;
+					return no_memory(cx);
 				}
 				es->best_miss = m;
 			}
@@ -1384,14 +1389,7 @@ static int splice(struct ctx *cx, struct buf *out)
 		at = c->end;
 	}
 	buf_add(out, cx->in + at, cx->len - at);
-	if (buf_failed(out)) {
-		if (errno == EFBIG)
-			log_error("the edited '%s' is too large", cx->file);
-		else
-			log_error("out of memory editing '%s'", cx->file);
-		return -1;
-	}
-	return 0;
+	return buf_failed(out) ? buf_trouble(cx, out) : 0;
 }
 
 static int verify_fail(struct ctx *cx, const char *out, size_t len, size_t off, const char *why)
@@ -1697,10 +1695,7 @@ static int run(struct ctx *cx, struct buf *out)
 		out->max = max;
 		buf_init(&cur, 0);
 	} else if (buf_add(out, cx->in, cx->len) < 0) {
-		if (errno == EFBIG)
-			log_error("the edited '%s' is too large", cx->file);
-		else
-			log_error("out of memory editing '%s'", cx->file);
+		buf_trouble(cx, out);
 		goto out;
 	}
 	rc = 0;
@@ -1755,10 +1750,10 @@ static int check_value(const struct yedit *ed, const char *what)
 	return 0;
 }
 
-int yedit_check(const struct yedit *ed, const char *what)
+/* yedit_check, leaving a SET edit's parsed path in *p (the caller
+ * releases it, also on failure). */
+static int check_edit(const struct yedit *ed, const char *what, struct ypath *p)
 {
-	struct ypath p = YPATH_INIT;
-
 	if (ed->op == YEDIT_MARKER) {
 		if (!ed->name || !marker_name_ok(ed->name)) {
 			log_error("bad marker name '%s'%s%s: use 1 to %d of A-Z a-z 0-9 _ . : -",
@@ -1766,16 +1761,23 @@ int yedit_check(const struct yedit *ed, const char *what)
 				  YEDIT_MAX_MARKER);
 			return -1;
 		}
-	} else {
-		if (!ed->path || ypath_parse(&p, ed->path, NULL, what) < 0)
-			return -1;
-		ypath_release(&p);
+	} else if (!ed->path || ypath_parse(p, ed->path, NULL, what) < 0) {
+		return -1;
 	}
 	if (!ed->value) {
 		log_error("no value for '%s'", ed->op == YEDIT_SET ? ed->path : ed->name);
 		return -1;
 	}
 	return check_value(ed, what);
+}
+
+int yedit_check(const struct yedit *ed, const char *what)
+{
+	struct ypath p = YPATH_INIT;
+	int rc = check_edit(ed, what, &p);
+
+	ypath_release(&p);
+	return rc;
 }
 
 static uint64_t new_seed(void)
@@ -1798,8 +1800,7 @@ static int prepare(struct ctx *cx)
 	buf_init(&cx->texts, YEDIT_MAX_INPUT * 2);
 	if (!cx->es || !cx->paths || !cx->path_edit || !cx->markers || !cx->marker_edit ||
 	    !cx->want) {
-		log_error("out of memory editing '%s'", cx->file);
-		return -1;
+		return no_memory(cx);
 	}
 	for (size_t e = 0; e < cx->n; e++) {
 		struct yedit *ed = &cx->ed[e];
@@ -1808,15 +1809,13 @@ static int prepare(struct ctx *cx)
 		ed->changed = ed->unchanged = ed->created = 0;
 		ed->line = 0;
 		es->first_out = SIZE_MAX;
-		if (yedit_check(ed, NULL) < 0)
+		if (check_edit(ed, NULL, &es->path) < 0)
 			return -1;
 		if (ed->op == YEDIT_MARKER) {
 			cx->markers[cx->nmarkers] = ed->name;
 			cx->marker_edit[cx->nmarkers++] = e;
 			continue;
 		}
-		if (ypath_parse(&es->path, ed->path, NULL, NULL) < 0)
-			return -1;
 		cx->paths[cx->npaths] = es->path;
 		cx->path_edit[cx->npaths++] = e;
 	}

@@ -316,14 +316,20 @@ int yq_escape_double(struct buf *out, const char *v, size_t n)
 	return buf_failed(out) ? -1 : 0;
 }
 
-static int write_single(struct buf *out, const char *v, size_t n)
+int yq_escape_single(struct buf *out, const char *v, size_t n)
 {
-	buf_addc(out, '\'');
 	for (size_t i = 0; i < n; i++) {
 		if (v[i] == '\'')
 			buf_addc(out, '\'');
 		buf_addc(out, v[i]);
 	}
+	return buf_failed(out) ? -1 : 0;
+}
+
+static int write_single(struct buf *out, const char *v, size_t n)
+{
+	buf_addc(out, '\'');
+	yq_escape_single(out, v, n);
 	return buf_addc(out, '\'');
 }
 

@@ -80,4 +80,7 @@ int yq_write(struct buf *out, enum yq_style st, const char *v, size_t n,
 /* Append the escaped inside of a double-quoted scalar (no quotes). */
 int yq_escape_double(struct buf *out, const char *v, size_t n);
 
+/* Append the inside of a single-quoted scalar (no quotes): each ' doubled. */
+int yq_escape_single(struct buf *out, const char *v, size_t n);
+
 #endif

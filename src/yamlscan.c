@@ -159,17 +159,6 @@ static char *dup_mem(const void *p, size_t n)
 	return d;
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= c[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static uint64_t mix(uint64_t x)
 {
 	x ^= x >> 31;
@@ -246,24 +235,15 @@ static uint64_t fp_step(uint64_t fp, uint64_t base, uint64_t x)
 	return fold((uint64_t)(r & P61) + (uint64_t)(r >> 61));
 }
 
-static uint64_t mulmod(uint64_t a, uint64_t b)
-{
-	__uint128_t r = (__uint128_t)a * b;
-	uint64_t x = (uint64_t)(r & P61) + (uint64_t)(r >> 61);
-
-	while (x >= P61)
-		x -= P61;
-	return x;
-}
-
+/* b^e mod 2^61 - 1, for b below it. */
 static uint64_t powmod(uint64_t b, uint64_t e)
 {
 	uint64_t r = 1;
 
 	while (e) {
 		if (e & 1)
-			r = mulmod(r, b);
-		b = mulmod(b, b);
+			r = fp_step(r, b, 0);
+		b = fp_step(b, b, 0);
 		e >>= 1;
 	}
 	return r;
@@ -285,7 +265,7 @@ uint64_t ys_fp_replace(uint64_t fp, uint64_t events, uint64_t seed, uint64_t ord
 	uint64_t w = powmod(fp_base(seed), events - 1 - ordinal);
 	uint64_t delta = (fp_placeholder(seed) + P61 - old) % P61;
 
-	return (fp + mulmod(delta, w)) % P61;
+	return (fp + fp_step(delta, w, 0)) % P61;
 }
 
 /* The end of the ASCII bytes from p on, looking no further than `want`
@@ -925,7 +905,7 @@ static int record_anchor(struct state *st, const yaml_char_t *name, size_t b0, s
 	a->name = dup_mem(name, n);
 	if (!a->name)
 		return oom(st);
-	a->name_hash = fnv(0xcbf29ce484222325ULL, name, n);
+	a->name_hash = hash_bytes(st->s->seed, name, n);
 	a->start = b0;
 	a->end = b1;
 	*idx = st->nanchors++;
@@ -940,7 +920,7 @@ static int record_anchor(struct state *st, const yaml_char_t *name, size_t b0, s
 static int record_alias(struct state *st, const yaml_char_t *name, long line)
 {
 	size_t n = strlen((const char *)name);
-	uint64_t h = fnv(0xcbf29ce484222325ULL, name, n);
+	uint64_t h = hash_bytes(st->s->seed, name, n);
 
 	if (!st->atab_size || anchor_slot(st, (const char *)name, h)->gen != st->agen)
 		return fail(st, line, "alias '*%.*s%s' has no anchor '&%.*s%s' before it in its "
@@ -1094,19 +1074,8 @@ static int cmp_u64(const void *a, const void *b)
 
 static bool alias_used(struct state *st, uint64_t h)
 {
-	size_t lo = 0, hi = st->naliases;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (st->aliases[mid] == h)
-			return true;
-		if (st->aliases[mid] < h)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	return st->naliases &&
+	       bsearch(&h, st->aliases, st->naliases, sizeof(*st->aliases), cmp_u64);
 }
 
 /*

@@ -20,6 +20,14 @@ _NET_WS = "\t\n\v\f\r \x85\xa0\u1680" + "".join(chr(c) for c in range(0x2000, 0x
 RUNNER_WS = _NET_WS + "".join(chr(c) for c in range(0x110000) if chr(c).isspace()) + "\ufeff"
 
 
+def seed_dispatch(fake):
+    """The two repos of a dispatch: the GitOps repo it goes to and the app
+    repo it comes from."""
+    fake.add_repo(GITOPS)
+    fake.add_repo(APP)
+    return fake
+
+
 def json_string(raw: bytes) -> bytes:
     """A JSON string literal holding `raw` byte for byte (invalid UTF-8 kept
     as it is, as a broken event file would hold it)."""
@@ -112,6 +120,12 @@ def runner_commands(stdout: bytes):
             cmds.append(("v1", t))
     return cmds
 
+
+
+def runner_messages(stdout: bytes, kind="error"):
+    """The text of every `kind` command (error, warning, ...) the runner
+    would execute from our stdout."""
+    return [d for c, d in runner_commands(stdout) if c == kind]
 
 OUR_COMMANDS = {"add-mask", "group", "endgroup", "stop-commands", "notice", "warning",
                 "error", "debug"}

@@ -21,7 +21,6 @@ the distribution of the receivers' wall times.
 import argparse
 import concurrent.futures
 import json
-import os
 import pathlib
 import re
 import statistics
@@ -33,9 +32,9 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 from conftest import BIN, TOKEN, run_gb  # noqa: E402
 from fakegh import FakeGitHub  # noqa: E402
-from patch_util import (ARTICLE_YAML, GITOPS, MANIFEST, dispatch_event,  # noqa: E402
-                        dispatch_payload, patch_env)
-from dispatch_util import runner_commands  # noqa: E402
+from patch_util import (GITOPS, MANIFEST, dispatch_event, dispatch_payload,  # noqa: E402
+                        patch_env, seed_gitops)
+from dispatch_util import runner_messages  # noqa: E402
 
 MARKER = re.compile(rb"<lastCommitMsg>(.*?)</lastCommitMsg>")
 CONTENTS = re.escape("/repos/%s/contents/%s" % (GITOPS, MANIFEST))
@@ -46,8 +45,7 @@ def soak(binary=BIN, receivers=50, seed=1, budget=150, error_rate=0.10, rate_lim
          conflict_rate=0.10, base_ms=50, max_attempts=100, out=sys.stdout):
     fake = FakeGitHub(seed=seed)
     fake.add_token(TOKEN, name="default")
-    fake.add_repo(GITOPS, {"README.md": "gitops\n"})
-    seed_sha = fake.add_branch(GITOPS, "sandbox", files={MANIFEST: ARTICLE_YAML})
+    seed_sha = seed_gitops(fake).head(GITOPS, "sandbox")
     appended = []
 
     def someone_else(old):
@@ -75,7 +73,7 @@ def soak(binary=BIN, receivers=50, seed=1, budget=150, error_rate=0.10, rate_lim
             t0 = time.monotonic()
             r = run_gb([], env, tmp_path=tmp, timeout=budget + 60, binary=binary)
             wall = time.monotonic() - t0
-            errors = [d for c, d in runner_commands(r.stdout) if c == "error"]
+            errors = runner_messages(r.stdout)
             return {"i": i, "rc": r.returncode, "wall": wall, "errors": errors,
                     "outputs": r.outputs()}
 

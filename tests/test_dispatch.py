@@ -6,15 +6,13 @@ import pytest
 
 from conftest import TOKEN
 from dispatch_util import (APP, GITOPS, SHA, check_commands, fixture_event, push_event,
-                           runner_commands, step_env)
+                           runner_messages, seed_dispatch, step_env)
 from fakegh import fake_github  # noqa: F401  (pytest fixture)
 
 
 @pytest.fixture
 def fake(fake_github):  # noqa: F811
-    fake_github.add_repo(GITOPS)
-    fake_github.add_repo(APP)
-    return fake_github
+    return seed_dispatch(fake_github)
 
 
 def received(fake, repo=GITOPS):
@@ -112,7 +110,7 @@ def test_one_target_failing_still_sends_to_the_others(gb, fake, tmp_path):
     assert len(received(fake)) == 1
     assert received(fake, "org/gitops-b") == []
     check_commands(r, errors=1, token="ghs_LimitedToken0123456789abcdefABCDEF")
-    [err] = [d for c, d in runner_commands(r.stdout) if c == "error"]
+    [err] = runner_messages(r.stdout)
     assert err.startswith("dispatch to 'org/gitops-b' failed: HTTP 403")
     assert "contents" in err.lower()
     assert "sent to 1 of 2 repositories" in r.out
@@ -123,7 +121,7 @@ def test_missing_repo_names_the_permission(gb, fake, tmp_path):
     ev = push_event(tmp_path)
     r = gb([], step_env(ev, fake, repository="org/nope"))
     assert r.returncode == 1
-    [err] = [d for c, d in runner_commands(r.stdout) if c == "error"]
+    [err] = runner_messages(r.stdout)
     assert err.startswith("dispatch to 'org/nope' failed: HTTP 404")
     assert "'org/nope' does not exist or the token cannot see it" in err
 
@@ -218,7 +216,7 @@ def test_message_fetch_failure_is_clear(gb, fake, tmp_path):
     env["GITHUB_SHA"] = "1" * 40
     r = gb([], env)
     assert r.returncode == 1
-    [err] = [d for c, d in runner_commands(r.stdout) if c == "error"]
+    [err] = runner_messages(r.stdout)
     assert err.startswith("reading commit '111111111111' of '%s' failed: HTTP 422" % APP)
     assert fake.requests("POST") == []
 
@@ -279,7 +277,7 @@ def test_event_file_errors(gb, tmp_path):
     bad.write_text('{"ref": "refs/heads/x", ')
     r = gb([], step_env(bad))
     assert r.returncode == 1
-    [err] = [d for c, d in runner_commands(r.stdout) if c == "error"]
+    [err] = runner_messages(r.stdout)
     assert err.startswith("event file '%s' is not valid JSON" % bad)
 
     bad.write_text('{"ref": "refs/heads/x"}')

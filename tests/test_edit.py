@@ -20,7 +20,6 @@ output changes nothing (idempotence).
 """
 import json
 import os
-import pathlib
 import re
 
 import pytest

@@ -14,21 +14,19 @@ import json
 import pytest
 
 from dispatch_util import (APP, GITOPS, SHA, check_commands, fixture_event, push_event,
-                           runner_commands, step_env)
+                           runner_messages, seed_dispatch, step_env)
 from fakegh import fake_github, fake_github_https  # noqa: F401  (pytest fixtures)
 
 
 @pytest.fixture
 def fake(fake_github):  # noqa: F811
-    fake_github.add_repo(GITOPS)
-    fake_github.add_repo(APP)
-    return fake_github
+    return seed_dispatch(fake_github)
 
 
 def one_error(r):
     """The run failed with exactly one error line; returns it."""
     assert r.returncode == 1, r
-    errors = [d for c, d in runner_commands(r.stdout) if c == "error"]
+    errors = runner_messages(r.stdout)
     assert len(errors) == 1, r
     return errors[0]
 
@@ -142,7 +140,7 @@ def test_event_file_that_is_a_directory(gb, fake, tmp_path):
 def test_hostile_client_payload_input(gb, fake, tmp_path, text, want):
     r = gb([], step_env(push_event(tmp_path), fake, client_payload=text))
     assert r.returncode == 2, r
-    [err] = [d for c, d in runner_commands(r.stdout) if c == "error"]
+    [err] = runner_messages(r.stdout)
     assert want in err and len(err) < 400, err[:500]
     nothing_done(r, fake)
 

@@ -7,7 +7,7 @@ import yaml
 
 from fakegh import fake_github  # noqa: F401  (pytest fixture)
 from patch_util import (ARTICLE_YAML, GITOPS, WORKLOADS_YAML, dispatch_event, dispatch_payload,
-                        patch_env)
+                        patch_env, seed_gitops)
 
 SANDBOX = "product/sandbox/sandbox-deploy.yaml"
 SHARED = "product/shared/cronjobs.yaml"
@@ -17,11 +17,8 @@ MANIFESTS = "{service}/{environment}/{environment}-deploy.yaml\n{service}/shared
 
 @pytest.fixture
 def fake(fake_github):  # noqa: F811
-    fake_github.add_repo(GITOPS, {"README.md": "gitops\n"})
-    fake_github.add_branch(GITOPS, "sandbox", files={SANDBOX: ARTICLE_YAML,
-                                                     SHARED: WORKLOADS_YAML,
-                                                     OTHER: b"kind: Deployment\n"})
-    return fake_github
+    return seed_gitops(fake_github, files={SANDBOX: ARTICLE_YAML, SHARED: WORKLOADS_YAML,
+                                           OTHER: b"kind: Deployment\n"})
 
 
 def revisions(data):

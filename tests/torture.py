@@ -46,12 +46,12 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-from conftest import ROOT, parse_github_output, run_gb  # noqa: E402
-from dispatch_util import (APP, GITOPS, fixture_event, push_event, runner_commands,  # noqa: E402
-                           step_env)
+from conftest import ROOT, TOKEN, parse_github_output, run_gb  # noqa: E402
+from dispatch_util import (APP, GITOPS, fixture_event, push_event, runner_messages,  # noqa: E402
+                           seed_dispatch, step_env)
 from fakegh import FakeGitHub  # noqa: E402
 from patch_util import (ARTICLE_YAML, MANIFEST, WORKLOADS_YAML, article_payload,  # noqa: E402
-                        dispatch_event, dispatch_payload, patch_env)
+                        dispatch_event, dispatch_payload, patch_env, seed_gitops)
 
 OOM_FALLBACK = "out of memory while reporting an error"
 SHA_RE = re.compile(r"(?<![0-9a-f])[0-9a-f]{7,40}(?![0-9a-f])")  # commit ids and short ids
@@ -139,8 +139,7 @@ class DispatchFetch(Scenario):
     repos = (GITOPS,)
 
     def setup(self, fake):
-        fake.add_repo(GITOPS)
-        fake.add_repo(APP)
+        seed_dispatch(fake)
         # a fixed sha: each worker thread has its own fake, and a commit's sha
         # holds its date, so fakes made in different seconds sent different shas
         fake.torture_sha = fake.add_commit(APP, "Release 2.0\n\nnotes",
@@ -200,8 +199,7 @@ class Patch(Scenario):
     files = {MANIFEST: ARTICLE_YAML}
 
     def setup(self, fake):
-        fake.add_repo(GITOPS, {"README.md": "gitops\n"})
-        fake.torture_seed = fake.add_branch(GITOPS, "sandbox", files=self.files)
+        fake.torture_seed = seed_gitops(fake, files=self.files).head(GITOPS, "sandbox")
 
     def before_run(self, fake):
         fake.clear_faults()
@@ -288,7 +286,7 @@ def message_lines(res, actions, kind="error"):
     """The error (or warning) lines a user would see: commands the runner would
     act on, and plain `gitops-bump: error:` lines (the out-of-memory fallback is
     one)."""
-    lines = [d for c, d in runner_commands(res.stdout) if c == kind] if actions else []
+    lines = runner_messages(res.stdout, kind) if actions else []
     lines += [l for l in res.err.splitlines() if l.startswith("gitops-bump: %s:" % kind)]
     return lines
 
@@ -307,7 +305,7 @@ class Runner:
             fakes = self.local.fakes = {}
         if sc.name not in fakes:
             fake = FakeGitHub()
-            fake.add_token(__import__("conftest").TOKEN, name="default")
+            fake.add_token(TOKEN, name="default")
             sc.setup(fake)
             fake.start()
             with self.lock:

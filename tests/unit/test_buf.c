@@ -22,10 +22,33 @@ static void test_add_and_cap(void)
 	CHECK_INT(buf_addc(&b, 'e'), -1);
 	CHECK_INT(errno, EFBIG);
 	CHECK(buf_failed(&b));
-	CHECK_INT(buf_adds(&b, ""), -1); /* sticky */
+	CHECK_INT(buf_error(&b), EFBIG);
+	errno = 0;
+	CHECK_INT(buf_adds(&b, ""), -1); /* sticky, and says why again */
+	CHECK_INT(errno, EFBIG);
 	CHECK_STR(buf_cstr(&b), "abcd");
+	errno = 0;
 	CHECK(buf_detach(&b, NULL) == NULL);
+	CHECK_INT(errno, EFBIG);
 	CHECK_INT(b.len, 0);
+	buf_release(&b);
+}
+
+static void test_rollback(void)
+{
+	struct buf b;
+
+	buf_init(&b, 6);
+	CHECK_INT(buf_adds(&b, "ab"), 0);
+	CHECK_INT(buf_error(&b), 0);
+	CHECK_INT(buf_adds(&b, "cd"), 0);
+	CHECK_INT(buf_adds(&b, "efg"), -1);
+	buf_rollback(&b, 2); /* undoes "cd" and the failure */
+	CHECK(!buf_failed(&b));
+	CHECK_INT(buf_error(&b), 0);
+	CHECK_STR(buf_cstr(&b), "ab");
+	CHECK_INT(buf_adds(&b, "xyz"), 0);
+	CHECK_STR(buf_cstr(&b), "abxyz");
 	buf_release(&b);
 }
 
@@ -93,6 +116,7 @@ static void test_read_fd_cap(void)
 int main(void)
 {
 	test_add_and_cap();
+	test_rollback();
 	test_splice();
 	test_detach();
 	test_read_fd_cap();

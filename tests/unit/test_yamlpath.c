@@ -162,32 +162,42 @@ static void test_canonical(void)
 
 static void test_errors(void)
 {
+	static const struct {
+		const char *path, *what, *want;
+	} bad[] = {
+		{ "", NULL, "empty path" },
+		{ "=v", NULL, "empty path" },
+		{ "a..b", "--set", "bad path 'a..b' in --set: expected a key at offset 2" },
+		{ "a.b c", NULL, "expected '.', '[' or '='" },
+		{ "a/b", NULL, "expected '.', '[' or '='" },
+		{ ".a", NULL, "expected a key" },
+		{ "a.", NULL, "expected a key at offset 2" },
+		{ "a.\"b", NULL, "unterminated quoted key" },
+		{ "a.\"b\\n\"", NULL, "unknown escape" },
+		{ "a[", NULL, "expected a key" },
+		{ "a[1", NULL, "expected '=' or ']' in selector" },
+		{ "a[01]", NULL, "leading zero" },
+		{ "a[999999999999]", NULL, "index too large" },
+		{ "a[-1]", NULL, "expected '=' or ']'" }, /* "-1" is a key */
+		{ "a[k]", NULL, "expected '=' or ']'" },
+		{ "a[k=]", NULL, "empty value in selector" },
+		{ "[kind=Job", NULL, "expected ']'" },
+		{ "[kind=Job]spec", NULL, "expected '.', '[' or '='" },
+		{ "[=Job].spec", NULL, "expected a key at offset 1" },
+		{ "a\tb", NULL, "control character" },
+		{ "\"\xff\"", NULL, "invalid UTF-8" },
+	};
 	struct ypath p = YPATH_INIT;
 	char longp[YPATH_MAX_LEN + 10];
 	char many[3 * (YPATH_MAX_SEGS + 1) + 1];
 
-	CHECK_FAILS(ypath_parse(&p, "", NULL, NULL), "empty path");
-	CHECK_FAILS(ypath_parse(&p, "=v", NULL, NULL), "empty path");
-	CHECK_FAILS(ypath_parse(&p, "a..b", NULL, "--set"),
-		    "bad path 'a..b' in --set: expected a key at offset 2");
-	CHECK_FAILS(ypath_parse(&p, "a.b c", NULL, NULL), "expected '.', '[' or '='");
-	CHECK_FAILS(ypath_parse(&p, "a/b", NULL, NULL), "expected '.', '[' or '='");
-	CHECK_FAILS(ypath_parse(&p, ".a", NULL, NULL), "expected a key");
-	CHECK_FAILS(ypath_parse(&p, "a.", NULL, NULL), "expected a key at offset 2");
-	CHECK_FAILS(ypath_parse(&p, "a.\"b", NULL, NULL), "unterminated quoted key");
-	CHECK_FAILS(ypath_parse(&p, "a.\"b\\n\"", NULL, NULL), "unknown escape");
-	CHECK_FAILS(ypath_parse(&p, "a[", NULL, NULL), "expected a key");
-	CHECK_FAILS(ypath_parse(&p, "a[1", NULL, NULL), "expected '=' or ']' in selector");
-	CHECK_FAILS(ypath_parse(&p, "a[01]", NULL, NULL), "leading zero");
-	CHECK_FAILS(ypath_parse(&p, "a[999999999999]", NULL, NULL), "index too large");
-	CHECK_FAILS(ypath_parse(&p, "a[-1]", NULL, NULL), "expected '=' or ']'"); /* "-1" is a key */
-	CHECK_FAILS(ypath_parse(&p, "a[k]", NULL, NULL), "expected '=' or ']'");
-	CHECK_FAILS(ypath_parse(&p, "a[k=]", NULL, NULL), "empty value in selector");
-	CHECK_FAILS(ypath_parse(&p, "[kind=Job", NULL, NULL), "expected ']'");
-	CHECK_FAILS(ypath_parse(&p, "[kind=Job]spec", NULL, NULL), "expected '.', '[' or '='");
-	CHECK_FAILS(ypath_parse(&p, "[=Job].spec", NULL, NULL), "expected a key at offset 1");
-	CHECK_FAILS(ypath_parse(&p, "a\tb", NULL, NULL), "control character");
-	CHECK_FAILS(ypath_parse(&p, "\"\xff\"", NULL, NULL), "invalid UTF-8");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc;
+
+		capture_begin();
+		rc = ypath_parse(&p, bad[i].path, NULL, bad[i].what);
+		capture_check(rc, capture_end(), -1, bad[i].want, __FILE__, __LINE__, bad[i].path);
+	}
 	memset(longp, 'a', sizeof(longp) - 1);
 	longp[sizeof(longp) - 1] = '\0';
 	CHECK_FAILS(ypath_parse(&p, longp, NULL, NULL), "path too long");

@@ -117,6 +117,15 @@ static void test_escape_double(void)
 	CHECK_STR(escaped("", 0), "");
 }
 
+static void test_escape_single(void)
+{
+	struct buf t = BUF_INIT;
+
+	CHECK_INT(yq_escape_single(&t, "it's 'x'", 8), 0);
+	CHECK_STR(buf_cstr(&t), "it''s ''x''");
+	buf_release(&t);
+}
+
 static void test_choose(void)
 {
 	struct yq_block b = { 4, "\n", "", 0, 0, false };
@@ -176,6 +185,7 @@ int main(void)
 	test_plain();
 	test_single_and_utf8();
 	test_escape_double();
+	test_escape_single();
 	test_choose();
 	test_block_layout();
 	return t_done();
