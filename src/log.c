@@ -391,12 +391,6 @@ void log_warning_at(const char *file, long line, const char *fmt, ...) { EMIT("w
 void log_notice(const char *fmt, ...) { EMIT("notice", "notice", NULL, 0); }
 void log_info(const char *fmt, ...) { EMIT(NULL, NULL, NULL, 0); }
 
-int log_oom(void)
-{
-	log_error("out of memory");
-	return -1;
-}
-
 void log_debug(const char *fmt, ...)
 {
 	if (!verbose)
