@@ -179,8 +179,8 @@ static int set_value(struct config *cfg, int in, const char *val, bool append)
 	}
 	buf_add(&b, val, len);
 	if (buf_failed(&b)) {
-		if (errno != EFBIG)
-			log_error("out of memory");
+		if (buf_error(&b) != EFBIG)
+			log_oom();
 		else
 			log_error("input '%s' is too long (over %zu bytes)", inputs[in].name,
 				  (size_t)CONFIG_VALUE_MAX);
@@ -189,10 +189,8 @@ static int set_value(struct config *cfg, int in, const char *val, bool append)
 	}
 	free(cfg->values[in]);
 	cfg->values[in] = buf_detach(&b, NULL);
-	if (!cfg->values[in]) {
-		log_error("out of memory");
-		return -1;
-	}
+	if (!cfg->values[in])
+		return log_oom();
 	cfg->from_user[in] = true;
 	return 0;
 }
@@ -259,10 +257,8 @@ static int check_json_object(const char *name, const char *v)
 
 	errno = 0;
 	j = cJSON_ParseWithLengthOpts(v, strlen(v) + 1, &end, 1);
-	if (!j && errno == ENOMEM) { /* cJSON says NULL for both */
-		log_error("out of memory");
-		return -1;
-	}
+	if (!j && errno == ENOMEM) /* cJSON says NULL for both */
+		return log_oom();
 	if (!j) {
 		log_error("input '%s' is not valid JSON (at byte %zu)", name,
 			  end && end >= v ? (size_t)(end - v) + 1 : (size_t)1);
@@ -511,10 +507,8 @@ int config_load(struct config *cfg, int argc, char **argv)
 	if (cfg->mode == MODE_EDIT) {
 		cfg->edit_argc = argc - 1;
 		cfg->edit_argv = calloc((size_t)argc, sizeof(char *));
-		if (!cfg->edit_argv) {
-			log_error("out of memory");
-			return -1;
-		}
+		if (!cfg->edit_argv)
+			return log_oom();
 		memcpy(cfg->edit_argv, argv + 1, (size_t)(argc - 1) * sizeof(char *));
 		return 0;
 	}
@@ -586,7 +580,7 @@ oom:
 	if (lines)
 		lines[count] = NULL;
 	config_lines_free(lines);
-	log_error("out of memory");
+	log_oom();
 	return NULL;
 }
 

@@ -97,8 +97,7 @@ static int add_edit(struct opts *o, enum yedit_op op, const char *arg)
 		o->names = nv;
 	if (!name || !v || !nv) {
 		free(name);
-		log_error("out of memory");
-		return -1;
+		return log_oom();
 	}
 	o->names[o->n] = name;
 	e = &o->edits[o->n++];
@@ -232,7 +231,7 @@ int edit_write_atomic(const char *path, const char *data, size_t len)
 	dir_copy = strdup(target);
 	if (!dir_copy || asprintf(&tmp, "%s/.gitops-bump.XXXXXX", dirname(dir_copy)) < 0) {
 		tmp = NULL;
-		log_error("out of memory");
+		log_oom();
 		goto out;
 	}
 	fd = mkstemp(tmp);
@@ -315,7 +314,7 @@ static int run(struct opts *o)
 		if (asprintf(&la, "a/%s", name) >= 0 && asprintf(&lb, "b/%s", name) >= 0)
 			r = diff_unified(&d, buf_cstr(&in), in.len, buf_cstr(&out), out.len, la, lb);
 		else
-			log_error("out of memory");
+			log_oom();
 		free(la);
 		free(lb);
 		if (r < 0)

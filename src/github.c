@@ -71,7 +71,7 @@ static char *xstrndup(const char *s, size_t n)
 	char *p = strndup(s, n);
 
 	if (!p)
-		log_error("out of memory");
+		log_oom();
 	return p;
 }
 
@@ -330,10 +330,8 @@ static int check_cainfo(struct gh_client *c)
 		return -1;
 	}
 	c->cainfo = strdup(f);
-	if (!c->cainfo) {
-		log_error("out of memory");
-		return -1;
-	}
+	if (!c->cainfo)
+		return log_oom();
 	return 0;
 }
 
@@ -345,10 +343,8 @@ int gh_client_new(struct gh_client **out, const struct gh_options *opt)
 
 	*out = NULL;
 	c = calloc(1, sizeof(*c));
-	if (!c) {
-		log_error("out of memory");
-		return -1;
-	}
+	if (!c)
+		return log_oom();
 	c->max_attempts = opt->max_attempts < 1 ? 1 : opt->max_attempts;
 	c->timeout_s = opt->timeout_s < 1 ? 1 : opt->timeout_s;
 	c->deadline = now_mono() + c->timeout_s;
@@ -365,7 +361,7 @@ int gh_client_new(struct gh_client **out, const struct gh_options *opt)
 		goto fail;
 	if (origin_parse(&c->origin, c->base, true, &why) < 0) {
 		if (why == oom_why)
-			log_error("out of memory");
+			log_oom();
 		else
 			log_error("bad API URL '%s': %s", c->base, why);
 		goto fail;
@@ -384,7 +380,7 @@ int gh_client_new(struct gh_client **out, const struct gh_options *opt)
 		}
 		c->token = strdup(opt->token);
 		if (!c->token) {
-			log_error("out of memory");
+			log_oom();
 			goto fail;
 		}
 	}
@@ -716,7 +712,7 @@ static enum outcome attempt(struct gh_client *c, const struct gh_request *req,
 	CURLcode rc;
 
 	if (buf_addf(&url, "%s%s", c->base, req->path) < 0) {
-		log_error("out of memory");
+		log_oom();
 		goto done;
 	}
 	for (int hop = 0;; hop++) {
@@ -794,7 +790,7 @@ static enum outcome attempt(struct gh_client *c, const struct gh_request *req,
 				  target.host);
 		buf_reset(&url);
 		if (buf_adds(&url, next) < 0) {
-			log_error("out of memory");
+			log_oom();
 			goto done;
 		}
 		if (resp->status == 303) {
@@ -972,7 +968,7 @@ int gh_request(struct gh_client *c, const struct gh_request *req, struct gh_resp
 				buf_adds(&why, " (rate limited)");
 		}
 		if (buf_failed(&why)) {
-			log_error("out of memory");
+			log_oom();
 			goto out;
 		}
 		if (gh_remaining(c) < GH_BUDGET_SLACK_S) {

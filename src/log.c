@@ -108,8 +108,7 @@ static int mask_one(const char *secret, size_t len)
 		free(copy);
 		if (tmp)
 			secrets = tmp;
-		log_error("out of memory");
-		return -1;
+		return log_oom();
 	}
 	secrets = tmp;
 	if (style == LOG_ACTIONS && len >= 4 && !memchr(copy, '\n', len) &&
