@@ -21,7 +21,6 @@
 #include <string.h>
 #include <time.h>
 
-#define SHORT_SHA 7
 #define SUMMARY_DIFF_MAX ((size_t)256 << 10)
 #define VALUE_MAX ((size_t)1 << 20)
 
@@ -515,7 +514,8 @@ static int expand_pr_branch(struct run *r)
 		sha1_final(&c, d);
 		sha1_hex(d, hex);
 	}
-	buf_addf(&b, "gitops-bump/%s/%s/%.*s", r->pl.service, r->pl.environment, SHORT_SHA, hex);
+	buf_addf(&b, "gitops-bump/%s/%s/%.*s", r->pl.service, r->pl.environment,
+		 DISPATCH_SHORT_SHA, hex);
 	if (buf_failed(&b) || !(r->pr_branch = buf_detach(&b, NULL))) {
 		buf_release(&b);
 		return log_oom();
@@ -813,7 +813,7 @@ static void summary(const struct run *r, const char *files)
 	log_md_row(&md, "service", pl->service);
 	log_md_row(&md, "environment", pl->environment);
 	if (pl->repository && pl->sha) {
-		buf_addf(&text, "%s@%.*s", pl->repository, SHORT_SHA, pl->sha);
+		buf_addf(&text, "%s@%.*s", pl->repository, DISPATCH_SHORT_SHA, pl->sha);
 		if (dispatch_valid_repo(pl->repository))
 			buf_addf(&url, "%s/%s/commit/%s", r->ev.server_url, pl->repository, pl->sha);
 		buf_adds(&md, "| source | ");
@@ -824,7 +824,7 @@ static void summary(const struct run *r, const char *files)
 	if (r->res.sha) {
 		lost = buf_failed(&text);
 		buf_reset(&text);
-		buf_addf(&text, "%s@%.*s on %s", r->repo, SHORT_SHA, r->res.sha,
+		buf_addf(&text, "%s@%.*s on %s", r->repo, DISPATCH_SHORT_SHA, r->res.sha,
 			 r->pr_branch ? r->pr_branch : r->branch);
 		buf_adds(&md, "| GitOps commit | ");
 		add_link(&md, buf_cstr(&text), r->res.url);
@@ -876,7 +876,7 @@ static int report(struct run *r)
 	else if (!commit)
 		log_info("edited %s in the workspace (not committed)", buf_cstr(&files));
 	else if (res->sha)
-		log_info("committed %.*s to branch '%s' of '%s': %s", SHORT_SHA, res->sha,
+		log_info("committed %.*s to branch '%s' of '%s': %s", DISPATCH_SHORT_SHA, res->sha,
 			 r->pr_branch ? r->pr_branch : r->branch, r->repo,
 			 res->url ? res->url : res->sha);
 	if (res->pr_url)

@@ -1,6 +1,7 @@
 /* payload: see payload.h. */
 #include "payload.h"
 
+#include "dispatch.h"
 #include "log.h"
 
 #include <stdbool.h>
@@ -105,7 +106,7 @@ static int derive(const struct event *ev, struct payload *p)
 				  "lowercase commit id (40 hex digits), not '%.80s'", ev->path, p->sha);
 			return -1;
 		}
-		p->short_sha = strndup(p->sha, 7);
+		p->short_sha = strndup(p->sha, DISPATCH_SHORT_SHA);
 	}
 	if (!p->subject || (p->sha && !p->short_sha))
 		return log_oom();
