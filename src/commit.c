@@ -19,11 +19,16 @@
 
 enum { WRITTEN = 0, CONFLICT = 1 };
 
+/* A tree listing read once: trees never change (content-addressed). */
+struct cached_tree {
+	char sha[41];
+	cJSON *json;        /* the answer to GET git/trees/SHA */
+};
+
 struct ctx {
 	struct gh_client *gh;
 	const struct commit_opts *o;
-	cJSON **trees;      /* tree listings read so far (content-addressed) */
-	char (*tree_sha)[41];
+	struct cached_tree *trees; /* tree listings read so far */
 	size_t ntrees;
 	char tried[41];     /* the blob a conflicting PUT tried to write */
 };
@@ -482,8 +487,8 @@ static const cJSON *tree_entries(struct ctx *c, const char *sha)
 	void *tmp;
 
 	for (size_t i = 0; i < c->ntrees; i++)
-		if (strcmp(c->tree_sha[i], sha) == 0)
-			return cJSON_GetObjectItemCaseSensitive(c->trees[i], "tree");
+		if (strcmp(c->trees[i].sha, sha) == 0)
+			return cJSON_GetObjectItemCaseSensitive(c->trees[i].json, "tree");
 	call_init(&k);
 	call_path(&k, c, "/git/trees/");
 	buf_adds(&k.path, sha);
@@ -500,21 +505,14 @@ static const cJSON *tree_entries(struct ctx *c, const char *sha)
 		entries = NULL;
 		goto out;
 	}
-	/* an array of pointers: sizeof(*c->trees) is a pointer's size, as meant */
-	if (!(tmp = realloc(c->trees, (c->ntrees + 1) * sizeof(*c->trees)))) { /* NOLINT(bugprone-sizeof-expression) */
+	if (!(tmp = realloc(c->trees, (c->ntrees + 1) * sizeof(*c->trees)))) {
 		entries = NULL;
 		log_oom();
 		goto out;
 	}
 	c->trees = tmp;
-	if (!(tmp = realloc(c->tree_sha, (c->ntrees + 1) * sizeof(*c->tree_sha)))) {
-		entries = NULL;
-		log_oom();
-		goto out;
-	}
-	c->tree_sha = tmp;
-	memcpy(c->tree_sha[c->ntrees], sha, SHA1_HEX_LEN + 1);
-	c->trees[c->ntrees++] = k.json;
+	memcpy(c->trees[c->ntrees].sha, sha, SHA1_HEX_LEN + 1);
+	c->trees[c->ntrees++].json = k.json;
 	k.json = NULL; /* the cache owns it */
 out:
 	call_release(&k);
@@ -925,9 +923,8 @@ static int read_all(struct ctx *c, const char *branch, bool at_head,
 static void ctx_release(struct ctx *c)
 {
 	for (size_t i = 0; i < c->ntrees; i++)
-		cJSON_Delete(c->trees[i]);
+		cJSON_Delete(c->trees[i].json);
 	free(c->trees);
-	free(c->tree_sha);
 }
 
 double commit_backoff_window(int attempt, int conflicts, long took_ms)
