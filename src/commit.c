@@ -113,13 +113,17 @@ static int call_send(struct call *k, struct ctx *c, const char *method, const cJ
 	return 0;
 }
 
-/* Keep a copy of what GitHub answered to a write that it made. */
-static int keep(char **dst, const char *s, const struct call *k)
+/* *dst := a copy of s (NULL: none).  `made`: the write GitHub made that s
+ * comes from, which running out of memory must not hide (made_oom); NULL
+ * when there is none. */
+static int set_dup(char **dst, const char *s, const struct call *made)
 {
 	free(*dst);
 	*dst = NULL;
 	if (s && !(*dst = strdup(s))) {
-		made_oom(k);
+		if (!made)
+			return log_oom();
+		made_oom(made);
 		return -1;
 	}
 	return 0;
@@ -151,15 +155,6 @@ static int answer_sha(const struct call *k, const cJSON *obj, const char *key, c
 		return -1;
 	}
 	memcpy(out, s, SHA1_HEX_LEN + 1);
-	return 0;
-}
-
-static int set_dup(char **dst, const char *s)
-{
-	free(*dst);
-	*dst = NULL;
-	if (s && !(*dst = strdup(s)))
-		return log_oom();
 	return 0;
 }
 
@@ -435,8 +430,8 @@ static int write_contents(struct ctx *c, struct commit_file *f, const char *bran
 		goto out;
 	}
 	commit = cJSON_GetObjectItemCaseSensitive(k.json, "commit");
-	if (answer_sha(&k, commit, "sha", sha) < 0 || keep(&res->sha, sha, &k) < 0 ||
-	    keep(&res->url, jstr(commit, "html_url"), &k) < 0)
+	if (answer_sha(&k, commit, "sha", sha) < 0 || set_dup(&res->sha, sha, &k) < 0 ||
+	    set_dup(&res->url, jstr(commit, "html_url"), &k) < 0)
 		goto out;
 	rc = WRITTEN;
 out:
@@ -660,7 +655,8 @@ static int post_object(struct ctx *c, const char *kind, const cJSON *body, char 
 		rc = call_fail(&k);
 		goto out;
 	}
-	if (answer_sha(&k, k.json, "sha", sha) < 0 || (url && set_dup(url, jstr(k.json, "html_url")) < 0))
+	if (answer_sha(&k, k.json, "sha", sha) < 0 ||
+	    (url && set_dup(url, jstr(k.json, "html_url"), NULL) < 0))
 		goto out;
 	rc = 0;
 out:
@@ -769,7 +765,7 @@ static int update_ref(struct ctx *c, const char *branch, const char *commit, cha
 		goto out;
 	}
 	rc = k.resp.status == 200 ? WRITTEN : call_fail(&k);
-	if (rc == WRITTEN && keep(made, commit, &k) < 0)
+	if (rc == WRITTEN && set_dup(made, commit, &k) < 0)
 		rc = -1;
 out:
 	cJSON_Delete(body);
@@ -863,7 +859,8 @@ static int claim_lost_put(struct ctx *c, const char *branch, struct commit_file 
 	before.old = tmp;
 	memcpy(f->blob, f->seen, sizeof(f->blob));
 	f->changed = true;
-	if (keep(&res->sha, head, &k) < 0 || keep(&res->url, jstr(k.json, "html_url"), &k) < 0)
+	if (set_dup(&res->sha, head, &k) < 0 ||
+	    set_dup(&res->url, jstr(k.json, "html_url"), &k) < 0)
 		rc = -1;
 	*ours = rc == 0;
 out:
@@ -1154,7 +1151,7 @@ static int find_pull(struct ctx *c, struct commit_result *res)
 		log_error("%s: GitHub said one exists, but lists none", k.what.ptr);
 		goto out;
 	}
-	rc = set_dup(&res->pr_url, jstr(cJSON_GetArrayItem(k.json, 0), "html_url"));
+	rc = set_dup(&res->pr_url, jstr(cJSON_GetArrayItem(k.json, 0), "html_url"), NULL);
 	res->pr_existed = true;
 out:
 	buf_release(&q);
@@ -1194,7 +1191,7 @@ static int open_pull(struct ctx *c, struct commit_result *res)
 		log_error("%s: the answer has no 'html_url'", k.what.ptr);
 		goto out;
 	}
-	rc = keep(&res->pr_url, jstr(k.json, "html_url"), &k);
+	rc = set_dup(&res->pr_url, jstr(k.json, "html_url"), &k);
 out:
 	cJSON_Delete(body);
 	call_release(&k);
