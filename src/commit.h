@@ -93,7 +93,11 @@ struct commit_file {
 	char mode[7];          /* file mode as the tree has it ("100644") */
 };
 
-/* Fill f->new from f->old and set f->changed.  0, or -1 (reported). */
+/* Fill f->new from f->old and set f->changed.  Before every call (the edit
+ * runs again after a conflict) the caller (commit_files,
+ * commit_pull_request, workspace_edit) empties f->new and clears
+ * f->changed, so an edit may append to f->new and leave f->changed alone
+ * when nothing changed.  0, or -1 (reported). */
 typedef int commit_edit_fn(void *arg, struct commit_file *f);
 
 struct commit_opts {
