@@ -13,8 +13,8 @@ so the window in which a read can go stale is as long as that).  Nothing
 else is set: no GITOPS_BUMP_RETRY_BASE_MS, no inputs but the branch and the
 value.  Prints, per run and in all: receivers that landed and that gave up,
 the attempts each needed, PUTs per landed commit, and wall times.  The history
-is checked as the soak does (each commit its parent plus its own edit, none
-lost, none twice); a problem there exits 1.  Not a test: the figures are for
+is checked as the soak does (patch_util.marker_history: each commit its parent
+plus its own edit; none lost, none twice); a problem there exits 1.  Not a test: the figures are for
 the README and for comparing backoff strategies, run by hand or by
 `make bench-patch-race`.
 """
@@ -35,34 +35,19 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from fakegh import FakeGitHub  # noqa: E402
+from patch_util import (GITOPS, dispatch_event, dispatch_payload,  # noqa: E402
+                        marker_history, seed_gitops)
 
 TOKEN = "ghs_benchTokenForTheFakeGitHubOnly00000"
-REPO = "org/gitops"
-MANIFEST = "product/sandbox/sandbox-deploy.yaml"
-MARKER = re.compile(rb"<lastCommitMsg>(.*?)</lastCommitMsg>")
 ATTEMPT = re.compile(r"moved while committing.*\(attempt (\d+) of (\d+)\)")
-CONTENTS = re.escape("/repos/%s/contents/%s" % (REPO, MANIFEST))
-
-
-def event(tmp, sha, i):
-    ev = json.loads((ROOT / "tests" / "fixtures" / "events" / "repository_dispatch.json")
-                    .read_text())
-    ev.update(action="product", branch="main")
-    ev["repository"].update(full_name=REPO, name=REPO.split("/")[1])
-    ev["client_payload"] = {
-        "service": "product", "environment": "sandbox",
-        "source": {"repository": "org/product-service", "sha": sha,
-                   "message": "deploy %d" % i, "ref": "refs/heads/sandbox"}}
-    path = pathlib.Path(tmp) / "event.json"
-    path.write_text(json.dumps(ev))
-    return path
 
 
 def receiver(binary, url, sha, i, max_attempts):
     with tempfile.TemporaryDirectory(prefix="gb-race-") as tmp:
+        ev = dispatch_event(tmp, dispatch_payload(sha=sha, message="deploy %d" % i))
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                "GITHUB_EVENT_NAME": "repository_dispatch",
-               "GITHUB_EVENT_PATH": str(event(tmp, sha, i)), "GITHUB_REPOSITORY": REPO,
+               "GITHUB_EVENT_PATH": str(ev), "GITHUB_REPOSITORY": GITOPS,
                "GITHUB_REF": "refs/heads/main", "INPUT_MODE": "patch", "INPUT_TOKEN": TOKEN,
                "INPUT_API-URL": url, "INPUT_BRANCH": "sandbox", "INPUT_VALUE": "{sha}",
                "ASAN_OPTIONS": "detect_leaks=0"}
@@ -84,9 +69,7 @@ def receiver(binary, url, sha, i, max_attempts):
 def one_run(args, seed):
     fake = FakeGitHub(seed=seed)
     fake.add_token(TOKEN, name="bench")
-    fake.add_repo(REPO, {"README.md": "gitops\n"})
-    manifest = (ROOT / "tests" / "fixtures" / "patch" / "sandbox-deploy.yaml").read_bytes()
-    base = fake.add_branch(REPO, "sandbox", files={MANIFEST: manifest})
+    base = seed_gitops(fake).head(GITOPS, "sandbox")
     if args.get_delay:
         fake.fault("delay", method="GET", path="/repos/.*", times=None, seconds=args.get_delay)
     if args.put_delay:
@@ -98,18 +81,9 @@ def one_run(args, seed):
             res = list(pool.map(lambda i: receiver(args.binary, fake.url, shas[i], i,
                                                    args.max_attempts), range(args.receivers)))
         elapsed = time.monotonic() - t0
-        log = fake.log(REPO, "sandbox")
+        log = fake.log(GITOPS, "sandbox")
         puts = fake.requests("PUT")
-    problems = []
-    seen = []
-    for c in log:
-        if c["sha"] == base:
-            break
-        old, new = c["changes"][MANIFEST]
-        value = MARKER.search(new).group(1)
-        if new != MARKER.sub(b"<lastCommitMsg>%s</lastCommitMsg>" % value, old, count=1):
-            problems.append("commit %s is not its parent plus its own edit" % c["sha"][:7])
-        seen.append(value.decode())
+    seen, _, problems = marker_history(log, base)
     landed = {shas[i] for i, r in enumerate(res) if r["rc"] == 0}
     if len(seen) != len(set(seen)) or set(seen) != landed:
         problems.append("lost or duplicated: %d commits, %d distinct, %d landed" %

@@ -145,24 +145,24 @@ static long at_line(const struct ctx *cx, size_t off)
 	return line_of(cx->in, cx->len, off);
 }
 
-/* The line break used at `pos` (the next one at or after it, else the
- * file's first one, else "\n"). */
-static const char *eol_at(const char *in, size_t len, size_t pos)
-{
-	for (size_t p = pos; p < len; p++)
-		if (is_break(in[p]))
-			return in[p] == '\n' ? "\n" : p + 1 < len && in[p + 1] == '\n' ? "\r\n" : "\r";
-	for (size_t p = 0; p < pos && p < len; p++)
-		if (is_break(in[p]))
-			return in[p] == '\n' ? "\n" : p + 1 < len && in[p + 1] == '\n' ? "\r\n" : "\r";
-	return "\n";
-}
-
 static size_t line_end(const char *in, size_t len, size_t p)
 {
 	while (p < len && !is_break(in[p]))
 		p++;
 	return p;
+}
+
+/* The line break used at `pos` (the next one at or after it, else the
+ * file's first one, else "\n"). */
+static const char *eol_at(const char *in, size_t len, size_t pos)
+{
+	size_t p = line_end(in, len, pos);
+
+	if (p == len) /* none after pos: the first one before it */
+		p = line_end(in, pos < len ? pos : len, 0);
+	if (p >= len || !is_break(in[p]))
+		return "\n";
+	return in[p] == '\n' ? "\n" : p + 1 < len && in[p + 1] == '\n' ? "\r\n" : "\r";
 }
 
 /* The start of the line after the one holding `p`; `len` at the end. */

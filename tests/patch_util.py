@@ -3,6 +3,7 @@ receiving runner writes them (the article's payload and gitops-bump's), the
 environment of a patch step, and the manifests."""
 import json
 import pathlib
+import re
 
 from conftest import ROOT
 
@@ -15,6 +16,7 @@ ARTICLE_YAML = (FIXTURES / "patch" / "sandbox-deploy.yaml").read_bytes()
 WORKLOADS_YAML = (FIXTURES / "patch" / "workloads.yaml").read_bytes()
 ALL_KINDS_YAML = (FIXTURES / "patch" / "all-kinds.yaml").read_bytes()
 ARTICLE_MARKER = b"<lastCommitMsg>Last git commit is shown in here</lastCommitMsg>"
+MARKER = re.compile(rb"<lastCommitMsg>(.*?)</lastCommitMsg>")
 
 
 def article_payload(message="a1b2c3d Fix login", base_ref="sandbox"):
@@ -83,6 +85,36 @@ def seed_gitops(fake, files=None, branches=("sandbox",)):
     for b in branches:
         fake.add_branch(GITOPS, b, files=files)
     return fake
+
+
+def marker_history(log, base, theirs=None):
+    """Walk a branch's history (fake.log, newest first) down to `base`, as the
+    soak and the race bench check it: every commit has one parent and changes
+    MANIFEST only, and ours are their parent plus their own edit (the article's
+    marker set to their value, nothing else).  Commits whose message is
+    `theirs` are someone else's: left to the caller to judge.
+    Returns (the values ours set, newest first; someone else's commits; problems)."""
+    ours, others, problems = [], [], []
+    for c in log:
+        if c["sha"] == base:
+            break
+        if len(c["parents"]) != 1:
+            problems.append("commit %s has %d parents" % (c["sha"][:7], len(c["parents"])))
+        if list(c["changes"]) != [MANIFEST]:
+            problems.append("commit %s changes %s" % (c["sha"][:7], list(c["changes"])))
+            continue
+        if theirs is not None and c["message"] == theirs:
+            others.append(c)
+            continue
+        old, new = c["changes"][MANIFEST]
+        m = MARKER.search(new)
+        value = m.group(1) if m else b""
+        if new != MARKER.sub(b"<lastCommitMsg>%s</lastCommitMsg>" % value, old, count=1):
+            problems.append("commit %s is not its parent plus its own edit" % c["sha"][:7])
+        ours.append(value.decode())
+    else:
+        problems.append("the seed commit is not in the history")
+    return ours, others, problems
 
 
 def api_requests(fake):

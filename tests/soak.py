@@ -33,10 +33,9 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from conftest import BIN, TOKEN, run_gb  # noqa: E402
 from fakegh import FakeGitHub  # noqa: E402
 from patch_util import (GITOPS, MANIFEST, dispatch_event, dispatch_payload,  # noqa: E402
-                        patch_env, seed_gitops)
+                        marker_history, patch_env, seed_gitops)
 from dispatch_util import runner_messages  # noqa: E402
 
-MARKER = re.compile(rb"<lastCommitMsg>(.*?)</lastCommitMsg>")
 CONTENTS = re.escape("/repos/%s/contents/%s" % (GITOPS, MANIFEST))
 THEIRS = "Someone else's commit"
 
@@ -90,30 +89,13 @@ def soak(binary=BIN, receivers=50, seed=1, budget=150, error_rate=0.10, rate_lim
 
 
 def check(results, log, final, api, seed_sha, shas, appended, budget, elapsed, fake, out):
-    problems = []
-    ours, theirs = [], 0
-    for c in log:
-        if c["sha"] == seed_sha:
-            break
-        if len(c["parents"]) != 1:
-            problems.append("commit %s has %d parents" % (c["sha"][:7], len(c["parents"])))
-        if list(c["changes"]) != [MANIFEST]:
-            problems.append("commit %s changes %s" % (c["sha"][:7], list(c["changes"])))
-            continue
+    ours, others, problems = marker_history(log, seed_sha, THEIRS)
+    theirs = len(others)
+    for c in others:
         old, new = c["changes"][MANIFEST]
-        if c["message"] == THEIRS:
-            theirs += 1
-            if not (new.startswith(old) and new[len(old):].startswith(b"# touched by")):
-                problems.append("someone else's commit %s is not its parent plus one line" %
-                                c["sha"][:7])
-            continue
-        m = MARKER.search(new)
-        value = m.group(1) if m else b""
-        if new != MARKER.sub(b"<lastCommitMsg>%s</lastCommitMsg>" % value, old, count=1):
-            problems.append("commit %s is not its parent plus its own edit" % c["sha"][:7])
-        ours.append(value.decode())
-    else:
-        problems.append("the seed commit is not in the history")
+        if not (new.startswith(old) and new[len(old):].startswith(b"# touched by")):
+            problems.append("someone else's commit %s is not its parent plus one line" %
+                            c["sha"][:7])
     landed = {shas[r["i"]] for r in results if r["rc"] == 0}
     if len(ours) != len(set(ours)):
         problems.append("duplicated edits: %r" % sorted(v for v in set(ours) if ours.count(v) > 1))

@@ -1,18 +1,16 @@
 """patch under concurrency: many receivers, one file, one branch.  Every
 deploy lands exactly once, each commit is its parent plus its own edit."""
 import os
-import re
 import subprocess
 
 import pytest
 
 from conftest import BIN, SAN_ENV, TOKEN, check_no_token
 from fakegh import fake_github  # noqa: F401  (pytest fixture)
-from patch_util import (ARTICLE_YAML, GITOPS, MANIFEST, dispatch_event, dispatch_payload,
-                        patch_env, seed_gitops)
+from patch_util import (ARTICLE_YAML, GITOPS, MANIFEST, MARKER, dispatch_event,
+                        dispatch_payload, patch_env, seed_gitops)
 
 RECEIVERS = 20
-MARKER = re.compile(rb"<lastCommitMsg>(.*?)</lastCommitMsg>")
 
 
 class Proc:
