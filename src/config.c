@@ -90,6 +90,19 @@ static const struct input_def inputs[IN__COUNT] = {
 	[IN_PR_BODY] = { "pull-request-body", M_PATCH, T_STR,
 		"Automated deploy of `{service}` to `{environment}` from {repository}@{sha}.\n\n{message}", 0, 0,
 		"pull request body template" },
+	[IN_ROLLBACK] = { "rollback", M_DISPATCH, T_BOOL, "false", 0, 0,
+		"mark this deploy a deliberate rollback (an older commit, on purpose)" },
+	[IN_PROVENANCE] = { "provenance", M_DISPATCH, T_BOOL, "false", 0, 0,
+		"send the run's OIDC ID token (needs permissions: id-token: write)" },
+	[IN_ALLOW_ROLLBACK] = { "allow-rollback", M_PATCH, T_BOOL, "true", 0, 0,
+		"honour a sender's 'rollback: true' (false: refuse rollbacks)" },
+	[IN_REQUIRE_PROVENANCE] = { "require-provenance", M_PATCH, T_BOOL, "false", 0, 0,
+		"refuse a dispatch without a valid OIDC ID token from its source" },
+	[IN_OIDC_ISSUER] = { "oidc-issuer", M_PATCH, T_STR,
+		"https://token.actions.githubusercontent.com", 0, 0,
+		"the OIDC issuer of the ID tokens (GHES: https://HOST/_services/token)" },
+	[IN_ALLOWED_WORKFLOWS] = { "allowed-workflows", M_PATCH, T_LINES, NULL, 0, 0,
+		"with require-provenance: the sender workflows allowed (owner/repo/.github/workflows/f.yml@refs/heads/b, globs)" },
 };
 
 /* Inputs a mode cannot do without (a usage error when unset).  The token is

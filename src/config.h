@@ -81,6 +81,12 @@ enum input {
 	IN_PULL_REQUEST,
 	IN_PR_TITLE,
 	IN_PR_BODY,
+	IN_ROLLBACK,          /* dispatch: mark the deploy a deliberate rollback */
+	IN_PROVENANCE,        /* dispatch: send the run's OIDC ID token */
+	IN_ALLOW_ROLLBACK,
+	IN_REQUIRE_PROVENANCE,
+	IN_OIDC_ISSUER,
+	IN_ALLOWED_WORKFLOWS,
 	IN__COUNT
 };
 

@@ -4,6 +4,7 @@
 #include "event.h"
 #include "github.h"
 #include "log.h"
+#include "oidc.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -456,6 +457,24 @@ static int set_string(cJSON *item, const struct buf *b)
 	return 0;
 }
 
+/* The keys that order deploys and prove their source (dispatch.h). */
+static int add_trust(cJSON *source, const struct dispatch_source *src)
+{
+	const char *n = src->run_number;
+	size_t digits = n ? strspn(n, "0123456789") : 0;
+
+	if (digits && !n[digits] && digits <= 15 && n[0] != '0' &&
+	    !cJSON_AddNumberToObject(source, "run_number", strtod(n, NULL)))
+		return -1;
+	if (src->workflow_ref && !cJSON_AddStringToObject(source, "workflow_ref", src->workflow_ref))
+		return -1;
+	if (src->rollback && !cJSON_AddTrueToObject(source, "rollback"))
+		return -1;
+	if (src->oidc_token && !cJSON_AddStringToObject(source, "oidc_token", src->oidc_token))
+		return -1;
+	return 0;
+}
+
 int dispatch_build(struct dispatch_payload *out, const struct dispatch_source *src,
 		   const char *event_type, const char *extra_json)
 {
@@ -504,6 +523,8 @@ int dispatch_build(struct dispatch_payload *out, const struct dispatch_source *s
 	    !add_str(source, "actor", src->actor) ||
 	    !add_str(source, "run_url", src->run_url) ||
 	    !add_str(source, "event", src->event))
+		goto fail_oom;
+	if (add_trust(source, src) < 0)
 		goto fail_oom;
 	if (fix_tree(root->child, &out->replaced) < 0)
 		goto out;
@@ -583,6 +604,7 @@ struct run {
 	const char *service, *environment, *event_type;
 	struct dispatch_payload pl;
 	size_t sent;
+	char *oidc_token;  /* input 'provenance': the run's ID token (masked) */
 };
 
 /* Tag pushes, deletions and fork runs are not deploys. */
@@ -719,6 +741,25 @@ out:
 	return rc;
 }
 
+/* Input 'provenance': the ID token, its audience the one target's URL. */
+static int fetch_id_token(struct run *r)
+{
+	char *aud;
+	int rc;
+
+	if (r->ntargets != 1) {
+		log_error("input 'provenance' sends an ID token made for one GitOps repository, but "
+			  "input 'repository' names %zu: use one step per repository", r->ntargets);
+		return GB_EUSAGE;
+	}
+	if (!(aud = oidc_audience(r->ev.server_url, r->targets[0])))
+		return -1;
+	rc = oidc_request_token(&r->oidc_token, aud, (int)config_int(r->cfg, IN_TIMEOUT),
+				(int)config_int(r->cfg, IN_MAX_ATTEMPTS));
+	free(aud);
+	return rc;
+}
+
 static int build(struct run *r)
 {
 	const struct event *ev = &r->ev;
@@ -734,6 +775,10 @@ static int build(struct run *r)
 		.actor = ev->actor,
 		.run_url = ev->run_url,
 		.event = ev->name,
+		.run_number = ev->run_number,
+		.workflow_ref = ev->workflow_ref,
+		.rollback = config_bool(r->cfg, IN_ROLLBACK),
+		.oidc_token = r->oidc_token,
 	};
 	int rc = dispatch_build(&r->pl, &src, r->event_type,
 				config_str(r->cfg, IN_CLIENT_PAYLOAD));
@@ -880,6 +925,8 @@ int dispatch_run(const struct config *cfg)
 		goto out;
 	if (!r.ev.message && (rc = fetch_message(&r)) < 0)
 		goto out;
+	if (config_bool(cfg, IN_PROVENANCE) && !dry_run && (rc = fetch_id_token(&r)) < 0)
+		goto out;
 	if ((rc = build(&r)) < 0)
 		goto out;
 	log_info("dispatch '%s': service '%s', environment '%s', commit %.*s of '%s'",
@@ -909,5 +956,8 @@ out:
 	config_lines_free(r.targets);
 	dispatch_payload_release(&r.pl);
 	event_release(&r.ev);
+	if (r.oidc_token)
+		explicit_bzero(r.oidc_token, strlen(r.oidc_token));
+	free(r.oidc_token);
 	return rc;
 }

@@ -11,7 +11,10 @@
  *   commitmsg    the article's one-line form: "<sha7> <subject>", as
  *                `git log --pretty=oneline --abbrev-commit` prints it
  *   baseRef      the branch (the article's name for it), else the environment
- *   source       { repository, ref, sha, message (full), actor, run_url, event }
+ *   source       { repository, ref, sha, message (full), actor, run_url, event,
+ *                  run_number, workflow_ref (when the runner sets them),
+ *                  rollback: true (input 'rollback'), oidc_token (input
+ *                  'provenance': the run's ID token, see oidc.h) }
  *   ...          the keys of the `client-payload` input, at the top level
  *
  * GitHub's limits are checked before anything is sent: at most
@@ -34,6 +37,7 @@
 #include "buf.h"
 #include "config.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define DISPATCH_BODY_MAX 65535      /* bytes of the whole request body */
@@ -55,6 +59,13 @@ struct dispatch_source {
 	const char *actor;
 	const char *run_url;
 	const char *event;
+	/* order and provenance (source.run_number, workflow_ref, rollback,
+	 * oidc_token): each left out when NULL / false; a run number that is
+	 * not decimal digits is left out too */
+	const char *run_number;
+	const char *workflow_ref;
+	bool rollback;
+	const char *oidc_token;
 };
 
 struct dispatch_payload {

@@ -2,9 +2,11 @@
 #include "patch.h"
 
 #include "commit.h"
+#include "deployed.h"
 #include "diff.h"
 #include "dispatch.h"
 #include "event.h"
+#include "freeze.h"
 #include "github.h"
 #include "log.h"
 #include "payload.h"
@@ -95,6 +97,7 @@ struct run {
 	struct gh_client *gh;
 	struct commit_result res;
 	struct buf diff;
+	struct deployed dep;     /* what is deployed, and this dispatch's order */
 };
 
 /* ---- the YAML editor and the diff ---------------------------------------- */
@@ -658,6 +661,22 @@ static size_t hits(const struct medit *e, size_t n)
 	return sum;
 }
 
+/* A frozen manifest (freeze.h) takes no deploy but a rollback. */
+static int check_freeze(const struct commit_file *f)
+{
+	char *reason = NULL;
+	long line = 0;
+	int rc = freeze_find(f->old.ptr ? f->old.ptr : "", f->old.len, &reason, &line);
+
+	if (rc > 0) {
+		log_error_at(f->path, line, "'%s' is frozen: %s (annotation %s; only a deploy with "
+			     "'rollback: true' passes)", f->path, reason, FREEZE_ANNOTATION);
+		rc = -1;
+	}
+	free(reason);
+	return rc;
+}
+
 /* commit_edit_fn: the manifest's new content from its current content. */
 static int edit_file(void *arg, struct commit_file *f)
 {
@@ -665,6 +684,8 @@ static int edit_file(void *arg, struct commit_file *f)
 	const struct medit *marker = &r->edits[r->nedits - 1];
 	const char *container = config_str(r->cfg, IN_CONTAINER);
 
+	if (!r->pl.rollback && check_freeze(f) < 0)
+		return -1;
 	buf_reset(&f->new);
 	if (yaml_edit(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->edits, r->nedits,
 		      f->path) < 0)
@@ -713,7 +734,7 @@ static int run_commit(struct run *r)
 		.pr_body = r->pr_body,
 	};
 
-	if (config_client_new(&r->gh, r->cfg) < 0)
+	if (!r->gh && config_client_new(&r->gh, r->cfg) < 0)
 		return -1;
 	if (r->pr_branch)
 		return commit_pull_request(r->gh, &o, r->files, r->npaths, &r->res);
@@ -891,12 +912,80 @@ static int report(struct run *r)
 	    log_output("commit-url", res->url ? res->url : "") < 0 ||
 	    log_output("files", buf_cstr(&files)) < 0 ||
 	    log_output("pull-request-url", res->pr_url ? res->pr_url : "") < 0 ||
-	    log_output("diff", buf_cstr(&r->diff)) < 0)
+	    log_output("diff", buf_cstr(&r->diff)) < 0 || log_output("skipped", "") < 0)
 		goto out;
 	summary(r, buf_cstr(&files));
 	rc = 0;
 out:
 	buf_release(&files);
+	return rc;
+}
+
+/* ---- the order of deploys (deployed.h) --------------------------------------- */
+
+/* Read what is deployed and judge this dispatch; the commit message gets
+ * the trailers that let the next deploy judge itself.  Without a commit
+ * (commit: false) only the rollback rule applies. */
+static int check_order(struct run *r)
+{
+	struct deployed_opts o = {
+		.repo = r->repo,
+		.branch = r->branch,
+		.paths = r->paths,
+		.npaths = r->npaths,
+		.pl = &r->pl,
+		.allow_rollback = config_bool(r->cfg, IN_ALLOW_ROLLBACK),
+	};
+	struct buf msg = BUF_INIT;
+
+	if (r->message && !r->gh && config_client_new(&r->gh, r->cfg) < 0)
+		return -1;
+	if (deployed_check(&r->dep, r->message ? r->gh : NULL, &o) < 0)
+		return -1;
+	if (!r->message || r->dep.verdict == DEPLOYED_STALE)
+		return 0;
+	buf_adds(&msg, r->message);
+	if (deployed_trailers(&msg, &r->pl, &r->dep) < 0) {
+		buf_release(&msg);
+		return -1;
+	}
+	free(r->message);
+	if (!(r->message = buf_detach(&msg, NULL)))
+		return log_oom();
+	return 0;
+}
+
+/* A stale dispatch: a success that changed nothing, saying why.  (With
+ * deploy feedback, this is where the app's deployment gets `inactive`.) */
+static int report_stale(struct run *r)
+{
+	const struct payload *pl = &r->pl;
+	struct buf why = BUF_INIT, md = BUF_INIT;
+	int rc = -1;
+
+	if (deployed_describe(&why, pl, &r->dep) < 0)
+		goto out;
+	log_notice("%s", why.ptr);
+	if (log_output("changed", "false") < 0 || log_output("commit-sha", "") < 0 ||
+	    log_output("commit-url", "") < 0 || log_output("files", "") < 0 ||
+	    log_output("pull-request-url", "") < 0 || log_output("diff", "") < 0 ||
+	    log_output("skipped", "stale") < 0)
+		goto out;
+	buf_adds(&md, "### gitops-bump patch: ");
+	log_md_escape(&md, pl->service, strlen(pl->service));
+	buf_adds(&md, " to ");
+	log_md_escape(&md, pl->environment, strlen(pl->environment));
+	buf_adds(&md, " (skipped: stale)\n\n");
+	log_md_escape(&md, why.ptr, why.len);
+	buf_adds(&md, "\n");
+	if (buf_failed(&md))
+		log_warning("the step summary was not written: out of memory");
+	else
+		log_summary(md.ptr);
+	rc = 0;
+out:
+	buf_release(&why);
+	buf_release(&md);
 	return rc;
 }
 
@@ -952,6 +1041,7 @@ static void release(struct run *r)
 	free(r->author_name);
 	free(r->author_email);
 	commit_result_release(&r->res);
+	deployed_release(&r->dep);
 	buf_release(&r->diff);
 	payload_release(&r->pl);
 	event_release(&r->ev);
@@ -971,6 +1061,12 @@ int patch_run(const struct config *cfg)
 	}
 	for (size_t i = 0; i < r.npaths; i++)
 		commit_file_init(&r.files[i], r.paths[i]);
+	if ((rc = check_order(&r)) < 0)
+		goto out;
+	if (r.dep.verdict == DEPLOYED_STALE) {
+		rc = report_stale(&r);
+		goto out;
+	}
 	announce(&r);
 	rc = config_bool(cfg, IN_COMMIT) ? run_commit(&r) : run_workspace(&r);
 	if (rc < 0)

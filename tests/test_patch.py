@@ -9,7 +9,7 @@ import yaml
 
 from dispatch_util import check_commands
 from fakegh import fake_github  # noqa: F401  (pytest fixture)
-from patch_util import (ALL_KINDS_YAML, APP, ARTICLE_MARKER, ARTICLE_YAML, GITOPS, MANIFEST,
+from patch_util import (ALL_KINDS_YAML, APP, ARTICLE_MARKER, ARTICLE_YAML, GITOPS, HISTORY, MANIFEST,
                         SHA, WORKLOADS_YAML, api_requests, article_payload, dispatch_event,
                         dispatch_payload, patch_env, seed_gitops, writes)
 
@@ -96,7 +96,8 @@ def test_dispatch_payload_annotates_every_workload(gb, fake, tmp_path):
     assert len(added) == 5 and all(b"annotations:" in l or b"gitops-bump/revision" in l or
                                    l.strip() == b"metadata:" for l in added), added
     assert b"app: product-service   # keep this comment" in new
-    assert c["message"] == ("Deploy product to qa: %s@%s\n\nFix login (#12)" % (APP, SHA[:7]))
+    assert c["message"] == ("Deploy product to qa: %s@%s\n\nFix login (#12)\n\n"
+                            "Deployed-From: %s@%s\n" % (APP, SHA[:7], APP, SHA))
     # the summary links the source commit
     assert "| source | [org/product\\-service\\@%s](https://github.com/%s/commit/%s) |" \
         % (SHA[:7], APP, SHA) in r.summary
@@ -190,7 +191,9 @@ def test_exactly_two_requests_no_identity_by_default(gb, fake, tmp_path):
     ev = dispatch_event(tmp_path, dispatch_payload())
     r = gb([], patch_env(ev, fake, branch="sandbox"))
     assert r.returncode == 0, r
-    get, put = fake.requests()
+    history, get, put = fake.requests()
+    assert (history["method"], history["path"], history["query"]) == \
+        ("GET", HISTORY, {"sha": ["sandbox"], "path": [MANIFEST], "per_page": ["1"]})
     assert (get["method"], get["path"], get["query"]) == ("GET", CONTENTS, {"ref": ["sandbox"]})
     assert put["method"] == "PUT" and put["path"] == CONTENTS
     body = put["json"]
@@ -227,7 +230,7 @@ def test_idempotent(gb, fake, tmp_path):
     second = gb([], env, tmp_path=again)
     assert second.returncode == 0, second
     assert fake.head(GITOPS, "sandbox") == head
-    assert api_requests(fake) == [("GET", CONTENTS)]
+    assert api_requests(fake) == [("GET", HISTORY), ("GET", CONTENTS)]
     out = second.outputs()
     assert out["changed"] == "false" and out["commit-sha"] == "" and out["diff"] == ""
     assert "nothing to change" in second.out
@@ -245,7 +248,7 @@ def test_forced_conflict_between_get_and_put(gb, fake, tmp_path):
     assert r.returncode == 0, r
     assert f.hits == 1
     assert [(q["method"], q["status"]) for q in fake.requests()] == \
-        [("GET", 200), ("PUT", 409), ("GET", 200), ("PUT", 200)]
+        [("GET", 200), ("GET", 200), ("PUT", 409), ("GET", 200), ("PUT", 200)]
     final = fake.read(GITOPS, MANIFEST, "sandbox")
     assert b"replicas: 5" in final                        # theirs
     assert marker_text(final) == SHA[:7].encode()         # ours
@@ -287,7 +290,7 @@ def test_conflicts_that_never_stop_give_up(gb, fake, tmp_path):
     r = gb([], patch_env(ev, fake, branch="sandbox", max_attempts="3"))
     assert r.returncode == 1, r
     assert "gave up committing to branch 'sandbox' of 'org/gitops' after 3 attempts" in r.out
-    assert [q["method"] for q in fake.requests()] == ["GET", "PUT"] * 3 + ["GET"]
+    assert [q["method"] for q in fake.requests()] == ["GET"] + ["GET", "PUT"] * 3 + ["GET"]
     assert all(c["message"] == "Interleaved commit by someone else"
                for c in fake.log(GITOPS, "sandbox")[:3])
 
@@ -375,7 +378,7 @@ def test_dry_run_commits_nothing(gb, fake, tmp_path):
     ev = dispatch_event(tmp_path, dispatch_payload())
     r = gb([], patch_env(ev, fake, branch="sandbox", dry_run="true", value="{sha}"))
     assert r.returncode == 0, r
-    assert [q["method"] for q in fake.requests()] == ["GET"]
+    assert api_requests(fake) == [("GET", HISTORY), ("GET", CONTENTS)]
     assert fake.head(GITOPS, "sandbox") == head
     out = r.outputs()
     assert out["changed"] == "true" and out["commit-sha"] == ""
@@ -392,7 +395,7 @@ def test_file_over_one_megabyte_is_read_raw(gb, fake, tmp_path):
     ev = dispatch_event(tmp_path, dispatch_payload())
     r = gb([], patch_env(ev, fake, branch="sandbox", value="{short_sha}"))
     assert r.returncode == 0, r
-    reqs = fake.requests()
+    reqs = [q for q in fake.requests() if q["path"] != HISTORY]
     assert [(q["method"], q["status"]) for q in reqs] == [("GET", 403), ("GET", 200), ("PUT", 200)]
     assert reqs[1]["headers"]["accept"] == "application/vnd.github.raw+json"
     new = fake.read(GITOPS, MANIFEST, "sandbox")
