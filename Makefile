@@ -21,7 +21,9 @@ WERROR   ?= -Werror
 CSTD     := -std=c11 -D_GNU_SOURCE
 DEFS     := -DGB_VERSION='"$(VERSION)"'
 DEPCFLAGS = $(shell $(PKGCONF) --cflags $(PKGS) 2>/dev/null)
-DEPLIBS   = $(shell $(PKGCONF) --libs $(PKGS) 2>/dev/null || echo -lcurl -lcjson -lyaml)
+# mbedTLS signs JWTs (jwt.c); Debian 12's 2.28 has no pkg-config file.
+DEPLIBS   = $(shell $(PKGCONF) --libs $(PKGS) 2>/dev/null || echo -lcurl -lcjson -lyaml) \
+            -lmbedcrypto
 
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = $(CSTD) $(DEFS) $(WARN) $(WERROR) $(CFLAGS) $(DEPCFLAGS) -Isrc -MMD -MP

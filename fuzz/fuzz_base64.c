@@ -8,7 +8,9 @@
  *   - whatever decode accepts is canonical: encoding the result again gives
  *     the input without its line breaks;
  *   - a failed decode or encode leaves the buffer as it was, not failed
- *     (also when the failure is the buffer's cap).
+ *     (also when the failure is the buffer's cap);
+ *   - the same for base64url (JWTs): round trip, no '=' ever, and whatever
+ *     its decoder accepts encodes back to exactly the input.
  */
 #include "fuzz.h"
 
@@ -87,10 +89,33 @@ done:
 	buf_release(&small);
 }
 
+static void check_url(const uint8_t *data, size_t size)
+{
+	struct buf enc = BUF_INIT, dec = BUF_INIT;
+
+	FUZZ_ASSERT(base64url_encode(&enc, data, size, "fuzz data") == 0);
+	FUZZ_ASSERT(strspn(buf_cstr(&enc), "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					   "0123456789-_") == enc.len);
+	FUZZ_ASSERT(base64url_decode(&dec, buf_cstr(&enc), enc.len, "fuzz data") == 0);
+	FUZZ_ASSERT(dec.len == size && (size == 0 || memcmp(dec.ptr, data, size) == 0));
+	buf_reset(&enc);
+	buf_reset(&dec);
+	buf_adds(&dec, "pre");
+	if (base64url_decode(&dec, (const char *)data, size, "fuzz input") == 0) {
+		FUZZ_ASSERT(base64url_encode(&enc, dec.ptr + 3, dec.len - 3, "fuzz input") == 0);
+		FUZZ_ASSERT(enc.len == size && (size == 0 || memcmp(enc.ptr, data, size) == 0));
+	} else {
+		FUZZ_ASSERT(dec.len == 3 && !buf_failed(&dec));
+	}
+	buf_release(&enc);
+	buf_release(&dec);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_quiet();
 	check_roundtrip(data, size);
 	check_decode(data, size);
+	check_url(data, size);
 	return 0;
 }

@@ -10,8 +10,8 @@ set -eu
 pkgs=""
 for group in "$@"; do
 	case "$group" in
-	build)   pkgs="$pkgs gcc make pkg-config libcurl4-openssl-dev libcjson-dev libyaml-dev" ;;
-	test)    pkgs="$pkgs python3 python3-pytest python3-yaml curl shellcheck yamllint openssl git" ;;
+	build)   pkgs="$pkgs gcc make pkg-config libcurl4-openssl-dev libcjson-dev libyaml-dev libmbedtls-dev" ;;
+	test)    pkgs="$pkgs python3 python3-pytest python3-yaml python3-cryptography curl shellcheck yamllint openssl git" ;;
 	bench)   pkgs="$pkgs python3 python3-ruamel.yaml curl time" ;;
 	static)  pkgs="$pkgs gcc musl-tools dpkg-dev make file ca-certificates binutils" ;;
 	image)   pkgs="$pkgs podman buildah runc debootstrap" ;;

@@ -8,6 +8,8 @@
 
 static const char alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char alphabet_url[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 size_t base64_encoded_len(size_t len)
 {
@@ -25,10 +27,20 @@ static int buffer_error(struct buf *out, size_t before, const char *what, const 
 	return -1;
 }
 
-int base64_encode(struct buf *out, const void *data, size_t len, const char *what)
+/* Length of the unpadded encoding of `len` bytes; 0 if it would overflow. */
+static size_t unpadded_len(size_t len)
+{
+	size_t n = base64_encoded_len(len);
+
+	return n ? n - (len % 3 ? 3 - len % 3 : 0) : 0;
+}
+
+/* The one encoder: `abc` is the alphabet, `pad` whether to append '='. */
+static int encode(struct buf *out, const void *data, size_t len, const char *what,
+		  const char *abc, int pad)
 {
 	const unsigned char *p = data;
-	size_t before = out->len, n = base64_encoded_len(len);
+	size_t before = out->len, n = pad ? base64_encoded_len(len) : unpadded_len(len);
 	char *dst;
 
 	if (buf_failed(out)) {
@@ -43,25 +55,37 @@ int base64_encode(struct buf *out, const void *data, size_t len, const char *wha
 		return buffer_error(out, before, what, "encode");
 	dst = out->ptr + out->len;
 	for (; len >= 3; p += 3, len -= 3) {
-		*dst++ = alphabet[p[0] >> 2];
-		*dst++ = alphabet[(p[0] & 3) << 4 | p[1] >> 4];
-		*dst++ = alphabet[(p[1] & 15) << 2 | p[2] >> 6];
-		*dst++ = alphabet[p[2] & 63];
+		*dst++ = abc[p[0] >> 2];
+		*dst++ = abc[(p[0] & 3) << 4 | p[1] >> 4];
+		*dst++ = abc[(p[1] & 15) << 2 | p[2] >> 6];
+		*dst++ = abc[p[2] & 63];
 	}
 	if (len) {
-		*dst++ = alphabet[p[0] >> 2];
+		*dst++ = abc[p[0] >> 2];
 		if (len == 1) {
-			*dst++ = alphabet[(p[0] & 3) << 4];
-			*dst++ = '=';
+			*dst++ = abc[(p[0] & 3) << 4];
+			if (pad)
+				*dst++ = '=';
 		} else {
-			*dst++ = alphabet[(p[0] & 3) << 4 | p[1] >> 4];
-			*dst++ = alphabet[(p[1] & 15) << 2];
+			*dst++ = abc[(p[0] & 3) << 4 | p[1] >> 4];
+			*dst++ = abc[(p[1] & 15) << 2];
 		}
-		*dst++ = '=';
+		if (pad)
+			*dst++ = '=';
 	}
 	out->len += n;
 	out->ptr[out->len] = '\0';
 	return 0;
+}
+
+int base64_encode(struct buf *out, const void *data, size_t len, const char *what)
+{
+	return encode(out, data, len, what, alphabet, 1);
+}
+
+int base64url_encode(struct buf *out, const void *data, size_t len, const char *what)
+{
+	return encode(out, data, len, what, alphabet_url, 0);
 }
 
 /* The 6-bit value of a base64 character, or -1. */
@@ -148,6 +172,52 @@ int base64_decode(struct buf *out, const char *in, size_t len, const char *what)
 	if (ngroup)
 		return invalid(out, before, what, "truncated input (length not a multiple of 4)",
 			       last);
+	if (buf_failed(out))
+		return buffer_error(out, before, what, "decode");
+	return 0;
+}
+
+/* The 6-bit value of a base64url character, or -1. */
+static int url_value_of(unsigned char c)
+{
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	if (c == '+' || c == '/')
+		return -1;
+	return value_of(c);
+}
+
+int base64url_decode(struct buf *out, const char *in, size_t len, const char *what)
+{
+	size_t before = out->len, i;
+	unsigned acc = 0;
+	int bits = 0;
+
+	if (buf_failed(out)) {
+		log_error("cannot decode %s: the output buffer has failed before", what);
+		return -1;
+	}
+	if (len % 4 == 1)
+		return invalid(out, before, what, "truncated input (length 4k+1)", len - 1);
+	for (i = 0; i < len; i++) {
+		int v = url_value_of((unsigned char)in[i]);
+
+		if (v < 0)
+			return invalid(out, before, what, in[i] == '=' ? "padding" :
+				       (unsigned char)in[i] >= 0x20 && (unsigned char)in[i] < 0x7f
+				       ? "unexpected character" : "unexpected byte", i);
+		acc = (acc << 6 | (unsigned)v) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf_addc(out, (char)(acc >> bits));
+		}
+	}
+	/* 2 or 4 bits may be left over; a canonical encoding has them zero */
+	if (bits && (acc & ((1u << bits) - 1)))
+		return invalid(out, before, what, "non-zero padding bits", len - 1);
 	if (buf_failed(out))
 		return buffer_error(out, before, what, "decode");
 	return 0;

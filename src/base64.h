@@ -11,7 +11,11 @@
  * the end, or non-zero bits left over in the last group (a non-canonical
  * encoding) is an error that names the offset.  Safe on arbitrary bytes.
  *
- * Both functions append to a caller-owned buffer (whose cap bounds the
+ * base64url (RFC 4648 section 5: '-' and '_' for '+' and '/', no padding) is
+ * the form of JSON Web Tokens (RFC 7515 section 2).  Its decoder is stricter
+ * still: no padding, no line breaks, and a length of 4k+1 is an error.
+ *
+ * All four functions append to a caller-owned buffer (whose cap bounds the
  * result), report a failure once with log_error() naming `what` (e.g.
  * "content of 'a/b.yaml'"), and return 0 or -1.  On failure the buffer holds
  * what it held before the call.
@@ -29,5 +33,8 @@ size_t base64_encoded_len(size_t len);
 
 int base64_encode(struct buf *out, const void *data, size_t len, const char *what);
 int base64_decode(struct buf *out, const char *in, size_t len, const char *what);
+
+int base64url_encode(struct buf *out, const void *data, size_t len, const char *what);
+int base64url_decode(struct buf *out, const char *in, size_t len, const char *what);
 
 #endif
