@@ -9,8 +9,10 @@
 #include "freeze.h"
 #include "github.h"
 #include "log.h"
+#include "oidc.h"
 #include "payload.h"
 #include "policy.h"
+#include "provenance.h"
 #include "sha1.h"
 #include "tmpl.h"
 #include "workspace.h"
@@ -98,6 +100,7 @@ struct run {
 	struct commit_result res;
 	struct buf diff;
 	struct deployed dep;     /* what is deployed, and this dispatch's order */
+	struct provenance prov;  /* require-provenance: the signed claims */
 };
 
 /* ---- the YAML editor and the diff ---------------------------------------- */
@@ -261,6 +264,27 @@ static int parse_author(struct run *r, const char *s)
 	return r->author_name && r->author_email ? 0 : log_oom();
 }
 
+/* allowed-workflows: well formed, and only with require-provenance (a
+ * security setting that would do nothing must not look as if it did). */
+static int check_workflows(const struct config *cfg)
+{
+	char **lines;
+	size_t n;
+	int rc = 0;
+
+	if (!(lines = config_lines(cfg, IN_ALLOWED_WORKFLOWS, &n)))
+		return -1;
+	if (n && !config_bool(cfg, IN_REQUIRE_PROVENANCE)) {
+		log_error("input 'allowed-workflows' is checked against the signed ID token: it "
+			  "needs 'require-provenance: true'");
+		rc = GB_EUSAGE;
+	} else if (provenance_check_workflows(lines, n) < 0) {
+		rc = GB_EUSAGE;
+	}
+	config_lines_free(lines);
+	return rc;
+}
+
 /* Everything that can be checked without the event: usage errors. */
 static int check_inputs(struct run *r)
 {
@@ -294,6 +318,8 @@ static int check_inputs(struct run *r)
 		return -1;
 	if (policy_check_source_list(r->sources, r->nsources) < 0)
 		return GB_EUSAGE;
+	if ((rc = check_workflows(cfg)))
+		return rc;
 	if ((rc = check_lines_tmpl(cfg, IN_MANIFEST)) || (rc = check_sets(cfg)))
 		return rc;
 	for (size_t i = 0; i < sizeof(tmpls) / sizeof(*tmpls); i++)
@@ -346,14 +372,55 @@ static int read_dispatch(struct run *r)
 	return payload_from_event(&r->pl, &r->ev);
 }
 
+/* require-provenance: the ID token proves the payload's source (provenance.h)
+ * before anything else is believed. */
+static int check_provenance(struct run *r)
+{
+	const char *gitops = r->repo ? r->repo : r->ev.repository;
+	struct provenance_opts o = {
+		.issuer = config_str(r->cfg, IN_OIDC_ISSUER),
+		.timeout_s = (int)config_int(r->cfg, IN_TIMEOUT),
+		.max_attempts = (int)config_int(r->cfg, IN_MAX_ATTEMPTS),
+		.now = (long long)time(NULL),
+	};
+	char **workflows = NULL, *aud = NULL;
+	int rc = -1;
+
+	if (!config_bool(r->cfg, IN_REQUIRE_PROVENANCE))
+		return 0;
+	if (!gitops || !dispatch_valid_repo(gitops)) {
+		log_error("cannot tell the GitOps repository the ID token must be made for: "
+			  "GITHUB_REPOSITORY is not 'owner/name'; set the 'repository' input");
+		return GB_EUSAGE;
+	}
+	if (!(aud = oidc_audience(r->ev.server_url, gitops)) ||
+	    !(workflows = config_lines(r->cfg, IN_ALLOWED_WORKFLOWS, &o.nworkflows)))
+		goto out;
+	o.audience = aud;
+	o.workflows = workflows;
+	if (provenance_verify(&r->prov, &r->pl, &o) < 0)
+		goto out;
+	log_info("provenance verified: %s@%.*s on '%s'%s%s (key '%s' of '%s')", r->prov.repository,
+		 DISPATCH_SHORT_SHA, r->prov.sha, r->prov.ref,
+		 r->prov.job_workflow_ref ? ", workflow " : "",
+		 r->prov.job_workflow_ref ? r->prov.job_workflow_ref : "", r->prov.kid, o.issuer);
+	rc = 0;
+out:
+	config_lines_free(workflows);
+	free(aud);
+	return rc;
+}
+
 static int check_policy(struct run *r)
 {
 	const struct payload *pl = &r->pl;
+	/* with provenance, the signed repository; it equals the payload's */
+	const char *source = r->prov.repository ? r->prov.repository : pl->repository;
 
 	if (policy_check_name(pl->service, "service") < 0 ||
 	    policy_check_name(pl->environment, "environment") < 0 ||
 	    policy_check_environment(pl->environment, config_str(r->cfg, IN_ENVIRONMENTS)) < 0 ||
-	    policy_check_source(pl->repository, r->sources, r->nsources) < 0)
+	    policy_check_source(source, r->sources, r->nsources) < 0)
 		return -1;
 	if (!r->repo) {
 		if (!r->ev.repository || !dispatch_valid_repo(r->ev.repository)) {
@@ -1042,6 +1109,7 @@ static void release(struct run *r)
 	free(r->author_email);
 	commit_result_release(&r->res);
 	deployed_release(&r->dep);
+	provenance_release(&r->prov);
 	buf_release(&r->diff);
 	payload_release(&r->pl);
 	event_release(&r->ev);
@@ -1053,7 +1121,8 @@ int patch_run(const struct config *cfg)
 	int rc;
 
 	if ((rc = check_inputs(&r)) < 0 || (rc = read_dispatch(&r)) < 0 ||
-	    (rc = check_policy(&r)) < 0 || (rc = expand_all(&r)) < 0)
+	    (rc = check_provenance(&r)) < 0 || (rc = check_policy(&r)) < 0 ||
+	    (rc = expand_all(&r)) < 0)
 		goto out;
 	if (!(r.files = calloc(r.npaths, sizeof(*r.files)))) {
 		rc = log_oom();
