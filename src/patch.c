@@ -909,6 +909,11 @@ static void summary(const struct run *r, const char *files)
 		buf_adds(&md, " |\n");
 	}
 	log_md_row(&md, "subject", pl->subject);
+	if (r->prov.repository)
+		log_md_row(&md, "provenance", r->prov.job_workflow_ref ? r->prov.job_workflow_ref :
+			   "verified (OIDC)");
+	if (r->dep.verdict == DEPLOYED_ROLLBACK)
+		log_md_row(&md, "rollback of", r->dep.against ? r->dep.against : "(nothing recorded)");
 	if (r->res.sha) {
 		lost = buf_failed(&text);
 		buf_reset(&text);

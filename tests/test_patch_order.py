@@ -177,6 +177,7 @@ def test_rollback_to_a_passes_and_holds(deploy, fake, app):
     msg = fake.log(GITOPS, "sandbox")[0]["message"]
     assert "\nDeployed-From: %s@%s\n" % (APP, app["A"]) in msg
     assert msg.endswith("\nRollback-Of: %s@%s\n" % (APP, app["C"])), msg
+    assert "| rollback of | %s |" % app["C"] in r.summary
     head = fake.head(GITOPS, "sandbox")
     # automation cannot undo the rollback: C again, or B, are not newer than C
     for name in "CB":

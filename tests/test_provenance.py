@@ -56,6 +56,8 @@ def test_valid_token_deploys(gb, fake, oidc, tmp_path):
     assert r.returncode == 0 and r.outputs()["changed"] == "true", r
     assert "provenance verified: %s@%s on 'refs/heads/sandbox', workflow %s (key 'current'" \
         % (APP, SHA[:7], DEPLOY_WF) in r.out
+    assert "| provenance | org/product\\-service/\\.github/workflows/deploy\\.yml\\@refs/heads/" \
+        "sandbox |" in r.summary
     assert [q["path"] for q in oidc.requests] == ["/.well-known/openid-configuration",
                                                   "/.well-known/jwks"]
 
