@@ -82,3 +82,38 @@ def test_guide_not_notebook():
     assert not re.search(r"\b20\d\d-\d\d-\d\d\b(?!T)", README), "a dated figure in the README"
     for link in re.findall(r"\]\((docs/[^)#]+)", README):
         assert (ROOT / link).is_file(), f"README links {link}, which does not exist"
+
+
+def yaml_blocks():
+    return re.findall(r"```yaml\n(.*?)```", README, re.S)
+
+
+def gitops_bump_steps(node):
+    if isinstance(node, dict):
+        if str(node.get("uses", "")).startswith("OWNER/gitops-bump@"):
+            yield node
+        for v in node.values():
+            yield from gitops_bump_steps(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from gitops_bump_steps(v)
+
+
+def test_workflow_snippets_use_real_inputs():
+    """Every YAML block parses (a fragment once dedented), and every `with:`
+    key given to the action, written or commented out, is an input of
+    action.yml, so a copy-pasted workflow never trips on a misspelt input."""
+    import textwrap
+    blocks = yaml_blocks()
+    assert len(blocks) >= 3, "the README lost its workflow files"
+    steps = 0
+    for text in blocks:
+        doc = yaml.safe_load(textwrap.dedent(text))
+        for step in gitops_bump_steps(doc):
+            steps += 1
+            assert step["with"]["mode"] in ("dispatch", "patch")
+            unknown = set(step["with"]) - set(ACTION["inputs"])
+            assert not unknown, f"README workflow passes unknown inputs {unknown}"
+        for key in re.findall(r"^\s*#\s*([a-z][a-z-]+):\s", text, re.M):
+            assert key in ACTION["inputs"], f"README workflow comments out unknown input '{key}'"
+    assert steps >= 3
