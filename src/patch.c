@@ -1027,8 +1027,9 @@ static int check_order(struct run *r)
 	return 0;
 }
 
-/* A stale dispatch: a success that changed nothing, saying why.  (With
- * deploy feedback, this is where the app's deployment gets `inactive`.) */
+/* A stale dispatch: a success that changed nothing, saying why.  With deploy
+ * feedback (the app's deployment, issue 12), this is where its status becomes
+ * `inactive` with `why` as the description. */
 static int report_stale(struct run *r)
 {
 	const struct payload *pl = &r->pl;
