@@ -225,6 +225,8 @@ static void say(const struct payload *pl, const struct deployed *d)
 {
 	struct buf b = BUF_INIT;
 
+	if (d->verdict == DEPLOYED_STALE)
+		return; /* the caller reports the skip, with the outputs */
 	if (deployed_describe(&b, pl, d) < 0) {
 		buf_release(&b);
 		return;

@@ -33,9 +33,11 @@
  * replaces.  With `allow-rollback: false` a rollback is refused (an error,
  * nothing written), never silently skipped.
  *
- * Messages say what was compared with what ("org/app@abc1234 is older than
- * the deployed org/app@def5678 (ancestry)").  Errors are reported once
- * (log_error) and returned as -1.
+ * deployed_check says its verdict (a notice for diverged, unknown and
+ * rollback; a plain line otherwise), except a stale one, which the caller
+ * reports with its outputs (deployed_describe: "org/app@abc1234 is older
+ * than the deployed org/app@def5678 (by ancestry; GitOps commit 89abcde):
+ * skipped").  Errors are reported once (log_error) and returned as -1.
  *
  * Ownership: struct deployed owns its strings; deployed_release frees them.
  */

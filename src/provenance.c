@@ -330,10 +330,12 @@ int provenance_verify(struct provenance *out, const struct payload *pl,
 		goto out;
 	errno = 0;
 	claims = cJSON_ParseWithLength(buf_cstr(&jwt.claims), jwt.claims.len);
-	if (!claims) {
-		rc = errno == ENOMEM ? log_oom() : -1;
-		if (errno != ENOMEM)
-			log_error("%s: its claims do not parse", WHAT);
+	if (!claims && errno == ENOMEM) {
+		rc = log_oom();
+		goto out;
+	}
+	if (!claims) { /* jwt_parse read them as an object already */
+		log_error("%s: its claims do not parse", WHAT);
 		goto out;
 	}
 	if (check_claims(claims, pl, o) < 0)

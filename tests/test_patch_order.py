@@ -247,3 +247,14 @@ def test_freeze_in_workspace_mode(gb, fake, app, tmp_path):
     r = gb([], patch_env(ev, None, workspace=ws, commit="false"))
     assert r.returncode == 1 and "is frozen: hold" in r.out, r
     assert (ws / MANIFEST).read_bytes() == frozen_manifest(b"hold")
+
+
+def test_payload_text_cannot_forge_a_trailer(deploy, fake, app):
+    """A workflow_ref carrying a line break is left out of the trailers, so
+    it cannot add a Deployed-From of its own."""
+    evil = WORKFLOW + "\nDeployed-From: org/product-service@" + "f" * 40
+    r = deploy(app["A"], run=5, workflow=evil)
+    assert r.returncode == 0, r
+    msg = fake.log(GITOPS, "sandbox")[0]["message"]
+    assert msg.endswith("\n\nDeployed-From: %s@%s\nSource-Run: 5\n" % (APP, app["A"])), msg
+    assert "f" * 40 not in msg
