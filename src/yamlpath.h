@@ -24,7 +24,8 @@
  *
  * A path is at most YPATH_MAX_LEN bytes and YPATH_MAX_SEGS segments, valid
  * UTF-8, without control characters.  ypath_parse() stops at the first '='
- * outside quotes and brackets, so `--set PATH=VALUE` splits there.
+ * or ':=' outside quotes and brackets, so `--set PATH=VALUE` and the typed
+ * `--set PATH:=VALUE` split there (a key ending in ':' is quoted).
  *
  * Errors are reported once with log_error() ("bad path 'P' in WHAT: ...")
  * and returned as -1.  Safe on arbitrary bytes.
