@@ -68,6 +68,7 @@ struct medit {
 	char *value;
 	size_t value_len;
 	bool optional;   /* finding it nowhere is not an error */
+	enum yq_mode mode; /* MEDIT_SET: the value's type (yamlquote.h) */
 	size_t hits;     /* set by yaml_edit: values found (changed or not) or created */
 };
 
@@ -105,8 +106,9 @@ struct run {
  * errors (file= and line= annotations).  Sets each edit's `hits`.  0, or -1
  * (reported; `out` unchanged).
  *
- * set_split: the '=' that ends the path of a `set` line, or NULL (reported,
- * naming `what`).
+ * set_split: the '=' or ':=' that ends the path of a `set` line (':='
+ * only where `typed_ok`: not in set-string), or NULL (reported, naming
+ * `what`).  set_value: where the template after it starts.
  *
  * make_diff: append the unified diff of one file ("a/PATH", "b/PATH").
  */
@@ -128,6 +130,7 @@ static int yaml_edit(struct buf *out, const char *in, size_t len, struct medit *
 			.value = e[i].value,
 			.value_len = e[i].value_len,
 			.optional = e[i].optional,
+			.mode = e[i].mode,
 		};
 	rc = yedit_apply(out, in, len, ye, n, file, NULL);
 	for (size_t i = 0; i < n; i++)
@@ -135,7 +138,7 @@ static int yaml_edit(struct buf *out, const char *in, size_t len, struct medit *
 	return rc;
 }
 
-static const char *set_split(const char *line, const char *what)
+static const char *set_split(const char *line, const char *what, bool typed_ok)
 {
 	struct ypath p = YPATH_INIT;
 	const char *end = NULL;
@@ -143,11 +146,22 @@ static const char *set_split(const char *line, const char *what)
 	if (ypath_parse(&p, line, &end, what) < 0)
 		return NULL;
 	ypath_release(&p);
-	if (!end || *end != '=') {
-		log_error("%s is not 'PATH=TEMPLATE': '%s'", what, line);
+	if (end && *end == ':' && !typed_ok) {
+		log_error("%s is not 'PATH=TEMPLATE' (':=' is the typed form of input 'set'): "
+			  "'%s'", what, line);
+		return NULL;
+	}
+	if (!end || (*end != '=' && *end != ':')) {
+		log_error("%s is not 'PATH=TEMPLATE'%s: '%s'", what,
+			  typed_ok ? " or 'PATH:=TEMPLATE'" : "", line);
 		return NULL;
 	}
 	return end;
+}
+
+static const char *set_value(const char *end)
+{
+	return end + (*end == ':' ? 2 : 1);
 }
 
 static int make_diff(struct buf *out, const struct commit_file *f)
@@ -195,26 +209,35 @@ static int check_lines_tmpl(const struct config *cfg, enum input in)
 	return rc;
 }
 
+/* The lines of input `set` and then `set-string` (the same form, but
+ * ':='): at most PATCH_MAX_SETS in all. */
 static int check_sets(const struct config *cfg)
 {
-	char **lines, what[64];
-	size_t n;
+	static const enum input ins[] = { IN_SET, IN_SET_STRING };
+	char **lines[2] = { NULL, NULL }, what[64];
+	size_t n[2] = { 0, 0 };
 	int rc = 0;
 
-	if (!(lines = config_lines(cfg, IN_SET, &n)))
-		return -1;
-	if (n > PATCH_MAX_SETS) {
-		log_error("input 'set' has %zu lines, at most %d", n, PATCH_MAX_SETS);
+	for (size_t k = 0; k < 2; k++)
+		if (!(lines[k] = config_lines(cfg, ins[k], &n[k])))
+			rc = -1;
+	if (!rc && n[0] + n[1] > PATCH_MAX_SETS) {
+		log_error("inputs 'set' and 'set-string' have %zu lines, at most %d", n[0] + n[1],
+			  PATCH_MAX_SETS);
 		rc = GB_EUSAGE;
 	}
-	for (size_t i = 0; i < n && !rc; i++) {
-		const char *eq;
+	for (size_t k = 0; k < 2 && !rc; k++)
+		for (size_t i = 0; i < n[k] && !rc; i++) {
+			const char *eq;
 
-		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
-		if (!(eq = set_split(lines[i], what)) || tmpl_check(eq + 1, what) < 0)
-			rc = GB_EUSAGE;
-	}
-	config_lines_free(lines);
+			snprintf(what, sizeof(what), "input '%s' line %zu", config_name(ins[k]),
+				 i + 1);
+			if (!(eq = set_split(lines[k][i], what, ins[k] == IN_SET)) ||
+			    tmpl_check(set_value(eq), what) < 0)
+				rc = GB_EUSAGE;
+		}
+	config_lines_free(lines[0]);
+	config_lines_free(lines[1]);
 	return rc;
 }
 
@@ -533,10 +556,11 @@ static struct medit *add_edit(struct run *r)
 
 /* One SET edit of `path` (a copy is made) to a copy of `value`. */
 static int set_edit(struct medit *e, const char *path, size_t plen, const char *value,
-		    size_t vlen, bool optional)
+		    size_t vlen, bool optional, enum yq_mode mode)
 {
 	e->op = MEDIT_SET;
 	e->optional = optional;
+	e->mode = mode;
 	e->value_len = vlen;
 	if (!(e->path = strndup(path, plen)) || !(e->value = malloc(vlen + 1)))
 		return log_oom();
@@ -545,32 +569,59 @@ static int set_edit(struct medit *e, const char *path, size_t plen, const char *
 	return 0;
 }
 
+/* The edits of one input's lines ('set' or 'set-string'), expanded and
+ * checked as the editor takes them (a typed value must be a literal once
+ * expanded). */
+static int line_edits(struct run *r, enum input in, char **lines, size_t n)
+{
+	char what[64];
+
+	for (size_t i = 0; i < n; i++) {
+		const char *eq;
+		enum yq_mode mode = in == IN_SET_STRING ? YQ_STRING : YQ_KEEP;
+		struct medit *e;
+		char *v;
+		size_t len;
+		int rc;
+
+		snprintf(what, sizeof(what), "input '%s' line %zu", config_name(in), i + 1);
+		if (!(eq = set_split(lines[i], what, in == IN_SET)) ||
+		    expand(r, set_value(eq), what, &v, &len) < 0)
+			return -1;
+		if (*eq == ':')
+			mode = YQ_TYPED;
+		e = add_edit(r);
+		rc = set_edit(e, lines[i], (size_t)(eq - lines[i]), v, len, false, mode);
+		free(v);
+		if (rc < 0)
+			return -1;
+		{
+			struct yedit y = { .op = YEDIT_SET, .path = e->path, .value = e->value,
+					   .value_len = e->value_len, .mode = mode };
+
+			if (yedit_check(&y, what) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 static int build_edits(struct run *r)
 {
 	const char *container = config_str(r->cfg, IN_CONTAINER);
 	struct buf path = BUF_INIT;
-	char **sets, *value = NULL, *image = NULL, what[64];
-	size_t nsets, vlen, ilen = 0;
+	char **sets, **strings = NULL, *value = NULL, *image = NULL;
+	size_t nsets, nstrings = 0, vlen, ilen = 0;
 	int rc = -1;
 
-	if (!(sets = config_lines(r->cfg, IN_SET, &nsets)))
-		return -1;
-	if (!(r->edits = calloc(nsets + NTEMPLATES + 1, sizeof(*r->edits))))
+	if (!(sets = config_lines(r->cfg, IN_SET, &nsets)) ||
+	    !(strings = config_lines(r->cfg, IN_SET_STRING, &nstrings)))
+		goto out;
+	if (!(r->edits = calloc(nsets + nstrings + NTEMPLATES + 1, sizeof(*r->edits))))
 		goto fail_oom;
-	for (size_t i = 0; i < nsets; i++) {
-		const char *eq;
-		char *v;
-		size_t len;
-
-		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
-		if (!(eq = set_split(sets[i], what)) || expand(r, eq + 1, what, &v, &len) < 0)
-			goto out;
-		rc = set_edit(add_edit(r), sets[i], (size_t)(eq - sets[i]), v, len, false);
-		free(v);
-		if (rc < 0)
-			goto out;
-		rc = -1;
-	}
+	if (line_edits(r, IN_SET, sets, nsets) < 0 ||
+	    line_edits(r, IN_SET_STRING, strings, nstrings) < 0)
+		goto out;
 	if (config_str(r->cfg, IN_IMAGE)) {
 		if (expand_input(r, IN_IMAGE, &image, &ilen) < 0)
 			goto out;
@@ -584,11 +635,12 @@ static int build_edits(struct run *r)
 			buf_adds(&path, "].image");
 			if (buf_failed(&path))
 				goto fail_oom;
-			if (set_edit(add_edit(r), path.ptr, path.len, image, ilen, true) < 0)
+			if (set_edit(add_edit(r), path.ptr, path.len, image, ilen, true,
+				     YQ_STRING) < 0)
 				goto out;
 		}
 	}
-	r->configured = nsets || image;
+	r->configured = nsets || nstrings || image;
 	if (expand_input(r, IN_VALUE, &value, &vlen) < 0)
 		goto out;
 	{
@@ -607,7 +659,7 @@ static int build_edits(struct run *r)
 			 rollouts[i].pod_template, PATCH_REVISION_ANNOTATION);
 		if (buf_failed(&path))
 			goto fail_oom;
-		if (set_edit(&r->rev[i], path.ptr, path.len, value, vlen, true) < 0)
+		if (set_edit(&r->rev[i], path.ptr, path.len, value, vlen, true, YQ_STRING) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -619,6 +671,7 @@ out:
 	free(image);
 	buf_release(&path);
 	config_lines_free(sets);
+	config_lines_free(strings);
 	return rc;
 }
 
