@@ -610,9 +610,10 @@ static int check_target(struct ctx *cx, const struct ys_hit *h)
 
 /* ---- targets ---- */
 
-/* Scalar `n` as yamlquote sees it: a non-specific tag ("! 3", which
- * the scanner reports as untagged) is found in the properties' bytes. */
-static struct yq_scalar old_scalar(const struct ctx *cx, const struct ys_node *n)
+/* Scalar `n` of the text `src` as yamlquote sees it: a non-specific tag
+ * ("! 3", which the scanner reports as untagged) is found in the
+ * properties' bytes. */
+static struct yq_scalar old_scalar(const char *src, size_t srclen, const struct ys_node *n)
 {
 	struct yq_scalar s = { n->value ? n->value : "", n->len, yq_of(n->style), NULL };
 
@@ -620,19 +621,19 @@ static struct yq_scalar old_scalar(const struct ctx *cx, const struct ys_node *n
 		s.tag = "tag:yaml.org,2002:str";
 	else if (n->tag_kind == YS_TAG_OTHER)
 		s.tag = n->tag;
-	for (size_t i = n->start; !s.tag && i < n->body && i < cx->len; i++)
-		if (cx->in[i] == '!' && (i == n->start || cx->in[i - 1] == ' ' ||
-					 cx->in[i - 1] == '\t'))
+	for (size_t i = n->start; !s.tag && i < n->body && i < srclen; i++)
+		if (src[i] == '!' && (i == n->start || src[i - 1] == ' ' || src[i - 1] == '\t'))
 			s.tag = "!";
 	return s;
 }
 
-/* The typing of `v` written over scalar `n` in `mode` (a value yamlquote
- * refuses for YQ_TYPED was refused by check_value: a string then). */
-static struct yq_typing typing(const struct ctx *cx, const struct ys_node *n, const char *v,
-			       size_t len, enum yq_mode mode)
+/* The typing of `v` written over scalar `n` of `src` in `mode` (a value
+ * yamlquote refuses for YQ_TYPED was refused by check_value: a string
+ * then). */
+static struct yq_typing typing(const char *src, size_t srclen, const struct ys_node *n,
+			       const char *v, size_t len, enum yq_mode mode)
 {
-	struct yq_scalar old = old_scalar(cx, n);
+	struct yq_scalar old = old_scalar(src, srclen, n);
 	struct yq_typing ty;
 
 	if (yq_type_value(&ty, &old, v, len, mode) < 0)
@@ -640,15 +641,15 @@ static struct yq_typing typing(const struct ctx *cx, const struct ys_node *n, co
 	return ty;
 }
 
-/* Does scalar `n` read as `v`, of the type `mode` gives it, already?  A
- * string written plain must also be a string for every loader (plain 1 is
- * the integer 1); a typed literal must be plain. */
-static bool holds(const struct ctx *cx, const struct ys_node *n, const char *v, size_t len,
-		  enum yq_mode mode)
+/* Does scalar `n` of `src` read as `v`, of the type `mode` gives it,
+ * already?  A string written plain must also be a string for every loader
+ * (plain 1 is the integer 1); a typed literal must be plain. */
+static bool holds(const char *src, size_t srclen, const struct ys_node *n, const char *v,
+		  size_t len, enum yq_mode mode)
 {
 	if (n->len != len || (len && memcmp(n->value, v, len)))
 		return false;
-	if (typing(cx, n, v, len, mode).plain)
+	if (typing(src, srclen, n, v, len, mode).plain)
 		return n->style == YS_PLAIN;
 	return n->style != YS_PLAIN || yq_plain_ok(v, len, n->in_flow);
 }
@@ -735,9 +736,9 @@ static int plan_scalar(struct ctx *cx, const struct tref *g, size_t ng)
 	if (buf_failed(&val))
 		goto oom;
 	mode = set ? set->mode : YQ_STRING; /* a marker's text is a string */
-	if (!holds(cx, n, buf_cstr(&val), val.len, mode)) {
+	if (!holds(cx->in, cx->len, n, buf_cstr(&val), val.len, mode)) {
 		struct change *c = new_change(cx, n->body, n->end, g[0].hit->doc);
-		struct yq_typing ty = typing(cx, n, buf_cstr(&val), val.len, mode);
+		struct yq_typing ty = typing(cx->in, cx->len, n, buf_cstr(&val), val.len, mode);
 		int r = 1;
 
 		if (!c)
@@ -1543,7 +1544,7 @@ static int verify_slice(struct ctx *cx, const char *out, size_t len, const struc
 			continue;
 		if (applied(cx, h->edit, sl->first + h->doc) &&
 		    (h->node.type != YS_SCALAR ||
-		     !holds(cx, &h->node, ed->value, ed->value_len, ed->mode))) {
+		     !holds(out + os, oe - os, &h->node, ed->value, ed->value_len, ed->mode))) {
 			verify_fail(cx, out, len, os + h->node.start, "a target reads back differently");
 			goto out;
 		}
