@@ -67,7 +67,7 @@ static const struct input_def inputs[IN__COUNT] = {
 		"manifest path template(s), one per line" },
 	[IN_SET] = { "set", M_PATCH, T_LINES, NULL, 0, 0,
 		"edits, one 'PATH=TEMPLATE' per line (a bool, int or float keeps its type; "
-		"'PATH:=TEMPLATE': a typed value)" },
+		"PATH:=TEMPLATE: typed; PATH=\"TEMPLATE\": a string)" },
 	[IN_MARKER] = { "marker", M_PATCH, T_STR, "lastCommitMsg", 0, 0,
 		"replace the text between <NAME> and </NAME> when the file has it" },
 	[IN_VALUE] = { "value", M_PATCH, T_STR, "{time} {repository}@{short_sha}: {subject}", 0, 0,
@@ -91,8 +91,6 @@ static const struct input_def inputs[IN__COUNT] = {
 	[IN_PR_BODY] = { "pull-request-body", M_PATCH, T_STR,
 		"Automated deploy of `{service}` to `{environment}` from {repository}@{sha}.\n\n{message}", 0, 0,
 		"pull request body template" },
-	[IN_SET_STRING] = { "set-string", M_PATCH, T_LINES, NULL, 0, 0,
-		"edits whose value is always a string, one 'PATH=TEMPLATE' per line" },
 };
 
 /* Inputs a mode cannot do without (a usage error when unset).  The token is

@@ -81,7 +81,6 @@ enum input {
 	IN_PULL_REQUEST,
 	IN_PR_TITLE,
 	IN_PR_BODY,
-	IN_SET_STRING,      /* patch: edits whose value is always a string */
 	IN__COUNT
 };
 

@@ -44,7 +44,9 @@ static void usage(FILE *f)
 	      "                       a literal of it (else it becomes a string, with a\n"
 	      "                       warning); elsewhere it is a string\n"
 	      "  --set PATH:=VALUE    VALUE is a bool, int or float (true, 3, 1.5), wherever\n"
-	      "  --set-string PATH=VALUE  VALUE is a string, whatever was there\n"
+	      "  --set PATH=\"VALUE\"   VALUE (between the quotes, as is; or 'VALUE') is a\n"
+	      "                       string, whatever was there\n"
+	      "  --set-string PATH=VALUE  the same: VALUE, as is, is a string\n"
 	      "  --marker NAME=VALUE  replace the text between <NAME> and </NAME> in every\n"
 	      "                       scalar that holds them (repeatable)\n"
 	      "  -i, --in-place       write FILE atomically (its mode is kept)\n"
@@ -72,14 +74,15 @@ static int bad_usage(const char *msg, const char *arg)
 }
 
 /* --set PATH=VALUE: the '=' is the first one outside the path's quotes
- * and brackets; --set PATH:=VALUE the typed form; --set-string PATH=VALUE
- * (`mode` YQ_STRING) a string. */
+ * and brackets; the value's form types it (ypath_value).  --set-string
+ * PATH=VALUE (`mode` YQ_STRING): VALUE as is, a string. */
 static int add_edit(struct opts *o, enum yedit_op op, enum yq_mode mode, const char *arg)
 {
 	const char *opt = mode == YQ_STRING ? "--set-string" : "--set";
 	struct yedit *e, *v;
 	char **nv;
-	const char *eq = NULL, *value;
+	const char *eq = NULL, *value = NULL;
+	size_t value_len = 0;
 	char *name = NULL;
 
 	if (op == YEDIT_SET) {
@@ -91,15 +94,21 @@ static int add_edit(struct opts *o, enum yedit_op op, enum yq_mode mode, const c
 		if (*eq == ':' && mode == YQ_STRING)
 			return bad_usage("--set-string takes PATH=VALUE (':=' is --set's typed "
 					 "form), got", arg);
-		if (*eq == ':')
-			mode = YQ_TYPED;
-		else if (*eq != '=')
+		if (*eq != '=' && *eq != ':')
 			return bad_usage(mode == YQ_STRING ? "--set-string needs PATH=VALUE, got"
 							   : "--set needs PATH=VALUE, got", arg);
+		if (mode == YQ_STRING) {
+			value = eq + 1;
+			value_len = strlen(value);
+		} else {
+			ypath_value(eq, &value, &value_len, &mode);
+		}
 	} else {
 		eq = strchr(arg, '=');
 		if (!eq)
 			return bad_usage("--marker needs NAME=VALUE, got", arg);
+		value = eq + 1;
+		value_len = strlen(value);
 	}
 	name = strndup(arg, (size_t)(eq - arg));
 	v = realloc(o->edits, (o->n + 1) * sizeof(*v));
@@ -121,9 +130,8 @@ static int add_edit(struct opts *o, enum yedit_op op, enum yq_mode mode, const c
 		e->path = name;
 	else
 		e->name = name;
-	value = eq + (*eq == ':' ? 2 : 1);
 	e->value = value;
-	e->value_len = strlen(value);
+	e->value_len = value_len;
 	return yedit_check(e, op == YEDIT_SET ? opt : "--marker");
 }
 

@@ -106,9 +106,9 @@ struct run {
  * errors (file= and line= annotations).  Sets each edit's `hits`.  0, or -1
  * (reported; `out` unchanged).
  *
- * set_split: the '=' or ':=' that ends the path of a `set` line (':='
- * only where `typed_ok`: not in set-string), or NULL (reported, naming
- * `what`).  set_value: where the template after it starts.
+ * set_split: the '=' or ':=' that ends the path of a `set` line, or NULL
+ * (reported, naming `what`).  ypath_value() then gives the template and
+ * the type its form asks for.
  *
  * make_diff: append the unified diff of one file ("a/PATH", "b/PATH").
  */
@@ -138,7 +138,7 @@ static int yaml_edit(struct buf *out, const char *in, size_t len, struct medit *
 	return rc;
 }
 
-static const char *set_split(const char *line, const char *what, bool typed_ok)
+static const char *set_split(const char *line, const char *what)
 {
 	struct ypath p = YPATH_INIT;
 	const char *end = NULL;
@@ -146,22 +146,11 @@ static const char *set_split(const char *line, const char *what, bool typed_ok)
 	if (ypath_parse(&p, line, &end, what) < 0)
 		return NULL;
 	ypath_release(&p);
-	if (end && *end == ':' && !typed_ok) {
-		log_error("%s is not 'PATH=TEMPLATE' (':=' is the typed form of input 'set'): "
-			  "'%s'", what, line);
-		return NULL;
-	}
 	if (!end || (*end != '=' && *end != ':')) {
-		log_error("%s is not 'PATH=TEMPLATE'%s: '%s'", what,
-			  typed_ok ? " or 'PATH:=TEMPLATE'" : "", line);
+		log_error("%s is not 'PATH=TEMPLATE' or 'PATH:=TEMPLATE': '%s'", what, line);
 		return NULL;
 	}
 	return end;
-}
-
-static const char *set_value(const char *end)
-{
-	return end + (*end == ':' ? 2 : 1);
 }
 
 static int make_diff(struct buf *out, const struct commit_file *f)
@@ -209,35 +198,38 @@ static int check_lines_tmpl(const struct config *cfg, enum input in)
 	return rc;
 }
 
-/* The lines of input `set` and then `set-string` (the same form, but
- * ':='): at most PATCH_MAX_SETS in all. */
 static int check_sets(const struct config *cfg)
 {
-	static const enum input ins[] = { IN_SET, IN_SET_STRING };
-	char **lines[2] = { NULL, NULL }, what[64];
-	size_t n[2] = { 0, 0 };
+	char **lines, what[64], *tmpl;
+	size_t n;
 	int rc = 0;
 
-	for (size_t k = 0; k < 2; k++)
-		if (!(lines[k] = config_lines(cfg, ins[k], &n[k])))
-			rc = -1;
-	if (!rc && n[0] + n[1] > PATCH_MAX_SETS) {
-		log_error("inputs 'set' and 'set-string' have %zu lines, at most %d", n[0] + n[1],
-			  PATCH_MAX_SETS);
+	if (!(lines = config_lines(cfg, IN_SET, &n)))
+		return -1;
+	if (n > PATCH_MAX_SETS) {
+		log_error("input 'set' has %zu lines, at most %d", n, PATCH_MAX_SETS);
 		rc = GB_EUSAGE;
 	}
-	for (size_t k = 0; k < 2 && !rc; k++)
-		for (size_t i = 0; i < n[k] && !rc; i++) {
-			const char *eq;
+	for (size_t i = 0; i < n && !rc; i++) {
+		const char *eq, *v;
+		size_t len;
+		enum yq_mode mode;
 
-			snprintf(what, sizeof(what), "input '%s' line %zu", config_name(ins[k]),
-				 i + 1);
-			if (!(eq = set_split(lines[k][i], what, ins[k] == IN_SET)) ||
-			    tmpl_check(set_value(eq), what) < 0)
-				rc = GB_EUSAGE;
+		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
+		if (!(eq = set_split(lines[i], what))) {
+			rc = GB_EUSAGE;
+			break;
 		}
-	config_lines_free(lines[0]);
-	config_lines_free(lines[1]);
+		ypath_value(eq, &v, &len, &mode);
+		if (!(tmpl = strndup(v, len))) {
+			rc = log_oom();
+			break;
+		}
+		if (tmpl_check(tmpl, what) < 0)
+			rc = GB_EUSAGE;
+		free(tmpl);
+	}
+	config_lines_free(lines);
 	return rc;
 }
 
@@ -569,27 +561,30 @@ static int set_edit(struct medit *e, const char *path, size_t plen, const char *
 	return 0;
 }
 
-/* The edits of one input's lines ('set' or 'set-string'), expanded and
- * checked as the editor takes them (a typed value must be a literal once
- * expanded). */
-static int line_edits(struct run *r, enum input in, char **lines, size_t n)
+/* The edits of input `set`'s lines, expanded and checked as the editor
+ * takes them (a typed value must be a literal once expanded). */
+static int line_edits(struct run *r, char **lines, size_t n)
 {
 	char what[64];
 
 	for (size_t i = 0; i < n; i++) {
-		const char *eq;
-		enum yq_mode mode = in == IN_SET_STRING ? YQ_STRING : YQ_KEEP;
+		const char *eq, *t;
+		enum yq_mode mode;
 		struct medit *e;
-		char *v;
-		size_t len;
+		char *tmpl, *v = NULL;
+		size_t tlen, len;
 		int rc;
 
-		snprintf(what, sizeof(what), "input '%s' line %zu", config_name(in), i + 1);
-		if (!(eq = set_split(lines[i], what, in == IN_SET)) ||
-		    expand(r, set_value(eq), what, &v, &len) < 0)
+		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
+		if (!(eq = set_split(lines[i], what)))
 			return -1;
-		if (*eq == ':')
-			mode = YQ_TYPED;
+		ypath_value(eq, &t, &tlen, &mode);
+		if (!(tmpl = strndup(t, tlen)))
+			return log_oom();
+		rc = expand(r, tmpl, what, &v, &len);
+		free(tmpl);
+		if (rc < 0)
+			return -1;
 		e = add_edit(r);
 		rc = set_edit(e, lines[i], (size_t)(eq - lines[i]), v, len, false, mode);
 		free(v);
@@ -610,17 +605,15 @@ static int build_edits(struct run *r)
 {
 	const char *container = config_str(r->cfg, IN_CONTAINER);
 	struct buf path = BUF_INIT;
-	char **sets, **strings = NULL, *value = NULL, *image = NULL;
-	size_t nsets, nstrings = 0, vlen, ilen = 0;
+	char **sets, *value = NULL, *image = NULL;
+	size_t nsets, vlen, ilen = 0;
 	int rc = -1;
 
-	if (!(sets = config_lines(r->cfg, IN_SET, &nsets)) ||
-	    !(strings = config_lines(r->cfg, IN_SET_STRING, &nstrings)))
-		goto out;
-	if (!(r->edits = calloc(nsets + nstrings + NTEMPLATES + 1, sizeof(*r->edits))))
+	if (!(sets = config_lines(r->cfg, IN_SET, &nsets)))
+		return -1;
+	if (!(r->edits = calloc(nsets + NTEMPLATES + 1, sizeof(*r->edits))))
 		goto fail_oom;
-	if (line_edits(r, IN_SET, sets, nsets) < 0 ||
-	    line_edits(r, IN_SET_STRING, strings, nstrings) < 0)
+	if (line_edits(r, sets, nsets) < 0)
 		goto out;
 	if (config_str(r->cfg, IN_IMAGE)) {
 		if (expand_input(r, IN_IMAGE, &image, &ilen) < 0)
@@ -640,7 +633,7 @@ static int build_edits(struct run *r)
 				goto out;
 		}
 	}
-	r->configured = nsets || nstrings || image;
+	r->configured = nsets || image;
 	if (expand_input(r, IN_VALUE, &value, &vlen) < 0)
 		goto out;
 	{
@@ -671,7 +664,6 @@ out:
 	free(image);
 	buf_release(&path);
 	config_lines_free(sets);
-	config_lines_free(strings);
 	return rc;
 }
 

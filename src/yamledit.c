@@ -1856,9 +1856,9 @@ static void warn_retyped(const struct ctx *cx)
 		log_warning_at(cx->file, cx->es[e].lost_line,
 			       "'%s': %zu %s value%s became the string '%.*s%s', which is not %s %s "
 			       "literal that YAML 1.1 and 1.2 read alike (for a string on purpose, "
-			       "use --set-string or the input set-string)", ed->path, ed->retyped,
-			       was, ed->retyped > 1 ? "s" : "", show_len(ed->value_len), ed->value,
-			       ellipsis(ed->value_len), was[0] == 'i' ? "an" : "a", was);
+			       "write %s=\"VALUE\")", ed->path, ed->retyped, was,
+			       ed->retyped > 1 ? "s" : "", show_len(ed->value_len), ed->value,
+			       ellipsis(ed->value_len), was[0] == 'i' ? "an" : "a", was, ed->path);
 	}
 }
 

@@ -272,6 +272,27 @@ int ypath_parse(struct ypath *p, const char *s, const char **end, const char *wh
 	return 0;
 }
 
+void ypath_value(const char *end, const char **value, size_t *len, enum yq_mode *mode)
+{
+	size_t n;
+
+	if (end[0] == ':') {
+		*value = end + 2;
+		*len = strlen(end + 2);
+		*mode = YQ_TYPED;
+		return;
+	}
+	*value = end + 1;
+	n = strlen(end + 1);
+	*len = n;
+	*mode = YQ_KEEP;
+	if (n >= 2 && (end[1] == '"' || end[1] == '\'') && end[n] == end[1]) {
+		*value = end + 2;
+		*len = n - 2;
+		*mode = YQ_STRING;
+	}
+}
+
 void ypath_release(struct ypath *p)
 {
 	for (size_t i = 0; i < p->n; i++) {

@@ -16,9 +16,10 @@ and either
 
 Every successful case is also checked independently with PyYAML: the
 output parses, and every --set path reads back its value in each document
-where it resolves (see readback()): a string, or for PATH:=VALUE the
-typed value; a plain --set may read back either, its exact bytes are the
-golden file's business.  Running the same --set edits on the
+where it resolves (see readback()): a string (for PATH="VALUE" and
+--set-string: the string), or for PATH:=VALUE the typed value; a plain
+PATH=VALUE may read back either, its exact bytes are the golden file's
+business.  Running the same --set edits on the
 output changes nothing (idempotence).
 """
 import json
@@ -112,8 +113,8 @@ def resolve(node, segs):
 
 
 def split_set(arg):
-    """PATH=VALUE or PATH:=VALUE: the first '=' outside quotes and brackets.
-    (path, value, typed)."""
+    """PATH=VALUE, PATH:=VALUE or PATH="VALUE": the first '=' outside quotes
+    and brackets.  (path, value, mode)."""
     depth, i, quoted = 0, 0, False
     while i < len(arg):
         c = arg[i]
@@ -131,7 +132,10 @@ def split_set(arg):
         elif c == "=" and depth == 0:
             if i > 0 and arg[i - 1] == ":":
                 return arg[:i - 1], arg[i + 1:], "typed"
-            return arg[:i], arg[i + 1:], "keep"
+            value = arg[i + 1:]
+            if len(value) >= 2 and value[0] in "\"'" and value[-1] == value[0]:
+                return arg[:i], value[1:-1], "string"  # the quotes are syntax
+            return arg[:i], value, "keep"
         i += 1
     raise AssertionError(f"no '=' in {arg!r}")
 
@@ -144,9 +148,11 @@ def sets_of(args):
         for opt in ("--set", "--set-string"):
             arg = os.fsdecode(args[i + 1]) if a == opt else \
                 a[len(opt) + 1:] if a.startswith(opt + "=") else None
-            if arg is not None:
-                path, value, mode = split_set(arg)
-                out.append((path, value, "string" if opt == "--set-string" else mode))
+            if arg is not None and opt == "--set-string":
+                path, _, _ = split_set(arg)
+                out.append((path, arg[len(path) + 1:], "string"))  # VALUE as is
+            elif arg is not None:
+                out.append(split_set(arg))
     return out
 
 

@@ -245,8 +245,37 @@ static void test_hostile(void)
 	CHECK(1);
 }
 
+
+/* The value's form: typed, quoted (a string), plain (keep the type). */
+static void test_value_forms(void)
+{
+	static const struct {
+		const char *end, *value;
+		enum yq_mode mode;
+	} forms[] = {
+		{ "=3", "3", YQ_KEEP }, { "=", "", YQ_KEEP }, { ":=3", "3", YQ_TYPED },
+		{ ":=\"3\"", "\"3\"", YQ_TYPED }, { "=\"3\"", "3", YQ_STRING },
+		{ "='3'", "3", YQ_STRING }, { "=\"\"", "", YQ_STRING }, { "=\"", "\"", YQ_KEEP },
+		{ "=\"3'", "\"3'", YQ_KEEP }, { "=\"a\"b\"", "a\"b", YQ_STRING },
+		{ "= \"3\"", " \"3\"", YQ_KEEP },
+	};
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		const char *v = NULL;
+		size_t len = 0;
+		enum yq_mode mode = YQ_KEEP;
+		char got[64];
+
+		ypath_value(forms[i].end, &v, &len, &mode);
+		snprintf(got, sizeof(got), "%.*s", (int)len, v);
+		CHECK_STR(got, forms[i].value);
+		CHECK_INT(mode, forms[i].mode);
+	}
+}
+
 int main(void)
 {
+	test_value_forms();
 	test_segments();
 	test_filters();
 	test_quoted();
