@@ -174,6 +174,8 @@ static int protected_error(const struct ctx *c, const char *branch, const struct
 	log_error("branch '%s' of '%s' is protected: GitHub says '%s'; set 'pull-request: true' "
 		  "to commit to a new branch and open a pull request instead", branch, c->o->repo,
 		  k->resp.message ? k->resp.message : "(no message)");
+	log_fix("set 'pull-request: true' (a protected branch takes changes through pull "
+		"requests only)");
 	return -1;
 }
 
@@ -968,6 +970,8 @@ static int give_up(const struct ctx *c, const struct race *r, const char *branch
 {
 	log_error("gave up committing to branch '%s' of '%s' after %d attempts: other commits "
 		  "kept landing first (raise 'max-attempts')", branch, c->o->repo, r->attempt);
+	log_fix("raise 'max-attempts' (or 'timeout'), or serialise the deploys with a "
+		"`concurrency:` group");
 	return -1;
 }
 

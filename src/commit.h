@@ -122,6 +122,9 @@ struct commit_result {
 	char *pr_url;     /* the pull request's html_url, or NULL */
 	bool pr_existed;  /* the pull request was there already */
 	int attempts;     /* commit attempts (1 without conflicts) */
+	bool unsure;      /* a write to the branch went out whose effect is not
+			   * known (no usable answer): a commit may have landed
+			   * although the call failed (set with -1 only) */
 };
 
 void commit_file_init(struct commit_file *f, const char *path);

@@ -463,7 +463,7 @@ static void warn_unknown_inputs(void)
 	}
 }
 
-int config_load(struct config *cfg, int argc, char **argv)
+static int load(struct config *cfg, int argc, char **argv)
 {
 	const char *word = argc > 1 ? argv[1] : NULL;
 	const char *env_mode;
@@ -536,6 +536,19 @@ int config_load(struct config *cfg, int argc, char **argv)
 	if (set_value(cfg, IN_MODE, mode_names[cfg->mode], false) < 0)
 		return -1;
 	return fill_and_check(cfg);
+}
+
+int config_load(struct config *cfg, int argc, char **argv)
+{
+	if (load(cfg, argc, argv) == 0)
+		return 0;
+	/* `edit` is a CLI verb with no step summary */
+	if (cfg->mode != MODE_EDIT)
+		log_summary_failed(cfg->mode == MODE_DISPATCH || cfg->mode == MODE_PATCH ?
+				   mode_names[cfg->mode] : "run", NULL, NULL,
+				   "nothing done: the inputs were refused before anything was "
+				   "read or sent");
+	return -1;
 }
 
 char **config_lines(const struct config *cfg, enum input in, size_t *n)

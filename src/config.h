@@ -102,7 +102,8 @@ struct config {
 };
 
 /* Fill `cfg` from argv and the environment.  0, or -1 (usage error,
- * printed).  `cfg` must be released either way. */
+ * printed, and said in the step summary: log_summary_failed).  `cfg` must
+ * be released either way. */
 int config_load(struct config *cfg, int argc, char **argv);
 void config_release(struct config *cfg);
 

@@ -34,7 +34,7 @@ def dispatch_step(gb, fake, tmp_path, with_=None, message="Fix login (#12)\n\nLo
     ev = json.loads(push_event(tmp_path, message=message).read_text())
     env = runner_env(tmp_path, fake, "push", ev, APP, "refs/heads/sandbox", {**SENDER, **(with_ or {})},
                      sha=SHA)
-    return gb([], env)
+    return gb([], env, tmp_path=tmp_path)
 
 
 def receiver_event(fake, shape, tmp_path, gb):
@@ -43,7 +43,9 @@ def receiver_event(fake, shape, tmp_path, gb):
         repo = fake._repo_json(fake.repo(GITOPS), None)
         return {"action": "product", "branch": "main", "client_payload": article_payload(),
                 "repository": repo, "sender": {"login": "dev", "type": "User"}}
-    r = dispatch_step(gb, fake, tmp_path)
+    sender = tmp_path / "sender"  # its own runner files ($GITHUB_OUTPUT, summary)
+    sender.mkdir()
+    r = dispatch_step(gb, fake, sender)
     assert r.returncode == 0, r
     return fake.dispatch_event(GITOPS)
 
@@ -126,3 +128,101 @@ def test_article_shape_with_a_template_naming_the_sha(gb, fake, tmp_path):
     assert "input 'value'" in r.out and "short_sha" in r.out
     assert fake.head(GITOPS, "sandbox") == fake.log(GITOPS, "sandbox")[0]["sha"]
     assert [x for x in fake.requests() if x["method"] != "GET"] == []
+
+
+# ---- failed runs: the step summary says what happened (issue 9, item 2) ----
+
+def summary_parts(r):
+    """The failure summary's heading, its Done line, its Error line, its Fix."""
+    text = r.summary
+    assert text.count("### gitops-bump ") == 1, text
+    head = text.split("\n", 1)[0]
+    done = re.search(r"^\*\*Done:\*\* (.*)$", text, re.M)
+    err = re.search(r"^\*\*Error:\*\* (.*)$", text, re.M)
+    fix = re.search(r"^\*\*Fix:\*\* (.*)$", text, re.M)
+    assert done and err, text
+    return head, done.group(1), err.group(1), fix.group(1) if fix else None
+
+
+def unescape(md):
+    return re.sub(r"\\(.)", r"\1", md).replace("&lt;", "<").replace("&gt;", ">").replace(
+        "&amp;", "&")
+
+
+def first_error(r):
+    from dispatch_util import runner_messages
+    return runner_messages(r.stdout)[0].replace("%0A", "\n").replace("%25", "%")
+
+
+def test_failed_patch_refused_input(gb, fake, tmp_path):
+    ev = receiver_event(fake, "article", tmp_path, gb)
+    r = patch_step(gb, fake, tmp_path, ev, {"max-attempts": "zero"})
+    assert r.returncode == 2, r
+    head, done, err, _ = summary_parts(r)
+    assert head == "### gitops-bump patch failed"
+    assert done.startswith("nothing done: the inputs were refused")
+    assert unescape(err) == first_error(r) == "input 'max-attempts' must be a whole number " \
+        "from 1 to 100, not 'zero'"
+
+
+def test_failed_patch_policy(gb, fake, tmp_path):
+    ev = receiver_event(fake, "article", tmp_path, gb)
+    ev["client_payload"]["baseRef"] = "production"
+    r = patch_step(gb, fake, tmp_path, ev)
+    assert r.returncode != 0, r
+    head, done, err, _ = summary_parts(r)
+    assert head == "### gitops-bump patch failed: product to production"
+    assert done == "nothing committed"
+    assert unescape(err) == first_error(r) and "production" in err
+    assert "| service | product |" in r.summary
+    assert r.outputs() == {}
+
+
+def test_failed_patch_on_github(gb, fake, tmp_path):
+    """GitHub refuses the write: the summary names the branch and files,
+    says nothing was committed, and gives the error line."""
+    ev = receiver_event(fake, "current", tmp_path, gb)
+    fake.protect(GITOPS, "sandbox")
+    r = patch_step(gb, fake, tmp_path, ev)
+    assert r.returncode == 1, r
+    head, done, err, fix = summary_parts(r)
+    assert head == "### gitops-bump patch failed: product to sandbox"
+    assert done == "nothing committed"
+    assert unescape(err) == first_error(r) and "is protected" in err
+    assert "| branch | sandbox |" in r.summary
+    assert "| files | %s |" % MANIFEST.replace("-", "\\-").replace(".", "\\.") in r.summary
+    assert fix and "pull-request: true" in unescape(fix)
+    assert r.outputs() == {}
+
+
+def test_failed_dispatch_sets_no_outputs(gb, fake, tmp_path):
+    """A dispatch GitHub refuses: no payload/event-type outputs as if it
+    had been sent, and a summary that says nothing was sent."""
+    r = dispatch_step(gb, fake, tmp_path, {"repository": "org/missing"})
+    assert r.returncode == 1, r
+    assert r.outputs() == {}
+    head, done, err, _ = summary_parts(r)
+    assert head == "### gitops-bump dispatch failed: product to sandbox"
+    assert done.startswith("nothing sent")
+    assert unescape(err) == first_error(r) and "org/missing" in unescape(err)
+    assert fake.dispatches(GITOPS) == []
+
+
+def test_partly_failed_dispatch(gb, fake, tmp_path):
+    r = dispatch_step(gb, fake, tmp_path, {"repository": GITOPS + "\norg/missing\n"})
+    assert r.returncode == 1, r
+    assert r.outputs() == {}
+    _, done, _, _ = summary_parts(r)
+    assert done.startswith("sent to 1 of 2 repositories")
+    assert len(fake.dispatches(GITOPS)) == 1
+
+
+def test_strict_not_a_deploy(gb, fake, tmp_path):
+    ev = json.loads(push_event(tmp_path, ref="refs/tags/v1").read_text())
+    env = runner_env(tmp_path, fake, "push", ev, APP, "refs/tags/v1", {**SENDER, "strict": True},
+                     sha=SHA)
+    r = gb([], env)
+    assert r.returncode == 1, r
+    head, done, err, _ = summary_parts(r)
+    assert head == "### gitops-bump dispatch failed"
+    assert done.startswith("nothing sent") and "strict" in err
