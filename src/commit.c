@@ -281,6 +281,7 @@ static int read_raw(struct ctx *c, struct commit_file *f, const char *ref, const
 		 c->o->repo);
 	k.req.accept = ACCEPT_RAW;
 	k.req.body_max = COMMIT_FILE_MAX;
+	k.req.too_big = "the manifest is larger than gitops-bump edits (no token changes that)";
 	if (call_send(&k, c, "GET", NULL, "contents:read") < 0)
 		goto out;
 	if (k.resp.status == 404) {
@@ -288,6 +289,7 @@ static int read_raw(struct ctx *c, struct commit_file *f, const char *ref, const
 		goto out;
 	}
 	if (k.resp.status != 200) {
+		/* a 403 "too large" here: over the API's 100 MB (gh_fail says so) */
 		rc = call_fail(&k);
 		goto out;
 	}

@@ -721,8 +721,9 @@ static enum outcome attempt(struct gh_client *c, const struct gh_request *req,
 		rc = exchange(c, method, buf_cstr(&url), body, body_len, req->accept,
 			      with_token, resp);
 		if (rc == CURLE_WRITE_ERROR && c->body_too_big) {
-			log_error("%s failed: the response is over %zu bytes", req->what,
-				  c->body_max);
+			log_error("%s failed: the response is over %zu bytes%s%s", req->what,
+				  c->body_max, req->too_big ? ": " : "",
+				  req->too_big ? req->too_big : "");
 			goto done;
 		}
 		if (rc == CURLE_OUT_OF_MEMORY || (rc == CURLE_WRITE_ERROR && c->body_oom)) {

@@ -419,6 +419,9 @@ class FakeGitHub:
         self._stopping = threading.Event()
         self._conns = set()
         self._next_repo_id = 1
+        # the Contents API's limit for any media type (100 MB); tests may
+        # lower it to model a file over it without making one
+        self.raw_max = 100 * ONE_MB
         self._next_pr = {}
 
     # -- life cycle -------------------------------------------------------
@@ -918,6 +921,12 @@ class FakeGitHub:
             mode, blob = flat[path]
             data = r.objects[blob][1]
             accept = rec["accept"]
+            if len(data) > self.raw_max:
+                # docs.github.com/rest/repos/contents: "Greater than 100 MB: This
+                # endpoint is not supported"; answered as the 1 MB limit is
+                raise ApiError(403, "This API returns blobs up to 100 MB in size. The requested "
+                               "blob is too large to fetch via the API.",
+                               errors=[{"resource": "Blob", "field": "data", "code": "too_large"}])
             if accept in ACCEPT_RAW:
                 return 200, {"content-type": "application/vnd.github.raw; charset=utf-8",
                              "etag": '"%s"' % blob}, data

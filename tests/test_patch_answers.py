@@ -177,6 +177,31 @@ def test_manifest_is_a_symlink_several_files(gb, fake, tmp_path):
     assert writes(fake) == []
 
 
+def test_manifest_over_what_is_edited(gb, fake, tmp_path):
+    """Over 1 MB the file is read raw; over the 32 MiB gitops-bump edits,
+    the line says so and that no token helps."""
+    big = ARTICLE_YAML + b"# " + b"x" * (33 << 20) + b"\n"
+    fake.commit_files(GITOPS, "sandbox", {MANIFEST: big})
+    r = run(gb, fake, tmp_path)
+    assert r.returncode == 1, r
+    [err] = errors(r)
+    assert "the manifest is larger than gitops-bump edits (no token changes that)" in err
+    assert "lacks" not in err and writes(fake) == []
+
+
+def test_manifest_over_the_api_limit(gb, fake, tmp_path):
+    """Over the API's 100 MB (modelled with a lower limit): GitHub's 403
+    too_large names the file, not a permission."""
+    fake.commit_files(GITOPS, "sandbox", {MANIFEST: ARTICLE_YAML + b"#" * (2 << 20)})
+    fake.raw_max = 1 << 20
+    r = run(gb, fake, tmp_path)
+    assert r.returncode == 1, r
+    [err] = errors(r)
+    assert "the file is too large for GitHub's API (no token changes that)" in err
+    assert "lacks" not in err and "PAT" not in err
+    assert "under GitHub's API limit" in fix_line(r)
+
+
 GH_TOKEN = "ghs_WorkflowTokenWithoutPermissions0123"
 
 

@@ -211,8 +211,9 @@ static void test_client_refusals(void)
 /* gh_fail's one line for each hinted status. */
 static void test_fail_lines(void)
 {
-	struct gh_request req = { "PUT", "/repos/org/gitops/contents/a.yaml", NULL, 0, NULL,
-				  "commit to 'org/gitops'", "org/gitops", "contents:write", 0, false };
+	struct gh_request req = { .method = "PUT", .path = "/repos/org/gitops/contents/a.yaml",
+				  .what = "commit to 'org/gitops'", .repo = "org/gitops",
+				  .permission = "contents:write" };
 	struct gh_response resp = GH_RESPONSE_INIT;
 	char m401[] = "Bad credentials", m403[] = "Resource not accessible by integration";
 	char m404[] = "Not Found", id[] = "ABCD:1";
@@ -254,8 +255,9 @@ static void test_fail_lines(void)
 /* A 403 names its own cause; a permission only where a token can fix it. */
 static void test_fail_403_causes(void)
 {
-	struct gh_request req = { "PUT", "/repos/org/gitops/contents/a.yaml", NULL, 0, NULL,
-				  "commit to 'org/gitops'", "org/gitops", "contents:write", 0, false };
+	struct gh_request req = { .method = "PUT", .path = "/repos/org/gitops/contents/a.yaml",
+				  .what = "commit to 'org/gitops'", .repo = "org/gitops",
+				  .permission = "contents:write" };
 	struct gh_response resp = GH_RESPONSE_INIT;
 	char archived[] = "Repository was archived so is read-only.";
 	char large[] = "This API returns blobs up to 1 MB in size. The requested blob is too "
