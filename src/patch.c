@@ -3,7 +3,6 @@
 
 #include "commit.h"
 #include "diff.h"
-#include "dispatch.h"
 #include "event.h"
 #include "github.h"
 #include "log.h"
@@ -276,7 +275,7 @@ static int check_inputs(struct run *r)
 		log_error("input 'repository' names %zu repositories; mode 'patch' commits to one",
 			  nrepo);
 		rc = GB_EUSAGE;
-	} else if (nrepo == 1 && !dispatch_valid_repo(repo[0])) {
+	} else if (nrepo == 1 && !gh_valid_repo(repo[0])) {
 		log_error("input 'repository' must be 'owner/name', not '%s'", repo[0]);
 		rc = GB_EUSAGE;
 	} else if (nrepo == 1 && !(r->repo = strdup(repo[0]))) {
@@ -353,7 +352,7 @@ static int check_policy(struct run *r)
 	    policy_check_source(pl->repository, r->sources, r->nsources) < 0)
 		return -1;
 	if (!r->repo) {
-		if (!r->ev.repository || !dispatch_valid_repo(r->ev.repository)) {
+		if (!r->ev.repository || !gh_valid_repo(r->ev.repository)) {
 			log_error("cannot tell the GitOps repository: GITHUB_REPOSITORY is not "
 				  "'owner/name'; set the 'repository' input");
 			return GB_EUSAGE;
@@ -515,7 +514,7 @@ static int expand_pr_branch(struct run *r)
 		sha1_hex(d, hex);
 	}
 	buf_addf(&b, "gitops-bump/%s/%s/%.*s", r->pl.service, r->pl.environment,
-		 DISPATCH_SHORT_SHA, hex);
+		 EVENT_SHORT_SHA, hex);
 	if (buf_failed(&b) || !(r->pr_branch = buf_detach(&b, NULL))) {
 		buf_release(&b);
 		return log_oom();
@@ -813,8 +812,8 @@ static void summary(const struct run *r, const char *files)
 	log_md_row(&md, "service", pl->service);
 	log_md_row(&md, "environment", pl->environment);
 	if (pl->repository && pl->sha) {
-		buf_addf(&text, "%s@%.*s", pl->repository, DISPATCH_SHORT_SHA, pl->sha);
-		if (dispatch_valid_repo(pl->repository))
+		buf_addf(&text, "%s@%.*s", pl->repository, EVENT_SHORT_SHA, pl->sha);
+		if (gh_valid_repo(pl->repository))
 			buf_addf(&url, "%s/%s/commit/%s", r->ev.server_url, pl->repository, pl->sha);
 		buf_adds(&md, "| source | ");
 		add_link(&md, buf_cstr(&text), url.len ? url.ptr : NULL);
@@ -824,7 +823,7 @@ static void summary(const struct run *r, const char *files)
 	if (r->res.sha) {
 		lost = buf_failed(&text);
 		buf_reset(&text);
-		buf_addf(&text, "%s@%.*s on %s", r->repo, DISPATCH_SHORT_SHA, r->res.sha,
+		buf_addf(&text, "%s@%.*s on %s", r->repo, EVENT_SHORT_SHA, r->res.sha,
 			 r->pr_branch ? r->pr_branch : r->branch);
 		buf_adds(&md, "| GitOps commit | ");
 		add_link(&md, buf_cstr(&text), r->res.url);
@@ -876,7 +875,7 @@ static int report(struct run *r)
 	else if (!commit)
 		log_info("edited %s in the workspace (not committed)", buf_cstr(&files));
 	else if (res->sha)
-		log_info("committed %.*s to branch '%s' of '%s': %s", DISPATCH_SHORT_SHA, res->sha,
+		log_info("committed %.*s to branch '%s' of '%s': %s", EVENT_SHORT_SHA, res->sha,
 			 r->pr_branch ? r->pr_branch : r->branch, r->repo,
 			 res->url ? res->url : res->sha);
 	if (res->pr_url)

@@ -2,6 +2,7 @@
 #include "yamledit.h"
 
 #include "log.h"
+#include "utf8.h"
 #include "yamlpath.h"
 #include "yamlquote.h"
 #include "yamlscan.h"
@@ -1730,7 +1731,7 @@ static int check_value(const struct yedit *ed, const char *what)
 			  what ? what : "", YEDIT_MAX_VALUE >> 10);
 		return -1;
 	}
-	if (!yq_utf8_valid(ed->value, ed->value_len)) {
+	if (!utf8_valid(ed->value, ed->value_len)) {
 		log_error("value for '%s'%s%s is not valid UTF-8", name, what ? " in " : "",
 			  what ? what : "");
 		return -1;

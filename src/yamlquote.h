@@ -18,7 +18,7 @@
  * are always written on one line.  Block styles need a line layout
  * (struct yq_block); they are never used in flow context or for keys.
  *
- * Values are UTF-8; callers check with yq_utf8_valid() first (YAML cannot
+ * Values are UTF-8; callers check with utf8_valid() (utf8.h) first (YAML cannot
  * hold other bytes).  No function here prints anything.
  */
 #ifndef GB_YAMLQUOTE_H
@@ -50,10 +50,6 @@ struct yq_block {
 	size_t blank_after;   /* empty lines that follow the text in the file */
 	bool at_eof;          /* the text ends the file (no line break after it) */
 };
-
-/* True for valid UTF-8 (no overlongs, surrogates or code points past
- * U+10FFFF). */
-bool yq_utf8_valid(const char *s, size_t n);
 
 /* Can `v` be written as a plain scalar that loads as this string under
  * YAML 1.1 and 1.2?  `flow`: inside a flow collection.  A value starting

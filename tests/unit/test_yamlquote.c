@@ -83,12 +83,6 @@ static void test_single_and_utf8(void)
 	CHECK(!yq_single_ok("a\tb", 3));
 	CHECK(!yq_single_ok("a\x85", 2)); /* not UTF-8 at all */
 	CHECK(!yq_single_ok("a\xc2\x85", 3));
-	CHECK(yq_utf8_valid("caf\xc3\xa9 \xf0\x9f\x9a\x80", 10));
-	CHECK(!yq_utf8_valid("\xc0\xaf", 2));           /* overlong */
-	CHECK(!yq_utf8_valid("\xed\xa0\x80", 3));       /* a surrogate */
-	CHECK(!yq_utf8_valid("\xf4\x90\x80\x80", 4));   /* past U+10FFFF */
-	CHECK(!yq_utf8_valid("\xe2\x82", 2));           /* cut short */
-	CHECK(yq_utf8_valid("", 0));
 }
 
 /* yq_escape_double's text for the n bytes at v. */
