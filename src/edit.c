@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "diff.h"
+#include "fileio.h"
 #include "log.h"
 #include "yamledit.h"
 #include "yamlpath.h"
@@ -189,29 +190,13 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int edit_write_atomic(const char *path, const char *data, size_t len)
 {
-	char real[PATH_MAX], *dir_copy = NULL, *tmp = NULL;
-	const char *target = path;
+	char real[PATH_MAX], *dir_copy = NULL, *base_copy = NULL;
+	const char *target = path, *step = NULL;
 	struct stat st;
 	bool exists;
-	mode_t mode;
-	int fd = -1, rc = -1;
+	int dir = -1, rc = -1;
 
 	if (realpath(path, real))
 		target = real; /* edit a symlink's target, keep the link */
@@ -220,52 +205,35 @@ int edit_write_atomic(const char *path, const char *data, size_t len)
 		log_error("cannot write '%s': not a regular file", path);
 		return -1;
 	}
-	if (exists) {
-		mode = st.st_mode & 07777;
-	} else {
+	if (!exists) {
 		mode_t mask = umask(0);
 
 		umask(mask);
-		mode = 0666 & ~mask;
+		st.st_mode = 0666 & ~mask;
 	}
 	dir_copy = strdup(target);
-	if (!dir_copy || asprintf(&tmp, "%s/.gitops-bump.XXXXXX", dirname(dir_copy)) < 0) {
-		tmp = NULL;
+	base_copy = strdup(target);
+	if (!dir_copy || !base_copy) {
 		log_oom();
 		goto out;
 	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		log_error("cannot write '%s': cannot create a temporary file: %s", path,
-			  strerror(errno));
+	step = "create a temporary file";
+	dir = open(dirname(dir_copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0 ||
+	    fileio_replace_at(dir, basename(base_copy), data, len, st.st_mode,
+			      exists && geteuid() == 0 ? st.st_uid : (uid_t)-1, st.st_gid,
+			      &step) < 0) {
+		log_error("cannot write '%s': %s%s", path,
+			  strcmp(step, "create a temporary file") ? "" :
+			  "cannot create a temporary file: ", strerror(errno));
 		goto out;
 	}
-	if (fchmod(fd, mode) < 0 ||
-	    (exists && geteuid() == 0 && fchown(fd, st.st_uid, st.st_gid) < 0) ||
-	    write_all(fd, data, len) < 0) {
-		log_error("cannot write '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		log_error("cannot write '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, target) < 0) {
-		log_error("cannot write '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
 	rc = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	if (tmp)
-		unlink(tmp);
-	free(tmp);
+	if (dir >= 0)
+		close(dir);
 	free(dir_copy);
+	free(base_copy);
 	return rc;
 }
 
@@ -326,11 +294,11 @@ static int run(struct opts *o)
 	} else if (o->output && strcmp(o->output, "-")) {
 		if (edit_write_atomic(o->output, buf_cstr(&out), out.len) < 0)
 			goto out;
-	} else if (!o->diff && write_all(STDOUT_FILENO, buf_cstr(&out), out.len) < 0) {
+	} else if (!o->diff && fileio_write_all(STDOUT_FILENO, buf_cstr(&out), out.len) < 0) {
 		log_error("cannot write the result: %s", strerror(errno));
 		goto out;
 	}
-	if (o->diff && write_all(STDOUT_FILENO, buf_cstr(&d), d.len) < 0) {
+	if (o->diff && fileio_write_all(STDOUT_FILENO, buf_cstr(&d), d.len) < 0) {
 		log_error("cannot write the diff: %s", strerror(errno));
 		goto out;
 	}
