@@ -26,6 +26,7 @@ struct opts {
 	bool in_place;
 	bool diff;
 	bool help;
+	bool create_elements;
 	struct yedit *edits;
 	char **names;         /* owned copies of the edits' paths and names */
 	size_t n;
@@ -34,7 +35,7 @@ struct opts {
 static void usage(FILE *f)
 {
 	fputs("usage: gitops-bump edit FILE --set PATH=VALUE [--set ...] [--marker NAME=VALUE]\n"
-	      "                        [-i | -o OUT] [--diff]\n"
+	      "                        [--create-elements] [-i | -o OUT] [--diff]\n"
 	      "\n"
 	      "Change values in a YAML file and no other byte.  FILE may be '-' (stdin).\n"
 	      "\n"
@@ -43,6 +44,9 @@ static void usage(FILE *f)
 	      "                       3 missing levels where it does not (repeatable)\n"
 	      "  --marker NAME=VALUE  replace the text between <NAME> and </NAME> in every\n"
 	      "                       scalar that holds them (repeatable)\n"
+	      "  --create-elements    a missing [key=value] element is created anywhere\n"
+	      "                       (with its sequence's key), not only below a\n"
+	      "                       selector that matched: images[name=nginx].newTag\n"
 	      "  -i, --in-place       write FILE atomically (its mode is kept)\n"
 	      "  -o, --output OUT     write to OUT instead of stdout\n"
 	      "  --diff               print a unified diff instead of the YAML\n"
@@ -160,6 +164,8 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			o->in_place = true;
 		} else if (!strcmp(a, "--diff")) {
 			o->diff = true;
+		} else if (!strcmp(a, "--create-elements")) {
+			o->create_elements = true;
 		} else if (is_opt(a, "--set") || is_opt(a, "--marker")) {
 			bool set = a[2] == 's';
 
@@ -187,6 +193,8 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		return bad_usage("-i needs a file, not stdin", NULL);
 	if (o->n > YEDIT_MAX_EDITS)
 		return bad_usage("too many edits", NULL);
+	for (size_t i = 0; i < o->n; i++)
+		o->edits[i].create_element = o->create_elements && o->edits[i].op == YEDIT_SET;
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 
 #include "log.h"
 #include "utf8.h"
+#include "yamlkind.h"
 #include "yamlpath.h"
 #include "yamlquote.h"
 #include "yamlscan.h"
@@ -25,6 +26,7 @@ struct change {
 	size_t toff, tlen;
 	size_t seq;            /* creation order: stable sort */
 	unsigned col;          /* inserted lines: their indentation */
+	size_t depth;          /* inserted lines: path segments above them */
 	bool region;           /* the text holds nodes the verification checks */
 	bool replace;          /* ... that stand in for one input node */
 	char *value;           /* the scalar the region must hold, or NULL */
@@ -104,6 +106,9 @@ struct ctx {
 	bool any_deferred;     /* some edit's defer_now is set */
 	uint64_t seed;
 	unsigned step, seq_off; /* layout for created collections */
+	bool seq_known;        /* seq_off is the file's, not the default */
+	struct yk_table kinds; /* the kind rule: where edits may create */
+	struct ypath kind_path; /* "kind", for the documents' kinds */
 };
 
 /* An allocation failed; reported once.  -1. */
@@ -177,24 +182,20 @@ static size_t line_after(const char *in, size_t len, size_t p)
 	return p;
 }
 
-/* Layout after a point where written text ends (a line break follows it):
- * how many empty lines follow, and the indentation of the next line that
- * has something on it (-1 at the end of the file, or a tab-indented line). */
-static void after_layout(const char *in, size_t len, size_t p, size_t *blank, int *next_indent)
+/* After a point where written text ends (a line break follows it): the
+ * indentation of the next line that has something on it (-1 at the end of
+ * the file, 0 for a tab-indented line). */
+static int next_indent(const char *in, size_t len, size_t p)
 {
-	*blank = 0;
-	*next_indent = -1;
 	for (p = line_after(in, len, p); p < len; p = line_after(in, len, p)) {
 		size_t q = p;
 
 		while (q < len && in[q] == ' ')
 			q++;
-		if (q < len && !is_break(in[q])) {
-			*next_indent = in[q] == '\t' ? 0 : (int)(q - p);
-			return;
-		}
-		(*blank)++;
+		if (q < len && !is_break(in[q]))
+			return in[q] == '\t' ? 0 : (int)(q - p);
 	}
+	return -1;
 }
 
 static void add_spaces(struct buf *t, unsigned n)
@@ -276,6 +277,9 @@ static int cmp_change(const void *a, const void *b)
 		return x->end == x->start ? -1 : 1;
 	if (x->col != y->col) /* lines for inner mappings before outer ones */
 		return x->col > y->col ? -1 : 1;
+	if (x->depth != y->depth) /* at one column (a sequence not indented
+				   * under its key): the deeper block first */
+		return x->depth > y->depth ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -380,7 +384,7 @@ static int scalar_text(struct ctx *cx, const struct ys_node *n, const char *v, s
 		       struct buf *t)
 {
 	const char *in = cx->in;
-	struct yq_block b = { 0, "\n", "", 0, 0, false };
+	struct yq_block b = { 0, "\n", "", 0, false };
 	bool block = false, orig_block = n->style == YS_LITERAL || n->style == YS_FOLDED;
 	enum yq_style st;
 	int next;
@@ -396,7 +400,7 @@ static int scalar_text(struct ctx *cx, const struct ys_node *n, const char *v, s
 		b.tail_len = line_end(in, cx->len, hdr) - hdr;
 		b.indent = n->block_indent ? n->block_indent : child_indent(cx, n);
 		b.at_eof = n->end >= cx->len;
-		after_layout(in, cx->len, n->end, &b.blank_after, &next);
+		next = next_indent(in, cx->len, n->end);
 		block = next < (int)b.indent;
 	} else if (!n->in_flow) {
 		size_t p = n->end, le = line_end(in, cx->len, n->end);
@@ -405,7 +409,7 @@ static int scalar_text(struct ctx *cx, const struct ys_node *n, const char *v, s
 			p++;
 		b.indent = child_indent(cx, n);
 		b.at_eof = le == cx->len;
-		after_layout(in, cx->len, n->end, &b.blank_after, &next);
+		next = next_indent(in, cx->len, n->end);
 		block = p == le && next < (int)b.indent;
 	}
 	st = yq_choose(yq_of(n->style), v, vl, n->in_flow, block ? &b : NULL);
@@ -774,6 +778,7 @@ static enum miss creatable(const struct ctx *cx, const struct ys_hit *h)
 	const struct ypath *p = &cx->es[h->edit].path;
 	size_t d = h->depth, levels = p->n - d + (n->type == YS_SCALAR);
 	const struct ypath_seg *next = &p->seg[d];
+	bool below_sel = h->below_sel || cx->ed[h->edit].create_element;
 
 	switch (n->type) {
 	case YS_MAP:
@@ -789,7 +794,7 @@ static enum miss creatable(const struct ctx *cx, const struct ys_hit *h)
 			return MISS_INDEX;
 		if (next->kind == YPATH_ALL)
 			return MISS_EMPTY;
-		if (!h->below_sel)
+		if (!below_sel)
 			return MISS_MATCH;
 		if (n->count && !n->map_items)
 			return MISS_NOTMAPS;
@@ -812,7 +817,7 @@ static enum miss creatable(const struct ctx *cx, const struct ys_hit *h)
 	for (size_t i = d; i < p->n; i++) {
 		if (p->seg[i].kind == YPATH_INDEX || p->seg[i].kind == YPATH_ALL)
 			return n->type == YS_MAP ? MISS_KEY : MISS_TYPE;
-		if (p->seg[i].kind == YPATH_MATCH && !h->below_sel)
+		if (p->seg[i].kind == YPATH_MATCH && !below_sel)
 			return n->type == YS_MAP ? MISS_KEY : MISS_MATCH;
 		if (p->seg[i].kind == YPATH_MATCH && i + 1 < p->n &&
 		    p->seg[i + 1].key_len == p->seg[i].key_len &&
@@ -820,6 +825,40 @@ static enum miss creatable(const struct ctx *cx, const struct ys_hit *h)
 			return MISS_KEY;
 	}
 	return MISS_NONE;
+}
+
+/* Is the key the path needs at mapping `h` perhaps there, hidden behind a
+ * merge key or written as an alias (which are never followed)? */
+static bool key_hidden(const struct ctx *cx, const struct ys_hit *h)
+{
+	const struct ys_node *n = &h->node;
+	const struct ypath *p = &cx->es[h->edit].path;
+
+	return n->type == YS_MAP && (n->has_merge || n->odd_keys) && h->depth < p->n &&
+	       p->seg[h->depth].kind == YPATH_KEY;
+}
+
+/* "cannot edit 'P': 'a' has a key that is an alias ('*x'), ..." */
+static int refuse_hidden(struct ctx *cx, const struct ys_hit *h)
+{
+	const struct ys_node *n = &h->node;
+	const char *key = cx->es[h->edit].path.seg[h->depth].key;
+	const char *alias = n->seen ? strchr(n->seen, '*') : NULL;
+	struct buf pre = BUF_INIT;
+
+	path_prefix(&pre, &cx->es[h->edit].path, h->depth);
+	if (n->has_merge || !n->alias_key || !alias)
+		log_error_at(cx->file, at_line(cx, n->start), "cannot edit '%s': %s has %s, so "
+			     "'%s' may come from elsewhere; add it by hand", cx->ed[h->edit].path,
+			     buf_cstr(&pre), n->has_merge ? "a merge key ('<<')" :
+			     "a complex key", key);
+	else
+		log_error_at(cx->file, at_line(cx, n->start), "cannot edit '%s': %s has a key "
+			     "that is an alias ('%.*s'), which may be '%s'; aliases are never "
+			     "followed: write that key out", cx->ed[h->edit].path, buf_cstr(&pre),
+			     (int)strcspn(alias, ","), alias, key);
+	buf_release(&pre);
+	return -1;
 }
 
 /* Refusals that hold for a frontier where something would be created. */
@@ -831,23 +870,18 @@ static int check_frontier(struct ctx *cx, const struct ys_hit *h)
 	struct buf pre = BUF_INIT;
 	int rc = 0;
 
-	if (!(n->type == YS_MAP && (n->has_merge || n->odd_keys)) && !n->shared &&
-	    !(n->type == YS_SCALAR && n->tag_kind != YS_TAG_NONE))
+	if (key_hidden(cx, h))
+		return refuse_hidden(cx, h);
+	if (!n->shared && !(n->type == YS_SCALAR && n->tag_kind != YS_TAG_NONE))
 		return 0;
 	line = at_line(cx, n->start);
 	path_prefix(&pre, p, h->depth);
-	if (n->type == YS_MAP && (n->has_merge || n->odd_keys)) {
-		log_error_at(cx->file, line, "cannot edit '%s': %s has %s, so '%s' may come "
-			     "from elsewhere; add it by hand", cx->ed[h->edit].path, buf_cstr(&pre),
-			     n->has_merge ? "a merge key ('<<')" : "an alias or complex key",
-			     p->seg[h->depth].key);
-		rc = -1;
-	} else if (n->shared) {
+	if (n->shared) {
 		log_error_at(cx->file, line, "cannot edit '%s': %s is inside anchor '&%s', "
 			     "which aliases share", cx->ed[h->edit].path, buf_cstr(&pre),
 			     n->shared_anchor);
 		rc = -1;
-	} else if (n->type == YS_SCALAR && n->tag_kind != YS_TAG_NONE) {
+	} else {
 		log_error_at(cx->file, line, "cannot edit '%s': %s is null with a tag",
 			     cx->ed[h->edit].path, buf_cstr(&pre));
 		rc = -1;
@@ -865,7 +899,6 @@ struct gen {
 	const char *eol;
 	unsigned step, seq_off; /* layout for nested collections */
 	size_t events;
-	size_t blank_after;   /* empty lines after the insertion point */
 	int next_indent;      /* indentation of the line after it */
 	bool at_eof;          /* the text will end the file without a line break */
 };
@@ -881,7 +914,7 @@ static void gen_key(struct gen *g, const char *k, size_t n, bool flow)
 
 static void gen_value(struct gen *g, bool flow, unsigned col)
 {
-	struct yq_block b = { col + g->step, g->eol, "", 0, g->blank_after, g->at_eof };
+	struct yq_block b = { col + g->step, g->eol, "", 0, g->at_eof };
 	bool block = !flow && g->next_indent < (int)b.indent;
 
 	yq_write(g->t, yq_choose(YQ_PLAIN, g->ed->value, g->ed->value_len, flow,
@@ -990,7 +1023,7 @@ static int create(struct ctx *cx, const struct ys_hit *h)
 	const struct ys_node *n = &h->node;
 	struct edit_state *es = &cx->es[h->edit];
 	struct gen g = { cx, &es->path, &cx->ed[h->edit], NULL, 0, "\n", map_step(cx, n),
-			 seq_offset(cx, n), 0, 0, -1, false };
+			 seq_offset(cx, n), 0, -1, false };
 	size_t d = h->depth, pos, nodes = 1;
 	bool flow = n->flow || n->in_flow, lines = false;
 	struct change *c;
@@ -1020,12 +1053,15 @@ static int create(struct ctx *cx, const struct ys_hit *h)
 			return -1;
 		nodes = n->type == YS_MAP ? 2 : 1;
 	}
+	c->depth = d;
+	if (cx->ed[h->edit].create_element && n->seq_offset < 0 && !cx->seq_known)
+		g.seq_off = 0; /* as kustomize writes a list it adds */
 	g.t = &cx->texts;
 	g.t0 = c->toff;
 	g.eol = eol_at(cx->in, cx->len, flow ? pos : n->end);
 	if (!flow) {
 		g.at_eof = pos == cx->len && (pos == 0 || !is_break(cx->in[pos - 1]));
-		after_layout(cx->in, cx->len, pos > 0 ? pos - 1 : 0, &g.blank_after, &g.next_indent);
+		g.next_indent = next_indent(cx->in, cx->len, pos > 0 ? pos - 1 : 0);
 		lines = true;
 	}
 	if (flow) {
@@ -1108,7 +1144,8 @@ static bool live_set(const struct ctx *cx, const struct ys_hit *h)
 {
 	return cx->ed[h->edit].op == YEDIT_SET && live(cx, h->edit) &&
 	       (h->kind == YS_HIT_TARGET ||
-		(h->kind == YS_HIT_FRONTIER && creatable(cx, h) == MISS_NONE));
+		(h->kind == YS_HIT_FRONTIER && creatable(cx, h) == MISS_NONE &&
+		 yk_allows(&cx->kinds, h->edit, cx->doc)));
 }
 
 /*
@@ -1214,6 +1251,8 @@ static int plan_frontiers(struct ctx *cx)
 			}
 			continue;
 		}
+		if (!yk_allows(&cx->kinds, h->edit, cx->doc))
+			continue; /* a document of another kind */
 		if (check_frontier(cx, h) < 0 || create(cx, h) < 0)
 			return -1;
 	}
@@ -1324,6 +1363,8 @@ static int check_resolved(struct ctx *cx)
 			log_error_at(cx->file, 0, "no '<%s>' marker in '%s'", ed->name, cx->file);
 			return -1;
 		}
+		if (es->has_best && key_hidden(cx, &es->best))
+			return refuse_hidden(cx, &es->best);
 		describe_miss(cx, e, &msg);
 		if (es->has_best)
 			line = line_of(cx->in, cx->len, es->best.node.start);
@@ -1570,6 +1611,7 @@ static int plan_document(void *arg, struct ys_scan *s)
 	cx->doc = s->ndocs - 1;
 	cx->step = s->map_step > 0 ? (unsigned)s->map_step : 2;
 	cx->seq_off = s->seq_offset >= 0 ? (unsigned)s->seq_offset : 2;
+	cx->seq_known = s->seq_offset >= 0;
 	if (cx->any_deferred)
 		for (size_t e = 0; e < cx->n; e++)
 			cx->es[e].defer_now = false;
@@ -1660,6 +1702,91 @@ static bool next_round(struct ctx *cx)
 	return more;
 }
 
+/* ---- the kind rule (yamlkind.h) ---- */
+
+/* One document of the first look: its kind, and for every limited edit
+ * whether the target is there or where it could be created. */
+static int kinds_document(void *arg, struct ys_scan *s)
+{
+	struct ctx *cx = arg;
+	size_t doc = s->ndocs - 1;
+	const struct ys_node *kind = NULL;
+
+	for (size_t i = 0; i < s->nhits; i++)
+		if (s->hits[i].edit == cx->npaths && s->hits[i].kind == YS_HIT_TARGET &&
+		    s->hits[i].node.type == YS_SCALAR && !s->hits[i].node.null)
+			kind = &s->hits[i].node;
+	if (yk_doc(&cx->kinds, kind ? kind->value : NULL, kind ? kind->len : 0) < 0)
+		return no_memory(cx);
+	for (size_t i = 0; i < s->nhits; i++) {
+		struct ys_hit h = s->hits[i]; /* a shallow copy, renamed for its edit */
+		bool target = h.kind == YS_HIT_TARGET;
+
+		if (h.edit >= cx->npaths || (!target && h.kind != YS_HIT_FRONTIER))
+			continue;
+		h.edit = cx->path_edit[h.edit];
+		if ((target || creatable(cx, &h) == MISS_NONE) &&
+		    yk_note(&cx->kinds, h.edit, doc, target, h.depth) < 0)
+			return no_memory(cx);
+	}
+	return 0;
+}
+
+/* Could the stream hold more than one document?  ("---" or "..." starts a
+ * line after the first.)  One document has one kind: no rule to apply. */
+static bool several_documents(const char *in, size_t len)
+{
+	return memmem(in, len, "\n---", 4) || memmem(in, len, "\n...", 4);
+}
+
+static int kinds_tie(struct ctx *cx, size_t e)
+{
+	struct buf list = BUF_INIT;
+	const char *first = NULL, *path = cx->ed[e].path;
+
+	if (yk_kinds_tied(&cx->kinds, e, &list, &first) < 0)
+		return buf_trouble(cx, &list);
+	log_error_at(cx->file, 0, "cannot create '%s': documents of kinds %s fit it "
+		     "equally; say which with '[kind=%s]%s%s'", path, buf_cstr(&list),
+		     first ? first : "KIND", path[0] == '[' ? "" : ".", path);
+	buf_release(&list);
+	return -1;
+}
+
+/* Before the first round, when the rule can matter: read every document's
+ * kind and where each limited edit resolves or could create, and decide
+ * where it may create. */
+static int kinds_plan(struct ctx *cx)
+{
+	bool limited = false;
+	size_t tie;
+	int rc = -1;
+
+	for (size_t e = 0; e < cx->n; e++)
+		limited |= cx->kinds.ed[e].limited;
+	if (!limited || !several_documents(cx->in, cx->len))
+		return 0;
+	if (ypath_parse(&cx->kind_path, "kind", NULL, NULL) < 0)
+		return -1;
+	memset(&cx->scan, 0, sizeof(cx->scan));
+	cx->paths[cx->npaths] = cx->kind_path;
+	cx->scan.paths = cx->paths;
+	cx->scan.npaths = cx->npaths + 1;
+	cx->scan.seed = cx->seed;
+	cx->scan.on_doc = kinds_document;
+	cx->scan.arg = cx;
+	if (ys_run(&cx->scan, cx->in, cx->len) < 0) {
+		if (cx->scan.err[0])
+			round_fail_scan(cx);
+		goto out;
+	}
+	tie = yk_decide(&cx->kinds);
+	rc = tie == YK_NONE ? 0 : kinds_tie(cx, tie);
+out:
+	ys_release(&cx->scan);
+	return rc;
+}
+
 static int run(struct ctx *cx, struct buf *out)
 {
 	struct buf cur = BUF_INIT, next = BUF_INIT;
@@ -1667,6 +1794,8 @@ static int run(struct ctx *cx, struct buf *out)
 
 	buf_init(&cur, YEDIT_MAX_INPUT * 2);
 	buf_init(&next, YEDIT_MAX_INPUT * 2);
+	if (kinds_plan(cx) < 0)
+		goto out;
 	for (;;) {
 		bool more;
 
@@ -1800,7 +1929,7 @@ static int prepare(struct ctx *cx)
 	cx->want = calloc(cx->n + 1, sizeof(*cx->want));
 	buf_init(&cx->texts, YEDIT_MAX_INPUT * 2);
 	if (!cx->es || !cx->paths || !cx->path_edit || !cx->markers || !cx->marker_edit ||
-	    !cx->want) {
+	    !cx->want || yk_init(&cx->kinds, cx->n) < 0) {
 		return no_memory(cx);
 	}
 	for (size_t e = 0; e < cx->n; e++) {
@@ -1817,6 +1946,7 @@ static int prepare(struct ctx *cx)
 			cx->marker_edit[cx->nmarkers++] = e;
 			continue;
 		}
+		cx->kinds.ed[e].limited = yk_path_limited(&es->path);
 		cx->paths[cx->npaths] = es->path;
 		cx->path_edit[cx->npaths++] = e;
 	}
@@ -1877,5 +2007,7 @@ out:
 	free(cx.docs);
 	free(cx.ch);
 	buf_release(&cx.texts);
+	yk_release(&cx.kinds);
+	ypath_release(&cx.kind_path);
 	return rc;
 }

@@ -160,9 +160,7 @@ static bool block_layout_ok(const char *v, size_t n, const struct yq_block *b)
 	}
 	if (b->at_eof)
 		return t == 0;
-	if (t >= 2)
-		return t - 1 >= b->blank_after;
-	return true;
+	return t < 2; /* keep chomping would borrow the file's empty lines */
 }
 
 static bool folded_ok(const char *v, size_t n)
@@ -308,8 +306,6 @@ static int write_block(struct buf *out, enum yq_style st, const char *v, size_t 
 	buf_addc(out, st == YQ_LITERAL ? '|' : '>');
 	if (t == 0)
 		buf_addc(out, '-');
-	else if (t >= 2)
-		buf_addc(out, '+');
 	buf_add(out, b->tail, b->tail_len);
 	for (size_t start = 0; start < body;) {
 		const char *nl = memchr(v + start, '\n', body - start);
@@ -322,8 +318,6 @@ static int write_block(struct buf *out, enum yq_style st, const char *v, size_t 
 			break;
 		start = end + 1;
 	}
-	for (size_t k = 0; t >= 2 && k < t - 1 - b->blank_after; k++)
-		buf_adds(out, b->eol);
 	return buf_failed(out) ? -1 : 0;
 }
 

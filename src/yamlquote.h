@@ -40,14 +40,17 @@ enum yq_style {
 /*
  * Where a block scalar goes.  The written text starts at the indicator
  * (`|`) and ends at the end of its last content line, without that line's
- * break: the file supplies what follows.
+ * break: the file supplies what follows.  Keep chomping (`|+`, `>+`) is
+ * never written: its value would end with whatever empty lines the file
+ * has after it, bytes the writer does not own (a later edit of those lines
+ * would change the value).  A value ending in two or more line breaks is
+ * written in double quotes.
  */
 struct yq_block {
 	unsigned indent;      /* content column, >= 1 */
 	const char *eol;      /* the line break to write ("\n" or "\r\n") */
 	const char *tail;     /* bytes kept after the header: spaces, a comment */
 	size_t tail_len;
-	size_t blank_after;   /* empty lines that follow the text in the file */
 	bool at_eof;          /* the text ends the file (no line break after it) */
 };
 
