@@ -57,19 +57,6 @@ static const struct {
 };
 #define NROLLOUTS (sizeof(rollouts) / sizeof(*rollouts))
 
-/* One edit of a manifest, in the terms of the YAML editor. */
-enum medit_op { MEDIT_SET, MEDIT_MARKER };
-
-struct medit {
-	enum medit_op op;
-	char *path;      /* MEDIT_SET: a path of the edit grammar */
-	const char *name; /* MEDIT_MARKER: the marker's name */
-	char *value;
-	size_t value_len;
-	bool optional;   /* finding it nowhere is not an error */
-	size_t hits;     /* set by yaml_edit: values found (changed or not) or created */
-};
-
 struct run {
 	const struct config *cfg;
 	struct event ev;
@@ -86,10 +73,13 @@ struct run {
 	char **paths;            /* normalised manifest paths */
 	size_t npaths;
 	struct commit_file *files;
-	struct medit *edits;     /* set, image, marker */
+	struct yedit *edits;     /* set, image, marker: the YAML editor's own edits */
 	size_t nedits;
 	size_t image_first, nimage; /* the image edits among them */
-	struct medit rev[NROLLOUTS]; /* the revision annotation, when nothing else */
+	size_t marker;           /* the marker edit among them */
+	struct yedit rev[NROLLOUTS]; /* the revision annotation, when nothing else */
+	char **owned;            /* the edits' paths and values */
+	size_t nowned, owned_alloc;
 	bool configured;         /* set or image given */
 	struct gh_client *gh;
 	struct commit_result res;
@@ -99,41 +89,11 @@ struct run {
 /* ---- the YAML editor and the diff ---------------------------------------- */
 
 /*
- * yaml_edit: the one place that edits YAML.  Apply `n` edits to the `len`
- * bytes at `in`, appending the result to `out`; `file` names the manifest in
- * errors (file= and line= annotations).  Sets each edit's `hits`.  0, or -1
- * (reported; `out` unchanged).
- *
  * set_split: the '=' that ends the path of a `set` line, or NULL (reported,
  * naming `what`).
  *
  * make_diff: append the unified diff of one file ("a/PATH", "b/PATH").
  */
-static int yaml_edit(struct buf *out, const char *in, size_t len, struct medit *e, size_t n,
-		     const char *file)
-{
-	struct yedit ye[YEDIT_MAX_EDITS];
-	int rc;
-
-	if (n > YEDIT_MAX_EDITS) {
-		log_error("too many edits (%zu, at most %d)", n, YEDIT_MAX_EDITS);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++)
-		ye[i] = (struct yedit){
-			.op = e[i].op == MEDIT_SET ? YEDIT_SET : YEDIT_MARKER,
-			.path = e[i].path,
-			.name = e[i].name,
-			.value = e[i].value,
-			.value_len = e[i].value_len,
-			.optional = e[i].optional,
-		};
-	rc = yedit_apply(out, in, len, ye, n, file, NULL);
-	for (size_t i = 0; i < n; i++)
-		e[i].hits = ye[i].changed + ye[i].unchanged + ye[i].created;
-	return rc;
-}
-
 static const char *set_split(const char *line, const char *what)
 {
 	struct ypath p = YPATH_INIT;
@@ -522,25 +482,49 @@ static int expand_pr_branch(struct run *r)
 	return policy_check_branch(r->pr_branch, strlen(r->pr_branch));
 }
 
-static struct medit *add_edit(struct run *r)
+static struct yedit *add_edit(struct run *r)
 {
-	struct medit *e = &r->edits[r->nedits++];
+	struct yedit *e = &r->edits[r->nedits++];
 
 	memset(e, 0, sizeof(*e));
 	return e;
 }
 
-/* One SET edit of `path` (a copy is made) to a copy of `value`. */
-static int set_edit(struct medit *e, const char *path, size_t plen, const char *value,
-		    size_t vlen, bool optional)
+/* A NUL-terminated copy of `len` bytes, freed with the run.  NULL (reported)
+ * when out of memory. */
+static char *keep(struct run *r, const char *s, size_t len)
 {
-	e->op = MEDIT_SET;
+	char *c;
+
+	if (r->nowned == r->owned_alloc) {
+		size_t na = r->owned_alloc ? r->owned_alloc * 2 : 16;
+		char **p = realloc(r->owned, na * sizeof(*p));
+
+		if (!p) {
+			log_oom();
+			return NULL;
+		}
+		r->owned = p;
+		r->owned_alloc = na;
+	}
+	if (!(c = malloc(len + 1))) {
+		log_oom();
+		return NULL;
+	}
+	memcpy(c, s, len);
+	c[len] = '\0';
+	return r->owned[r->nowned++] = c;
+}
+
+/* One SET edit of `path` to `value` (both copied). */
+static int set_edit(struct run *r, struct yedit *e, const char *path, size_t plen,
+		    const char *value, size_t vlen, bool optional)
+{
+	e->op = YEDIT_SET;
 	e->optional = optional;
 	e->value_len = vlen;
-	if (!(e->path = strndup(path, plen)) || !(e->value = malloc(vlen + 1)))
-		return log_oom();
-	memcpy(e->value, value, vlen);
-	e->value[vlen] = '\0';
+	if (!(e->path = keep(r, path, plen)) || !(e->value = keep(r, value, vlen)))
+		return -1;
 	return 0;
 }
 
@@ -564,7 +548,7 @@ static int build_edits(struct run *r)
 		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
 		if (!(eq = set_split(sets[i], what)) || expand(r, eq + 1, what, &v, &len) < 0)
 			goto out;
-		rc = set_edit(add_edit(r), sets[i], (size_t)(eq - sets[i]), v, len, false);
+		rc = set_edit(r, add_edit(r), sets[i], (size_t)(eq - sets[i]), v, len, false);
 		free(v);
 		if (rc < 0)
 			goto out;
@@ -583,7 +567,7 @@ static int build_edits(struct run *r)
 			buf_adds(&path, "].image");
 			if (buf_failed(&path))
 				goto fail_oom;
-			if (set_edit(add_edit(r), path.ptr, path.len, image, ilen, true) < 0)
+			if (set_edit(r, add_edit(r), path.ptr, path.len, image, ilen, true) < 0)
 				goto out;
 		}
 	}
@@ -591,14 +575,15 @@ static int build_edits(struct run *r)
 	if (expand_input(r, IN_VALUE, &value, &vlen) < 0)
 		goto out;
 	{
-		struct medit *m = add_edit(r);
+		struct yedit *m = add_edit(r);
 
-		m->op = MEDIT_MARKER;
+		r->marker = r->nedits - 1;
+		m->op = YEDIT_MARKER;
 		m->name = config_str(r->cfg, IN_MARKER);
 		m->optional = true;
 		m->value_len = vlen;
-		if (!(m->value = strdup(value)))
-			goto fail_oom;
+		if (!(m->value = keep(r, value, vlen)))
+			goto out;
 	}
 	for (size_t i = 0; i < NROLLOUTS; i++) {
 		buf_reset(&path);
@@ -606,7 +591,7 @@ static int build_edits(struct run *r)
 			 rollouts[i].pod_template, PATCH_REVISION_ANNOTATION);
 		if (buf_failed(&path))
 			goto fail_oom;
-		if (set_edit(&r->rev[i], path.ptr, path.len, value, vlen, true) < 0)
+		if (set_edit(r, &r->rev[i], path.ptr, path.len, value, vlen, true) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -648,12 +633,13 @@ static int expand_all(struct run *r)
 
 /* ---- the edit ------------------------------------------------------------------ */
 
-static size_t hits(const struct medit *e, size_t n)
+/* Values the edits found (changed or not) or created. */
+static size_t hits(const struct yedit *e, size_t n)
 {
 	size_t sum = 0;
 
 	for (size_t i = 0; i < n; i++)
-		sum += e[i].hits;
+		sum += e[i].changed + e[i].unchanged + e[i].created;
 	return sum;
 }
 
@@ -661,12 +647,12 @@ static size_t hits(const struct medit *e, size_t n)
 static int edit_file(void *arg, struct commit_file *f)
 {
 	struct run *r = arg;
-	const struct medit *marker = &r->edits[r->nedits - 1];
+	const struct yedit *marker = &r->edits[r->marker];
 	const char *container = config_str(r->cfg, IN_CONTAINER);
 
 	buf_reset(&f->new);
-	if (yaml_edit(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->edits, r->nedits,
-		      f->path) < 0)
+	if (yedit_apply(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->edits, r->nedits,
+			f->path, NULL) < 0)
 		return -1;
 	if (r->nimage && !hits(r->edits + r->image_first, r->nimage)) {
 		log_error_at(f->path, 0, "'%s' has no container%s%s%s whose image to set (looked "
@@ -676,10 +662,10 @@ static int edit_file(void *arg, struct commit_file *f)
 			     container ? "'" : "");
 		return -1;
 	}
-	if (!r->configured && !marker->hits) {
+	if (!r->configured && !hits(marker, 1)) {
 		buf_reset(&f->new);
-		if (yaml_edit(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->rev,
-			      NROLLOUTS, f->path) < 0)
+		if (yedit_apply(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->rev,
+				NROLLOUTS, f->path, NULL) < 0)
 			return -1;
 		if (!hits(r->rev, NROLLOUTS)) {
 			log_error_at(f->path, 0, "'%s' has no <%s> marker and no workload to annotate "
@@ -932,15 +918,10 @@ static void release(struct run *r)
 	for (size_t i = 0; r->paths && i < r->npaths; i++)
 		free(r->paths[i]);
 	free(r->paths);
-	for (size_t i = 0; r->edits && i < r->nedits; i++) {
-		free(r->edits[i].path);
-		free(r->edits[i].value);
-	}
 	free(r->edits);
-	for (size_t i = 0; i < NROLLOUTS; i++) {
-		free(r->rev[i].path);
-		free(r->rev[i].value);
-	}
+	for (size_t i = 0; i < r->nowned; i++)
+		free(r->owned[i]);
+	free(r->owned);
 	config_lines_free(r->sources);
 	free(r->repo);
 	free(r->branch);
