@@ -29,6 +29,7 @@ struct opts {
 	bool create_elements;
 	struct yedit *edits;
 	char **names;         /* owned copies of the edits' paths and names */
+	struct ypath *parsed; /* the SET edits' paths, parsed once */
 	size_t n;
 };
 
@@ -76,18 +77,18 @@ static int bad_usage(const char *msg, const char *arg)
 static int add_edit(struct opts *o, enum yedit_op op, const char *arg)
 {
 	struct yedit *e, *v;
+	struct ypath p = YPATH_INIT, *np;
 	char **nv;
 	const char *eq = NULL;
 	char *name = NULL;
 
 	if (op == YEDIT_SET) {
-		struct ypath p = YPATH_INIT;
-
 		if (ypath_parse(&p, arg, &eq, "--set") < 0)
 			return -1;
-		ypath_release(&p);
-		if (*eq != '=')
+		if (*eq != '=') {
+			ypath_release(&p);
 			return bad_usage("--set needs PATH=VALUE, got", arg);
+		}
 	} else {
 		eq = strchr(arg, '=');
 		if (!eq)
@@ -100,18 +101,25 @@ static int add_edit(struct opts *o, enum yedit_op op, const char *arg)
 	nv = realloc(o->names, (o->n + 1) * sizeof(*nv));
 	if (nv)
 		o->names = nv;
-	if (!name || !v || !nv) {
+	np = realloc(o->parsed, (o->n + 1) * sizeof(*np));
+	if (np)
+		o->parsed = np;
+	if (!name || !v || !nv || !np) {
 		free(name);
+		ypath_release(&p);
 		return log_oom();
 	}
 	o->names[o->n] = name;
+	o->parsed[o->n] = p;
 	e = &o->edits[o->n++];
 	memset(e, 0, sizeof(*e));
 	e->op = op;
-	if (op == YEDIT_SET)
+	if (op == YEDIT_SET) {
 		e->path = name;
-	else
+		e->parsed = &o->parsed[o->n - 1];
+	} else {
 		e->name = name;
+	}
 	e->value = eq + 1;
 	e->value_len = strlen(eq + 1);
 	return yedit_check(e, op == YEDIT_SET ? "--set" : "--marker");
@@ -193,8 +201,11 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		return bad_usage("-i needs a file, not stdin", NULL);
 	if (o->n > YEDIT_MAX_EDITS)
 		return bad_usage("too many edits", NULL);
-	for (size_t i = 0; i < o->n; i++)
+	for (size_t i = 0; i < o->n; i++) { /* o->parsed has moved since */
 		o->edits[i].create_element = o->create_elements && o->edits[i].op == YEDIT_SET;
+		if (o->edits[i].op == YEDIT_SET)
+			o->edits[i].parsed = &o->parsed[i];
+	}
 	return 0;
 }
 
@@ -334,9 +345,12 @@ int edit_main(int argc, char **argv)
 	} else {
 		rc = run(&o);
 	}
-	for (size_t i = 0; i < o.n; i++)
+	for (size_t i = 0; i < o.n; i++) {
 		free(o.names[i]);
+		ypath_release(&o.parsed[i]);
+	}
 	free(o.names);
+	free(o.parsed);
 	free(o.edits);
 	return rc;
 }

@@ -78,6 +78,9 @@ struct run {
 	size_t image_first, nimage; /* the image edits among them */
 	size_t marker;           /* the marker edit among them */
 	struct yedit rev[NROLLOUTS]; /* the revision annotation, when nothing else */
+	struct ypath *parsed;    /* the edits' paths, parsed once (edits_alloc of them) */
+	size_t edits_alloc;
+	struct ypath rev_parsed[NROLLOUTS];
 	char **owned;            /* the edits' paths and values */
 	size_t nowned, owned_alloc;
 	bool configured;         /* set or image given */
@@ -90,18 +93,22 @@ struct run {
 
 /*
  * set_split: the '=' that ends the path of a `set` line, or NULL (reported,
- * naming `what`).
+ * naming `what`); the parsed path goes to *keep when not NULL (the caller
+ * releases it, also on failure).
  *
  * make_diff: append the unified diff of one file ("a/PATH", "b/PATH").
  */
-static const char *set_split(const char *line, const char *what)
+static const char *set_split(const char *line, const char *what, struct ypath *keep)
 {
 	struct ypath p = YPATH_INIT;
 	const char *end = NULL;
 
 	if (ypath_parse(&p, line, &end, what) < 0)
 		return NULL;
-	ypath_release(&p);
+	if (keep)
+		*keep = p;
+	else
+		ypath_release(&p);
 	if (!end || *end != '=') {
 		log_error("%s is not 'PATH=TEMPLATE': '%s'", what, line);
 		return NULL;
@@ -170,7 +177,7 @@ static int check_sets(const struct config *cfg)
 		const char *eq;
 
 		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
-		if (!(eq = set_split(lines[i], what)) || tmpl_check(eq + 1, what) < 0)
+		if (!(eq = set_split(lines[i], what, NULL)) || tmpl_check(eq + 1, what) < 0)
 			rc = GB_EUSAGE;
 	}
 	config_lines_free(lines);
@@ -516,15 +523,19 @@ static char *keep(struct run *r, const char *s, size_t len)
 	return r->owned[r->nowned++] = c;
 }
 
-/* One SET edit of `path` to `value` (both copied). */
-static int set_edit(struct run *r, struct yedit *e, const char *path, size_t plen,
-		    const char *value, size_t vlen, bool optional)
+/* One SET edit of `path` to `value` (both copied), its parsed path in
+ * *parsed (parsed here when still empty). */
+static int set_edit(struct run *r, struct yedit *e, struct ypath *parsed, const char *path,
+		    size_t plen, const char *value, size_t vlen, bool optional)
 {
 	e->op = YEDIT_SET;
 	e->optional = optional;
 	e->value_len = vlen;
 	if (!(e->path = keep(r, path, plen)) || !(e->value = keep(r, value, vlen)))
 		return -1;
+	if (!parsed->n && ypath_parse(parsed, e->path, NULL, NULL) < 0)
+		return -1;
+	e->parsed = parsed;
 	return 0;
 }
 
@@ -538,7 +549,9 @@ static int build_edits(struct run *r)
 
 	if (!(sets = config_lines(r->cfg, IN_SET, &nsets)))
 		return -1;
-	if (!(r->edits = calloc(nsets + NTEMPLATES + 1, sizeof(*r->edits))))
+	r->edits_alloc = nsets + NTEMPLATES + 1;
+	if (!(r->edits = calloc(r->edits_alloc, sizeof(*r->edits))) ||
+	    !(r->parsed = calloc(r->edits_alloc, sizeof(*r->parsed))))
 		goto fail_oom;
 	for (size_t i = 0; i < nsets; i++) {
 		const char *eq;
@@ -546,9 +559,11 @@ static int build_edits(struct run *r)
 		size_t len;
 
 		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
-		if (!(eq = set_split(sets[i], what)) || expand(r, eq + 1, what, &v, &len) < 0)
+		if (!(eq = set_split(sets[i], what, &r->parsed[r->nedits])) ||
+		    expand(r, eq + 1, what, &v, &len) < 0)
 			goto out;
-		rc = set_edit(r, add_edit(r), sets[i], (size_t)(eq - sets[i]), v, len, false);
+		rc = set_edit(r, add_edit(r), &r->parsed[r->nedits], sets[i],
+			      (size_t)(eq - sets[i]), v, len, false);
 		free(v);
 		if (rc < 0)
 			goto out;
@@ -567,7 +582,8 @@ static int build_edits(struct run *r)
 			buf_adds(&path, "].image");
 			if (buf_failed(&path))
 				goto fail_oom;
-			if (set_edit(r, add_edit(r), path.ptr, path.len, image, ilen, true) < 0)
+			if (set_edit(r, add_edit(r), &r->parsed[r->nedits], path.ptr, path.len,
+				     image, ilen, true) < 0)
 				goto out;
 		}
 	}
@@ -591,7 +607,8 @@ static int build_edits(struct run *r)
 			 rollouts[i].pod_template, PATCH_REVISION_ANNOTATION);
 		if (buf_failed(&path))
 			goto fail_oom;
-		if (set_edit(r, &r->rev[i], path.ptr, path.len, value, vlen, true) < 0)
+		if (set_edit(r, &r->rev[i], &r->rev_parsed[i], path.ptr, path.len, value, vlen,
+			     true) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -919,6 +936,11 @@ static void release(struct run *r)
 		free(r->paths[i]);
 	free(r->paths);
 	free(r->edits);
+	for (size_t i = 0; r->parsed && i < r->edits_alloc; i++)
+		ypath_release(&r->parsed[i]);
+	free(r->parsed);
+	for (size_t i = 0; i < NROLLOUTS; i++)
+		ypath_release(&r->rev_parsed[i]);
 	for (size_t i = 0; i < r->nowned; i++)
 		free(r->owned[i]);
 	free(r->owned);

@@ -1881,7 +1881,7 @@ static int check_value(const struct yedit *ed, const char *what)
 }
 
 /* yedit_check, leaving a SET edit's parsed path in *p (the caller
- * releases it, also on failure). */
+ * releases it, also on failure, unless it is the edit's `parsed`). */
 static int check_edit(const struct yedit *ed, const char *what, struct ypath *p)
 {
 	if (ed->op == YEDIT_MARKER) {
@@ -1891,6 +1891,8 @@ static int check_edit(const struct yedit *ed, const char *what, struct ypath *p)
 				  YEDIT_MAX_MARKER);
 			return -1;
 		}
+	} else if (ed->parsed) {
+		*p = *ed->parsed;
 	} else if (!ed->path || ypath_parse(p, ed->path, NULL, what) < 0) {
 		return -1;
 	}
@@ -1906,7 +1908,8 @@ int yedit_check(const struct yedit *ed, const char *what)
 	struct ypath p = YPATH_INIT;
 	int rc = check_edit(ed, what, &p);
 
-	ypath_release(&p);
+	if (!ed->parsed)
+		ypath_release(&p);
 	return rc;
 }
 
@@ -1991,7 +1994,8 @@ int yedit_apply(struct buf *out, const char *in, size_t len, struct yedit *edits
 	rc = 0;
 out:
 	for (size_t e = 0; cx.es && e < n; e++) {
-		ypath_release(&cx.es[e].path);
+		if (!edits[e].parsed)
+			ypath_release(&cx.es[e].path);
 		free(cx.es[e].docs);
 		free(cx.es[e].later);
 		if (cx.es[e].has_best)

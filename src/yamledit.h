@@ -65,6 +65,7 @@
 #define GB_YAMLEDIT_H
 
 #include "buf.h"
+#include "yamlpath.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -84,6 +85,8 @@ struct yedit {
 	/* the edit (the caller's strings; borrowed for the call) */
 	enum yedit_op op;
 	const char *path;      /* YEDIT_SET */
+	const struct ypath *parsed; /* YEDIT_SET: `path` parsed by the caller
+				* (yamlpath.h), borrowed, or NULL: parsed here */
 	const char *name;      /* YEDIT_MARKER: [A-Za-z0-9_.:-], 1..YEDIT_MAX_MARKER */
 	const char *value;     /* UTF-8, value_len bytes (may hold NUL bytes) */
 	size_t value_len;
