@@ -109,6 +109,7 @@ struct ctx {
 	bool seq_known;        /* seq_off is the file's, not the default */
 	struct yk_table kinds; /* the kind rule: where edits may create */
 	struct ypath kind_path; /* "kind", for the documents' kinds */
+	bool kinds_again;      /* a refusal put off until the kinds are known */
 };
 
 /* An allocation failed; reported once.  -1. */
@@ -861,6 +862,15 @@ static int refuse_hidden(struct ctx *cx, const struct ys_hit *h)
 	return -1;
 }
 
+/* Would check_frontier refuse to create at `h`? */
+static bool frontier_refused(const struct ctx *cx, const struct ys_hit *h)
+{
+	const struct ys_node *n = &h->node;
+
+	return key_hidden(cx, h) || n->shared ||
+	       (n->type == YS_SCALAR && n->tag_kind != YS_TAG_NONE);
+}
+
 /* Refusals that hold for a frontier where something would be created. */
 static int check_frontier(struct ctx *cx, const struct ys_hit *h)
 {
@@ -870,10 +880,10 @@ static int check_frontier(struct ctx *cx, const struct ys_hit *h)
 	struct buf pre = BUF_INIT;
 	int rc = 0;
 
+	if (!frontier_refused(cx, h))
+		return 0;
 	if (key_hidden(cx, h))
 		return refuse_hidden(cx, h);
-	if (!n->shared && !(n->type == YS_SCALAR && n->tag_kind != YS_TAG_NONE))
-		return 0;
 	line = at_line(cx, n->start);
 	path_prefix(&pre, p, h->depth);
 	if (n->shared) {
@@ -1253,6 +1263,11 @@ static int plan_frontiers(struct ctx *cx)
 		}
 		if (!yk_allows(&cx->kinds, h->edit, cx->doc))
 			continue; /* a document of another kind */
+		if (!cx->kinds.decided && cx->kinds.ed[h->edit].limited &&
+		    frontier_refused(cx, h)) {
+			cx->kinds_again = true; /* perhaps a kind that may not create */
+			continue;
+		}
 		if (check_frontier(cx, h) < 0 || create(cx, h) < 0)
 			return -1;
 	}
@@ -1375,6 +1390,90 @@ static int check_resolved(struct ctx *cx)
 	return 0;
 }
 
+/* ---- the kind rule (yamlkind.h) ---- */
+
+/* Before the first round: gather the documents' kinds in it only when the
+ * rule can matter (an edit without [kind=...], a stream that may hold
+ * several documents: "---" or "..." starting a line). */
+static int kinds_start(struct ctx *cx)
+{
+	bool limited = false;
+
+	for (size_t e = 0; e < cx->n; e++)
+		limited |= cx->kinds.ed[e].limited;
+	if (cx->kinds.decided || !limited ||
+	    (!memmem(cx->in, cx->len, "\n---", 4) && !memmem(cx->in, cx->len, "\n...", 4))) {
+		cx->kinds.decided = true;
+		return 0;
+	}
+	return ypath_parse(&cx->kind_path, "kind", NULL, NULL);
+}
+
+/* The document's kind, from the hits of the extra path "kind" (the last
+ * path), which go: nothing else reads them. */
+static int kinds_take(struct ctx *cx, struct ys_scan *s)
+{
+	const struct ys_node *kind = NULL;
+	size_t k = 0;
+	int rc;
+
+	for (size_t i = 0; i < s->nhits; i++)
+		if (s->hits[i].edit == cx->npaths && s->hits[i].kind == YS_HIT_TARGET &&
+		    s->hits[i].node.type == YS_SCALAR && !s->hits[i].node.null)
+			kind = &s->hits[i].node;
+	rc = yk_doc(&cx->kinds, kind ? kind->value : NULL, kind ? kind->len : 0);
+	for (size_t i = 0; i < s->nhits; i++) {
+		if (s->hits[i].edit == cx->npaths)
+			ys_hit_release(&s->hits[i]);
+		else
+			s->hits[k++] = s->hits[i];
+	}
+	s->nhits = k;
+	return rc < 0 ? no_memory(cx) : 0;
+}
+
+/* What every limited edit finds in the document (hits remapped). */
+static int kinds_note(struct ctx *cx, const struct ys_scan *s)
+{
+	for (size_t i = 0; i < s->nhits; i++) {
+		const struct ys_hit *h = &s->hits[i];
+		bool target = h->kind == YS_HIT_TARGET;
+
+		if (cx->ed[h->edit].op != YEDIT_SET ||
+		    !(target || (h->kind == YS_HIT_FRONTIER && creatable(cx, h) == MISS_NONE)))
+			continue;
+		if (yk_note(&cx->kinds, h->edit, cx->doc, target, h->depth) < 0)
+			return no_memory(cx);
+	}
+	return 0;
+}
+
+static int kinds_tie(struct ctx *cx, size_t e)
+{
+	struct buf list = BUF_INIT;
+	const char *first = NULL, *path = cx->ed[e].path;
+
+	if (yk_kinds_tied(&cx->kinds, e, &list, &first) < 0)
+		return buf_trouble(cx, &list);
+	log_error_at(cx->file, 0, "cannot create '%s': documents of kinds %s fit it "
+		     "equally; say which with '[kind=%s]%s%s'", path, buf_cstr(&list),
+		     first ? first : "KIND", path[0] == '[' ? "" : ".", path);
+	buf_release(&list);
+	return -1;
+}
+
+/* After the first planning scan gathered the kinds: decide.  0: the plan
+ * stands; 1: plan again with the decisions (they forbid some creation, or
+ * a refusal was put off); -1: a tie (reported). */
+static int kinds_end(struct ctx *cx)
+{
+	size_t tie = yk_decide(&cx->kinds);
+
+	if (tie != YK_NONE)
+		return kinds_tie(cx, tie);
+	return cx->kinds_again || yk_restricts(&cx->kinds);
+}
+
 /* ---- a round: scan, plan, splice, verify ---- */
 
 /* Hits name paths and markers; from here on they name edits. */
@@ -1395,6 +1494,10 @@ static int scan(struct ctx *cx, struct ys_scan *s, const char *in, size_t len,
 	memset(s, 0, sizeof(*s));
 	s->paths = cx->paths;
 	s->npaths = cx->npaths;
+	if (plan && !cx->kinds.decided) { /* and every document's kind */
+		cx->paths[cx->npaths] = cx->kind_path;
+		s->npaths++;
+	}
 	s->markers = cx->markers;
 	s->nmarkers = plan && cx->round == 0 ? cx->nmarkers : 0;
 	s->regions = regions;
@@ -1616,7 +1719,11 @@ static int plan_document(void *arg, struct ys_scan *s)
 		for (size_t e = 0; e < cx->n; e++)
 			cx->es[e].defer_now = false;
 	cx->any_deferred = false;
+	if (!cx->kinds.decided && kinds_take(cx, s) < 0)
+		return -1;
 	remap(cx, s);
+	if (!cx->kinds.decided && kinds_note(cx, s) < 0)
+		return -1;
 	for (size_t i = 0; i < s->nhits; i++) {
 		const struct ys_hit *h = &s->hits[i];
 
@@ -1632,7 +1739,8 @@ static int plan_document(void *arg, struct ys_scan *s)
 }
 
 /* One round over cx->in: 0 with the result in `next` (empty when nothing
- * changed), or -1. */
+ * changed), 1 when the kind rule wants the first round planned again, or
+ * -1. */
 static int one_round(struct ctx *cx, struct buf *next)
 {
 	int rc = -1;
@@ -1649,6 +1757,9 @@ static int one_round(struct ctx *cx, struct buf *next)
 			round_fail_scan(cx);
 		goto out;
 	}
+	if (!cx->kinds.decided && (rc = kinds_end(cx)) != 0)
+		goto out;
+	rc = -1;
 	if (check_resolved(cx) < 0)
 		goto out;
 	free(cx->docs); /* verification needs the documents, not the scan */
@@ -1702,91 +1813,6 @@ static bool next_round(struct ctx *cx)
 	return more;
 }
 
-/* ---- the kind rule (yamlkind.h) ---- */
-
-/* One document of the first look: its kind, and for every limited edit
- * whether the target is there or where it could be created. */
-static int kinds_document(void *arg, struct ys_scan *s)
-{
-	struct ctx *cx = arg;
-	size_t doc = s->ndocs - 1;
-	const struct ys_node *kind = NULL;
-
-	for (size_t i = 0; i < s->nhits; i++)
-		if (s->hits[i].edit == cx->npaths && s->hits[i].kind == YS_HIT_TARGET &&
-		    s->hits[i].node.type == YS_SCALAR && !s->hits[i].node.null)
-			kind = &s->hits[i].node;
-	if (yk_doc(&cx->kinds, kind ? kind->value : NULL, kind ? kind->len : 0) < 0)
-		return no_memory(cx);
-	for (size_t i = 0; i < s->nhits; i++) {
-		struct ys_hit h = s->hits[i]; /* a shallow copy, renamed for its edit */
-		bool target = h.kind == YS_HIT_TARGET;
-
-		if (h.edit >= cx->npaths || (!target && h.kind != YS_HIT_FRONTIER))
-			continue;
-		h.edit = cx->path_edit[h.edit];
-		if ((target || creatable(cx, &h) == MISS_NONE) &&
-		    yk_note(&cx->kinds, h.edit, doc, target, h.depth) < 0)
-			return no_memory(cx);
-	}
-	return 0;
-}
-
-/* Could the stream hold more than one document?  ("---" or "..." starts a
- * line after the first.)  One document has one kind: no rule to apply. */
-static bool several_documents(const char *in, size_t len)
-{
-	return memmem(in, len, "\n---", 4) || memmem(in, len, "\n...", 4);
-}
-
-static int kinds_tie(struct ctx *cx, size_t e)
-{
-	struct buf list = BUF_INIT;
-	const char *first = NULL, *path = cx->ed[e].path;
-
-	if (yk_kinds_tied(&cx->kinds, e, &list, &first) < 0)
-		return buf_trouble(cx, &list);
-	log_error_at(cx->file, 0, "cannot create '%s': documents of kinds %s fit it "
-		     "equally; say which with '[kind=%s]%s%s'", path, buf_cstr(&list),
-		     first ? first : "KIND", path[0] == '[' ? "" : ".", path);
-	buf_release(&list);
-	return -1;
-}
-
-/* Before the first round, when the rule can matter: read every document's
- * kind and where each limited edit resolves or could create, and decide
- * where it may create. */
-static int kinds_plan(struct ctx *cx)
-{
-	bool limited = false;
-	size_t tie;
-	int rc = -1;
-
-	for (size_t e = 0; e < cx->n; e++)
-		limited |= cx->kinds.ed[e].limited;
-	if (!limited || !several_documents(cx->in, cx->len))
-		return 0;
-	if (ypath_parse(&cx->kind_path, "kind", NULL, NULL) < 0)
-		return -1;
-	memset(&cx->scan, 0, sizeof(cx->scan));
-	cx->paths[cx->npaths] = cx->kind_path;
-	cx->scan.paths = cx->paths;
-	cx->scan.npaths = cx->npaths + 1;
-	cx->scan.seed = cx->seed;
-	cx->scan.on_doc = kinds_document;
-	cx->scan.arg = cx;
-	if (ys_run(&cx->scan, cx->in, cx->len) < 0) {
-		if (cx->scan.err[0])
-			round_fail_scan(cx);
-		goto out;
-	}
-	tie = yk_decide(&cx->kinds);
-	rc = tie == YK_NONE ? 0 : kinds_tie(cx, tie);
-out:
-	ys_release(&cx->scan);
-	return rc;
-}
-
 static int run(struct ctx *cx, struct buf *out)
 {
 	struct buf cur = BUF_INIT, next = BUF_INIT;
@@ -1794,14 +1820,15 @@ static int run(struct ctx *cx, struct buf *out)
 
 	buf_init(&cur, YEDIT_MAX_INPUT * 2);
 	buf_init(&next, YEDIT_MAX_INPUT * 2);
-	if (kinds_plan(cx) < 0)
+	if (kinds_start(cx) < 0)
 		goto out;
 	for (;;) {
 		bool more;
 
 		buf_reset(&next);
-		if (one_round(cx, &next) < 0)
+		if ((rc = one_round(cx, &next)) != 0)
 			goto out;
+		rc = -1;
 		track_first(cx);
 		more = next_round(cx);
 		if (cx->nch) {
@@ -1932,7 +1959,7 @@ static int prepare(struct ctx *cx)
 	cx->want = calloc(cx->n + 1, sizeof(*cx->want));
 	buf_init(&cx->texts, YEDIT_MAX_INPUT * 2);
 	if (!cx->es || !cx->paths || !cx->path_edit || !cx->markers || !cx->marker_edit ||
-	    !cx->want || yk_init(&cx->kinds, cx->n) < 0) {
+	    !cx->want || (!cx->kinds.ed && yk_init(&cx->kinds, cx->n) < 0)) {
 		return no_memory(cx);
 	}
 	for (size_t e = 0; e < cx->n; e++) {
@@ -1956,29 +1983,75 @@ static int prepare(struct ctx *cx)
 	return 0;
 }
 
+static void ctx_release(struct ctx *cx)
+{
+	for (size_t e = 0; cx->es && e < cx->n; e++) {
+		if (!cx->ed[e].parsed)
+			ypath_release(&cx->es[e].path);
+		free(cx->es[e].docs);
+		free(cx->es[e].later);
+		if (cx->es[e].has_best)
+			ys_hit_release(&cx->es[e].best);
+		free_found(&cx->es[e]);
+	}
+	free(cx->es);
+	free(cx->paths);
+	free(cx->path_edit);
+	free(cx->markers);
+	free(cx->marker_edit);
+	free(cx->want);
+	free(cx->docs);
+	free(cx->ch);
+	buf_release(&cx->texts);
+	yk_release(&cx->kinds);
+	ypath_release(&cx->kind_path);
+	memset(cx, 0, sizeof(*cx));
+}
+
+/* Plan and apply the edits, appending to `out`: 0, -1, or 1 when the kind
+ * rule's decisions (now in cx->kinds) call for planning again. */
+static int apply(struct ctx *cx, struct yedit *edits, size_t n, const char *in, size_t len,
+		 const char *file, struct buf *out)
+{
+	cx->file = file ? file : "-";
+	cx->ed = edits;
+	cx->n = n;
+	cx->in = in ? in : "";
+	cx->len = in ? len : 0;
+	cx->seed = new_seed();
+	if (prepare(cx) < 0)
+		return -1;
+	return run(cx, out);
+}
+
 int yedit_apply(struct buf *out, const char *in, size_t len, struct yedit *edits,
 		size_t n, const char *file, bool *differs)
 {
 	struct ctx cx;
 	size_t before = out->len;
-	int rc = -1;
+	int rc = -1, r;
 
 	memset(&cx, 0, sizeof(cx));
-	cx.file = file ? file : "-";
-	cx.ed = edits;
-	cx.n = n;
-	cx.in = in ? in : "";
-	cx.len = in ? len : 0;
-	cx.seed = new_seed();
 	if (n > YEDIT_MAX_EDITS) {
-		log_error("too many edits for '%s' (at most %d)", cx.file, YEDIT_MAX_EDITS);
+		log_error("too many edits for '%s' (at most %d)", file ? file : "-",
+			  YEDIT_MAX_EDITS);
 		return -1;
 	}
 	if (len > YEDIT_MAX_INPUT) {
-		log_error("'%s' is too large to edit (over %zu MiB)", cx.file, YEDIT_MAX_INPUT >> 20);
+		log_error("'%s' is too large to edit (over %zu MiB)", file ? file : "-",
+			  YEDIT_MAX_INPUT >> 20);
 		return -1;
 	}
-	if (prepare(&cx) < 0 || run(&cx, out) < 0) {
+	r = apply(&cx, edits, n, in, len, file, out);
+	if (r == 1) { /* once more, creating only where the kind rule allows */
+		struct yk_table kinds = cx.kinds;
+
+		memset(&cx.kinds, 0, sizeof(cx.kinds));
+		ctx_release(&cx);
+		cx.kinds = kinds; /* decided: prepare() keeps it */
+		r = apply(&cx, edits, n, in, len, file, out);
+	}
+	if (r != 0) {
 		buf_truncate(out, before);
 		goto out;
 	}
@@ -1993,25 +2066,6 @@ int yedit_apply(struct buf *out, const char *in, size_t len, struct yedit *edits
 			   (len && memcmp(out->ptr + before, in, len) != 0); /* NOLINT(clang-analyzer-core.NonNullParamChecker) */
 	rc = 0;
 out:
-	for (size_t e = 0; cx.es && e < n; e++) {
-		if (!edits[e].parsed)
-			ypath_release(&cx.es[e].path);
-		free(cx.es[e].docs);
-		free(cx.es[e].later);
-		if (cx.es[e].has_best)
-			ys_hit_release(&cx.es[e].best);
-		free_found(&cx.es[e]);
-	}
-	free(cx.es);
-	free(cx.paths);
-	free(cx.path_edit);
-	free(cx.markers);
-	free(cx.marker_edit);
-	free(cx.want);
-	free(cx.docs);
-	free(cx.ch);
-	buf_release(&cx.texts);
-	yk_release(&cx.kinds);
-	ypath_release(&cx.kind_path);
+	ctx_release(&cx);
 	return rc;
 }

@@ -132,17 +132,28 @@ size_t yk_decide(struct yk_table *t)
 {
 	size_t tie = YK_NONE;
 
+	t->decided = true;
 	for (size_t e = 0; e < t->ned; e++)
 		if (t->ed[e].limited && decide_edit(&t->ed[e]) && tie == YK_NONE)
 			tie = e;
 	return tie;
 }
 
+bool yk_restricts(const struct yk_table *t)
+{
+	for (size_t e = 0; t->decided && e < t->ned; e++)
+		for (size_t i = 0; t->ed[e].limited && i < t->ed[e].n; i++)
+			if (t->ed[e].st[i].creatable && !t->ed[e].st[i].allow)
+				return true;
+	return false;
+}
+
 bool yk_allows(const struct yk_table *t, size_t edit, size_t doc)
 {
 	const struct yk_edit *ed;
 
-	if (!t->ed || edit >= t->ned || !t->ed[edit].limited || doc >= t->ndocs)
+	if (!t->decided || !t->ed || edit >= t->ned || !t->ed[edit].limited ||
+	    doc >= t->ndocs)
 		return true;
 	ed = &t->ed[edit];
 	for (size_t i = 0; i < ed->n; i++)

@@ -18,7 +18,9 @@
  *
  * Use: yk_init; for each document in order yk_doc, then yk_note for what
  * each limited edit found there; yk_decide once; then yk_allows while
- * creating.  A table that saw no document allows everything.
+ * creating.  Until yk_decide, everything is allowed (the editor plans its
+ * first round while it gathers, and plans again only when yk_restricts
+ * says the decisions change something).
  *
  * Ownership: the table owns copies of the kind names until yk_release.
  * Nothing here prints; -1 means out of memory.
@@ -56,6 +58,7 @@ struct yk_table {
 	size_t ndocs, docs_alloc;
 	struct yk_edit *ed;
 	size_t ned;
+	bool decided;         /* yk_decide ran (or nothing is to be gathered) */
 };
 
 /* A table for `nedits` edits, none limited yet (set ed[e].limited). */
@@ -72,6 +75,9 @@ int yk_note(struct yk_table *t, size_t edit, size_t doc, bool target, size_t dep
 /* Decide where every limited edit may create.  The first edit whose best
  * fit is a tie, or YK_NONE. */
 size_t yk_decide(struct yk_table *t);
+
+/* Do the decisions forbid a creation that is possible somewhere? */
+bool yk_restricts(const struct yk_table *t);
 
 /* May edit `edit` create in document `doc`? */
 bool yk_allows(const struct yk_table *t, size_t edit, size_t doc);

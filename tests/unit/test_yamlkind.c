@@ -23,7 +23,9 @@ static void test_target_kinds(void)
 	CHECK_INT(yk_note(&t, 0, 1, true, 3), 0);
 	CHECK_INT(yk_note(&t, 0, 2, false, 1), 0);
 	CHECK_INT(yk_note(&t, 0, 3, false, 1), 0);
+	CHECK(yk_allows(&t, 0, 0)); /* gathering: all */
 	CHECK(yk_decide(&t) == YK_NONE);
+	CHECK(yk_restricts(&t));
 	CHECK(!yk_allows(&t, 0, 0));
 	CHECK(yk_allows(&t, 0, 1));
 	CHECK(!yk_allows(&t, 0, 2));
@@ -70,6 +72,7 @@ static void test_unlimited(void)
 	docs(&t, k, 2);
 	CHECK_INT(yk_note(&t, 0, 0, true, 1), 0);
 	CHECK(yk_decide(&t) == YK_NONE);
+	CHECK(!yk_restricts(&t));
 	CHECK(yk_allows(&t, 0, 1));
 	yk_release(&t);
 	CHECK_INT(ypath_parse(&p, "[kind=Job].spec.x", NULL, NULL), 0);
