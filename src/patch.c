@@ -520,7 +520,8 @@ static char *keep(struct run *r, const char *s, size_t len)
 	}
 	memcpy(c, s, len);
 	c[len] = '\0';
-	return r->owned[r->nowned++] = c;
+	r->owned[r->nowned++] = c;
+	return c;
 }
 
 /* One SET edit of `path` to `value` (both copied), its parsed path in
