@@ -92,9 +92,10 @@ struct run {
 /* ---- the YAML editor and the diff ---------------------------------------- */
 
 /*
- * set_split: the '=' that ends the path of a `set` line, or NULL (reported,
- * naming `what`); the parsed path goes to *keep when not NULL (the caller
- * releases it, also on failure).
+ * set_split: the '=' or ':=' that ends the path of a `set` line, or NULL
+ * (reported, naming `what`); the parsed path goes to *keep when not NULL
+ * (the caller releases it, also on failure).  ypath_value() then gives the
+ * template and the type its form asks for.
  *
  * make_diff: append the unified diff of one file ("a/PATH", "b/PATH").
  */
@@ -109,8 +110,8 @@ static const char *set_split(const char *line, const char *what, struct ypath *k
 		*keep = p;
 	else
 		ypath_release(&p);
-	if (!end || *end != '=') {
-		log_error("%s is not 'PATH=TEMPLATE': '%s'", what, line);
+	if (!end || (*end != '=' && *end != ':')) {
+		log_error("%s is not 'PATH=TEMPLATE' or 'PATH:=TEMPLATE': '%s'", what, line);
 		return NULL;
 	}
 	return end;
@@ -163,7 +164,7 @@ static int check_lines_tmpl(const struct config *cfg, enum input in)
 
 static int check_sets(const struct config *cfg)
 {
-	char **lines, what[64];
+	char **lines, what[64], *tmpl;
 	size_t n;
 	int rc = 0;
 
@@ -174,11 +175,23 @@ static int check_sets(const struct config *cfg)
 		rc = GB_EUSAGE;
 	}
 	for (size_t i = 0; i < n && !rc; i++) {
-		const char *eq;
+		const char *eq, *v;
+		size_t len;
+		enum yq_mode mode;
 
 		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
-		if (!(eq = set_split(lines[i], what, NULL)) || tmpl_check(eq + 1, what) < 0)
+		if (!(eq = set_split(lines[i], what, NULL))) {
 			rc = GB_EUSAGE;
+			break;
+		}
+		ypath_value(eq, &v, &len, &mode);
+		if (!(tmpl = strndup(v, len))) {
+			rc = log_oom();
+			break;
+		}
+		if (tmpl_check(tmpl, what) < 0)
+			rc = GB_EUSAGE;
+		free(tmpl);
 	}
 	config_lines_free(lines);
 	return rc;
@@ -524,13 +537,14 @@ static char *keep(struct run *r, const char *s, size_t len)
 	return c;
 }
 
-/* One SET edit of `path` to `value` (both copied), its parsed path in
- * *parsed (parsed here when still empty). */
+/* One SET edit of `path` to `value` (both copied) typed by `mode`, its
+ * parsed path in *parsed (parsed here when still empty). */
 static int set_edit(struct run *r, struct yedit *e, struct ypath *parsed, const char *path,
-		    size_t plen, const char *value, size_t vlen, bool optional)
+		    size_t plen, const char *value, size_t vlen, bool optional, enum yq_mode mode)
 {
 	e->op = YEDIT_SET;
 	e->optional = optional;
+	e->mode = mode;
 	e->value_len = vlen;
 	if (!(e->path = keep(r, path, plen)) || !(e->value = keep(r, value, vlen)))
 		return -1;
@@ -540,11 +554,45 @@ static int set_edit(struct run *r, struct yedit *e, struct ypath *parsed, const 
 	return 0;
 }
 
+/* The edits of input `set`'s lines, expanded and checked as the editor
+ * takes them (a typed value must be a literal once expanded). */
+static int line_edits(struct run *r, char **lines, size_t n)
+{
+	char what[64];
+
+	for (size_t i = 0; i < n; i++) {
+		const char *eq, *t;
+		enum yq_mode mode;
+		struct yedit *e;
+		char *tmpl, *v = NULL;
+		size_t tlen, len;
+		int rc;
+
+		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
+		if (!(eq = set_split(lines[i], what, &r->parsed[r->nedits])))
+			return -1;
+		ypath_value(eq, &t, &tlen, &mode);
+		if (!(tmpl = strndup(t, tlen)))
+			return log_oom();
+		rc = expand(r, tmpl, what, &v, &len);
+		free(tmpl);
+		if (rc < 0)
+			return -1;
+		e = add_edit(r);
+		rc = set_edit(r, e, &r->parsed[r->nedits - 1], lines[i], (size_t)(eq - lines[i]),
+			      v, len, false, mode);
+		free(v);
+		if (rc < 0 || yedit_check(e, what) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int build_edits(struct run *r)
 {
 	const char *container = config_str(r->cfg, IN_CONTAINER);
 	struct buf path = BUF_INIT;
-	char **sets, *value = NULL, *image = NULL, what[64];
+	char **sets, *value = NULL, *image = NULL;
 	size_t nsets, vlen, ilen = 0;
 	int rc = -1;
 
@@ -554,22 +602,8 @@ static int build_edits(struct run *r)
 	if (!(r->edits = calloc(r->edits_alloc, sizeof(*r->edits))) ||
 	    !(r->parsed = calloc(r->edits_alloc, sizeof(*r->parsed))))
 		goto fail_oom;
-	for (size_t i = 0; i < nsets; i++) {
-		const char *eq;
-		char *v;
-		size_t len;
-
-		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
-		if (!(eq = set_split(sets[i], what, &r->parsed[r->nedits])) ||
-		    expand(r, eq + 1, what, &v, &len) < 0)
-			goto out;
-		rc = set_edit(r, add_edit(r), &r->parsed[r->nedits], sets[i],
-			      (size_t)(eq - sets[i]), v, len, false);
-		free(v);
-		if (rc < 0)
-			goto out;
-		rc = -1;
-	}
+	if (line_edits(r, sets, nsets) < 0)
+		goto out;
 	if (config_str(r->cfg, IN_IMAGE)) {
 		if (expand_input(r, IN_IMAGE, &image, &ilen) < 0)
 			goto out;
@@ -584,7 +618,7 @@ static int build_edits(struct run *r)
 			if (buf_failed(&path))
 				goto fail_oom;
 			if (set_edit(r, add_edit(r), &r->parsed[r->nedits], path.ptr, path.len,
-				     image, ilen, true) < 0)
+				     image, ilen, true, YQ_STRING) < 0)
 				goto out;
 		}
 	}
@@ -609,7 +643,7 @@ static int build_edits(struct run *r)
 		if (buf_failed(&path))
 			goto fail_oom;
 		if (set_edit(r, &r->rev[i], &r->rev_parsed[i], path.ptr, path.len, value, vlen,
-			     true) < 0)
+			     true, YQ_STRING) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -924,6 +958,61 @@ static void announce(const struct run *r)
 	buf_release(&b);
 }
 
+/* ---- a failed run -------------------------------------------------------------- */
+
+/* What a failed run did, for its step summary (log_summary_failed). */
+static const char *failure_done(const struct run *r, struct buf *b)
+{
+	const char *branch = r->pr_branch ? r->pr_branch : r->branch;
+
+	if (r->res.sha)
+		buf_addf(b, "committed `%.*s` to branch `%s` of `%s`; the failure came after it",
+			 EVENT_SHORT_SHA, r->res.sha, branch, r->repo);
+	else if (r->res.unsure)
+		buf_addf(b, "**a commit may have landed** on branch `%s` of `%s` (GitHub's answer "
+			 "was lost or unreadable): look at the branch before running this again",
+			 branch, r->repo);
+	else if (config_bool(r->cfg, IN_DRY_RUN))
+		return "nothing written (dry run)";
+	else if (!config_bool(r->cfg, IN_COMMIT))
+		return "nothing committed (`commit: false`)";
+	else
+		return "nothing committed";
+	return buf_failed(b) ? "see the log" : b->ptr;
+}
+
+static void failure_summary(const struct run *r)
+{
+	const struct payload *pl = &r->pl;
+	struct buf rows = BUF_INIT, subject = BUF_INIT, text = BUF_INIT, done = BUF_INIT;
+
+	if (pl->service && pl->environment)
+		buf_addf(&subject, "%s to %s", pl->service, pl->environment);
+	log_md_row(&rows, "service", pl->service);
+	log_md_row(&rows, "environment", pl->environment);
+	if (pl->repository) {
+		buf_addf(&text, "%s@%.*s", pl->repository, EVENT_SHORT_SHA,
+			 pl->sha ? pl->sha : "");
+		log_md_row(&rows, "source", text.ptr);
+	}
+	if (r->repo)
+		log_md_row(&rows, "GitOps repository", r->repo);
+	if (r->branch)
+		log_md_row(&rows, "branch", r->pr_branch ? r->pr_branch : r->branch);
+	buf_reset(&text);
+	for (size_t i = 0; r->paths && i < r->npaths; i++)
+		buf_addf(&text, "%s%s", i ? ", " : "", r->paths[i]);
+	if (text.len)
+		log_md_row(&rows, "files", text.ptr);
+	/* on the failure path already: out of memory here only shortens it */
+	log_summary_failed("patch", buf_failed(&subject) ? NULL : subject.ptr,
+			   buf_failed(&rows) ? NULL : rows.ptr, failure_done(r, &done));
+	buf_release(&rows);
+	buf_release(&subject);
+	buf_release(&text);
+	buf_release(&done);
+}
+
 /* ---- the mode ------------------------------------------------------------------ */
 
 static void release(struct run *r)
@@ -980,6 +1069,8 @@ int patch_run(const struct config *cfg)
 		goto out;
 	rc = report(&r);
 out:
+	if (rc < 0)
+		failure_summary(&r);
 	release(&r);
 	return rc;
 }

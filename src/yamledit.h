@@ -21,6 +21,10 @@
  *                 the kinds where the target exists, else of the kind the
  *                 path fits deepest; a tie between kinds is refused.  Other
  *                 documents are left byte for byte.
+ *                 The value's type follows the edit's `mode`
+ *                 (yamlquote.h): by default a bool, int or float target
+ *                 keeps its type when VALUE is a literal of it, and is
+ *                 otherwise written as a string, with a warning.
  *   YEDIT_MARKER  NAME=VALUE: in every scalar value (not key) holding
  *                 "<NAME>...</NAME>", the text between the tags becomes VALUE
  *                 (every such pair in the scalar).  The article's manifests.
@@ -66,6 +70,7 @@
 
 #include "buf.h"
 #include "yamlpath.h"
+#include "yamlquote.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -95,12 +100,17 @@ struct yedit {
 				* created anywhere (not only below a selector that
 				* matched), and with it its sequence's key, as
 				* `kustomize edit set image` adds `images[name=R]` */
+	enum yq_mode mode;     /* YEDIT_SET: the value's type (yamlquote.h); zero
+				* is YQ_KEEP: an int, float or bool stays one */
 
 	/* the report (set by yedit_apply, also when it fails) */
 	size_t changed;        /* existing values given the new value */
 	size_t unchanged;      /* values that held it already */
 	size_t created;        /* values created (with what was missing above them) */
 	long line;             /* 1-based line in the output of the first of them; 0: none */
+	size_t retyped;        /* YQ_KEEP: ints, floats or bools given a value that
+				* is no literal of their type, now strings (one
+				* ::warning per edit says so) */
 };
 
 /*
