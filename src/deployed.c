@@ -1,7 +1,7 @@
 /* deployed: see deployed.h for the contract. */
 #include "deployed.h"
 
-#include "dispatch.h"
+#include "event.h"
 #include "log.h"
 
 #include <cjson/cJSON.h>
@@ -260,7 +260,7 @@ int deployed_check(struct deployed *d, struct gh_client *gh, const struct deploy
 		return 0; /* the article's payload names no source commit to order */
 	if (pl->rollback && !o->allow_rollback) {
 		log_error("refusing the rollback to %s@%.*s: input 'allow-rollback' is false here",
-			  pl->repository, DISPATCH_SHORT_SHA, pl->sha);
+			  pl->repository, EVENT_SHORT_SHA, pl->sha);
 		return -1;
 	}
 	if (!gh) { /* nothing to read (commit: false): only the rollback rule */
@@ -314,7 +314,7 @@ int deployed_trailers(struct buf *msg, const struct payload *pl, const struct de
 
 	memset(&t, 0, sizeof(t));
 	if (pl->kind != PAYLOAD_DISPATCH || !pl->repository || !pl->sha ||
-	    !dispatch_valid_repo(pl->repository))
+	    !gh_valid_repo(pl->repository))
 		return 0;
 	rollback_of = d->verdict == DEPLOYED_ROLLBACK && d->against &&
 		      strcmp(d->against, pl->sha) != 0;
@@ -335,7 +335,7 @@ out:
 int deployed_describe(struct buf *out, const struct payload *pl, const struct deployed *d)
 {
 	const char *how = d->how ? d->how : "";
-	int w = DISPATCH_SHORT_SHA;
+	int w = EVENT_SHORT_SHA;
 
 	switch (d->verdict) {
 	case DEPLOYED_NONE:

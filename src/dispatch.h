@@ -48,7 +48,6 @@
 #define DISPATCH_BODY_MAX 65535      /* bytes of the whole request body */
 #define DISPATCH_MAX_KEYS 10         /* top-level keys of client_payload */
 #define DISPATCH_EVENT_TYPE_MAX 100  /* characters */
-#define DISPATCH_SHORT_SHA 7         /* git's default abbreviation */
 
 /* What the payload describes.  Borrowed strings; image, actor, run_url,
  * ref and branch may be NULL (JSON null, or left out for image). */
@@ -96,14 +95,6 @@ void dispatch_payload_release(struct dispatch_payload *p);
  * each without trailing white space, joined by single spaces.  Appended to
  * `out`; 0 or -1 (buffer error). */
 int dispatch_subject(struct buf *out, const char *msg, size_t len);
-
-/* Append `s` with every invalid UTF-8 sequence replaced by U+FFFD (one per
- * maximal invalid subpart, as Unicode recommends and Python does); stores
- * how many were replaced in *replaced.  0 or -1 (buffer error). */
-int dispatch_utf8_fix(struct buf *out, const char *s, size_t len, size_t *replaced);
-
-/* Is `s` a GitHub 'owner/name'? */
-int dispatch_valid_repo(const char *s);
 
 int dispatch_run(const struct config *cfg);
 

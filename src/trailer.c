@@ -1,7 +1,7 @@
 /* trailer: see trailer.h for the contract. */
 #include "trailer.h"
 
-#include "dispatch.h"
+#include "github.h"
 #include "log.h"
 
 #include <ctype.h>
@@ -32,7 +32,7 @@ bool trailer_valid_workflow(const char *s)
 
 static bool valid_ref(const struct trailer_ref *r)
 {
-	return r->repo && r->sha && dispatch_valid_repo(r->repo) && trailer_valid_sha(r->sha);
+	return r->repo && r->sha && gh_valid_repo(r->repo) && trailer_valid_sha(r->sha);
 }
 
 static bool ref_set(const struct trailer_ref *r)
