@@ -788,7 +788,7 @@ static enum miss creatable(const struct ctx *cx, const struct ys_hit *h)
 			return MISS_INDEX;
 		if (next->kind == YPATH_ALL)
 			return MISS_EMPTY;
-		if (!h->below_sel)
+		if (!h->below_sel && !cx->ed[h->edit].create_element)
 			return MISS_MATCH;
 		if (n->count && !n->map_items)
 			return MISS_NOTMAPS;
@@ -811,7 +811,8 @@ static enum miss creatable(const struct ctx *cx, const struct ys_hit *h)
 	for (size_t i = d; i < p->n; i++) {
 		if (p->seg[i].kind == YPATH_INDEX || p->seg[i].kind == YPATH_ALL)
 			return n->type == YS_MAP ? MISS_KEY : MISS_TYPE;
-		if (p->seg[i].kind == YPATH_MATCH && !h->below_sel)
+		if (p->seg[i].kind == YPATH_MATCH && !h->below_sel &&
+		    !cx->ed[h->edit].create_element)
 			return n->type == YS_MAP ? MISS_KEY : MISS_MATCH;
 		if (p->seg[i].kind == YPATH_MATCH && i + 1 < p->n &&
 		    p->seg[i + 1].key_len == p->seg[i].key_len &&

@@ -15,7 +15,10 @@
  *                 (a key whose value is null or empty counts as missing), new
  *                 [key=value] elements only below an element selector or [*]
  *                 that matched, never [N] or [*], never what a filter
- *                 ([key=value] on a mapping) asks for.  Other documents are
+ *                 ([key=value] on a mapping) asks for.  With
+ *                 `create_element`, a [key=value] element may be created
+ *                 without a selector above it (with its sequence, when the
+ *                 key holding it is missing).  Other documents are
  *                 left byte for byte.
  *   YEDIT_MARKER  NAME=VALUE: in every scalar value (not key) holding
  *                 "<NAME>...</NAME>", the text between the tags becomes VALUE
@@ -82,6 +85,9 @@ struct yedit {
 	const char *value;     /* UTF-8, value_len bytes (may hold NUL bytes) */
 	size_t value_len;
 	bool optional;         /* resolving nowhere is not an error */
+	bool create_element;   /* a missing [key=value] element may be created even
+				  where no element selector matched above it (the
+				  kustomize images[name=REPO] entry) */
 
 	/* the report (set by yedit_apply, also when it fails) */
 	size_t changed;        /* existing values given the new value */
