@@ -6,6 +6,8 @@
 #include "dispatch.h"
 #include "event.h"
 #include "github.h"
+#include "imagefind.h"
+#include "imageref.h"
 #include "log.h"
 #include "payload.h"
 #include "policy.h"
@@ -35,13 +37,6 @@ static const struct {
 	{ IN_PR_TITLE, "Deploy {service} to {environment}" },
 	{ IN_PR_BODY, "Automated deploy of `{service}` to `{environment}`.\n\n{message}" },
 };
-
-/* The workload paths: a pod template, and a CronJob's. */
-static const char *const pod_templates[] = {
-	"spec.template",
-	"spec.jobTemplate.spec.template",
-};
-#define NTEMPLATES (sizeof(pod_templates) / sizeof(*pod_templates))
 
 /* The workloads whose pod template may change, so that the revision
  * annotation rolls them out.  Not a bare Job: its pod template is
@@ -87,9 +82,11 @@ struct run {
 	char **paths;            /* normalised manifest paths */
 	size_t npaths;
 	struct commit_file *files;
-	struct medit *edits;     /* set, image, marker */
+	struct medit *edits;     /* set, marker */
 	size_t nedits;
-	size_t image_first, nimage; /* the image edits among them */
+	struct imageref image;   /* the image input, expanded; image.name NULL: none */
+	struct imagefind *plans; /* per manifest (paths[i]): where the image goes */
+	bool *planned;           /* plans[i] made for the current content */
 	struct medit rev[NROLLOUTS]; /* the revision annotation, when nothing else */
 	bool configured;         /* set or image given */
 	struct gh_client *gh;
@@ -100,10 +97,12 @@ struct run {
 /* ---- the YAML editor and the diff ---------------------------------------- */
 
 /*
- * yaml_edit: the one place that edits YAML.  Apply `n` edits to the `len`
- * bytes at `in`, appending the result to `out`; `file` names the manifest in
- * errors (file= and line= annotations).  Sets each edit's `hits`.  0, or -1
- * (reported; `out` unchanged).
+ * yaml_edit: the one place that edits YAML.  Apply `n` edits and the image
+ * plan's (when not NULL) to the `len` bytes at `in`, appending the result
+ * to `out`; `file` names the manifest in errors (file= and line=
+ * annotations).  Sets each edit's `hits`; every image edit must reach what
+ * it was planned for (imagefind_check).  0, or -1 (reported; `out`
+ * unchanged).
  *
  * set_split: the '=' that ends the path of a `set` line, or NULL (reported,
  * naming `what`).
@@ -111,13 +110,15 @@ struct run {
  * make_diff: append the unified diff of one file ("a/PATH", "b/PATH").
  */
 static int yaml_edit(struct buf *out, const char *in, size_t len, struct medit *e, size_t n,
-		     const char *file)
+		     const struct imagefind *plan, const char *file)
 {
 	struct yedit ye[YEDIT_MAX_EDITS];
+	size_t ni = plan ? plan->nedits : 0;
 	int rc;
 
-	if (n > YEDIT_MAX_EDITS) {
-		log_error("too many edits (%zu, at most %d)", n, YEDIT_MAX_EDITS);
+	if (n + ni > YEDIT_MAX_EDITS) {
+		log_error_at(file, 0, "too many edits for '%s' (%zu, at most %d)", file, n + ni,
+			     YEDIT_MAX_EDITS);
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -129,9 +130,15 @@ static int yaml_edit(struct buf *out, const char *in, size_t len, struct medit *
 			.value_len = e[i].value_len,
 			.optional = e[i].optional,
 		};
-	rc = yedit_apply(out, in, len, ye, n, file, NULL);
+	if (ni)
+		imagefind_yedits(plan, ye + n);
+	rc = yedit_apply(out, in, len, ye, n + ni, file, NULL);
 	for (size_t i = 0; i < n; i++)
 		e[i].hits = ye[i].changed + ye[i].unchanged + ye[i].created;
+	if (rc == 0 && ni && imagefind_check(plan, ye + n, file) < 0) {
+		buf_reset(out);
+		return -1;
+	}
 	return rc;
 }
 
@@ -545,17 +552,33 @@ static int set_edit(struct medit *e, const char *path, size_t plen, const char *
 	return 0;
 }
 
+/* The image input, expanded and parsed once: a bad reference is a usage
+ * error, before any manifest is read. */
+static int expand_image(struct run *r)
+{
+	char *image;
+	size_t len;
+	int rc;
+
+	if (!config_str(r->cfg, IN_IMAGE))
+		return 0;
+	if (expand_input(r, IN_IMAGE, &image, &len) < 0)
+		return -1;
+	rc = imageref_parse(&r->image, image, len, "input 'image'") < 0 ? GB_EUSAGE : 0;
+	free(image);
+	return rc;
+}
+
 static int build_edits(struct run *r)
 {
-	const char *container = config_str(r->cfg, IN_CONTAINER);
 	struct buf path = BUF_INIT;
-	char **sets, *value = NULL, *image = NULL, what[64];
-	size_t nsets, vlen, ilen = 0;
+	char **sets, *value = NULL, what[64];
+	size_t nsets, vlen;
 	int rc = -1;
 
 	if (!(sets = config_lines(r->cfg, IN_SET, &nsets)))
 		return -1;
-	if (!(r->edits = calloc(nsets + NTEMPLATES + 1, sizeof(*r->edits))))
+	if (!(r->edits = calloc(nsets + 1, sizeof(*r->edits))))
 		goto fail_oom;
 	for (size_t i = 0; i < nsets; i++) {
 		const char *eq;
@@ -571,24 +594,10 @@ static int build_edits(struct run *r)
 			goto out;
 		rc = -1;
 	}
-	if (config_str(r->cfg, IN_IMAGE)) {
-		if (expand_input(r, IN_IMAGE, &image, &ilen) < 0)
-			goto out;
-		r->image_first = r->nedits;
-		r->nimage = NTEMPLATES;
-		for (size_t i = 0; i < NTEMPLATES; i++) {
-			buf_reset(&path);
-			buf_addf(&path, "%s.spec.containers[", pod_templates[i]);
-			buf_adds(&path, container ? "name=" : "*");
-			buf_adds(&path, container ? container : "");
-			buf_adds(&path, "].image");
-			if (buf_failed(&path))
-				goto fail_oom;
-			if (set_edit(add_edit(r), path.ptr, path.len, image, ilen, true) < 0)
-				goto out;
-		}
-	}
-	r->configured = nsets || image;
+	if ((rc = expand_image(r)) < 0)
+		goto out;
+	rc = -1;
+	r->configured = nsets || r->image.name;
 	if (expand_input(r, IN_VALUE, &value, &vlen) < 0)
 		goto out;
 	{
@@ -616,7 +625,6 @@ fail_oom:
 	rc = log_oom();
 out:
 	free(value);
-	free(image);
 	buf_release(&path);
 	config_lines_free(sets);
 	return rc;
@@ -658,29 +666,78 @@ static size_t hits(const struct medit *e, size_t n)
 	return sum;
 }
 
+/* The image's plan for manifest `path` (one of r->paths). */
+static size_t plan_index(const struct run *r, const char *path)
+{
+	size_t i = 0;
+
+	while (i + 1 < r->npaths && strcmp(r->paths[i], path) != 0)
+		i++;
+	return i;
+}
+
+/*
+ * Nothing matched in any manifest: one error that lists every image found,
+ * with file and line, so the cause (another repository, a typo, a template
+ * the file computes) shows.  Only once every manifest has been planned.
+ */
+static int check_image_found(const struct run *r)
+{
+	const char *container = config_str(r->cfg, IN_CONTAINER);
+	struct buf found = BUF_INIT;
+	size_t listed = 0;
+
+	for (size_t i = 0; i < r->npaths; i++)
+		if (!r->planned[i] || r->plans[i].nedits)
+			return 0;
+	for (size_t i = 0; i < r->npaths; i++)
+		for (size_t j = 0; j < r->plans[i].nseen; j++, listed++)
+			if (listed < 20)
+				buf_addf(&found, "%s%s:%ld %s", listed ? "; " : "", r->paths[i],
+					 r->plans[i].seen[j].line, r->plans[i].seen[j].text);
+	if (listed > 20)
+		buf_addf(&found, "; and %zu more", listed - 20);
+	if (buf_failed(&found)) {
+		buf_release(&found);
+		return log_oom();
+	}
+	log_error_at(r->paths[0], 0, "no image of repository '%s'%s%s%s in %s (found: %s)",
+		     r->image.name, container ? " in a container named '" : "",
+		     container ? container : "", container ? "'" : "",
+		     r->npaths == 1 ? r->paths[0] : "the manifests",
+		     listed ? found.ptr : "no image at all");
+	buf_release(&found);
+	return -1;
+}
+
 /* commit_edit_fn: the manifest's new content from its current content. */
 static int edit_file(void *arg, struct commit_file *f)
 {
 	struct run *r = arg;
 	const struct medit *marker = &r->edits[r->nedits - 1];
-	const char *container = config_str(r->cfg, IN_CONTAINER);
+	struct imagefind *plan = NULL;
 
 	buf_reset(&f->new);
-	if (yaml_edit(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->edits, r->nedits,
-		      f->path) < 0)
-		return -1;
-	if (r->nimage && !hits(r->edits + r->image_first, r->nimage)) {
-		log_error_at(f->path, 0, "'%s' has no container%s%s%s whose image to set (looked "
-			     "in spec.template.spec.containers and "
-			     "spec.jobTemplate.spec.template.spec.containers)", f->path,
-			     container ? " named '" : "", container ? container : "",
-			     container ? "'" : "");
-		return -1;
+	if (r->image.name) {
+		size_t i = plan_index(r, f->path);
+
+		plan = &r->plans[i];
+		imagefind_release(plan);
+		r->planned[i] = false;
+		if (imagefind_plan(plan, f->old.ptr ? f->old.ptr : "", f->old.len, &r->image,
+				   config_str(r->cfg, IN_CONTAINER), f->path) < 0)
+			return -1;
+		r->planned[i] = true;
+		if (check_image_found(r) < 0)
+			return -1;
 	}
+	if (yaml_edit(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->edits, r->nedits,
+		      plan, f->path) < 0)
+		return -1;
 	if (!r->configured && !marker->hits) {
 		buf_reset(&f->new);
 		if (yaml_edit(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->rev,
-			      NROLLOUTS, f->path) < 0)
+			      NROLLOUTS, NULL, f->path) < 0)
 			return -1;
 		if (!hits(r->rev, NROLLOUTS)) {
 			log_error_at(f->path, 0, "'%s' has no <%s> marker and no workload to annotate "
@@ -739,6 +796,50 @@ static int run_workspace(struct run *r)
 }
 
 /* ---- report -------------------------------------------------------------------- */
+
+/* Per manifest, where the image went (kind and what was set), and the
+ * deploys that will not roll out; said once, from the plans of the content
+ * that was committed. */
+static void show_images(const struct run *r)
+{
+	for (size_t i = 0; r->image.name && i < r->npaths; i++) {
+		const struct imagefind *p = &r->plans[i];
+
+		for (size_t j = 0; j < p->ntargets; j++)
+			log_info("%s:%ld: %s", r->paths[i], p->targets[j].line, p->targets[j].text);
+		for (size_t j = 0; j < p->nwarnings; j++)
+			log_warning_at(r->paths[i], p->warnings[j].line, "%s", p->warnings[j].text);
+	}
+}
+
+/* The summary's table of where the image went. */
+static void summary_images(const struct run *r, struct buf *md)
+{
+	char line[32];
+
+	if (!r->image.name)
+		return;
+	buf_adds(md, "\n| image set in | line | kind: what was set |\n| --- | --- | --- |\n");
+	for (size_t i = 0; i < r->npaths; i++) {
+		const struct imagefind *p = &r->plans[i];
+
+		for (size_t j = 0; j < p->ntargets; j++) {
+			snprintf(line, sizeof(line), "%ld", p->targets[j].line);
+			buf_adds(md, "| ");
+			log_md_escape(md, r->paths[i], strlen(r->paths[i]));
+			buf_addf(md, " | %s | ", line);
+			log_md_escape(md, p->targets[j].text, strlen(p->targets[j].text));
+			buf_adds(md, " |\n");
+		}
+		for (size_t j = 0; j < p->nwarnings; j++) {
+			buf_adds(md, "\n> [!WARNING]\n> ");
+			log_md_escape(md, r->paths[i], strlen(r->paths[i]));
+			buf_addf(md, " line %ld: ", p->warnings[j].line);
+			log_md_escape(md, p->warnings[j].text, strlen(p->warnings[j].text));
+			buf_adds(md, "\n");
+		}
+	}
+}
 
 static void show_diffs(struct run *r)
 {
@@ -836,6 +937,7 @@ static void summary(const struct run *r, const char *files)
 		buf_adds(&md, r->res.pr_existed ? " (already open) |\n" : " |\n");
 	}
 	log_md_row(&md, "files", files);
+	summary_images(r, &md);
 	if (r->diff.len) {
 		size_t n = r->diff.len < SUMMARY_DIFF_MAX ? r->diff.len : SUMMARY_DIFF_MAX;
 
@@ -863,6 +965,7 @@ static int report(struct run *r)
 	int rc = -1;
 
 	buf_init(&r->diff, 0);
+	show_images(r);
 	show_diffs(r);
 	for (size_t i = 0; i < r->npaths; i++)
 		if (r->files[i].changed)
@@ -938,6 +1041,11 @@ static void release(struct run *r)
 		free(r->edits[i].value);
 	}
 	free(r->edits);
+	for (size_t i = 0; r->plans && i < r->npaths; i++)
+		imagefind_release(&r->plans[i]);
+	free(r->plans);
+	free(r->planned);
+	imageref_release(&r->image);
 	for (size_t i = 0; i < NROLLOUTS; i++) {
 		free(r->rev[i].path);
 		free(r->rev[i].value);
@@ -965,7 +1073,9 @@ int patch_run(const struct config *cfg)
 	if ((rc = check_inputs(&r)) < 0 || (rc = read_dispatch(&r)) < 0 ||
 	    (rc = check_policy(&r)) < 0 || (rc = expand_all(&r)) < 0)
 		goto out;
-	if (!(r.files = calloc(r.npaths, sizeof(*r.files)))) {
+	if (!(r.files = calloc(r.npaths, sizeof(*r.files))) ||
+	    !(r.plans = calloc(r.npaths, sizeof(*r.plans))) ||
+	    !(r.planned = calloc(r.npaths, sizeof(*r.planned)))) {
 		rc = log_oom();
 		goto out;
 	}
