@@ -128,6 +128,16 @@ static void add_quoted(struct buf *b, const char *s, size_t n)
 
 /* ---- the plan ---- */
 
+/* A path as the report shows it: without the [kind=K] filter in front. */
+static const char *shown(const struct buf *path)
+{
+	const char *p = buf_cstr(path), *end;
+
+	if (!strncmp(p, "[kind=", 6) && (end = strstr(p, "].")))
+		return end + 2;
+	return p;
+}
+
 static int note(struct finder *f, struct imagefind_note **arr, size_t *n, long line,
 		struct buf *text)
 {
@@ -316,14 +326,50 @@ static int workload(struct finder *f, yaml_node_t *root, size_t w)
 
 /* ---- kustomize ---- */
 
+/* A sequence of strings (kustomize's resources:, bases:, components:). */
+static bool str_list(yaml_document_t *d, const yaml_node_t *n)
+{
+	size_t len;
+
+	if (!n || n->type != YAML_SEQUENCE_NODE)
+		return false;
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++)
+		if (!str_of(node_at(d, *it), &len))
+			return false;
+	return true;
+}
+
+/* kustomize's images: entries with a name and newName, newTag or digest. */
+static bool kust_images(yaml_document_t *d, const yaml_node_t *n)
+{
+	if (!n || n->type != YAML_SEQUENCE_NODE || n->data.sequence.items.start ==
+	    n->data.sequence.items.top)
+		return false;
+	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++) {
+		yaml_node_t *e = node_at(d, *it);
+
+		if (!get(d, e, "name") ||
+		    !(get(d, e, "newTag") || get(d, e, "newName") || get(d, e, "digest")))
+			return false;
+	}
+	return true;
+}
+
+/* kind Kustomization of kustomize.config.k8s.io (not Flux's), or, for a
+ * kustomization.yaml without kind, its own shape: a Helm values file has
+ * `resources:` too, but as a mapping of requests and limits. */
 static bool is_kustomization(yaml_document_t *d, yaml_node_t *root, const char *kind,
 			     const char *api)
 {
 	if (kind)
 		return !strcmp(kind, "Kustomization") &&
 		       (!api || !strncmp(api, "kustomize.config.k8s.io/", 24));
-	return !api && (get(d, root, "resources") || get(d, root, "bases") ||
-			get(d, root, "components") || get(d, root, "images"));
+	return !api && (str_list(d, get(d, root, "resources")) ||
+			str_list(d, get(d, root, "bases")) ||
+			str_list(d, get(d, root, "components")) ||
+			kust_images(d, get(d, root, "images")));
 }
 
 /* Add PREFIX.images[name="NAME"].KEY=VALUE. */
@@ -447,7 +493,7 @@ static int values_image_map(struct finder *f, yaml_node_t *m, struct buf *path)
 	buf_add(&name, repo, rlen);
 	if (buf_failed(&name))
 		goto out;
-	if (seen(f, line_of(repo_n), path->ptr, name.ptr, name.len) < 0)
+	if (seen(f, line_of(repo_n), shown(path), name.ptr, name.len) < 0)
 		goto out;
 	if (!imageref_same_name(f->ref, name.ptr, name.len)) {
 		rc = 0;
@@ -477,7 +523,7 @@ static int values_image_map(struct finder *f, yaml_node_t *m, struct buf *path)
 			goto out;
 		buf_addf(&to, "%sdigest %s", tag ? ", " : "", digest ? digest : "\"\" (emptied)");
 	}
-	if (buf_failed(&to) || target(f, line_of(m), path->ptr, NULL, 0, to.ptr) < 0)
+	if (buf_failed(&to) || target(f, line_of(m), shown(path), NULL, 0, to.ptr) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -500,7 +546,7 @@ static int values_image_str(struct finder *f, yaml_node_t *s, struct buf *path)
 
 	if (!v)
 		return 0;
-	if (seen(f, line_of(s), path->ptr, v, len) < 0)
+	if (seen(f, line_of(s), shown(path), v, len) < 0)
 		return -1;
 	if (imageref_parse(&old, v, len, NULL) < 0)
 		return 0;
@@ -509,7 +555,7 @@ static int values_image_str(struct finder *f, yaml_node_t *s, struct buf *path)
 		return 0;
 	}
 	if (new_image(&to, f->ref, &old) < 0 || add_edit(f, path, to.ptr, to.len, false) < 0 ||
-	    target(f, line_of(s), path->ptr, v, len, to.ptr) < 0)
+	    target(f, line_of(s), shown(path), v, len, to.ptr) < 0)
 		f->oom = true;
 	else
 		rc = 0;
