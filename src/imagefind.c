@@ -33,7 +33,6 @@ struct finder {
 	struct imagefind *plan;
 	const struct imageref *ref;
 	const char *container;
-	const char *file;
 	yaml_document_t *doc;
 	const char *kind;      /* the document's kind for the report */
 	size_t visits;
@@ -469,6 +468,8 @@ static int kustomization(struct finder *f, yaml_node_t *root, const char *kind)
 
 /* ---- Helm values ---- */
 
+/* values_walk and values_map recurse once per level of the document, at
+ * most DEPTH_MAX deep (and VISIT_MAX nodes in all). */
 static int values_walk(struct finder *f, yaml_node_t *n, struct buf *path, unsigned depth);
 
 /* An `image` mapping: repository (with registry) -> tag, digest. */
@@ -564,7 +565,7 @@ static int values_image_str(struct finder *f, yaml_node_t *s, struct buf *path)
 	return rc;
 }
 
-static int values_map(struct finder *f, yaml_node_t *m, struct buf *path, unsigned depth)
+static int values_map(struct finder *f, yaml_node_t *m, struct buf *path, unsigned depth) /* NOLINT(misc-no-recursion) */
 {
 	size_t base = path->len;
 
@@ -598,7 +599,7 @@ static int values_map(struct finder *f, yaml_node_t *m, struct buf *path, unsign
 	return 0;
 }
 
-static int values_walk(struct finder *f, yaml_node_t *n, struct buf *path, unsigned depth)
+static int values_walk(struct finder *f, yaml_node_t *n, struct buf *path, unsigned depth) /* NOLINT(misc-no-recursion) */
 {
 	size_t base = path->len;
 
@@ -862,7 +863,7 @@ static int document(struct finder *f, yaml_node_t *root)
 int imagefind_plan(struct imagefind *plan, const char *in, size_t len,
 		   const struct imageref *ref, const char *container, const char *file)
 {
-	struct finder f = { .plan = plan, .ref = ref, .container = container, .file = file };
+	struct finder f = { .plan = plan, .ref = ref, .container = container };
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	int rc = -1;
