@@ -472,6 +472,24 @@ static int kustomization(struct finder *f, yaml_node_t *root, const char *kind)
  * most DEPTH_MAX deep (and VISIT_MAX nodes in all). */
 static int values_walk(struct finder *f, yaml_node_t *n, struct buf *path, unsigned depth);
 
+/* A chart's pullPolicy: IfNotPresent with a mutable tag (a chart's default
+ * for an unset one is its own, so only what the file says is judged). */
+static int values_pull_warning(struct finder *f, const yaml_node_t *m, const char *where)
+{
+	const char *tag = new_tag(f->ref);
+	yaml_node_t *pol = get(f->doc, m, "pullPolicy");
+	size_t plen = 0;
+	const char *policy = str_of(pol, &plen);
+	struct buf t = BUF_INIT;
+
+	if (f->ref->digest || !tag || !policy || plen != 12 || memcmp(policy, "IfNotPresent", 12))
+		return 0;
+	buf_addf(&t, "%s %s gets the mutable tag '%s' with pullPolicy IfNotPresent: nodes that "
+		 "pulled '%s' before keep the old image; deploy a digest (IMAGE@sha256:...) or "
+		 "set pullPolicy: Always", f->kind, where, tag, tag);
+	return note(f, &f->plan->warnings, &f->plan->nwarnings, line_of(pol), &t);
+}
+
 /* An `image` mapping: repository (with registry) -> tag, digest. */
 static int values_image_map(struct finder *f, yaml_node_t *m, struct buf *path)
 {
@@ -524,7 +542,8 @@ static int values_image_map(struct finder *f, yaml_node_t *m, struct buf *path)
 			goto out;
 		buf_addf(&to, "%sdigest %s", tag ? ", " : "", digest ? digest : "\"\" (emptied)");
 	}
-	if (buf_failed(&to) || target(f, line_of(m), shown(path), NULL, 0, to.ptr) < 0)
+	if (buf_failed(&to) || target(f, line_of(m), shown(path), NULL, 0, to.ptr) < 0 ||
+	    values_pull_warning(f, m, shown(path)) < 0)
 		goto out;
 	rc = 0;
 out:

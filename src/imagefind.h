@@ -33,6 +33,11 @@
  *                 PREFIX.repository / PREFIX.registry with PREFIX.tag and
  *                 PREFIX.digest next to them, helm.valuesObject as values.
  *
+ * Warnings (deploys that will not roll out): a mutable tag (no digest) for
+ * a workload container whose imagePullPolicy is IfNotPresent, or unset
+ * with a tag other than "latest"; for a values image mapping whose
+ * pullPolicy says IfNotPresent.
+ *
  * Each edit says how many targets it is meant to hit (`want`): the caller
  * checks yedit's count against it, so a path that would also match in a
  * document it was not built for is refused, never applied there.

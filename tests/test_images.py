@@ -275,3 +275,12 @@ def test_dispatch_checks_the_image_before_anything_is_read(gb, tmp_path, image):
     assert r.returncode == 2, r
     [err] = [l for l in r.out.splitlines() if l.startswith("::error")]
     assert "input 'image' is not an image reference" in err, err
+
+
+def test_values_pull_policy_if_not_present_warns(gb, tmp_path):
+    old = fixture("values-simple.yaml")
+    r, _ = run_patch(gb, tmp_path, {"v.yaml": old}, "ghcr.io/acme/web:1.5.0")
+    assert r.returncode == 0, r
+    warns = [l for l in r.out.splitlines() if l.startswith("::warning")]
+    assert len(warns) == 1 and warns[0].startswith("::warning file=gitops/v.yaml,line=9::"), warns
+    assert "pullPolicy IfNotPresent" in warns[0]
