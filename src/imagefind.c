@@ -37,6 +37,7 @@ struct finder {
 	const char *kind;      /* the document's kind for the report */
 	size_t visits;
 	bool oom;
+	bool too_many;         /* more edits than the editor takes in one call */
 };
 
 /* ---- small helpers over libyaml's document ---- */
@@ -143,9 +144,15 @@ static int note(struct finder *f, struct imagefind_note **arr, size_t *n, long l
 	struct imagefind_note *a;
 	char *t;
 
-	if (buf_failed(text) || !(a = realloc(*arr, (*n + 1) * sizeof(**arr))))
+	if (buf_failed(text))
 		goto oom;
-	*arr = a;
+	/* the array doubles when its count reaches a power of two */
+	if (!(*n & (*n - 1))) {
+		if (!(a = realloc(*arr, (*n ? 2 * *n : 1) * sizeof(**arr))))
+			goto oom;
+		*arr = a;
+	}
+	a = *arr;
 	if (!(t = buf_detach(text, NULL)))
 		goto oom;
 	a[*n] = (struct imagefind_note){ .line = line, .text = t };
@@ -173,9 +180,15 @@ static int add_edit(struct finder *f, const struct buf *path, const char *value,
 			return 0;
 		}
 	}
-	if (!(e = realloc(p->edits, (p->nedits + 1) * sizeof(*e))))
-		goto oom;
-	p->edits = e;
+	if (p->nedits >= YEDIT_MAX_EDITS) {
+		f->too_many = true;
+		return -1;
+	}
+	if (!(p->nedits & (p->nedits - 1))) {
+		if (!(e = realloc(p->edits, (p->nedits ? 2 * p->nedits : 1) * sizeof(*e))))
+			goto oom;
+		p->edits = e;
+	}
 	e = &p->edits[p->nedits];
 	*e = (struct imagefind_edit){ .want = 1, .create_element = create_element };
 	if (!(e->path = strdup(path->ptr)) || !(e->value = strndup(value, vlen))) {
@@ -194,6 +207,8 @@ static int seen(struct finder *f, long line, const char *where, const char *v, s
 {
 	struct buf t = BUF_INIT;
 
+	if (f->plan->nseen >= IMAGEFIND_MAX_SEEN)
+		return 0;
 	buf_addf(&t, "%s %s: %.*s", f->kind, where, (int)(n > 300 ? 300 : n), v);
 	return note(f, &f->plan->seen, &f->plan->nseen, line, &t);
 }
@@ -421,12 +436,14 @@ out:
 	return rc;
 }
 
-static int kustomization(struct finder *f, yaml_node_t *root, const char *kind)
+/* The images: list of kustomize (at `prefix`, under `holder`), or of a
+ * Flux Kustomization's spec (the same entries; `create` false: Flux's list
+ * only overrides, the overlay it builds has its own). */
+static int kustomization(struct finder *f, yaml_node_t *holder, const char *prefix, bool create)
 {
-	yaml_node_t *images = get(f->doc, root, "images");
-	const char *prefix = kind ? "[kind=Kustomization]." : "";
+	yaml_node_t *images = get(f->doc, holder, "images");
 	bool done = false;
-	long line = line_of(images ? images : root);
+	long line = line_of(images ? images : holder);
 
 	if (images && images->type == YAML_SEQUENCE_NODE) {
 		for (yaml_node_item_t *it = images->data.sequence.items.start;
@@ -460,7 +477,7 @@ static int kustomization(struct finder *f, yaml_node_t *root, const char *kind)
 			done = true;
 		}
 	}
-	if (done)
+	if (done || !create)
 		return 0;
 	/* no entry for the repository: make one, as `kustomize edit set image` */
 	return kust_entry(f, prefix, f->ref->name, strlen(f->ref->name), false, true, line);
@@ -861,7 +878,13 @@ static int document(struct finder *f, yaml_node_t *root)
 		}
 	if (is_kustomization(f->doc, root, kind, api)) {
 		f->kind = "Kustomization";
-		return kustomization(f, root, kind);
+		return kustomization(f, root, kind ? "[kind=Kustomization]." : "", true);
+	}
+	if (kind && !strcmp(kind, "Kustomization") && api &&
+	    !strncmp(api, "kustomize.toolkit.fluxcd.io/", 28)) {
+		f->kind = "Flux Kustomization";
+		return kustomization(f, get(f->doc, root, "spec"), "[kind=Kustomization].spec.",
+				     false);
 	}
 	if (kind && !strcmp(kind, "HelmRelease")) {
 		f->kind = "HelmRelease";
@@ -919,7 +942,10 @@ int imagefind_plan(struct imagefind *plan, const char *in, size_t len,
 	}
 	rc = 0;
 out:
-	if (f.oom)
+	if (f.too_many)
+		log_error_at(file, 0, "'%s' has more than %d places to set the image in (aliases "
+			     "included)", file, YEDIT_MAX_EDITS);
+	else if (f.oom)
 		rc = log_oom();
 	yaml_parser_delete(&parser);
 	if (rc)

@@ -19,6 +19,8 @@
  *                 newTag, digest, and newName when the registry changes.
  *                 No such entry: it is created (create_element), as
  *                 `kustomize edit set image` would.
+ *   Flux          kind Kustomization (kustomize.toolkit.fluxcd.io): its
+ *                 spec.images entries, as kustomize's; none is created.
  *   values        a document without kind or apiVersion (a Helm values
  *                 file), HelmRelease spec.values, Argo CD helm.valuesObject:
  *                 every `image` mapping at any depth whose repository (with
@@ -74,11 +76,14 @@ struct imagefind {
 	size_t nedits;
 	struct imagefind_note *targets;  /* "Deployment container 'app': a:1 -> a:2" */
 	size_t ntargets;
-	struct imagefind_note *seen;     /* every image found, matching or not */
+	struct imagefind_note *seen;     /* every image found, matching or not
+					    (the first IMAGEFIND_MAX_SEEN) */
 	size_t nseen;
 	struct imagefind_note *warnings; /* deploys that will not roll out */
 	size_t nwarnings;
 };
+
+#define IMAGEFIND_MAX_SEEN 1000
 
 #define IMAGEFIND_INIT { NULL, 0, NULL, 0, NULL, 0, NULL, 0 }
 

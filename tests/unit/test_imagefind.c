@@ -193,9 +193,15 @@ static void test_kustomize(void)
 	CHECK_STR(run("kind: Kustomization\nimages:\n- name: web\n  newName: old.io/org/web\n  newTag: v1\n",
 		      "new.io/org/web:v2", NULL),
 		  "kind: Kustomization\nimages:\n- name: web\n  newName: new.io/org/web\n  newTag: v2\n");
-	/* a Flux Kustomization is not kustomize's */
+	/* a Flux Kustomization: its spec.images, never created there */
 	CHECK_STR(run("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec: {path: ./x}\n",
 		      "web:1", NULL), "NONE");
+	CHECK_STR(run("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec:\n"
+		      "  path: ./x\n  images:\n  - name: web\n    newTag: v1\n  - name: db\n    newTag: v1\n",
+		      "web:v2", NULL),
+		  "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec:\n"
+		  "  path: ./x\n  images:\n  - name: web\n    newTag: v2\n  - name: db\n    newTag: v1\n");
+	CHECK(strstr(last.targets[0].text, "Flux Kustomization images entry 'web'") != NULL);
 }
 
 static void test_values(void)
@@ -332,6 +338,18 @@ static void test_bad(void)
 		      "c: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c]\n"
 		      "e: &e [*d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e]\n"
 		      "g: &g [*f, *f, *f, *f, *f, *f, *f, *f]\n", "y:1", NULL), "FAIL");
+	/* ... and one whose images match is refused, not planned 10^5 times */
+	CHECK(imageref_parse(&ref, "x:2", 3, NULL) == 0);
+	imagefind_release(&last);
+	{
+		const char *bomb = "a: &a [{image: x:1}, {image: x:1}]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+			"c: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c]\n"
+			"e: &e [*d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e]\n";
+
+		CHECK_FAILS(imagefind_plan(&last, bomb, strlen(bomb), &ref, NULL, "bomb.yaml"),
+			    "'bomb.yaml' has more than 256 places to set the image in");
+	}
+	imageref_release(&ref);
 }
 
 int main(void)
