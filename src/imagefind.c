@@ -159,6 +159,7 @@ static int note(struct finder *f, struct imagefind_note **arr, size_t *n, long l
 	(*n)++;
 	return 0;
 oom:
+	buf_release(text);
 	f->oom = true;
 	return -1;
 }
@@ -404,13 +405,18 @@ static int kust_set(struct finder *f, const char *prefix, const char *name, size
 /* Set the entry named `name`: newName when the registry changes, newTag,
  * digest (kustomize edit set image writes them in this order). */
 static int kust_entry(struct finder *f, const char *prefix, const char *name, size_t nlen,
-		      bool new_name, bool create, long line)
+		      bool new_name, bool old_digest, bool create, long line)
 {
 	const struct imageref *ref = f->ref;
 	const char *tag = new_tag(ref);
 	struct buf to = BUF_INIT, where = BUF_INIT;
 	int rc = -1;
 
+	/* an old pin would keep the old image: emptied (kustomize omits it) */
+	if (!ref->digest && old_digest &&
+	    (kust_set(f, prefix, name, nlen, "digest", "", false) < 0 ||
+	     buf_adds(&to, "digest \"\" (emptied), ") < 0))
+		goto out;
 	if (new_name && kust_set(f, prefix, name, nlen, "newName", ref->name, create) < 0)
 		goto out;
 	if (tag && kust_set(f, prefix, name, nlen, "newTag", tag, create) < 0)
@@ -449,7 +455,7 @@ static int kustomization(struct finder *f, yaml_node_t *holder, const char *pref
 		for (yaml_node_item_t *it = images->data.sequence.items.start;
 		     it < images->data.sequence.items.top; it++) {
 			yaml_node_t *e = node_at(f->doc, *it);
-			size_t nlen = 0, wlen = 0;
+			size_t nlen = 0, wlen = 0, dlen = 0;
 			const char *name = get_str(f->doc, e, "name", &nlen);
 			const char *nn = get_str(f->doc, e, "newName", &wlen);
 			struct imageref cur = IMAGEREF_INIT;
@@ -472,7 +478,9 @@ static int kustomization(struct finder *f, yaml_node_t *holder, const char *pref
 			imageref_release(&cur);
 			if (!match)
 				continue;
-			if (kust_entry(f, prefix, name, nlen, new_name, false, line_of(e)) < 0)
+			if (kust_entry(f, prefix, name, nlen, new_name,
+				       get_str(f->doc, e, "digest", &dlen) && dlen, false,
+				       line_of(e)) < 0)
 				return -1;
 			done = true;
 		}
@@ -480,7 +488,8 @@ static int kustomization(struct finder *f, yaml_node_t *holder, const char *pref
 	if (done || !create)
 		return 0;
 	/* no entry for the repository: make one, as `kustomize edit set image` */
-	return kust_entry(f, prefix, f->ref->name, strlen(f->ref->name), false, true, line);
+	return kust_entry(f, prefix, f->ref->name, strlen(f->ref->name), false, false, true,
+			  line);
 }
 
 /* ---- Helm values ---- */
@@ -918,6 +927,10 @@ int imagefind_plan(struct imagefind *plan, const char *in, size_t len,
 		yaml_node_t *root;
 
 		if (!yaml_parser_load(&parser, &doc)) {
+			if (parser.error == YAML_MEMORY_ERROR) {
+				rc = log_oom();
+				goto out;
+			}
 			log_error_at(file, (long)parser.problem_mark.line + 1, "'%s' is not valid "
 				     "YAML: %s (line %zu)", file, parser.problem ? parser.problem :
 				     "error", parser.problem_mark.line + 1);

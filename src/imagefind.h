@@ -16,7 +16,8 @@
  *                 and a resources/bases/components/images key: the images[]
  *                 entry whose newName (else name) is the repository, or
  *                 whose name is and whose newName holds another registry:
- *                 newTag, digest, and newName when the registry changes.
+ *                 newTag, digest (emptied when the new reference has none,
+ *                 as for values), and newName when the registry changes.
  *                 No such entry: it is created (create_element), as
  *                 `kustomize edit set image` would.
  *   Flux          kind Kustomization (kustomize.toolkit.fluxcd.io): its

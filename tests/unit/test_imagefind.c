@@ -189,6 +189,9 @@ static void test_kustomize(void)
 	CHECK_STR(run("resources:\n- deployment.yaml\n", "ghcr.io/org/web:1.1@sha256:" D64, NULL),
 		  "resources:\n- deployment.yaml\nimages:\n- name: ghcr.io/org/web\n"
 		  "  newTag: '1.1'\n  digest: sha256:" D64 "\n");
+	/* an old pin is emptied when the new reference has none */
+	CHECK_STR(run("images:\n- name: web\n  newTag: v1\n  digest: sha256:" D64 "\n", "web:v2", NULL),
+		  "images:\n- name: web\n  newTag: v2\n  digest: ''\n");
 	/* newName on another registry: the entry moves with the image */
 	CHECK_STR(run("kind: Kustomization\nimages:\n- name: web\n  newName: old.io/org/web\n  newTag: v1\n",
 		      "new.io/org/web:v2", NULL),
