@@ -5,6 +5,7 @@
 #include "github.h"
 #include "imageref.h"
 #include "log.h"
+#include "utf8.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -24,67 +25,6 @@
 static const char *const reserved[] = {
 	"service", "environment", "image", "commitmsg", "baseRef", "source",
 };
-
-/* Bytes of a valid UTF-8 sequence at s (n bytes left), or 0 with *bad set
- * to the length of the maximal invalid subpart (at least 1). */
-static size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t need, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		need = 1;
-	else if (c >= 0xe0 && c <= 0xef)
-		need = 2;
-	else if (c >= 0xf0 && c <= 0xf4)
-		need = 3;
-	else {
-		*bad = 1;
-		return 0;
-	}
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	for (i = 1; i <= need; i++) {
-		if (i >= n || s[i] < lo || s[i] > hi) {
-			*bad = i;
-			return 0;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return need + 1;
-}
-
-int dispatch_utf8_fix(struct buf *out, const char *s, size_t len, size_t *replaced)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, start = 0;
-
-	*replaced = 0;
-	while (i < len) {
-		size_t bad = 0, n = utf8_seq(u + i, len - i, &bad);
-
-		if (n) {
-			i += n;
-			continue;
-		}
-		buf_add(out, s + start, i - start);
-		buf_adds(out, "\xef\xbf\xbd");
-		(*replaced)++;
-		i += bad;
-		start = i;
-	}
-	buf_add(out, s + start, len - start);
-	return buf_failed(out) ? -1 : 0;
-}
 
 static bool is_space(char c)
 {
@@ -115,26 +55,6 @@ int dispatch_subject(struct buf *out, const char *msg, size_t len)
 		p = nl ? nl + 1 : end;
 	}
 	return buf_failed(out) ? -1 : 0;
-}
-
-int dispatch_valid_repo(const char *s)
-{
-	const char *slash = strchr(s, '/');
-	size_t owner, name;
-
-	if (!slash || strchr(slash + 1, '/'))
-		return 0;
-	owner = (size_t)(slash - s);
-	name = strlen(slash + 1);
-	if (owner < 1 || owner > 39 || name < 1 || name > 100)
-		return 0;
-	for (const char *p = s; p < slash; p++)
-		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
-			return 0;
-	for (const char *p = slash + 1; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
-			return 0;
-	return strcmp(slash + 1, ".") != 0 && strcmp(slash + 1, "..") != 0;
 }
 
 /* Bytes cJSON needs for these bytes inside a JSON string. */
@@ -184,7 +104,7 @@ static int fixed(char **out, const char *s, size_t *replaced)
 	*out = NULL;
 	if (!s)
 		return 0;
-	if (dispatch_utf8_fix(&b, s, strlen(s), &n) < 0 || !(*out = buf_detach(&b, NULL))) {
+	if (utf8_fix(&b, s, strlen(s), &n) < 0 || !(*out = buf_detach(&b, NULL))) {
 		buf_release(&b);
 		return log_oom();
 	}
@@ -286,11 +206,12 @@ static int parse_extra(cJSON **out, const char *extra, size_t *replaced)
 
 static int check_event_type(const char *t)
 {
-	size_t chars = 0, bad = 0;
+	size_t chars = 0;
 	const unsigned char *u = (const unsigned char *)t;
 
 	for (size_t i = 0, n = strlen(t); i < n; chars++) {
-		size_t k = utf8_seq(u + i, n - i, &bad);
+		unsigned cp;
+		size_t k = utf8_decode(t, n, i, &cp, NULL);
 
 		if (!k || u[i] < 0x20 || u[i] == 0x7f) {
 			log_error("event type '%s' must be printable UTF-8 text", t);
@@ -478,7 +399,7 @@ int dispatch_build(struct dispatch_payload *out, const struct dispatch_source *s
 	rc = -1;
 
 	/* commitmsg: "<sha7> <subject>", as git log --pretty=oneline --abbrev-commit */
-	buf_addf(&subject, "%.*s ", DISPATCH_SHORT_SHA, src->sha ? src->sha : "");
+	buf_addf(&subject, "%.*s ", EVENT_SHORT_SHA, src->sha ? src->sha : "");
 	msg.prefix = 0;
 	subj.prefix = subject.len;
 	if (dispatch_subject(&subject, message, strlen(message)) < 0)
@@ -611,7 +532,7 @@ static int resolve(struct run *r)
 	if (!(r->targets = config_lines(cfg, IN_REPOSITORY, &r->ntargets)))
 		return -1;
 	for (size_t i = 0; i < r->ntargets; i++) {
-		if (!dispatch_valid_repo(r->targets[i])) {
+		if (!gh_valid_repo(r->targets[i])) {
 			log_error("input 'repository' has '%s', which is not 'owner/name'",
 				  r->targets[i]);
 			return GB_EUSAGE;
@@ -828,7 +749,7 @@ static void summary(const struct run *r, bool dry_run)
 	/* the summary is UTF-8 Markdown: the subject as sent, not as pushed */
 	dispatch_subject(&raw, ev->message ? ev->message : "",
 			 ev->message ? strlen(ev->message) : 0);
-	dispatch_utf8_fix(&subject, buf_cstr(&raw), raw.len, &replaced);
+	utf8_fix(&subject, buf_cstr(&raw), raw.len, &replaced);
 	if (subject.len > SUMMARY_SUBJECT_MAX) {
 		size_t n = SUMMARY_SUBJECT_MAX;
 
@@ -880,6 +801,39 @@ static int check_image(const struct config *cfg)
 	return 0;
 }
 
+/* The step summary of a failed run: what was asked, what was sent. */
+static void failure_summary(const struct run *r, bool dry_run)
+{
+	struct buf rows = BUF_INIT, targets = BUF_INIT, done = BUF_INIT, subject = BUF_INIT;
+
+	for (size_t i = 0; i < r->ntargets; i++)
+		buf_addf(&targets, "%s%s", i ? ", " : "", r->targets[i]);
+	if (r->service && r->environment)
+		buf_addf(&subject, "%s to %s", r->service, r->environment);
+	log_md_row(&rows, "event type", r->event_type);
+	log_md_row(&rows, "service", r->service);
+	log_md_row(&rows, "environment", r->environment);
+	log_md_row(&rows, "targets", targets.len ? targets.ptr : NULL);
+	log_md_row(&rows, "source", r->ev.repository);
+	log_md_row(&rows, "commit", r->ev.sha);
+	if (dry_run)
+		buf_adds(&done, "nothing sent (dry run)");
+	else if (!r->sent)
+		buf_adds(&done, "nothing sent: no dispatch is confirmed, so no deploy was asked "
+			 "for (unless the log says one may have arrived)");
+	else
+		buf_addf(&done, "sent to %zu of %zu repositories: the ones without a `sent` line "
+			 "in the log got nothing", r->sent, r->ntargets);
+	/* on the failure path already: out of memory here only shortens it */
+	log_summary_failed("dispatch", buf_failed(&subject) ? NULL : subject.ptr,
+			   buf_failed(&rows) || buf_failed(&targets) ? NULL : rows.ptr,
+			   buf_failed(&done) ? "see the log" : done.ptr);
+	buf_release(&rows);
+	buf_release(&targets);
+	buf_release(&done);
+	buf_release(&subject);
+}
+
 int dispatch_run(const struct config *cfg)
 {
 	struct run r = { .cfg = cfg };
@@ -899,13 +853,10 @@ int dispatch_run(const struct config *cfg)
 	if ((rc = build(&r)) < 0)
 		goto out;
 	log_info("dispatch '%s': service '%s', environment '%s', commit %.*s of '%s'",
-		 r.event_type, r.service, r.environment, DISPATCH_SHORT_SHA, r.ev.sha,
+		 r.event_type, r.service, r.environment, EVENT_SHORT_SHA, r.ev.sha,
 		 r.ev.repository ? r.ev.repository : "?");
 	if (dry_run || log_get_style() == LOG_ACTIONS)
 		show_body(&r, dry_run ? "request body (dry run: nothing sent)" : "request body");
-	if ((rc = log_output("payload", r.pl.payload)) < 0 ||
-	    (rc = log_output("event-type", r.event_type)) < 0)
-		goto out;
 	if (!dry_run) {
 		if ((rc = open_client(&r)) < 0)
 			goto out;
@@ -914,12 +865,21 @@ int dispatch_run(const struct config *cfg)
 				rc = -1;
 		if (r.sent < r.ntargets)
 			log_info("sent to %zu of %zu repositories", r.sent, r.ntargets);
+		if (rc < 0)
+			goto out;
 	} else {
 		log_info("dry run: nothing sent to %zu repositor%s", r.ntargets,
 			 r.ntargets == 1 ? "y" : "ies");
 	}
+	/* the outputs say what was sent: only once it all was (or, in a dry
+	 * run, what would be) */
+	if ((rc = log_output("payload", r.pl.payload)) < 0 ||
+	    (rc = log_output("event-type", r.event_type)) < 0)
+		goto out;
 	summary(&r, dry_run);
 out:
+	if (rc < 0)
+		failure_summary(&r, dry_run);
 	if (r.gh)
 		gh_client_free(r.gh);
 	config_lines_free(r.targets);

@@ -25,6 +25,11 @@
  * (as Python's errors="replace" decodes it), because JSON cannot carry raw
  * bytes.
  *
+ * Outputs (payload, event-type) are written only once every target got
+ * the dispatch (or, in a dry run, what would be sent); a failed run writes
+ * none, and a failure summary (log.h log_summary_failed) that says to how
+ * many targets it was sent.
+ *
  * Returns of this module: 0; -1 (reported); GB_EUSAGE for a bad setting
  * (reported; exit 2).
  */
@@ -39,7 +44,6 @@
 #define DISPATCH_BODY_MAX 65535      /* bytes of the whole request body */
 #define DISPATCH_MAX_KEYS 10         /* top-level keys of client_payload */
 #define DISPATCH_EVENT_TYPE_MAX 100  /* characters */
-#define DISPATCH_SHORT_SHA 7         /* git's default abbreviation */
 
 /* What the payload describes.  Borrowed strings; image, actor, run_url,
  * ref and branch may be NULL (JSON null, or left out for image). */
@@ -80,14 +84,6 @@ void dispatch_payload_release(struct dispatch_payload *p);
  * each without trailing white space, joined by single spaces.  Appended to
  * `out`; 0 or -1 (buffer error). */
 int dispatch_subject(struct buf *out, const char *msg, size_t len);
-
-/* Append `s` with every invalid UTF-8 sequence replaced by U+FFFD (one per
- * maximal invalid subpart, as Unicode recommends and Python does); stores
- * how many were replaced in *replaced.  0 or -1 (buffer error). */
-int dispatch_utf8_fix(struct buf *out, const char *s, size_t len, size_t *replaced);
-
-/* Is `s` a GitHub 'owner/name'? */
-int dispatch_valid_repo(const char *s);
 
 int dispatch_run(const struct config *cfg);
 

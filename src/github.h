@@ -88,6 +88,8 @@ struct gh_request {
 	bool no_resend;         /* not idempotent (a repository_dispatch): a
 				 * transport failure after the request went out
 				 * is not retried, since it may have arrived */
+	const char *too_big;    /* what an answer over body_max means, for the
+				 * error line (NULL: the size alone) */
 };
 
 struct gh_response {
@@ -139,6 +141,10 @@ long gh_request_count(const struct gh_client *c);
  * characters A-Z a-z 0-9 - . _ ~ (and '/' when keep_slash) becomes %XX.
  * 0 or -1 (buffer error). */
 int gh_escape(struct buf *out, const char *s, bool keep_slash);
+
+/* Is `s` a GitHub 'owner/name' (owner: 1..39 of A-Za-z0-9-_; name: 1..100
+ * of A-Za-z0-9._-, neither "." nor "..")? */
+bool gh_valid_repo(const char *s);
 
 /*
  * The pure parts, exposed for the unit tests.

@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "log.h"
 #include "yamlpath.h"
+#include "yamlquote.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -993,6 +994,7 @@ void imagefind_yedits(const struct imagefind *plan, struct yedit *out)
 			.value = plan->edits[i].value,
 			.value_len = strlen(plan->edits[i].value),
 			.create_element = plan->edits[i].create_element,
+			.mode = YQ_STRING, /* a tag is a string, even 1.5 */
 		};
 }
 

@@ -3,7 +3,6 @@
 
 #include "commit.h"
 #include "diff.h"
-#include "dispatch.h"
 #include "event.h"
 #include "github.h"
 #include "imagefind.h"
@@ -38,6 +37,7 @@ static const struct {
 	{ IN_PR_BODY, "Automated deploy of `{service}` to `{environment}`.\n\n{message}" },
 };
 
+
 /* The workloads whose pod template may change, so that the revision
  * annotation rolls them out.  Not a bare Job: its pod template is
  * immutable, and the apply would fail in the cluster. */
@@ -52,19 +52,6 @@ static const struct {
 	{ "CronJob", "spec.jobTemplate.spec.template" },
 };
 #define NROLLOUTS (sizeof(rollouts) / sizeof(*rollouts))
-
-/* One edit of a manifest, in the terms of the YAML editor. */
-enum medit_op { MEDIT_SET, MEDIT_MARKER };
-
-struct medit {
-	enum medit_op op;
-	char *path;      /* MEDIT_SET: a path of the edit grammar */
-	const char *name; /* MEDIT_MARKER: the marker's name */
-	char *value;
-	size_t value_len;
-	bool optional;   /* finding it nowhere is not an error */
-	size_t hits;     /* set by yaml_edit: values found (changed or not) or created */
-};
 
 struct run {
 	const struct config *cfg;
@@ -82,12 +69,18 @@ struct run {
 	char **paths;            /* normalised manifest paths */
 	size_t npaths;
 	struct commit_file *files;
-	struct medit *edits;     /* set, marker */
+	struct yedit *edits;     /* set, marker: the YAML editor's own edits */
 	size_t nedits;
 	struct imageref image;   /* the image input, expanded; image.name NULL: none */
 	struct imagefind *plans; /* per manifest (paths[i]): where the image goes */
 	bool *planned;           /* plans[i] made for the current content */
-	struct medit rev[NROLLOUTS]; /* the revision annotation, when nothing else */
+	size_t marker;           /* the marker edit among them */
+	struct yedit rev[NROLLOUTS]; /* the revision annotation, when nothing else */
+	struct ypath *parsed;    /* the edits' paths, parsed once (edits_alloc of them) */
+	size_t edits_alloc;
+	struct ypath rev_parsed[NROLLOUTS];
+	char **owned;            /* the edits' paths and values */
+	size_t nowned, owned_alloc;
 	bool configured;         /* set or image given */
 	struct gh_client *gh;
 	struct commit_result res;
@@ -97,61 +90,26 @@ struct run {
 /* ---- the YAML editor and the diff ---------------------------------------- */
 
 /*
- * yaml_edit: the one place that edits YAML.  Apply `n` edits and the image
- * plan's (when not NULL) to the `len` bytes at `in`, appending the result
- * to `out`; `file` names the manifest in errors (file= and line=
- * annotations).  Sets each edit's `hits`; every image edit must reach what
- * it was planned for (imagefind_check).  0, or -1 (reported; `out`
- * unchanged).
- *
- * set_split: the '=' that ends the path of a `set` line, or NULL (reported,
- * naming `what`).
+ * set_split: the '=' or ':=' that ends the path of a `set` line, or NULL
+ * (reported, naming `what`); the parsed path goes to *keep when not NULL
+ * (the caller releases it, also on failure).  ypath_value() then gives the
+ * template and the type its form asks for.
  *
  * make_diff: append the unified diff of one file ("a/PATH", "b/PATH").
  */
-static int yaml_edit(struct buf *out, const char *in, size_t len, struct medit *e, size_t n,
-		     const struct imagefind *plan, const char *file)
-{
-	struct yedit ye[YEDIT_MAX_EDITS];
-	size_t ni = plan ? plan->nedits : 0;
-	int rc;
-
-	if (n + ni > YEDIT_MAX_EDITS) {
-		log_error_at(file, 0, "too many edits for '%s' (%zu, at most %d)", file, n + ni,
-			     YEDIT_MAX_EDITS);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++)
-		ye[i] = (struct yedit){
-			.op = e[i].op == MEDIT_SET ? YEDIT_SET : YEDIT_MARKER,
-			.path = e[i].path,
-			.name = e[i].name,
-			.value = e[i].value,
-			.value_len = e[i].value_len,
-			.optional = e[i].optional,
-		};
-	if (ni)
-		imagefind_yedits(plan, ye + n);
-	rc = yedit_apply(out, in, len, ye, n + ni, file, NULL);
-	for (size_t i = 0; i < n; i++)
-		e[i].hits = ye[i].changed + ye[i].unchanged + ye[i].created;
-	if (rc == 0 && ni && imagefind_check(plan, ye + n, file) < 0) {
-		buf_reset(out);
-		return -1;
-	}
-	return rc;
-}
-
-static const char *set_split(const char *line, const char *what)
+static const char *set_split(const char *line, const char *what, struct ypath *keep)
 {
 	struct ypath p = YPATH_INIT;
 	const char *end = NULL;
 
 	if (ypath_parse(&p, line, &end, what) < 0)
 		return NULL;
-	ypath_release(&p);
-	if (!end || *end != '=') {
-		log_error("%s is not 'PATH=TEMPLATE': '%s'", what, line);
+	if (keep)
+		*keep = p;
+	else
+		ypath_release(&p);
+	if (!end || (*end != '=' && *end != ':')) {
+		log_error("%s is not 'PATH=TEMPLATE' or 'PATH:=TEMPLATE': '%s'", what, line);
 		return NULL;
 	}
 	return end;
@@ -204,7 +162,7 @@ static int check_lines_tmpl(const struct config *cfg, enum input in)
 
 static int check_sets(const struct config *cfg)
 {
-	char **lines, what[64];
+	char **lines, what[64], *tmpl;
 	size_t n;
 	int rc = 0;
 
@@ -215,11 +173,23 @@ static int check_sets(const struct config *cfg)
 		rc = GB_EUSAGE;
 	}
 	for (size_t i = 0; i < n && !rc; i++) {
-		const char *eq;
+		const char *eq, *v;
+		size_t len;
+		enum yq_mode mode;
 
 		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
-		if (!(eq = set_split(lines[i], what)) || tmpl_check(eq + 1, what) < 0)
+		if (!(eq = set_split(lines[i], what, NULL))) {
 			rc = GB_EUSAGE;
+			break;
+		}
+		ypath_value(eq, &v, &len, &mode);
+		if (!(tmpl = strndup(v, len))) {
+			rc = log_oom();
+			break;
+		}
+		if (tmpl_check(tmpl, what) < 0)
+			rc = GB_EUSAGE;
+		free(tmpl);
 	}
 	config_lines_free(lines);
 	return rc;
@@ -283,7 +253,7 @@ static int check_inputs(struct run *r)
 		log_error("input 'repository' names %zu repositories; mode 'patch' commits to one",
 			  nrepo);
 		rc = GB_EUSAGE;
-	} else if (nrepo == 1 && !dispatch_valid_repo(repo[0])) {
+	} else if (nrepo == 1 && !gh_valid_repo(repo[0])) {
 		log_error("input 'repository' must be 'owner/name', not '%s'", repo[0]);
 		rc = GB_EUSAGE;
 	} else if (nrepo == 1 && !(r->repo = strdup(repo[0]))) {
@@ -360,7 +330,7 @@ static int check_policy(struct run *r)
 	    policy_check_source(pl->repository, r->sources, r->nsources) < 0)
 		return -1;
 	if (!r->repo) {
-		if (!r->ev.repository || !dispatch_valid_repo(r->ev.repository)) {
+		if (!r->ev.repository || !gh_valid_repo(r->ev.repository)) {
 			log_error("cannot tell the GitOps repository: GITHUB_REPOSITORY is not "
 				  "'owner/name'; set the 'repository' input");
 			return GB_EUSAGE;
@@ -522,7 +492,7 @@ static int expand_pr_branch(struct run *r)
 		sha1_hex(d, hex);
 	}
 	buf_addf(&b, "gitops-bump/%s/%s/%.*s", r->pl.service, r->pl.environment,
-		 DISPATCH_SHORT_SHA, hex);
+		 EVENT_SHORT_SHA, hex);
 	if (buf_failed(&b) || !(r->pr_branch = buf_detach(&b, NULL))) {
 		buf_release(&b);
 		return log_oom();
@@ -530,25 +500,89 @@ static int expand_pr_branch(struct run *r)
 	return policy_check_branch(r->pr_branch, strlen(r->pr_branch));
 }
 
-static struct medit *add_edit(struct run *r)
+static struct yedit *add_edit(struct run *r)
 {
-	struct medit *e = &r->edits[r->nedits++];
+	struct yedit *e = &r->edits[r->nedits++];
 
 	memset(e, 0, sizeof(*e));
 	return e;
 }
 
-/* One SET edit of `path` (a copy is made) to a copy of `value`. */
-static int set_edit(struct medit *e, const char *path, size_t plen, const char *value,
-		    size_t vlen, bool optional)
+/* A NUL-terminated copy of `len` bytes, freed with the run.  NULL (reported)
+ * when out of memory. */
+static char *keep(struct run *r, const char *s, size_t len)
 {
-	e->op = MEDIT_SET;
+	char *c;
+
+	if (r->nowned == r->owned_alloc) {
+		size_t na = r->owned_alloc ? r->owned_alloc * 2 : 16;
+		char **p = realloc(r->owned, na * sizeof(*p));
+
+		if (!p) {
+			log_oom();
+			return NULL;
+		}
+		r->owned = p;
+		r->owned_alloc = na;
+	}
+	if (!(c = malloc(len + 1))) {
+		log_oom();
+		return NULL;
+	}
+	memcpy(c, s, len);
+	c[len] = '\0';
+	r->owned[r->nowned++] = c;
+	return c;
+}
+
+/* One SET edit of `path` to `value` (both copied) typed by `mode`, its
+ * parsed path in *parsed (parsed here when still empty). */
+static int set_edit(struct run *r, struct yedit *e, struct ypath *parsed, const char *path,
+		    size_t plen, const char *value, size_t vlen, bool optional, enum yq_mode mode)
+{
+	e->op = YEDIT_SET;
 	e->optional = optional;
+	e->mode = mode;
 	e->value_len = vlen;
-	if (!(e->path = strndup(path, plen)) || !(e->value = malloc(vlen + 1)))
-		return log_oom();
-	memcpy(e->value, value, vlen);
-	e->value[vlen] = '\0';
+	if (!(e->path = keep(r, path, plen)) || !(e->value = keep(r, value, vlen)))
+		return -1;
+	if (!parsed->n && ypath_parse(parsed, e->path, NULL, NULL) < 0)
+		return -1;
+	e->parsed = parsed;
+	return 0;
+}
+
+/* The edits of input `set`'s lines, expanded and checked as the editor
+ * takes them (a typed value must be a literal once expanded). */
+static int line_edits(struct run *r, char **lines, size_t n)
+{
+	char what[64];
+
+	for (size_t i = 0; i < n; i++) {
+		const char *eq, *t;
+		enum yq_mode mode;
+		struct yedit *e;
+		char *tmpl, *v = NULL;
+		size_t tlen, len;
+		int rc;
+
+		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
+		if (!(eq = set_split(lines[i], what, &r->parsed[r->nedits])))
+			return -1;
+		ypath_value(eq, &t, &tlen, &mode);
+		if (!(tmpl = strndup(t, tlen)))
+			return log_oom();
+		rc = expand(r, tmpl, what, &v, &len);
+		free(tmpl);
+		if (rc < 0)
+			return -1;
+		e = add_edit(r);
+		rc = set_edit(r, e, &r->parsed[r->nedits - 1], lines[i], (size_t)(eq - lines[i]),
+			      v, len, false, mode);
+		free(v);
+		if (rc < 0 || yedit_check(e, what) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -572,28 +606,18 @@ static int expand_image(struct run *r)
 static int build_edits(struct run *r)
 {
 	struct buf path = BUF_INIT;
-	char **sets, *value = NULL, what[64];
+	char **sets, *value = NULL;
 	size_t nsets, vlen;
 	int rc = -1;
 
 	if (!(sets = config_lines(r->cfg, IN_SET, &nsets)))
 		return -1;
-	if (!(r->edits = calloc(nsets + 1, sizeof(*r->edits))))
+	r->edits_alloc = nsets + 1;
+	if (!(r->edits = calloc(r->edits_alloc, sizeof(*r->edits))) ||
+	    !(r->parsed = calloc(r->edits_alloc, sizeof(*r->parsed))))
 		goto fail_oom;
-	for (size_t i = 0; i < nsets; i++) {
-		const char *eq;
-		char *v;
-		size_t len;
-
-		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
-		if (!(eq = set_split(sets[i], what)) || expand(r, eq + 1, what, &v, &len) < 0)
-			goto out;
-		rc = set_edit(add_edit(r), sets[i], (size_t)(eq - sets[i]), v, len, false);
-		free(v);
-		if (rc < 0)
-			goto out;
-		rc = -1;
-	}
+	if (line_edits(r, sets, nsets) < 0)
+		goto out;
 	if ((rc = expand_image(r)) < 0)
 		goto out;
 	rc = -1;
@@ -601,14 +625,15 @@ static int build_edits(struct run *r)
 	if (expand_input(r, IN_VALUE, &value, &vlen) < 0)
 		goto out;
 	{
-		struct medit *m = add_edit(r);
+		struct yedit *m = add_edit(r);
 
-		m->op = MEDIT_MARKER;
+		r->marker = r->nedits - 1;
+		m->op = YEDIT_MARKER;
 		m->name = config_str(r->cfg, IN_MARKER);
 		m->optional = true;
 		m->value_len = vlen;
-		if (!(m->value = strdup(value)))
-			goto fail_oom;
+		if (!(m->value = keep(r, value, vlen)))
+			goto out;
 	}
 	for (size_t i = 0; i < NROLLOUTS; i++) {
 		buf_reset(&path);
@@ -616,7 +641,8 @@ static int build_edits(struct run *r)
 			 rollouts[i].pod_template, PATCH_REVISION_ANNOTATION);
 		if (buf_failed(&path))
 			goto fail_oom;
-		if (set_edit(&r->rev[i], path.ptr, path.len, value, vlen, true) < 0)
+		if (set_edit(r, &r->rev[i], &r->rev_parsed[i], path.ptr, path.len, value, vlen,
+			     true, YQ_STRING) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -657,12 +683,13 @@ static int expand_all(struct run *r)
 
 /* ---- the edit ------------------------------------------------------------------ */
 
-static size_t hits(const struct medit *e, size_t n)
+/* Values the edits found (changed or not) or created. */
+static size_t hits(const struct yedit *e, size_t n)
 {
 	size_t sum = 0;
 
 	for (size_t i = 0; i < n; i++)
-		sum += e[i].hits;
+		sum += e[i].changed + e[i].unchanged + e[i].created;
 	return sum;
 }
 
@@ -710,11 +737,41 @@ static int check_image_found(const struct run *r)
 	return -1;
 }
 
+/*
+ * Apply the edits and the image plan's (when not NULL) in one call; every
+ * image edit must reach what it was planned for (imagefind_check).  0, or
+ * -1 (reported; `out` unchanged).
+ */
+static int apply_edits(struct run *r, struct buf *out, const struct commit_file *f,
+		       const struct imagefind *plan)
+{
+	struct yedit ye[YEDIT_MAX_EDITS];
+	size_t n = r->nedits, ni = plan ? plan->nedits : 0;
+
+	if (n + ni > YEDIT_MAX_EDITS) {
+		log_error_at(f->path, 0, "too many edits for '%s' (%zu, at most %d)", f->path,
+			     n + ni, YEDIT_MAX_EDITS);
+		return -1;
+	}
+	memcpy(ye, r->edits, n * sizeof(*ye));
+	if (ni)
+		imagefind_yedits(plan, ye + n);
+	if (yedit_apply(out, f->old.ptr ? f->old.ptr : "", f->old.len, ye, n + ni, f->path,
+			NULL) < 0)
+		return -1;
+	memcpy(r->edits, ye, n * sizeof(*ye)); /* the report: hits of each */
+	if (ni && imagefind_check(plan, ye + n, f->path) < 0) {
+		buf_reset(out);
+		return -1;
+	}
+	return 0;
+}
+
 /* commit_edit_fn: the manifest's new content from its current content. */
 static int edit_file(void *arg, struct commit_file *f)
 {
 	struct run *r = arg;
-	const struct medit *marker = &r->edits[r->nedits - 1];
+	const struct yedit *marker = &r->edits[r->marker];
 	struct imagefind *plan = NULL;
 
 	buf_reset(&f->new);
@@ -731,13 +788,12 @@ static int edit_file(void *arg, struct commit_file *f)
 		if (check_image_found(r) < 0)
 			return -1;
 	}
-	if (yaml_edit(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->edits, r->nedits,
-		      plan, f->path) < 0)
+	if (apply_edits(r, &f->new, f, plan) < 0)
 		return -1;
-	if (!r->configured && !marker->hits) {
+	if (!r->configured && !hits(marker, 1)) {
 		buf_reset(&f->new);
-		if (yaml_edit(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->rev,
-			      NROLLOUTS, NULL, f->path) < 0)
+		if (yedit_apply(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->rev,
+				NROLLOUTS, f->path, NULL) < 0)
 			return -1;
 		if (!hits(r->rev, NROLLOUTS)) {
 			log_error_at(f->path, 0, "'%s' has no <%s> marker and no workload to annotate "
@@ -914,8 +970,8 @@ static void summary(const struct run *r, const char *files)
 	log_md_row(&md, "service", pl->service);
 	log_md_row(&md, "environment", pl->environment);
 	if (pl->repository && pl->sha) {
-		buf_addf(&text, "%s@%.*s", pl->repository, DISPATCH_SHORT_SHA, pl->sha);
-		if (dispatch_valid_repo(pl->repository))
+		buf_addf(&text, "%s@%.*s", pl->repository, EVENT_SHORT_SHA, pl->sha);
+		if (gh_valid_repo(pl->repository))
 			buf_addf(&url, "%s/%s/commit/%s", r->ev.server_url, pl->repository, pl->sha);
 		buf_adds(&md, "| source | ");
 		add_link(&md, buf_cstr(&text), url.len ? url.ptr : NULL);
@@ -925,7 +981,7 @@ static void summary(const struct run *r, const char *files)
 	if (r->res.sha) {
 		lost = buf_failed(&text);
 		buf_reset(&text);
-		buf_addf(&text, "%s@%.*s on %s", r->repo, DISPATCH_SHORT_SHA, r->res.sha,
+		buf_addf(&text, "%s@%.*s on %s", r->repo, EVENT_SHORT_SHA, r->res.sha,
 			 r->pr_branch ? r->pr_branch : r->branch);
 		buf_adds(&md, "| GitOps commit | ");
 		add_link(&md, buf_cstr(&text), r->res.url);
@@ -979,7 +1035,7 @@ static int report(struct run *r)
 	else if (!commit)
 		log_info("edited %s in the workspace (not committed)", buf_cstr(&files));
 	else if (res->sha)
-		log_info("committed %.*s to branch '%s' of '%s': %s", DISPATCH_SHORT_SHA, res->sha,
+		log_info("committed %.*s to branch '%s' of '%s': %s", EVENT_SHORT_SHA, res->sha,
 			 r->pr_branch ? r->pr_branch : r->branch, r->repo,
 			 res->url ? res->url : res->sha);
 	if (res->pr_url)
@@ -1024,6 +1080,61 @@ static void announce(const struct run *r)
 	buf_release(&b);
 }
 
+/* ---- a failed run -------------------------------------------------------------- */
+
+/* What a failed run did, for its step summary (log_summary_failed). */
+static const char *failure_done(const struct run *r, struct buf *b)
+{
+	const char *branch = r->pr_branch ? r->pr_branch : r->branch;
+
+	if (r->res.sha)
+		buf_addf(b, "committed `%.*s` to branch `%s` of `%s`; the failure came after it",
+			 EVENT_SHORT_SHA, r->res.sha, branch, r->repo);
+	else if (r->res.unsure)
+		buf_addf(b, "**a commit may have landed** on branch `%s` of `%s` (GitHub's answer "
+			 "was lost or unreadable): look at the branch before running this again",
+			 branch, r->repo);
+	else if (config_bool(r->cfg, IN_DRY_RUN))
+		return "nothing written (dry run)";
+	else if (!config_bool(r->cfg, IN_COMMIT))
+		return "nothing committed (`commit: false`)";
+	else
+		return "nothing committed";
+	return buf_failed(b) ? "see the log" : b->ptr;
+}
+
+static void failure_summary(const struct run *r)
+{
+	const struct payload *pl = &r->pl;
+	struct buf rows = BUF_INIT, subject = BUF_INIT, text = BUF_INIT, done = BUF_INIT;
+
+	if (pl->service && pl->environment)
+		buf_addf(&subject, "%s to %s", pl->service, pl->environment);
+	log_md_row(&rows, "service", pl->service);
+	log_md_row(&rows, "environment", pl->environment);
+	if (pl->repository) {
+		buf_addf(&text, "%s@%.*s", pl->repository, EVENT_SHORT_SHA,
+			 pl->sha ? pl->sha : "");
+		log_md_row(&rows, "source", text.ptr);
+	}
+	if (r->repo)
+		log_md_row(&rows, "GitOps repository", r->repo);
+	if (r->branch)
+		log_md_row(&rows, "branch", r->pr_branch ? r->pr_branch : r->branch);
+	buf_reset(&text);
+	for (size_t i = 0; r->paths && i < r->npaths; i++)
+		buf_addf(&text, "%s%s", i ? ", " : "", r->paths[i]);
+	if (text.len)
+		log_md_row(&rows, "files", text.ptr);
+	/* on the failure path already: out of memory here only shortens it */
+	log_summary_failed("patch", buf_failed(&subject) ? NULL : subject.ptr,
+			   buf_failed(&rows) ? NULL : rows.ptr, failure_done(r, &done));
+	buf_release(&rows);
+	buf_release(&subject);
+	buf_release(&text);
+	buf_release(&done);
+}
+
 /* ---- the mode ------------------------------------------------------------------ */
 
 static void release(struct run *r)
@@ -1036,20 +1147,20 @@ static void release(struct run *r)
 	for (size_t i = 0; r->paths && i < r->npaths; i++)
 		free(r->paths[i]);
 	free(r->paths);
-	for (size_t i = 0; r->edits && i < r->nedits; i++) {
-		free(r->edits[i].path);
-		free(r->edits[i].value);
-	}
 	free(r->edits);
 	for (size_t i = 0; r->plans && i < r->npaths; i++)
 		imagefind_release(&r->plans[i]);
 	free(r->plans);
 	free(r->planned);
 	imageref_release(&r->image);
-	for (size_t i = 0; i < NROLLOUTS; i++) {
-		free(r->rev[i].path);
-		free(r->rev[i].value);
-	}
+	for (size_t i = 0; r->parsed && i < r->edits_alloc; i++)
+		ypath_release(&r->parsed[i]);
+	free(r->parsed);
+	for (size_t i = 0; i < NROLLOUTS; i++)
+		ypath_release(&r->rev_parsed[i]);
+	for (size_t i = 0; i < r->nowned; i++)
+		free(r->owned[i]);
+	free(r->owned);
 	config_lines_free(r->sources);
 	free(r->repo);
 	free(r->branch);
@@ -1087,6 +1198,8 @@ int patch_run(const struct config *cfg)
 		goto out;
 	rc = report(&r);
 out:
+	if (rc < 0)
+		failure_summary(&r);
 	release(&r);
 	return rc;
 }
