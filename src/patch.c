@@ -804,7 +804,7 @@ static int edit_file(void *arg, struct commit_file *f)
 		}
 	}
 	f->changed = f->new.len != f->old.len ||
-		     (f->new.len && memcmp(f->new.ptr, f->old.ptr, f->new.len) != 0);
+		     (f->new.len && f->old.ptr && memcmp(f->new.ptr, f->old.ptr, f->new.len) != 0);
 	return 0;
 }
 
