@@ -63,3 +63,14 @@ for case in sorted(pathlib.Path("tests/cases/edit").iterdir()):
             src.read_bytes() + b"\0" + path.encode("utf-8", "surrogateescape") + b"\0" +
             value.encode("utf-8", "surrogateescape"))
 PY
+
+# fuzz_imagefind: "REFERENCE NUL YAML" for each image fixture (the GitOps
+# kinds the finder knows), with a reference of the repository they hold.
+mkdir -p "$out/imagefind"
+for f in tests/fixtures/images/*.yaml; do
+	for ref in ghcr.io/acme/web:1.5.0 \
+	    "bitnami/nginx:1.26@sha256:1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f"; do
+		name=$(basename "$f" .yaml)-$(printf '%s' "$ref" | cut -c1-5)
+		{ printf '%s\0' "$ref"; cat "$f"; } > "$out/imagefind/$name"
+	done
+done

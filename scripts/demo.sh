@@ -14,7 +14,11 @@
 #    repository_dispatch workflow would (the article's manifest, with its
 #    <lastCommitMsg> marker, on the 'sandbox' branch; `branch: '{environment}'`);
 # 6. shows the commit it made through the API and its diff, and reads the
-#    manifest back with a YAML parser.
+#    manifest back with a YAML parser;
+# 7. deploys an image (with its digest) to two more services the same way,
+#    next to the article's raw Deployment: 'web' through a kustomize overlay
+#    (its images: entry) and 'api' through a Helm values file (image.tag and
+#    the one-string worker image), and shows both commits.
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,15 +39,20 @@ if [ -t 1 ]; then bold=$(printf '\033[1m') plain=$(printf '\033[0m'); else bold=
 say() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 json() { "$python" -c 'import json,sys; print(json.dumps(json.load(sys.stdin), indent=2, ensure_ascii=False))'; }
 
-"$python" - "$root/tests/fixtures/patch/sandbox-deploy.yaml" "$token" > "$work/seed.json" <<'EOF'
+"$python" - "$root/tests/fixtures/patch/sandbox-deploy.yaml" "$token" \
+	"$root/tests/fixtures/images" > "$work/seed.json" <<'EOF'
 import json, sys
 manifest = open(sys.argv[1]).read()
+overlay = open(sys.argv[3] + "/kustomization-with.yaml").read()
+values = open(sys.argv[3] + "/values-simple.yaml").read().replace("acme/web", "acme/api")
 print(json.dumps({
     "tokens": [{"token": sys.argv[2], "name": "demo", "login": "app-deployer"}],
     "repos": [{"name": "acme/product-service"},
               {"name": "acme/gitops-repo", "files": {"README.md": "GitOps repo\n"},
                "branches": {"sandbox": {"files": {
-                   "product/sandbox/sandbox-deploy.yaml": manifest}}}}]}))
+                   "product/sandbox/sandbox-deploy.yaml": manifest,
+                   "web/overlays/sandbox/kustomization.yaml": overlay,
+                   "api/sandbox/values.yaml": values}}}}]}))
 EOF
 "$python" "$root/tests/fakegh.py" --port 0 --seed "$work/seed.json" \
 	--url-file "$work/url" >/dev/null &
@@ -153,7 +162,49 @@ for path, (old, new) in c["changes"].items():
     if not value.endswith(pushed + "</lastCommitMsg>"):
         sys.exit("demo: the manifest does not hold the pushed subject")
 EOF
-if grep -qF "$token" "$work/log" "$work/outputs" "$work/patch-log" "$work/patch-outputs"; then
+say "7. an image, wherever the GitOps repo keeps it: 'web' (kustomize overlay), 'api' (Helm values)"
+digest=sha256:9b2c1d0e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c
+for svc in web api; do
+	case $svc in
+	web) manifest='{service}/overlays/{environment}/kustomization.yaml' ;;
+	api) manifest='{service}/{environment}/values.yaml' ;;
+	esac
+	"$python" - "$work/gitops-event.json" "$svc" "ghcr.io/acme/$svc:1.5.0@$digest" \
+		> "$work/event-$svc.json" <<'EOF'
+import json, sys
+e = json.load(open(sys.argv[1]))
+e["action"] = sys.argv[2]
+e["client_payload"].update(service=sys.argv[2], image=sys.argv[3])
+print(json.dumps(e))
+EOF
+	echo "   $svc's pipeline sent image: ghcr.io/acme/$svc:1.5.0@sha256:9b2c...; the step has"
+	echo "   with: { branch: '{environment}', image: '{image}', manifest: '$manifest' }"
+	env -i PATH="$PATH" \
+		GITHUB_EVENT_NAME=repository_dispatch GITHUB_EVENT_PATH="$work/event-$svc.json" \
+		GITHUB_REPOSITORY=acme/gitops-repo GITHUB_REF=refs/heads/main \
+		GITHUB_SHA=0000000000000000000000000000000000000000 GITHUB_ACTOR=app-deployer \
+		GITHUB_RUN_ID=3003 GITHUB_OUTPUT="$work/image-outputs-$svc" \
+		INPUT_MODE=patch INPUT_TOKEN="$token" INPUT_API-URL="$url" \
+		INPUT_BRANCH='{environment}' INPUT_IMAGE='{image}' INPUT_MANIFEST="$manifest" \
+		"$bin" > "$work/image-log-$svc" 2>&1 ||
+		{ cat "$work/image-log-$svc"; echo "demo: patch of $svc failed" >&2; exit 1; }
+	grep -v '^==\|^---\|^+++\|^@@\|^[ +-]' "$work/image-log-$svc" | sed 's/^/   | /'
+	curl -sf "$url/_fake/repos/acme/gitops-repo/log?branch=sandbox" > "$work/image-log.json"
+	"$python" - "$work/image-log.json" "$svc" <<'EOF'
+import difflib, json, sys
+c = json.load(open(sys.argv[1]))[0]
+for path, (old, new) in c["changes"].items():
+    if not path.startswith(sys.argv[2] + "/"):
+        sys.exit("demo: the %s commit changed %s" % (sys.argv[2], path))
+    for line in difflib.unified_diff(old.splitlines(True), new.splitlines(True),
+                                     "a/" + path, "b/" + path):
+        print("   " + line, end="" if line.endswith("\n") else "\n")
+EOF
+done
+
+if grep -qF "$token" "$work/log" "$work/outputs" "$work/patch-log" "$work/patch-outputs" \
+	"$work/image-log-web" "$work/image-log-api" "$work/image-outputs-web" \
+	"$work/image-outputs-api"; then
 	echo "demo: the token appeared in the output" >&2
 	exit 1
 fi

@@ -59,7 +59,8 @@ static const struct input_def inputs[IN__COUNT] = {
 	[IN_CLIENT_PAYLOAD] = { "client-payload", M_DISPATCH, T_JSON, NULL, 0, 0,
 		"a JSON object merged into the payload" },
 	[IN_IMAGE] = { "image", M_BOTH, T_STR, NULL, 0, 0,
-		"dispatch: image reference to send; patch: template for the container image" },
+		"dispatch: image reference to send; patch: image reference template, set "
+		"wherever its repository is (workloads, kustomize, Helm values, Argo CD)" },
 	[IN_ENVIRONMENTS] = { "environments", M_PATCH, T_STR, "sandbox,qa,master", 0, 0,
 		"allowed environments, comma or newline separated" },
 	[IN_ALLOWED_SOURCES] = { "allowed-sources", M_PATCH, T_LINES, NULL, 0, 0,
@@ -75,7 +76,8 @@ static const struct input_def inputs[IN__COUNT] = {
 	[IN_VALUE] = { "value", M_PATCH, T_STR, "{time} {repository}@{short_sha}: {subject}", 0, 0,
 		"template for the marker text and the revision annotation", true },
 	[IN_CONTAINER] = { "container", M_PATCH, T_STR, NULL, 0, 0,
-		"container whose image is set (default: every container)" },
+		"only the workload container of this name gets the image (default: every "
+		"container of the image's repository)" },
 	[IN_BRANCH] = { "branch", M_PATCH, T_STR, NULL, 0, 0,
 		"branch template to commit to (default: the run's branch)" },
 	[IN_COMMIT] = { "commit", M_PATCH, T_BOOL, "true", 0, 0,

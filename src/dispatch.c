@@ -3,6 +3,7 @@
 
 #include "event.h"
 #include "github.h"
+#include "imageref.h"
 #include "log.h"
 #include "oidc.h"
 #include "utf8.h"
@@ -830,6 +831,21 @@ static void summary(const struct run *r, bool dry_run)
 	buf_release(&raw);
 }
 
+/* The image to send must be a reference the receiver can deploy: a usage
+ * error before anything is read (imageref.h). */
+static int check_image(const struct config *cfg)
+{
+	const char *image = config_str(cfg, IN_IMAGE);
+	struct imageref ref;
+
+	if (!image)
+		return 0;
+	if (imageref_parse(&ref, image, strlen(image), "input 'image'") < 0)
+		return GB_EUSAGE;
+	imageref_release(&ref);
+	return 0;
+}
+
 /* The step summary of a failed run: what was asked, what was sent. */
 static void failure_summary(const struct run *r, bool dry_run)
 {
@@ -869,7 +885,7 @@ int dispatch_run(const struct config *cfg)
 	bool dry_run = config_bool(cfg, IN_DRY_RUN);
 	int rc;
 
-	if ((rc = event_load(&r.ev)) < 0)
+	if ((rc = check_image(cfg)) < 0 || (rc = event_load(&r.ev)) < 0)
 		goto out;
 	if (r.ev.kind != EVENT_DEPLOY) {
 		rc = not_a_deploy(&r);

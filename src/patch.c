@@ -7,6 +7,8 @@
 #include "event.h"
 #include "freeze.h"
 #include "github.h"
+#include "imagefind.h"
+#include "imageref.h"
 #include "log.h"
 #include "oidc.h"
 #include "payload.h"
@@ -39,12 +41,6 @@ static const struct {
 	{ IN_PR_BODY, "Automated deploy of `{service}` to `{environment}`.\n\n{message}" },
 };
 
-/* The workload paths: a pod template, and a CronJob's. */
-static const char *const pod_templates[] = {
-	"spec.template",
-	"spec.jobTemplate.spec.template",
-};
-#define NTEMPLATES (sizeof(pod_templates) / sizeof(*pod_templates))
 
 /* The workloads whose pod template may change, so that the revision
  * annotation rolls them out.  Not a bare Job: its pod template is
@@ -77,9 +73,11 @@ struct run {
 	char **paths;            /* normalised manifest paths */
 	size_t npaths;
 	struct commit_file *files;
-	struct yedit *edits;     /* set, image, marker: the YAML editor's own edits */
+	struct yedit *edits;     /* set, marker: the YAML editor's own edits */
 	size_t nedits;
-	size_t image_first, nimage; /* the image edits among them */
+	struct imageref image;   /* the image input, expanded; image.name NULL: none */
+	struct imagefind *plans; /* per manifest (paths[i]): where the image goes */
+	bool *planned;           /* plans[i] made for the current content */
 	size_t marker;           /* the marker edit among them */
 	struct yedit rev[NROLLOUTS]; /* the revision annotation, when nothing else */
 	struct ypath *parsed;    /* the edits' paths, parsed once (edits_alloc of them) */
@@ -658,41 +656,42 @@ static int line_edits(struct run *r, char **lines, size_t n)
 	return 0;
 }
 
+/* The image input, expanded and parsed once: a bad reference is a usage
+ * error, before any manifest is read. */
+static int expand_image(struct run *r)
+{
+	char *image;
+	size_t len;
+	int rc;
+
+	if (!config_str(r->cfg, IN_IMAGE))
+		return 0;
+	if (expand_input(r, IN_IMAGE, &image, &len) < 0)
+		return -1;
+	rc = imageref_parse(&r->image, image, len, "input 'image'") < 0 ? GB_EUSAGE : 0;
+	free(image);
+	return rc;
+}
+
 static int build_edits(struct run *r)
 {
-	const char *container = config_str(r->cfg, IN_CONTAINER);
 	struct buf path = BUF_INIT;
-	char **sets, *value = NULL, *image = NULL;
-	size_t nsets, vlen, ilen = 0;
+	char **sets, *value = NULL;
+	size_t nsets, vlen;
 	int rc = -1;
 
 	if (!(sets = config_lines(r->cfg, IN_SET, &nsets)))
 		return -1;
-	r->edits_alloc = nsets + NTEMPLATES + 1;
+	r->edits_alloc = nsets + 1;
 	if (!(r->edits = calloc(r->edits_alloc, sizeof(*r->edits))) ||
 	    !(r->parsed = calloc(r->edits_alloc, sizeof(*r->parsed))))
 		goto fail_oom;
 	if (line_edits(r, sets, nsets) < 0)
 		goto out;
-	if (config_str(r->cfg, IN_IMAGE)) {
-		if (expand_input(r, IN_IMAGE, &image, &ilen) < 0)
-			goto out;
-		r->image_first = r->nedits;
-		r->nimage = NTEMPLATES;
-		for (size_t i = 0; i < NTEMPLATES; i++) {
-			buf_reset(&path);
-			buf_addf(&path, "%s.spec.containers[", pod_templates[i]);
-			buf_adds(&path, container ? "name=" : "*");
-			buf_adds(&path, container ? container : "");
-			buf_adds(&path, "].image");
-			if (buf_failed(&path))
-				goto fail_oom;
-			if (set_edit(r, add_edit(r), &r->parsed[r->nedits], path.ptr, path.len,
-				     image, ilen, true, YQ_STRING) < 0)
-				goto out;
-		}
-	}
-	r->configured = nsets || image;
+	if ((rc = expand_image(r)) < 0)
+		goto out;
+	rc = -1;
+	r->configured = nsets || r->image.name;
 	if (expand_input(r, IN_VALUE, &value, &vlen) < 0)
 		goto out;
 	{
@@ -722,7 +721,6 @@ fail_oom:
 	rc = log_oom();
 out:
 	free(value);
-	free(image);
 	buf_release(&path);
 	config_lines_free(sets);
 	return rc;
@@ -781,27 +779,105 @@ static int check_freeze(const struct commit_file *f)
 	return rc;
 }
 
+/* The image's plan for manifest `path` (one of r->paths). */
+static size_t plan_index(const struct run *r, const char *path)
+{
+	size_t i = 0;
+
+	while (i + 1 < r->npaths && strcmp(r->paths[i], path) != 0)
+		i++;
+	return i;
+}
+
+/*
+ * Nothing matched in any manifest: one error that lists every image found,
+ * with file and line, so the cause (another repository, a typo, a template
+ * the file computes) shows.  Only once every manifest has been planned.
+ */
+static int check_image_found(const struct run *r)
+{
+	const char *container = config_str(r->cfg, IN_CONTAINER);
+	struct buf found = BUF_INIT;
+	size_t listed = 0;
+
+	for (size_t i = 0; i < r->npaths; i++)
+		if (!r->planned[i] || r->plans[i].nedits)
+			return 0;
+	for (size_t i = 0; i < r->npaths; i++)
+		for (size_t j = 0; j < r->plans[i].nseen; j++, listed++)
+			if (listed < 20)
+				buf_addf(&found, "%s%s:%ld %s", listed ? "; " : "", r->paths[i],
+					 r->plans[i].seen[j].line, r->plans[i].seen[j].text);
+	if (listed > 20)
+		buf_addf(&found, "; and %zu more", listed - 20);
+	if (buf_failed(&found)) {
+		buf_release(&found);
+		return log_oom();
+	}
+	log_error_at(r->paths[0], 0, "no image of repository '%s'%s%s%s in %s (found: %s)",
+		     r->image.name, container ? " in a container named '" : "",
+		     container ? container : "", container ? "'" : "",
+		     r->npaths == 1 ? r->paths[0] : "the manifests",
+		     listed ? found.ptr : "no image at all");
+	buf_release(&found);
+	return -1;
+}
+
+/*
+ * Apply the edits and the image plan's (when not NULL) in one call; every
+ * image edit must reach what it was planned for (imagefind_check).  0, or
+ * -1 (reported; `out` unchanged).
+ */
+static int apply_edits(struct run *r, struct buf *out, const struct commit_file *f,
+		       const struct imagefind *plan)
+{
+	struct yedit ye[YEDIT_MAX_EDITS];
+	size_t n = r->nedits, ni = plan ? plan->nedits : 0;
+
+	if (n + ni > YEDIT_MAX_EDITS) {
+		log_error_at(f->path, 0, "too many edits for '%s' (%zu, at most %d)", f->path,
+			     n + ni, YEDIT_MAX_EDITS);
+		return -1;
+	}
+	memcpy(ye, r->edits, n * sizeof(*ye));
+	if (ni)
+		imagefind_yedits(plan, ye + n);
+	if (yedit_apply(out, f->old.ptr ? f->old.ptr : "", f->old.len, ye, n + ni, f->path,
+			NULL) < 0)
+		return -1;
+	memcpy(r->edits, ye, n * sizeof(*ye)); /* the report: hits of each */
+	if (ni && imagefind_check(plan, ye + n, f->path) < 0) {
+		buf_reset(out);
+		return -1;
+	}
+	return 0;
+}
+
 /* commit_edit_fn: the manifest's new content from its current content. */
 static int edit_file(void *arg, struct commit_file *f)
 {
 	struct run *r = arg;
 	const struct yedit *marker = &r->edits[r->marker];
-	const char *container = config_str(r->cfg, IN_CONTAINER);
+	struct imagefind *plan = NULL;
 
 	if (!r->pl.rollback && check_freeze(f) < 0)
 		return -1;
 	buf_reset(&f->new);
-	if (yedit_apply(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->edits, r->nedits,
-			f->path, NULL) < 0)
-		return -1;
-	if (r->nimage && !hits(r->edits + r->image_first, r->nimage)) {
-		log_error_at(f->path, 0, "'%s' has no container%s%s%s whose image to set (looked "
-			     "in spec.template.spec.containers and "
-			     "spec.jobTemplate.spec.template.spec.containers)", f->path,
-			     container ? " named '" : "", container ? container : "",
-			     container ? "'" : "");
-		return -1;
+	if (r->image.name) {
+		size_t i = plan_index(r, f->path);
+
+		plan = &r->plans[i];
+		imagefind_release(plan);
+		r->planned[i] = false;
+		if (imagefind_plan(plan, f->old.ptr ? f->old.ptr : "", f->old.len, &r->image,
+				   config_str(r->cfg, IN_CONTAINER), f->path) < 0)
+			return -1;
+		r->planned[i] = true;
+		if (check_image_found(r) < 0)
+			return -1;
 	}
+	if (apply_edits(r, &f->new, f, plan) < 0)
+		return -1;
 	if (!r->configured && !hits(marker, 1)) {
 		buf_reset(&f->new);
 		if (yedit_apply(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->rev,
@@ -816,7 +892,7 @@ static int edit_file(void *arg, struct commit_file *f)
 		}
 	}
 	f->changed = f->new.len != f->old.len ||
-		     (f->new.len && memcmp(f->new.ptr, f->old.ptr, f->new.len) != 0);
+		     (f->new.len && f->old.ptr && memcmp(f->new.ptr, f->old.ptr, f->new.len) != 0);
 	return 0;
 }
 
@@ -864,6 +940,50 @@ static int run_workspace(struct run *r)
 }
 
 /* ---- report -------------------------------------------------------------------- */
+
+/* Per manifest, where the image went (kind and what was set), and the
+ * deploys that will not roll out; said once, from the plans of the content
+ * that was committed. */
+static void show_images(const struct run *r)
+{
+	for (size_t i = 0; r->image.name && i < r->npaths; i++) {
+		const struct imagefind *p = &r->plans[i];
+
+		for (size_t j = 0; j < p->ntargets; j++)
+			log_info("%s:%ld: %s", r->paths[i], p->targets[j].line, p->targets[j].text);
+		for (size_t j = 0; j < p->nwarnings; j++)
+			log_warning_at(r->paths[i], p->warnings[j].line, "%s", p->warnings[j].text);
+	}
+}
+
+/* The summary's table of where the image went. */
+static void summary_images(const struct run *r, struct buf *md)
+{
+	char line[32];
+
+	if (!r->image.name)
+		return;
+	buf_adds(md, "\n| image set in | line | kind: what was set |\n| --- | --- | --- |\n");
+	for (size_t i = 0; i < r->npaths; i++) {
+		const struct imagefind *p = &r->plans[i];
+
+		for (size_t j = 0; j < p->ntargets; j++) {
+			snprintf(line, sizeof(line), "%ld", p->targets[j].line);
+			buf_adds(md, "| ");
+			log_md_escape(md, r->paths[i], strlen(r->paths[i]));
+			buf_addf(md, " | %s | ", line);
+			log_md_escape(md, p->targets[j].text, strlen(p->targets[j].text));
+			buf_adds(md, " |\n");
+		}
+		for (size_t j = 0; j < p->nwarnings; j++) {
+			buf_adds(md, "\n> [!WARNING]\n> ");
+			log_md_escape(md, r->paths[i], strlen(r->paths[i]));
+			buf_addf(md, " line %ld: ", p->warnings[j].line);
+			log_md_escape(md, p->warnings[j].text, strlen(p->warnings[j].text));
+			buf_adds(md, "\n");
+		}
+	}
+}
 
 static void show_diffs(struct run *r)
 {
@@ -966,6 +1086,7 @@ static void summary(const struct run *r, const char *files)
 		buf_adds(&md, r->res.pr_existed ? " (already open) |\n" : " |\n");
 	}
 	log_md_row(&md, "files", files);
+	summary_images(r, &md);
 	if (r->diff.len) {
 		size_t n = r->diff.len < SUMMARY_DIFF_MAX ? r->diff.len : SUMMARY_DIFF_MAX;
 
@@ -993,6 +1114,7 @@ static int report(struct run *r)
 	int rc = -1;
 
 	buf_init(&r->diff, 0);
+	show_images(r);
 	show_diffs(r);
 	for (size_t i = 0; i < r->npaths; i++)
 		if (r->files[i].changed)
@@ -1188,6 +1310,11 @@ static void release(struct run *r)
 		free(r->paths[i]);
 	free(r->paths);
 	free(r->edits);
+	for (size_t i = 0; r->plans && i < r->npaths; i++)
+		imagefind_release(&r->plans[i]);
+	free(r->plans);
+	free(r->planned);
+	imageref_release(&r->image);
 	for (size_t i = 0; r->parsed && i < r->edits_alloc; i++)
 		ypath_release(&r->parsed[i]);
 	free(r->parsed);
@@ -1222,7 +1349,9 @@ int patch_run(const struct config *cfg)
 	    (rc = check_provenance(&r)) < 0 || (rc = check_policy(&r)) < 0 ||
 	    (rc = expand_all(&r)) < 0)
 		goto out;
-	if (!(r.files = calloc(r.npaths, sizeof(*r.files)))) {
+	if (!(r.files = calloc(r.npaths, sizeof(*r.files))) ||
+	    !(r.plans = calloc(r.npaths, sizeof(*r.plans))) ||
+	    !(r.planned = calloc(r.npaths, sizeof(*r.planned)))) {
 		rc = log_oom();
 		goto out;
 	}

@@ -20,3 +20,9 @@ def test_demo_runs():
     assert '"event_type": "product"' in out
     assert "github.event.client_payload.commitmsg     = 4f7c9e1 Fix \"login\"" in out
     assert "\x1b[" not in out  # no terminal escapes when not on a terminal
+    # one service through a kustomize overlay, one through a Helm values file
+    assert "web/overlays/sandbox/kustomization.yaml:17: Kustomization images entry " \
+           "'ghcr.io/acme/web': newTag 1.5.0, digest sha256:9b2c" in out
+    assert "+    digest: sha256:9b2c" in out
+    assert "api/sandbox/values.yaml:8: values image: tag 1.5.0, digest sha256:9b2c" in out
+    assert "+  image: ghcr.io/acme/api:1.5.0@sha256:9b2c" in out

@@ -12,7 +12,8 @@ SPELLED = {
     "event-type": ("custom-type", lambda out, p: out["event-type"] == "custom-type"),
     "service": ("svc-x", lambda out, p: p["service"] == "svc-x"),
     "environment": ("qa", lambda out, p: p["environment"] == "qa"),
-    "image": ("ecr/x@sha256:00", lambda out, p: p["image"] == "ecr/x@sha256:00"),
+    "image": ("ecr.example.com/x@sha256:" + "0" * 64,
+              lambda out, p: p["image"] == "ecr.example.com/x@sha256:" + "0" * 64),
     "client-payload": ('{"team":"t"}', lambda out, p: p["team"] == "t"),
     "dry-run": ("true", lambda out, p: True),  # the run sends nothing without a server
 }

@@ -218,16 +218,25 @@ def test_typed_value_refused_before_any_request(gb, fake, tmp_path):
     assert fake.requests() == []
 
 
-def test_image_on_every_container_of_every_workload(gb, fake, tmp_path):
+def test_image_only_where_its_repository_is(gb, fake, tmp_path):
+    """The image goes where the same repository is, never by position: the
+    sidecar and the CronJob of other images keep theirs, byte for byte."""
     seed_gitops(fake, {MANIFEST: WORKLOADS_YAML})
     ev = dispatch_event(tmp_path, dispatch_payload())
-    r = gb([], patch_env(ev, fake, branch="{environment}", image="registry.example.com/all:{short_sha}"))
+    r = gb([], patch_env(ev, fake, branch="{environment}",
+                         image="registry.example.com/product-service:{short_sha}"))
     assert r.returncode == 0, r
-    _, (_, new) = head_change(fake)
+    _, (old, new) = head_change(fake)
+    assert new == old.replace(b"image: registry.example.com/product-service:sandbox",
+                              b"image: registry.example.com/product-service:" + SHA[:7].encode())
     dep, _, cron = yaml.safe_load_all(new)
     images = [c["image"] for c in dep["spec"]["template"]["spec"]["containers"]]
     images += [c["image"] for c in cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]]
-    assert images == ["registry.example.com/all:" + SHA[:7]] * 3
+    assert images == ["registry.example.com/product-service:" + SHA[:7],
+                      "registry.example.com/envoy:1.29",
+                      "registry.example.com/product-report:sandbox"]
+    # the log says where, with the kind
+    assert "%s:16: Deployment container 'product-service': " % MANIFEST in r.out, r.out
 
 
 def test_exactly_two_requests_no_identity_by_default(gb, fake, tmp_path):
@@ -462,7 +471,9 @@ def test_image_container_not_in_the_file(gb, fake, tmp_path):
     assert r.returncode == 1, r
     [err] = [l for l in r.out.splitlines() if l.startswith("::error")]
     assert err.startswith("::error file=%s" % MANIFEST), err
-    assert "no container named 'web'" in err
+    assert "no image of repository 'x' in a container named 'web'" in err
+    # what the file holds instead, with its line
+    assert ":23 Deployment container 'product-service': " in err, err
     assert writes(fake) == []
 
 

@@ -253,7 +253,7 @@ class PatchConflict(Patch):
     files = {MANIFEST: WORKLOADS_YAML}
 
     def prepare(self, tmp, fake):
-        ev = dispatch_event(tmp, dispatch_payload(image="registry/app@sha256:" + "c" * 64))
+        ev = dispatch_event(tmp, dispatch_payload(image="registry.example.com/product-service@sha256:" + "c" * 64))
         env = patch_env(ev, fake, branch="sandbox", image="{image}",
                         set='spec.template.metadata.annotations."example.com/sha"={sha}',
                         value="{short_sha}")

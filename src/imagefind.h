@@ -1,0 +1,112 @@
+/*
+ * imagefind: where a GitOps file keeps an image, as edits for yamledit.h.
+ *
+ * imagefind_plan() reads every document of a file (libyaml's document
+ * loader), tells its kind by content, never by file name, and turns every
+ * place that names the repository of the new image into one concrete
+ * YEDIT_SET edit.  It only reads; yedit_apply() writes.
+ *
+ *   workload      kind Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
+ *                 CronJob, Pod, Rollout: containers[*] and initContainers[*]
+ *                 whose image names the repository (`container`, when not
+ *                 NULL, narrows to that container name) get
+ *                 NAME:TAG[@DIGEST], NAME spelled as the manifest had it.
+ *                 Path: [kind=K].POD.containers[name=N].image.
+ *   kustomization kind Kustomization (kustomize.config.k8s.io), or no kind
+ *                 and a resources/bases/components/images key: the images[]
+ *                 entry whose newName (else name) is the repository, or
+ *                 whose name is and whose newName holds another registry:
+ *                 newTag, digest (emptied when the new reference has none,
+ *                 as for values), and newName when the registry changes.
+ *                 No such entry: it is created (create_element), as
+ *                 `kustomize edit set image` would.
+ *   Flux          kind Kustomization (kustomize.toolkit.fluxcd.io): its
+ *                 spec.images entries, as kustomize's; none is created.
+ *   values        a document without kind or apiVersion (a Helm values
+ *                 file), HelmRelease spec.values, Argo CD helm.valuesObject:
+ *                 every `image` mapping at any depth whose repository (with
+ *                 `registry` when the chart splits it) names the
+ *                 repository: `tag`, and `digest` when the mapping has it
+ *                 (emptied when the new reference has none, so an old pin
+ *                 cannot hold the old image) or the reference has one; and
+ *                 the one-string form `image: repo:tag`.
+ *   application   kind Application (argoproj.io), spec.source and every
+ *                 spec.sources[N]: kustomize.images strings ("name=new:tag",
+ *                 "name:tag", "name@digest"), helm.parameters named
+ *                 PREFIX.repository / PREFIX.registry with PREFIX.tag and
+ *                 PREFIX.digest next to them, helm.valuesObject as values.
+ *
+ * Warnings (deploys that will not roll out): a mutable tag (no digest) for
+ * a workload container whose imagePullPolicy is IfNotPresent, or unset
+ * with a tag other than "latest"; for a values image mapping whose
+ * pullPolicy says IfNotPresent.
+ *
+ * Each edit says how many targets it is meant to hit (`want`): the caller
+ * checks yedit's count against it, so a path that would also match in a
+ * document it was not built for is refused, never applied there.
+ *
+ * Ownership: a plan owns all its strings; imagefind_release() frees them.
+ * Errors (YAML that does not load, out of memory) are reported once with
+ * log_error_at() and returned as -1.
+ */
+#ifndef GB_IMAGEFIND_H
+#define GB_IMAGEFIND_H
+
+#include "imageref.h"
+#include "yamledit.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* One edit for yedit_apply(). */
+struct imagefind_edit {
+	char *path;
+	char *value;
+	size_t want;          /* targets it must hit (changed, unchanged or created) */
+	bool create_element;  /* the kustomize entry that is missing */
+};
+
+/* One place an image was found (target or not), or a warning, at a line. */
+struct imagefind_note {
+	long line;            /* 1-based */
+	char *text;
+};
+
+struct imagefind {
+	struct imagefind_edit *edits;
+	size_t nedits;
+	struct imagefind_note *targets;  /* "Deployment container 'app': a:1 -> a:2" */
+	size_t ntargets;
+	struct imagefind_note *seen;     /* every image found, matching or not
+					    (the first IMAGEFIND_MAX_SEEN) */
+	size_t nseen;
+	struct imagefind_note *warnings; /* deploys that will not roll out */
+	size_t nwarnings;
+};
+
+#define IMAGEFIND_MAX_SEEN 1000
+
+#define IMAGEFIND_INIT { NULL, 0, NULL, 0, NULL, 0, NULL, 0 }
+
+/*
+ * Plan the edits that set `ref` in the `len` bytes at `in` (`file` names
+ * it in messages).  `container` (NULL: any) narrows workloads.  A file
+ * where nothing matches is not an error here: the plan has no edits, and
+ * `seen` says what the file holds.  0, or -1 (reported; plan released).
+ */
+int imagefind_plan(struct imagefind *plan, const char *in, size_t len,
+		   const struct imageref *ref, const char *container, const char *file);
+
+/* Fill `out` (room for plan->nedits) with the plan's edits, borrowing its
+ * strings. */
+void imagefind_yedits(const struct imagefind *plan, struct yedit *out);
+
+/* After yedit_apply() of those edits: did each reach exactly the targets it
+ * was planned for?  A path (a container name, an index) that another
+ * document of the file also holds would reach more: refused.  0, or -1
+ * (reported, naming `file`). */
+int imagefind_check(const struct imagefind *plan, const struct yedit *done, const char *file);
+
+void imagefind_release(struct imagefind *plan);
+
+#endif

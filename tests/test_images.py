@@ -1,0 +1,286 @@
+"""The `image` input end to end (patch in the workspace, dispatch's check):
+one reference set wherever a GitOps repo keeps that repository, in files made
+in the shape of public charts and overlays (tests/fixtures/images).
+
+Each golden case is checked by an independent loader (PyYAML's composer):
+the scalars that changed or appeared are exactly the ones meant, and every
+byte outside them is the same."""
+import pytest
+import yaml
+
+from dispatch_util import push_event, step_env
+from patch_util import FIXTURES, dispatch_event, dispatch_payload, patch_env
+
+IMAGES = FIXTURES / "images"
+D1 = "sha256:" + "1f" * 32
+D2 = "sha256:" + "e2" * 32
+
+
+def fixture(name):
+    return (IMAGES / name).read_text()
+
+
+# ---- the independent check ------------------------------------------------------
+
+def _leaves(node, path, out):
+    if isinstance(node, yaml.ScalarNode):
+        out[path] = node
+    elif isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            _leaves(v, path + (k.value,), out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            _leaves(v, path + (i,), out)
+
+
+def _end_line(node):
+    m = node.end_mark
+    return m.line - 1 if m.column == 0 and m.line > node.start_mark.line else m.line
+
+
+def _added_lines(a, b, out):
+    """Lines of `b` holding keys or items that `a` does not have."""
+    if isinstance(a, yaml.MappingNode) and isinstance(b, yaml.MappingNode):
+        old = {k.value: v for k, v in a.value}
+        for k, v in b.value:
+            if k.value in old:
+                _added_lines(old[k.value], v, out)
+            else:
+                out.update(range(k.start_mark.line, _end_line(v) + 1))
+    elif isinstance(a, yaml.SequenceNode) and isinstance(b, yaml.SequenceNode):
+        for i, v in enumerate(b.value):
+            if i < len(a.value):
+                _added_lines(a.value[i], v, out)
+            else:
+                out.update(range(v.start_mark.line, _end_line(v) + 1))
+    elif isinstance(a, yaml.ScalarNode) and a.value in ("", "null", "~") and \
+            not isinstance(b, yaml.ScalarNode):
+        out.update(range(b.start_mark.line, _end_line(b) + 1))
+
+
+def changed_fields(old, new):
+    """{(doc, *path): new value} of every scalar that changed or appeared,
+    after checking that nothing else in the text differs."""
+    od, nd = list(yaml.compose_all(old)), list(yaml.compose_all(new))
+    assert len(od) == len(nd), "documents added or lost"
+    ol, nl = {}, {}
+    for i, (a, b) in enumerate(zip(od, nd)):
+        _leaves(a, (i,), ol)
+        _leaves(b, (i,), nl)
+    assert set(ol) <= set(nl), "values lost: %s" % (set(ol) - set(nl))
+    got = {p: nl[p].value for p in nl if p not in ol or ol[p].value != nl[p].value}
+    # every byte outside them: put the old scalars back, drop the added lines
+    text = new
+    for p in sorted((p for p in got if p in ol), key=lambda p: -nl[p].start_mark.index):
+        n, o = nl[p], ol[p]
+        assert n.start_mark.line == _end_line(n) or n.end_mark.line == n.start_mark.line
+        text = text[:n.start_mark.index] + old[o.start_mark.index:o.end_mark.index] + \
+            text[n.end_mark.index:]
+    added = set()
+    for a, b in zip(od, nd):
+        _added_lines(a, b, added)
+    lines = text.splitlines(keepends=True)
+    assert "".join(l for i, l in enumerate(lines) if i not in added) == old
+    return got
+
+
+def test_the_check_can_fail():
+    """The checker itself: a stray change outside the meant fields is seen."""
+    old = "a: 1  # one\nb: 2\n"
+    assert changed_fields(old, "a: 3  # one\nb: 2\n") == {(0, "a"): "3"}
+    with pytest.raises(AssertionError):
+        changed_fields(old, "a: 3 # one\nb: 2\n")
+    with pytest.raises(AssertionError):
+        changed_fields(old, "a: 1  # one\nc: 2\n")
+    assert changed_fields(old, "a: 1  # one\nb: 2\nc:\n- 4\n") == {(0, "c", 0): "4"}
+
+
+# ---- running patch ------------------------------------------------------------
+
+def run_patch(gb, tmp_path, files, image, **inputs):
+    """patch with `commit: false` on a workspace holding `files` (name ->
+    text); the result and the files' texts after it."""
+    ws = tmp_path / "workspace"
+    for name, text in files.items():
+        (ws / "gitops" / name).parent.mkdir(parents=True, exist_ok=True)
+        (ws / "gitops" / name).write_text(text)
+    ev = dispatch_event(tmp_path, dispatch_payload(image=image))
+    r = gb([], patch_env(ev, workspace=ws, commit="false", image="{image}",
+                         manifest="\n".join("gitops/" + n for n in files), **inputs),
+           token=None)
+    return r, {n: (ws / "gitops" / n).read_text() for n in files}
+
+
+GOLDEN = [
+    # a Bitnami chart: registry/repository split, the digest key it has
+    ("values-bitnami.yaml", "bitnami/nginx:1.25.4-debian-12-r3", {
+        (0, "image", "tag"): "1.25.4-debian-12-r3",
+    }),
+    ("values-bitnami.yaml", "docker.io/bitnami/nginx:1.25.4-debian-12-r3@" + D1, {
+        (0, "image", "tag"): "1.25.4-debian-12-r3",
+        (0, "image", "digest"): D1,
+    }),
+    # helm create's shape, plus the one-string form
+    ("values-simple.yaml", "ghcr.io/acme/web:1.5.0", {
+        (0, "image", "tag"): "1.5.0",
+        (0, "worker", "image"): "ghcr.io/acme/web:1.5.0",
+    }),
+    # kustomize, with the entry: newTag, and digest added
+    ("kustomization-with.yaml", "ghcr.io/acme/web:1.5.0@" + D1, {
+        (0, "images", 0, "newTag"): "1.5.0",
+        (0, "images", 0, "digest"): D1,
+    }),
+    # ... the registry changes: newName
+    ("kustomization-with.yaml", "registry.acme.example/acme/web:1.5.0", {
+        (0, "images", 0, "newName"): "registry.acme.example/acme/web",
+        (0, "images", 0, "newTag"): "1.5.0",
+    }),
+    # ... without the entry: created, as kustomize edit set image does
+    ("kustomization-without.yaml", "ghcr.io/acme/web:1.5.0", {
+        (0, "images", 1, "name"): "ghcr.io/acme/web",
+        (0, "images", 1, "newTag"): "1.5.0",
+    }),
+    # Flux: only the HelmRelease's own image, not the redis subchart's
+    ("helmrelease.yaml", "ghcr.io/acme/web:1.5.0", {
+        (1, "spec", "values", "image", "tag"): "1.5.0",
+    }),
+    # Argo CD, multi-source: parameters, valuesObject, kustomize.images
+    ("application-multi.yaml", "ghcr.io/acme/web:1.5.0", {
+        (0, "spec", "sources", 0, "helm", "parameters", 1, "value"): "1.5.0",
+        (0, "spec", "sources", 0, "helm", "valuesObject", "worker", "image", "tag"): "1.5.0",
+        (0, "spec", "sources", 1, "kustomize", "images", 0): "ghcr.io/acme/web:1.5.0",
+    }),
+    # workloads: the init container of the same image too, no sidecar
+    ("deployment-sidecars.yaml", "ghcr.io/acme/web:1.5.0@" + D1, {
+        (0, "spec", "template", "spec", "initContainers", 0, "image"):
+            "ghcr.io/acme/web:1.5.0@" + D1,
+        (0, "spec", "template", "spec", "containers", 0, "image"):
+            "ghcr.io/acme/web:1.5.0@" + D1,
+        (1, "spec", "template", "spec", "containers", 0, "image"):
+            "ghcr.io/acme/web:1.5.0@" + D1,
+    }),
+]
+
+
+@pytest.mark.parametrize("name,image,want", GOLDEN,
+                         ids=["%s-%d" % (g[0].split(".")[0], i) for i, g in enumerate(GOLDEN)])
+def test_golden(gb, tmp_path, name, image, want):
+    old = fixture(name)
+    r, after = run_patch(gb, tmp_path, {name: old}, image)
+    assert r.returncode == 0, r
+    assert changed_fields(old, after[name]) == want
+    out = r.outputs()
+    assert out["changed"] == "true" and out["files"] == "gitops/" + name
+    # the log names the file, line and kind of every place set
+    assert "gitops/%s:" % name in r.out
+
+
+def test_container_narrows_workloads(gb, tmp_path):
+    old = fixture("deployment-sidecars.yaml")
+    r, after = run_patch(gb, tmp_path, {"d.yaml": old}, "ghcr.io/acme/web:1.5.0",
+                         container="web")
+    assert r.returncode == 0, r
+    assert changed_fields(old, after["d.yaml"]) == {
+        (0, "spec", "template", "spec", "containers", 0, "image"): "ghcr.io/acme/web:1.5.0",
+        (1, "spec", "template", "spec", "containers", 0, "image"): "ghcr.io/acme/web:1.5.0",
+    }
+
+
+def test_every_kind_in_one_run(gb, tmp_path):
+    """One deploy, every kind at once: one summary that says per file which
+    kind was found and what was set; `files` lists them; dry run writes
+    nothing and shows it all."""
+    names = ["deployment-sidecars.yaml", "kustomization-with.yaml", "values-simple.yaml",
+             "helmrelease.yaml", "application-multi.yaml"]
+    files = {n: fixture(n) for n in names}
+    r, after = run_patch(gb, tmp_path, files, "ghcr.io/acme/web:1.5.0", dry_run="true")
+    assert r.returncode == 0, r
+    assert after == files  # dry run
+    out = r.outputs()
+    assert out["files"].split("\n") == ["gitops/" + n for n in names]
+    for n in names:
+        assert "+++ b/gitops/" + n in out["diff"]
+    s = r.summary.replace("\\", "")  # Markdown escapes
+    for kind in ("Deployment container 'web'", "Rollout container 'web'",
+                 "Deployment init container 'migrate'", "Kustomization images entry",
+                 "values image", "HelmRelease spec.values.image", "Application spec.sources[0].helm.valuesObject.worker.image",
+                 "Application spec.sources[1].kustomize.images[0]",
+                 "Application spec.sources[0].helm.parameters image"):
+        assert kind in s, (kind, s)
+    assert "dry run" in s
+
+
+def test_nothing_matched_lists_what_was_found(gb, tmp_path):
+    files = {"d.yaml": fixture("deployment-sidecars.yaml"),
+             "v.yaml": fixture("values-simple.yaml")}
+    r, after = run_patch(gb, tmp_path, files, "ghcr.io/acme/api:2.0")
+    assert r.returncode == 1, r
+    assert after == files
+    [err] = [l for l in r.out.splitlines() if l.startswith("::error")]
+    assert "no image of repository 'ghcr.io/acme/api' in the manifests" in err
+    assert "gitops/d.yaml:26 Deployment container 'web': ghcr.io/acme/web:1.4.2" in err
+    assert "gitops/d.yaml:22 Deployment init container 'wait-for-db': busybox:1.36" in err
+    assert "gitops/v.yaml:29 values migrations.image: ghcr.io/acme/web-migrations:1.4.2" in err
+
+
+def test_mutable_tag_that_will_not_roll_out_warns(gb, tmp_path):
+    old = fixture("deployment-sidecars.yaml")
+    r, _ = run_patch(gb, tmp_path, {"d.yaml": old}, "ghcr.io/acme/web:1.5.0")
+    assert r.returncode == 0, r
+    warns = [l for l in r.out.splitlines() if l.startswith("::warning")]
+    # migrate: policy unset; web: IfNotPresent; the Rollout pulls Always
+    assert [w.split("::")[1] for w in warns] == ["warning file=gitops/d.yaml,line=19",
+                                                 "warning file=gitops/d.yaml,line=26"], warns
+    assert "mutable tag '1.5.0'" in warns[0] and "imagePullPolicy unset" in warns[0]
+    assert "IfNotPresent" in warns[1]
+    assert "[!WARNING]" in r.summary
+    # a digest makes the pull exact: no warning
+    r, _ = run_patch(gb, tmp_path, {"d.yaml": old}, "ghcr.io/acme/web:1.5.0@" + D2)
+    assert r.returncode == 0, r
+    assert not [l for l in r.out.splitlines() if l.startswith("::warning")]
+
+
+def test_same_container_name_in_two_documents_is_refused(gb, tmp_path):
+    """A path that would also reach another document's container of another
+    image is refused, never applied to both."""
+    text = ("kind: Deployment\nmetadata: {name: a}\nspec:\n  template:\n    spec:\n"
+            "      containers:\n      - name: app\n        image: ghcr.io/acme/a:1\n---\n"
+            "kind: Deployment\nmetadata: {name: b}\nspec:\n  template:\n    spec:\n"
+            "      containers:\n      - name: app\n        image: ghcr.io/acme/b:1\n")
+    r, after = run_patch(gb, tmp_path, {"two.yaml": text}, "ghcr.io/acme/a:2")
+    assert r.returncode == 1, r
+    assert after == {"two.yaml": text}
+    [err] = [l for l in r.out.splitlines() if l.startswith("::error")]
+    assert "another document holds the same path" in err, err
+
+
+@pytest.mark.parametrize("image", ["Acme/Web:1", "web:", "web@sha256:12", "ghcr.io/acme/web:-x",
+                                   "web:1 --force"])
+def test_bad_image_is_a_usage_error_before_anything_is_read(gb, tmp_path, image):
+    # the manifest does not exist: the image is what must be reported
+    ev = dispatch_event(tmp_path, dispatch_payload(image=image))
+    r = gb([], patch_env(ev, workspace=tmp_path / "none", commit="false", image="{image}",
+                         manifest="missing.yaml"), token=None)
+    assert r.returncode == 2, r
+    [err] = [l for l in r.out.splitlines() if l.startswith("::error")]
+    assert "input 'image' is not an image reference: '%s'" % image in err, err
+
+
+@pytest.mark.parametrize("image", ["Acme/Web:1", "web@sha256:12"])
+def test_dispatch_checks_the_image_before_anything_is_read(gb, tmp_path, image):
+    env = step_env(push_event(tmp_path), None)
+    env["INPUT_IMAGE"] = image
+    env["GITHUB_EVENT_PATH"] = str(tmp_path / "no-such-event.json")
+    r = gb([], env)
+    assert r.returncode == 2, r
+    [err] = [l for l in r.out.splitlines() if l.startswith("::error")]
+    assert "input 'image' is not an image reference" in err, err
+
+
+def test_values_pull_policy_if_not_present_warns(gb, tmp_path):
+    old = fixture("values-simple.yaml")
+    r, _ = run_patch(gb, tmp_path, {"v.yaml": old}, "ghcr.io/acme/web:1.5.0")
+    assert r.returncode == 0, r
+    warns = [l for l in r.out.splitlines() if l.startswith("::warning")]
+    assert len(warns) == 1 and warns[0].startswith("::warning file=gitops/v.yaml,line=9::"), warns
+    assert "pullPolicy IfNotPresent" in warns[0]
