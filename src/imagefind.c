@@ -6,6 +6,7 @@
 #include "yamlpath.h"
 #include "yamlquote.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -204,6 +205,28 @@ oom:
 	return -1;
 }
 
+/* Parse a reference found in the file: 0, 1 when it is none (skipped), -1
+ * when memory ran out (f->oom). */
+static int parse_ref(struct finder *f, struct imageref *r, const char *s, size_t n)
+{
+	if (imageref_parse(r, s, n, NULL) == 0)
+		return 0;
+	if (errno != ENOMEM)
+		return 1;
+	f->oom = true;
+	return -1;
+}
+
+/* imageref_same_name, with memory running out noted in f->oom. */
+static bool same_name(struct finder *f, const char *name, size_t n)
+{
+	bool same = imageref_same_name(f->ref, name, n);
+
+	if (!same && errno == ENOMEM)
+		f->oom = true;
+	return same;
+}
+
 /* Record an image seen at `line`. */
 static int seen(struct finder *f, long line, const char *where, const char *v, size_t n)
 {
@@ -289,11 +312,17 @@ static int containers(struct finder *f, const char *kind, const char *pod, const
 		buf_reset(&where);
 		buf_addf(&where, "%s '%.*s'", !strcmp(list, "containers") ? "container" :
 			 "init container", (int)(name ? nlen : 1), name ? name : "?");
-		if (seen(f, line_of(img), buf_cstr(&where), image, ilen) < 0) {
+		if (buf_failed(&where) || seen(f, line_of(img), buf_cstr(&where), image, ilen) < 0) {
 			rc = -1;
 			break;
 		}
-		if (imageref_parse(&old, image, ilen, NULL) < 0 || !imageref_same(&old, f->ref) ||
+		int pr = parse_ref(f, &old, image, ilen);
+
+		if (pr < 0) {
+			rc = -1;
+			break;
+		}
+		if (pr > 0 || !imageref_same(&old, f->ref) ||
 		    (f->container && (!name || strlen(f->container) != nlen ||
 				      memcmp(f->container, name, nlen)))) {
 			imageref_release(&old);
@@ -467,7 +496,11 @@ static int kustomization(struct finder *f, yaml_node_t *holder, const char *pref
 			if (seen(f, line_of(e), "images entry", nn ? nn : name, nn ? wlen : nlen) < 0)
 				return -1;
 			/* the image kustomize deploys is newName, else name */
-			if (imageref_parse(&cur, nn ? nn : name, nn ? wlen : nlen, NULL) < 0)
+			int pr = parse_ref(f, &cur, nn ? nn : name, nn ? wlen : nlen);
+
+			if (pr < 0)
+				return -1;
+			if (pr > 0)
 				continue;
 			match = imageref_same(&cur, f->ref);
 			if (!match && !strcmp(cur.path, f->ref->path)) {
@@ -541,8 +574,8 @@ static int values_image_map(struct finder *f, yaml_node_t *m, struct buf *path)
 		goto out;
 	if (seen(f, line_of(repo_n), shown(path), name.ptr, name.len) < 0)
 		goto out;
-	if (!imageref_same_name(f->ref, name.ptr, name.len)) {
-		rc = 0;
+	if (!same_name(f, name.ptr, name.len)) {
+		rc = f->oom ? -1 : 0;
 		goto out;
 	}
 	buf_add(&p, path->ptr, path->len);
@@ -595,8 +628,14 @@ static int values_image_str(struct finder *f, yaml_node_t *s, struct buf *path)
 		return 0;
 	if (seen(f, line_of(s), shown(path), v, len) < 0)
 		return -1;
-	if (imageref_parse(&old, v, len, NULL) < 0)
+	switch (parse_ref(f, &old, v, len)) {
+	case -1:
+		return -1;
+	case 1:
 		return 0;
+	default:
+		break;
+	}
 	if (!imageref_same(&old, f->ref)) {
 		imageref_release(&old);
 		return 0;
@@ -707,15 +746,28 @@ static int app_kust_images(struct finder *f, yaml_node_t *seq, const char *src)
 		img = eq ? eq + 1 : v;
 		buf_reset(&where);
 		buf_addf(&where, "%s.kustomize.images[%zu]", src, i);
-		if (seen(f, line_of(s), buf_cstr(&where), v, len) < 0) {
+		if (buf_failed(&where) || seen(f, line_of(s), buf_cstr(&where), v, len) < 0) {
 			rc = -1;
 			break;
 		}
-		if (imageref_parse(&old, img, len - (size_t)(img - v), NULL) < 0)
+		int pr = parse_ref(f, &old, img, len - (size_t)(img - v));
+
+		if (pr < 0) {
+			rc = -1;
+			break;
+		}
+		if (pr > 0)
 			continue;
-		match = imageref_same(&old, f->ref) ||
-			(eq && imageref_parse(&from, v, (size_t)(eq - v), NULL) == 0 &&
-			 imageref_same(&from, f->ref));
+		match = imageref_same(&old, f->ref);
+		if (!match && eq) {
+			pr = parse_ref(f, &from, v, (size_t)(eq - v));
+			if (pr < 0) {
+				imageref_release(&old);
+				rc = -1;
+				break;
+			}
+			match = !pr && imageref_same(&from, f->ref);
+		}
 		imageref_release(&from);
 		if (match) {
 			buf_reset(&to);
@@ -806,7 +858,11 @@ static int app_params(struct finder *f, yaml_node_t *seq, const char *src)
 			rc = -1;
 			goto next;
 		}
-		match = imageref_same_name(f->ref, full.ptr, full.len);
+		match = same_name(f, full.ptr, full.len);
+		if (f->oom) {
+			rc = -1;
+			goto next;
+		}
 		if (!match || (!tag_e && !dig_e))
 			goto next;
 		if ((tag_e && tag && app_param_set(f, src, name, plen, "tag", tag, &to) < 0) ||

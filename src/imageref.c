@@ -3,6 +3,7 @@
 
 #include "log.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -287,8 +288,12 @@ int imageref_parse(struct imageref *r, const char *s, size_t len, const char *wh
 oom:
 	imageref_release(r);
 	buf_release(&canon);
-	return log_oom();
+	if (what)
+		return log_oom();
+	errno = ENOMEM;
+	return -1;
 bad:
+	errno = EINVAL;
 	if (what)
 		log_error("%s is not an image reference: '%.*s' (%s)", what,
 			  (int)(len > 200 ? 200 : len), s, why);
@@ -302,11 +307,13 @@ bool imageref_same_name(const struct imageref *r, const char *name, size_t len)
 	size_t dn;
 	bool same;
 
+	errno = 0;
 	if (memchr(name, '\0', len) || split_name(name, len, &dn))
 		return false;
 	if (canon_name(&canon, dn ? name : NULL, dn, name + (dn ? dn + 1 : 0),
 		       len - (dn ? dn + 1 : 0)) < 0) {
 		buf_release(&canon);
+		errno = ENOMEM;
 		return false;
 	}
 	same = r->canon && strcmp(canon.ptr, r->canon) == 0;

@@ -55,7 +55,9 @@ struct imageref {
  * `what` (the source: "input 'image'"), a bad reference is reported once
  * ("input 'image' is not an image reference: ...") and the call returns -1;
  * with `what` NULL nothing is printed (used to read what manifests hold).
- * Returns 0 or -1 (r left empty).
+ * Returns 0 or -1 (r left empty).  With `what` NULL nothing is reported
+ * and errno tells why: EINVAL (not a reference) or ENOMEM (memory ran out),
+ * so that a caller looking through a file never takes the one for the other.
  */
 int imageref_parse(struct imageref *r, const char *s, size_t len, const char *what);
 
@@ -63,7 +65,8 @@ void imageref_release(struct imageref *r);
 
 /* Is `name` (`len` bytes, a repository without tag or digest, as
  * kustomize's `name:` or a chart's `repository:` writes it) the same
- * repository as r's?  False for what is not a valid name. */
+ * repository as r's?  False for what is not a valid name, and false with
+ * errno ENOMEM when memory ran out (errno 0 otherwise). */
 bool imageref_same_name(const struct imageref *r, const char *name, size_t len);
 
 /* Same repository (canonical names equal). */

@@ -57,6 +57,8 @@ OOM_FALLBACK = "out of memory while reporting an error"
 SHA_RE = re.compile(r"(?<![0-9a-f])[0-9a-f]{7,40}(?![0-9a-f])")  # commit ids and short ids
 
 DEFAULT_BINARY = ROOT / "build" / "torture" / "gitops-bump"
+# libyaml leaks on one allocation-failure path (see the file).
+LSAN_SUPP = pathlib.Path(__file__).resolve().parent / "torture" / "lsan.supp"
 RUN_TIMEOUT = 60
 
 
@@ -319,6 +321,9 @@ class Runner:
             args, env, actions = sc.prepare(tmp, fake)
             env = dict(env)
             env["GB_TORTURE_FAIL"] = str(fail)
+            if os.environ.get("GB_TORTURE_TRACE"):
+                env["GB_TORTURE_TRACE"] = "1"
+            env["LSAN_OPTIONS"] = "exitcode=99:suppressions=" + str(LSAN_SUPP)
             if rest:
                 env["GB_TORTURE_REST"] = "1"
             if log:
