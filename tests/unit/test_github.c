@@ -152,7 +152,7 @@ static void test_wait(void)
 
 static int client_new(const char *url, const char *token)
 {
-	struct gh_options opt = { url, token, 3, 10 };
+	struct gh_options opt = { url, token, 3, 10, NULL };
 	struct gh_client *c = NULL;
 	int rc = gh_client_new(&c, &opt);
 
@@ -212,7 +212,7 @@ static void test_client_refusals(void)
 static void test_fail_lines(void)
 {
 	struct gh_request req = { "PUT", "/repos/org/gitops/contents/a.yaml", NULL, 0, NULL,
-				  "commit to 'org/gitops'", "org/gitops", "contents:write", 0, false };
+				  "commit to 'org/gitops'", "org/gitops", "contents:write", 0, false, NULL };
 	struct gh_response resp = GH_RESPONSE_INIT;
 	char m401[] = "Bad credentials", m403[] = "Resource not accessible by integration";
 	char m404[] = "Not Found", id[] = "ABCD:1";
@@ -251,7 +251,7 @@ static void test_fail_lines(void)
 
 static void test_budget(void)
 {
-	struct gh_options opt = { "https://api.github.com", NULL, 0, 0 };
+	struct gh_options opt = { "https://api.github.com", NULL, 0, 0, NULL };
 	struct gh_client *c = NULL;
 
 	/* nonsense limits are clamped to 1 */
