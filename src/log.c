@@ -19,6 +19,8 @@ static enum log_style style = LOG_PLAIN;
 static bool verbose;
 static char **secrets;
 static size_t nsecrets;
+static char *first_error; /* log_first_error() */
+static int demoted;       /* log_demote() depth */
 
 void log_init(void)
 {
@@ -54,6 +56,18 @@ void log_reset(void)
 	free(secrets);
 	secrets = NULL;
 	nsecrets = 0;
+	free(first_error);
+	first_error = NULL;
+}
+
+const char *log_first_error(void)
+{
+	return first_error;
+}
+
+void log_demote(bool on)
+{
+	demoted += on ? 1 : demoted > 0 ? -1 : 0;
 }
 
 /* Write all of `len` bytes; output errors (a closed pipe) are not fatal to
@@ -329,6 +343,8 @@ static void emit(const char *cmd, const char *label, const char *file, long line
 		emit_oom(label);
 		return;
 	}
+	if (label && !strcmp(label, "error") && !first_error)
+		first_error = strdup(msg); /* lost to a lack of memory: none */
 	if (style == LOG_ACTIONS && cmd) {
 		char *data = log_escape_data(msg);
 		bool lost = !data;
@@ -383,8 +399,21 @@ static void emit(const char *cmd, const char *label, const char *file, long line
 		va_end(ap);                                \
 	} while (0)
 
-void log_error(const char *fmt, ...) { EMIT("error", "error", NULL, 0); }
-void log_error_at(const char *file, long line, const char *fmt, ...) { EMIT("error", "error", file, line); }
+void log_error(const char *fmt, ...)
+{
+	if (demoted)
+		EMIT("warning", "warning", NULL, 0);
+	else
+		EMIT("error", "error", NULL, 0);
+}
+
+void log_error_at(const char *file, long line, const char *fmt, ...)
+{
+	if (demoted)
+		EMIT("warning", "warning", file, line);
+	else
+		EMIT("error", "error", file, line);
+}
 void log_warning(const char *fmt, ...) { EMIT("warning", "warning", NULL, 0); }
 void log_warning_at(const char *file, long line, const char *fmt, ...) { EMIT("warning", "warning", file, line); }
 void log_notice(const char *fmt, ...) { EMIT("notice", "notice", NULL, 0); }

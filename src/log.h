@@ -83,6 +83,16 @@ static inline int log_oom(void)
 	return -1;
 }
 
+/* The text of the first error reported since the start (or log_reset):
+ * redacted, not yet neutralised (the caller sends it somewhere that is not
+ * the log, e.g. a deployment status), or NULL when there was none. */
+const char *log_first_error(void);
+
+/* While on (calls nest), log_error and log_error_at print warnings: for
+ * best-effort work whose failure must not fail the run (a deployment
+ * status after the deploy landed).  Such lines are not log_first_error. */
+void log_demote(bool on);
+
 /* A foldable group in the Actions log; a "== title ==" line in plain style. */
 void log_group_begin(const char *title);
 void log_group_end(void);
