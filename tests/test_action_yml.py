@@ -14,6 +14,9 @@ OUTPUTS = {
     "dispatch": {"payload", "event-type"},
     "patch": {"changed", "commit-sha", "commit-url", "files", "pull-request-url", "diff"},
 }
+# issue 12: the deployment and Argo CD.
+OUTPUTS["dispatch"] |= {"deployment-id", "deploy-state", "gitops-commit-url"}
+OUTPUTS["patch"] |= {"argocd-revision", "argocd-sync-status", "argocd-health"}
 
 
 def binary_inputs(gb):
@@ -38,7 +41,7 @@ def test_same_inputs(gb):
 def test_same_defaults(gb):
     table = binary_inputs(gb)
     for name, spec in ACTION["inputs"].items():
-        if name == "token":
+        if name in ("token", "deployment-token"):
             # The binary itself falls back to GITHUB_TOKEN; the action passes
             # the job's token explicitly.
             assert spec["default"] == "${{ github.token }}"
