@@ -115,6 +115,30 @@ static int derive(const struct event *ev, struct payload *p)
 	return 0;
 }
 
+/* source.deployment_id: absent, null, or a whole number 1..2^53. */
+static int read_deployment_id(const struct event *ev, struct payload *p)
+{
+	const struct event_kv *kv = entry(ev, "source.deployment_id");
+	const char *v;
+	long long n = 0;
+
+	if (!kv || kv->type == EVENT_NULL)
+		return 0;
+	v = kv->value;
+	if (kv->type == EVENT_NUMBER && *v && strspn(v, "0123456789") == strlen(v) &&
+	    strlen(v) <= 16) {
+		for (; *v; v++)
+			n = n * 10 + (*v - '0');
+		if (n >= 1 && n <= 9007199254740992LL) {
+			p->deployment_id = n;
+			return 0;
+		}
+	}
+	log_error("field 'client_payload.source.deployment_id' in '%s' must be a deployment id "
+		  "(a whole number from 1), not %s '%.40s'", ev->path, type_name(kv->type), kv->value);
+	return -1;
+}
+
 static int read_source(const struct event *ev, struct payload *p)
 {
 	const struct {
@@ -128,12 +152,13 @@ static int read_source(const struct event *ev, struct payload *p)
 		{ &p->actor, "source.actor", false },
 		{ &p->run_url, "source.run_url", false },
 		{ &p->event, "source.event", false },
+		{ &p->deployment_url, "source.deployment_url", false },
 	};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
 		if (get_string(ev, fields[i].slot, fields[i].key, fields[i].required) < 0)
 			return -1;
-	return 0;
+	return read_deployment_id(ev, p);
 }
 
 int payload_from_event(struct payload *p, const struct event *ev)
@@ -172,7 +197,7 @@ void payload_release(struct payload *p)
 	char **fields[] = {
 		&p->action, &p->service, &p->environment, &p->message, &p->subject, &p->image,
 		&p->repository, &p->ref, &p->sha, &p->short_sha, &p->actor, &p->run_url,
-		&p->event,
+		&p->event, &p->deployment_url,
 	};
 
 	/* cppcheck 2.10 reads `*fields[i]` as a declaration */
@@ -180,4 +205,5 @@ void payload_release(struct payload *p)
 		free(*fields[i]); /* cppcheck-suppress shadowVariable */
 		*fields[i] = NULL;
 	}
+	p->deployment_id = 0;
 }

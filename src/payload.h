@@ -21,8 +21,11 @@
  *                (a full "refs/heads/x" is shortened to "x")
  *   message      client_payload.source.message, else client_payload.commitmsg
  *   image        client_payload.image (optional)
- *   repository, sha (required with `source`), ref, actor, run_url, event
+ *   repository, sha (required with `source`), ref, actor, run_url, event,
+ *   deployment_url
  *                client_payload.source.*
+ *   deployment_id  client_payload.source.deployment_id: optional, a whole
+ *                number from 1 to 2^53 (JSON number)
  * Optional fields may be absent or null.  A required field that is missing,
  * or any field of the wrong JSON type (a number where a string belongs, a
  * `source` that is not an object), is an error naming the field and what
@@ -78,6 +81,10 @@ struct payload {
 	char *actor;
 	char *run_url;
 	char *event;       /* the event that triggered the sender ("push") */
+	/* the sender's GitHub Deployment in `repository` (deploy.h): 0 / NULL
+	 * when it made none */
+	long long deployment_id;
+	char *deployment_url;
 };
 
 /* Derive the payload from a parsed repository_dispatch event (event_load or
