@@ -11,7 +11,8 @@
  *   commitmsg    the article's one-line form: "<sha7> <subject>", as
  *                `git log --pretty=oneline --abbrev-commit` prints it
  *   baseRef      the branch (the article's name for it), else the environment
- *   source       { repository, ref, sha, message (full), actor, run_url, event }
+ *   source       { repository, ref, sha, message (full), actor, run_url, event,
+ *                  deployment_id, deployment_url (with `deployment: true`) }
  *   ...          the keys of the `client-payload` input, at the top level
  *
  * GitHub's limits are checked before anything is sent: at most
@@ -55,6 +56,8 @@ struct dispatch_source {
 	const char *actor;
 	const char *run_url;
 	const char *event;
+	long long deployment_id;      /* 0: none (deploy.h) */
+	const char *deployment_url;   /* may be NULL */
 };
 
 struct dispatch_payload {
@@ -85,6 +88,17 @@ int dispatch_subject(struct buf *out, const char *msg, size_t len);
  * maximal invalid subpart, as Unicode recommends and Python does); stores
  * how many were replaced in *replaced.  0 or -1 (buffer error). */
 int dispatch_utf8_fix(struct buf *out, const char *s, size_t len, size_t *replaced);
+
+/*
+ * The mode, beyond the payload: with `deployment: true` a GitHub Deployment
+ * of the pushed commit is created in the app repo first (deploy.h; the
+ * `deployment-token`, default GITHUB_TOKEN) and named in the payload; a
+ * dispatch that fails marks it `error`.  With `wait: true` the mode then
+ * polls it until success, failure or error, at most `wait-timeout` seconds,
+ * and fails unless it ended in success.  Outputs deployment-id,
+ * deploy-state (the final state, or "timeout") and gitops-commit-url (the
+ * success status's environment_url, which the receiver sets to its commit).
+ */
 
 /* Is `s` a GitHub 'owner/name'? */
 int dispatch_valid_repo(const char *s);
