@@ -1,7 +1,9 @@
 /* patch: see patch.h for the contract. */
 #include "patch.h"
 
+#include "argocd.h"
 #include "commit.h"
+#include "deploy.h"
 #include "diff.h"
 #include "dispatch.h"
 #include "event.h"
@@ -15,6 +17,7 @@
 #include "yamledit.h"
 #include "yamlpath.h"
 
+#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +98,10 @@ struct run {
 	struct gh_client *gh;
 	struct commit_result res;
 	struct buf diff;
+	struct deploy_feedback fb;   /* the sender's deployment (off without one) */
+	char *argocd_app;            /* the expanded argocd-application, or NULL */
+	struct argocd_result argo;
+	bool argo_ran;               /* argo holds what Argo CD said */
 };
 
 /* ---- the YAML editor and the diff ---------------------------------------- */
@@ -258,6 +265,23 @@ static int parse_author(struct run *r, const char *s)
 	return r->author_name && r->author_email ? 0 : log_oom();
 }
 
+/* Argo CD needs its token, and a commit on the branch it watches. */
+static int check_argocd(const struct config *cfg)
+{
+	if (!config_str(cfg, IN_ARGOCD_TOKEN)) {
+		log_error("input 'argocd-server' is set but 'argocd-token' is not: Argo CD's API "
+			  "needs a token of an account that may get the application");
+		return GB_EUSAGE;
+	}
+	if (!config_bool(cfg, IN_COMMIT) || config_bool(cfg, IN_PULL_REQUEST)) {
+		log_error("input 'argocd-server' waits for the commit on the deploy branch: it does "
+			  "not go with '%s'", config_bool(cfg, IN_PULL_REQUEST) ?
+			  "pull-request: true" : "commit: false");
+		return GB_EUSAGE;
+	}
+	return check_tmpl(cfg, IN_ARGOCD_APPLICATION);
+}
+
 /* Everything that can be checked without the event: usage errors. */
 static int check_inputs(struct run *r)
 {
@@ -312,6 +336,8 @@ static int check_inputs(struct run *r)
 		log_error("inputs 'commit: false' and 'pull-request: true' contradict each other");
 		return GB_EUSAGE;
 	}
+	if (config_str(cfg, IN_ARGOCD_SERVER) && (rc = check_argocd(cfg)))
+		return rc;
 	if (commit && !config_str(cfg, IN_TOKEN)) {
 		log_error("no token: set the 'token' input to a token that may write to the "
 			  "GitOps repository (see README, Tokens), or set 'commit: false'");
@@ -631,6 +657,9 @@ static int expand_all(struct run *r)
 		return rc;
 	if (!config_bool(r->cfg, IN_COMMIT))
 		return 0;
+	if (config_str(r->cfg, IN_ARGOCD_SERVER) &&
+	    (rc = expand_input(r, IN_ARGOCD_APPLICATION, &r->argocd_app, NULL)) < 0)
+		return rc;
 	if ((rc = expand_branch(r)) < 0 ||
 	    (rc = expand_input(r, IN_COMMIT_MESSAGE, &r->message, NULL)) < 0)
 		return rc;
@@ -796,6 +825,34 @@ static void add_fenced(struct buf *md, const char *text, size_t len)
 	buf_addc(md, '\n');
 }
 
+/* The deployment and Argo CD's verdict, after the GitOps commit. */
+static void summary_chain(struct buf *md, const struct run *r)
+{
+	if (r->pl.deployment_id && r->pl.repository && dispatch_valid_repo(r->pl.repository)) {
+		struct buf url = BUF_INIT, text = BUF_INIT;
+
+		buf_addf(&url, "%s/%s/deployments", r->ev.server_url, r->pl.repository);
+		buf_addf(&text, "%lld of %s", r->pl.deployment_id, r->pl.repository);
+		buf_adds(md, "| deployment | ");
+		add_link(md, buf_cstr(&text), url.len ? url.ptr : NULL);
+		buf_addf(md, "%s |\n", !r->fb.gh ? " (not updated: no deployment-token)" :
+			 r->fb.broken ? " (not updated: the token could not post a status)" : "");
+		buf_release(&url);
+		buf_release(&text);
+	}
+	if (r->argo_ran) {
+		const struct argocd_state *st = &r->argo.last;
+		struct buf v = BUF_INIT;
+
+		buf_addf(&v, "%s: %s, %s at %.*s%s", r->argocd_app, st->sync ? st->sync : "Unknown",
+			 st->health ? st->health : "Unknown", DISPATCH_SHORT_SHA,
+			 st->revision ? st->revision : "(none)",
+			 r->argo.newer ? " (a newer revision)" : "");
+		log_md_row(md, "Argo CD", buf_cstr(&v));
+		buf_release(&v);
+	}
+}
+
 static void summary(const struct run *r, const char *files)
 {
 	const struct payload *pl = &r->pl;
@@ -835,6 +892,7 @@ static void summary(const struct run *r, const char *files)
 		add_link(&md, r->res.pr_url, r->res.pr_url);
 		buf_adds(&md, r->res.pr_existed ? " (already open) |\n" : " |\n");
 	}
+	summary_chain(&md, r);
 	log_md_row(&md, "files", files);
 	if (r->diff.len) {
 		size_t n = r->diff.len < SUMMARY_DIFF_MAX ? r->diff.len : SUMMARY_DIFF_MAX;
@@ -893,6 +951,13 @@ static int report(struct run *r)
 	    log_output("pull-request-url", res->pr_url ? res->pr_url : "") < 0 ||
 	    log_output("diff", buf_cstr(&r->diff)) < 0)
 		goto out;
+	if (r->argo_ran && (log_output("argocd-revision", r->argo.last.revision ?
+				       r->argo.last.revision : "") < 0 ||
+			    log_output("argocd-sync-status", r->argo.last.sync ?
+				       r->argo.last.sync : "") < 0 ||
+			    log_output("argocd-health", r->argo.last.health ?
+				       r->argo.last.health : "") < 0))
+		goto out;
 	summary(r, buf_cstr(&files));
 	rc = 0;
 out:
@@ -919,6 +984,139 @@ static void announce(const struct run *r)
 	if (!buf_failed(&b))
 		log_info("%s", b.ptr);
 	buf_release(&b);
+}
+
+/* ---- the deployment and Argo CD ------------------------------------------------ */
+
+/*
+ * The sender's deployment gets statuses when the payload names one, the
+ * receiver has a deployment-token, the run may write (not a dry run, not
+ * commit: false) and the source repository is allowed: a dispatch from a
+ * source that is not allowed learns nothing.
+ */
+static int open_feedback(struct run *r)
+{
+	struct gh_client *gh = NULL;
+	int rc;
+
+	if (!r->pl.deployment_id || !r->pl.repository || !dispatch_valid_repo(r->pl.repository) ||
+	    !policy_source_allowed(r->pl.repository, r->sources, r->nsources))
+		return 0;
+	if (config_bool(r->cfg, IN_DRY_RUN) || !config_bool(r->cfg, IN_COMMIT)) {
+		log_info("deployment %lld of '%s' is not updated (%s)", r->pl.deployment_id,
+			 r->pl.repository, config_bool(r->cfg, IN_DRY_RUN) ? "dry run" : "commit: false");
+		return 0;
+	}
+	rc = config_deploy_client_new(&gh, r->cfg);
+	if (rc > 0) {
+		log_notice("the dispatch names deployment %lld of '%s', but 'deployment-token' is not "
+			   "set: its statuses are not updated", r->pl.deployment_id, r->pl.repository);
+		return 0;
+	}
+	if (rc < 0)
+		return -1;
+	deploy_feedback_init(&r->fb, gh, r->pl.repository, r->pl.deployment_id, r->ev.run_url);
+	return 0;
+}
+
+/* The last status: failure with the one error line, or what landed. */
+static void finish_feedback(struct run *r, int rc)
+{
+	const struct commit_result *res = &r->res;
+	char desc[96];
+
+	if (!deploy_feedback_on(&r->fb))
+		return;
+	if (rc != 0) {
+		const char *why = log_first_error();
+
+		deploy_feedback_post(&r->fb, "failure", why ? why : "the deploy failed", NULL);
+	} else if (res->pr_url) {
+		deploy_feedback_post(&r->fb, "queued", res->pr_existed ?
+				     "pull request (already open) waits for review" :
+				     "pull request opened, waits for review", res->pr_url);
+	} else if (res->sha) {
+		snprintf(desc, sizeof(desc), "committed %.*s%s", DISPATCH_SHORT_SHA, res->sha,
+			 r->argo_ran ? (r->argo.newer ? ", Argo CD runs a newer revision: Healthy" :
+					", Argo CD: Synced and Healthy") : "");
+		deploy_feedback_post(&r->fb, "success", desc, res->url);
+	} else {
+		deploy_feedback_post(&r->fb, "success", "no change: the manifests have it already",
+				     NULL);
+	}
+}
+
+/* argocd_opts.contains: is `rev` a commit of the GitOps repo that has ours
+ * (GitHub's compare: "ahead" or "identical")?  Best effort: a question
+ * GitHub cannot answer is a no. */
+static int contains_ours(void *arg, const char *rev)
+{
+	struct run *r = arg;
+	struct gh_response resp = GH_RESPONSE_INIT;
+	struct gh_request req = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *json = NULL;
+	const char *status;
+	int yes = 0;
+
+	buf_adds(&path, "/repos/");
+	gh_escape(&path, r->repo, true);
+	buf_adds(&path, "/compare/");
+	gh_escape(&path, r->res.sha, false);
+	buf_adds(&path, "...");
+	gh_escape(&path, rev, false);
+	if (buf_failed(&path)) {
+		buf_release(&path);
+		return log_oom();
+	}
+	req.method = "GET";
+	req.path = path.ptr;
+	req.what = "comparing Argo CD's revision with ours";
+	req.repo = r->repo;
+	log_demote(true);
+	if (gh_request(r->gh, &req, &resp) == 0 && resp.status == 200 &&
+	    (json = cJSON_ParseWithLength(buf_cstr(&resp.body), resp.body.len))) {
+		status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "status"));
+		yes = status && (!strcmp(status, "ahead") || !strcmp(status, "identical"));
+	}
+	log_demote(false);
+	cJSON_Delete(json);
+	gh_response_release(&resp);
+	buf_release(&path);
+	return yes;
+}
+
+/* After the commit: wait for Argo CD when asked to.  0, or -1 (reported:
+ * the commit stands, the run fails). */
+static int wait_argocd(struct run *r)
+{
+	const struct config *cfg = r->cfg;
+	struct argocd_opts o = {
+		.server = config_str(cfg, IN_ARGOCD_SERVER),
+		.token = config_str(cfg, IN_ARGOCD_TOKEN),
+		.application = r->argocd_app,
+		.ns = config_str(cfg, IN_ARGOCD_NAMESPACE),
+		.ca_file = config_str(cfg, IN_ARGOCD_CA_FILE),
+		.revision = r->res.sha,
+		.timeout_s = (int)config_int(cfg, IN_ARGOCD_TIMEOUT),
+		.request_s = (int)config_int(cfg, IN_TIMEOUT),
+		.max_attempts = (int)config_int(cfg, IN_MAX_ATTEMPTS),
+		.contains = contains_ours,
+		.arg = r,
+	};
+	char desc[96];
+
+	if (!o.server || !r->argocd_app)
+		return 0;
+	if (!r->res.sha) {
+		log_info("no commit made: not waiting for Argo CD");
+		return 0;
+	}
+	snprintf(desc, sizeof(desc), "committed %.*s, waiting for Argo CD", DISPATCH_SHORT_SHA,
+		 r->res.sha);
+	deploy_feedback_post(&r->fb, "in_progress", desc, NULL);
+	r->argo_ran = true;
+	return argocd_wait(&o, &r->argo);
 }
 
 /* ---- the mode ------------------------------------------------------------------ */
@@ -953,6 +1151,9 @@ static void release(struct run *r)
 	free(r->author_email);
 	commit_result_release(&r->res);
 	buf_release(&r->diff);
+	deploy_feedback_release(&r->fb);
+	free(r->argocd_app);
+	argocd_state_release(&r->argo.last);
 	payload_release(&r->pl);
 	event_release(&r->ev);
 }
@@ -960,10 +1161,16 @@ static void release(struct run *r)
 int patch_run(const struct config *cfg)
 {
 	struct run r = { .cfg = cfg };
-	int rc;
+	int rc, wait_rc;
 
-	if ((rc = check_inputs(&r)) < 0 || (rc = read_dispatch(&r)) < 0 ||
-	    (rc = check_policy(&r)) < 0 || (rc = expand_all(&r)) < 0)
+	if ((rc = check_inputs(&r)) < 0 || (rc = read_dispatch(&r)) < 0)
+		goto out;
+	if ((rc = open_feedback(&r)) < 0)
+		goto out;
+	if ((rc = check_policy(&r)) < 0)
+		goto out;
+	deploy_feedback_post(&r.fb, "in_progress", "policy passed: deploying", NULL);
+	if ((rc = expand_all(&r)) < 0)
 		goto out;
 	if (!(r.files = calloc(r.npaths, sizeof(*r.files)))) {
 		rc = log_oom();
@@ -975,8 +1182,12 @@ int patch_run(const struct config *cfg)
 	rc = config_bool(cfg, IN_COMMIT) ? run_commit(&r) : run_workspace(&r);
 	if (rc < 0)
 		goto out;
+	wait_rc = wait_argocd(&r);
 	rc = report(&r);
+	if (!rc)
+		rc = wait_rc;
 out:
+	finish_feedback(&r, rc);
 	release(&r);
 	return rc;
 }
