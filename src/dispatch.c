@@ -935,11 +935,15 @@ static void summary_chain(struct buf *md, const struct run *r)
 {
 	if (!r->deployment_id)
 		return;
-	buf_addf(md, "| deployment | %lld", r->deployment_id);
-	if (dispatch_valid_repo(r->ev.repository))
-		buf_addf(md, " ([deployments](%s/%s/deployments))", r->ev.server_url,
-			 r->ev.repository);
+	struct buf url = BUF_INIT, text = BUF_INIT;
+
+	buf_addf(&url, "%s/%s/deployments", r->ev.server_url, r->ev.repository);
+	buf_addf(&text, "%lld", r->deployment_id);
+	buf_adds(md, "| deployment | ");
+	log_md_link(md, buf_cstr(&text), buf_failed(&url) ? NULL : url.ptr);
 	buf_adds(md, " |\n");
+	buf_release(&url);
+	buf_release(&text);
 	if (r->deploy_state) {
 		struct buf v = BUF_INIT;
 
@@ -949,8 +953,11 @@ static void summary_chain(struct buf *md, const struct run *r)
 		log_md_row(md, "deploy state", buf_cstr(&v));
 		buf_release(&v);
 	}
-	if (r->final.environment_url)
-		log_md_row(md, "GitOps commit", r->final.environment_url);
+	if (r->final.environment_url) {
+		buf_adds(md, "| GitOps commit | ");
+		log_md_link(md, r->final.environment_url, r->final.environment_url);
+		buf_adds(md, " |\n");
+	}
 }
 
 static void summary(const struct run *r, bool dry_run)
@@ -984,7 +991,15 @@ static void summary(const struct run *r, bool dry_run)
 	log_md_row(&md, "environment", r->environment);
 	log_md_row(&md, "targets", targets.ptr);
 	log_md_row(&md, "source", ev->repository);
-	log_md_row(&md, "commit", ev->sha);
+	if (ev->sha && ev->repository && dispatch_valid_repo(ev->repository)) {
+		buf_reset(&raw);
+		buf_addf(&raw, "%s/%s/commit/%s", ev->server_url, ev->repository, ev->sha);
+		buf_adds(&md, "| commit | ");
+		log_md_link(&md, ev->sha, buf_failed(&raw) ? NULL : raw.ptr);
+		buf_adds(&md, " |\n");
+	} else {
+		log_md_row(&md, "commit", ev->sha);
+	}
 	log_md_row(&md, "subject", subject.ptr);
 	summary_chain(&md, r);
 	if (r->pl.message_kept < r->pl.message_len)

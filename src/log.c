@@ -620,6 +620,21 @@ int log_summary(const char *markdown)
 	return rc;
 }
 
+int log_md_link(struct buf *out, const char *text, const char *url)
+{
+	bool safe = url && (!strncmp(url, "https://", 8) || !strncmp(url, "http://", 7));
+
+	for (const char *p = url; safe && *p; p++)
+		safe = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		       (*p >= '0' && *p <= '9') || strchr(":/._~-%?=&#+@", *p);
+	if (safe)
+		buf_adds(out, "[");
+	log_md_escape(out, text, strlen(text));
+	if (safe)
+		buf_addf(out, "](%s)", url);
+	return buf_failed(out) ? -1 : 0;
+}
+
 int log_md_escape(struct buf *out, const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {

@@ -119,6 +119,11 @@ int log_summary(const char *markdown);
  * characters are dropped.  0, or -1 when `out` has failed (not printed). */
 int log_md_escape(struct buf *out, const char *s, size_t len);
 
+/* Append `text` (escaped as above) as a Markdown link to `url` when the
+ * URL is http(s) and made only of characters that cannot end or bend the
+ * link; else the text alone.  0, or -1 when `out` has failed. */
+int log_md_link(struct buf *out, const char *text, const char *url);
+
 /* Append one row "| name | value |" of a two-column summary table; `name`
  * is trusted Markdown, `value` (NULL: empty) is escaped as above.  0, or -1
  * when `out` has failed (not printed). */

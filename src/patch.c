@@ -790,20 +790,6 @@ static void show_diffs(struct run *r)
 	}
 }
 
-/* A link whose URL is only made of characters that cannot end or bend it. */
-static void add_link(struct buf *md, const char *text, const char *url)
-{
-	bool safe = url && (!strncmp(url, "https://", 8) || !strncmp(url, "http://", 7));
-
-	for (const char *p = url; safe && *p; p++)
-		safe = isalnum((unsigned char)*p) || strchr(":/._~-%?=&#+@", *p);
-	if (safe)
-		buf_adds(md, "[");
-	log_md_escape(md, text, strlen(text));
-	if (safe)
-		buf_addf(md, "](%s)", url);
-}
-
 /* The diff as a fenced block, the fence longer than any run of backticks. */
 static void add_fenced(struct buf *md, const char *text, size_t len)
 {
@@ -834,7 +820,7 @@ static void summary_chain(struct buf *md, const struct run *r)
 		buf_addf(&url, "%s/%s/deployments", r->ev.server_url, r->pl.repository);
 		buf_addf(&text, "%lld of %s", r->pl.deployment_id, r->pl.repository);
 		buf_adds(md, "| deployment | ");
-		add_link(md, buf_cstr(&text), url.len ? url.ptr : NULL);
+		log_md_link(md, buf_cstr(&text), url.len ? url.ptr : NULL);
 		buf_addf(md, "%s |\n", !r->fb.gh ? " (not updated: no deployment-token)" :
 			 r->fb.broken ? " (not updated: the token could not post a status)" : "");
 		buf_release(&url);
@@ -874,7 +860,7 @@ static void summary(const struct run *r, const char *files)
 		if (dispatch_valid_repo(pl->repository))
 			buf_addf(&url, "%s/%s/commit/%s", r->ev.server_url, pl->repository, pl->sha);
 		buf_adds(&md, "| source | ");
-		add_link(&md, buf_cstr(&text), url.len ? url.ptr : NULL);
+		log_md_link(&md, buf_cstr(&text), url.len ? url.ptr : NULL);
 		buf_adds(&md, " |\n");
 	}
 	log_md_row(&md, "subject", pl->subject);
@@ -884,12 +870,12 @@ static void summary(const struct run *r, const char *files)
 		buf_addf(&text, "%s@%.*s on %s", r->repo, DISPATCH_SHORT_SHA, r->res.sha,
 			 r->pr_branch ? r->pr_branch : r->branch);
 		buf_adds(&md, "| GitOps commit | ");
-		add_link(&md, buf_cstr(&text), r->res.url);
+		log_md_link(&md, buf_cstr(&text), r->res.url);
 		buf_adds(&md, " |\n");
 	}
 	if (r->res.pr_url) {
 		buf_adds(&md, "| pull request | ");
-		add_link(&md, r->res.pr_url, r->res.pr_url);
+		log_md_link(&md, r->res.pr_url, r->res.pr_url);
 		buf_adds(&md, r->res.pr_existed ? " (already open) |\n" : " |\n");
 	}
 	summary_chain(&md, r);

@@ -8,7 +8,8 @@ nothing goes around run_gb: it watches every subprocess the tests start, and a
 process that
   * names the gitops-bump binary in its command line (unless the program
     only looks at it: file, readelf, ...), or
-  * is given the suite's token (conftest.TOKEN) in its environment
+  * is given one of the suite's secrets (conftest.SECRETS: the token, the
+    deployment token, the Argo CD token) in its environment
 must be started inside run_gb, or by a test marked
 @pytest.mark.gb_direct("reason"), whose own checks the reason names (the
 REST client's driver, `make demo`, the benchmark).  For those, the token is
@@ -48,6 +49,11 @@ def _token():
     return TOKEN
 
 
+def _secrets():
+    from conftest import SECRETS
+    return SECRETS
+
+
 def _exposure(args, env):
     """Why this process concerns the token check, or None."""
     argv = [args] if isinstance(args, (str, bytes, os.PathLike)) else list(args)
@@ -59,8 +65,8 @@ def _exposure(args, env):
             return "runs %s" % os.fsdecode(a)
     if env:
         for k, v in env.items():
-            if isinstance(v, (str, bytes)) and os.fsdecode(v) == _token():
-                return "passes the test token in $%s" % os.fsdecode(k)
+            if isinstance(v, (str, bytes)) and os.fsdecode(v) in _secrets():
+                return "passes a test secret in $%s" % os.fsdecode(k)
     return None
 
 
@@ -85,14 +91,14 @@ def _guarded_init(self, args, *a, **kw):
 def _guarded_communicate(self, *a, **kw):
     out, err = _orig_communicate(self, *a, **kw)
     if self._gb_token_check:
-        token = _token()
-        for name, blob in (("stdout", out), ("stderr", err)):
-            if blob is None:
-                continue
-            text = blob if isinstance(blob, str) else blob.decode("utf-8", "replace")
-            text = text.replace("::add-mask::" + token + "\n", "")
-            assert token not in text, "%s: the token leaked into the %s of a direct run" % (
-                _current["nodeid"], name)
+        for token in _secrets():
+            for name, blob in (("stdout", out), ("stderr", err)):
+                if blob is None:
+                    continue
+                text = blob if isinstance(blob, str) else blob.decode("utf-8", "replace")
+                text = text.replace("::add-mask::" + token + "\n", "")
+                assert token not in text, "%s: a secret leaked into the %s of a direct run" % (
+                    _current["nodeid"], name)
     return out, err
 
 
