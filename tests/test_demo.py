@@ -20,3 +20,8 @@ def test_demo_runs():
     assert '"event_type": "product"' in out
     assert "github.event.client_payload.commitmsg     = 4f7c9e1 Fix \"login\"" in out
     assert "\x1b[" not in out  # no terminal escapes when not on a terminal
+    # issue 12: the loop closes at Argo CD's verdict, and the sender's wait
+    # returns the GitOps commit
+    assert "| deploy-state=success" in out
+    assert "| gitops-commit-url=https://github.com/acme/gitops-repo/commit/" in out
+    assert "success     committed" in out and "Argo CD: Synced and Healthy" in out
