@@ -213,4 +213,4 @@ fi
 echo
 echo "Every byte of the message arrived as it was written, landed in the manifest as a"
 echo "valid YAML string, the app repo's deployment followed it to Argo CD's verdict at"
-echo "that exact commit, and no token appeared in either step's output."
+echo "that exact commit, and a token appeared nowhere in either step's output."
