@@ -993,16 +993,32 @@ static int open_feedback(struct run *r)
 			 r->pl.repository, config_bool(r->cfg, IN_DRY_RUN) ? "dry run" : "commit: false");
 		return 0;
 	}
+	log_demote(true); /* a token that cannot be used does not stop the deploy */
 	rc = config_deploy_client_new(&gh, r->cfg);
+	log_demote(false);
 	if (rc > 0) {
 		log_notice("the dispatch names deployment %lld of '%s', but 'deployment-token' is not "
 			   "set: its statuses are not updated", r->pl.deployment_id, r->pl.repository);
 		return 0;
 	}
-	if (rc < 0)
-		return -1;
+	if (rc < 0) {
+		log_warning("deployment %lld of '%s' is not updated", r->pl.deployment_id,
+			    r->pl.repository);
+		return 0;
+	}
 	deploy_feedback_init(&r->fb, gh, r->pl.repository, r->pl.deployment_id, r->ev.run_url);
 	return 0;
+}
+
+/* The policy passed: say so at once. */
+static void announce_feedback(struct run *r)
+{
+	struct buf desc = BUF_INIT;
+
+	buf_addf(&desc, "policy passed: deploying %s to %s", r->pl.service, r->pl.environment);
+	deploy_feedback_post(&r->fb, "in_progress", buf_failed(&desc) ? "policy passed" :
+			     desc.ptr, NULL);
+	buf_release(&desc);
 }
 
 /* The last status: failure with the one error line, or what landed. */
@@ -1155,7 +1171,7 @@ int patch_run(const struct config *cfg)
 		goto out;
 	if ((rc = check_policy(&r)) < 0)
 		goto out;
-	deploy_feedback_post(&r.fb, "in_progress", "policy passed: deploying", NULL);
+	announce_feedback(&r);
 	if ((rc = expand_all(&r)) < 0)
 		goto out;
 	if (!(r.files = calloc(r.npaths, sizeof(*r.files)))) {

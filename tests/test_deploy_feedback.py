@@ -324,3 +324,12 @@ def test_deployment_id_must_be_a_number(fake_github, tmp_path):
     res = receive(tmp_path, fake, payload)
     assert res.returncode == 1
     assert "source.deployment_id" in res.out and fake.requests() == []
+
+
+def test_an_unusable_deployment_token_does_not_stop_the_deploy(fake_github, tmp_path):
+    fake = seed(fake_github)
+    res = receive(tmp_path, fake, deployment_token="two words")
+    assert res.returncode == 0, res
+    assert "::error" not in res.out and "is not updated" in res.out
+    assert res.outputs()["changed"] == "true"
+    assert statuses(fake)[1] == []
