@@ -930,40 +930,48 @@ static int deploy_outputs(const struct run *r)
 }
 
 /* The chain's rows of the summary: deployment, its final state, the
- * GitOps commit. */
-static void summary_chain(struct buf *md, const struct run *r)
+ * GitOps commit (or pull request).  0, or -1 when a buffer failed (nothing
+ * printed). */
+static int summary_chain(struct buf *md, const struct run *r)
 {
+	struct buf url = BUF_INIT, id = BUF_INIT, state = BUF_INIT;
+	int rc = -1;
+
 	if (!r->deployment_id)
-		return;
-	struct buf url = BUF_INIT, text = BUF_INIT;
-
+		return 0;
 	buf_addf(&url, "%s/%s/deployments", r->ev.server_url, r->ev.repository);
-	buf_addf(&text, "%lld", r->deployment_id);
+	buf_addf(&id, "%lld", r->deployment_id);
+	if (r->deploy_state)
+		buf_addf(&state, "%s%s%s", r->deploy_state, r->final.description ? ": " : "",
+			 r->final.description ? r->final.description : "");
+	if (buf_failed(&url) || buf_failed(&id) || buf_failed(&state))
+		goto out;
 	buf_adds(md, "| deployment | ");
-	log_md_link(md, buf_cstr(&text), buf_failed(&url) ? NULL : url.ptr);
+	log_md_link(md, id.ptr, url.ptr);
 	buf_adds(md, " |\n");
-	buf_release(&url);
-	buf_release(&text);
-	if (r->deploy_state) {
-		struct buf v = BUF_INIT;
-
-		buf_adds(&v, r->deploy_state);
-		if (r->final.description)
-			buf_addf(&v, ": %s", r->final.description);
-		log_md_row(md, "deploy state", buf_cstr(&v));
-		buf_release(&v);
-	}
+	if (r->deploy_state)
+		log_md_row(md, "deploy state", state.ptr);
 	if (r->final.environment_url) {
-		buf_adds(md, "| GitOps commit | ");
+		/* queued: the receiver opened a pull request */
+		buf_adds(md, r->final.state && !strcmp(r->final.state, "queued") ?
+			 "| pull request | " : "| GitOps commit | ");
 		log_md_link(md, r->final.environment_url, r->final.environment_url);
 		buf_adds(md, " |\n");
 	}
+	rc = 0;
+out:
+	buf_release(&url);
+	buf_release(&id);
+	buf_release(&state);
+	return rc;
 }
 
 static void summary(const struct run *r, bool dry_run)
 {
 	const struct event *ev = &r->ev;
-	struct buf md = BUF_INIT, subject = BUF_INIT, targets = BUF_INIT, raw = BUF_INIT;
+	struct buf md = BUF_INIT, subject = BUF_INIT, targets = BUF_INIT, raw = BUF_INIT,
+		   url = BUF_INIT;
+	bool lost = false;
 	size_t replaced;
 
 	for (size_t i = 0; i < r->ntargets; i++)
@@ -992,22 +1000,22 @@ static void summary(const struct run *r, bool dry_run)
 	log_md_row(&md, "targets", targets.ptr);
 	log_md_row(&md, "source", ev->repository);
 	if (ev->sha && ev->repository && dispatch_valid_repo(ev->repository)) {
-		buf_reset(&raw);
-		buf_addf(&raw, "%s/%s/commit/%s", ev->server_url, ev->repository, ev->sha);
+		buf_addf(&url, "%s/%s/commit/%s", ev->server_url, ev->repository, ev->sha);
 		buf_adds(&md, "| commit | ");
-		log_md_link(&md, ev->sha, buf_failed(&raw) ? NULL : raw.ptr);
+		log_md_link(&md, ev->sha, buf_cstr(&url));
 		buf_adds(&md, " |\n");
 	} else {
 		log_md_row(&md, "commit", ev->sha);
 	}
 	log_md_row(&md, "subject", subject.ptr);
-	summary_chain(&md, r);
+	lost = summary_chain(&md, r) < 0;
 	if (r->pl.message_kept < r->pl.message_len)
 		buf_addf(&md, "\nThe commit message was cut to %zu of %zu bytes (GitHub's 64 KB "
 			 "limit).\n", r->pl.message_kept, r->pl.message_len);
 	/* the dispatch is done either way: a summary that cannot be built is a
 	 * warning, not a failure of the run */
-	if (buf_failed(&md) || buf_failed(&subject) || buf_failed(&targets) || buf_failed(&raw))
+	if (lost || buf_failed(&md) || buf_failed(&subject) || buf_failed(&targets) ||
+	    buf_failed(&raw) || buf_failed(&url))
 		log_warning("the step summary was not written: out of memory");
 	else
 		log_summary(md.ptr);
@@ -1015,6 +1023,7 @@ static void summary(const struct run *r, bool dry_run)
 	buf_release(&subject);
 	buf_release(&targets);
 	buf_release(&raw);
+	buf_release(&url);
 }
 
 int dispatch_run(const struct config *cfg)

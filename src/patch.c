@@ -811,32 +811,55 @@ static void add_fenced(struct buf *md, const char *text, size_t len)
 	buf_addc(md, '\n');
 }
 
-/* The deployment and Argo CD's verdict, after the GitOps commit. */
-static void summary_chain(struct buf *md, const struct run *r)
+/* The deployment and Argo CD's verdict, after the GitOps commit.  0, or
+ * -1 when a buffer failed (nothing printed). */
+static int summary_chain(struct buf *md, const struct run *r)
 {
-	if (r->pl.deployment_id && r->pl.repository && dispatch_valid_repo(r->pl.repository)) {
-		struct buf url = BUF_INIT, text = BUF_INIT;
+	const struct argocd_state *st = &r->argo.last;
+	const char *ns = config_str(r->cfg, IN_ARGOCD_NAMESPACE);
+	bool dep = r->pl.deployment_id && r->pl.repository && dispatch_valid_repo(r->pl.repository);
+	struct buf dep_url = BUF_INIT, dep_text = BUF_INIT, argo_url = BUF_INIT,
+		   argo_text = BUF_INIT;
+	int rc = -1;
 
-		buf_addf(&url, "%s/%s/deployments", r->ev.server_url, r->pl.repository);
-		buf_addf(&text, "%lld of %s", r->pl.deployment_id, r->pl.repository);
-		buf_adds(md, "| deployment | ");
-		log_md_link(md, buf_cstr(&text), url.len ? url.ptr : NULL);
-		buf_addf(md, "%s |\n", !r->fb.gh ? " (not updated: no deployment-token)" :
-			 r->fb.broken ? " (not updated: the token could not post a status)" : "");
-		buf_release(&url);
-		buf_release(&text);
+	if (dep) {
+		buf_addf(&dep_url, "%s/%s/deployments", r->ev.server_url, r->pl.repository);
+		buf_addf(&dep_text, "%lld of %s", r->pl.deployment_id, r->pl.repository);
 	}
 	if (r->argo_ran) {
-		const struct argocd_state *st = &r->argo.last;
-		struct buf v = BUF_INIT;
-
-		buf_addf(&v, "%s: %s, %s at %.*s%s", r->argocd_app, st->sync ? st->sync : "Unknown",
-			 st->health ? st->health : "Unknown", DISPATCH_SHORT_SHA,
-			 st->revision ? st->revision : "(none)",
+		buf_addf(&argo_text, "%s: %s, %s at %.*s%s", r->argocd_app,
+			 st->sync ? st->sync : "Unknown", st->health ? st->health : "Unknown",
+			 DISPATCH_SHORT_SHA, st->revision ? st->revision : "(none)",
 			 r->argo.newer ? " (a newer revision)" : "");
-		log_md_row(md, "Argo CD", buf_cstr(&v));
-		buf_release(&v);
+		/* the application's page in Argo CD's UI */
+		buf_addf(&argo_url, "%s/applications/", config_str(r->cfg, IN_ARGOCD_SERVER));
+		if (ns) {
+			gh_escape(&argo_url, ns, false);
+			buf_addc(&argo_url, '/');
+		}
+		gh_escape(&argo_url, r->argocd_app, false);
 	}
+	if (buf_failed(&dep_url) || buf_failed(&dep_text) || buf_failed(&argo_url) ||
+	    buf_failed(&argo_text))
+		goto out;
+	if (dep) {
+		buf_adds(md, "| deployment | ");
+		log_md_link(md, dep_text.ptr, dep_url.ptr);
+		buf_addf(md, "%s |\n", !r->fb.gh ? " (not updated: no deployment-token)" :
+			 r->fb.broken ? " (not updated: the token could not post a status)" : "");
+	}
+	if (r->argo_ran) {
+		buf_adds(md, "| Argo CD | ");
+		log_md_link(md, argo_text.ptr, argo_url.ptr);
+		buf_adds(md, " |\n");
+	}
+	rc = 0;
+out:
+	buf_release(&dep_url);
+	buf_release(&dep_text);
+	buf_release(&argo_url);
+	buf_release(&argo_text);
+	return rc;
 }
 
 static void summary(const struct run *r, const char *files)
@@ -878,7 +901,8 @@ static void summary(const struct run *r, const char *files)
 		log_md_link(&md, r->res.pr_url, r->res.pr_url);
 		buf_adds(&md, r->res.pr_existed ? " (already open) |\n" : " |\n");
 	}
-	summary_chain(&md, r);
+	if (summary_chain(&md, r) < 0)
+		lost = true;
 	log_md_row(&md, "files", files);
 	if (r->diff.len) {
 		size_t n = r->diff.len < SUMMARY_DIFF_MAX ? r->diff.len : SUMMARY_DIFF_MAX;

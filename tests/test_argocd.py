@@ -42,6 +42,7 @@ def test_waits_past_the_old_revision_until_healthy_twice(fake_github, tmp_path):
     fake = seed(fake_github)
     with argocd(fake, "progress") as argo:
         res = deploy(tmp_path, fake, argo)
+        argo_url = argo.url
     assert res.returncode == 0, res
     out = res.outputs()
     sha = out["commit-sha"]
@@ -58,8 +59,8 @@ def test_waits_past_the_old_revision_until_healthy_twice(fake_github, tmp_path):
     assert sts[0][0] == "in_progress"
     assert sts[1] == ("in_progress", "committed %s, waiting for Argo CD" % sha[:7])
     assert sts[2][0] == "success" and "Synced and Healthy" in sts[2][1]
-    assert "| Argo CD | product-sandbox: Synced, Healthy at %s" % sha[:7] in \
-        res.summary.replace("\\", "")
+    assert "| Argo CD | [product-sandbox: Synced, Healthy at %s](%s/applications/product-sandbox)" \
+        % (sha[:7], argo_url) in res.summary.replace("\\", "")
     assert "Healthy at the old revision" not in res.out
 
 

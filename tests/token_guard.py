@@ -66,7 +66,7 @@ def _exposure(args, env):
     if env:
         for k, v in env.items():
             if isinstance(v, (str, bytes)) and os.fsdecode(v) in _secrets():
-                return "passes a test secret in $%s" % os.fsdecode(k)
+                return "passes the test token in $%s" % os.fsdecode(k)
     return None
 
 
@@ -97,7 +97,7 @@ def _guarded_communicate(self, *a, **kw):
                     continue
                 text = blob if isinstance(blob, str) else blob.decode("utf-8", "replace")
                 text = text.replace("::add-mask::" + token + "\n", "")
-                assert token not in text, "%s: a secret leaked into the %s of a direct run" % (
+                assert token not in text, "%s: the token leaked into the %s of a direct run" % (
                     _current["nodeid"], name)
     return out, err
 
