@@ -42,6 +42,10 @@ struct call {
 	cJSON *json;        /* the parsed answer, or NULL */
 };
 
+static int claim_lost_put(struct ctx *c, const char *branch, struct commit_file *f,
+			  struct commit_result *res, bool *ours);
+static int read_head(struct ctx *c, const char *branch, char head[41]);
+
 /* Out of memory after GitHub made a change: say that it did. */
 static void made_oom(const struct call *k)
 {
@@ -174,6 +178,8 @@ static int protected_error(const struct ctx *c, const char *branch, const struct
 	log_error("branch '%s' of '%s' is protected: GitHub says '%s'; set 'pull-request: true' "
 		  "to commit to a new branch and open a pull request instead", branch, c->o->repo,
 		  k->resp.message ? k->resp.message : "(no message)");
+	log_fix("set 'pull-request: true' (a protected branch takes changes through pull "
+		"requests only)");
 	return -1;
 }
 
@@ -275,6 +281,7 @@ static int read_raw(struct ctx *c, struct commit_file *f, const char *ref, const
 		 c->o->repo);
 	k.req.accept = ACCEPT_RAW;
 	k.req.body_max = COMMIT_FILE_MAX;
+	k.req.too_big = "the manifest is larger than gitops-bump edits (no token changes that)";
 	if (call_send(&k, c, "GET", NULL, "contents:read") < 0)
 		goto out;
 	if (k.resp.status == 404) {
@@ -282,6 +289,7 @@ static int read_raw(struct ctx *c, struct commit_file *f, const char *ref, const
 		goto out;
 	}
 	if (k.resp.status != 200) {
+		/* a 403 "too large" here: over the API's 100 MB (gh_fail says so) */
 		rc = call_fail(&k);
 		goto out;
 	}
@@ -333,9 +341,28 @@ static int read_contents(struct ctx *c, struct commit_file *f, const char *ref,
 		goto out;
 	}
 	type = jstr(k.json, "type");
+	if (type && strcmp(type, "symlink") == 0) {
+		log_error_at(f->path, 0, "manifest '%s' on branch '%s' of '%s' is a symbolic link "
+			     "to '%s', which is no file in the repository: the API cannot write "
+			     "through a link", f->path, branch, c->o->repo,
+			     jstr(k.json, "target") ? jstr(k.json, "target") : "?");
+		log_fix("set the 'manifest' input to the file itself, not a link to it");
+		goto out;
+	}
 	if (!type || strcmp(type, "file") != 0) {
 		log_error_at(f->path, 0, "manifest '%s' on branch '%s' of '%s' is a %s, not a "
 			     "file", f->path, branch, c->o->repo, type ? type : "thing of no type");
+		goto out;
+	}
+	/* A link to a file in the repository is answered with the target (its
+	 * own path and sha): a PUT on the link with that sha would conflict on
+	 * every attempt.  Say so at once. */
+	if (jstr(k.json, "path") && strcmp(jstr(k.json, "path"), f->path) != 0) {
+		log_error_at(f->path, 0, "manifest '%s' on branch '%s' of '%s' is a symbolic link "
+			     "to '%s': the API cannot write through a link", f->path, branch,
+			     c->o->repo, jstr(k.json, "path"));
+		log_fix("set the 'manifest' input to '%s' (the file the link points to)",
+			jstr(k.json, "path"));
 		goto out;
 	}
 	content = jstr(k.json, "content");
@@ -388,6 +415,36 @@ out:
 	return rc;
 }
 
+/*
+ * A 2xx PUT whose answer cannot be read (cut short, or a proxy's page): the
+ * commit was made, or at least may have been.  Read the branch back as
+ * for a lost answer (claim_lost_put: the head is ours when its message is
+ * ours, it has one parent and it changed the file from the blob the PUT
+ * replaced to the blob it wrote).  WRITTEN with res->sha when it is ours;
+ * else -1, saying it may have been made (res->unsure).
+ */
+static int unreadable_put(struct ctx *c, const struct call *k, struct commit_file *f,
+			  const char *branch, struct commit_result *res)
+{
+	bool ours = false;
+
+	log_notice("%s: GitHub answered HTTP %ld, but the answer cannot be read (cut short or "
+		   "not JSON): reading the branch back", k->what.ptr, k->resp.status);
+	memcpy(f->seen, f->blob, sizeof(f->seen));
+	sha1_git_blob(f->new.ptr ? f->new.ptr : "", f->new.len, c->tried);
+	if (claim_lost_put(c, branch, f, res, &ours) == 0 && ours) {
+		log_info("the commit is ours: %.12s on branch '%s'", res->sha, branch);
+		return WRITTEN;
+	}
+	res->unsure = true;
+	log_error("%s: GitHub answered HTTP %ld, so the commit may have been made, but its "
+		  "answer cannot be read and the head of branch '%s' is not recognisably it: look "
+		  "at the branch before running this again", k->what.ptr, k->resp.status, branch);
+	log_fix("look at branch '%s' of '%s': if the deploy commit is there, nothing is left "
+		"to do", branch, c->o->repo);
+	return -1;
+}
+
 /* PUT contents.  WRITTEN, CONFLICT or -1. */
 static int write_contents(struct ctx *c, struct commit_file *f, const char *branch,
 			  struct commit_result *res)
@@ -414,8 +471,10 @@ static int write_contents(struct ctx *c, struct commit_file *f, const char *bran
 	}
 	if (add_identity(body, c->o) < 0)
 		goto out;
-	if (call_send(&k, c, "PUT", body, "contents:write") < 0)
+	if (call_send(&k, c, "PUT", body, "contents:write") < 0) {
+		res->unsure = k.resp.attempts > 0; /* it went out: it may have landed */
 		goto out;
+	}
 	if (is_protected(&k)) {
 		rc = protected_error(c, branch, &k);
 		goto out;
@@ -430,6 +489,10 @@ static int write_contents(struct ctx *c, struct commit_file *f, const char *bran
 		goto out;
 	}
 	commit = cJSON_GetObjectItemCaseSensitive(k.json, "commit");
+	if (!is_sha(jstr(commit, "sha"))) {
+		rc = unreadable_put(c, &k, f, branch, res);
+		goto out;
+	}
 	if (answer_sha(&k, commit, "sha", sha) < 0 || set_dup(&res->sha, sha, &k) < 0 ||
 	    set_dup(&res->url, jstr(commit, "html_url"), &k) < 0)
 		goto out;
@@ -555,6 +618,13 @@ static int tree_lookup(struct ctx *c, const char *root, struct commit_file *f,
 			memcpy(sha, s, sizeof(sha));
 			seg = slash + 1;
 			continue;
+		}
+		if (mode && strcmp(mode, "120000") == 0) {
+			log_error_at(f->path, 0, "manifest '%s' on branch '%s' of '%s' is a symbolic "
+				     "link: the API cannot write through a link", f->path, branch,
+				     c->o->repo);
+			log_fix("set the 'manifest' input to the file the link points to");
+			return -1;
 		}
 		if (strcmp(type, "blob") != 0 || !mode ||
 		    (strcmp(mode, "100644") != 0 && strcmp(mode, "100755") != 0)) {
@@ -738,10 +808,34 @@ out:
 	return rc;
 }
 
-/* Move `branch` to `commit`, fast-forward only.  WRITTEN, CONFLICT or -1. */
-static int update_ref(struct ctx *c, const char *branch, const char *commit, char **made)
+/* A 200 on the ref update whose answer does not name `commit` (cut short,
+ * or a proxy's page): the branch is read back.  0 when it is at `commit`,
+ * else -1 (reported; *unsure: the update may have been made). */
+static int unreadable_ref(struct ctx *c, const struct call *k, const char *branch,
+			  const char *commit, bool *unsure)
+{
+	char head[SHA1_HEX_LEN + 1];
+
+	log_notice("%s: GitHub answered HTTP %ld, but the answer does not say where the branch "
+		   "is (cut short or not JSON): reading it back", k->what.ptr, k->resp.status);
+	if (read_head(c, branch, head) == 0 && strcmp(head, commit) == 0)
+		return 0;
+	*unsure = true;
+	log_error("%s: GitHub answered HTTP %ld, so the branch may have moved to our commit, but "
+		  "its answer cannot be read and the branch is not there now: look at the branch "
+		  "before running this again", k->what.ptr, k->resp.status);
+	log_fix("look at branch '%s' of '%s': if the deploy commit is there, nothing is left "
+		"to do", branch, c->o->repo);
+	return -1;
+}
+
+/* Move `branch` to `commit`, fast-forward only.  WRITTEN, CONFLICT or -1
+ * (*unsure: the move may have been made). */
+static int update_ref(struct ctx *c, const char *branch, const char *commit, char **made,
+		      bool *unsure)
 {
 	cJSON *body = cJSON_CreateObject();
+	const char *got;
 	struct call k;
 	int rc = -1;
 
@@ -753,8 +847,10 @@ static int update_ref(struct ctx *c, const char *branch, const char *commit, cha
 		log_oom();
 		goto out;
 	}
-	if (call_send(&k, c, "PATCH", body, "contents:write") < 0)
+	if (call_send(&k, c, "PATCH", body, "contents:write") < 0) {
+		*unsure = k.resp.attempts > 0; /* it went out: it may have landed */
 		goto out;
+	}
 	if (is_protected(&k)) {
 		rc = protected_error(c, branch, &k);
 		goto out;
@@ -764,9 +860,17 @@ static int update_ref(struct ctx *c, const char *branch, const char *commit, cha
 		rc = CONFLICT;
 		goto out;
 	}
-	rc = k.resp.status == 200 ? WRITTEN : call_fail(&k);
-	if (rc == WRITTEN && set_dup(made, commit, &k) < 0)
-		rc = -1;
+	if (k.resp.status != 200) {
+		rc = call_fail(&k);
+		goto out;
+	}
+	got = jstr(cJSON_GetObjectItemCaseSensitive(k.json, "object"), "sha");
+	if (!got || strcmp(got, commit) != 0) {
+		rc = unreadable_ref(c, &k, branch, commit, unsure);
+		if (rc < 0)
+			goto out;
+	}
+	rc = set_dup(made, commit, &k) < 0 ? -1 : WRITTEN;
 out:
 	cJSON_Delete(body);
 	call_release(&k);
@@ -785,7 +889,7 @@ static int write_tree_files(struct ctx *c, const char *branch, const char *head,
 		free(url);
 		return -1;
 	}
-	rc = update_ref(c, branch, commit, &res->sha);
+	rc = update_ref(c, branch, commit, &res->sha, &res->unsure);
 	if (rc == WRITTEN) {
 		free(res->url);
 		res->url = url;
@@ -968,6 +1072,8 @@ static int give_up(const struct ctx *c, const struct race *r, const char *branch
 {
 	log_error("gave up committing to branch '%s' of '%s' after %d attempts: other commits "
 		  "kept landing first (raise 'max-attempts')", branch, c->o->repo, r->attempt);
+	log_fix("raise 'max-attempts' (or 'timeout'), or serialise the deploys with a "
+		"`concurrency:` group");
 	return -1;
 }
 

@@ -48,6 +48,23 @@
  * attempt may have committed it.  Another run making the identical commit
  * from the identical file at the same time cannot be told apart.
  *
+ * An unreadable success: a 2xx PUT whose body is cut short or is no JSON
+ * (a proxy on the way) made the commit, or may have.  The branch is read
+ * back as for a lost answer: when the head is ours (same test as above)
+ * it is reported as our commit; else the run fails saying the commit may
+ * have been made (result.unsure), never as a plain failure that a re-run
+ * would turn into a second commit.  A 200 on the ref update (several
+ * files) whose answer does not name our commit is checked the same way:
+ * the branch is read back and must be at our commit.  Any write that went
+ * out without a usable answer (transport failure after retries) also sets
+ * result.unsure.
+ *
+ * A manifest that is a symbolic link: the Contents API answers a link to a
+ * file in the repository with the target (its own path and sha), and any
+ * other link with type "symlink"; the tree has mode 120000.  Each is an
+ * error at once naming the link (and its target), before anything is
+ * written: a PUT on the link would conflict on every attempt.
+ *
  * A protected branch (GitHub answers "Changes must be made through a pull
  * request", or "Protected branch update failed") is an error that says to
  * use pull-request mode.  A missing file is an error naming the path, the
@@ -122,6 +139,9 @@ struct commit_result {
 	char *pr_url;     /* the pull request's html_url, or NULL */
 	bool pr_existed;  /* the pull request was there already */
 	int attempts;     /* commit attempts (1 without conflicts) */
+	bool unsure;      /* a write to the branch went out whose effect is not
+			   * known (no usable answer): a commit may have landed
+			   * although the call failed (set with -1 only) */
 };
 
 void commit_file_init(struct commit_file *f, const char *path);

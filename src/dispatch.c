@@ -1026,6 +1026,44 @@ static void summary(const struct run *r, bool dry_run)
 	buf_release(&url);
 }
 
+/* The step summary of a failed run: what was asked, what was sent. */
+static void failure_summary(const struct run *r, bool dry_run)
+{
+	struct buf rows = BUF_INIT, targets = BUF_INIT, done = BUF_INIT, subject = BUF_INIT;
+
+	for (size_t i = 0; i < r->ntargets; i++)
+		buf_addf(&targets, "%s%s", i ? ", " : "", r->targets[i]);
+	if (r->service && r->environment)
+		buf_addf(&subject, "%s to %s", r->service, r->environment);
+	log_md_row(&rows, "event type", r->event_type);
+	log_md_row(&rows, "service", r->service);
+	log_md_row(&rows, "environment", r->environment);
+	log_md_row(&rows, "targets", targets.len ? targets.ptr : NULL);
+	log_md_row(&rows, "source", r->ev.repository);
+	log_md_row(&rows, "commit", r->ev.sha);
+	(void)summary_chain(&rows, r); /* out of memory: the rows without the chain */
+	if (dry_run)
+		buf_adds(&done, "nothing sent (dry run)");
+	else if (r->deploy_state)
+		buf_addf(&done, "sent to every repository; deployment %lld %s", r->deployment_id,
+			 !strcmp(r->deploy_state, "timeout") ? "did not end in time" :
+			 "did not end in success");
+	else if (!r->sent)
+		buf_adds(&done, "nothing sent: no dispatch is confirmed, so no deploy was asked "
+			 "for (unless the log says one may have arrived)");
+	else
+		buf_addf(&done, "sent to %zu of %zu repositories: the ones without a `sent` line "
+			 "in the log got nothing", r->sent, r->ntargets);
+	/* on the failure path already: out of memory here only shortens it */
+	log_summary_failed("dispatch", buf_failed(&subject) ? NULL : subject.ptr,
+			   buf_failed(&rows) || buf_failed(&targets) ? NULL : rows.ptr,
+			   buf_failed(&done) ? "see the log" : done.ptr);
+	buf_release(&rows);
+	buf_release(&targets);
+	buf_release(&done);
+	buf_release(&subject);
+}
+
 int dispatch_run(const struct config *cfg)
 {
 	struct run r = { .cfg = cfg };
@@ -1053,9 +1091,6 @@ int dispatch_run(const struct config *cfg)
 		 r.ev.repository ? r.ev.repository : "?");
 	if (dry_run || log_get_style() == LOG_ACTIONS)
 		show_body(&r, dry_run ? "request body (dry run: nothing sent)" : "request body");
-	if ((rc = log_output("payload", r.pl.payload)) < 0 ||
-	    (rc = log_output("event-type", r.event_type)) < 0)
-		goto out;
 	if (!dry_run) {
 		if ((rc = open_client(&r)) < 0)
 			goto out;
@@ -1064,18 +1099,30 @@ int dispatch_run(const struct config *cfg)
 				rc = -1;
 		if (r.sent < r.ntargets)
 			log_info("sent to %zu of %zu repositories", r.sent, r.ntargets);
-		if (r.deployment_id && rc < 0)
-			deployment_error(&r);
-		else if (r.deployment_id && config_bool(cfg, IN_WAIT))
-			rc = wait_deployment(&r);
-		if (deploy_outputs(&r) < 0)
-			rc = -1;
+		if (rc < 0) {
+			if (r.deployment_id)
+				deployment_error(&r);
+			goto out;
+		}
 	} else {
 		log_info("dry run: nothing sent to %zu repositor%s", r.ntargets,
 			 r.ntargets == 1 ? "y" : "ies");
 	}
+	/* the outputs say what was sent: only once it all was (or, in a dry
+	 * run, what would be) */
+	if ((rc = log_output("payload", r.pl.payload)) < 0 ||
+	    (rc = log_output("event-type", r.event_type)) < 0)
+		goto out;
+	if (r.deployment_id && config_bool(cfg, IN_WAIT))
+		rc = wait_deployment(&r);
+	if (deploy_outputs(&r) < 0)
+		rc = -1;
+	if (rc < 0)
+		goto out;
 	summary(&r, dry_run);
 out:
+	if (rc < 0)
+		failure_summary(&r, dry_run);
 	if (r.gh)
 		gh_client_free(r.gh);
 	if (r.dgh)

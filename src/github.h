@@ -91,6 +91,8 @@ struct gh_request {
 	bool no_resend;         /* not idempotent (a repository_dispatch): a
 				 * transport failure after the request went out
 				 * is not retried, since it may have arrived */
+	const char *too_big;    /* what an answer over body_max means, for the
+				 * error line (NULL: the size alone) */
 	const char *if_none_match; /* an ETag from an earlier answer: a
 				 * conditional GET (304 when unchanged, which
 				 * GitHub does not count against the rate limit) */

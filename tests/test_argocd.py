@@ -72,6 +72,8 @@ def test_degraded_after_the_sync_fails(fake_github, tmp_path):
     assert "is Degraded at" in res.out and "exceeded its progress deadline" in res.out
     assert res.outputs()["changed"] == "true"  # the commit stands
     assert res.outputs()["argocd-health"] == "Degraded"
+    failed = res.summary[res.summary.index("### gitops-bump patch failed"):]
+    assert "| Argo CD | [product" in failed and "Degraded at" in failed
     _, sts = statuses(fake)
     assert sts[-1][0] == "failure" and "Degraded" in sts[-1][1] and len(sts[-1][1]) <= 140
 

@@ -195,6 +195,10 @@ def test_wait_fails_on_failure(fake_github, tmp_path):
     assert "ended in 'failure': branch 'prod' does not follow policy" in res.out
     assert res.outputs()["deploy-state"] == "failure"
     assert "gitops-commit-url" not in res.outputs()
+    # the failure summary shows the chain as far as it went
+    assert "### gitops-bump dispatch failed" in res.summary
+    assert "| deployment | [%d](https://github.com/%s/deployments) |" % (d["id"], APP) in res.summary
+    assert "| deploy state | failure: branch" in res.summary
 
 
 def test_wait_times_out(fake_github, tmp_path):
