@@ -68,7 +68,8 @@ static const struct input_def inputs[IN__COUNT] = {
 		"{service}/{environment}/{environment}-deploy.yaml", 0, 0,
 		"manifest path template(s), one per line" },
 	[IN_SET] = { "set", M_PATCH, T_LINES, NULL, 0, 0,
-		"edits, one 'PATH=TEMPLATE' per line" },
+		"edits, one 'PATH=TEMPLATE' per line (a bool, int or float keeps its type; "
+		"PATH:=TEMPLATE: typed; PATH=\"TEMPLATE\": a string)" },
 	[IN_MARKER] = { "marker", M_PATCH, T_STR, "lastCommitMsg", 0, 0,
 		"replace the text between <NAME> and </NAME> when the file has it" },
 	[IN_VALUE] = { "value", M_PATCH, T_STR, "{time} {repository}@{short_sha}: {subject}", 0, 0,

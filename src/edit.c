@@ -37,9 +37,16 @@ static void usage(FILE *f)
 	      "\n"
 	      "Change values in a YAML file and no other byte.  FILE may be '-' (stdin).\n"
 	      "\n"
-	      "  --set PATH=VALUE     set the scalar at PATH to the string VALUE in every\n"
-	      "                       document where PATH resolves; create up to the last\n"
-	      "                       3 missing levels where it does not (repeatable)\n"
+	      "  --set PATH=VALUE     set the scalar at PATH to VALUE in every document\n"
+	      "                       where PATH resolves; create up to the last 3\n"
+	      "                       missing levels where it does not (repeatable).  Over\n"
+	      "                       a bool, int or float VALUE keeps that type when it is\n"
+	      "                       a literal of it (else it becomes a string, with a\n"
+	      "                       warning); elsewhere it is a string\n"
+	      "  --set PATH:=VALUE    VALUE is a bool, int or float (true, 3, 1.5), wherever\n"
+	      "  --set PATH=\"VALUE\"   VALUE (between the quotes, as is; or 'VALUE') is a\n"
+	      "                       string, whatever was there\n"
+	      "  --set-string PATH=VALUE  the same: VALUE, as is, is a string\n"
 	      "  --marker NAME=VALUE  replace the text between <NAME> and </NAME> in every\n"
 	      "                       scalar that holds them (repeatable)\n"
 	      "  -i, --in-place       write FILE atomically (its mode is kept)\n"
@@ -67,26 +74,41 @@ static int bad_usage(const char *msg, const char *arg)
 }
 
 /* --set PATH=VALUE: the '=' is the first one outside the path's quotes
- * and brackets. */
-static int add_edit(struct opts *o, enum yedit_op op, const char *arg)
+ * and brackets; the value's form types it (ypath_value).  --set-string
+ * PATH=VALUE (`mode` YQ_STRING): VALUE as is, a string. */
+static int add_edit(struct opts *o, enum yedit_op op, enum yq_mode mode, const char *arg)
 {
+	const char *opt = mode == YQ_STRING ? "--set-string" : "--set";
 	struct yedit *e, *v;
 	char **nv;
-	const char *eq = NULL;
+	const char *eq = NULL, *value = NULL;
+	size_t value_len = 0;
 	char *name = NULL;
 
 	if (op == YEDIT_SET) {
 		struct ypath p = YPATH_INIT;
 
-		if (ypath_parse(&p, arg, &eq, "--set") < 0)
+		if (ypath_parse(&p, arg, &eq, opt) < 0)
 			return -1;
 		ypath_release(&p);
-		if (*eq != '=')
-			return bad_usage("--set needs PATH=VALUE, got", arg);
+		if (*eq == ':' && mode == YQ_STRING)
+			return bad_usage("--set-string takes PATH=VALUE (':=' is --set's typed "
+					 "form), got", arg);
+		if (*eq != '=' && *eq != ':')
+			return bad_usage(mode == YQ_STRING ? "--set-string needs PATH=VALUE, got"
+							   : "--set needs PATH=VALUE, got", arg);
+		if (mode == YQ_STRING) {
+			value = eq + 1;
+			value_len = strlen(value);
+		} else {
+			ypath_value(eq, &value, &value_len, &mode);
+		}
 	} else {
 		eq = strchr(arg, '=');
 		if (!eq)
 			return bad_usage("--marker needs NAME=VALUE, got", arg);
+		value = eq + 1;
+		value_len = strlen(value);
 	}
 	name = strndup(arg, (size_t)(eq - arg));
 	v = realloc(o->edits, (o->n + 1) * sizeof(*v));
@@ -103,13 +125,14 @@ static int add_edit(struct opts *o, enum yedit_op op, const char *arg)
 	e = &o->edits[o->n++];
 	memset(e, 0, sizeof(*e));
 	e->op = op;
+	e->mode = mode;
 	if (op == YEDIT_SET)
 		e->path = name;
 	else
 		e->name = name;
-	e->value = eq + 1;
-	e->value_len = strlen(eq + 1);
-	return yedit_check(e, op == YEDIT_SET ? "--set" : "--marker");
+	e->value = value;
+	e->value_len = value_len;
+	return yedit_check(e, op == YEDIT_SET ? opt : "--marker");
 }
 
 /* The option's value: "--opt=VALUE", "-oVALUE" or the next argument. */
@@ -163,7 +186,11 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			bool set = a[2] == 's';
 
 			v = opt_value(argc, argv, &i, set ? "--set" : "--marker");
-			if (!v || add_edit(o, set ? YEDIT_SET : YEDIT_MARKER, v) < 0)
+			if (!v || add_edit(o, set ? YEDIT_SET : YEDIT_MARKER, YQ_KEEP, v) < 0)
+				return -1;
+		} else if (is_opt(a, "--set-string")) {
+			v = opt_value(argc, argv, &i, "--set-string");
+			if (!v || add_edit(o, YEDIT_SET, YQ_STRING, v) < 0)
 				return -1;
 		} else if (is_opt(a, "-o") || is_opt(a, "--output")) {
 			v = opt_value(argc, argv, &i, a[1] == 'o' ? "-o" : "--output");

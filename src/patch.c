@@ -71,6 +71,7 @@ struct medit {
 	char *value;
 	size_t value_len;
 	bool optional;   /* finding it nowhere is not an error */
+	enum yq_mode mode; /* MEDIT_SET: the value's type (yamlquote.h) */
 	size_t hits;     /* set by yaml_edit: values found (changed or not) or created */
 };
 
@@ -112,8 +113,9 @@ struct run {
  * errors (file= and line= annotations).  Sets each edit's `hits`.  0, or -1
  * (reported; `out` unchanged).
  *
- * set_split: the '=' that ends the path of a `set` line, or NULL (reported,
- * naming `what`).
+ * set_split: the '=' or ':=' that ends the path of a `set` line, or NULL
+ * (reported, naming `what`).  ypath_value() then gives the template and
+ * the type its form asks for.
  *
  * make_diff: append the unified diff of one file ("a/PATH", "b/PATH").
  */
@@ -135,6 +137,7 @@ static int yaml_edit(struct buf *out, const char *in, size_t len, struct medit *
 			.value = e[i].value,
 			.value_len = e[i].value_len,
 			.optional = e[i].optional,
+			.mode = e[i].mode,
 		};
 	rc = yedit_apply(out, in, len, ye, n, file, NULL);
 	for (size_t i = 0; i < n; i++)
@@ -150,8 +153,8 @@ static const char *set_split(const char *line, const char *what)
 	if (ypath_parse(&p, line, &end, what) < 0)
 		return NULL;
 	ypath_release(&p);
-	if (!end || *end != '=') {
-		log_error("%s is not 'PATH=TEMPLATE': '%s'", what, line);
+	if (!end || (*end != '=' && *end != ':')) {
+		log_error("%s is not 'PATH=TEMPLATE' or 'PATH:=TEMPLATE': '%s'", what, line);
 		return NULL;
 	}
 	return end;
@@ -204,7 +207,7 @@ static int check_lines_tmpl(const struct config *cfg, enum input in)
 
 static int check_sets(const struct config *cfg)
 {
-	char **lines, what[64];
+	char **lines, what[64], *tmpl;
 	size_t n;
 	int rc = 0;
 
@@ -215,11 +218,23 @@ static int check_sets(const struct config *cfg)
 		rc = GB_EUSAGE;
 	}
 	for (size_t i = 0; i < n && !rc; i++) {
-		const char *eq;
+		const char *eq, *v;
+		size_t len;
+		enum yq_mode mode;
 
 		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
-		if (!(eq = set_split(lines[i], what)) || tmpl_check(eq + 1, what) < 0)
+		if (!(eq = set_split(lines[i], what))) {
 			rc = GB_EUSAGE;
+			break;
+		}
+		ypath_value(eq, &v, &len, &mode);
+		if (!(tmpl = strndup(v, len))) {
+			rc = log_oom();
+			break;
+		}
+		if (tmpl_check(tmpl, what) < 0)
+			rc = GB_EUSAGE;
+		free(tmpl);
 	}
 	config_lines_free(lines);
 	return rc;
@@ -559,10 +574,11 @@ static struct medit *add_edit(struct run *r)
 
 /* One SET edit of `path` (a copy is made) to a copy of `value`. */
 static int set_edit(struct medit *e, const char *path, size_t plen, const char *value,
-		    size_t vlen, bool optional)
+		    size_t vlen, bool optional, enum yq_mode mode)
 {
 	e->op = MEDIT_SET;
 	e->optional = optional;
+	e->mode = mode;
 	e->value_len = vlen;
 	if (!(e->path = strndup(path, plen)) || !(e->value = malloc(vlen + 1)))
 		return log_oom();
@@ -571,11 +587,51 @@ static int set_edit(struct medit *e, const char *path, size_t plen, const char *
 	return 0;
 }
 
+/* The edits of input `set`'s lines, expanded and checked as the editor
+ * takes them (a typed value must be a literal once expanded). */
+static int line_edits(struct run *r, char **lines, size_t n)
+{
+	char what[64];
+
+	for (size_t i = 0; i < n; i++) {
+		const char *eq, *t;
+		enum yq_mode mode;
+		struct medit *e;
+		char *tmpl, *v = NULL;
+		size_t tlen, len;
+		int rc;
+
+		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
+		if (!(eq = set_split(lines[i], what)))
+			return -1;
+		ypath_value(eq, &t, &tlen, &mode);
+		if (!(tmpl = strndup(t, tlen)))
+			return log_oom();
+		rc = expand(r, tmpl, what, &v, &len);
+		free(tmpl);
+		if (rc < 0)
+			return -1;
+		e = add_edit(r);
+		rc = set_edit(e, lines[i], (size_t)(eq - lines[i]), v, len, false, mode);
+		free(v);
+		if (rc < 0)
+			return -1;
+		{
+			struct yedit y = { .op = YEDIT_SET, .path = e->path, .value = e->value,
+					   .value_len = e->value_len, .mode = mode };
+
+			if (yedit_check(&y, what) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 static int build_edits(struct run *r)
 {
 	const char *container = config_str(r->cfg, IN_CONTAINER);
 	struct buf path = BUF_INIT;
-	char **sets, *value = NULL, *image = NULL, what[64];
+	char **sets, *value = NULL, *image = NULL;
 	size_t nsets, vlen, ilen = 0;
 	int rc = -1;
 
@@ -583,20 +639,8 @@ static int build_edits(struct run *r)
 		return -1;
 	if (!(r->edits = calloc(nsets + NTEMPLATES + 1, sizeof(*r->edits))))
 		goto fail_oom;
-	for (size_t i = 0; i < nsets; i++) {
-		const char *eq;
-		char *v;
-		size_t len;
-
-		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
-		if (!(eq = set_split(sets[i], what)) || expand(r, eq + 1, what, &v, &len) < 0)
-			goto out;
-		rc = set_edit(add_edit(r), sets[i], (size_t)(eq - sets[i]), v, len, false);
-		free(v);
-		if (rc < 0)
-			goto out;
-		rc = -1;
-	}
+	if (line_edits(r, sets, nsets) < 0)
+		goto out;
 	if (config_str(r->cfg, IN_IMAGE)) {
 		if (expand_input(r, IN_IMAGE, &image, &ilen) < 0)
 			goto out;
@@ -610,7 +654,8 @@ static int build_edits(struct run *r)
 			buf_adds(&path, "].image");
 			if (buf_failed(&path))
 				goto fail_oom;
-			if (set_edit(add_edit(r), path.ptr, path.len, image, ilen, true) < 0)
+			if (set_edit(add_edit(r), path.ptr, path.len, image, ilen, true,
+				     YQ_STRING) < 0)
 				goto out;
 		}
 	}
@@ -633,7 +678,7 @@ static int build_edits(struct run *r)
 			 rollouts[i].pod_template, PATCH_REVISION_ANNOTATION);
 		if (buf_failed(&path))
 			goto fail_oom;
-		if (set_edit(&r->rev[i], path.ptr, path.len, value, vlen, true) < 0)
+		if (set_edit(&r->rev[i], path.ptr, path.len, value, vlen, true, YQ_STRING) < 0)
 			goto out;
 	}
 	rc = 0;

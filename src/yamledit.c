@@ -76,6 +76,8 @@ struct edit_state {
 	size_t nfound;
 	bool more_found;        /* ... (and there was more) */
 	bool found_key;         /* ... some mapping there had the key */
+	long lost_line;         /* the first target whose type YQ_KEEP lost ... */
+	enum yq_type lost_was;  /* ... and the type it had */
 };
 
 struct ctx {
@@ -372,11 +374,12 @@ static unsigned child_indent(const struct ctx *cx, const struct ys_node *n)
 
 /*
  * The text that replaces scalar `n` (its bytes [body, end)) so that it
- * holds `v`: the same style when it can hold `v`, else the simplest exact
- * one.  A block scalar's header comment is kept.
+ * holds `v`: plain and as given when it is a typed `literal`, else the
+ * same style when it can hold `v`, else the simplest exact one.  A block
+ * scalar's header comment is kept.
  */
 static int scalar_text(struct ctx *cx, const struct ys_node *n, const char *v, size_t vl,
-		       struct buf *t)
+		       bool literal, struct buf *t)
 {
 	const char *in = cx->in;
 	struct yq_block b = { 0, "\n", "", 0, 0, false };
@@ -407,7 +410,7 @@ static int scalar_text(struct ctx *cx, const struct ys_node *n, const char *v, s
 		after_layout(in, cx->len, n->end, &b.blank_after, &next);
 		block = p == le && next < (int)b.indent;
 	}
-	st = yq_choose(yq_of(n->style), v, vl, n->in_flow, block ? &b : NULL);
+	st = literal ? YQ_PLAIN : yq_choose(yq_of(n->style), v, vl, n->in_flow, block ? &b : NULL);
 	if (n->body == n->end && (n->body == 0 || (in[n->body - 1] != ' ' && in[n->body - 1] != '\t')))
 		buf_addc(t, ' ');
 	yq_write(t, st, v, vl, &b);
@@ -607,12 +610,47 @@ static int check_target(struct ctx *cx, const struct ys_hit *h)
 
 /* ---- targets ---- */
 
-/* Does scalar `n` read as the string `v` already?  A plain scalar must
- * also be a string for every loader (plain 1 is the integer 1). */
-static bool holds(const struct ys_node *n, const char *v, size_t len)
+/* Scalar `n` of the text `src` as yamlquote sees it: a non-specific tag
+ * ("! 3", which the scanner reports as untagged) is found in the
+ * properties' bytes. */
+static struct yq_scalar old_scalar(const char *src, size_t srclen, const struct ys_node *n)
+{
+	struct yq_scalar s = { n->value ? n->value : "", n->len, yq_of(n->style), NULL };
+
+	if (n->tag_kind == YS_TAG_STR)
+		s.tag = "tag:yaml.org,2002:str";
+	else if (n->tag_kind == YS_TAG_OTHER)
+		s.tag = n->tag;
+	for (size_t i = n->start; !s.tag && i < n->body && i < srclen; i++)
+		if (src[i] == '!' && (i == n->start || src[i - 1] == ' ' || src[i - 1] == '\t'))
+			s.tag = "!";
+	return s;
+}
+
+/* The typing of `v` written over scalar `n` of `src` in `mode` (a value
+ * yamlquote refuses for YQ_TYPED was refused by check_value: a string
+ * then). */
+static struct yq_typing typing(const char *src, size_t srclen, const struct ys_node *n,
+			       const char *v, size_t len, enum yq_mode mode)
+{
+	struct yq_scalar old = old_scalar(src, srclen, n);
+	struct yq_typing ty;
+
+	if (yq_type_value(&ty, &old, v, len, mode) < 0)
+		ty.plain = false;
+	return ty;
+}
+
+/* Does scalar `n` of `src` read as `v`, of the type `mode` gives it,
+ * already?  A string written plain must also be a string for every loader
+ * (plain 1 is the integer 1); a typed literal must be plain. */
+static bool holds(const char *src, size_t srclen, const struct ys_node *n, const char *v,
+		  size_t len, enum yq_mode mode)
 {
 	if (n->len != len || (len && memcmp(n->value, v, len)))
 		return false;
+	if (typing(src, srclen, n, v, len, mode).plain)
+		return n->style == YS_PLAIN;
 	return n->style != YS_PLAIN || yq_plain_ok(v, len, n->in_flow);
 }
 
@@ -645,6 +683,9 @@ static int plan_scalar(struct ctx *cx, const struct tref *g, size_t ng)
 	struct buf val = BUF_INIT;
 	const struct yedit *set = NULL, *marker = NULL;
 	size_t markers = 0, chi = SIZE_MAX;
+	enum yq_mode mode;
+	enum yq_type was = YQ_T_STR;
+	bool lost = false;
 	int rc = -1;
 
 	if (buf_add(&val, n->value, n->len) < 0)
@@ -694,17 +735,22 @@ static int plan_scalar(struct ctx *cx, const struct tref *g, size_t ng)
 	}
 	if (buf_failed(&val))
 		goto oom;
-	if (!holds(n, buf_cstr(&val), val.len)) {
+	mode = set ? set->mode : YQ_STRING; /* a marker's text is a string */
+	if (!holds(cx->in, cx->len, n, buf_cstr(&val), val.len, mode)) {
 		struct change *c = new_change(cx, n->body, n->end, g[0].hit->doc);
+		struct yq_typing ty = typing(cx->in, cx->len, n, buf_cstr(&val), val.len, mode);
 		int r = 1;
 
 		if (!c)
 			goto out;
 		chi = c->seq;
+		lost = ty.lost;
+		if (lost)
+			was = ty.was;
 		if (markers == 1)
 			r = marker_inner(cx, n, marker, buf_cstr(&val), val.len, &cx->texts);
 		if (r > 0)
-			r = scalar_text(cx, n, buf_cstr(&val), val.len, &cx->texts);
+			r = scalar_text(cx, n, buf_cstr(&val), val.len, ty.plain, &cx->texts);
 		if (r < 0)
 			goto oom;
 		end_text(cx, c);
@@ -725,6 +771,10 @@ static int plan_scalar(struct ctx *cx, const struct tref *g, size_t ng)
 			cx->ed[g[i].edit].unchanged++;
 		else
 			cx->ed[g[i].edit].changed++;
+		if (lost && cx->ed[g[i].edit].retyped++ == 0) {
+			es->lost_line = at_line(cx, n->start);
+			es->lost_was = was;
+		}
 		note_first(es, n->body, chi);
 	}
 	rc = 0;
@@ -882,9 +932,14 @@ static void gen_value(struct gen *g, bool flow, unsigned col)
 {
 	struct yq_block b = { col + g->step, g->eol, "", 0, g->blank_after, g->at_eof };
 	bool block = !flow && g->next_indent < (int)b.indent;
+	struct yq_scalar none = { NULL, 0, YQ_PLAIN, NULL };
+	struct yq_typing ty;
+	bool literal = yq_type_value(&ty, &none, g->ed->value, g->ed->value_len, g->ed->mode) == 0 &&
+		       ty.plain;
 
-	yq_write(g->t, yq_choose(YQ_PLAIN, g->ed->value, g->ed->value_len, flow,
-				 block ? &b : NULL), g->ed->value, g->ed->value_len, &b);
+	yq_write(g->t, literal ? YQ_PLAIN : yq_choose(YQ_PLAIN, g->ed->value, g->ed->value_len, flow,
+						      block ? &b : NULL),
+		 g->ed->value, g->ed->value_len, &b);
 	g->events++;
 }
 
@@ -1488,7 +1543,8 @@ static int verify_slice(struct ctx *cx, const char *out, size_t len, const struc
 		if (h->kind != YS_HIT_TARGET)
 			continue;
 		if (applied(cx, h->edit, sl->first + h->doc) &&
-		    (h->node.type != YS_SCALAR || !holds(&h->node, ed->value, ed->value_len))) {
+		    (h->node.type != YS_SCALAR ||
+		     !holds(out + os, oe - os, &h->node, ed->value, ed->value_len, ed->mode))) {
 			verify_fail(cx, out, len, os + h->node.start, "a target reads back differently");
 			goto out;
 		}
@@ -1735,6 +1791,14 @@ static int check_value(const struct yedit *ed, const char *what)
 			  what ? what : "");
 		return -1;
 	}
+	if (ed->op == YEDIT_SET && ed->mode == YQ_TYPED &&
+	    !yq_typed_ok(ed->value, ed->value_len, NULL)) {
+		log_error("value '%.*s%s' for '%s:='%s%s is not a bool, int or float that YAML 1.1 "
+			  "and 1.2 read alike (true, 3, -1.5, ...): for a string write '%s=VALUE'",
+			  show_len(ed->value_len), ed->value, ellipsis(ed->value_len), name,
+			  what ? " in " : "", what ? what : "", name);
+		return -1;
+	}
 	if (ed->op == YEDIT_MARKER) {
 		char close[YEDIT_MAX_MARKER + 4];
 		int cl = snprintf(close, sizeof(close), "</%s>", ed->name);
@@ -1780,6 +1844,24 @@ int yedit_check(const struct yedit *ed, const char *what)
 	return rc;
 }
 
+/* One warning per edit whose values lost their type, once it succeeded. */
+static void warn_retyped(const struct ctx *cx)
+{
+	for (size_t e = 0; e < cx->n; e++) {
+		const struct yedit *ed = &cx->ed[e];
+		const char *was = yq_type_name(cx->es[e].lost_was);
+
+		if (!ed->retyped)
+			continue;
+		log_warning_at(cx->file, cx->es[e].lost_line,
+			       "'%s': %zu %s value%s became the string '%.*s%s', which is not %s %s "
+			       "literal that YAML 1.1 and 1.2 read alike (for a string on purpose, "
+			       "write %s=\"VALUE\")", ed->path, ed->retyped, was,
+			       ed->retyped > 1 ? "s" : "", show_len(ed->value_len), ed->value,
+			       ellipsis(ed->value_len), was[0] == 'i' ? "an" : "a", was, ed->path);
+	}
+}
+
 static uint64_t new_seed(void)
 {
 	uint64_t s;
@@ -1806,7 +1888,7 @@ static int prepare(struct ctx *cx)
 		struct yedit *ed = &cx->ed[e];
 		struct edit_state *es = &cx->es[e];
 
-		ed->changed = ed->unchanged = ed->created = 0;
+		ed->changed = ed->unchanged = ed->created = ed->retyped = 0;
 		ed->line = 0;
 		es->first_out = SIZE_MAX;
 		if (check_edit(ed, NULL, &es->path) < 0)
@@ -1854,6 +1936,7 @@ int yedit_apply(struct buf *out, const char *in, size_t len, struct yedit *edits
 						cx.es[e].first_out);
 	/* equal lengths and len > 0: out->ptr is set (clang's analyzer
 	 * does not follow that) */
+	warn_retyped(&cx);
 	if (differs)
 		*differs = out->len - before != len ||
 			   (len && memcmp(out->ptr + before, in, len) != 0); /* NOLINT(clang-analyzer-core.NonNullParamChecker) */

@@ -17,6 +17,10 @@
  *                 that matched, never [N] or [*], never what a filter
  *                 ([key=value] on a mapping) asks for.  Other documents are
  *                 left byte for byte.
+ *                 The value's type follows the edit's `mode`
+ *                 (yamlquote.h): by default a bool, int or float target
+ *                 keeps its type when VALUE is a literal of it, and is
+ *                 otherwise written as a string, with a warning.
  *   YEDIT_MARKER  NAME=VALUE: in every scalar value (not key) holding
  *                 "<NAME>...</NAME>", the text between the tags becomes VALUE
  *                 (every such pair in the scalar).  The article's manifests.
@@ -59,6 +63,7 @@
 #define GB_YAMLEDIT_H
 
 #include "buf.h"
+#include "yamlquote.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -82,12 +87,17 @@ struct yedit {
 	const char *value;     /* UTF-8, value_len bytes (may hold NUL bytes) */
 	size_t value_len;
 	bool optional;         /* resolving nowhere is not an error */
+	enum yq_mode mode;     /* YEDIT_SET: the value's type (yamlquote.h); zero
+				* is YQ_KEEP: an int, float or bool stays one */
 
 	/* the report (set by yedit_apply, also when it fails) */
 	size_t changed;        /* existing values given the new value */
 	size_t unchanged;      /* values that held it already */
 	size_t created;        /* values created (with what was missing above them) */
 	long line;             /* 1-based line in the output of the first of them; 0: none */
+	size_t retyped;        /* YQ_KEEP: ints, floats or bools given a value that
+				* is no literal of their type, now strings (one
+				* ::warning per edit says so) */
 };
 
 /*

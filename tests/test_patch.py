@@ -164,7 +164,7 @@ def test_set_image_and_payload_keys(gb, fake, tmp_path):
     assert r.returncode == 0, r
     _, (old, new) = head_change(fake)
     dep, svc, cron = yaml.safe_load_all(new)
-    assert dep["spec"]["replicas"] == "3"  # values are strings, always
+    assert dep["spec"]["replicas"] == 3  # an int stays an int
     assert dep["metadata"]["labels"] == {"team": "web"}
     cs = dep["spec"]["template"]["spec"]["containers"]
     assert cs[0]["image"] == image
@@ -172,6 +172,49 @@ def test_set_image_and_payload_keys(gb, fake, tmp_path):
     assert "annotations" not in dep["spec"]["template"]["metadata"]  # set given: no revision
     assert cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["image"] \
         == "registry.example.com/product-report:sandbox"
+
+
+def test_values_keep_their_type(gb, fake, tmp_path):
+    """set: an int target given an int stays one, given other text becomes a
+    string with a warning naming the change; 'PATH:=' writes a typed value
+    where the key is new; 'PATH="..."' writes a string over an int."""
+    seed_gitops(fake, {MANIFEST: WORKLOADS_YAML})
+    ev = dispatch_event(tmp_path, dispatch_payload(team="web", replicas="4"))
+    r = gb([], patch_env(ev, fake, branch="{environment}",
+                         set="[kind=Deployment].spec.replicas={payload.replicas}\n"
+                             "[kind=Deployment].spec.paused:=false\n"
+                             "[kind=Deployment].spec.minReadySeconds:={payload.replicas}\n"
+                             '[kind=Deployment].spec.revisionHistoryLimit="{payload.replicas}"'))
+    assert r.returncode == 0, r
+    assert "::warning" not in r.out, r
+    _, (_, new) = head_change(fake)
+    dep = next(yaml.safe_load_all(new))
+    assert dep["spec"]["replicas"] == 4
+    assert dep["spec"]["paused"] is False
+    assert dep["spec"]["minReadySeconds"] == 4
+    assert dep["spec"]["revisionHistoryLimit"] == "4"
+    assert b"replicas: 4\n" in new and b"revisionHistoryLimit: '4'" in new
+
+    ev = dispatch_event(tmp_path, dispatch_payload(replicas="four"))
+    r = gb([], patch_env(ev, fake, branch="{environment}",
+                         set="[kind=Deployment].spec.replicas={payload.replicas}"))
+    assert r.returncode == 0, r
+    [warn] = [l for l in r.out.splitlines() if l.startswith("::warning")]
+    assert "file=" + MANIFEST in warn and "1 int value became the string 'four'" in warn, warn
+    _, (_, new) = head_change(fake)
+    assert next(yaml.safe_load_all(new))["spec"]["replicas"] == "four"
+
+
+def test_typed_value_refused_before_any_request(gb, fake, tmp_path):
+    seed_gitops(fake, {MANIFEST: WORKLOADS_YAML})
+    ev = dispatch_event(tmp_path, dispatch_payload(replicas="many"))
+    r = gb([], patch_env(ev, fake, branch="{environment}",
+                         set="spec.replicas:={payload.replicas}"))
+    assert r.returncode in (1, 2), r
+    [err] = [l for l in r.out.splitlines() if l.startswith("::error")]
+    assert "value 'many' for 'spec.replicas:=' in input 'set' line 1 is not a bool, int or " \
+           "float" in err, err
+    assert fake.requests() == []
 
 
 def test_image_on_every_container_of_every_workload(gb, fake, tmp_path):

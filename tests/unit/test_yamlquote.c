@@ -180,6 +180,129 @@ static void test_block_layout(void)
 	buf_release(&t);
 }
 
+static enum yq_type type_of(enum yq_style st, const char *tag, const char *v)
+{
+	struct yq_scalar s = { v, v ? strlen(v) : 0, st, tag };
+
+	return yq_type_of(&s);
+}
+
+/* The old scalar's type: YAML 1.2 core, else 1.1; quoted, block or !!str
+ * scalars and timestamps are strings. */
+static void test_type_of(void)
+{
+	static const struct { const char *v; enum yq_type t; } plain[] = {
+		{ "3", YQ_T_INT }, { "-3", YQ_T_INT }, { "+0", YQ_T_INT }, { "010", YQ_T_INT },
+		{ "0o17", YQ_T_INT }, { "0x1F", YQ_T_INT }, { "0b101", YQ_T_INT },
+		{ "1_000", YQ_T_INT }, { "190:20:30", YQ_T_INT }, { "-0x_1F", YQ_T_INT },
+		{ "1.5", YQ_T_FLOAT }, { "1.", YQ_T_FLOAT }, { ".5", YQ_T_FLOAT },
+		{ "-.5", YQ_T_FLOAT }, { "1e3", YQ_T_FLOAT }, { "1.5e-3", YQ_T_FLOAT },
+		{ "1_0.5", YQ_T_FLOAT }, { "190:20:30.15", YQ_T_FLOAT }, { ".inf", YQ_T_FLOAT },
+		{ "-.INF", YQ_T_FLOAT }, { ".NaN", YQ_T_FLOAT },
+		{ "true", YQ_T_BOOL }, { "FALSE", YQ_T_BOOL }, { "yes", YQ_T_BOOL },
+		{ "Off", YQ_T_BOOL }, { "y", YQ_T_BOOL },
+		{ "", YQ_T_NULL }, { "~", YQ_T_NULL }, { "Null", YQ_T_NULL },
+		{ "1.2.3", YQ_T_STR }, { "1.10-alpine", YQ_T_STR }, { "2024-08-04", YQ_T_STR },
+		{ "nginx", YQ_T_STR }, { "tRUE", YQ_T_STR }, { "1e", YQ_T_STR }, { ".", YQ_T_STR },
+		{ "-", YQ_T_STR }, { "0o8", YQ_T_STR }, { "1:60", YQ_T_STR }, { ".nAn", YQ_T_STR },
+		{ "+.nan", YQ_T_STR }, { "500m", YQ_T_STR }, { "v1", YQ_T_STR },
+	};
+
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		enum yq_type got = type_of(YQ_PLAIN, NULL, plain[i].v);
+
+		t_checks++;
+		if (got != plain[i].t) {
+			t_failed++;
+			fprintf(stderr, "type of plain \"%s\": %s, want %s\n", plain[i].v,
+				yq_type_name(got), yq_type_name(plain[i].t));
+		}
+	}
+	CHECK_INT(type_of(YQ_SINGLE, NULL, "3"), YQ_T_STR);
+	CHECK_INT(type_of(YQ_DOUBLE, NULL, "true"), YQ_T_STR);
+	CHECK_INT(type_of(YQ_LITERAL, NULL, "3"), YQ_T_STR);
+	CHECK_INT(type_of(YQ_PLAIN, "!", "3"), YQ_T_STR);
+	CHECK_INT(type_of(YQ_PLAIN, "tag:yaml.org,2002:str", "3"), YQ_T_STR);
+	CHECK_INT(type_of(YQ_DOUBLE, "tag:yaml.org,2002:int", "3"), YQ_T_INT);
+	CHECK_INT(type_of(YQ_PLAIN, "tag:example.com,2024:x", "3"), YQ_T_STR);
+	CHECK_INT(type_of(YQ_PLAIN, NULL, NULL), YQ_T_NULL);
+}
+
+/* Literals every loader reads alike, and near misses. */
+static void test_typed_ok(void)
+{
+	static const struct { const char *v; enum yq_type t; } ok[] = {
+		{ "3", YQ_T_INT }, { "-3", YQ_T_INT }, { "+3", YQ_T_INT }, { "0", YQ_T_INT },
+		{ "9223372036854775807", YQ_T_INT }, { "-9223372036854775808", YQ_T_INT },
+		{ "1.5", YQ_T_FLOAT }, { "1.", YQ_T_FLOAT }, { ".5", YQ_T_FLOAT },
+		{ "-1.5", YQ_T_FLOAT }, { "1.5e+3", YQ_T_FLOAT }, { "01.5", YQ_T_FLOAT },
+		{ ".inf", YQ_T_FLOAT }, { "-.Inf", YQ_T_FLOAT }, { ".NAN", YQ_T_FLOAT },
+		{ "true", YQ_T_BOOL }, { "False", YQ_T_BOOL }, { "TRUE", YQ_T_BOOL },
+	};
+	static const char *const not_ok[] = {
+		"", "abc", "010", "00", "0x1F", "0o17", "0b1", "1_000", "190:20:30", "1e3",
+		"1.5e3", "-.5", ".", "-", "+", "1.2.3", "yes", "no", "on", "y", "tRUE", "null", "~",
+		"9223372036854775808", "-9223372036854775809", "3 ", " 3", "3\n", "+.nan", "1:30.5",
+	};
+	enum yq_type t;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		t = YQ_T_NULL;
+		t_checks++;
+		if (!yq_typed_ok(ok[i].v, strlen(ok[i].v), &t) || t != ok[i].t) {
+			t_failed++;
+			fprintf(stderr, "typed literal \"%s\": %s, want %s\n", ok[i].v,
+				yq_type_name(t), yq_type_name(ok[i].t));
+		}
+	}
+	for (size_t i = 0; i < sizeof(not_ok) / sizeof(not_ok[0]); i++) {
+		t_checks++;
+		if (yq_typed_ok(not_ok[i], strlen(not_ok[i]), NULL)) {
+			t_failed++;
+			fprintf(stderr, "typed literal accepted: \"%s\"\n", not_ok[i]);
+		}
+	}
+	CHECK(!yq_typed_ok("3\0", 2, NULL));
+}
+
+/* The decision: keep, string, typed. */
+static void test_type_value(void)
+{
+	struct yq_typing ty;
+	struct yq_scalar i3 = { "3", 1, YQ_PLAIN, NULL }, f5 = { "0.5", 3, YQ_PLAIN, NULL };
+	struct yq_scalar b = { "true", 4, YQ_PLAIN, NULL }, y = { "yes", 3, YQ_PLAIN, NULL };
+	struct yq_scalar s19 = { "1.9", 3, YQ_DOUBLE, NULL }, none = { NULL, 0, YQ_PLAIN, NULL };
+	struct yq_scalar str = { "abc", 3, YQ_PLAIN, NULL };
+
+	CHECK_INT(yq_type_value(&ty, &i3, "5", 1, YQ_KEEP), 0);
+	CHECK(ty.plain && ty.type == YQ_T_INT && ty.was == YQ_T_INT && !ty.lost);
+	CHECK_INT(yq_type_value(&ty, &i3, "five", 4, YQ_KEEP), 0);
+	CHECK(!ty.plain && ty.type == YQ_T_STR && ty.was == YQ_T_INT && ty.lost);
+	CHECK_INT(yq_type_value(&ty, &i3, "1.5", 3, YQ_KEEP), 0); /* an int stays an int */
+	CHECK(!ty.plain && ty.lost);
+	CHECK_INT(yq_type_value(&ty, &f5, "2", 1, YQ_KEEP), 0);   /* a float takes a number */
+	CHECK(ty.plain && ty.type == YQ_T_INT && !ty.lost);
+	CHECK_INT(yq_type_value(&ty, &f5, "1.10", 4, YQ_KEEP), 0);
+	CHECK(ty.plain && ty.type == YQ_T_FLOAT);
+	CHECK_INT(yq_type_value(&ty, &b, "false", 5, YQ_KEEP), 0);
+	CHECK(ty.plain && ty.type == YQ_T_BOOL);
+	CHECK_INT(yq_type_value(&ty, &y, "no", 2, YQ_KEEP), 0);   /* 1.2 reads "no" as a string */
+	CHECK(!ty.plain && ty.lost && ty.was == YQ_T_BOOL);
+	CHECK_INT(yq_type_value(&ty, &s19, "1.10", 4, YQ_KEEP), 0); /* image tags */
+	CHECK(!ty.plain && !ty.lost && ty.was == YQ_T_STR);
+	CHECK_INT(yq_type_value(&ty, &str, "3", 1, YQ_KEEP), 0);
+	CHECK(!ty.plain && !ty.lost);
+	CHECK_INT(yq_type_value(&ty, &none, "3", 1, YQ_KEEP), 0); /* a new key */
+	CHECK(!ty.plain && !ty.lost && ty.was == YQ_T_NULL);
+	CHECK_INT(yq_type_value(&ty, &i3, "5", 1, YQ_STRING), 0);
+	CHECK(!ty.plain && !ty.lost);
+	CHECK_INT(yq_type_value(&ty, &s19, "2", 1, YQ_TYPED), 0);
+	CHECK(ty.plain && ty.type == YQ_T_INT);
+	CHECK_INT(yq_type_value(&ty, &none, "true", 4, YQ_TYPED), 0);
+	CHECK(ty.plain && ty.type == YQ_T_BOOL);
+	CHECK_INT(yq_type_value(&ty, &i3, "yes", 3, YQ_TYPED), -1);
+}
+
 int main(void)
 {
 	test_plain();
@@ -188,5 +311,8 @@ int main(void)
 	test_escape_single();
 	test_choose();
 	test_block_layout();
+	test_type_of();
+	test_typed_ok();
+	test_type_value();
 	return t_done();
 }
