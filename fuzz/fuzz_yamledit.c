@@ -1,7 +1,8 @@
 /*
  * fuzz_yamledit: the YAML editor (yamledit.h): find, splice, verify.
  *
- * Input: YAML, a NUL, a path (or "marker:NAME"), a NUL, the value.
+ * Input: YAML, a NUL, a path (or "marker:NAME", or "elem:PATH" for a set
+ * with create_element), a NUL, the value.
  *
  * Invariants of an accepted edit, checked with libyaml's document loader
  * and a path resolver written here, apart from the editor's own scan:
@@ -324,6 +325,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (strncmp(path_copy, "marker:", 7) == 0) {
 		ed.op = YEDIT_MARKER;
 		ed.name = path_copy + 7;
+	} else if (strncmp(path_copy, "elem:", 5) == 0) {
+		ed.op = YEDIT_SET;
+		ed.path = path_copy + 5;
+		ed.create_element = true;
 	} else {
 		ed.op = YEDIT_SET;
 		ed.path = path_copy;

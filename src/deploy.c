@@ -1,7 +1,7 @@
 /* deploy: see deploy.h for the contract. */
 #include "deploy.h"
 
-#include "dispatch.h"
+#include "utf8.h"
 #include "log.h"
 
 #include <cjson/cJSON.h>
@@ -35,7 +35,7 @@ int deploy_clip(struct buf *out, const char *s, size_t max)
 	size_t replaced, chars = 0, i, start = out->len;
 	const char *p;
 
-	if (dispatch_utf8_fix(&fixed, s, strlen(s), &replaced) < 0) {
+	if (utf8_fix(&fixed, s, strlen(s), &replaced) < 0) {
 		buf_release(&fixed);
 		return -1;
 	}

@@ -5,6 +5,7 @@
 #include "event.h"
 #include "github.h"
 #include "log.h"
+#include "utf8.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -24,67 +25,6 @@
 static const char *const reserved[] = {
 	"service", "environment", "image", "commitmsg", "baseRef", "source",
 };
-
-/* Bytes of a valid UTF-8 sequence at s (n bytes left), or 0 with *bad set
- * to the length of the maximal invalid subpart (at least 1). */
-static size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t need, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		need = 1;
-	else if (c >= 0xe0 && c <= 0xef)
-		need = 2;
-	else if (c >= 0xf0 && c <= 0xf4)
-		need = 3;
-	else {
-		*bad = 1;
-		return 0;
-	}
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	for (i = 1; i <= need; i++) {
-		if (i >= n || s[i] < lo || s[i] > hi) {
-			*bad = i;
-			return 0;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return need + 1;
-}
-
-int dispatch_utf8_fix(struct buf *out, const char *s, size_t len, size_t *replaced)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, start = 0;
-
-	*replaced = 0;
-	while (i < len) {
-		size_t bad = 0, n = utf8_seq(u + i, len - i, &bad);
-
-		if (n) {
-			i += n;
-			continue;
-		}
-		buf_add(out, s + start, i - start);
-		buf_adds(out, "\xef\xbf\xbd");
-		(*replaced)++;
-		i += bad;
-		start = i;
-	}
-	buf_add(out, s + start, len - start);
-	return buf_failed(out) ? -1 : 0;
-}
 
 static bool is_space(char c)
 {
@@ -115,26 +55,6 @@ int dispatch_subject(struct buf *out, const char *msg, size_t len)
 		p = nl ? nl + 1 : end;
 	}
 	return buf_failed(out) ? -1 : 0;
-}
-
-int dispatch_valid_repo(const char *s)
-{
-	const char *slash = strchr(s, '/');
-	size_t owner, name;
-
-	if (!slash || strchr(slash + 1, '/'))
-		return 0;
-	owner = (size_t)(slash - s);
-	name = strlen(slash + 1);
-	if (owner < 1 || owner > 39 || name < 1 || name > 100)
-		return 0;
-	for (const char *p = s; p < slash; p++)
-		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
-			return 0;
-	for (const char *p = slash + 1; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
-			return 0;
-	return strcmp(slash + 1, ".") != 0 && strcmp(slash + 1, "..") != 0;
 }
 
 /* Bytes cJSON needs for these bytes inside a JSON string. */
@@ -184,7 +104,7 @@ static int fixed(char **out, const char *s, size_t *replaced)
 	*out = NULL;
 	if (!s)
 		return 0;
-	if (dispatch_utf8_fix(&b, s, strlen(s), &n) < 0 || !(*out = buf_detach(&b, NULL))) {
+	if (utf8_fix(&b, s, strlen(s), &n) < 0 || !(*out = buf_detach(&b, NULL))) {
 		buf_release(&b);
 		return log_oom();
 	}
@@ -286,11 +206,12 @@ static int parse_extra(cJSON **out, const char *extra, size_t *replaced)
 
 static int check_event_type(const char *t)
 {
-	size_t chars = 0, bad = 0;
+	size_t chars = 0;
 	const unsigned char *u = (const unsigned char *)t;
 
 	for (size_t i = 0, n = strlen(t); i < n; chars++) {
-		size_t k = utf8_seq(u + i, n - i, &bad);
+		unsigned cp;
+		size_t k = utf8_decode(t, n, i, &cp, NULL);
 
 		if (!k || u[i] < 0x20 || u[i] == 0x7f) {
 			log_error("event type '%s' must be printable UTF-8 text", t);
@@ -478,7 +399,7 @@ int dispatch_build(struct dispatch_payload *out, const struct dispatch_source *s
 	rc = -1;
 
 	/* commitmsg: "<sha7> <subject>", as git log --pretty=oneline --abbrev-commit */
-	buf_addf(&subject, "%.*s ", DISPATCH_SHORT_SHA, src->sha ? src->sha : "");
+	buf_addf(&subject, "%.*s ", EVENT_SHORT_SHA, src->sha ? src->sha : "");
 	msg.prefix = 0;
 	subj.prefix = subject.len;
 	if (dispatch_subject(&subject, message, strlen(message)) < 0)
@@ -619,7 +540,7 @@ static int resolve(struct run *r)
 	if (!(r->targets = config_lines(cfg, IN_REPOSITORY, &r->ntargets)))
 		return -1;
 	for (size_t i = 0; i < r->ntargets; i++) {
-		if (!dispatch_valid_repo(r->targets[i])) {
+		if (!gh_valid_repo(r->targets[i])) {
 			log_error("input 'repository' has '%s', which is not 'owner/name'",
 				  r->targets[i]);
 			return GB_EUSAGE;
@@ -654,7 +575,7 @@ static int resolve(struct run *r)
 			  "'deployment: true'");
 		return GB_EUSAGE;
 	}
-	if (config_bool(cfg, IN_DEPLOYMENT) && (!ev->repository || !dispatch_valid_repo(ev->repository))) {
+	if (config_bool(cfg, IN_DEPLOYMENT) && (!ev->repository || !gh_valid_repo(ev->repository))) {
 		log_error("'deployment: true' creates the deployment in the app repo, but "
 			  "GITHUB_REPOSITORY is not 'owner/name'");
 		return GB_EUSAGE;
@@ -864,7 +785,7 @@ static int create_deployment(struct run *r)
 	if (rc < 0)
 		return -1;
 	log_info("created deployment %lld of %.*s to '%s' in '%s'", r->deployment_id,
-		 DISPATCH_SHORT_SHA, r->ev.sha, r->environment, r->ev.repository);
+		 EVENT_SHORT_SHA, r->ev.sha, r->environment, r->ev.repository);
 	{
 		char id[24];
 
@@ -979,7 +900,7 @@ static void summary(const struct run *r, bool dry_run)
 	/* the summary is UTF-8 Markdown: the subject as sent, not as pushed */
 	dispatch_subject(&raw, ev->message ? ev->message : "",
 			 ev->message ? strlen(ev->message) : 0);
-	dispatch_utf8_fix(&subject, buf_cstr(&raw), raw.len, &replaced);
+	utf8_fix(&subject, buf_cstr(&raw), raw.len, &replaced);
 	if (subject.len > SUMMARY_SUBJECT_MAX) {
 		size_t n = SUMMARY_SUBJECT_MAX;
 
@@ -999,7 +920,7 @@ static void summary(const struct run *r, bool dry_run)
 	log_md_row(&md, "environment", r->environment);
 	log_md_row(&md, "targets", targets.ptr);
 	log_md_row(&md, "source", ev->repository);
-	if (ev->sha && ev->repository && dispatch_valid_repo(ev->repository)) {
+	if (ev->sha && ev->repository && gh_valid_repo(ev->repository)) {
 		buf_addf(&url, "%s/%s/commit/%s", ev->server_url, ev->repository, ev->sha);
 		buf_adds(&md, "| commit | ");
 		log_md_link(&md, ev->sha, buf_cstr(&url));
@@ -1087,7 +1008,7 @@ int dispatch_run(const struct config *cfg)
 	if ((rc = build(&r)) < 0)
 		goto out;
 	log_info("dispatch '%s': service '%s', environment '%s', commit %.*s of '%s'",
-		 r.event_type, r.service, r.environment, DISPATCH_SHORT_SHA, r.ev.sha,
+		 r.event_type, r.service, r.environment, EVENT_SHORT_SHA, r.ev.sha,
 		 r.ev.repository ? r.ev.repository : "?");
 	if (dry_run || log_get_style() == LOG_ACTIONS)
 		show_body(&r, dry_run ? "request body (dry run: nothing sent)" : "request body");

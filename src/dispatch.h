@@ -45,7 +45,6 @@
 #define DISPATCH_BODY_MAX 65535      /* bytes of the whole request body */
 #define DISPATCH_MAX_KEYS 10         /* top-level keys of client_payload */
 #define DISPATCH_EVENT_TYPE_MAX 100  /* characters */
-#define DISPATCH_SHORT_SHA 7         /* git's default abbreviation */
 
 /* What the payload describes.  Borrowed strings; image, actor, run_url,
  * ref and branch may be NULL (JSON null, or left out for image). */
@@ -89,11 +88,6 @@ void dispatch_payload_release(struct dispatch_payload *p);
  * `out`; 0 or -1 (buffer error). */
 int dispatch_subject(struct buf *out, const char *msg, size_t len);
 
-/* Append `s` with every invalid UTF-8 sequence replaced by U+FFFD (one per
- * maximal invalid subpart, as Unicode recommends and Python does); stores
- * how many were replaced in *replaced.  0 or -1 (buffer error). */
-int dispatch_utf8_fix(struct buf *out, const char *s, size_t len, size_t *replaced);
-
 /*
  * The mode, beyond the payload: with `deployment: true` a GitHub Deployment
  * of the pushed commit is created in the app repo first (deploy.h; the
@@ -104,9 +98,6 @@ int dispatch_utf8_fix(struct buf *out, const char *s, size_t len, size_t *replac
  * deploy-state (the final state, or "timeout") and gitops-commit-url (the
  * success status's environment_url, which the receiver sets to its commit).
  */
-
-/* Is `s` a GitHub 'owner/name'? */
-int dispatch_valid_repo(const char *s);
 
 int dispatch_run(const struct config *cfg);
 

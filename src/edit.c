@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "diff.h"
+#include "fileio.h"
 #include "log.h"
 #include "yamledit.h"
 #include "yamlpath.h"
@@ -25,15 +26,17 @@ struct opts {
 	bool in_place;
 	bool diff;
 	bool help;
+	bool create_elements;
 	struct yedit *edits;
 	char **names;         /* owned copies of the edits' paths and names */
+	struct ypath *parsed; /* the SET edits' paths, parsed once */
 	size_t n;
 };
 
 static void usage(FILE *f)
 {
 	fputs("usage: gitops-bump edit FILE --set PATH=VALUE [--set ...] [--marker NAME=VALUE]\n"
-	      "                        [-i | -o OUT] [--diff]\n"
+	      "                        [--create-elements] [-i | -o OUT] [--diff]\n"
 	      "\n"
 	      "Change values in a YAML file and no other byte.  FILE may be '-' (stdin).\n"
 	      "\n"
@@ -49,6 +52,9 @@ static void usage(FILE *f)
 	      "  --set-string PATH=VALUE  the same: VALUE, as is, is a string\n"
 	      "  --marker NAME=VALUE  replace the text between <NAME> and </NAME> in every\n"
 	      "                       scalar that holds them (repeatable)\n"
+	      "  --create-elements    a missing [key=value] element is created anywhere\n"
+	      "                       (with its sequence's key), not only below a\n"
+	      "                       selector that matched: images[name=nginx].newTag\n"
 	      "  -i, --in-place       write FILE atomically (its mode is kept)\n"
 	      "  -o, --output OUT     write to OUT instead of stdout\n"
 	      "  --diff               print a unified diff instead of the YAML\n"
@@ -80,23 +86,23 @@ static int add_edit(struct opts *o, enum yedit_op op, enum yq_mode mode, const c
 {
 	const char *opt = mode == YQ_STRING ? "--set-string" : "--set";
 	struct yedit *e, *v;
+	struct ypath p = YPATH_INIT, *np;
 	char **nv;
 	const char *eq = NULL, *value = NULL;
 	size_t value_len = 0;
 	char *name = NULL;
 
 	if (op == YEDIT_SET) {
-		struct ypath p = YPATH_INIT;
-
 		if (ypath_parse(&p, arg, &eq, opt) < 0)
 			return -1;
-		ypath_release(&p);
-		if (*eq == ':' && mode == YQ_STRING)
-			return bad_usage("--set-string takes PATH=VALUE (':=' is --set's typed "
-					 "form), got", arg);
-		if (*eq != '=' && *eq != ':')
+		if ((*eq == ':' && mode == YQ_STRING) || (*eq != '=' && *eq != ':')) {
+			ypath_release(&p);
+			if (*eq == ':')
+				return bad_usage("--set-string takes PATH=VALUE (':=' is --set's "
+						 "typed form), got", arg);
 			return bad_usage(mode == YQ_STRING ? "--set-string needs PATH=VALUE, got"
 							   : "--set needs PATH=VALUE, got", arg);
+		}
 		if (mode == YQ_STRING) {
 			value = eq + 1;
 			value_len = strlen(value);
@@ -117,19 +123,26 @@ static int add_edit(struct opts *o, enum yedit_op op, enum yq_mode mode, const c
 	nv = realloc(o->names, (o->n + 1) * sizeof(*nv));
 	if (nv)
 		o->names = nv;
-	if (!name || !v || !nv) {
+	np = realloc(o->parsed, (o->n + 1) * sizeof(*np));
+	if (np)
+		o->parsed = np;
+	if (!name || !v || !nv || !np) {
 		free(name);
+		ypath_release(&p);
 		return log_oom();
 	}
 	o->names[o->n] = name;
+	o->parsed[o->n] = p;
 	e = &o->edits[o->n++];
 	memset(e, 0, sizeof(*e));
 	e->op = op;
 	e->mode = mode;
-	if (op == YEDIT_SET)
+	if (op == YEDIT_SET) {
 		e->path = name;
-	else
+		e->parsed = &o->parsed[o->n - 1];
+	} else {
 		e->name = name;
+	}
 	e->value = value;
 	e->value_len = value_len;
 	return yedit_check(e, op == YEDIT_SET ? opt : "--marker");
@@ -182,6 +195,8 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			o->in_place = true;
 		} else if (!strcmp(a, "--diff")) {
 			o->diff = true;
+		} else if (!strcmp(a, "--create-elements")) {
+			o->create_elements = true;
 		} else if (is_opt(a, "--set") || is_opt(a, "--marker")) {
 			bool set = a[2] == 's';
 
@@ -213,32 +228,21 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		return bad_usage("-i needs a file, not stdin", NULL);
 	if (o->n > YEDIT_MAX_EDITS)
 		return bad_usage("too many edits", NULL);
-	return 0;
-}
-
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
+	for (size_t i = 0; i < o->n; i++) { /* o->parsed has moved since */
+		o->edits[i].create_element = o->create_elements && o->edits[i].op == YEDIT_SET;
+		if (o->edits[i].op == YEDIT_SET)
+			o->edits[i].parsed = &o->parsed[i];
 	}
 	return 0;
 }
 
 int edit_write_atomic(const char *path, const char *data, size_t len)
 {
-	char real[PATH_MAX], *dir_copy = NULL, *tmp = NULL;
-	const char *target = path;
+	char real[PATH_MAX], *dir_copy = NULL, *base_copy = NULL;
+	const char *target = path, *step = NULL;
 	struct stat st;
 	bool exists;
-	mode_t mode;
-	int fd = -1, rc = -1;
+	int dir = -1, rc = -1;
 
 	if (realpath(path, real))
 		target = real; /* edit a symlink's target, keep the link */
@@ -247,52 +251,35 @@ int edit_write_atomic(const char *path, const char *data, size_t len)
 		log_error("cannot write '%s': not a regular file", path);
 		return -1;
 	}
-	if (exists) {
-		mode = st.st_mode & 07777;
-	} else {
+	if (!exists) {
 		mode_t mask = umask(0);
 
 		umask(mask);
-		mode = 0666 & ~mask;
+		st.st_mode = 0666 & ~mask;
 	}
 	dir_copy = strdup(target);
-	if (!dir_copy || asprintf(&tmp, "%s/.gitops-bump.XXXXXX", dirname(dir_copy)) < 0) {
-		tmp = NULL;
+	base_copy = strdup(target);
+	if (!dir_copy || !base_copy) {
 		log_oom();
 		goto out;
 	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		log_error("cannot write '%s': cannot create a temporary file: %s", path,
-			  strerror(errno));
+	step = "create a temporary file";
+	dir = open(dirname(dir_copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0 ||
+	    fileio_replace_at(dir, basename(base_copy), data, len, st.st_mode,
+			      exists && geteuid() == 0 ? st.st_uid : (uid_t)-1, st.st_gid,
+			      &step) < 0) {
+		log_error("cannot write '%s': %s%s", path,
+			  strcmp(step, "create a temporary file") ? "" :
+			  "cannot create a temporary file: ", strerror(errno));
 		goto out;
 	}
-	if (fchmod(fd, mode) < 0 ||
-	    (exists && geteuid() == 0 && fchown(fd, st.st_uid, st.st_gid) < 0) ||
-	    write_all(fd, data, len) < 0) {
-		log_error("cannot write '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		log_error("cannot write '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, target) < 0) {
-		log_error("cannot write '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
 	rc = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	if (tmp)
-		unlink(tmp);
-	free(tmp);
+	if (dir >= 0)
+		close(dir);
 	free(dir_copy);
+	free(base_copy);
 	return rc;
 }
 
@@ -353,11 +340,11 @@ static int run(struct opts *o)
 	} else if (o->output && strcmp(o->output, "-")) {
 		if (edit_write_atomic(o->output, buf_cstr(&out), out.len) < 0)
 			goto out;
-	} else if (!o->diff && write_all(STDOUT_FILENO, buf_cstr(&out), out.len) < 0) {
+	} else if (!o->diff && fileio_write_all(STDOUT_FILENO, buf_cstr(&out), out.len) < 0) {
 		log_error("cannot write the result: %s", strerror(errno));
 		goto out;
 	}
-	if (o->diff && write_all(STDOUT_FILENO, buf_cstr(&d), d.len) < 0) {
+	if (o->diff && fileio_write_all(STDOUT_FILENO, buf_cstr(&d), d.len) < 0) {
 		log_error("cannot write the diff: %s", strerror(errno));
 		goto out;
 	}
@@ -385,9 +372,12 @@ int edit_main(int argc, char **argv)
 	} else {
 		rc = run(&o);
 	}
-	for (size_t i = 0; i < o.n; i++)
+	for (size_t i = 0; i < o.n; i++) {
 		free(o.names[i]);
+		ypath_release(&o.parsed[i]);
+	}
 	free(o.names);
+	free(o.parsed);
 	free(o.edits);
 	return rc;
 }

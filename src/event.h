@@ -49,6 +49,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define EVENT_SHORT_SHA 7 /* git's default abbreviation of a commit id */
 #define EVENT_FILE_MAX ((size_t)25 << 20) /* GitHub caps webhook payloads at 25 MB */
 #define EVENT_PAYLOAD_MAX_KEYS 1000
 #define EVENT_PAYLOAD_MAX_DEPTH 32

@@ -5,7 +5,6 @@
 #include "commit.h"
 #include "deploy.h"
 #include "diff.h"
-#include "dispatch.h"
 #include "event.h"
 #include "github.h"
 #include "log.h"
@@ -61,20 +60,6 @@ static const struct {
 };
 #define NROLLOUTS (sizeof(rollouts) / sizeof(*rollouts))
 
-/* One edit of a manifest, in the terms of the YAML editor. */
-enum medit_op { MEDIT_SET, MEDIT_MARKER };
-
-struct medit {
-	enum medit_op op;
-	char *path;      /* MEDIT_SET: a path of the edit grammar */
-	const char *name; /* MEDIT_MARKER: the marker's name */
-	char *value;
-	size_t value_len;
-	bool optional;   /* finding it nowhere is not an error */
-	enum yq_mode mode; /* MEDIT_SET: the value's type (yamlquote.h) */
-	size_t hits;     /* set by yaml_edit: values found (changed or not) or created */
-};
-
 struct run {
 	const struct config *cfg;
 	struct event ev;
@@ -91,10 +76,16 @@ struct run {
 	char **paths;            /* normalised manifest paths */
 	size_t npaths;
 	struct commit_file *files;
-	struct medit *edits;     /* set, image, marker */
+	struct yedit *edits;     /* set, image, marker: the YAML editor's own edits */
 	size_t nedits;
 	size_t image_first, nimage; /* the image edits among them */
-	struct medit rev[NROLLOUTS]; /* the revision annotation, when nothing else */
+	size_t marker;           /* the marker edit among them */
+	struct yedit rev[NROLLOUTS]; /* the revision annotation, when nothing else */
+	struct ypath *parsed;    /* the edits' paths, parsed once (edits_alloc of them) */
+	size_t edits_alloc;
+	struct ypath rev_parsed[NROLLOUTS];
+	char **owned;            /* the edits' paths and values */
+	size_t nowned, owned_alloc;
 	bool configured;         /* set or image given */
 	struct gh_client *gh;
 	struct commit_result res;
@@ -108,51 +99,24 @@ struct run {
 /* ---- the YAML editor and the diff ---------------------------------------- */
 
 /*
- * yaml_edit: the one place that edits YAML.  Apply `n` edits to the `len`
- * bytes at `in`, appending the result to `out`; `file` names the manifest in
- * errors (file= and line= annotations).  Sets each edit's `hits`.  0, or -1
- * (reported; `out` unchanged).
- *
  * set_split: the '=' or ':=' that ends the path of a `set` line, or NULL
- * (reported, naming `what`).  ypath_value() then gives the template and
- * the type its form asks for.
+ * (reported, naming `what`); the parsed path goes to *keep when not NULL
+ * (the caller releases it, also on failure).  ypath_value() then gives the
+ * template and the type its form asks for.
  *
  * make_diff: append the unified diff of one file ("a/PATH", "b/PATH").
  */
-static int yaml_edit(struct buf *out, const char *in, size_t len, struct medit *e, size_t n,
-		     const char *file)
-{
-	struct yedit ye[YEDIT_MAX_EDITS];
-	int rc;
-
-	if (n > YEDIT_MAX_EDITS) {
-		log_error("too many edits (%zu, at most %d)", n, YEDIT_MAX_EDITS);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++)
-		ye[i] = (struct yedit){
-			.op = e[i].op == MEDIT_SET ? YEDIT_SET : YEDIT_MARKER,
-			.path = e[i].path,
-			.name = e[i].name,
-			.value = e[i].value,
-			.value_len = e[i].value_len,
-			.optional = e[i].optional,
-			.mode = e[i].mode,
-		};
-	rc = yedit_apply(out, in, len, ye, n, file, NULL);
-	for (size_t i = 0; i < n; i++)
-		e[i].hits = ye[i].changed + ye[i].unchanged + ye[i].created;
-	return rc;
-}
-
-static const char *set_split(const char *line, const char *what)
+static const char *set_split(const char *line, const char *what, struct ypath *keep)
 {
 	struct ypath p = YPATH_INIT;
 	const char *end = NULL;
 
 	if (ypath_parse(&p, line, &end, what) < 0)
 		return NULL;
-	ypath_release(&p);
+	if (keep)
+		*keep = p;
+	else
+		ypath_release(&p);
 	if (!end || (*end != '=' && *end != ':')) {
 		log_error("%s is not 'PATH=TEMPLATE' or 'PATH:=TEMPLATE': '%s'", what, line);
 		return NULL;
@@ -223,7 +187,7 @@ static int check_sets(const struct config *cfg)
 		enum yq_mode mode;
 
 		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
-		if (!(eq = set_split(lines[i], what))) {
+		if (!(eq = set_split(lines[i], what, NULL))) {
 			rc = GB_EUSAGE;
 			break;
 		}
@@ -315,7 +279,7 @@ static int check_inputs(struct run *r)
 		log_error("input 'repository' names %zu repositories; mode 'patch' commits to one",
 			  nrepo);
 		rc = GB_EUSAGE;
-	} else if (nrepo == 1 && !dispatch_valid_repo(repo[0])) {
+	} else if (nrepo == 1 && !gh_valid_repo(repo[0])) {
 		log_error("input 'repository' must be 'owner/name', not '%s'", repo[0]);
 		rc = GB_EUSAGE;
 	} else if (nrepo == 1 && !(r->repo = strdup(repo[0]))) {
@@ -394,7 +358,7 @@ static int check_policy(struct run *r)
 	    policy_check_source(pl->repository, r->sources, r->nsources) < 0)
 		return -1;
 	if (!r->repo) {
-		if (!r->ev.repository || !dispatch_valid_repo(r->ev.repository)) {
+		if (!r->ev.repository || !gh_valid_repo(r->ev.repository)) {
 			log_error("cannot tell the GitOps repository: GITHUB_REPOSITORY is not "
 				  "'owner/name'; set the 'repository' input");
 			return GB_EUSAGE;
@@ -556,7 +520,7 @@ static int expand_pr_branch(struct run *r)
 		sha1_hex(d, hex);
 	}
 	buf_addf(&b, "gitops-bump/%s/%s/%.*s", r->pl.service, r->pl.environment,
-		 DISPATCH_SHORT_SHA, hex);
+		 EVENT_SHORT_SHA, hex);
 	if (buf_failed(&b) || !(r->pr_branch = buf_detach(&b, NULL))) {
 		buf_release(&b);
 		return log_oom();
@@ -564,26 +528,55 @@ static int expand_pr_branch(struct run *r)
 	return policy_check_branch(r->pr_branch, strlen(r->pr_branch));
 }
 
-static struct medit *add_edit(struct run *r)
+static struct yedit *add_edit(struct run *r)
 {
-	struct medit *e = &r->edits[r->nedits++];
+	struct yedit *e = &r->edits[r->nedits++];
 
 	memset(e, 0, sizeof(*e));
 	return e;
 }
 
-/* One SET edit of `path` (a copy is made) to a copy of `value`. */
-static int set_edit(struct medit *e, const char *path, size_t plen, const char *value,
-		    size_t vlen, bool optional, enum yq_mode mode)
+/* A NUL-terminated copy of `len` bytes, freed with the run.  NULL (reported)
+ * when out of memory. */
+static char *keep(struct run *r, const char *s, size_t len)
 {
-	e->op = MEDIT_SET;
+	char *c;
+
+	if (r->nowned == r->owned_alloc) {
+		size_t na = r->owned_alloc ? r->owned_alloc * 2 : 16;
+		char **p = realloc(r->owned, na * sizeof(*p));
+
+		if (!p) {
+			log_oom();
+			return NULL;
+		}
+		r->owned = p;
+		r->owned_alloc = na;
+	}
+	if (!(c = malloc(len + 1))) {
+		log_oom();
+		return NULL;
+	}
+	memcpy(c, s, len);
+	c[len] = '\0';
+	r->owned[r->nowned++] = c;
+	return c;
+}
+
+/* One SET edit of `path` to `value` (both copied) typed by `mode`, its
+ * parsed path in *parsed (parsed here when still empty). */
+static int set_edit(struct run *r, struct yedit *e, struct ypath *parsed, const char *path,
+		    size_t plen, const char *value, size_t vlen, bool optional, enum yq_mode mode)
+{
+	e->op = YEDIT_SET;
 	e->optional = optional;
 	e->mode = mode;
 	e->value_len = vlen;
-	if (!(e->path = strndup(path, plen)) || !(e->value = malloc(vlen + 1)))
-		return log_oom();
-	memcpy(e->value, value, vlen);
-	e->value[vlen] = '\0';
+	if (!(e->path = keep(r, path, plen)) || !(e->value = keep(r, value, vlen)))
+		return -1;
+	if (!parsed->n && ypath_parse(parsed, e->path, NULL, NULL) < 0)
+		return -1;
+	e->parsed = parsed;
 	return 0;
 }
 
@@ -596,13 +589,13 @@ static int line_edits(struct run *r, char **lines, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const char *eq, *t;
 		enum yq_mode mode;
-		struct medit *e;
+		struct yedit *e;
 		char *tmpl, *v = NULL;
 		size_t tlen, len;
 		int rc;
 
 		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
-		if (!(eq = set_split(lines[i], what)))
+		if (!(eq = set_split(lines[i], what, &r->parsed[r->nedits])))
 			return -1;
 		ypath_value(eq, &t, &tlen, &mode);
 		if (!(tmpl = strndup(t, tlen)))
@@ -612,17 +605,11 @@ static int line_edits(struct run *r, char **lines, size_t n)
 		if (rc < 0)
 			return -1;
 		e = add_edit(r);
-		rc = set_edit(e, lines[i], (size_t)(eq - lines[i]), v, len, false, mode);
+		rc = set_edit(r, e, &r->parsed[r->nedits - 1], lines[i], (size_t)(eq - lines[i]),
+			      v, len, false, mode);
 		free(v);
-		if (rc < 0)
+		if (rc < 0 || yedit_check(e, what) < 0)
 			return -1;
-		{
-			struct yedit y = { .op = YEDIT_SET, .path = e->path, .value = e->value,
-					   .value_len = e->value_len, .mode = mode };
-
-			if (yedit_check(&y, what) < 0)
-				return -1;
-		}
 	}
 	return 0;
 }
@@ -637,7 +624,9 @@ static int build_edits(struct run *r)
 
 	if (!(sets = config_lines(r->cfg, IN_SET, &nsets)))
 		return -1;
-	if (!(r->edits = calloc(nsets + NTEMPLATES + 1, sizeof(*r->edits))))
+	r->edits_alloc = nsets + NTEMPLATES + 1;
+	if (!(r->edits = calloc(r->edits_alloc, sizeof(*r->edits))) ||
+	    !(r->parsed = calloc(r->edits_alloc, sizeof(*r->parsed))))
 		goto fail_oom;
 	if (line_edits(r, sets, nsets) < 0)
 		goto out;
@@ -654,8 +643,8 @@ static int build_edits(struct run *r)
 			buf_adds(&path, "].image");
 			if (buf_failed(&path))
 				goto fail_oom;
-			if (set_edit(add_edit(r), path.ptr, path.len, image, ilen, true,
-				     YQ_STRING) < 0)
+			if (set_edit(r, add_edit(r), &r->parsed[r->nedits], path.ptr, path.len,
+				     image, ilen, true, YQ_STRING) < 0)
 				goto out;
 		}
 	}
@@ -663,14 +652,15 @@ static int build_edits(struct run *r)
 	if (expand_input(r, IN_VALUE, &value, &vlen) < 0)
 		goto out;
 	{
-		struct medit *m = add_edit(r);
+		struct yedit *m = add_edit(r);
 
-		m->op = MEDIT_MARKER;
+		r->marker = r->nedits - 1;
+		m->op = YEDIT_MARKER;
 		m->name = config_str(r->cfg, IN_MARKER);
 		m->optional = true;
 		m->value_len = vlen;
-		if (!(m->value = strdup(value)))
-			goto fail_oom;
+		if (!(m->value = keep(r, value, vlen)))
+			goto out;
 	}
 	for (size_t i = 0; i < NROLLOUTS; i++) {
 		buf_reset(&path);
@@ -678,7 +668,8 @@ static int build_edits(struct run *r)
 			 rollouts[i].pod_template, PATCH_REVISION_ANNOTATION);
 		if (buf_failed(&path))
 			goto fail_oom;
-		if (set_edit(&r->rev[i], path.ptr, path.len, value, vlen, true, YQ_STRING) < 0)
+		if (set_edit(r, &r->rev[i], &r->rev_parsed[i], path.ptr, path.len, value, vlen,
+			     true, YQ_STRING) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -723,12 +714,13 @@ static int expand_all(struct run *r)
 
 /* ---- the edit ------------------------------------------------------------------ */
 
-static size_t hits(const struct medit *e, size_t n)
+/* Values the edits found (changed or not) or created. */
+static size_t hits(const struct yedit *e, size_t n)
 {
 	size_t sum = 0;
 
 	for (size_t i = 0; i < n; i++)
-		sum += e[i].hits;
+		sum += e[i].changed + e[i].unchanged + e[i].created;
 	return sum;
 }
 
@@ -736,12 +728,12 @@ static size_t hits(const struct medit *e, size_t n)
 static int edit_file(void *arg, struct commit_file *f)
 {
 	struct run *r = arg;
-	const struct medit *marker = &r->edits[r->nedits - 1];
+	const struct yedit *marker = &r->edits[r->marker];
 	const char *container = config_str(r->cfg, IN_CONTAINER);
 
 	buf_reset(&f->new);
-	if (yaml_edit(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->edits, r->nedits,
-		      f->path) < 0)
+	if (yedit_apply(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->edits, r->nedits,
+			f->path, NULL) < 0)
 		return -1;
 	if (r->nimage && !hits(r->edits + r->image_first, r->nimage)) {
 		log_error_at(f->path, 0, "'%s' has no container%s%s%s whose image to set (looked "
@@ -751,10 +743,10 @@ static int edit_file(void *arg, struct commit_file *f)
 			     container ? "'" : "");
 		return -1;
 	}
-	if (!r->configured && !marker->hits) {
+	if (!r->configured && !hits(marker, 1)) {
 		buf_reset(&f->new);
-		if (yaml_edit(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->rev,
-			      NROLLOUTS, f->path) < 0)
+		if (yedit_apply(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->rev,
+				NROLLOUTS, f->path, NULL) < 0)
 			return -1;
 		if (!hits(r->rev, NROLLOUTS)) {
 			log_error_at(f->path, 0, "'%s' has no <%s> marker and no workload to annotate "
@@ -862,7 +854,7 @@ static int summary_chain(struct buf *md, const struct run *r)
 {
 	const struct argocd_state *st = &r->argo.last;
 	const char *ns = config_str(r->cfg, IN_ARGOCD_NAMESPACE);
-	bool dep = r->pl.deployment_id && r->pl.repository && dispatch_valid_repo(r->pl.repository);
+	bool dep = r->pl.deployment_id && r->pl.repository && gh_valid_repo(r->pl.repository);
 	struct buf dep_url = BUF_INIT, dep_text = BUF_INIT, argo_url = BUF_INIT,
 		   argo_text = BUF_INIT;
 	int rc = -1;
@@ -874,7 +866,7 @@ static int summary_chain(struct buf *md, const struct run *r)
 	if (r->argo_ran) {
 		buf_addf(&argo_text, "%s: %s, %s at %.*s%s", r->argocd_app,
 			 st->sync ? st->sync : "Unknown", st->health ? st->health : "Unknown",
-			 DISPATCH_SHORT_SHA, st->revision ? st->revision : "(none)",
+			 EVENT_SHORT_SHA, st->revision ? st->revision : "(none)",
 			 r->argo.newer ? " (a newer revision)" : "");
 		/* the application's page in Argo CD's UI */
 		buf_addf(&argo_url, "%s/applications/", config_str(r->cfg, IN_ARGOCD_SERVER));
@@ -924,8 +916,8 @@ static void summary(const struct run *r, const char *files)
 	log_md_row(&md, "service", pl->service);
 	log_md_row(&md, "environment", pl->environment);
 	if (pl->repository && pl->sha) {
-		buf_addf(&text, "%s@%.*s", pl->repository, DISPATCH_SHORT_SHA, pl->sha);
-		if (dispatch_valid_repo(pl->repository))
+		buf_addf(&text, "%s@%.*s", pl->repository, EVENT_SHORT_SHA, pl->sha);
+		if (gh_valid_repo(pl->repository))
 			buf_addf(&url, "%s/%s/commit/%s", r->ev.server_url, pl->repository, pl->sha);
 		buf_adds(&md, "| source | ");
 		log_md_link(&md, buf_cstr(&text), url.len ? url.ptr : NULL);
@@ -935,7 +927,7 @@ static void summary(const struct run *r, const char *files)
 	if (r->res.sha) {
 		lost = buf_failed(&text);
 		buf_reset(&text);
-		buf_addf(&text, "%s@%.*s on %s", r->repo, DISPATCH_SHORT_SHA, r->res.sha,
+		buf_addf(&text, "%s@%.*s on %s", r->repo, EVENT_SHORT_SHA, r->res.sha,
 			 r->pr_branch ? r->pr_branch : r->branch);
 		buf_adds(&md, "| GitOps commit | ");
 		log_md_link(&md, buf_cstr(&text), r->res.url);
@@ -989,7 +981,7 @@ static int report(struct run *r)
 	else if (!commit)
 		log_info("edited %s in the workspace (not committed)", buf_cstr(&files));
 	else if (res->sha)
-		log_info("committed %.*s to branch '%s' of '%s': %s", DISPATCH_SHORT_SHA, res->sha,
+		log_info("committed %.*s to branch '%s' of '%s': %s", EVENT_SHORT_SHA, res->sha,
 			 r->pr_branch ? r->pr_branch : r->branch, r->repo,
 			 res->url ? res->url : res->sha);
 	if (res->pr_url)
@@ -1054,7 +1046,7 @@ static int open_feedback(struct run *r)
 	struct gh_client *gh = NULL;
 	int rc;
 
-	if (!r->pl.deployment_id || !r->pl.repository || !dispatch_valid_repo(r->pl.repository) ||
+	if (!r->pl.deployment_id || !r->pl.repository || !gh_valid_repo(r->pl.repository) ||
 	    !policy_source_allowed(r->pl.repository, r->sources, r->nsources))
 		return 0;
 	if (config_bool(r->cfg, IN_DRY_RUN) || !config_bool(r->cfg, IN_COMMIT)) {
@@ -1107,7 +1099,7 @@ static void finish_feedback(struct run *r, int rc)
 				     "pull request (already open) waits for review" :
 				     "pull request opened, waits for review", res->pr_url);
 	} else if (res->sha) {
-		snprintf(desc, sizeof(desc), "committed %.*s%s", DISPATCH_SHORT_SHA, res->sha,
+		snprintf(desc, sizeof(desc), "committed %.*s%s", EVENT_SHORT_SHA, res->sha,
 			 r->argo_ran ? (r->argo.newer ? ", Argo CD runs a newer revision: Healthy" :
 					", Argo CD: Synced and Healthy") : "");
 		deploy_feedback_post(&r->fb, "success", desc, res->url);
@@ -1183,7 +1175,7 @@ static int wait_argocd(struct run *r)
 		log_info("no commit made: not waiting for Argo CD");
 		return 0;
 	}
-	snprintf(desc, sizeof(desc), "committed %.*s, waiting for Argo CD", DISPATCH_SHORT_SHA,
+	snprintf(desc, sizeof(desc), "committed %.*s, waiting for Argo CD", EVENT_SHORT_SHA,
 		 r->res.sha);
 	deploy_feedback_post(&r->fb, "in_progress", desc, NULL);
 	r->argo_ran = true;
@@ -1199,7 +1191,7 @@ static const char *failure_done(const struct run *r, struct buf *b)
 
 	if (r->res.sha)
 		buf_addf(b, "committed `%.*s` to branch `%s` of `%s`; the failure came after it",
-			 DISPATCH_SHORT_SHA, r->res.sha, branch, r->repo);
+			 EVENT_SHORT_SHA, r->res.sha, branch, r->repo);
 	else if (r->res.unsure)
 		buf_addf(b, "**a commit may have landed** on branch `%s` of `%s` (GitHub's answer "
 			 "was lost or unreadable): look at the branch before running this again",
@@ -1223,7 +1215,7 @@ static void failure_summary(const struct run *r)
 	log_md_row(&rows, "service", pl->service);
 	log_md_row(&rows, "environment", pl->environment);
 	if (pl->repository) {
-		buf_addf(&text, "%s@%.*s", pl->repository, DISPATCH_SHORT_SHA,
+		buf_addf(&text, "%s@%.*s", pl->repository, EVENT_SHORT_SHA,
 			 pl->sha ? pl->sha : "");
 		log_md_row(&rows, "source", text.ptr);
 	}
@@ -1258,15 +1250,15 @@ static void release(struct run *r)
 	for (size_t i = 0; r->paths && i < r->npaths; i++)
 		free(r->paths[i]);
 	free(r->paths);
-	for (size_t i = 0; r->edits && i < r->nedits; i++) {
-		free(r->edits[i].path);
-		free(r->edits[i].value);
-	}
 	free(r->edits);
-	for (size_t i = 0; i < NROLLOUTS; i++) {
-		free(r->rev[i].path);
-		free(r->rev[i].value);
-	}
+	for (size_t i = 0; r->parsed && i < r->edits_alloc; i++)
+		ypath_release(&r->parsed[i]);
+	free(r->parsed);
+	for (size_t i = 0; i < NROLLOUTS; i++)
+		ypath_release(&r->rev_parsed[i]);
+	for (size_t i = 0; i < r->nowned; i++)
+		free(r->owned[i]);
+	free(r->owned);
 	config_lines_free(r->sources);
 	free(r->repo);
 	free(r->branch);

@@ -1,7 +1,6 @@
 /* payload: see payload.h. */
 #include "payload.h"
 
-#include "dispatch.h"
 #include "log.h"
 
 #include <stdbool.h>
@@ -106,7 +105,7 @@ static int derive(const struct event *ev, struct payload *p)
 				  "lowercase commit id (40 hex digits), not '%.80s'", ev->path, p->sha);
 			return -1;
 		}
-		p->short_sha = strndup(p->sha, DISPATCH_SHORT_SHA);
+		p->short_sha = strndup(p->sha, EVENT_SHORT_SHA);
 	}
 	if (!p->subject || (p->sha && !p->short_sha))
 		return log_oom();

@@ -14,9 +14,13 @@
  *                 the rules allow: at most the last YEDIT_MAX_CREATE segments
  *                 (a key whose value is null or empty counts as missing), new
  *                 [key=value] elements only below an element selector or [*]
- *                 that matched, never [N] or [*], never what a filter
- *                 ([key=value] on a mapping) asks for.  Other documents are
- *                 left byte for byte.
+ *                 that matched (anywhere with `create_element`), never [N]
+ *                 or [*], never what a filter ([key=value] on a mapping)
+ *                 asks for.  Without a [kind=...] selector, creation
+ *                 follows the kind rule (yamlkind.h): only in documents of
+ *                 the kinds where the target exists, else of the kind the
+ *                 path fits deepest; a tie between kinds is refused.  Other
+ *                 documents are left byte for byte.
  *                 The value's type follows the edit's `mode`
  *                 (yamlquote.h): by default a bool, int or float target
  *                 keeps its type when VALUE is a literal of it, and is
@@ -39,12 +43,14 @@
  * a path through an alias or a target that is one (aliases are never
  * expanded, so alias bombs cost nothing); a change inside an anchored node
  * that an alias shares; a missing key in a mapping with a merge key ("<<")
- * or an alias key, where the key may come from elsewhere; a key the path
- * needs appearing twice in a mapping, or two elements matching a selector;
- * a target that is a collection, or carries a tag other than !!str; two
- * edits giving one value different results; values that are not UTF-8; an
- * alias with no anchor of its name before it in its document (as invalid
- * YAML).
+ * or a complex key, where the key may come from elsewhere, or with a key
+ * written as an alias (the message says the key may be that alias); a key
+ * the path needs appearing twice in a mapping, or two elements matching a
+ * selector; a target that is a collection, or carries a tag other than
+ * !!str; two edits giving one value different results; values that are
+ * not UTF-8; an alias with no anchor of its name before it in its document
+ * (as invalid YAML); a creation that fits documents of several kinds
+ * equally (the message lists them and shows the [kind=X] form).
  *
  * Safety: before returning, the output is parsed again.  Every event
  * outside the written text must be identical to the input's (compared by
@@ -63,6 +69,7 @@
 #define GB_YAMLEDIT_H
 
 #include "buf.h"
+#include "yamlpath.h"
 #include "yamlquote.h"
 
 #include <stdbool.h>
@@ -83,10 +90,16 @@ struct yedit {
 	/* the edit (the caller's strings; borrowed for the call) */
 	enum yedit_op op;
 	const char *path;      /* YEDIT_SET */
+	const struct ypath *parsed; /* YEDIT_SET: `path` parsed by the caller
+				* (yamlpath.h), borrowed, or NULL: parsed here */
 	const char *name;      /* YEDIT_MARKER: [A-Za-z0-9_.:-], 1..YEDIT_MAX_MARKER */
 	const char *value;     /* UTF-8, value_len bytes (may hold NUL bytes) */
 	size_t value_len;
 	bool optional;         /* resolving nowhere is not an error */
+	bool create_element;   /* YEDIT_SET: a missing [key=value] element may be
+				* created anywhere (not only below a selector that
+				* matched), and with it its sequence's key, as
+				* `kustomize edit set image` adds `images[name=R]` */
 	enum yq_mode mode;     /* YEDIT_SET: the value's type (yamlquote.h); zero
 				* is YQ_KEEP: an int, float or bool stays one */
 

@@ -2,6 +2,7 @@
 #include "yamlpath.h"
 
 #include "log.h"
+#include "utf8.h"
 #include "yamlquote.h"
 
 #include <stdlib.h>
@@ -237,7 +238,7 @@ static int parse(struct parser *ps)
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)ps->s[i] < 0x20 || ps->s[i] == 0x7f)
 			return bad(ps, "control character");
-	if (!yq_utf8_valid(ps->s, len))
+	if (!utf8_valid(ps->s, len))
 		return bad(ps, "invalid UTF-8");
 	if (*ps->p == '[' ? selector(ps) < 0 : key_segment(ps) < 0)
 		return -1;

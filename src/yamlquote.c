@@ -1,59 +1,15 @@
 /* yamlquote: see yamlquote.h. */
 #include "yamlquote.h"
 
+#include "utf8.h"
+
 #include <string.h>
 #include <strings.h>
 
-/* Decode the code point at s[i]; its length, or 0 when the bytes are not
- * valid UTF-8. */
+/* The one decoder (utf8.h), without the invalid part's length. */
 static size_t u8_decode(const char *s, size_t n, size_t i, unsigned *cp)
 {
-	const unsigned char *p = (const unsigned char *)s + i;
-	size_t left = n - i, len;
-	unsigned c;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		len = 2;
-		c = p[0] & 0x1fu;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		c = p[0] & 0x0fu;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		c = p[0] & 0x07u;
-	} else {
-		return 0;
-	}
-	if (left < len)
-		return 0;
-	for (size_t k = 1; k < len; k++) {
-		if ((p[k] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[k] & 0x3fu);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-bool yq_utf8_valid(const char *s, size_t n)
-{
-	unsigned cp;
-
-	for (size_t i = 0; i < n;) {
-		size_t len = u8_decode(s, n, i, &cp);
-
-		if (!len)
-			return false;
-		i += len;
-	}
-	return true;
+	return utf8_decode(s, n, i, cp, NULL);
 }
 
 /* YAML's printable set minus what libyaml refuses raw (the BOM), minus the
@@ -481,9 +437,7 @@ static bool block_layout_ok(const char *v, size_t n, const struct yq_block *b)
 	}
 	if (b->at_eof)
 		return t == 0;
-	if (t >= 2)
-		return t - 1 >= b->blank_after;
-	return true;
+	return t < 2; /* keep chomping would borrow the file's empty lines */
 }
 
 static bool folded_ok(const char *v, size_t n)
@@ -629,8 +583,6 @@ static int write_block(struct buf *out, enum yq_style st, const char *v, size_t 
 	buf_addc(out, st == YQ_LITERAL ? '|' : '>');
 	if (t == 0)
 		buf_addc(out, '-');
-	else if (t >= 2)
-		buf_addc(out, '+');
 	buf_add(out, b->tail, b->tail_len);
 	for (size_t start = 0; start < body;) {
 		const char *nl = memchr(v + start, '\n', body - start);
@@ -643,8 +595,6 @@ static int write_block(struct buf *out, enum yq_style st, const char *v, size_t 
 			break;
 		start = end + 1;
 	}
-	for (size_t k = 0; t >= 2 && k < t - 1 - b->blank_after; k++)
-		buf_adds(out, b->eol);
 	return buf_failed(out) ? -1 : 0;
 }
 

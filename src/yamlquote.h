@@ -23,7 +23,7 @@
  * read alike; otherwise, over a string and where a key is created, it is a
  * string.  An edit may force either (enum yq_mode).
  *
- * Values are UTF-8; callers check with yq_utf8_valid() first (YAML cannot
+ * Values are UTF-8; callers check with utf8_valid() (utf8.h) first (YAML cannot
  * hold other bytes).  No function here prints anything.
  */
 #ifndef GB_YAMLQUOTE_H
@@ -45,14 +45,17 @@ enum yq_style {
 /*
  * Where a block scalar goes.  The written text starts at the indicator
  * (`|`) and ends at the end of its last content line, without that line's
- * break: the file supplies what follows.
+ * break: the file supplies what follows.  Keep chomping (`|+`, `>+`) is
+ * never written: its value would end with whatever empty lines the file
+ * has after it, bytes the writer does not own (a later edit of those lines
+ * would change the value).  A value ending in two or more line breaks is
+ * written in double quotes.
  */
 struct yq_block {
 	unsigned indent;      /* content column, >= 1 */
 	const char *eol;      /* the line break to write ("\n" or "\r\n") */
 	const char *tail;     /* bytes kept after the header: spaces, a comment */
 	size_t tail_len;
-	size_t blank_after;   /* empty lines that follow the text in the file */
 	bool at_eof;          /* the text ends the file (no line break after it) */
 };
 
@@ -95,10 +98,6 @@ struct yq_typing {
 	enum yq_type was;    /* what the old scalar was (YQ_T_NULL: none) */
 	bool lost;           /* YQ_KEEP turned a bool, int or float into a string */
 };
-
-/* True for valid UTF-8 (no overlongs, surrogates or code points past
- * U+10FFFF). */
-bool yq_utf8_valid(const char *s, size_t n);
 
 /* Can `v` be written as a plain scalar that loads as this string under
  * YAML 1.1 and 1.2?  `flow`: inside a flow collection.  A value starting

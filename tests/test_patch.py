@@ -160,7 +160,7 @@ def test_set_image_and_payload_keys(gb, fake, tmp_path):
     ev = dispatch_event(tmp_path, dispatch_payload(image=image, team="web"))
     r = gb([], patch_env(ev, fake, branch="{environment}", image="{image}",
                          container="product-service",
-                         set="spec.replicas=3\nmetadata.labels.team={payload.team}"))
+                         set="spec.replicas=3\n[kind=Deployment].metadata.labels.team={payload.team}"))
     assert r.returncode == 0, r
     _, (old, new) = head_change(fake)
     dep, svc, cron = yaml.safe_load_all(new)

@@ -358,8 +358,25 @@ static void test_poll(void)
 	CHECK_FAILS(gh_client_new(&c, &opt), "cannot read CA file '/nonexistent/ca.pem'");
 }
 
+static void test_valid_repo(void)
+{
+	CHECK(gh_valid_repo("org/gitops"));
+	CHECK(gh_valid_repo("my-org/repo.name_1"));
+	CHECK(gh_valid_repo("user_emu/x"));
+	CHECK(!gh_valid_repo("org"));
+	CHECK(!gh_valid_repo("org/"));
+	CHECK(!gh_valid_repo("/repo"));
+	CHECK(!gh_valid_repo("a/b/c"));
+	CHECK(!gh_valid_repo("org/.."));
+	CHECK(!gh_valid_repo("org/."));
+	CHECK(!gh_valid_repo("org/re po"));
+	CHECK(!gh_valid_repo("https://github.com/org/repo"));
+	CHECK(!gh_valid_repo("o.rg/repo"));
+}
+
 int main(void)
 {
+	test_valid_repo();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	test_poll();
 	test_escape();
