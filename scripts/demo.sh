@@ -15,7 +15,12 @@
 #    <lastCommitMsg> marker, on the 'sandbox' branch; `branch: '{environment}'`);
 # 6. shows the commit it made through the API and its diff, and reads the
 #    manifest back with a YAML parser;
-# 7. deploys an image (with its digest) to two more services the same way,
+# 7. closes the loop: the dispatch created a GitHub Deployment in the app repo
+#    and waited on it (deployment: true, wait: true); the patch posted its
+#    statuses and waited for tests/fakeargocd.py (a fake Argo CD that tracks
+#    the 'sandbox' branch) to run its commit Synced and Healthy; the sender's
+#    wait ends with the GitOps commit's URL.
+# 8. deploys an image (with its digest) to two more services the same way,
 #    next to the article's raw Deployment: 'web' through a kustomize overlay
 #    (its images: entry) and 'api' through a Helm values file (image.tag and
 #    the one-string worker image), and shows both commits.
@@ -26,9 +31,14 @@ bin=${1:-$root/build/gitops-bump}
 python=${PYTHON:-/usr/bin/python3}
 work=$(mktemp -d "${TMPDIR:-/tmp}/gitops-bump-demo.XXXXXX")
 token=ghs_demoTokenForTheFakeGitHubOnly0000
+argo_token=argocd.demoTokenForTheFakeArgoCDOnly
 fake_pid=
+argo_pid=
+sender_pid=
 
 cleanup() {
+	[ -n "$sender_pid" ] && kill "$sender_pid" 2>/dev/null && wait "$sender_pid" 2>/dev/null
+	[ -n "$argo_pid" ] && kill "$argo_pid" 2>/dev/null && wait "$argo_pid" 2>/dev/null
 	[ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
 	rm -rf "$work"
 }
@@ -47,7 +57,9 @@ overlay = open(sys.argv[3] + "/kustomization-with.yaml").read()
 values = open(sys.argv[3] + "/values-simple.yaml").read().replace("acme/web", "acme/api")
 print(json.dumps({
     "tokens": [{"token": sys.argv[2], "name": "demo", "login": "app-deployer"}],
-    "repos": [{"name": "acme/product-service"},
+    "repos": [{"name": "acme/product-service",
+               "commits": [{"sha": "4f7c9e1b2a3d5c6e7f8091a2b3c4d5e6f7081920",
+                            "message": "the pushed commit"}]},
               {"name": "acme/gitops-repo", "files": {"README.md": "GitOps repo\n"},
                "branches": {"sandbox": {"files": {
                    "product/sandbox/sandbox-deploy.yaml": manifest,
@@ -64,6 +76,17 @@ while [ ! -s "$work/url" ]; do
 	sleep 0.05
 done
 url=$(cat "$work/url")
+"$python" "$root/tests/fakeargocd.py" --token "$argo_token" --app product-sandbox \
+	--github "$url" --repo acme/gitops-repo --branch sandbox \
+	--url-file "$work/argo-url" >/dev/null &
+argo_pid=$!
+i=0
+while [ ! -s "$work/argo-url" ]; do
+	i=$((i + 1))
+	[ "$i" -gt 100 ] && { echo "demo: the fake Argo CD did not start" >&2; exit 1; }
+	sleep 0.05
+done
+argo_url=$(cat "$work/argo-url")
 
 say "1. acme/product-service: a push to 'sandbox' (the fake GitHub listens on $url)"
 sha=4f7c9e1b2a3d5c6e7f8091a2b3c4d5e6f7081920
@@ -81,18 +104,28 @@ print("commit message:\n  " + message.replace("\n", "\n  "))
 EOF
 
 say "2. its workflow step: uses gitops-bump with mode: dispatch"
-echo "   with: { repository: acme/gitops-repo, service: product }"
+echo "   with: { repository: acme/gitops-repo, service: product, deployment: true, wait: true }"
+echo "   (it creates a Deployment in acme/product-service, dispatches, and waits on it: step 7)"
 env -i PATH="$PATH" \
 	GITHUB_EVENT_NAME=push GITHUB_EVENT_PATH="$work/push.json" \
 	GITHUB_REPOSITORY=acme/product-service GITHUB_REF=refs/heads/sandbox \
 	GITHUB_SHA="$sha" GITHUB_ACTOR=dev GITHUB_RUN_ID=1001 \
-	GITHUB_OUTPUT="$work/outputs" \
+	GITHUB_OUTPUT="$work/outputs" GITOPS_BUMP_POLL_MS=100 \
 	INPUT_MODE=dispatch INPUT_TOKEN="$token" INPUT_API-URL="$url" \
 	INPUT_REPOSITORY=acme/gitops-repo INPUT_SERVICE=product \
-	"$bin" > "$work/log" 2>&1 || { cat "$work/log"; echo "demo: dispatch failed" >&2; exit 1; }
+	INPUT_DEPLOYMENT=true INPUT_WAIT=true INPUT_WAIT-TIMEOUT=60 \
+	INPUT_DEPLOYMENT-TOKEN="$token" \
+	"$bin" > "$work/log" 2>&1 &
+sender_pid=$!
+i=0
+until curl -sf "$url/_fake/repos/acme/gitops-repo/dispatches" | grep -q event_type; do
+	i=$((i + 1))
+	if [ "$i" -gt 200 ] || ! kill -0 "$sender_pid" 2>/dev/null; then
+		cat "$work/log"; echo "demo: dispatch failed" >&2; exit 1
+	fi
+	sleep 0.05
+done
 sed 's/^/   | /' "$work/log"
-echo "   step outputs (\$GITHUB_OUTPUT):"
-sed 's/^/   | /' "$work/outputs"
 
 say "3. what acme/gitops-repo received (POST /repos/acme/gitops-repo/dispatches)"
 curl -sf "$url/_fake/repos/acme/gitops-repo/dispatches" | "$python" -c '
@@ -118,6 +151,7 @@ if got != sent:
 
 say "5. acme/gitops-repo's workflow: on repository_dispatch, uses gitops-bump with mode: patch"
 echo "   with: { branch: '{environment}' }   (the article's three steps, in one)"
+echo "         { deployment-token: ..., argocd-server: $argo_url }   (step 7)"
 curl -sf "$url/_fake/requests" -X DELETE >/dev/null
 before=$(curl -sf "$url/_fake/repos/acme/gitops-repo/log?branch=sandbox" |
 	"$python" -c 'import json,sys; print(json.load(sys.stdin)[0]["sha"])')
@@ -125,9 +159,10 @@ env -i PATH="$PATH" \
 	GITHUB_EVENT_NAME=repository_dispatch GITHUB_EVENT_PATH="$work/gitops-event.json" \
 	GITHUB_REPOSITORY=acme/gitops-repo GITHUB_REF=refs/heads/main \
 	GITHUB_SHA=0000000000000000000000000000000000000000 GITHUB_ACTOR=app-deployer \
-	GITHUB_RUN_ID=2002 GITHUB_OUTPUT="$work/patch-outputs" \
+	GITHUB_RUN_ID=2002 GITHUB_OUTPUT="$work/patch-outputs" GITOPS_BUMP_POLL_MS=100 \
 	INPUT_MODE=patch INPUT_TOKEN="$token" INPUT_API-URL="$url" \
-	INPUT_BRANCH='{environment}' \
+	INPUT_BRANCH='{environment}' INPUT_DEPLOYMENT-TOKEN="$token" \
+	INPUT_ARGOCD-SERVER="$argo_url" INPUT_ARGOCD-TOKEN="$argo_token" \
 	"$bin" > "$work/patch-log" 2>&1 || { cat "$work/patch-log"; echo "demo: patch failed" >&2; exit 1; }
 sed 's/^/   | /' "$work/patch-log"
 echo "   requests it sent:"
@@ -162,7 +197,25 @@ for path, (old, new) in c["changes"].items():
     if not value.endswith(pushed + "</lastCommitMsg>"):
         sys.exit("demo: the manifest does not hold the pushed subject")
 EOF
-say "7. an image, wherever the GitOps repo keeps it: 'web' (kustomize overlay), 'api' (Helm values)"
+say "7. the loop closed: the app repo's deployment, and the sender's wait"
+wait "$sender_pid" || { sed 's/^/   | /' "$work/log"; echo "demo: the sender's wait failed" >&2; exit 1; }
+sender_pid=
+echo "   the dispatch step, after its wait:"
+sed 's/^/   | /' "$work/log"
+echo "   its step outputs (\$GITHUB_OUTPUT):"
+sed 's/^/   | /' "$work/outputs"
+curl -sf "$url/_fake/repos/acme/product-service/deployments" | "$python" -c '
+import json, sys
+for d in json.load(sys.stdin):
+    print("   deployment %d of %s to %s:" % (d["id"], d["sha"][:7], d["environment"]))
+    for s in d["statuses"]:
+        print("   | %-11s %s%s" % (s["state"], s["description"],
+              "  -> " + s["environment_url"] if s["environment_url"] else ""))'
+commit_url=$(sed -n 's/^commit-url=//p' "$work/patch-outputs")
+grep -qxF "gitops-commit-url=$commit_url" "$work/outputs" ||
+	{ echo "demo: the sender's wait did not return the GitOps commit URL" >&2; exit 1; }
+
+say "8. an image, wherever the GitOps repo keeps it: 'web' (kustomize overlay), 'api' (Helm values)"
 digest=sha256:9b2c1d0e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c
 for svc in web api; do
 	case $svc in
@@ -202,12 +255,14 @@ for path, (old, new) in c["changes"].items():
 EOF
 done
 
-if grep -qF "$token" "$work/log" "$work/outputs" "$work/patch-log" "$work/patch-outputs" \
-	"$work/image-log-web" "$work/image-log-api" "$work/image-outputs-web" \
-	"$work/image-outputs-api"; then
-	echo "demo: the token appeared in the output" >&2
+
+if grep -qF -e "$token" -e "$argo_token" "$work/log" "$work/outputs" "$work/patch-log" \
+	"$work/patch-outputs" "$work/image-log-web" "$work/image-log-api" \
+	"$work/image-outputs-web" "$work/image-outputs-api"; then
+	echo "demo: a token appeared in the output" >&2
 	exit 1
 fi
 echo
 echo "Every byte of the message arrived as it was written, landed in the manifest as a"
-echo "valid YAML string, and the token appeared nowhere in either step's output."
+echo "valid YAML string, the app repo's deployment followed it to Argo CD's verdict at"
+echo "that exact commit, and a token appeared nowhere in either step's output."

@@ -108,7 +108,33 @@ static const struct input_def inputs[IN__COUNT] = {
 		"the OIDC issuer of the ID tokens (GHES: https://HOST/_services/token)" },
 	[IN_ALLOWED_WORKFLOWS] = { "allowed-workflows", M_PATCH, T_LINES, NULL, 0, 0,
 		"with require-provenance: the sender workflows allowed (owner/repo/.github/workflows/f.yml@refs/heads/b, globs)" },
+	[IN_DEPLOYMENT] = { "deployment", M_DISPATCH, T_BOOL, "false", 0, 0,
+		"create a GitHub Deployment of the pushed commit in the app repo and send its id", false },
+	[IN_DEPLOYMENT_TOKEN] = { "deployment-token", M_BOTH, T_STR, NULL, 0, 0,
+		"token for the app repo's deployments (dispatch: default GITHUB_TOKEN; patch: post statuses when set)", false },
+	[IN_WAIT] = { "wait", M_DISPATCH, T_BOOL, "false", 0, 0,
+		"wait until the deployment ends in success, failure or error; fail unless success", false },
+	[IN_WAIT_TIMEOUT] = { "wait-timeout", M_DISPATCH, T_INT, "900", 1, 86400,
+		"seconds to wait for the deployment's final state", false },
+	[IN_ARGOCD_SERVER] = { "argocd-server", M_PATCH, T_STR, NULL, 0, 0,
+		"Argo CD server URL: after committing, wait until it runs the commit Synced and Healthy", false },
+	[IN_ARGOCD_TOKEN] = { "argocd-token", M_PATCH, T_STR, NULL, 0, 0,
+		"Argo CD API token (an account that may get the application)", false },
+	[IN_ARGOCD_APPLICATION] = { "argocd-application", M_PATCH, T_STR, "{service}-{environment}", 0, 0,
+		"Argo CD application name template", false },
+	[IN_ARGOCD_NAMESPACE] = { "argocd-namespace", M_PATCH, T_STR, NULL, 0, 0,
+		"namespace of the Argo CD application (default: Argo CD's own)", false },
+	[IN_ARGOCD_TIMEOUT] = { "argocd-timeout", M_PATCH, T_INT, "600", 1, 86400,
+		"seconds to wait for Argo CD", false },
+	[IN_ARGOCD_CA_FILE] = { "argocd-ca-file", M_PATCH, T_STR, NULL, 0, 0,
+		"CA bundle (PEM) that verifies the Argo CD server's certificate", false },
 };
+
+/* Secrets: never a CLI flag, masked before anything is printed, wiped. */
+static bool is_secret(int in)
+{
+	return in == IN_TOKEN || in == IN_DEPLOYMENT_TOKEN || in == IN_ARGOCD_TOKEN;
+}
 
 /* Inputs a mode cannot do without (a usage error when unset).  The token is
  * checked on its own: a dry run does not need one. */
@@ -150,7 +176,7 @@ bool config_given(const struct config *cfg, enum input in)
 void config_release(struct config *cfg)
 {
 	for (int i = 0; i < IN__COUNT; i++) {
-		if (cfg->values[i] && i == IN_TOKEN)
+		if (cfg->values[i] && is_secret(i))
 			explicit_bzero(cfg->values[i], strlen(cfg->values[i]));
 		free(cfg->values[i]);
 		cfg->values[i] = NULL;
@@ -320,6 +346,11 @@ static int parse_flags(struct config *cfg, int argc, char **argv)
 			log_error("the token is not taken from the command line: set GITHUB_TOKEN");
 			return -1;
 		}
+		if (is_secret(in)) {
+			log_error("'%s' is not taken from the command line: set INPUT_%s", inputs[in].name,
+				  in == IN_ARGOCD_TOKEN ? "ARGOCD_TOKEN" : "DEPLOYMENT_TOKEN");
+			return -1;
+		}
 		if (!(inputs[in].modes & (1u << cfg->mode))) {
 			log_error("option '--%s' does not apply to mode '%s'", inputs[in].name,
 				  mode_names[cfg->mode]);
@@ -403,7 +434,7 @@ static int fill_and_check(struct config *cfg)
 				cfg->from_user[i] = false;
 			}
 		}
-		if (i == IN_TOKEN && cfg->values[i] && log_mask(cfg->values[i]) < 0)
+		if (is_secret(i) && cfg->values[i] && log_mask(cfg->values[i]) < 0)
 			return -1;
 		v = cfg->values[i];
 		if (!v || !(d->modes & (1u << cfg->mode)))
@@ -429,7 +460,8 @@ static int fill_and_check(struct config *cfg)
  * as given, and the part after a colon of a `user:token` value. */
 static int mask_tokens(void)
 {
-	const char *sources[] = { input_env("token"), getenv("GITHUB_TOKEN"), getenv("GH_TOKEN") };
+	const char *sources[] = { input_env("token"), getenv("GITHUB_TOKEN"), getenv("GH_TOKEN"),
+				  input_env("deployment-token"), input_env("argocd-token") };
 
 	for (size_t i = 0; i < sizeof(sources) / sizeof(*sources); i++) {
 		const char *colon;
@@ -636,6 +668,27 @@ int config_client_new(struct gh_client **out, const struct config *cfg)
 	return gh_client_new(out, &opt);
 }
 
+int config_deploy_client_new(struct gh_client **out, const struct config *cfg)
+{
+	const char *token = config_str(cfg, IN_DEPLOYMENT_TOKEN);
+	struct gh_options opt = {
+		.api_url = config_str(cfg, IN_API_URL),
+		.max_attempts = (int)config_int(cfg, IN_MAX_ATTEMPTS),
+		.timeout_s = (int)config_int(cfg, IN_TIMEOUT),
+	};
+
+	*out = NULL;
+	if (!token && cfg->mode == MODE_DISPATCH) {
+		token = getenv("GITHUB_TOKEN");
+		if (token && !*token)
+			token = NULL;
+	}
+	if (!token)
+		return 1;
+	opt.token = token;
+	return gh_client_new(out, &opt);
+}
+
 static void modes_of(unsigned m, char *out, size_t len)
 {
 	snprintf(out, len, "%s%s%s", m & M_DISPATCH ? "dispatch" : "",
@@ -673,7 +726,8 @@ void config_usage(void)
 		modes_of(inputs[i].modes, modes, sizeof(modes));
 		/* the mode is the first word, the token never a flag */
 		snprintf(flag, sizeof(flag), i == IN_MODE ? "(first word)" : i == IN_TOKEN ?
-			 "(INPUT_TOKEN)" : "--%s", inputs[i].name);
+			 "(INPUT_TOKEN)" : i == IN_DEPLOYMENT_TOKEN ? "(INPUT_DEPLOYMENT_TOKEN)" :
+			 i == IN_ARGOCD_TOKEN ? "(INPUT_ARGOCD_TOKEN)" : "--%s", inputs[i].name);
 		printf("  %-22s %s [%s]\n", flag, inputs[i].help, modes);
 	}
 	printf("\nexit status: 0 success, 1 failure, 2 usage or configuration error\n");

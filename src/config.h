@@ -20,7 +20,8 @@
  * the mode from the payload.  The binary is the one source of truth for
  * every default.  The token never comes from a CLI flag
  * (it would show in `ps` and shell history): INPUT_TOKEN, then GITHUB_TOKEN,
- * then GH_TOKEN.
+ * then GH_TOKEN.  The other secrets (deployment-token, argocd-token) are
+ * never flags either, and are masked before anything is printed.
  *
  * The mode is INPUT_MODE or the first CLI word (`gitops-bump dispatch ...`).
  * `edit` is a CLI-only verb with its own arguments (see edit.h); config_load
@@ -94,6 +95,16 @@ enum input {
 	IN_REQUIRE_PROVENANCE,
 	IN_OIDC_ISSUER,
 	IN_ALLOWED_WORKFLOWS,
+	IN_DEPLOYMENT,         /* dispatch: create a GitHub Deployment (deploy.h) */
+	IN_DEPLOYMENT_TOKEN,   /* both: the token for the app repo's deployments */
+	IN_WAIT,               /* dispatch: wait for the deployment's final state */
+	IN_WAIT_TIMEOUT,
+	IN_ARGOCD_SERVER,      /* patch: wait for Argo CD (argocd.h) */
+	IN_ARGOCD_TOKEN,
+	IN_ARGOCD_APPLICATION,
+	IN_ARGOCD_NAMESPACE,
+	IN_ARGOCD_TIMEOUT,
+	IN_ARGOCD_CA_FILE,
 	IN__COUNT
 };
 
@@ -135,6 +146,13 @@ void config_lines_free(char **lines);
  * *out NULL).  github.c itself knows nothing of the configuration. */
 struct gh_client;
 int config_client_new(struct gh_client **out, const struct config *cfg);
+
+/* The client for the app repo's deployments: api-url, max-attempts and
+ * timeout as config_client_new, the token `deployment-token` (in mode
+ * dispatch, unset: GITHUB_TOKEN, as the action passes the job's token).
+ * 0, or -1 (printed; *out NULL); 1 when there is no such token (*out NULL,
+ * nothing printed). */
+int config_deploy_client_new(struct gh_client **out, const struct config *cfg);
 
 /* Print the usage text to stdout. */
 void config_usage(void);

@@ -1,6 +1,7 @@
 /* dispatch: see dispatch.h for the contract. */
 #include "dispatch.h"
 
+#include "deploy.h"
 #include "event.h"
 #include "github.h"
 #include "imageref.h"
@@ -444,7 +445,10 @@ int dispatch_build(struct dispatch_payload *out, const struct dispatch_source *s
 	    !(m_item = cJSON_AddStringToObject(source, "message", "")) ||
 	    !add_str(source, "actor", src->actor) ||
 	    !add_str(source, "run_url", src->run_url) ||
-	    !add_str(source, "event", src->event))
+	    !add_str(source, "event", src->event) ||
+	    (src->deployment_id > 0 &&
+	     (!cJSON_AddNumberToObject(source, "deployment_id", (double)src->deployment_id) ||
+	      !add_str(source, "deployment_url", src->deployment_url))))
 		goto fail_oom;
 	if (add_trust(source, src) < 0)
 		goto fail_oom;
@@ -527,6 +531,11 @@ struct run {
 	struct dispatch_payload pl;
 	size_t sent;
 	char *oidc_token;  /* input 'provenance': the run's ID token (masked) */
+	struct gh_client *dgh;        /* deployments in the app repo */
+	long long deployment_id;      /* 0: none */
+	char *deployment_url;
+	struct deploy_status final;   /* what wait saw last */
+	const char *deploy_state;     /* output deploy-state, or NULL */
 };
 
 /* Tag pushes, deletions and fork runs are not deploys. */
@@ -583,6 +592,16 @@ static int resolve(struct run *r)
 			return GB_EUSAGE;
 		}
 		r->environment = ev->branch;
+	}
+	if (config_bool(cfg, IN_WAIT) && !config_bool(cfg, IN_DEPLOYMENT)) {
+		log_error("'wait: true' waits for the deployment's statuses: it needs "
+			  "'deployment: true'");
+		return GB_EUSAGE;
+	}
+	if (config_bool(cfg, IN_DEPLOYMENT) && (!ev->repository || !gh_valid_repo(ev->repository))) {
+		log_error("'deployment: true' creates the deployment in the app repo, but "
+			  "GITHUB_REPOSITORY is not 'owner/name'");
+		return GB_EUSAGE;
 	}
 	r->event_type = config_str(cfg, IN_EVENT_TYPE);
 	if (!r->event_type)
@@ -701,6 +720,8 @@ static int build(struct run *r)
 		.workflow_ref = ev->workflow_ref,
 		.rollback = config_bool(r->cfg, IN_ROLLBACK),
 		.oidc_token = r->oidc_token,
+		.deployment_id = r->deployment_id,
+		.deployment_url = r->deployment_url,
 	};
 	int rc = dispatch_build(&r->pl, &src, r->event_type,
 				config_str(r->cfg, IN_CLIENT_PAYLOAD));
@@ -783,10 +804,141 @@ out:
 	return rc;
 }
 
+/* The app repo's deployment, before anything is sent (its id goes in the
+ * payload). */
+static int create_deployment(struct run *r)
+{
+	struct buf desc = BUF_INIT;
+	int rc;
+
+	rc = config_deploy_client_new(&r->dgh, r->cfg);
+	if (rc > 0) {
+		log_error("'deployment: true' needs a token for '%s': set 'deployment-token' (the "
+			  "job's token, with 'permissions: deployments: write')", r->ev.repository);
+		return GB_EUSAGE;
+	}
+	if (rc < 0)
+		return -1;
+	buf_addf(&desc, "gitops-bump: %s to %s through %s%s", r->service, r->environment,
+		 r->targets[0], r->ntargets > 1 ? " and others" : "");
+	if (buf_failed(&desc)) {
+		buf_release(&desc);
+		return log_oom();
+	}
+	rc = deploy_create(r->dgh, r->ev.repository, r->ev.sha, r->environment, desc.ptr,
+			   &r->deployment_id, &r->deployment_url);
+	buf_release(&desc);
+	if (rc < 0)
+		return -1;
+	log_info("created deployment %lld of %.*s to '%s' in '%s'", r->deployment_id,
+		 EVENT_SHORT_SHA, r->ev.sha, r->environment, r->ev.repository);
+	{
+		char id[24];
+
+		snprintf(id, sizeof(id), "%lld", r->deployment_id);
+		return log_output("deployment-id", id);
+	}
+}
+
+/* A dispatch that failed: the deployment would wait for nobody. */
+static void deployment_error(struct run *r)
+{
+	const struct deploy_ref d = { r->ev.repository, r->deployment_id };
+	const char *why = log_first_error();
+
+	log_demote(true);
+	deploy_post(r->dgh, &d, "error", why ? why : "the dispatch failed", r->ev.run_url, NULL);
+	log_demote(false);
+}
+
+/* Wait for the receiver(s) to post a final state; 0 only for success. */
+static int wait_deployment(struct run *r)
+{
+	const struct deploy_ref d = { r->ev.repository, r->deployment_id };
+	struct deploy_status *st = &r->final;
+	long wait_s = config_int(r->cfg, IN_WAIT_TIMEOUT);
+	int rc;
+
+	log_info("waiting up to %ld s for deployment %lld to end", wait_s, r->deployment_id);
+	rc = deploy_wait(r->dgh, &d, (int)wait_s, (int)config_int(r->cfg, IN_TIMEOUT), st);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
+		r->deploy_state = "timeout";
+		log_error("deployment %lld of '%s' did not end within %ld s (wait-timeout); last "
+			  "state: %s%s%s%s", r->deployment_id, r->ev.repository, wait_s,
+			  st->state ? st->state : "none (the receiver posted nothing: is its "
+			  "deployment-token set?)", st->description ? " (" : "",
+			  st->description ? st->description : "", st->description ? ")" : "");
+		return -1;
+	}
+	r->deploy_state = st->state;
+	if (strcmp(st->state, "success") != 0) {
+		log_error("deployment %lld of '%s' ended in '%s': %s", r->deployment_id,
+			  r->ev.repository, st->state,
+			  st->description ? st->description : "(no description)");
+		return -1;
+	}
+	log_info("deployed: %s", st->environment_url ? st->environment_url :
+		 st->description ? st->description : "success");
+	return 0;
+}
+
+static int deploy_outputs(const struct run *r)
+{
+	if (!r->deployment_id)
+		return 0;
+	if (r->deploy_state && log_output("deploy-state", r->deploy_state) < 0)
+		return -1;
+	if (r->final.environment_url && r->deploy_state && !strcmp(r->deploy_state, "success") &&
+	    log_output("gitops-commit-url", r->final.environment_url) < 0)
+		return -1;
+	return 0;
+}
+
+/* The chain's rows of the summary: deployment, its final state, the
+ * GitOps commit (or pull request).  0, or -1 when a buffer failed (nothing
+ * printed). */
+static int summary_chain(struct buf *md, const struct run *r)
+{
+	struct buf url = BUF_INIT, id = BUF_INIT, state = BUF_INIT;
+	int rc = -1;
+
+	if (!r->deployment_id)
+		return 0;
+	buf_addf(&url, "%s/%s/deployments", r->ev.server_url, r->ev.repository);
+	buf_addf(&id, "%lld", r->deployment_id);
+	if (r->deploy_state)
+		buf_addf(&state, "%s%s%s", r->deploy_state, r->final.description ? ": " : "",
+			 r->final.description ? r->final.description : "");
+	if (buf_failed(&url) || buf_failed(&id) || buf_failed(&state))
+		goto out;
+	buf_adds(md, "| deployment | ");
+	log_md_link(md, id.ptr, url.ptr);
+	buf_adds(md, " |\n");
+	if (r->deploy_state)
+		log_md_row(md, "deploy state", state.ptr);
+	if (r->final.environment_url) {
+		/* queued: the receiver opened a pull request */
+		buf_adds(md, r->final.state && !strcmp(r->final.state, "queued") ?
+			 "| pull request | " : "| GitOps commit | ");
+		log_md_link(md, r->final.environment_url, r->final.environment_url);
+		buf_adds(md, " |\n");
+	}
+	rc = 0;
+out:
+	buf_release(&url);
+	buf_release(&id);
+	buf_release(&state);
+	return rc;
+}
+
 static void summary(const struct run *r, bool dry_run)
 {
 	const struct event *ev = &r->ev;
-	struct buf md = BUF_INIT, subject = BUF_INIT, targets = BUF_INIT, raw = BUF_INIT;
+	struct buf md = BUF_INIT, subject = BUF_INIT, targets = BUF_INIT, raw = BUF_INIT,
+		   url = BUF_INIT;
+	bool lost = false;
 	size_t replaced;
 
 	for (size_t i = 0; i < r->ntargets; i++)
@@ -814,14 +966,23 @@ static void summary(const struct run *r, bool dry_run)
 	log_md_row(&md, "environment", r->environment);
 	log_md_row(&md, "targets", targets.ptr);
 	log_md_row(&md, "source", ev->repository);
-	log_md_row(&md, "commit", ev->sha);
+	if (ev->sha && ev->repository && gh_valid_repo(ev->repository)) {
+		buf_addf(&url, "%s/%s/commit/%s", ev->server_url, ev->repository, ev->sha);
+		buf_adds(&md, "| commit | ");
+		log_md_link(&md, ev->sha, buf_cstr(&url));
+		buf_adds(&md, " |\n");
+	} else {
+		log_md_row(&md, "commit", ev->sha);
+	}
 	log_md_row(&md, "subject", subject.ptr);
+	lost = summary_chain(&md, r) < 0;
 	if (r->pl.message_kept < r->pl.message_len)
 		buf_addf(&md, "\nThe commit message was cut to %zu of %zu bytes (GitHub's 64 KB "
 			 "limit).\n", r->pl.message_kept, r->pl.message_len);
 	/* the dispatch is done either way: a summary that cannot be built is a
 	 * warning, not a failure of the run */
-	if (buf_failed(&md) || buf_failed(&subject) || buf_failed(&targets) || buf_failed(&raw))
+	if (lost || buf_failed(&md) || buf_failed(&subject) || buf_failed(&targets) ||
+	    buf_failed(&raw) || buf_failed(&url))
 		log_warning("the step summary was not written: out of memory");
 	else
 		log_summary(md.ptr);
@@ -829,6 +990,7 @@ static void summary(const struct run *r, bool dry_run)
 	buf_release(&subject);
 	buf_release(&targets);
 	buf_release(&raw);
+	buf_release(&url);
 }
 
 /* The image to send must be a reference the receiver can deploy: a usage
@@ -861,8 +1023,13 @@ static void failure_summary(const struct run *r, bool dry_run)
 	log_md_row(&rows, "targets", targets.len ? targets.ptr : NULL);
 	log_md_row(&rows, "source", r->ev.repository);
 	log_md_row(&rows, "commit", r->ev.sha);
+	(void)summary_chain(&rows, r); /* out of memory: the rows without the chain */
 	if (dry_run)
 		buf_adds(&done, "nothing sent (dry run)");
+	else if (r->deploy_state)
+		buf_addf(&done, "sent to every repository; deployment %lld %s", r->deployment_id,
+			 !strcmp(r->deploy_state, "timeout") ? "did not end in time" :
+			 "did not end in success");
 	else if (!r->sent)
 		buf_adds(&done, "nothing sent: no dispatch is confirmed, so no deploy was asked "
 			 "for (unless the log says one may have arrived)");
@@ -897,6 +1064,10 @@ int dispatch_run(const struct config *cfg)
 		goto out;
 	if (config_bool(cfg, IN_PROVENANCE) && !dry_run && (rc = fetch_id_token(&r)) < 0)
 		goto out;
+	if (config_bool(cfg, IN_DEPLOYMENT) && dry_run)
+		log_notice("dry run: no deployment created");
+	else if (config_bool(cfg, IN_DEPLOYMENT) && (rc = create_deployment(&r)) < 0)
+		goto out;
 	if ((rc = build(&r)) < 0)
 		goto out;
 	log_info("dispatch '%s': service '%s', environment '%s', commit %.*s of '%s'",
@@ -912,8 +1083,11 @@ int dispatch_run(const struct config *cfg)
 				rc = -1;
 		if (r.sent < r.ntargets)
 			log_info("sent to %zu of %zu repositories", r.sent, r.ntargets);
-		if (rc < 0)
+		if (rc < 0) {
+			if (r.deployment_id)
+				deployment_error(&r);
 			goto out;
+		}
 	} else {
 		log_info("dry run: nothing sent to %zu repositor%s", r.ntargets,
 			 r.ntargets == 1 ? "y" : "ies");
@@ -923,12 +1097,22 @@ int dispatch_run(const struct config *cfg)
 	if ((rc = log_output("payload", r.pl.payload)) < 0 ||
 	    (rc = log_output("event-type", r.event_type)) < 0)
 		goto out;
+	if (r.deployment_id && config_bool(cfg, IN_WAIT))
+		rc = wait_deployment(&r);
+	if (deploy_outputs(&r) < 0)
+		rc = -1;
+	if (rc < 0)
+		goto out;
 	summary(&r, dry_run);
 out:
 	if (rc < 0)
 		failure_summary(&r, dry_run);
 	if (r.gh)
 		gh_client_free(r.gh);
+	if (r.dgh)
+		gh_client_free(r.dgh);
+	free(r.deployment_url);
+	deploy_status_release(&r.final);
 	config_lines_free(r.targets);
 	dispatch_payload_release(&r.pl);
 	event_release(&r.ev);

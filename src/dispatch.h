@@ -14,7 +14,8 @@
  *   source       { repository, ref, sha, message (full), actor, run_url, event,
  *                  run_number, workflow_ref (when the runner sets them),
  *                  rollback: true (input 'rollback'), oidc_token (input
- *                  'provenance': the run's ID token, see oidc.h) }
+ *                  'provenance': the run's ID token, see oidc.h),
+ *                  deployment_id, deployment_url (with `deployment: true`) }
  *   ...          the keys of the `client-payload` input, at the top level
  *
  * GitHub's limits are checked before anything is sent: at most
@@ -70,6 +71,8 @@ struct dispatch_source {
 	const char *workflow_ref;
 	bool rollback;
 	const char *oidc_token;
+	long long deployment_id;      /* 0: none (deploy.h) */
+	const char *deployment_url;   /* may be NULL */
 };
 
 struct dispatch_payload {
@@ -95,6 +98,17 @@ void dispatch_payload_release(struct dispatch_payload *p);
  * each without trailing white space, joined by single spaces.  Appended to
  * `out`; 0 or -1 (buffer error). */
 int dispatch_subject(struct buf *out, const char *msg, size_t len);
+
+/*
+ * The mode, beyond the payload: with `deployment: true` a GitHub Deployment
+ * of the pushed commit is created in the app repo first (deploy.h; the
+ * `deployment-token`, default GITHUB_TOKEN) and named in the payload; a
+ * dispatch that fails marks it `error`.  With `wait: true` the mode then
+ * polls it until success, failure or error, at most `wait-timeout` seconds,
+ * and fails unless it ended in success.  Outputs deployment-id,
+ * deploy-state (the final state, or "timeout") and gitops-commit-url (the
+ * success status's environment_url, which the receiver sets to its commit).
+ */
 
 int dispatch_run(const struct config *cfg);
 

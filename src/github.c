@@ -41,6 +41,7 @@ struct gh_client {
 	int timeout_s;
 	double deadline;     /* monotonic seconds */
 	long base_ms;
+	long poll_ms;        /* polling base (gh_poll_ms) */
 	long requests;
 	uint64_t rng;
 	/* per transfer */
@@ -296,28 +297,36 @@ static bool origin_same(const struct origin *a, const struct origin *b)
 	       strcmp(a->port, b->port) == 0;
 }
 
-static int read_base_ms(long *out)
+/* A millisecond setting from the environment variable `var`, `min` to
+ * 60000, else `def`. */
+static int read_ms(long *out, const char *var, long def, long min)
 {
-	const char *v = getenv("GITOPS_BUMP_RETRY_BASE_MS");
+	const char *v = getenv(var);
 	long long n;
 
-	*out = GH_RETRY_BASE_MS;
+	*out = def;
 	if (!v || !*v)
 		return 0;
 	n = parse_count(v);
-	if (n < 0 || n > 60000) {
-		log_error("bad GITOPS_BUMP_RETRY_BASE_MS '%s': want milliseconds, 0 to 60000", v);
+	if (n < min || n > 60000) {
+		log_error("bad %s '%s': want milliseconds, %ld to 60000", var, v, min);
 		return -1;
 	}
 	*out = (long)n;
 	return 0;
 }
 
-static int check_cainfo(struct gh_client *c)
+static int check_cainfo(struct gh_client *c, const char *ca_file)
 {
 	const char *f = getenv("SSL_CERT_FILE");
 
-	if (!f || !*f) {
+	if (ca_file && *ca_file) {
+		if (access(ca_file, R_OK) != 0) {
+			log_error("cannot read CA file '%s': %s", ca_file, strerror(errno));
+			return -1;
+		}
+		f = ca_file;
+	} else if (!f || !*f) {
 #ifdef GB_CA_BUNDLE
 		f = GB_CA_BUNDLE;
 		if (access(f, R_OK) != 0)
@@ -351,7 +360,8 @@ int gh_client_new(struct gh_client **out, const struct gh_options *opt)
 	if (getrandom(&c->rng, sizeof(c->rng), GRND_NONBLOCK) != (ssize_t)sizeof(c->rng))
 		c->rng = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)time(NULL);
 	c->rng |= 1;
-	if (read_base_ms(&c->base_ms) < 0)
+	if (read_ms(&c->base_ms, "GITOPS_BUMP_RETRY_BASE_MS", GH_RETRY_BASE_MS, 0) < 0 ||
+	    read_ms(&c->poll_ms, "GITOPS_BUMP_POLL_MS", GH_POLL_BASE_MS, 1) < 0)
 		goto fail;
 	n = strlen(opt->api_url);
 	while (n && opt->api_url[n - 1] == '/')
@@ -384,7 +394,7 @@ int gh_client_new(struct gh_client **out, const struct gh_options *opt)
 			goto fail;
 		}
 	}
-	if (check_cainfo(c) < 0)
+	if (check_cainfo(c, opt->ca_file) < 0)
 		goto fail;
 	c->curl = curl_easy_init();
 	if (!c->curl) {
@@ -414,6 +424,23 @@ void gh_client_free(struct gh_client *c)
 	free(c);
 }
 
+void gh_set_budget(struct gh_client *c, int timeout_s)
+{
+	c->timeout_s = timeout_s < 1 ? 1 : timeout_s;
+	c->deadline = now_mono() + c->timeout_s;
+}
+
+long gh_poll_ms(const struct gh_client *c, int n)
+{
+	long ms = c->poll_ms;
+
+	if (n <= 1)
+		return 0;
+	for (int i = 2; i < n && ms < c->poll_ms * GH_POLL_MAX_BASES; i++)
+		ms *= 2;
+	return ms < c->poll_ms * GH_POLL_MAX_BASES ? ms : c->poll_ms * GH_POLL_MAX_BASES;
+}
+
 double gh_remaining(const struct gh_client *c)
 {
 	return c->deadline - now_mono();
@@ -435,7 +462,8 @@ void gh_response_release(struct gh_response *resp)
 	free(resp->message);
 	free(resp->request_id);
 	free(resp->location);
-	resp->message = resp->request_id = resp->location = NULL;
+	free(resp->etag);
+	resp->message = resp->request_id = resp->location = resp->etag = NULL;
 	resp->status = 0;
 	resp->attempts = 0;
 }
@@ -488,16 +516,18 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *arg)
 	if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
 		free(c->resp->request_id);
 		free(c->resp->location);
-		c->resp->request_id = c->resp->location = NULL;
+		free(c->resp->etag);
+		c->resp->request_id = c->resp->location = c->resp->etag = NULL;
 		return len;
 	}
 	header_take(&c->resp->request_id, "x-github-request-id", line, len);
 	header_take(&c->resp->location, "location", line, len);
+	header_take(&c->resp->etag, "etag", line, len);
 	return len;
 }
 
 static struct curl_slist *make_headers(const struct gh_client *c, const char *accept,
-				       bool with_token, bool with_body)
+				       bool with_token, bool with_body, const char *inm)
 {
 	struct curl_slist *h = NULL, *t;
 	struct buf line = BUF_INIT;
@@ -511,6 +541,8 @@ static struct curl_slist *make_headers(const struct gh_client *c, const char *ac
 	buf_addf(&line, "Accept: %s", accept ? accept : GH_ACCEPT);
 	if (with_token && c->token)
 		buf_addf(&line, "%cAuthorization: Bearer %s", '\0', c->token);
+	if (inm && *inm && !strpbrk(inm, "\r\n"))
+		buf_addf(&line, "%cIf-None-Match: %s", '\0', inm);
 	if (buf_failed(&line))
 		goto fail;
 	for (size_t off = 0; off < line.len; off += strlen(line.ptr + off) + 1) {
@@ -606,10 +638,11 @@ static CURLcode setup(struct gh_client *c, const char *method, const char *url,
 /* One HTTP exchange, no retry, no redirect.  The curl result; resp->status
  * and the body are filled when an answer came. */
 static CURLcode exchange(struct gh_client *c, const char *method, const char *url,
-			 const char *body, size_t body_len, const char *accept,
+			 const char *body, size_t body_len, const struct gh_request *req,
 			 bool with_token, struct gh_response *resp)
 {
-	struct curl_slist *headers = make_headers(c, accept, with_token, body != NULL);
+	struct curl_slist *headers = make_headers(c, req->accept, with_token, body != NULL,
+						  req->if_none_match);
 	CURLcode rc;
 	long status = 0, sent = 0;
 
@@ -718,8 +751,7 @@ static enum outcome attempt(struct gh_client *c, const struct gh_request *req,
 	for (int hop = 0;; hop++) {
 		char *next = NULL;
 
-		rc = exchange(c, method, buf_cstr(&url), body, body_len, req->accept,
-			      with_token, resp);
+		rc = exchange(c, method, buf_cstr(&url), body, body_len, req, with_token, resp);
 		if (rc == CURLE_WRITE_ERROR && c->body_too_big) {
 			log_error("%s failed: the response is over %zu bytes%s%s", req->what,
 				  c->body_max, req->too_big ? ": " : "",

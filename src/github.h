@@ -73,6 +73,9 @@ struct gh_options {
 	const char *token;    /* NULL: no Authorization header */
 	int max_attempts;     /* per request, >= 1 */
 	int timeout_s;        /* whole-run budget, >= 1 */
+	const char *ca_file;  /* NULL: SSL_CERT_FILE etc. as above; else the CA
+			       * bundle (PEM) that verifies this server (a
+			       * private CA, e.g. argocd-ca-file) */
 };
 
 struct gh_request {
@@ -90,6 +93,9 @@ struct gh_request {
 				 * is not retried, since it may have arrived */
 	const char *too_big;    /* what an answer over body_max means, for the
 				 * error line (NULL: the size alone) */
+	const char *if_none_match; /* an ETag from an earlier answer: a
+				 * conditional GET (304 when unchanged, which
+				 * GitHub does not count against the rate limit) */
 };
 
 struct gh_response {
@@ -101,9 +107,10 @@ struct gh_response {
 	char *request_id;     /* x-github-request-id, or NULL */
 	char *location;       /* Location header, or NULL */
 	int attempts;         /* attempts this request took */
+	char *etag;           /* ETag header, or NULL */
 };
 
-#define GH_RESPONSE_INIT { 0, BUF_INIT, NULL, NULL, NULL, 0 }
+#define GH_RESPONSE_INIT { 0, BUF_INIT, NULL, NULL, NULL, 0, NULL }
 
 /* Create a client.  -1 (printed) on a bad URL, a token over non-loopback
  * http, an unreadable SSL_CERT_FILE, a bad GITOPS_BUMP_RETRY_BASE_MS, or
@@ -128,6 +135,19 @@ int gh_fail(const struct gh_request *req, const struct gh_response *resp);
  * naming `what`) when the budget has no room for it at all. */
 int gh_backoff_window(struct gh_client *c, double bases, double reserve_s, int attempt_no,
 		      const char *what);
+
+/* Start a new budget of `timeout_s` seconds from now (>= 1): a poller
+ * (deploy.h, argocd.h) bounds each poll by the `timeout` input while its
+ * own wait has a longer bound. */
+void gh_set_budget(struct gh_client *c, int timeout_s);
+
+/* Polling: milliseconds to pause before poll number `n` (>= 2): the poll
+ * base times 2^(n-2), at most GH_POLL_MAX_BASES bases (15 s for the
+ * default base of GH_POLL_BASE_MS; GITOPS_BUMP_POLL_MS, 1..60000, sets
+ * another base, so that tests do not sleep).  `n` <= 1: 0. */
+#define GH_POLL_BASE_MS 1000L
+#define GH_POLL_MAX_BASES 15
+long gh_poll_ms(const struct gh_client *c, int n);
 
 /* Seconds left in the run's budget (may be <= 0). */
 double gh_remaining(const struct gh_client *c);

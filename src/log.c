@@ -23,6 +23,7 @@ static size_t nsecrets;
 static char *first_error, *first_fix;
 static unsigned nerrors;
 static bool failed_summary_done;
+static int demoted;       /* log_demote() depth */
 
 void log_init(void)
 {
@@ -63,6 +64,11 @@ void log_reset(void)
 	first_error = first_fix = NULL;
 	nerrors = 0;
 	failed_summary_done = false;
+}
+
+void log_demote(bool on)
+{
+	demoted += on ? 1 : demoted > 0 ? -1 : 0;
 }
 
 /* Write all of `len` bytes; output errors (a closed pipe) are not fatal to
@@ -396,8 +402,21 @@ static void emit(const char *cmd, const char *label, const char *file, long line
 		va_end(ap);                                \
 	} while (0)
 
-void log_error(const char *fmt, ...) { EMIT("error", "error", NULL, 0); }
-void log_error_at(const char *file, long line, const char *fmt, ...) { EMIT("error", "error", file, line); }
+void log_error(const char *fmt, ...)
+{
+	if (demoted)
+		EMIT("warning", "warning", NULL, 0);
+	else
+		EMIT("error", "error", NULL, 0);
+}
+
+void log_error_at(const char *file, long line, const char *fmt, ...)
+{
+	if (demoted)
+		EMIT("warning", "warning", file, line);
+	else
+		EMIT("error", "error", file, line);
+}
 void log_warning(const char *fmt, ...) { EMIT("warning", "warning", NULL, 0); }
 void log_warning_at(const char *file, long line, const char *fmt, ...) { EMIT("warning", "warning", file, line); }
 void log_notice(const char *fmt, ...) { EMIT("notice", "notice", NULL, 0); }
@@ -602,6 +621,21 @@ int log_summary(const char *markdown)
 	rc = append_env_file("GITHUB_STEP_SUMMARY", file, red, len);
 	free(red);
 	return rc;
+}
+
+int log_md_link(struct buf *out, const char *text, const char *url)
+{
+	bool safe = url && (!strncmp(url, "https://", 8) || !strncmp(url, "http://", 7));
+
+	for (const char *p = url; safe && *p; p++)
+		safe = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		       (*p >= '0' && *p <= '9') || strchr(":/._~-%?=&#+@", *p);
+	if (safe)
+		buf_adds(out, "[");
+	log_md_escape(out, text, strlen(text));
+	if (safe)
+		buf_addf(out, "](%s)", url);
+	return buf_failed(out) ? -1 : 0;
 }
 
 void log_fix(const char *fmt, ...)

@@ -83,6 +83,11 @@ static inline int log_oom(void)
 	return -1;
 }
 
+/* While on (calls nest), log_error and log_error_at print warnings: for
+ * best-effort work whose failure must not fail the run (a deployment
+ * status after the deploy landed).  Such lines are not log_first_error. */
+void log_demote(bool on);
+
 /* A foldable group in the Actions log; a "== title ==" line in plain style. */
 void log_group_begin(const char *title);
 void log_group_end(void);
@@ -125,7 +130,8 @@ int log_summary(const char *markdown);
 void log_fix(const char *fmt, ...) GB_PRINTF(1, 2);
 int log_summary_failed(const char *mode, const char *subject, const char *rows,
 		       const char *done);
-/* The run's first error line (redacted; NULL: none yet), and its fix. */
+/* The run's first error line (redacted, not neutralised: also what a
+ * deployment's failure status says; NULL: none yet), and its fix. */
 const char *log_first_error(void);
 const char *log_first_fix(void);
 
@@ -134,6 +140,11 @@ const char *log_first_fix(void);
  * backslash-escaped, line breaks and tabs become spaces, other control
  * characters are dropped.  0, or -1 when `out` has failed (not printed). */
 int log_md_escape(struct buf *out, const char *s, size_t len);
+
+/* Append `text` (escaped as above) as a Markdown link to `url` when the
+ * URL is http(s) and made only of characters that cannot end or bend the
+ * link; else the text alone.  0, or -1 when `out` has failed. */
+int log_md_link(struct buf *out, const char *text, const char *url);
 
 /* Append one row "| name | value |" of a two-column summary table; `name`
  * is trusted Markdown, `value` (NULL: empty) is escaped as above.  0, or -1

@@ -74,7 +74,7 @@ int oidc_request_token(char **out, const char *audience, int timeout_s, int max_
 {
 	const char *url = getenv("ACTIONS_ID_TOKEN_REQUEST_URL");
 	const char *token = getenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN");
-	struct gh_options opt = { NULL, token, max_attempts, timeout_s };
+	struct gh_options opt = { .token = token, .max_attempts = max_attempts, .timeout_s = timeout_s };
 	struct gh_response resp = GH_RESPONSE_INIT;
 	struct gh_request req = { 0 };
 	struct gh_client *c = NULL;

@@ -1,8 +1,10 @@
 /* patch: see patch.h for the contract. */
 #include "patch.h"
 
+#include "argocd.h"
 #include "commit.h"
 #include "deployed.h"
+#include "deploy.h"
 #include "diff.h"
 #include "event.h"
 #include "freeze.h"
@@ -20,6 +22,7 @@
 #include "yamledit.h"
 #include "yamlpath.h"
 
+#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +94,10 @@ struct run {
 	struct buf diff;
 	struct deployed dep;     /* what is deployed, and this dispatch's order */
 	struct provenance prov;  /* require-provenance: the signed claims */
+	struct deploy_feedback fb;   /* the sender's deployment (off without one) */
+	char *argocd_app;            /* the expanded argocd-application, or NULL */
+	struct argocd_result argo;
+	bool argo_ran;               /* argo holds what Argo CD said */
 };
 
 /* ---- the YAML editor and the diff ---------------------------------------- */
@@ -262,6 +269,23 @@ static int check_workflows(const struct config *cfg)
 	return rc;
 }
 
+/* Argo CD needs its token, and a commit on the branch it watches. */
+static int check_argocd(const struct config *cfg)
+{
+	if (!config_str(cfg, IN_ARGOCD_TOKEN)) {
+		log_error("input 'argocd-server' is set but 'argocd-token' is not: Argo CD's API "
+			  "needs a token of an account that may get the application");
+		return GB_EUSAGE;
+	}
+	if (!config_bool(cfg, IN_COMMIT) || config_bool(cfg, IN_PULL_REQUEST)) {
+		log_error("input 'argocd-server' waits for the commit on the deploy branch: it does "
+			  "not go with '%s'", config_bool(cfg, IN_PULL_REQUEST) ?
+			  "pull-request: true" : "commit: false");
+		return GB_EUSAGE;
+	}
+	return check_tmpl(cfg, IN_ARGOCD_APPLICATION);
+}
+
 /* Everything that can be checked without the event: usage errors. */
 static int check_inputs(struct run *r)
 {
@@ -318,6 +342,8 @@ static int check_inputs(struct run *r)
 		log_error("inputs 'commit: false' and 'pull-request: true' contradict each other");
 		return GB_EUSAGE;
 	}
+	if (config_str(cfg, IN_ARGOCD_SERVER) && (rc = check_argocd(cfg)))
+		return rc;
 	if (commit && !config_str(cfg, IN_TOKEN)) {
 		log_error("no token: set the 'token' input to a token that may write to the "
 			  "GitOps repository (see README, Tokens), or set 'commit: false'");
@@ -735,6 +761,9 @@ static int expand_all(struct run *r)
 		return rc;
 	if (!config_bool(r->cfg, IN_COMMIT))
 		return 0;
+	if (config_str(r->cfg, IN_ARGOCD_SERVER) &&
+	    (rc = expand_input(r, IN_ARGOCD_APPLICATION, &r->argocd_app, NULL)) < 0)
+		return rc;
 	if ((rc = expand_branch(r)) < 0 ||
 	    (rc = expand_input(r, IN_COMMIT_MESSAGE, &r->message, NULL)) < 0)
 		return rc;
@@ -1006,20 +1035,6 @@ static void show_diffs(struct run *r)
 	}
 }
 
-/* A link whose URL is only made of characters that cannot end or bend it. */
-static void add_link(struct buf *md, const char *text, const char *url)
-{
-	bool safe = url && (!strncmp(url, "https://", 8) || !strncmp(url, "http://", 7));
-
-	for (const char *p = url; safe && *p; p++)
-		safe = isalnum((unsigned char)*p) || strchr(":/._~-%?=&#+@", *p);
-	if (safe)
-		buf_adds(md, "[");
-	log_md_escape(md, text, strlen(text));
-	if (safe)
-		buf_addf(md, "](%s)", url);
-}
-
 /* The diff as a fenced block, the fence longer than any run of backticks. */
 static void add_fenced(struct buf *md, const char *text, size_t len)
 {
@@ -1039,6 +1054,57 @@ static void add_fenced(struct buf *md, const char *text, size_t len)
 	for (size_t i = 0; i < fence; i++)
 		buf_addc(md, '`');
 	buf_addc(md, '\n');
+}
+
+/* The deployment and Argo CD's verdict, after the GitOps commit.  0, or
+ * -1 when a buffer failed (nothing printed). */
+static int summary_chain(struct buf *md, const struct run *r)
+{
+	const struct argocd_state *st = &r->argo.last;
+	const char *ns = config_str(r->cfg, IN_ARGOCD_NAMESPACE);
+	bool dep = r->pl.deployment_id && r->pl.repository && gh_valid_repo(r->pl.repository);
+	struct buf dep_url = BUF_INIT, dep_text = BUF_INIT, argo_url = BUF_INIT,
+		   argo_text = BUF_INIT;
+	int rc = -1;
+
+	if (dep) {
+		buf_addf(&dep_url, "%s/%s/deployments", r->ev.server_url, r->pl.repository);
+		buf_addf(&dep_text, "%lld of %s", r->pl.deployment_id, r->pl.repository);
+	}
+	if (r->argo_ran) {
+		buf_addf(&argo_text, "%s: %s, %s at %.*s%s", r->argocd_app,
+			 st->sync ? st->sync : "Unknown", st->health ? st->health : "Unknown",
+			 EVENT_SHORT_SHA, st->revision ? st->revision : "(none)",
+			 r->argo.newer ? " (a newer revision)" : "");
+		/* the application's page in Argo CD's UI */
+		buf_addf(&argo_url, "%s/applications/", config_str(r->cfg, IN_ARGOCD_SERVER));
+		if (ns) {
+			gh_escape(&argo_url, ns, false);
+			buf_addc(&argo_url, '/');
+		}
+		gh_escape(&argo_url, r->argocd_app, false);
+	}
+	if (buf_failed(&dep_url) || buf_failed(&dep_text) || buf_failed(&argo_url) ||
+	    buf_failed(&argo_text))
+		goto out;
+	if (dep) {
+		buf_adds(md, "| deployment | ");
+		log_md_link(md, dep_text.ptr, dep_url.ptr);
+		buf_addf(md, "%s |\n", !r->fb.gh ? " (not updated: no deployment-token)" :
+			 r->fb.broken ? " (not updated: the token could not post a status)" : "");
+	}
+	if (r->argo_ran) {
+		buf_adds(md, "| Argo CD | ");
+		log_md_link(md, argo_text.ptr, argo_url.ptr);
+		buf_adds(md, " |\n");
+	}
+	rc = 0;
+out:
+	buf_release(&dep_url);
+	buf_release(&dep_text);
+	buf_release(&argo_url);
+	buf_release(&argo_text);
+	return rc;
 }
 
 static void summary(const struct run *r, const char *files)
@@ -1062,7 +1128,7 @@ static void summary(const struct run *r, const char *files)
 		if (gh_valid_repo(pl->repository))
 			buf_addf(&url, "%s/%s/commit/%s", r->ev.server_url, pl->repository, pl->sha);
 		buf_adds(&md, "| source | ");
-		add_link(&md, buf_cstr(&text), url.len ? url.ptr : NULL);
+		log_md_link(&md, buf_cstr(&text), url.len ? url.ptr : NULL);
 		buf_adds(&md, " |\n");
 	}
 	log_md_row(&md, "subject", pl->subject);
@@ -1077,14 +1143,16 @@ static void summary(const struct run *r, const char *files)
 		buf_addf(&text, "%s@%.*s on %s", r->repo, EVENT_SHORT_SHA, r->res.sha,
 			 r->pr_branch ? r->pr_branch : r->branch);
 		buf_adds(&md, "| GitOps commit | ");
-		add_link(&md, buf_cstr(&text), r->res.url);
+		log_md_link(&md, buf_cstr(&text), r->res.url);
 		buf_adds(&md, " |\n");
 	}
 	if (r->res.pr_url) {
 		buf_adds(&md, "| pull request | ");
-		add_link(&md, r->res.pr_url, r->res.pr_url);
+		log_md_link(&md, r->res.pr_url, r->res.pr_url);
 		buf_adds(&md, r->res.pr_existed ? " (already open) |\n" : " |\n");
 	}
+	if (summary_chain(&md, r) < 0)
+		lost = true;
 	log_md_row(&md, "files", files);
 	summary_images(r, &md);
 	if (r->diff.len) {
@@ -1145,6 +1213,13 @@ static int report(struct run *r)
 	    log_output("pull-request-url", res->pr_url ? res->pr_url : "") < 0 ||
 	    log_output("diff", buf_cstr(&r->diff)) < 0 || log_output("skipped", "") < 0)
 		goto out;
+	if (r->argo_ran && (log_output("argocd-revision", r->argo.last.revision ?
+				       r->argo.last.revision : "") < 0 ||
+			    log_output("argocd-sync-status", r->argo.last.sync ?
+				       r->argo.last.sync : "") < 0 ||
+			    log_output("argocd-health", r->argo.last.health ?
+				       r->argo.last.health : "") < 0))
+		goto out;
 	summary(r, buf_cstr(&files));
 	rc = 0;
 out:
@@ -1186,9 +1261,8 @@ static int check_order(struct run *r)
 	return 0;
 }
 
-/* A stale dispatch: a success that changed nothing, saying why.  With deploy
- * feedback (the app's deployment, issue 12), this is where its status becomes
- * `inactive` with `why` as the description. */
+/* A stale dispatch: a success that changed nothing, saying why (the app's
+ * deployment becomes `inactive`: finish_feedback). */
 static int report_stale(struct run *r)
 {
 	const struct payload *pl = &r->pl;
@@ -1242,6 +1316,158 @@ static void announce(const struct run *r)
 	buf_release(&b);
 }
 
+/* ---- the deployment and Argo CD ------------------------------------------------ */
+
+/*
+ * The sender's deployment gets statuses when the payload names one, the
+ * receiver has a deployment-token, the run may write (not a dry run, not
+ * commit: false) and the source repository is allowed: a dispatch from a
+ * source that is not allowed learns nothing.
+ */
+static int open_feedback(struct run *r)
+{
+	struct gh_client *gh = NULL;
+	int rc;
+
+	if (!r->pl.deployment_id || !r->pl.repository || !gh_valid_repo(r->pl.repository) ||
+	    !policy_source_allowed(r->pl.repository, r->sources, r->nsources))
+		return 0;
+	if (config_bool(r->cfg, IN_DRY_RUN) || !config_bool(r->cfg, IN_COMMIT)) {
+		log_info("deployment %lld of '%s' is not updated (%s)", r->pl.deployment_id,
+			 r->pl.repository, config_bool(r->cfg, IN_DRY_RUN) ? "dry run" : "commit: false");
+		return 0;
+	}
+	log_demote(true); /* a token that cannot be used does not stop the deploy */
+	rc = config_deploy_client_new(&gh, r->cfg);
+	log_demote(false);
+	if (rc > 0) {
+		log_notice("the dispatch names deployment %lld of '%s', but 'deployment-token' is not "
+			   "set: its statuses are not updated", r->pl.deployment_id, r->pl.repository);
+		return 0;
+	}
+	if (rc < 0) {
+		log_warning("deployment %lld of '%s' is not updated", r->pl.deployment_id,
+			    r->pl.repository);
+		return 0;
+	}
+	deploy_feedback_init(&r->fb, gh, r->pl.repository, r->pl.deployment_id, r->ev.run_url);
+	return 0;
+}
+
+/* The policy passed: say so at once. */
+static void announce_feedback(struct run *r)
+{
+	struct buf desc = BUF_INIT;
+
+	buf_addf(&desc, "policy passed: deploying %s to %s", r->pl.service, r->pl.environment);
+	deploy_feedback_post(&r->fb, "in_progress", buf_failed(&desc) ? "policy passed" :
+			     desc.ptr, NULL);
+	buf_release(&desc);
+}
+
+/* The last status: failure with the one error line, or what landed. */
+static void finish_feedback(struct run *r, int rc)
+{
+	const struct commit_result *res = &r->res;
+	char desc[96];
+
+	if (!deploy_feedback_on(&r->fb))
+		return;
+	if (rc != 0) {
+		const char *why = log_first_error();
+
+		deploy_feedback_post(&r->fb, "failure", why ? why : "the deploy failed", NULL);
+	} else if (r->dep.verdict == DEPLOYED_STALE) {
+		deploy_feedback_post(&r->fb, "inactive", "skipped: older than the commit "
+				     "deployed now (stale)", NULL);
+	} else if (res->pr_url) {
+		deploy_feedback_post(&r->fb, "queued", res->pr_existed ?
+				     "pull request (already open) waits for review" :
+				     "pull request opened, waits for review", res->pr_url);
+	} else if (res->sha) {
+		snprintf(desc, sizeof(desc), "committed %.*s%s", EVENT_SHORT_SHA, res->sha,
+			 r->argo_ran ? (r->argo.newer ? ", Argo CD runs a newer revision: Healthy" :
+					", Argo CD: Synced and Healthy") : "");
+		deploy_feedback_post(&r->fb, "success", desc, res->url);
+	} else {
+		deploy_feedback_post(&r->fb, "success", "no change: the manifests have it already",
+				     NULL);
+	}
+}
+
+/* argocd_opts.contains: is `rev` a commit of the GitOps repo that has ours
+ * (GitHub's compare: "ahead" or "identical")?  Best effort: a question
+ * GitHub cannot answer is a no. */
+static int contains_ours(void *arg, const char *rev)
+{
+	struct run *r = arg;
+	struct gh_response resp = GH_RESPONSE_INIT;
+	struct gh_request req = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *json = NULL;
+	const char *status;
+	int yes = 0;
+
+	buf_adds(&path, "/repos/");
+	gh_escape(&path, r->repo, true);
+	buf_adds(&path, "/compare/");
+	gh_escape(&path, r->res.sha, false);
+	buf_adds(&path, "...");
+	gh_escape(&path, rev, false);
+	if (buf_failed(&path)) {
+		buf_release(&path);
+		return log_oom();
+	}
+	req.method = "GET";
+	req.path = path.ptr;
+	req.what = "comparing Argo CD's revision with ours";
+	req.repo = r->repo;
+	log_demote(true);
+	if (gh_request(r->gh, &req, &resp) == 0 && resp.status == 200 &&
+	    (json = cJSON_ParseWithLength(buf_cstr(&resp.body), resp.body.len))) {
+		status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "status"));
+		yes = status && (!strcmp(status, "ahead") || !strcmp(status, "identical"));
+	}
+	log_demote(false);
+	cJSON_Delete(json);
+	gh_response_release(&resp);
+	buf_release(&path);
+	return yes;
+}
+
+/* After the commit: wait for Argo CD when asked to.  0, or -1 (reported:
+ * the commit stands, the run fails). */
+static int wait_argocd(struct run *r)
+{
+	const struct config *cfg = r->cfg;
+	struct argocd_opts o = {
+		.server = config_str(cfg, IN_ARGOCD_SERVER),
+		.token = config_str(cfg, IN_ARGOCD_TOKEN),
+		.application = r->argocd_app,
+		.ns = config_str(cfg, IN_ARGOCD_NAMESPACE),
+		.ca_file = config_str(cfg, IN_ARGOCD_CA_FILE),
+		.revision = r->res.sha,
+		.timeout_s = (int)config_int(cfg, IN_ARGOCD_TIMEOUT),
+		.request_s = (int)config_int(cfg, IN_TIMEOUT),
+		.max_attempts = (int)config_int(cfg, IN_MAX_ATTEMPTS),
+		.contains = contains_ours,
+		.arg = r,
+	};
+	char desc[96];
+
+	if (!o.server || !r->argocd_app)
+		return 0;
+	if (!r->res.sha) {
+		log_info("no commit made: not waiting for Argo CD");
+		return 0;
+	}
+	snprintf(desc, sizeof(desc), "committed %.*s, waiting for Argo CD", EVENT_SHORT_SHA,
+		 r->res.sha);
+	deploy_feedback_post(&r->fb, "in_progress", desc, NULL);
+	r->argo_ran = true;
+	return argocd_wait(&o, &r->argo);
+}
+
 /* ---- a failed run -------------------------------------------------------------- */
 
 /* What a failed run did, for its step summary (log_summary_failed). */
@@ -1288,6 +1514,7 @@ static void failure_summary(const struct run *r)
 		buf_addf(&text, "%s%s", i ? ", " : "", r->paths[i]);
 	if (text.len)
 		log_md_row(&rows, "files", text.ptr);
+	(void)summary_chain(&rows, r); /* out of memory: the rows without the chain */
 	/* on the failure path already: out of memory here only shortens it */
 	log_summary_failed("patch", buf_failed(&subject) ? NULL : subject.ptr,
 			   buf_failed(&rows) ? NULL : rows.ptr, failure_done(r, &done));
@@ -1336,6 +1563,9 @@ static void release(struct run *r)
 	deployed_release(&r->dep);
 	provenance_release(&r->prov);
 	buf_release(&r->diff);
+	deploy_feedback_release(&r->fb);
+	free(r->argocd_app);
+	argocd_state_release(&r->argo.last);
 	payload_release(&r->pl);
 	event_release(&r->ev);
 }
@@ -1343,11 +1573,17 @@ static void release(struct run *r)
 int patch_run(const struct config *cfg)
 {
 	struct run r = { .cfg = cfg };
-	int rc;
+	int rc, wait_rc;
 
 	if ((rc = check_inputs(&r)) < 0 || (rc = read_dispatch(&r)) < 0 ||
-	    (rc = check_provenance(&r)) < 0 || (rc = check_policy(&r)) < 0 ||
-	    (rc = expand_all(&r)) < 0)
+	    (rc = check_provenance(&r)) < 0)
+		goto out;
+	if ((rc = open_feedback(&r)) < 0)
+		goto out;
+	if ((rc = check_policy(&r)) < 0)
+		goto out;
+	announce_feedback(&r);
+	if ((rc = expand_all(&r)) < 0)
 		goto out;
 	if (!(r.files = calloc(r.npaths, sizeof(*r.files))) ||
 	    !(r.plans = calloc(r.npaths, sizeof(*r.plans))) ||
@@ -1367,8 +1603,12 @@ int patch_run(const struct config *cfg)
 	rc = config_bool(cfg, IN_COMMIT) ? run_commit(&r) : run_workspace(&r);
 	if (rc < 0)
 		goto out;
+	wait_rc = wait_argocd(&r);
 	rc = report(&r);
+	if (!rc)
+		rc = wait_rc;
 out:
+	finish_feedback(&r, rc);
 	if (rc < 0)
 		failure_summary(&r);
 	release(&r);

@@ -157,13 +157,36 @@ static int get_bool(const struct event *ev, bool *out, const char *key)
 static int read_trust(const struct event *ev, struct payload *p)
 {
 	if (get_number(ev, &p->run_number, "source.run_number") < 0 ||
-	    get_number(ev, &p->deployment_id, "source.deployment_id") < 0 ||
 	    get_bool(ev, &p->rollback, "source.rollback") < 0 ||
 	    get_string(ev, &p->workflow_ref, "source.workflow_ref", false) < 0 ||
 	    get_string(ev, &p->oidc_token, "source.oidc_token", false) < 0)
 		return -1;
 	/* a secret: never printed from here on, whatever fails later */
 	return p->oidc_token ? log_mask(p->oidc_token) : 0;
+}
+
+/* source.deployment_id: absent, null, or a whole number 1..2^53. */
+static int read_deployment_id(const struct event *ev, struct payload *p)
+{
+	const struct event_kv *kv = entry(ev, "source.deployment_id");
+	const char *v;
+	long long n = 0;
+
+	if (!kv || kv->type == EVENT_NULL)
+		return 0;
+	v = kv->value;
+	if (kv->type == EVENT_NUMBER && *v && strspn(v, "0123456789") == strlen(v) &&
+	    strlen(v) <= 16) {
+		for (; *v; v++)
+			n = n * 10 + (*v - '0');
+		if (n >= 1 && n <= 9007199254740992LL) {
+			p->deployment_id = n;
+			return 0;
+		}
+	}
+	log_error("field 'client_payload.source.deployment_id' in '%s' must be a deployment id "
+		  "(a whole number from 1), not %s '%.40s'", ev->path, type_name(kv->type), kv->value);
+	return -1;
 }
 
 static int read_source(const struct event *ev, struct payload *p)
@@ -179,12 +202,15 @@ static int read_source(const struct event *ev, struct payload *p)
 		{ &p->actor, "source.actor", false },
 		{ &p->run_url, "source.run_url", false },
 		{ &p->event, "source.event", false },
+		{ &p->deployment_url, "source.deployment_url", false },
 	};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
 		if (get_string(ev, fields[i].slot, fields[i].key, fields[i].required) < 0)
 			return -1;
-	return read_trust(ev, p);
+	if (read_trust(ev, p) < 0)
+		return -1;
+	return read_deployment_id(ev, p);
 }
 
 int payload_from_event(struct payload *p, const struct event *ev)
@@ -223,7 +249,7 @@ void payload_release(struct payload *p)
 	char **fields[] = {
 		&p->action, &p->service, &p->environment, &p->message, &p->subject, &p->image,
 		&p->repository, &p->ref, &p->sha, &p->short_sha, &p->actor, &p->run_url,
-		&p->event, &p->workflow_ref, &p->oidc_token,
+		&p->event, &p->workflow_ref, &p->oidc_token, &p->deployment_url,
 	};
 
 	if (p->oidc_token)

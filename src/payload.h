@@ -21,16 +21,18 @@
  *                (a full "refs/heads/x" is shortened to "x")
  *   message      client_payload.source.message, else client_payload.commitmsg
  *   image        client_payload.image (optional)
- *   repository, sha (required with `source`), ref, actor, run_url, event
+ *   repository, sha (required with `source`), ref, actor, run_url, event,
+ *   deployment_url
  *                client_payload.source.*
- *   run_number, deployment_id
- *                client_payload.source.*: a positive whole number (a JSON
+ *   run_number   client_payload.source.*: a positive whole number (a JSON
  *                number, or a string of digits as GitHub's own contexts
  *                give it)
  *   workflow_ref, oidc_token
  *                client_payload.source.*: strings; the OIDC token is
  *                registered as a secret (log_mask) the moment it is read
  *   rollback     client_payload.source.rollback: a boolean (absent: false)
+ *   deployment_id  client_payload.source.deployment_id: optional, a whole
+ *                number from 1 to 2^53 (JSON number)
  * Optional fields may be absent or null.  A required field that is missing,
  * or any field of the wrong JSON type (a number where a string belongs, a
  * `source` that is not an object), is an error naming the field and what
@@ -90,9 +92,12 @@ struct payload {
 	/* the order of deploys and their provenance (0, NULL, false: not sent) */
 	long long run_number;    /* the sender's GITHUB_RUN_NUMBER */
 	char *workflow_ref;      /* the sender's GITHUB_WORKFLOW_REF */
-	long long deployment_id; /* the app repo's GitHub Deployment */
 	bool rollback;           /* a deliberate rollback (dispatch's `rollback`) */
 	char *oidc_token;        /* the sender's Actions ID token (a secret) */
+	/* the sender's GitHub Deployment in `repository` (deploy.h): 0 / NULL
+	 * when it made none */
+	long long deployment_id;
+	char *deployment_url;
 };
 
 /* Derive the payload from a parsed repository_dispatch event (event_load or

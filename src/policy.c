@@ -179,11 +179,21 @@ static bool source_matches(const char *repo, const char *entry)
 	return strcasecmp(repo, entry) == 0;
 }
 
+bool policy_source_allowed(const char *repo, char *const *allowed, size_t n)
+{
+	if (!n)
+		return true;
+	for (size_t i = 0; repo && i < n; i++)
+		if (source_matches(repo, allowed[i]))
+			return true;
+	return false;
+}
+
 int policy_check_source(const char *repo, char *const *allowed, size_t n)
 {
 	struct buf list = BUF_INIT;
 
-	if (!n)
+	if (policy_source_allowed(repo, allowed, n))
 		return 0;
 	if (!repo) {
 		log_error("the payload names no source repository, but 'allowed-sources' is set "

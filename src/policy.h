@@ -47,6 +47,7 @@
 
 #include "buf.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define POLICY_NAME_MAX 100
@@ -69,6 +70,11 @@ int policy_check_source_list(char *const *allowed, size_t n);
 
 /* Is `repo` (NULL: the payload names no source) allowed by the list? */
 int policy_check_source(const char *repo, char *const *allowed, size_t n);
+
+/* The same without a word: may a deployment status go to `repo`?  (A
+ * receiver tells nobody anything about a dispatch from a source it does
+ * not allow.) */
+bool policy_source_allowed(const char *repo, char *const *allowed, size_t n);
 
 /* Normalise `len` bytes of `path` into `out` (reset first), as above. */
 int policy_manifest_path(struct buf *out, const char *path, size_t len);

@@ -50,7 +50,7 @@ static bool url_ok(const char *url)
 static int fetch_json(cJSON **out, const char *url, const char *what,
 		      const struct provenance_opts *o)
 {
-	struct gh_options opt = { NULL, NULL, o->max_attempts, o->timeout_s };
+	struct gh_options opt = { .max_attempts = o->max_attempts, .timeout_s = o->timeout_s };
 	struct gh_response resp = GH_RESPONSE_INIT;
 	struct gh_request req = { 0 };
 	struct gh_client *c = NULL;

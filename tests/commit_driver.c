@@ -63,7 +63,7 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-	struct gh_options opt = { NULL, getenv("GH_DRIVER_TOKEN"), 5, 120 };
+	struct gh_options opt = { NULL, getenv("GH_DRIVER_TOKEN"), 5, 120, NULL };
 	struct commit_opts o = { .message = "commit-driver: set the revision", .edit = set_revision };
 	struct commit_result res;
 	struct commit_file *files;

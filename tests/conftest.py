@@ -36,6 +36,11 @@ collect_ignore_glob = [] if _is_static(BIN) else ["static/*"]
 
 # A token that looks real; any output containing it fails the test that ran it.
 TOKEN = "ghs_T0kenThatMustNeverBePrinted0123456789"
+# The other secrets (issue 12): the app repo's deployment token and an Argo
+# CD token.  Each is checked in every output of every run, as TOKEN is.
+DEPLOY_TOKEN = "ghs_D3ploymentT0kenNeverPrinted987654321"
+ARGOCD_TOKEN = "argocd.eyJhbGciOiJIUzI1NiJ9.NeverPrintedArgoToken"
+SECRETS = (TOKEN, DEPLOY_TOKEN, ARGOCD_TOKEN)
 
 SAN_ENV = {
     "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:exitcode=99",

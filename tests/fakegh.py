@@ -56,6 +56,14 @@ Endpoints
                                              that changed `path`; 404 unknown sha
     GET   /repos/{o}/{r}/compare/{base}...{head}   status ahead/behind/diverged/
                                              identical, ahead_by, behind_by; 404
+    POST  /repos/{o}/{r}/deployments         ref must resolve (422 "No ref found for"); 201
+    GET   /repos/{o}/{r}/deployments/{id}    404 for another repo's deployment
+    POST  /repos/{o}/{r}/deployments/{id}/statuses  state one of GitHub's seven, description
+                                             at most 140 characters (422); 404 for another
+                                             repo's deployment; 201
+    GET   /repos/{o}/{r}/deployments/{id}/statuses  newest first, per_page/page; ETag, and
+                                             304 for a matching If-None-Match (a 304 does
+                                             not count against the rate limit)
 Objects are real git objects (blob/tree/commit sha-1 as git computes them).
 
 Repository states (``archive``, ``add_symlink``; see their docstrings)
@@ -106,6 +114,9 @@ Control API (no auth; JSON; for the CLI, `make demo` and benchmarks)
     GET    /_fake/repos/{o}/{r}/dispatches   the dispatches received
     GET    /_fake/repos/{o}/{r}/event?index=-1      one as the runner's event.json
     GET    /_fake/repos/{o}/{r}/pulls
+    GET    /_fake/repos/{o}/{r}/deployments  deployments with their statuses
+    POST   /_fake/repos/{o}/{r}/deployments/{id}/statuses   {state, description, ...}: a
+                                             status as another tool would post it
 
 Seed format (JSON; ``fake.seed(obj)``, ``--seed FILE``, POST /_fake/seed)
     {"tokens": [{"token": "ghs_...", "name": "ci", "kind": "app",
@@ -253,6 +264,7 @@ class Repo:
         self.archived = False
         self.dispatches = []
         self.pulls = []
+        self.deployments = {}  # id -> deployment dict, with "statuses" (oldest first)
 
     # -- git objects ------------------------------------------------------
     def put_blob(self, data):
@@ -427,6 +439,7 @@ class FakeGitHub:
         # lower it to model a file over it without making one
         self.raw_max = 100 * ONE_MB
         self._next_pr = {}
+        self._next_deployment = 1000
 
     # -- life cycle -------------------------------------------------------
     def start(self):
@@ -723,9 +736,9 @@ class FakeGitHub:
                 return f
         return None
 
-    def _ratelimit_headers(self, token):
+    def _ratelimit_headers(self, token, count=True):
         t = token or Token("", "anonymous")
-        if token:
+        if token and count:
             t.remaining = max(0, t.remaining - 1)
         return {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": str(t.remaining),
                 "x-ratelimit-used": str(5000 - t.remaining), "x-ratelimit-reset": str(t.reset),
@@ -1343,6 +1356,149 @@ class FakeGitHub:
         return 200, {}, out
 
     # -- faults that change the state or the answer -------------------------
+    # -- deployments (docs.github.com/rest/deployments/deployments and
+    #    .../deployments/statuses; conditional requests: "Best practices for
+    #    using the REST API"; compare: docs.github.com/rest/commits/commits) --
+    DEPLOYMENT_STATES = ("error", "failure", "inactive", "in_progress", "queued", "pending",
+                         "success")
+
+    def _deployment_json(self, r, d):
+        base = "%s/repos/%s/deployments/%d" % (self.url, r.full_name, d["id"])
+        return {"url": base, "id": d["id"], "node_id": "DE_%d" % d["id"], "sha": d["sha"],
+                "ref": d["ref"], "task": d["task"], "payload": d["payload"],
+                "original_environment": d["environment"], "environment": d["environment"],
+                "description": d["description"], "creator": {"login": d["creator"]},
+                "created_at": d["created_at"], "updated_at": d["updated_at"],
+                "statuses_url": base + "/statuses",
+                "repository_url": "%s/repos/%s" % (self.url, r.full_name),
+                "transient_environment": d["transient_environment"],
+                "production_environment": d["production_environment"]}
+
+    def _status_json(self, r, d, st):
+        base = "%s/repos/%s/deployments/%d" % (self.url, r.full_name, d["id"])
+        return {"url": "%s/statuses/%d" % (base, st["id"]), "id": st["id"],
+                "node_id": "DES_%d" % st["id"], "state": st["state"],
+                "creator": {"login": st["creator"]}, "description": st["description"],
+                "environment": d["environment"], "target_url": st["log_url"],
+                "log_url": st["log_url"], "environment_url": st["environment_url"],
+                "created_at": st["created_at"], "updated_at": st["created_at"],
+                "deployment_url": base, "repository_url": "%s/repos/%s" % (self.url, r.full_name)}
+
+    @staticmethod
+    def _deployment_of(r, did):
+        d = r.deployments.get(int(did))
+        if d is None:  # another repo's deployment is not found either
+            raise not_found()
+        return d
+
+    def ep_deployment_create(self, r, rec, token):
+        body = rec["json"]
+        ref = body.get("ref")
+        if not isinstance(ref, str) or not ref:
+            raise invalid("\"ref\" wasn't supplied.")
+        sha = r.resolve(ref)
+        if not sha:
+            raise ApiError(422, "No ref found for: %s" % ref)
+        for key, kind in (("environment", str), ("description", str), ("task", str),
+                          ("auto_merge", bool), ("transient_environment", bool),
+                          ("production_environment", bool), ("required_contexts", list)):
+            if body.get(key) is not None and not isinstance(body[key], kind):
+                raise invalid("For 'properties/%s', %s is not a %s." % (
+                    key, json.dumps(body[key])[:40], kind.__name__))
+        env = body.get("environment") or "production"
+        did = self._next_deployment
+        self._next_deployment += 1
+        d = {"id": did, "sha": sha, "ref": ref, "task": body.get("task") or "deploy",
+             "payload": body.get("payload") or {}, "environment": env,
+             "description": body.get("description") or "", "creator": token.login,
+             "created_at": now_iso(), "updated_at": now_iso(),
+             "auto_merge": body.get("auto_merge", True),
+             "required_contexts": body.get("required_contexts"),
+             "transient_environment": bool(body.get("transient_environment", False)),
+             "production_environment": bool(body.get("production_environment",
+                                                      env == "production")),
+             "statuses": []}
+        r.deployments[did] = d
+        return 201, {}, self._deployment_json(r, d)
+
+    def ep_deployment_get(self, r, rec, token, did):
+        return 200, {}, self._deployment_json(r, self._deployment_of(r, did))
+
+    def add_deployment_status(self, repo, did, state, description="", log_url=None,
+                              environment_url=None, creator="someone"):
+        """Post a status as another tool would (no validation)."""
+        with self.lock:
+            r = self.repo(repo)
+            d = self._deployment_of(r, did)
+            st = {"id": len(d["statuses"]) + 1 + 100 * d["id"], "state": state,
+                  "description": description or "", "log_url": log_url or "",
+                  "environment_url": environment_url or "", "creator": creator,
+                  "created_at": now_iso()}
+            d["statuses"].append(st)
+            d["updated_at"] = st["created_at"]
+            return st
+
+    def ep_deployment_status_create(self, r, rec, token, did):
+        d = self._deployment_of(r, did)
+        body = rec["json"]
+        state = body.get("state")
+        if state not in self.DEPLOYMENT_STATES:
+            raise invalid("For 'properties/state', %s is not one of [%s]." % (
+                json.dumps(state)[:40], ", ".join(self.DEPLOYMENT_STATES)))
+        desc = body.get("description")
+        if desc is not None and not isinstance(desc, str):
+            raise invalid("For 'properties/description', %s is not a string."
+                          % json.dumps(desc)[:40])
+        if desc and len(desc) > 140:
+            raise ApiError(422, "Validation Failed", errors=[{
+                "resource": "DeploymentStatus", "code": "custom", "field": "description",
+                "message": "description is too long (maximum is 140 characters)"}])
+        for key in ("log_url", "environment_url", "target_url"):
+            if body.get(key) is not None and not isinstance(body[key], str):
+                raise invalid("For 'properties/%s', %s is not a string."
+                              % (key, json.dumps(body[key])[:40]))
+        st = self.add_deployment_status(r.full_name, d["id"], state, desc,
+                                        body.get("log_url") or body.get("target_url"),
+                                        body.get("environment_url"), token.login)
+        return 201, {}, self._status_json(r, d, st)
+
+    def ep_deployment_status_list(self, r, rec, token, did):
+        d = self._deployment_of(r, did)
+        q = rec["query"]
+        try:
+            per_page = max(1, min(100, int(q.get("per_page", ["30"])[0])))
+            page = max(1, int(q.get("page", ["1"])[0]))
+        except ValueError:
+            raise invalid("per_page and page must be numbers")
+        newest = list(reversed(d["statuses"]))[(page - 1) * per_page:page * per_page]
+        data = json.dumps([self._status_json(r, d, st) for st in newest]).encode()
+        etag = "W/\"%s\"" % hashlib.sha256(data).hexdigest()[:32]
+        if rec["headers"].get("if-none-match") == etag:
+            return 304, {"etag": etag}, None
+        return 200, {"etag": etag}, data
+
+    def deployments_of(self, repo):
+        with self.lock:
+            r = self.repo(repo)
+            return [dict(d, statuses=[dict(s) for s in d["statuses"]])
+                    for d in r.deployments.values()]
+
+    def _control_deployments(self, method, name, did, doc):
+        if name.lower() not in self.repos:
+            return 404, {"message": "no repo %s" % name}
+        if did is None and method == "GET":
+            return 200, self.deployments_of(name)
+        if did is not None and method == "POST":
+            doc = doc or {}
+            try:
+                st = self.add_deployment_status(name, int(did), doc.get("state"),
+                                                doc.get("description"), doc.get("log_url"),
+                                                doc.get("environment_url"))
+            except ApiError as e:
+                return e.status, {"message": e.message}
+            return 201, st
+        return 404, {"message": "Not Found"}
+
     def _interleave(self, rec, f):
         m = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/.*)?", rec["path"])
         if not m:
@@ -1458,7 +1614,7 @@ class FakeGitHub:
                     data = self._fault_answer(f, token)[2]
             else:
                 status, headers, data = answer
-            base = self._ratelimit_headers(token)
+            base = self._ratelimit_headers(token, count=status != 304)
             base.update({k.lower(): v for k, v in headers.items()})
             base.setdefault("content-type", "application/json; charset=utf-8")
             base["x-github-request-id"] = "FAKE:%04X:%d" % (self.port, rec["id"])
@@ -1507,6 +1663,10 @@ class FakeGitHub:
                 return 200, {"ok": True}
             if path == "/_fake/leaks":
                 return 200, self.leaks
+            m = re.fullmatch(r"/_fake/repos/([^/]+/[^/]+)/deployments(?:/(\d+)/statuses)?", path)
+            if m:
+                return self._control_deployments(method, urllib.parse.unquote(m.group(1)),
+                                                 m.group(2), doc)
             m = re.fullmatch(r"/_fake/repos/([^/]+/[^/]+)/(log|dispatches|event|pulls|files/.+)", path)
             if not m or method != "GET":
                 return 404, {"message": "Not Found"}
@@ -1664,6 +1824,12 @@ _ROUTES = [
     ("POST", r"/git/trees", "contents:write", FakeGitHub.ep_tree_create),
     ("POST", r"/pulls", "pull_requests:write", FakeGitHub.ep_pull_create),
     ("GET", r"/pulls", "pull_requests:read", FakeGitHub.ep_pull_list),
+    ("POST", r"/deployments", "deployments:write", FakeGitHub.ep_deployment_create),
+    ("GET", r"/deployments/(\d+)", "deployments:read", FakeGitHub.ep_deployment_get),
+    ("POST", r"/deployments/(\d+)/statuses", "deployments:write",
+     FakeGitHub.ep_deployment_status_create),
+    ("GET", r"/deployments/(\d+)/statuses", "deployments:read",
+     FakeGitHub.ep_deployment_status_list),
 ]
 
 

@@ -79,7 +79,7 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-	struct gh_options opt = { NULL, NULL, 5, 120 };
+	struct gh_options opt = { NULL, NULL, 5, 120, NULL };
 	struct gh_request proto = { 0 };
 	struct gh_client *c = NULL;
 	bool fail = false;

@@ -15,6 +15,9 @@ OUTPUTS = {
     "patch": {"changed", "commit-sha", "commit-url", "files", "pull-request-url", "diff",
               "skipped"},
 }
+# issue 12: the deployment and Argo CD.
+OUTPUTS["dispatch"] |= {"deployment-id", "deploy-state", "gitops-commit-url"}
+OUTPUTS["patch"] |= {"argocd-revision", "argocd-sync-status", "argocd-health"}
 
 
 def binary_inputs(gb):
@@ -39,7 +42,7 @@ def test_same_inputs(gb):
 def test_same_defaults(gb):
     table = binary_inputs(gb)
     for name, spec in ACTION["inputs"].items():
-        if name == "token":
+        if name in ("token", "deployment-token"):
             # The binary itself falls back to GITHUB_TOKEN; the action passes
             # the job's token explicitly.
             assert spec["default"] == "${{ github.token }}"

@@ -26,3 +26,8 @@ def test_demo_runs():
     assert "+    digest: sha256:9b2c" in out
     assert "api/sandbox/values.yaml:8: values image: tag 1.5.0, digest sha256:9b2c" in out
     assert "+  image: ghcr.io/acme/api:1.5.0@sha256:9b2c" in out
+    # issue 12: the loop closes at Argo CD's verdict, and the sender's wait
+    # returns the GitOps commit
+    assert "| deploy-state=success" in out
+    assert "| gitops-commit-url=https://github.com/acme/gitops-repo/commit/" in out
+    assert "success     committed" in out and "Argo CD: Synced and Healthy" in out

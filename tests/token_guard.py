@@ -8,7 +8,8 @@ nothing goes around run_gb: it watches every subprocess the tests start, and a
 process that
   * names the gitops-bump binary in its command line (unless the program
     only looks at it: file, readelf, ...), or
-  * is given the suite's token (conftest.TOKEN) in its environment
+  * is given one of the suite's secrets (conftest.SECRETS: the token, the
+    deployment token, the Argo CD token) in its environment
 must be started inside run_gb, or by a test marked
 @pytest.mark.gb_direct("reason"), whose own checks the reason names (the
 REST client's driver, `make demo`, the benchmark).  For those, the token is
@@ -46,8 +47,10 @@ def guard(secret):
 
 
 def secrets():
-    """The test token, then every other guarded secret."""
-    return [_token()] + sorted(_extra)
+    """The test token, then the suite's other fixed secrets (conftest.SECRETS),
+    then every secret guarded since."""
+    from conftest import SECRETS
+    return [_token()] + [s for s in SECRETS if s != _token()] + sorted(_extra)
 
 
 @contextlib.contextmanager

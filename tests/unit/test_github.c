@@ -152,7 +152,7 @@ static void test_wait(void)
 
 static int client_new(const char *url, const char *token)
 {
-	struct gh_options opt = { url, token, 3, 10 };
+	struct gh_options opt = { url, token, 3, 10, NULL };
 	struct gh_client *c = NULL;
 	int rc = gh_client_new(&c, &opt);
 
@@ -289,7 +289,7 @@ static void test_fail_403_causes(void)
 
 static void test_budget(void)
 {
-	struct gh_options opt = { "https://api.github.com", NULL, 0, 0 };
+	struct gh_options opt = { "https://api.github.com", NULL, 0, 0, NULL };
 	struct gh_client *c = NULL;
 
 	/* nonsense limits are clamped to 1 */
@@ -325,6 +325,39 @@ static void test_budget(void)
 	gh_client_free(c);
 }
 
+/* The poll pause doubles from the base to 15 bases; a new budget resets. */
+static void test_poll(void)
+{
+	struct gh_options opt = { "https://api.github.com", NULL, 1, 5, NULL };
+	struct gh_client *c = NULL;
+
+	unsetenv("GITOPS_BUMP_POLL_MS");
+	CHECK_INT(gh_client_new(&c, &opt), 0);
+	if (!c)
+		return;
+	CHECK_INT(gh_poll_ms(c, 1), 0);
+	CHECK_INT(gh_poll_ms(c, 2), GH_POLL_BASE_MS);
+	CHECK_INT(gh_poll_ms(c, 3), 2 * GH_POLL_BASE_MS);
+	CHECK_INT(gh_poll_ms(c, 5), 8 * GH_POLL_BASE_MS);
+	CHECK_INT(gh_poll_ms(c, 6), 15 * GH_POLL_BASE_MS);
+	CHECK_INT(gh_poll_ms(c, 1000), 15 * GH_POLL_BASE_MS);
+	gh_set_budget(c, 60);
+	CHECK(gh_remaining(c) > 59 && gh_remaining(c) <= 60);
+	gh_client_free(c);
+	setenv("GITOPS_BUMP_POLL_MS", "20", 1);
+	CHECK_INT(gh_client_new(&c, &opt), 0);
+	if (c)
+		CHECK_INT(gh_poll_ms(c, 9), 300);
+	gh_client_free(c);
+	c = NULL;
+	setenv("GITOPS_BUMP_POLL_MS", "0", 1);
+	CHECK_FAILS(gh_client_new(&c, &opt), "bad GITOPS_BUMP_POLL_MS '0'");
+	unsetenv("GITOPS_BUMP_POLL_MS");
+	/* a CA file that cannot be read is refused at once */
+	opt.ca_file = "/nonexistent/ca.pem";
+	CHECK_FAILS(gh_client_new(&c, &opt), "cannot read CA file '/nonexistent/ca.pem'");
+}
+
 static void test_valid_repo(void)
 {
 	CHECK(gh_valid_repo("org/gitops"));
@@ -345,6 +378,7 @@ int main(void)
 {
 	test_valid_repo();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	test_poll();
 	test_escape();
 	test_loopback();
 	test_retry_after();

@@ -1,0 +1,377 @@
+/* deploy: see deploy.h for the contract. */
+#include "deploy.h"
+
+#include "utf8.h"
+#include "log.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DEPLOY_PERMISSION "deployments:write"
+#define DEPLOY_STATUS_BODY_MAX ((size_t)1 << 20)
+
+void deploy_status_release(struct deploy_status *s)
+{
+	free(s->state);
+	free(s->description);
+	free(s->environment_url);
+	free(s->log_url);
+	memset(s, 0, sizeof(*s));
+}
+
+bool deploy_final(const char *state)
+{
+	return state && (!strcmp(state, "success") || !strcmp(state, "failure") ||
+			 !strcmp(state, "error"));
+}
+
+int deploy_clip(struct buf *out, const char *s, size_t max)
+{
+	struct buf fixed = BUF_INIT;
+	size_t replaced, chars = 0, i, start = out->len;
+	const char *p;
+
+	if (utf8_fix(&fixed, s, strlen(s), &replaced) < 0) {
+		buf_release(&fixed);
+		return -1;
+	}
+	p = buf_cstr(&fixed);
+	for (i = 0; i < fixed.len; chars++) {
+		size_t n = 1;
+
+		while (i + n < fixed.len && ((unsigned char)p[i + n] & 0xc0) == 0x80)
+			n++;
+		if (chars == max)
+			break;
+		if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
+			buf_addc(out, ' ');
+		else
+			buf_add(out, p + i, n);
+		i += n;
+	}
+	if (i < fixed.len && max >= 3) {
+		/* too long: the last three characters kept become "..." */
+		size_t keep = out->len;
+
+		for (int k = 0; k < 3 && keep > start; k++) {
+			keep--;
+			while (keep > start && ((unsigned char)out->ptr[keep] & 0xc0) == 0x80)
+				keep--;
+		}
+		buf_truncate(out, keep);
+		buf_adds(out, "...");
+	}
+	buf_release(&fixed);
+	return buf_failed(out) ? -1 : 0;
+}
+
+/* "/repos/OWNER/NAME/deployments" plus `rest`. */
+static int deploy_path(struct buf *path, const char *repo, const char *rest)
+{
+	buf_adds(path, "/repos/");
+	gh_escape(path, repo, true);
+	buf_adds(path, "/deployments");
+	buf_adds(path, rest);
+	return buf_failed(path) ? log_oom() : 0;
+}
+
+int deploy_create(struct gh_client *gh, const char *repo, const char *sha,
+		  const char *environment, const char *description, long long *id, char **url)
+{
+	struct gh_response resp = GH_RESPONSE_INIT;
+	struct gh_request req = { 0 };
+	struct buf path = BUF_INIT, what = BUF_INIT, desc = BUF_INIT;
+	cJSON *body = NULL, *json = NULL;
+	const cJSON *jid, *jurl;
+	char *text = NULL;
+	int rc = -1;
+
+	*id = 0;
+	*url = NULL;
+	buf_addf(&what, "creating a deployment of '%.12s' to '%s' in '%s'", sha, environment, repo);
+	if (deploy_path(&path, repo, "") < 0 || deploy_clip(&desc, description, DEPLOY_DESCRIPTION_MAX) < 0 ||
+	    buf_failed(&what))
+		goto oom;
+	if (!(body = cJSON_CreateObject()) || !cJSON_AddStringToObject(body, "ref", sha) ||
+	    !cJSON_AddStringToObject(body, "environment", environment) ||
+	    !cJSON_AddStringToObject(body, "description", buf_cstr(&desc)) ||
+	    !cJSON_AddFalseToObject(body, "auto_merge") ||
+	    !cJSON_AddArrayToObject(body, "required_contexts") ||
+	    !cJSON_AddFalseToObject(body, "transient_environment") ||
+	    !(text = cJSON_PrintUnformatted(body)))
+		goto oom;
+	req.method = "POST";
+	req.path = path.ptr;
+	req.body = text;
+	req.body_len = strlen(text);
+	req.what = what.ptr;
+	req.repo = repo;
+	req.permission = DEPLOY_PERMISSION;
+	req.no_resend = true; /* a second POST would make a second deployment */
+	if (gh_request(gh, &req, &resp) < 0)
+		goto out;
+	if (resp.status != 201) {
+		/* 409: GitHub's merge or commit-status checks refused it */
+		rc = gh_fail(&req, &resp);
+		goto out;
+	}
+	errno = 0;
+	json = cJSON_ParseWithLength(buf_cstr(&resp.body), resp.body.len);
+	if (!json && errno == ENOMEM)
+		goto oom;
+	jid = cJSON_GetObjectItemCaseSensitive(json, "id");
+	jurl = cJSON_GetObjectItemCaseSensitive(json, "url");
+	if (!cJSON_IsNumber(jid) || jid->valuedouble < 1 || jid->valuedouble > 9007199254740992.0) {
+		log_error("%s: the answer has no deployment 'id'", what.ptr);
+		goto out;
+	}
+	*id = (long long)jid->valuedouble;
+	if (cJSON_IsString(jurl) && !(*url = strdup(jurl->valuestring)))
+		goto oom;
+	rc = 0;
+	goto out;
+oom:
+	rc = log_oom();
+out:
+	cJSON_Delete(body);
+	cJSON_Delete(json);
+	free(text);
+	gh_response_release(&resp);
+	buf_release(&path);
+	buf_release(&what);
+	buf_release(&desc);
+	return rc;
+}
+
+int deploy_post(struct gh_client *gh, const struct deploy_ref *d, const char *state,
+		const char *description, const char *log_url, const char *environment_url)
+{
+	struct gh_response resp = GH_RESPONSE_INIT;
+	struct gh_request req = { 0 };
+	struct buf path = BUF_INIT, what = BUF_INIT, desc = BUF_INIT, rest = BUF_INIT;
+	cJSON *body = NULL;
+	char *text = NULL;
+	int rc = -1;
+
+	buf_addf(&rest, "/%lld/statuses", d->id);
+	buf_addf(&what, "posting status '%s' to deployment %lld of '%s'", state, d->id, d->repo);
+	if (buf_failed(&rest) || deploy_path(&path, d->repo, rest.ptr) < 0 ||
+	    deploy_clip(&desc, description ? description : "", DEPLOY_DESCRIPTION_MAX) < 0 ||
+	    buf_failed(&what))
+		goto oom;
+	if (!(body = cJSON_CreateObject()) || !cJSON_AddStringToObject(body, "state", state) ||
+	    !cJSON_AddStringToObject(body, "description", buf_cstr(&desc)) ||
+	    (log_url && !cJSON_AddStringToObject(body, "log_url", log_url)) ||
+	    (environment_url && !cJSON_AddStringToObject(body, "environment_url", environment_url)) ||
+	    !(text = cJSON_PrintUnformatted(body)))
+		goto oom;
+	req.method = "POST";
+	req.path = path.ptr;
+	req.body = text;
+	req.body_len = strlen(text);
+	req.what = what.ptr;
+	req.repo = d->repo;
+	req.permission = DEPLOY_PERMISSION;
+	if (gh_request(gh, &req, &resp) < 0)
+		goto out;
+	if (resp.status != 201) {
+		rc = gh_fail(&req, &resp);
+		goto out;
+	}
+	log_info("deployment %lld of '%s': %s (%s)", d->id, d->repo, state, buf_cstr(&desc));
+	rc = 0;
+	goto out;
+oom:
+	rc = log_oom();
+out:
+	cJSON_Delete(body);
+	free(text);
+	gh_response_release(&resp);
+	buf_release(&path);
+	buf_release(&what);
+	buf_release(&desc);
+	buf_release(&rest);
+	return rc;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int take_string(char **dst, const cJSON *obj, const char *key)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
+
+	free(*dst);
+	*dst = NULL;
+	if (v && *v && !(*dst = strdup(v)))
+		return log_oom();
+	return 0;
+}
+
+/* The newest status of a statuses list (newest first) into *st; 1 when it
+ * changed the state or description. */
+static int read_newest(struct deploy_status *st, const struct buf *body, const char *what)
+{
+	cJSON *json;
+	const cJSON *first;
+	char *old_state = st->state ? strdup(st->state) : NULL;
+	char *old_desc = st->description ? strdup(st->description) : NULL;
+	int rc = -1;
+
+	if ((st->state && !old_state) || (st->description && !old_desc)) {
+		rc = log_oom();
+		goto out;
+	}
+	errno = 0;
+	json = cJSON_ParseWithLength(buf_cstr(body), body->len);
+	if (!json && errno == ENOMEM) {
+		rc = log_oom();
+		goto out;
+	}
+	if (!cJSON_IsArray(json)) {
+		log_error("%s: the answer is not a list of statuses", what);
+		cJSON_Delete(json);
+		goto out;
+	}
+	first = cJSON_GetArrayItem(json, 0);
+	if (first && (take_string(&st->state, first, "state") < 0 ||
+		      take_string(&st->description, first, "description") < 0 ||
+		      take_string(&st->environment_url, first, "environment_url") < 0 ||
+		      take_string(&st->log_url, first, "log_url") < 0)) {
+		cJSON_Delete(json);
+		goto out;
+	}
+	cJSON_Delete(json);
+	rc = (st->state ? !old_state || strcmp(st->state, old_state) : old_state != NULL) ||
+	     (st->description ? !old_desc || strcmp(st->description, old_desc) : old_desc != NULL);
+out:
+	free(old_state);
+	free(old_desc);
+	return rc;
+}
+
+int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, int request_s,
+		struct deploy_status *last)
+{
+	struct gh_response resp = GH_RESPONSE_INIT;
+	struct gh_request req = { 0 };
+	struct buf path = BUF_INIT, what = BUF_INIT, rest = BUF_INIT;
+	char *etag = NULL;
+	double deadline = now_mono() + wait_s;
+	int rc = -1, n = 0;
+
+	buf_addf(&rest, "/%lld/statuses?per_page=1", d->id);
+	buf_addf(&what, "reading the statuses of deployment %lld of '%s'", d->id, d->repo);
+	if (buf_failed(&rest) || deploy_path(&path, d->repo, rest.ptr) < 0 || buf_failed(&what)) {
+		rc = log_oom();
+		goto out;
+	}
+	req.method = "GET";
+	req.path = path.ptr;
+	req.what = what.ptr;
+	req.repo = d->repo;
+	req.permission = "deployments:read";
+	for (;;) {
+		double left = deadline - now_mono();
+		long ms = gh_poll_ms(gh, ++n);
+		int changed;
+
+		if (n > 1) {
+			/* the last poll is at the deadline itself */
+			if (left <= 0) {
+				rc = 1;
+				goto out;
+			}
+			sleep_ms((double)ms < left * 1000.0 ? ms : (long)(left * 1000.0));
+		}
+		gh_set_budget(gh, request_s);
+		req.if_none_match = etag;
+		if (gh_request(gh, &req, &resp) < 0)
+			goto out;
+		if (resp.status == 304)
+			continue;
+		if (resp.status != 200) {
+			rc = gh_fail(&req, &resp);
+			goto out;
+		}
+		free(etag);
+		etag = resp.etag ? strdup(resp.etag) : NULL;
+		if ((changed = read_newest(last, &resp.body, what.ptr)) < 0)
+			goto out;
+		if (changed) {
+			n = 1; /* something moves: look again soon */
+			log_info("deployment %lld: %s%s%s", d->id, last->state ? last->state : "(none)",
+				 last->description ? ": " : "",
+				 last->description ? last->description : "");
+		}
+		if (deploy_final(last->state)) {
+			rc = 0;
+			goto out;
+		}
+	}
+out:
+	free(etag);
+	gh_response_release(&resp);
+	buf_release(&path);
+	buf_release(&what);
+	buf_release(&rest);
+	return rc;
+}
+
+void deploy_feedback_init(struct deploy_feedback *f, struct gh_client *gh, const char *repo,
+			  long long id, const char *log_url)
+{
+	memset(f, 0, sizeof(*f));
+	f->gh = gh;
+	f->ref.repo = repo;
+	f->ref.id = id;
+	f->log_url = log_url;
+}
+
+bool deploy_feedback_on(const struct deploy_feedback *f)
+{
+	return f->gh && !f->broken;
+}
+
+void deploy_feedback_post(struct deploy_feedback *f, const char *state, const char *description,
+			  const char *environment_url)
+{
+	int rc;
+
+	if (!deploy_feedback_on(f))
+		return;
+	log_demote(true);
+	rc = deploy_post(f->gh, &f->ref, state, description, f->log_url, environment_url);
+	log_demote(false);
+	if (rc < 0) {
+		f->broken = true;
+		log_warning("deployment %lld of '%s' is not updated any more ('deployment-token' "
+			    "needs Deployments write on '%s')", f->ref.id, f->ref.repo, f->ref.repo);
+		return;
+	}
+	f->last_state = state;
+}
+
+void deploy_feedback_release(struct deploy_feedback *f)
+{
+	if (f->gh)
+		gh_client_free(f->gh);
+	memset(f, 0, sizeof(*f));
+}

@@ -1,0 +1,113 @@
+/*
+ * deploy: GitHub Deployments in the app repository, the thread that ties a
+ * push to what the GitOps side and Argo CD made of it.
+ *
+ * The sender (dispatch.h) creates a deployment of the pushed commit
+ * (deploy_create) and sends its id in the payload (source.deployment_id,
+ * source.deployment_url); the receiver (patch.h) posts statuses to it
+ * (deploy_post: in_progress, then success, queued or failure); the sender
+ * may wait for a final state (deploy_wait).  GitHub's REST documentation,
+ * "REST API endpoints for deployments" and "... for deployment statuses"
+ * (docs.github.com/rest/deployments/deployments, .../statuses), and "Best
+ * practices for using the REST API", conditional requests.
+ *
+ *   POST /repos/{app}/deployments   {ref: sha, environment, description,
+ *        auto_merge: false, required_contexts: [], transient_environment:
+ *        false, production_environment}  201 {id, url, ...}
+ *   POST /repos/{app}/deployments/{id}/statuses  {state, description (at
+ *        most DEPLOY_DESCRIPTION_MAX characters: longer text is clipped
+ *        here), log_url, environment_url}  201
+ *   GET  /repos/{app}/deployments/{id}/statuses?per_page=1  newest first;
+ *        with If-None-Match: the last ETag, so that an unchanged list is a
+ *        304 that does not count against the rate limit.
+ *
+ * The token needs Deployments write on the app repo (GITHUB_TOKEN:
+ * `permissions: deployments: write`).
+ *
+ * Polling (deploy_wait): the pause between polls grows from the poll base
+ * to 15 bases (gh_poll_ms: 1 s to 15 s), back to the base when the state
+ * changes; `wait_s` bounds the whole wait, the client's own budget (the
+ * `timeout` input, reset before each poll with gh_set_budget) each poll.
+ *
+ * Errors are reported once and returned as -1.  Ownership: struct
+ * deploy_status owns its strings (deploy_status_release); every other
+ * string is borrowed for the call.
+ */
+#ifndef GB_DEPLOY_H
+#define GB_DEPLOY_H
+
+#include "buf.h"
+#include "github.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define DEPLOY_DESCRIPTION_MAX 140 /* characters, GitHub's limit */
+
+/* A deployment: the app repo and the id GitHub gave it (0: none). */
+struct deploy_ref {
+	const char *repo;
+	long long id;
+};
+
+struct deploy_status {
+	char *state;            /* error, failure, inactive, in_progress, queued,
+				 * pending, success; NULL: no status yet */
+	char *description;
+	char *environment_url;
+	char *log_url;
+};
+
+void deploy_status_release(struct deploy_status *s);
+
+/* Is `state` one of GitHub's final states (success, failure, error)? */
+bool deploy_final(const char *state);
+
+/* Create a deployment of `sha` in `repo` for `environment`: 0 with *id and
+ * *url (the deployment's API URL, malloc'd) set, or -1. */
+int deploy_create(struct gh_client *gh, const char *repo, const char *sha,
+		  const char *environment, const char *description, long long *id, char **url);
+
+/* Post a status.  `description` is clipped to DEPLOY_DESCRIPTION_MAX
+ * characters (deploy_clip); log_url and environment_url may be NULL.
+ * 0 or -1. */
+int deploy_post(struct gh_client *gh, const struct deploy_ref *d, const char *state,
+		const char *description, const char *log_url, const char *environment_url);
+
+/* Poll until a final state or `wait_s` seconds; `request_s` bounds each
+ * poll.  0 with the final status in *last; 1 when the wait ran out (*last:
+ * the last status seen, state NULL if none); -1 (reported). */
+int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, int request_s,
+		struct deploy_status *last);
+
+/*
+ * The receiver's side: statuses that are best effort.  A status that
+ * cannot be posted is a warning (log_demote), never a failure of the run,
+ * and after one failure no more are tried (the token will not do better).
+ * A feedback with no client is off: every call does nothing.
+ */
+struct deploy_feedback {
+	struct gh_client *gh;      /* owned; NULL: off */
+	struct deploy_ref ref;     /* ref.repo borrowed */
+	const char *log_url;       /* this run, borrowed; may be NULL */
+	bool broken;
+	const char *last_state;    /* the last state posted (static string) */
+};
+
+/* Take `gh` (owned from now on, freed by release) for deployment `id` of
+ * `repo`. */
+void deploy_feedback_init(struct deploy_feedback *f, struct gh_client *gh, const char *repo,
+			  long long id, const char *log_url);
+/* Post `state` (a string constant) with `description`. */
+void deploy_feedback_post(struct deploy_feedback *f, const char *state, const char *description,
+			  const char *environment_url);
+bool deploy_feedback_on(const struct deploy_feedback *f);
+void deploy_feedback_release(struct deploy_feedback *f);
+
+/* Append `s` as one line of at most `max` characters (code points): line
+ * breaks and other control characters become spaces, invalid UTF-8 is
+ * U+FFFD, and a longer text ends in "..." within the limit.  0 or -1
+ * (buffer error).  Pure; for the unit tests. */
+int deploy_clip(struct buf *out, const char *s, size_t max);
+
+#endif
