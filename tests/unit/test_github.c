@@ -212,7 +212,8 @@ static void test_client_refusals(void)
 static void test_fail_lines(void)
 {
 	struct gh_request req = { "PUT", "/repos/org/gitops/contents/a.yaml", NULL, 0, NULL,
-				  "commit to 'org/gitops'", "org/gitops", "contents:write", 0, false };
+				  "commit to 'org/gitops'", "org/gitops", "contents:write", 0, false,
+				  false };
 	struct gh_response resp = GH_RESPONSE_INIT;
 	char m401[] = "Bad credentials", m403[] = "Resource not accessible by integration";
 	char m404[] = "Not Found", id[] = "ABCD:1";
