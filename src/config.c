@@ -90,6 +90,16 @@ static const struct input_def inputs[IN__COUNT] = {
 	[IN_PR_BODY] = { "pull-request-body", M_PATCH, T_STR,
 		"Automated deploy of `{service}` to `{environment}` from {repository}@{sha}.\n\n{message}", 0, 0,
 		"pull request body template" },
+	[IN_APP_ID] = { "app-id", M_BOTH, T_STR, NULL, 0, 0,
+		"GitHub App id (or client id): mint a token per repository instead of 'token'" },
+	[IN_PRIVATE_KEY] = { "private-key", M_BOTH, T_STR, NULL, 0, 0,
+		"the App's private key (PEM, PKCS#1 or PKCS#8); never a CLI flag" },
+	[IN_VIA] = { "via", M_DISPATCH, T_STR, "repository_dispatch", 0, 0,
+		"repository_dispatch (Contents write) or workflow_dispatch (Actions write only)" },
+	[IN_WORKFLOW] = { "workflow", M_DISPATCH, T_STR, NULL, 0, 0,
+		"via workflow_dispatch: the receiving workflow's file name (deploy.yml)" },
+	[IN_REQUIRE_VERIFIED] = { "require-verified", M_PATCH, T_BOOL, "false", 0, 0,
+		"fail (and open no pull request) when the commit is not Verified" },
 };
 
 /* Inputs a mode cannot do without (a usage error when unset).  The token is
@@ -132,7 +142,7 @@ bool config_given(const struct config *cfg, enum input in)
 void config_release(struct config *cfg)
 {
 	for (int i = 0; i < IN__COUNT; i++) {
-		if (cfg->values[i] && i == IN_TOKEN)
+		if (cfg->values[i] && (i == IN_TOKEN || i == IN_PRIVATE_KEY))
 			explicit_bzero(cfg->values[i], strlen(cfg->values[i]));
 		free(cfg->values[i]);
 		cfg->values[i] = NULL;
@@ -302,6 +312,11 @@ static int parse_flags(struct config *cfg, int argc, char **argv)
 			log_error("the token is not taken from the command line: set GITHUB_TOKEN");
 			return -1;
 		}
+		if (in == IN_PRIVATE_KEY) {
+			log_error("the private key is not taken from the command line: "
+				  "set INPUT_PRIVATE-KEY");
+			return -1;
+		}
 		if (!(inputs[in].modes & (1u << cfg->mode))) {
 			log_error("option '--%s' does not apply to mode '%s'", inputs[in].name,
 				  mode_names[cfg->mode]);
@@ -335,7 +350,8 @@ static int check_token(const struct config *cfg)
 	const char *t = cfg->values[IN_TOKEN];
 
 	if (!t) {
-		if (cfg->mode == MODE_DISPATCH && !cfg->bools[IN_DRY_RUN]) {
+		if (cfg->mode == MODE_DISPATCH && !cfg->bools[IN_DRY_RUN] &&
+		    !cfg->values[IN_APP_ID]) {
 			log_error("no token: set the 'token' input to a token that may "
 				  "write to the target repository (see README, Tokens)");
 			return -1;
@@ -385,7 +401,8 @@ static int fill_and_check(struct config *cfg)
 				cfg->from_user[i] = false;
 			}
 		}
-		if (i == IN_TOKEN && cfg->values[i] && log_mask(cfg->values[i]) < 0)
+		if ((i == IN_TOKEN || i == IN_PRIVATE_KEY) && cfg->values[i] &&
+		    log_mask(cfg->values[i]) < 0)
 			return -1;
 		v = cfg->values[i];
 		if (!v || !(d->modes & (1u << cfg->mode)))
@@ -411,7 +428,8 @@ static int fill_and_check(struct config *cfg)
  * as given, and the part after a colon of a `user:token` value. */
 static int mask_tokens(void)
 {
-	const char *sources[] = { input_env("token"), getenv("GITHUB_TOKEN"), getenv("GH_TOKEN") };
+	const char *sources[] = { input_env("token"), getenv("GITHUB_TOKEN"), getenv("GH_TOKEN"),
+				  input_env("private-key") };
 
 	for (size_t i = 0; i < sizeof(sources) / sizeof(*sources); i++) {
 		const char *colon;
@@ -642,7 +660,8 @@ void config_usage(void)
 		modes_of(inputs[i].modes, modes, sizeof(modes));
 		/* the mode is the first word, the token never a flag */
 		snprintf(flag, sizeof(flag), i == IN_MODE ? "(first word)" : i == IN_TOKEN ?
-			 "(INPUT_TOKEN)" : "--%s", inputs[i].name);
+			 "(INPUT_TOKEN)" : i == IN_PRIVATE_KEY ? "(INPUT_PRIVATE-KEY)" : "--%s",
+			 inputs[i].name);
 		printf("  %-22s %s [%s]\n", flag, inputs[i].help, modes);
 	}
 	printf("\nexit status: 0 success, 1 failure, 2 usage or configuration error\n");

@@ -13,7 +13,8 @@
  *   3. the default in the table.
  * An empty value counts as unset.  The token never comes from a CLI flag
  * (it would show in `ps` and shell history): INPUT_TOKEN, then GITHUB_TOKEN,
- * then GH_TOKEN.
+ * then GH_TOKEN.  Nor does the App's private key (INPUT_PRIVATE-KEY only),
+ * which is masked, line by line, before anything is printed.
  *
  * The mode is INPUT_MODE or the first CLI word (`gitops-bump dispatch ...`).
  * `edit` is a CLI-only verb with its own arguments (see edit.h); config_load
@@ -81,6 +82,11 @@ enum input {
 	IN_PULL_REQUEST,
 	IN_PR_TITLE,
 	IN_PR_BODY,
+	IN_APP_ID,          /* GitHub App credentials instead of a token */
+	IN_PRIVATE_KEY,     /* never a CLI flag, masked at once */
+	IN_VIA,             /* dispatch: repository_dispatch | workflow_dispatch */
+	IN_WORKFLOW,        /* dispatch: the receiving workflow's file name */
+	IN_REQUIRE_VERIFIED,
 	IN__COUNT
 };
 

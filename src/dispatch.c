@@ -1,9 +1,11 @@
 /* dispatch: see dispatch.h for the contract. */
 #include "dispatch.h"
 
+#include "app.h"
 #include "event.h"
 #include "github.h"
 #include "log.h"
+#include "workflow.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -583,6 +585,9 @@ struct run {
 	const char *service, *environment, *event_type;
 	struct dispatch_payload pl;
 	size_t sent;
+	struct app app;           /* App credentials: a token per target */
+	const char *workflow;     /* via workflow_dispatch: the receiving workflow */
+	struct buf run_ids, run_urls; /* the receiving runs, one line per target */
 };
 
 /* Tag pushes, deletions and fork runs are not deploys. */
@@ -643,6 +648,26 @@ static int resolve(struct run *r)
 	r->event_type = config_str(cfg, IN_EVENT_TYPE);
 	if (!r->event_type)
 		r->event_type = r->service;
+	if (strcmp(config_str(cfg, IN_VIA), "workflow_dispatch") == 0) {
+		r->workflow = config_str(cfg, IN_WORKFLOW);
+		if (!r->workflow) {
+			log_error("input 'via' is workflow_dispatch: set 'workflow' to the receiving "
+				  "workflow's file name (e.g. deploy.yml)");
+			return GB_EUSAGE;
+		}
+		if (!workflow_valid_name(r->workflow)) {
+			log_error("input 'workflow' must be a workflow file name ending in .yml or "
+				  ".yaml, or a workflow id, not '%s'", r->workflow);
+			return GB_EUSAGE;
+		}
+	} else if (strcmp(config_str(cfg, IN_VIA), "repository_dispatch") != 0) {
+		log_error("input 'via' must be repository_dispatch or workflow_dispatch, not '%s'",
+			  config_str(cfg, IN_VIA));
+		return GB_EUSAGE;
+	} else if (config_str(cfg, IN_WORKFLOW)) {
+		log_error("input 'workflow' needs via: workflow_dispatch");
+		return GB_EUSAGE;
+	}
 	if (!ev->sha) {
 		log_error("no commit to deploy: neither GITHUB_EVENT_PATH nor GITHUB_SHA names one");
 		return -1;
@@ -777,7 +802,7 @@ static void show_body(const struct run *r, const char *title)
 	cJSON_Delete(j);
 }
 
-static int send_one(struct run *r, const char *target)
+static int send_repository(struct run *r, const char *target)
 {
 	struct gh_response resp = GH_RESPONSE_INIT;
 	struct buf path = BUF_INIT, what = BUF_INIT;
@@ -816,6 +841,60 @@ out:
 	return rc;
 }
 
+/* via workflow_dispatch: the payload as the input `payload`, to the
+ * receiving workflow on the target's default branch. */
+static int send_workflow(struct run *r, const char *target)
+{
+	struct workflow_run run = { 0 };
+	struct buf body = BUF_INIT;
+	char *branch = NULL;
+	int rc = -1;
+
+	buf_init(&body, (size_t)DISPATCH_BODY_MAX * 8);
+	if (workflow_default_branch(r->gh, target, &branch) < 0 ||
+	    workflow_body(&body, branch, r->pl.payload) < 0 ||
+	    workflow_dispatch(r->gh, target, r->workflow, &body, &run) < 0)
+		goto out;
+	if (run.id)
+		log_info("dispatched workflow '%s' of '%s' on '%s': run %lld %s", r->workflow,
+			 target, branch, run.id, run.html_url ? run.html_url : "");
+	else
+		log_info("dispatched workflow '%s' of '%s' on '%s' (the server does not name "
+			 "the run)", r->workflow, target, branch);
+	/* a line per target, empty when the server did not name the run */
+	buf_adds(&r->run_ids, r->sent ? "\n" : "");
+	if (run.id)
+		buf_addf(&r->run_ids, "%lld", run.id);
+	buf_addf(&r->run_urls, "%s%s", r->sent ? "\n" : "", run.html_url ? run.html_url : "");
+	r->sent++;
+	rc = 0;
+out:
+	workflow_run_release(&run);
+	buf_release(&body);
+	free(branch);
+	return rc;
+}
+
+/* The permissions an App token needs for this wiring: Actions write for a
+ * workflow_dispatch (it cannot push), else Contents write. */
+static int send_one(struct run *r, const char *target)
+{
+	static const struct app_perm contents[] = { { "contents", "write" } };
+	static const struct app_perm actions[] = { { "actions", "write" } };
+	struct buf why = BUF_INIT;
+	int rc;
+
+	if (app_enabled(&r->app)) {
+		buf_addf(&why, "dispatch to '%s'", target);
+		rc = app_use(&r->app, r->gh, target, r->workflow ? actions : contents, 1,
+			     buf_failed(&why) ? target : why.ptr);
+		buf_release(&why);
+		if (rc < 0)
+			return -1;
+	}
+	return r->workflow ? send_workflow(r, target) : send_repository(r, target);
+}
+
 static void summary(const struct run *r, bool dry_run)
 {
 	const struct event *ev = &r->ev;
@@ -846,6 +925,12 @@ static void summary(const struct run *r, bool dry_run)
 	log_md_row(&md, "service", r->service);
 	log_md_row(&md, "environment", r->environment);
 	log_md_row(&md, "targets", targets.ptr);
+	if (r->workflow) {
+		log_md_row(&md, "via", "workflow_dispatch");
+		log_md_row(&md, "workflow", r->workflow);
+		if (r->run_urls.len)
+			log_md_row(&md, "receiving run", r->run_urls.ptr);
+	}
 	log_md_row(&md, "source", ev->repository);
 	log_md_row(&md, "commit", ev->sha);
 	log_md_row(&md, "subject", subject.ptr);
@@ -870,6 +955,8 @@ int dispatch_run(const struct config *cfg)
 	bool dry_run = config_bool(cfg, IN_DRY_RUN);
 	int rc;
 
+	if ((rc = app_init(&r.app, cfg)) < 0)
+		goto out;
 	if ((rc = event_load(&r.ev)) < 0)
 		goto out;
 	if (r.ev.kind != EVENT_DEPLOY) {
@@ -898,14 +985,20 @@ int dispatch_run(const struct config *cfg)
 				rc = -1;
 		if (r.sent < r.ntargets)
 			log_info("sent to %zu of %zu repositories", r.sent, r.ntargets);
+		if (r.workflow && (log_output("run-id", buf_cstr(&r.run_ids)) < 0 ||
+					     log_output("run-url", buf_cstr(&r.run_urls)) < 0))
+			rc = -1;
 	} else {
 		log_info("dry run: nothing sent to %zu repositor%s", r.ntargets,
 			 r.ntargets == 1 ? "y" : "ies");
 	}
 	summary(&r, dry_run);
 out:
+	app_release(&r.app, r.gh); /* revokes every token minted, also on failure */
 	if (r.gh)
 		gh_client_free(r.gh);
+	buf_release(&r.run_ids);
+	buf_release(&r.run_urls);
 	config_lines_free(r.targets);
 	dispatch_payload_release(&r.pl);
 	event_release(&r.ev);

@@ -1,6 +1,7 @@
 /* patch: see patch.h for the contract. */
 #include "patch.h"
 
+#include "app.h"
 #include "commit.h"
 #include "diff.h"
 #include "dispatch.h"
@@ -93,6 +94,7 @@ struct run {
 	struct medit rev[NROLLOUTS]; /* the revision annotation, when nothing else */
 	bool configured;         /* set or image given */
 	struct gh_client *gh;
+	struct app app;          /* App credentials: tokens minted here */
 	struct commit_result res;
 	struct buf diff;
 };
@@ -312,7 +314,9 @@ static int check_inputs(struct run *r)
 		log_error("inputs 'commit: false' and 'pull-request: true' contradict each other");
 		return GB_EUSAGE;
 	}
-	if (commit && !config_str(cfg, IN_TOKEN)) {
+	if ((rc = app_init(&r->app, cfg)) < 0)
+		return rc;
+	if (commit && !config_str(cfg, IN_TOKEN) && !app_enabled(&r->app)) {
 		log_error("no token: set the 'token' input to a token that may write to the "
 			  "GitOps repository (see README, Tokens), or set 'commit: false'");
 		return GB_EUSAGE;
@@ -325,11 +329,13 @@ static int check_inputs(struct run *r)
 static int read_dispatch(struct run *r)
 {
 	const char *name = getenv("GITHUB_EVENT_NAME"), *path = getenv("GITHUB_EVENT_PATH");
+	bool workflow = name && strcmp(name, "workflow_dispatch") == 0;
 	int rc;
 
-	if (!name || strcmp(name, "repository_dispatch") != 0) {
-		log_error("mode 'patch' runs on a repository_dispatch event, not '%s' (trigger the "
-			  "workflow with 'on: repository_dispatch')", name && *name ? name :
+	if (!name || (strcmp(name, "repository_dispatch") != 0 && !workflow)) {
+		log_error("mode 'patch' runs on a repository_dispatch or workflow_dispatch event, not "
+			  "'%s' (trigger the workflow with 'on: repository_dispatch' or "
+			  "'on: workflow_dispatch')", name && *name ? name :
 			  "(GITHUB_EVENT_NAME is not set)");
 		return GB_EUSAGE;
 	}
@@ -340,6 +346,9 @@ static int read_dispatch(struct run *r)
 	}
 	if ((rc = event_load(&r->ev)) < 0)
 		return rc;
+	/* the same payload, the same checks: only where it travels differs */
+	if (workflow && event_take_inputs_payload(&r->ev) < 0)
+		return -1;
 	return payload_from_event(&r->pl, &r->ev);
 }
 
@@ -697,6 +706,23 @@ static int edit_file(void *arg, struct commit_file *f)
 
 /* ---- committing ---------------------------------------------------------------- */
 
+/* With App credentials, the one token this mode needs on the GitOps
+ * repository: Contents write (read for a dry run), and Pull requests write
+ * to open one.  (The deploy-feedback statuses on the source repository get
+ * theirs from app_use with {"deployments", "write"}; see docs/tokens.md.) */
+static int app_token(struct run *r)
+{
+	struct app_perm perms[2] = { { "contents", "write" }, { "pull_requests", "write" } };
+	bool dry_run = config_bool(r->cfg, IN_DRY_RUN);
+
+	if (!app_enabled(&r->app))
+		return 0;
+	if (dry_run)
+		perms[0].level = "read";
+	return app_use(&r->app, r->gh, r->repo, perms, r->pr_branch && !dry_run ? 2 : 1,
+		       "committing the manifests");
+}
+
 static int run_commit(struct run *r)
 {
 	struct commit_opts o = {
@@ -711,9 +737,10 @@ static int run_commit(struct run *r)
 		.pr_branch = r->pr_branch,
 		.pr_title = r->pr_title,
 		.pr_body = r->pr_body,
+		.require_verified = config_bool(r->cfg, IN_REQUIRE_VERIFIED),
 	};
 
-	if (config_client_new(&r->gh, r->cfg) < 0)
+	if (config_client_new(&r->gh, r->cfg) < 0 || app_token(r) < 0)
 		return -1;
 	if (r->pr_branch)
 		return commit_pull_request(r->gh, &o, r->files, r->npaths, &r->res);
@@ -891,9 +918,16 @@ static int report(struct run *r)
 	    log_output("commit-url", res->url ? res->url : "") < 0 ||
 	    log_output("files", buf_cstr(&files)) < 0 ||
 	    log_output("pull-request-url", res->pr_url ? res->pr_url : "") < 0 ||
-	    log_output("diff", buf_cstr(&r->diff)) < 0)
+	    log_output("diff", buf_cstr(&r->diff)) < 0 ||
+	    log_output("verified", res->verified ? "true" : "false") < 0)
 		goto out;
 	summary(r, buf_cstr(&files));
+	if (config_bool(r->cfg, IN_REQUIRE_VERIFIED) && commit && !dry_run && res->sha &&
+	    !res->verified) {
+		log_error("commit %.12s is not Verified (input 'require-verified'): commit with a "
+			  "GitHub App or GITHUB_TOKEN and no 'commit-author'", res->sha);
+		goto out;
+	}
 	rc = 0;
 out:
 	buf_release(&files);
@@ -925,6 +959,7 @@ static void announce(const struct run *r)
 
 static void release(struct run *r)
 {
+	app_release(&r->app, r->gh); /* revokes every token minted, also on failure */
 	if (r->gh)
 		gh_client_free(r->gh);
 	for (size_t i = 0; r->files && i < r->npaths; i++)

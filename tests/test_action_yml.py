@@ -11,8 +11,9 @@ ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
 
 # The outputs the modes write (issue 2: dispatch; issue 4: patch).
 OUTPUTS = {
-    "dispatch": {"payload", "event-type"},
-    "patch": {"changed", "commit-sha", "commit-url", "files", "pull-request-url", "diff"},
+    "dispatch": {"payload", "event-type", "run-id", "run-url"},
+    "patch": {"changed", "commit-sha", "commit-url", "files", "pull-request-url", "diff",
+              "verified"},
 }
 
 
