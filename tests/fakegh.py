@@ -109,6 +109,9 @@ Control API (no auth; JSON; for the CLI, `make demo` and benchmarks)
     GET    /_fake/repos/{o}/{r}/dispatches   the dispatches received
     GET    /_fake/repos/{o}/{r}/event?index=-1      one as the runner's event.json
     GET    /_fake/repos/{o}/{r}/pulls
+    GET    /_fake/repos/{o}/{r}/workflow-runs        the workflow dispatches received
+    GET    /_fake/repos/{o}/{r}/workflow-event?index=-1   one as the receiving run's event.json
+    GET    /_fake/minted                     the App tokens minted (without their values)
 
 Seed format (JSON; ``fake.seed(obj)``, ``--seed FILE``, POST /_fake/seed)
     {"tokens": [{"token": "ghs_...", "name": "ci", "kind": "app",
@@ -117,7 +120,10 @@ Seed format (JSON; ``fake.seed(obj)``, ``--seed FILE``, POST /_fake/seed)
                 "files": {"path/in/repo.yaml": "text" | {"base64": "..."}},
                 "branches": {"sandbox": {"files": {...}}},      # or {} to copy main
                 "protected": ["main"],
-                "commits": [{"sha": "<40 hex>", "message": "..."}]}]}
+                "commits": [{"sha": "<40 hex>", "message": "..."}],
+                "workflows": ["deploy.yml"]}],             # declaring the input `payload`
+     "apps": [{"id": "12345", "public_key": "-----BEGIN PUBLIC KEY-----...",
+               "installs": {"org/gitops": {"contents": "write"}}}]}
 A token without "repos" reaches every repo with every permission.
 
 Recorded requests are dicts: id, time, method, path, query (dict of lists),
@@ -574,6 +580,10 @@ class FakeGitHub:
                     self.protect(rs["name"], b)
                 for c in rs.get("commits", []):
                     self.add_commit(rs["name"], c["message"], c.get("sha"))
+                for w in rs.get("workflows", []):
+                    self.add_workflow(rs["name"], w)
+            for a in spec.get("apps", []):
+                self.add_app(a["id"], a["public_key"], a["installs"])
 
     # -- faults -----------------------------------------------------------
     def fault(self, kind, method=None, path=".*", times=1, skip=0, probability=None, **params):
@@ -1736,7 +1746,10 @@ class FakeGitHub:
                 return 200, {"ok": True}
             if path == "/_fake/leaks":
                 return 200, self.leaks
-            m = re.fullmatch(r"/_fake/repos/([^/]+/[^/]+)/(log|dispatches|event|pulls|files/.+)", path)
+            if path == "/_fake/minted":  # the App tokens, without their values
+                return 200, [{k: v for k, v in e.items() if k != "token"} for e in self.minted]
+            m = re.fullmatch(r"/_fake/repos/([^/]+/[^/]+)/(log|dispatches|event|pulls|"
+                             r"workflow-runs|workflow-event|files/.+)", path)
             if not m or method != "GET":
                 return 404, {"message": "Not Found"}
             name, what = urllib.parse.unquote(m.group(1)), m.group(2)
@@ -1758,6 +1771,13 @@ class FakeGitHub:
                     return 200, self.dispatch_event(name, int(query.get("index", ["-1"])[0]))
                 except (IndexError, ValueError):
                     return 404, {"message": "no such dispatch"}
+            if what == "workflow-runs":
+                return 200, self.workflow_runs(name)
+            if what == "workflow-event":
+                try:
+                    return 200, self.workflow_event(name, int(query.get("index", ["-1"])[0]))
+                except (IndexError, ValueError, AttributeError):
+                    return 404, {"message": "no such workflow run"}
             data = self.read(name, urllib.parse.unquote(what[len("files/"):]),
                              query.get("ref", [None])[0])
             if data is None:
