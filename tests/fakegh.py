@@ -1450,6 +1450,11 @@ class FakeGitHub:
             return {"error": "A JSON web token could not be decoded"}
         if not isinstance(claims, dict) or not isinstance(header, dict):
             return {"error": "A JSON web token could not be decoded"}
+        try:
+            import token_guard  # an App JWT is a credential for 10 minutes: never printed
+            token_guard.SECRETS.add(value)
+        except (ImportError, AttributeError):
+            pass
         out = {k: claims.get(k) for k in ("iss", "iat", "exp")}
         out["alg"] = header.get("alg")
         app = self.apps.get(str(claims.get("iss")))
