@@ -1210,6 +1210,14 @@ out:
 	return rc;
 }
 
+/* GraphQL takes no author: say so once when one was asked for. */
+static void warn_author(const struct commit_opts *o, size_t n)
+{
+	if (n > 1 && o->author_name && !o->dry_run)
+		log_warning("input 'commit-author' is not used for a commit of several files: "
+			    "GitHub's createCommitOnBranch takes no author (and signs the commit)");
+}
+
 /* res->verified from GET commits/SHA when no answer said it. */
 static int read_verification(struct ctx *c, struct commit_result *res)
 {
@@ -1244,9 +1252,7 @@ int commit_files(struct gh_client *gh, const struct commit_opts *o,
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	if (n > 1 && o->author_name)
-		log_warning("input 'commit-author' is not used for a commit of several files: "
-			    "GitHub's createCommitOnBranch takes no author (and signs the commit)");
+	warn_author(o, n);
 	rc = commit_loop(&c, o->branch, files, n, res);
 	if (rc == 0)
 		rc = read_verification(&c, res);
@@ -1374,6 +1380,7 @@ int commit_pull_request(struct gh_client *gh, const struct commit_opts *o,
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
+	warn_author(o, n);
 	/* Does the base branch need the change at all? */
 	if (read_head(&c, o->branch, head) < 0 ||
 	    read_all(&c, o->branch, true, files, n, head, tree) < 0 || apply(&c, files, n, &any) < 0)

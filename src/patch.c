@@ -856,7 +856,10 @@ static void summary(const struct run *r, const char *files)
 		buf_adds(&md, "| GitOps commit | ");
 		add_link(&md, buf_cstr(&text), r->res.url);
 		buf_adds(&md, " |\n");
+		log_md_row(&md, "Verified", r->res.verified ? "yes (signed by GitHub)" : "no");
 	}
+	if (app_enabled(&r->app))
+		log_md_row(&md, "credentials", "GitHub App token for this repository, revoked at exit");
 	if (r->res.pr_url) {
 		buf_adds(&md, "| pull request | ");
 		add_link(&md, r->res.pr_url, r->res.pr_url);

@@ -298,7 +298,20 @@ def test_patch_mints_contents_write_on_the_gitops_repo(gb, receiver, tmp_path):
     [c] = receiver.log(GITOPS, "sandbox")[:1]
     assert c["author"]["name"] == "fake-app-12345[bot]" and c["verified"]
     assert r.outputs()["verified"] == "true"
+    assert "| Verified | yes" in r.summary, r.summary
+    assert "| credentials | GitHub App token for this repository" in r.summary
     check_revoked(receiver)
+
+
+def test_commit_author_is_not_sent_with_graphql(gb, receiver, tmp_path):
+    ev = dispatch_event(tmp_path, dispatch_payload())
+    r = gb([], patch_env(ev, receiver, branch="sandbox", manifest=MANIFESTS,
+                         commit_author="Deploy Bot <bot@example.com>"))
+    assert r.returncode == 0, r
+    assert "'commit-author' is not used for a commit of several files" in r.out
+    [call] = receiver.graphql_calls
+    assert "author" not in json.dumps(call["input"])
+    assert receiver.log(GITOPS, "sandbox")[0]["verified"]
 
 
 def test_patch_pull_request_adds_pull_requests_write(gb, receiver, tmp_path):
