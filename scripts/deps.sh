@@ -5,6 +5,8 @@
 #
 # Runs apt-get (update first) only when something is missing, so a machine that
 # already has everything never touches the network. Needs root to install.
+# When another apt-get or dpkg holds the lock, it waits for it (up to
+# DEPS_LOCK_TIMEOUT seconds, default 600) instead of failing at once.
 set -eu
 
 pkgs=""
@@ -37,6 +39,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "deps.sh: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+wait_lock="-o DPkg::Lock::Timeout=${DEPS_LOCK_TIMEOUT:-600}"
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+apt-get $wait_lock update -qq
+# shellcheck disable=SC2086
+apt-get $wait_lock install -y -qq --no-install-recommends $missing >/dev/null

@@ -44,6 +44,10 @@ struct call {
 	cJSON *json;        /* the parsed answer, or NULL */
 };
 
+static int claim_lost_put(struct ctx *c, const char *branch, struct commit_file *f,
+			  struct commit_result *res, bool *ours);
+static int read_head(struct ctx *c, const char *branch, char head[41]);
+
 /* Out of memory after GitHub made a change: say that it did. */
 static void made_oom(const struct call *k)
 {
@@ -176,6 +180,8 @@ static int protected_error(const struct ctx *c, const char *branch, const struct
 	log_error("branch '%s' of '%s' is protected: GitHub says '%s'; set 'pull-request: true' "
 		  "to commit to a new branch and open a pull request instead", branch, c->o->repo,
 		  k->resp.message ? k->resp.message : "(no message)");
+	log_fix("set 'pull-request: true' (a protected branch takes changes through pull "
+		"requests only)");
 	return -1;
 }
 
@@ -277,6 +283,7 @@ static int read_raw(struct ctx *c, struct commit_file *f, const char *ref, const
 		 c->o->repo);
 	k.req.accept = ACCEPT_RAW;
 	k.req.body_max = COMMIT_FILE_MAX;
+	k.req.too_big = "the manifest is larger than gitops-bump edits (no token changes that)";
 	if (call_send(&k, c, "GET", NULL, "contents:read") < 0)
 		goto out;
 	if (k.resp.status == 404) {
@@ -284,6 +291,7 @@ static int read_raw(struct ctx *c, struct commit_file *f, const char *ref, const
 		goto out;
 	}
 	if (k.resp.status != 200) {
+		/* a 403 "too large" here: over the API's 100 MB (gh_fail says so) */
 		rc = call_fail(&k);
 		goto out;
 	}
@@ -335,9 +343,28 @@ static int read_contents(struct ctx *c, struct commit_file *f, const char *ref,
 		goto out;
 	}
 	type = jstr(k.json, "type");
+	if (type && strcmp(type, "symlink") == 0) {
+		log_error_at(f->path, 0, "manifest '%s' on branch '%s' of '%s' is a symbolic link "
+			     "to '%s', which is no file in the repository: the API cannot write "
+			     "through a link", f->path, branch, c->o->repo,
+			     jstr(k.json, "target") ? jstr(k.json, "target") : "?");
+		log_fix("set the 'manifest' input to the file itself, not a link to it");
+		goto out;
+	}
 	if (!type || strcmp(type, "file") != 0) {
 		log_error_at(f->path, 0, "manifest '%s' on branch '%s' of '%s' is a %s, not a "
 			     "file", f->path, branch, c->o->repo, type ? type : "thing of no type");
+		goto out;
+	}
+	/* A link to a file in the repository is answered with the target (its
+	 * own path and sha): a PUT on the link with that sha would conflict on
+	 * every attempt.  Say so at once. */
+	if (jstr(k.json, "path") && strcmp(jstr(k.json, "path"), f->path) != 0) {
+		log_error_at(f->path, 0, "manifest '%s' on branch '%s' of '%s' is a symbolic link "
+			     "to '%s': the API cannot write through a link", f->path, branch,
+			     c->o->repo, jstr(k.json, "path"));
+		log_fix("set the 'manifest' input to '%s' (the file the link points to)",
+			jstr(k.json, "path"));
 		goto out;
 	}
 	content = jstr(k.json, "content");
@@ -411,6 +438,36 @@ static bool verification_of(const cJSON *commit, bool *known)
 	return cJSON_IsTrue(v);
 }
 
+/*
+ * A 2xx PUT whose answer cannot be read (cut short, or a proxy's page): the
+ * commit was made, or at least may have been.  Read the branch back as
+ * for a lost answer (claim_lost_put: the head is ours when its message is
+ * ours, it has one parent and it changed the file from the blob the PUT
+ * replaced to the blob it wrote).  WRITTEN with res->sha when it is ours;
+ * else -1, saying it may have been made (res->unsure).
+ */
+static int unreadable_put(struct ctx *c, const struct call *k, struct commit_file *f,
+			  const char *branch, struct commit_result *res)
+{
+	bool ours = false;
+
+	log_notice("%s: GitHub answered HTTP %ld, but the answer cannot be read (cut short or "
+		   "not JSON): reading the branch back", k->what.ptr, k->resp.status);
+	memcpy(f->seen, f->blob, sizeof(f->seen));
+	sha1_git_blob(f->new.ptr ? f->new.ptr : "", f->new.len, c->tried);
+	if (claim_lost_put(c, branch, f, res, &ours) == 0 && ours) {
+		log_info("the commit is ours: %.12s on branch '%s'", res->sha, branch);
+		return WRITTEN;
+	}
+	res->unsure = true;
+	log_error("%s: GitHub answered HTTP %ld, so the commit may have been made, but its "
+		  "answer cannot be read and the head of branch '%s' is not recognisably it: look "
+		  "at the branch before running this again", k->what.ptr, k->resp.status, branch);
+	log_fix("look at branch '%s' of '%s': if the deploy commit is there, nothing is left "
+		"to do", branch, c->o->repo);
+	return -1;
+}
+
 /* PUT contents.  WRITTEN, CONFLICT or -1. */
 static int write_contents(struct ctx *c, struct commit_file *f, const char *branch,
 			  struct commit_result *res)
@@ -437,8 +494,10 @@ static int write_contents(struct ctx *c, struct commit_file *f, const char *bran
 	}
 	if (add_identity(body, c->o) < 0)
 		goto out;
-	if (call_send(&k, c, "PUT", body, "contents:write") < 0)
+	if (call_send(&k, c, "PUT", body, "contents:write") < 0) {
+		res->unsure = k.resp.attempts > 0; /* it went out: it may have landed */
 		goto out;
+	}
 	if (is_protected(&k)) {
 		rc = protected_error(c, branch, &k);
 		goto out;
@@ -453,6 +512,10 @@ static int write_contents(struct ctx *c, struct commit_file *f, const char *bran
 		goto out;
 	}
 	commit = cJSON_GetObjectItemCaseSensitive(k.json, "commit");
+	if (!is_sha(jstr(commit, "sha"))) {
+		rc = unreadable_put(c, &k, f, branch, res);
+		goto out;
+	}
 	if (answer_sha(&k, commit, "sha", sha) < 0 || set_dup(&res->sha, sha, &k) < 0 ||
 	    set_dup(&res->url, jstr(commit, "html_url"), &k) < 0)
 		goto out;
@@ -579,6 +642,13 @@ static int tree_lookup(struct ctx *c, const char *root, struct commit_file *f,
 			memcpy(sha, s, sizeof(sha));
 			seg = slash + 1;
 			continue;
+		}
+		if (mode && strcmp(mode, "120000") == 0) {
+			log_error_at(f->path, 0, "manifest '%s' on branch '%s' of '%s' is a symbolic "
+				     "link: the API cannot write through a link", f->path, branch,
+				     c->o->repo);
+			log_fix("set the 'manifest' input to the file the link points to");
+			return -1;
 		}
 		if (strcmp(type, "blob") != 0 || !mode ||
 		    (strcmp(mode, "100644") != 0 && strcmp(mode, "100755") != 0)) {
@@ -811,8 +881,10 @@ static int write_graphql(struct ctx *c, const char *branch, const char *head,
 	buf_adds(&k.path, "/graphql");
 	buf_addf(&k.what, "committing %zu files to branch '%s' of '%s'", n, branch, c->o->repo);
 	k.req.graphql = true;
-	if (call_send(&k, c, "POST", body, "contents:write") < 0)
+	if (call_send(&k, c, "POST", body, "contents:write") < 0) {
+		res->unsure = k.resp.attempts > 0; /* it went out: it may have landed */
 		goto out;
+	}
 	if (k.resp.status / 100 != 2) {
 		rc = call_fail(&k);
 		goto out;
@@ -850,10 +922,11 @@ out:
  * branch head is ours when its one parent is c->tried_head and its message
  * is ours (as GitHub stores it).  Then res gets its sha, URL and
  * verification, and the files hold the change (read at the parent and
- * edited again).  0, or -1 (reported).
+ * edited again).  *moved: the head is not c->tried_head any more.  0, or
+ * -1 (reported).
  */
 static int claim_lost_graphql(struct ctx *c, const char *branch, struct commit_file *files,
-			      size_t n, struct commit_result *res, bool *ours)
+			      size_t n, struct commit_result *res, bool *ours, bool *moved)
 {
 	char head[SHA1_HEX_LEN + 1], parent[SHA1_HEX_LEN + 1], tree[SHA1_HEX_LEN + 1];
 	struct buf stored = BUF_INIT;
@@ -865,10 +938,18 @@ static int claim_lost_graphql(struct ctx *c, const char *branch, struct commit_f
 	int rc = -1;
 
 	*ours = false;
+	*moved = true;
 	call_init(&k);
 	if (!scratch || add_message(scratch, c->o->message, &stored) < 0)
 		goto out;
-	if (read_head(c, branch, head) < 0 || read_commit(c, &k, head) < 0)
+	if (read_head(c, branch, head) < 0)
+		goto out;
+	if (strcmp(head, c->tried_head) == 0) { /* nothing landed */
+		*moved = false;
+		rc = 0;
+		goto out;
+	}
+	if (read_commit(c, &k, head) < 0)
 		goto out;
 	msg = jstr(k.json, "message");
 	parents = cJSON_GetObjectItemCaseSensitive(k.json, "parents");
@@ -996,7 +1077,9 @@ static int lost_graphql(struct ctx *c, const char *branch, struct commit_file *f
 {
 	bool ours;
 
-	if (claim_lost_graphql(c, branch, files, n, res, &ours) < 0)
+	bool moved;
+
+	if (claim_lost_graphql(c, branch, files, n, res, &ours, &moved) < 0)
 		return -1;
 	res->changed = ours;
 	if (ours)
@@ -1006,6 +1089,36 @@ static int lost_graphql(struct ctx *c, const char *branch, struct commit_file *f
 		log_notice("the files on branch '%s' are now exactly what the last attempt wrote: "
 			   "an attempt whose answer was lost may have committed them", branch);
 	return 0;
+}
+
+/*
+ * A 2xx GraphQL answer that cannot be read: the commit was made, or may
+ * have been (the rule of unreadable_put).  0 when the head is our commit;
+ * CONFLICT when the branch did not move (nothing landed: try again); else
+ * -1, saying it may have been made (res->unsure).
+ */
+static int lost_write(struct ctx *c, const char *branch, struct commit_file *files, size_t n,
+		      struct commit_result *res)
+{
+	bool ours, moved;
+
+	if (claim_lost_graphql(c, branch, files, n, res, &ours, &moved) < 0)
+		return -1;
+	if (ours) {
+		log_info("the answer to the commit was lost, but GitHub made it: %.12s on branch "
+			 "'%s' is ours", res->sha, branch);
+		return 0;
+	}
+	if (!moved)
+		return CONFLICT;
+	res->unsure = true;
+	log_error("committing to branch '%s' of '%s': GitHub answered, so the commit may have "
+		  "been made, but its answer cannot be read and the head of the branch is not "
+		  "recognisably it: look at the branch before running this again", branch,
+		  c->o->repo);
+	log_fix("look at branch '%s' of '%s': if the deploy commit is there, nothing is left "
+		"to do", branch, c->o->repo);
+	return -1;
 }
 
 /* ---- the loop ------------------------------------------------------------ */
@@ -1088,6 +1201,8 @@ static int give_up(const struct ctx *c, const struct race *r, const char *branch
 {
 	log_error("gave up committing to branch '%s' of '%s' after %d attempts: other commits "
 		  "kept landing first (raise 'max-attempts')", branch, c->o->repo, r->attempt);
+	log_fix("raise 'max-attempts' (or 'timeout'), or serialise the deploys with a "
+		"`concurrency:` group");
 	return -1;
 }
 
@@ -1176,19 +1291,8 @@ static int commit_loop(struct ctx *c, const char *branch, struct commit_file *fi
 		}
 		rc = n == 1 ? write_contents(c, &files[0], branch, res)
 			    : write_graphql(c, branch, head, files, n, res);
-		if (rc == LOST) {
-			bool ours;
-
-			if (claim_lost_graphql(c, branch, files, n, res, &ours) < 0)
-				goto out;
-			if (ours) {
-				log_info("the answer to the commit was lost, but GitHub made it: "
-					 "%.12s on branch '%s' is ours", res->sha, branch);
-				rc = 0;
-				goto out;
-			}
-			rc = CONFLICT;
-		}
+		if (rc == LOST && (rc = lost_write(c, branch, files, n, res)) != CONFLICT)
+			goto out;
 		if (rc != CONFLICT)
 			goto out;
 		rc = -1;

@@ -50,8 +50,24 @@
  * attempt may have committed it.  The GraphQL commit follows the same
  * rule: a 2xx answer whose body cannot be read, or a stale head after
  * which the files read as already changed, is ours when the branch head's
- * one parent is the head we expected and its message is ours.  Another run making the identical commit
- * from the identical file at the same time cannot be told apart.
+ * one parent is the head we expected and its message is ours.  Another
+ * run making the identical commit from the identical file at the same time
+ * cannot be told apart.
+ *
+ * An unreadable success: a 2xx PUT whose body is cut short or is no JSON
+ * (a proxy on the way) made the commit, or may have.  The branch is read
+ * back as for a lost answer: when the head is ours (same test as above)
+ * it is reported as our commit; else the run fails saying the commit may
+ * have been made (result.unsure), never as a plain failure that a re-run
+ * would turn into a second commit.  (Several files: the GraphQL rule
+ * above.)  Any write that went out without a usable answer (transport
+ * failure after retries) also sets result.unsure.
+ *
+ * A manifest that is a symbolic link: the Contents API answers a link to a
+ * file in the repository with the target (its own path and sha), and any
+ * other link with type "symlink"; the tree has mode 120000.  Each is an
+ * error at once naming the link (and its target), before anything is
+ * written: a PUT on the link would conflict on every attempt.
  *
  * A protected branch (GitHub answers "Changes must be made through a pull
  * request", or "Protected branch update failed") is an error that says to
@@ -134,6 +150,9 @@ struct commit_result {
 	int attempts;     /* commit attempts (1 without conflicts) */
 	bool verified;    /* GitHub marked the commit Verified */
 	bool verified_known; /* an answer said so either way */
+	bool unsure;      /* a write to the branch went out whose effect is not
+			   * known (no usable answer): a commit may have landed
+			   * although the call failed (set with -1 only) */
 };
 
 void commit_file_init(struct commit_file *f, const char *path);

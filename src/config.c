@@ -27,10 +27,12 @@ struct input_def {
 	const char *def;   /* default, or NULL */
 	long min, max;     /* T_INT bounds */
 	const char *help;
+	bool by_payload;   /* the default depends on the payload (see config.h) */
 };
 
 /* The table.  Same order as enum input.  Defaults here are the binary's;
- * action.yml declares the same names (a test checks). */
+ * action.yml declares the same names and the same defaults, or '' for the
+ * inputs whose default depends on the payload (tests check both). */
 static const struct input_def inputs[IN__COUNT] = {
 	[IN_MODE] = { "mode", M_BOTH, T_STR, NULL, 0, 0,
 		"what to do: 'dispatch' (app repo) or 'patch' (GitOps repo)" },
@@ -70,7 +72,7 @@ static const struct input_def inputs[IN__COUNT] = {
 	[IN_MARKER] = { "marker", M_PATCH, T_STR, "lastCommitMsg", 0, 0,
 		"replace the text between <NAME> and </NAME> when the file has it" },
 	[IN_VALUE] = { "value", M_PATCH, T_STR, "{time} {repository}@{short_sha}: {subject}", 0, 0,
-		"template for the marker text and the revision annotation" },
+		"template for the marker text and the revision annotation", true },
 	[IN_CONTAINER] = { "container", M_PATCH, T_STR, NULL, 0, 0,
 		"container whose image is set (default: every container)" },
 	[IN_BRANCH] = { "branch", M_PATCH, T_STR, NULL, 0, 0,
@@ -79,27 +81,27 @@ static const struct input_def inputs[IN__COUNT] = {
 		"commit through the API; false: only edit the file in GITHUB_WORKSPACE" },
 	[IN_COMMIT_MESSAGE] = { "commit-message", M_PATCH, T_STR,
 		"Deploy {service} to {environment}: {repository}@{short_sha}\n\n{subject}", 0, 0,
-		"commit message template" },
+		"commit message template", true },
 	[IN_COMMIT_AUTHOR] = { "commit-author", M_PATCH, T_STR, NULL, 0, 0,
 		"'Name <email>' for author and committer (default: none, so commits are Verified)" },
 	[IN_PULL_REQUEST] = { "pull-request", M_PATCH, T_BOOL, "false", 0, 0,
 		"commit to a new branch and open a pull request" },
 	[IN_PR_TITLE] = { "pull-request-title", M_PATCH, T_STR,
 		"Deploy {service} to {environment} ({short_sha})", 0, 0,
-		"pull request title template" },
+		"pull request title template", true },
 	[IN_PR_BODY] = { "pull-request-body", M_PATCH, T_STR,
 		"Automated deploy of `{service}` to `{environment}` from {repository}@{sha}.\n\n{message}", 0, 0,
-		"pull request body template" },
+		"pull request body template", true },
 	[IN_APP_ID] = { "app-id", M_BOTH, T_STR, NULL, 0, 0,
-		"GitHub App id (or client id): mint a token per repository instead of 'token'" },
+		"GitHub App id (or client id): mint a token per repository instead of 'token'", false },
 	[IN_PRIVATE_KEY] = { "private-key", M_BOTH, T_STR, NULL, 0, 0,
-		"the App's private key (PEM, PKCS#1 or PKCS#8); never a CLI flag" },
+		"the App's private key (PEM, PKCS#1 or PKCS#8); never a CLI flag", false },
 	[IN_VIA] = { "via", M_DISPATCH, T_STR, "repository_dispatch", 0, 0,
-		"repository_dispatch (Contents write) or workflow_dispatch (Actions write only)" },
+		"repository_dispatch (Contents write) or workflow_dispatch (Actions write only)", false },
 	[IN_WORKFLOW] = { "workflow", M_DISPATCH, T_STR, NULL, 0, 0,
-		"via workflow_dispatch: the receiving workflow's file name (deploy.yml)" },
+		"via workflow_dispatch: the receiving workflow's file name (deploy.yml)", false },
 	[IN_REQUIRE_VERIFIED] = { "require-verified", M_PATCH, T_BOOL, "false", 0, 0,
-		"fail (and open no pull request) when the commit is not Verified" },
+		"fail (and open no pull request) when the commit is not Verified", false },
 };
 
 /* Inputs a mode cannot do without (a usage error when unset).  The token is
@@ -479,7 +481,7 @@ static void warn_unknown_inputs(void)
 	}
 }
 
-int config_load(struct config *cfg, int argc, char **argv)
+static int load(struct config *cfg, int argc, char **argv)
 {
 	const char *word = argc > 1 ? argv[1] : NULL;
 	const char *env_mode;
@@ -552,6 +554,19 @@ int config_load(struct config *cfg, int argc, char **argv)
 	if (set_value(cfg, IN_MODE, mode_names[cfg->mode], false) < 0)
 		return -1;
 	return fill_and_check(cfg);
+}
+
+int config_load(struct config *cfg, int argc, char **argv)
+{
+	if (load(cfg, argc, argv) == 0)
+		return 0;
+	/* `edit` is a CLI verb with no step summary */
+	if (cfg->mode != MODE_EDIT)
+		log_summary_failed(cfg->mode == MODE_DISPATCH || cfg->mode == MODE_PATCH ?
+				   mode_names[cfg->mode] : "run", NULL, NULL,
+				   "nothing done: the inputs were refused before anything was "
+				   "read or sent");
+	return -1;
 }
 
 char **config_lines(const struct config *cfg, enum input in, size_t *n)
@@ -640,7 +655,7 @@ void config_list_inputs(void)
 		printf("%s\t%s\t", inputs[i].name, modes);
 		for (; *def; def++) /* one line per input */
 			fputs(*def == '\n' ? "\\n" : (char[2]){ *def, 0 }, stdout);
-		printf("\t%s\n", inputs[i].help);
+		printf("\t%s\t%s\n", inputs[i].help, inputs[i].by_payload ? "payload" : "fixed");
 	}
 }
 

@@ -11,7 +11,14 @@
  *      spelling (INPUT_EVENT_TYPE) is accepted too, because POSIX shells drop
  *      variables with '-' in their names;
  *   3. the default in the table.
- * An empty value counts as unset.  The token never comes from a CLI flag
+ * An empty value counts as unset.  The Actions runner passes every default
+ * of action.yml as INPUT_*, so the binary never sees "not given"; an input
+ * whose default depends on the payload (the templates that name the source
+ * commit, which the article's payload does not carry: value, commit-message,
+ * pull-request-title, pull-request-body) is therefore declared with default
+ * '' in action.yml, and "empty" means "the binary's own default", chosen by
+ * the mode from the payload.  The binary is the one source of truth for
+ * every default.  The token never comes from a CLI flag
  * (it would show in `ps` and shell history): INPUT_TOKEN, then GITHUB_TOKEN,
  * then GH_TOKEN.  Nor does the App's private key (INPUT_PRIVATE-KEY only),
  * which is masked, line by line, before anything is printed.
@@ -101,7 +108,8 @@ struct config {
 };
 
 /* Fill `cfg` from argv and the environment.  0, or -1 (usage error,
- * printed).  `cfg` must be released either way. */
+ * printed, and said in the step summary: log_summary_failed).  `cfg` must
+ * be released either way. */
 int config_load(struct config *cfg, int argc, char **argv);
 void config_release(struct config *cfg);
 
@@ -131,7 +139,9 @@ int config_client_new(struct gh_client **out, const struct config *cfg);
 /* Print the usage text to stdout. */
 void config_usage(void);
 /* Print the input table to stdout (`--list-inputs`): one line per input,
- * "name<TAB>modes<TAB>default<TAB>description", modes comma-separated. */
+ * "name<TAB>modes<TAB>default<TAB>description<TAB>kind", modes
+ * comma-separated, kind "payload" when the default depends on the payload
+ * (action.yml declares '' for it), else "fixed". */
 void config_list_inputs(void);
 
 #endif

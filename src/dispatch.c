@@ -949,6 +949,39 @@ static void summary(const struct run *r, bool dry_run)
 	buf_release(&raw);
 }
 
+/* The step summary of a failed run: what was asked, what was sent. */
+static void failure_summary(const struct run *r, bool dry_run)
+{
+	struct buf rows = BUF_INIT, targets = BUF_INIT, done = BUF_INIT, subject = BUF_INIT;
+
+	for (size_t i = 0; i < r->ntargets; i++)
+		buf_addf(&targets, "%s%s", i ? ", " : "", r->targets[i]);
+	if (r->service && r->environment)
+		buf_addf(&subject, "%s to %s", r->service, r->environment);
+	log_md_row(&rows, "event type", r->event_type);
+	log_md_row(&rows, "service", r->service);
+	log_md_row(&rows, "environment", r->environment);
+	log_md_row(&rows, "targets", targets.len ? targets.ptr : NULL);
+	log_md_row(&rows, "source", r->ev.repository);
+	log_md_row(&rows, "commit", r->ev.sha);
+	if (dry_run)
+		buf_adds(&done, "nothing sent (dry run)");
+	else if (!r->sent)
+		buf_adds(&done, "nothing sent: no dispatch is confirmed, so no deploy was asked "
+			 "for (unless the log says one may have arrived)");
+	else
+		buf_addf(&done, "sent to %zu of %zu repositories: the ones without a `sent` line "
+			 "in the log got nothing", r->sent, r->ntargets);
+	/* on the failure path already: out of memory here only shortens it */
+	log_summary_failed("dispatch", buf_failed(&subject) ? NULL : subject.ptr,
+			   buf_failed(&rows) || buf_failed(&targets) ? NULL : rows.ptr,
+			   buf_failed(&done) ? "see the log" : done.ptr);
+	buf_release(&rows);
+	buf_release(&targets);
+	buf_release(&done);
+	buf_release(&subject);
+}
+
 int dispatch_run(const struct config *cfg)
 {
 	struct run r = { .cfg = cfg };
@@ -974,9 +1007,6 @@ int dispatch_run(const struct config *cfg)
 		 r.ev.repository ? r.ev.repository : "?");
 	if (dry_run || log_get_style() == LOG_ACTIONS)
 		show_body(&r, dry_run ? "request body (dry run: nothing sent)" : "request body");
-	if ((rc = log_output("payload", r.pl.payload)) < 0 ||
-	    (rc = log_output("event-type", r.event_type)) < 0)
-		goto out;
 	if (!dry_run) {
 		if ((rc = open_client(&r)) < 0)
 			goto out;
@@ -985,15 +1015,24 @@ int dispatch_run(const struct config *cfg)
 				rc = -1;
 		if (r.sent < r.ntargets)
 			log_info("sent to %zu of %zu repositories", r.sent, r.ntargets);
-		if (r.workflow && (log_output("run-id", buf_cstr(&r.run_ids)) < 0 ||
-					     log_output("run-url", buf_cstr(&r.run_urls)) < 0))
-			rc = -1;
+		if (rc < 0)
+			goto out;
+		if (r.workflow && ((rc = log_output("run-id", buf_cstr(&r.run_ids))) < 0 ||
+				   (rc = log_output("run-url", buf_cstr(&r.run_urls))) < 0))
+			goto out;
 	} else {
 		log_info("dry run: nothing sent to %zu repositor%s", r.ntargets,
 			 r.ntargets == 1 ? "y" : "ies");
 	}
+	/* the outputs say what was sent: only once it all was (or, in a dry
+	 * run, what would be) */
+	if ((rc = log_output("payload", r.pl.payload)) < 0 ||
+	    (rc = log_output("event-type", r.event_type)) < 0)
+		goto out;
 	summary(&r, dry_run);
 out:
+	if (rc < 0)
+		failure_summary(&r, dry_run);
 	app_release(&r.app, r.gh); /* revokes every token minted, also on failure */
 	if (r.gh)
 		gh_client_free(r.gh);

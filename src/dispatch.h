@@ -25,6 +25,11 @@
  * (as Python's errors="replace" decodes it), because JSON cannot carry raw
  * bytes.
  *
+ * Outputs (payload, event-type) are written only once every target got
+ * the dispatch (or, in a dry run, what would be sent); a failed run writes
+ * none, and a failure summary (log.h log_summary_failed) that says to how
+ * many targets it was sent.
+ *
  * Returns of this module: 0; -1 (reported); GB_EUSAGE for a bad setting
  * (reported; exit 2).
  */

@@ -742,8 +742,9 @@ static enum outcome attempt(struct gh_client *c, const struct gh_request *req,
 		rc = exchange(c, method, buf_cstr(&url), body, body_len, req->accept,
 			      with_token, resp);
 		if (rc == CURLE_WRITE_ERROR && c->body_too_big) {
-			log_error("%s failed: the response is over %zu bytes", req->what,
-				  c->body_max);
+			log_error("%s failed: the response is over %zu bytes%s%s", req->what,
+				  c->body_max, req->too_big ? ": " : "",
+				  req->too_big ? req->too_big : "");
 			goto done;
 		}
 		if (rc == CURLE_OUT_OF_MEMORY || (rc == CURLE_WRITE_ERROR && c->body_oom)) {
@@ -1060,6 +1061,70 @@ static void permission_hint(struct buf *b, const struct gh_request *req, const c
 		 req->repo ? req->repo : "the repository");
 	describe_permission(b, perm);
 	buf_adds(b, "; classic PAT: repo scope)");
+	log_fix("give the token %s on '%s'", perm, req->repo ? req->repo : "the repository");
+}
+
+/* The workflow's `permissions:` key for "contents:write": "contents: write". */
+static void permissions_key(struct buf *b, const char *perm)
+{
+	const char *colon = strchr(perm, ':');
+	size_t n = colon ? (size_t)(colon - perm) : strlen(perm);
+
+	for (size_t i = 0; i < n; i++)
+		buf_addc(b, perm[i] == '_' ? '-' : perm[i]);
+	buf_addf(b, ": %s", colon ? colon + 1 : "read");
+}
+
+/*
+ * A 403 that names its cause: each has its own line and fix, and only the
+ * ones a token can fix name a permission.  GitHub's messages (REST docs,
+ * "Troubleshooting the REST API", and the Contents and Repositories pages):
+ *   "Repository was archived so is read-only."       no token can write
+ *   errors[].code "too_large" / "... too large ..."  the file, not the token
+ *   "Resource not accessible by integration"         a GitHub App token or the
+ *                                                    workflow's GITHUB_TOKEN
+ *   "Resource not accessible by personal access token"  a fine-grained PAT
+ *   "... SAML enforcement ..."                       SSO not authorised
+ * Anything else that is no rate limit: the permission hint when the
+ * message speaks of access (or there is none), else GitHub's message alone.
+ */
+static void hint_403(struct buf *b, const struct gh_request *req, const struct gh_response *resp)
+{
+	const char *msg = resp->message, *repo = req->repo ? req->repo : "the repository";
+	const char *perm = req->permission ? req->permission : "contents:read";
+	struct buf key = BUF_INIT;
+
+	if (message_says_rate_limit(msg)) {
+		buf_adds(b, ": rate limited");
+	} else if (msg && strcasestr(msg, "archived")) {
+		buf_addf(b, ": '%s' is archived, so it is read-only for every token", repo);
+		log_fix("unarchive '%s' (its Settings) or deploy to another repository", repo);
+	} else if (msg && (strcasestr(msg, "too large") || strcasestr(msg, "too_large"))) {
+		buf_adds(b, ": the file is too large for GitHub's API (no token changes that)");
+		log_fix("keep the manifest under GitHub's API limit (100 MB; 1 MB per JSON "
+			"answer)");
+	} else if (msg && strcasestr(msg, "not accessible by integration")) {
+		permissions_key(&key, perm);
+		buf_addf(b, ": the workflow's GITHUB_TOKEN (or a GitHub App token) lacks %s on '%s': "
+			 "with GITHUB_TOKEN, add 'permissions: { %s }' to the job (or the "
+			 "workflow); with an App, grant it ", perm, repo, buf_cstr(&key));
+		describe_permission(b, perm);
+		log_fix("add a `permissions:` block with `%s` to the job or the workflow (for "
+			"GITHUB_TOKEN; a GitHub App needs that permission granted)", buf_cstr(&key));
+	} else if (msg && strcasestr(msg, "not accessible by personal access token")) {
+		buf_addf(b, ": the fine-grained token lacks %s on '%s' (give it ", perm, repo);
+		describe_permission(b, perm);
+		buf_adds(b, " on that repository)");
+		log_fix("give the fine-grained token %s on '%s'", perm, repo);
+	} else if (msg && strcasestr(msg, "SAML")) {
+		buf_addf(b, ": the token is not authorised for the organisation's single sign-on");
+		log_fix("authorise the token for SSO (token settings, Configure SSO)");
+	} else if (!msg || strcasestr(msg, "not accessible") || strcasestr(msg, "permission") ||
+		   strcasestr(msg, "must have")) {
+		buf_adds(b, ": ");
+		permission_hint(b, req, "token lacks");
+	}
+	buf_release(&key);
 }
 
 int gh_fail(const struct gh_request *req, const struct gh_response *resp)
@@ -1071,14 +1136,11 @@ int gh_fail(const struct gh_request *req, const struct gh_response *resp)
 	switch (resp->status) {
 	case 401:
 		buf_adds(&b, ": the token is invalid, expired or revoked (check the 'token' input)");
+		log_fix("set the 'token' input to a current token (the secret it names may be "
+			"empty, expired or revoked)");
 		break;
 	case 403:
-		buf_adds(&b, ": ");
-		if (message_says_rate_limit(resp->message)) {
-			buf_adds(&b, "rate limited");
-			break;
-		}
-		permission_hint(&b, req, "token lacks");
+		hint_403(&b, req, resp);
 		break;
 	case 404:
 		buf_addf(&b, ": '%s' does not exist or the token cannot see it; ",

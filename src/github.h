@@ -88,6 +88,8 @@ struct gh_request {
 	bool no_resend;         /* not idempotent (a repository_dispatch): a
 				 * transport failure after the request went out
 				 * is not retried, since it may have arrived */
+	const char *too_big;    /* what an answer over body_max means, for the
+				 * error line (NULL: the size alone) */
 	bool graphql;           /* POST to the GraphQL endpoint instead of
 				 * base + path: {base}/graphql, but on GHES
 				 * (base .../api/v3) .../api/graphql */

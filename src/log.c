@@ -19,6 +19,10 @@ static enum log_style style = LOG_PLAIN;
 static bool verbose;
 static char **secrets;
 static size_t nsecrets;
+/* the failure summary's material (log_summary_failed) */
+static char *first_error, *first_fix;
+static unsigned nerrors;
+static bool failed_summary_done;
 
 void log_init(void)
 {
@@ -54,6 +58,11 @@ void log_reset(void)
 	free(secrets);
 	secrets = NULL;
 	nsecrets = 0;
+	free(first_error);
+	free(first_fix);
+	first_error = first_fix = NULL;
+	nerrors = 0;
+	failed_summary_done = false;
 }
 
 /* Write all of `len` bytes; output errors (a closed pipe) are not fatal to
@@ -327,8 +336,12 @@ static void emit(const char *cmd, const char *label, const char *file, long line
 
 	if (!msg) {
 		emit_oom(label);
+		if (label && !strcmp(label, "error"))
+			nerrors++;
 		return;
 	}
+	if (label && !strcmp(label, "error") && !nerrors++)
+		first_error = strdup(msg); /* NULL: the summary says less */
 	if (style == LOG_ACTIONS && cmd) {
 		char *data = log_escape_data(msg);
 		bool lost = !data;
@@ -588,6 +601,65 @@ int log_summary(const char *markdown)
 	}
 	rc = append_env_file("GITHUB_STEP_SUMMARY", file, red, len);
 	free(red);
+	return rc;
+}
+
+void log_fix(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (first_fix || nerrors > 1)
+		return;
+	va_start(ap, fmt);
+	first_fix = format_redacted(fmt, ap); /* NULL: no fix shown */
+	va_end(ap);
+}
+
+const char *log_first_error(void)
+{
+	return first_error;
+}
+
+const char *log_first_fix(void)
+{
+	return first_fix;
+}
+
+int log_summary_failed(const char *mode, const char *subject, const char *rows,
+		       const char *done)
+{
+	struct buf md = BUF_INIT;
+	int rc;
+
+	if (failed_summary_done)
+		return 0;
+	failed_summary_done = true;
+	buf_addf(&md, "### gitops-bump %s failed", mode);
+	if (subject && *subject) {
+		buf_adds(&md, ": ");
+		log_md_escape(&md, subject, strlen(subject));
+	}
+	buf_adds(&md, "\n\n");
+	if (rows && *rows)
+		buf_addf(&md, "| | |\n| --- | --- |\n%s\n", rows);
+	buf_addf(&md, "**Done:** %s\n\n**Error:** ", done);
+	if (first_error)
+		log_md_escape(&md, first_error, strlen(first_error));
+	else
+		buf_adds(&md, nerrors ? "(out of memory while reporting it)" : "(none reported)");
+	buf_adds(&md, "\n");
+	if (first_fix) {
+		buf_adds(&md, "\n**Fix:** ");
+		log_md_escape(&md, first_fix, strlen(first_fix));
+		buf_adds(&md, "\n");
+	}
+	if (buf_failed(&md)) {
+		buf_release(&md);
+		log_warning("the step summary was not written: out of memory");
+		return -1;
+	}
+	rc = log_summary(md.ptr);
+	buf_release(&md);
 	return rc;
 }
 

@@ -103,6 +103,32 @@ int log_output(const char *name, const char *value);
  * Redacted.  0, or -1 (printed). */
 int log_summary(const char *markdown);
 
+/*
+ * The step summary of a failed run: every mode's failure path calls it, so
+ * that no failed run leaves the summary empty.  log_error()/log_error_at()
+ * remember the run's first error line (redacted), and log_fix() what to do
+ * about it: the fix is kept only when given with the first error (before
+ * or right after it), so it never names the cure of a later symptom.
+ * log_summary_failed() then appends
+ *
+ *     ### gitops-bump MODE failed: SUBJECT
+ *     | | |          (`rows`: what was asked, built with log_md_row; may be NULL)
+ *     **Done:** DONE (what was done and not done: "nothing committed", a
+ *                     commit that may have landed, ...)
+ *     **Error:** the first error line
+ *     **Fix:** the fix, when one was recorded
+ *
+ * `mode` and `done` are trusted Markdown; `subject` (NULL: none) is
+ * escaped.  Written at most once per run (a later call does nothing), and
+ * only when $GITHUB_STEP_SUMMARY is set.  0, or -1 (printed).
+ */
+void log_fix(const char *fmt, ...) GB_PRINTF(1, 2);
+int log_summary_failed(const char *mode, const char *subject, const char *rows,
+		       const char *done);
+/* The run's first error line (redacted; NULL: none yet), and its fix. */
+const char *log_first_error(void);
+const char *log_first_fix(void);
+
 /* Append untrusted text to Markdown (the step summary) as literal inline
  * text: HTML's <, >, & become entities, Markdown punctuation is
  * backslash-escaped, line breaks and tabs become spaces, other control

@@ -958,6 +958,61 @@ static void announce(const struct run *r)
 	buf_release(&b);
 }
 
+/* ---- a failed run -------------------------------------------------------------- */
+
+/* What a failed run did, for its step summary (log_summary_failed). */
+static const char *failure_done(const struct run *r, struct buf *b)
+{
+	const char *branch = r->pr_branch ? r->pr_branch : r->branch;
+
+	if (r->res.sha)
+		buf_addf(b, "committed `%.*s` to branch `%s` of `%s`; the failure came after it",
+			 DISPATCH_SHORT_SHA, r->res.sha, branch, r->repo);
+	else if (r->res.unsure)
+		buf_addf(b, "**a commit may have landed** on branch `%s` of `%s` (GitHub's answer "
+			 "was lost or unreadable): look at the branch before running this again",
+			 branch, r->repo);
+	else if (config_bool(r->cfg, IN_DRY_RUN))
+		return "nothing written (dry run)";
+	else if (!config_bool(r->cfg, IN_COMMIT))
+		return "nothing committed (`commit: false`)";
+	else
+		return "nothing committed";
+	return buf_failed(b) ? "see the log" : b->ptr;
+}
+
+static void failure_summary(const struct run *r)
+{
+	const struct payload *pl = &r->pl;
+	struct buf rows = BUF_INIT, subject = BUF_INIT, text = BUF_INIT, done = BUF_INIT;
+
+	if (pl->service && pl->environment)
+		buf_addf(&subject, "%s to %s", pl->service, pl->environment);
+	log_md_row(&rows, "service", pl->service);
+	log_md_row(&rows, "environment", pl->environment);
+	if (pl->repository) {
+		buf_addf(&text, "%s@%.*s", pl->repository, DISPATCH_SHORT_SHA,
+			 pl->sha ? pl->sha : "");
+		log_md_row(&rows, "source", text.ptr);
+	}
+	if (r->repo)
+		log_md_row(&rows, "GitOps repository", r->repo);
+	if (r->branch)
+		log_md_row(&rows, "branch", r->pr_branch ? r->pr_branch : r->branch);
+	buf_reset(&text);
+	for (size_t i = 0; r->paths && i < r->npaths; i++)
+		buf_addf(&text, "%s%s", i ? ", " : "", r->paths[i]);
+	if (text.len)
+		log_md_row(&rows, "files", text.ptr);
+	/* on the failure path already: out of memory here only shortens it */
+	log_summary_failed("patch", buf_failed(&subject) ? NULL : subject.ptr,
+			   buf_failed(&rows) ? NULL : rows.ptr, failure_done(r, &done));
+	buf_release(&rows);
+	buf_release(&subject);
+	buf_release(&text);
+	buf_release(&done);
+}
+
 /* ---- the mode ------------------------------------------------------------------ */
 
 static void release(struct run *r)
@@ -1015,6 +1070,8 @@ int patch_run(const struct config *cfg)
 		goto out;
 	rc = report(&r);
 out:
+	if (rc < 0)
+		failure_summary(&r);
 	release(&r);
 	return rc;
 }

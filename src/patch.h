@@ -18,6 +18,9 @@
  *      workspace.h);
  *   4. writes the outputs (changed, commit-sha, commit-url, files,
  *      pull-request-url, diff) and the step summary.
+ * A failed run writes no outputs and a failure summary (log.h
+ * log_summary_failed): what was asked, and whether nothing was committed,
+ * a commit was made before the failure, or a commit may have landed.
  * README "Patch" documents the inputs and defaults.
  *
  * Returns 0, -1 (reported), or GB_EUSAGE (reported).

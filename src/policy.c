@@ -2,6 +2,7 @@
 #include "policy.h"
 
 #include "log.h"
+#include "yamlquote.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -317,12 +318,15 @@ int policy_check_branch(const char *b, size_t len)
 		return refuse_branch(b, len, "it starts with '-'");
 	if (len == 1 && b[0] == '@')
 		return refuse_branch(b, len, "'@' is not a branch name");
+	/* git takes any byte from 0x80 up; the API's JSON takes UTF-8 */
+	if (!yq_utf8_valid(b, len))
+		return refuse_branch(b, len, "it is not valid UTF-8");
 	for (size_t i = 0; i <= len; i++) {
 		unsigned char c = i < len ? (unsigned char)b[i] : '/';
 
-		if (i < len && (c < 0x21 || c >= 0x7f || strchr("~^:?*[\\", c)))
-			return refuse_branch(b, len, "it contains a space, a control character, "
-					     "a non-ASCII byte or one of ~ ^ : ? * [ \\");
+		if (i < len && (c < 0x21 || c == 0x7f || strchr("~^:?*[\\", c)))
+			return refuse_branch(b, len, "it contains a space, a control character "
+					     "or one of ~ ^ : ? * [ \\");
 		if (i + 1 < len && c == '.' && b[i + 1] == '.')
 			return refuse_branch(b, len, "it contains '..'");
 		if (i + 1 < len && c == '@' && b[i + 1] == '{')

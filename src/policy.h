@@ -36,9 +36,11 @@
  *
  * Branches.  A branch name (the expanded `branch` template) must be a valid
  * git ref name by git-check-ref-format's rules, at most POLICY_BRANCH_MAX
- * bytes, and printable ASCII: no "..", "@{", "//", control characters,
- * space, ~ ^ : ? * [ \, no leading '-' or '/', no component starting with
- * '.' or ending in ".lock", not "@", not ending in '/' or '.'.
+ * bytes, and valid UTF-8 (git takes any byte from 0x80 up, so non-ASCII
+ * names such as "café" are branches; the API's JSON needs UTF-8): no "..",
+ * "@{", "//", control characters (DEL included), space, ~ ^ : ? * [ \, no
+ * leading '-' or '/', no component starting with '.' or ending in ".lock",
+ * not "@", not ending in '/' or '.'.
  */
 #ifndef GB_POLICY_H
 #define GB_POLICY_H

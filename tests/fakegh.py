@@ -55,6 +55,11 @@ Endpoints
     GET   /repos/{o}/{r}/pulls?head=o:b&base=&state=
 Objects are real git objects (blob/tree/commit sha-1 as git computes them).
 
+Repository states (``archive``, ``add_symlink``; see their docstrings)
+    archived        every write answers 403 "Repository was archived so is read-only."
+    symlinks        mode 120000 blobs; the Contents API answers a link to a file in
+                    the repo with the *target* (its path and sha), else type "symlink"
+
 GitHub Apps, workflow dispatch and GraphQL (issue 13; see "apps" below)
     GET    /repos/{o}/{r}/installation      App JWT (RS256, iat/exp/iss checked); 404
                                              when the App is not installed there
@@ -86,7 +91,11 @@ random (seeded: FakeGitHub(seed=...)); the first matching fault fires)
     trickle         chunk=1, interval=0.2                   body a few bytes at a time
     hang            seconds=None                            never answer (until stop)
     truncate                                                body cut, Content-Length fits
-    garbage         status=200                              a non-JSON (HTML) body
+    garbage         status=200, processed=False             a non-JSON (HTML) body
+                                                            (processed: the request takes
+                                                            effect and keeps its status,
+                                                            as behind a proxy that mangles
+                                                            a 2xx answer)
     bad_base64                                              contents `content` broken
     lie_sha                                                 contents `sha` is wrong
     interleave      file=PATH, content=|append=|edit=fn, message=, branch=
@@ -141,6 +150,7 @@ import hashlib
 import http.server
 import json
 import os
+import posixpath
 import random
 import re
 import shutil
@@ -259,6 +269,7 @@ class Repo:
         self.raw = {}       # sha -> the object's bytes as git stores them (trees, commits)
         self.heads = {}     # branch -> commit sha
         self.protected = set()
+        self.archived = False
         self.dispatches = []
         self.pulls = []
 
@@ -433,6 +444,9 @@ class FakeGitHub:
         self._stopping = threading.Event()
         self._conns = set()
         self._next_repo_id = 1
+        # the Contents API's limit for any media type (100 MB); tests may
+        # lower it to model a file over it without making one
+        self.raw_max = 100 * ONE_MB
         self._next_pr = {}
         self._apps_init()
 
@@ -527,6 +541,25 @@ class FakeGitHub:
     def protect(self, repo, branch, protected=True):
         with self.lock:
             (self.repo(repo).protected.add if protected else self.repo(repo).protected.discard)(branch)
+
+    def archive(self, repo, archived=True):
+        """Archive `repo`: read-only for every token.  GitHub answers every write
+        with 403 "Repository was archived so is read-only." (docs.github.com:
+        "Archiving repositories"; the REST API's troubleshooting page)."""
+        with self.lock:
+            self.repo(repo).archived = archived
+
+    def add_symlink(self, repo, branch, path, target, message="Add a link"):
+        """Commit a symbolic link `path` -> `target` (git mode 120000, the blob
+        holds the target text) to `branch`."""
+        with self.lock:
+            r = self.repo(repo)
+            flat = r.flatten(r.commit(r.heads[branch])["tree"])
+            flat[path] = ("120000", r.put_blob(target.encode()))
+            who = {"name": "someone", "email": "someone@example.com", "date": now_iso()}
+            r.heads[branch] = r.put_commit(r.build(flat), [r.heads[branch]], message, who, who,
+                                           True)
+            return r.heads[branch]
 
     def commit_files(self, repo, branch, files, message="Commit by someone else", author=None):
         """Commit directly to `branch` (someone else's change): {path: content or None
@@ -788,6 +821,10 @@ class FakeGitHub:
         if repo is None:
             raise not_found()
         self._authorize(token, repo, perm)
+        if repo.archived and method != "GET":
+            # docs.github.com "Archiving repositories": read-only for everyone
+            raise ApiError(403, "Repository was archived so is read-only.",
+                           docs="https://docs.github.com/rest/repos/repos#update-a-repository")
         return fn(self, repo, rec, token, *[urllib.parse.unquote(g) if g is not None else None
                                             for g in mm.groups()])
 
@@ -809,6 +846,7 @@ class FakeGitHub:
         return {"id": r.id, "node_id": "R_%d" % r.id, "name": r.name, "full_name": r.full_name,
                 "private": r.private, "owner": {"login": r.owner, "type": "Organization"},
                 "html_url": "https://github.com/%s" % r.full_name, "default_branch": r.default_branch,
+                "archived": r.archived,
                 "url": "%s/repos/%s" % (self.url, r.full_name),
                 "permissions": {"admin": False, "maintain": False, "push": level >= 2,
                                 "triage": level >= 1, "pull": level >= 1}}
@@ -901,10 +939,31 @@ class FakeGitHub:
             raise ApiError(404, "No commit found for the ref %s" % ref)
         flat = r.flatten(r.commit(sha)["tree"])
         path = (path or "").strip("/")
+        if path and path in flat and flat[path][0] == "120000":
+            # docs.github.com/rest/repos/contents "Get repository content": a
+            # link whose target is a normal file in the repository is answered
+            # with that file (its own path and sha); any other link with an
+            # object of type "symlink" and its "target".
+            link_blob = flat[path][1]
+            target = r.objects[link_blob][1].decode("utf-8", "replace")
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+            if resolved in flat and flat[resolved][0] in ("100644", "100755"):
+                path = resolved
+            else:
+                d = self._content_json(r, path, link_blob, b"", False)
+                del d["content"], d["encoding"]
+                d.update({"type": "symlink", "target": target, "size": len(target)})
+                return 200, {}, d
         if path and path in flat:
             mode, blob = flat[path]
             data = r.objects[blob][1]
             accept = rec["accept"]
+            if len(data) > self.raw_max:
+                # docs.github.com/rest/repos/contents: "Greater than 100 MB: This
+                # endpoint is not supported"; answered as the 1 MB limit is
+                raise ApiError(403, "This API returns blobs up to 100 MB in size. The requested "
+                               "blob is too large to fetch via the API.",
+                               errors=[{"resource": "Blob", "field": "data", "code": "too_large"}])
             if accept in ACCEPT_RAW:
                 return 200, {"content-type": "application/vnd.github.raw; charset=utf-8",
                              "etag": '"%s"' % blob}, data
@@ -1343,7 +1402,8 @@ class FakeGitHub:
         with self.lock:
             if f and f.kind == "interleave":
                 self._interleave(rec, f)
-            answer = self._fault_answer(f, token) if f else None
+            mangle = f is not None and f.kind == "garbage" and f.params.get("processed")
+            answer = self._fault_answer(f, token) if f and not mangle else None
             if answer is None:
                 status, headers, payload = self._respond(rec, token)
                 if payload is None:
@@ -1354,6 +1414,9 @@ class FakeGitHub:
                     data = json.dumps(payload).encode()
                 if f and f.kind in ("bad_base64", "lie_sha"):
                     data = self._mutate_json(status, data, f)
+                if mangle:  # applied, its answer replaced by a proxy's page
+                    headers = dict(headers, **{"content-type": "text/html"})
+                    data = self._fault_answer(f, token)[2]
             else:
                 status, headers, data = answer
             base = self._ratelimit_headers(token)

@@ -772,3 +772,41 @@ def test_cli_https_writes_its_certificate(tmp_path):
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=10)
     assert proc.returncode == 0
+
+
+# ---- issue 9: the answers GitHub documents for archived repos and links ----
+
+def test_fault_garbage_processed(fake):
+    """A 2xx write whose body a proxy replaced: the write took effect."""
+    sha = get_file(fake)["sha"]
+    fake.fault("garbage", processed=True, method="PUT")
+    r = put(fake, MANIFEST, b"image: app:v2\n", sha)
+    assert r.status == 200 and r.headers["content-type"] == "text/html"
+    assert b"<html>" in r.data
+    assert fake.read(REPO, MANIFEST) == b"image: app:v2\n"
+
+
+def test_archived_repo_is_read_only(fake):
+    sha = get_file(fake)["sha"]
+    fake.archive(REPO)
+    assert call(fake, "GET", "/repos/org/gitops").json["archived"] is True
+    r = put(fake, MANIFEST, b"x\n", sha)
+    assert r.status == 403 and r.json["message"] == "Repository was archived so is read-only."
+    assert get_file(fake)["sha"] == sha  # reads still work
+    assert fake.read(REPO, MANIFEST) == b"image: app:sandbox\n"
+
+
+def test_symlink_to_a_file_answers_with_the_target(fake):
+    fake.add_symlink(REPO, "main", "app/prod/link.yaml", "../qa/qa-deploy.yaml")
+    got = get_file(fake, "app/prod/link.yaml")
+    assert got["type"] == "file" and got["path"] == "app/qa/qa-deploy.yaml"
+    assert got["sha"] == get_file(fake, "app/qa/qa-deploy.yaml")["sha"]
+    # a PUT on the link with the target's sha conflicts, every time
+    assert put(fake, "app/prod/link.yaml", b"x\n", got["sha"]).status == 409
+
+
+def test_symlink_elsewhere_is_a_symlink_object(fake):
+    fake.add_symlink(REPO, "main", "app/prod/link.yaml", "/etc/passwd")
+    got = get_file(fake, "app/prod/link.yaml")
+    assert got["type"] == "symlink" and got["target"] == "/etc/passwd"
+    assert got["path"] == "app/prod/link.yaml" and "content" not in got

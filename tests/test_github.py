@@ -343,8 +343,8 @@ def test_hint_403_names_the_missing_permission(fake):
     assert run.returncode == 1, run
     assert token not in run.err and token not in run.out
     assert ("commit to 'org/gitops' failed: HTTP 403 \"Resource not accessible by personal "
-            "access token\": token lacks contents:write on 'org/gitops' (fine-grained PAT or "
-            "GitHub App: Contents read and write; classic PAT: repo scope)") in run.err
+            "access token\": the fine-grained token lacks contents:write on 'org/gitops' (give "
+            "it Contents read and write on that repository)") in run.err
 
 
 def test_hint_403_pull_requests(fake):
@@ -356,8 +356,11 @@ def test_hint_403_pull_requests(fake):
                       "--permission", "pull_requests:write"])
     assert run.returncode == 1, run
     assert "Resource not accessible by integration" in run.err
-    assert "token lacks pull_requests:write on 'org/gitops' (fine-grained PAT or GitHub App: " \
-           "Pull requests read and write; classic PAT: repo scope)" in run.err
+    # an App token or the workflow's GITHUB_TOKEN: the permissions: block, not a PAT
+    assert "lacks pull_requests:write on 'org/gitops': with GITHUB_TOKEN, add " \
+           "'permissions: { pull-requests: write }' to the job (or the workflow); with an " \
+           "App, grant it Pull requests read and write" in run.err
+    assert "PAT" not in run.err
 
 
 def test_hint_404(fake):

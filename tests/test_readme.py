@@ -37,7 +37,7 @@ def binary_inputs(gb):
     assert res.returncode == 0, res
     table = {}
     for line in res.out.splitlines():
-        name, modes, _default, _help = line.split("\t")
+        name, modes = line.split("\t")[:2]
         table[name] = set(modes.split(","))
     return table
 

@@ -346,3 +346,57 @@ def test_dispatch_then_patch(tmp_path, fake_github):  # noqa: F811
     assert "+" in out["diff"] and "<lastCommitMsg>" in out["diff"]
     assert not out.get("pull-request-url")
     assert MANIFEST_PATH in res.summary
+
+
+# The article's payload (what its curl sends: commitmsg, baseRef; the event
+# type is the service).  With action.yml's defaults as the runner passes
+# them, the README's minimal receiver must handle it (issue 9).
+def article_event(fake, message="a1b2c3d Fix login"):
+    repo = fake._repo_json(fake.repo(GITOPS), None)
+    return {"action": "product-service", "branch": "main",
+            "client_payload": {"commitmsg": message, "baseRef": "sandbox"},
+            "repository": repo, "sender": {"login": "dev", "type": "User"}}
+
+
+@pytest.mark.parametrize("pull_request", [False, True])
+def test_article_payload_through_action_yml_defaults(tmp_path, fake_github,  # noqa: F811
+                                                     pull_request):
+    fake = fake_github
+    fake.add_repo(GITOPS, files={MANIFEST_PATH: MANIFEST})
+    fake.add_branch(GITOPS, "sandbox")
+    receiver = Runner(tmp_path / "gitops", repository=GITOPS)
+    with_ = {"mode": "patch", "api-url": fake.url, "branch": "{environment}"}
+    if pull_request:
+        with_["pull-request"] = "true"
+    res = receiver.run(with_=with_, event=article_event(fake), event_name="repository_dispatch",
+                       env={"GITHUB_REF": "refs/heads/main", "GITHUB_REF_NAME": "main"})
+    assert res.returncode == 0, res
+    assert error_lines(res) == []
+    out = outputs_declared(res, "patch")
+    assert out["changed"] == "true"
+    branch = "sandbox"
+    if pull_request:
+        [pr] = fake.pulls(GITOPS)
+        assert pr["title"] == "Deploy product-service to sandbox"
+        branch = pr["head"]
+    head = fake.log(GITOPS, branch)[0]
+    assert head["message"] == "Deploy product-service to sandbox\n\na1b2c3d Fix login"
+    after = fake.read(GITOPS, MANIFEST_PATH, branch).decode()
+    value = yaml.safe_load(after)["spec"]["template"]["spec"]["containers"][0]["env"][1]["value"]
+    assert re.fullmatch(r"<lastCommitMsg>\S+Z a1b2c3d Fix login</lastCommitMsg>", value), value
+
+
+def test_failed_patch_writes_a_summary(tmp_path, fake_github):  # noqa: F811
+    """A failed run through the image still says what happened."""
+    fake = fake_github
+    fake.add_repo(GITOPS, files={MANIFEST_PATH: MANIFEST})
+    fake.add_branch(GITOPS, "sandbox")
+    fake.protect(GITOPS, "sandbox")
+    receiver = Runner(tmp_path / "gitops", repository=GITOPS)
+    res = receiver.run(with_={"mode": "patch", "api-url": fake.url, "branch": "{environment}"},
+                       event=article_event(fake), event_name="repository_dispatch")
+    assert res.returncode == 1, res
+    assert res.outputs() == {}
+    assert "### gitops-bump patch failed: product\\-service to sandbox" in res.summary
+    assert "**Done:** nothing committed" in res.summary
+    assert "is protected" in res.summary

@@ -211,9 +211,9 @@ static void test_client_refusals(void)
 /* gh_fail's one line for each hinted status. */
 static void test_fail_lines(void)
 {
-	struct gh_request req = { "PUT", "/repos/org/gitops/contents/a.yaml", NULL, 0, NULL,
-				  "commit to 'org/gitops'", "org/gitops", "contents:write", 0, false,
-				  false };
+	struct gh_request req = { .method = "PUT", .path = "/repos/org/gitops/contents/a.yaml",
+				  .what = "commit to 'org/gitops'", .repo = "org/gitops",
+				  .permission = "contents:write" };
 	struct gh_response resp = GH_RESPONSE_INIT;
 	char m401[] = "Bad credentials", m403[] = "Resource not accessible by integration";
 	char m404[] = "Not Found", id[] = "ABCD:1";
@@ -226,8 +226,10 @@ static void test_fail_lines(void)
 	resp.status = 403;
 	resp.message = m403;
 	CHECK_FAILS(gh_fail(&req, &resp), "HTTP 403 \"Resource not accessible by integration\": "
-		    "token lacks contents:write on 'org/gitops' (fine-grained PAT or GitHub App: "
-		    "Contents read and write; classic PAT: repo scope)");
+		    "the workflow's GITHUB_TOKEN (or a GitHub App token) lacks contents:write on "
+		    "'org/gitops': with GITHUB_TOKEN, add 'permissions: { contents: write }' to the "
+		    "job (or the workflow); with an App, grant it Contents read and write");
+	CHECK(strstr(cap_text, "PAT") == NULL);
 	resp.status = 404;
 	resp.message = m404;
 	resp.request_id = id;
@@ -248,6 +250,41 @@ static void test_fail_lines(void)
 	CHECK_FAILS(gh_fail(&req, &resp), "failed: HTTP 422 \"Validation Failed (A pull request "
 		    "already exists for org:b.)\"");
 	CHECK(strstr(cap_text, "token lacks") == NULL);
+}
+
+/* A 403 names its own cause; a permission only where a token can fix it. */
+static void test_fail_403_causes(void)
+{
+	struct gh_request req = { .method = "PUT", .path = "/repos/org/gitops/contents/a.yaml",
+				  .what = "commit to 'org/gitops'", .repo = "org/gitops",
+				  .permission = "contents:write" };
+	struct gh_response resp = GH_RESPONSE_INIT;
+	char archived[] = "Repository was archived so is read-only.";
+	char large[] = "This API returns blobs up to 1 MB in size. The requested blob is too "
+		       "large to fetch via the API (too_large)";
+	char pat[] = "Resource not accessible by personal access token";
+	char other[] = "Request forbidden by administrative rules.";
+	char pr[] = "Resource not accessible by integration";
+
+	resp.status = 403;
+	resp.message = archived;
+	CHECK_FAILS(gh_fail(&req, &resp), ": 'org/gitops' is archived, so it is read-only for "
+		    "every token");
+	CHECK(strstr(cap_text, "lacks") == NULL && strstr(cap_text, "needs") == NULL);
+	resp.message = large;
+	CHECK_FAILS(gh_fail(&req, &resp), ": the file is too large for GitHub's API (no token "
+		    "changes that)");
+	CHECK(strstr(cap_text, "lacks") == NULL);
+	resp.message = pat;
+	CHECK_FAILS(gh_fail(&req, &resp), ": the fine-grained token lacks contents:write on "
+		    "'org/gitops' (give it Contents read and write on that repository)");
+	resp.message = other;
+	CHECK_FAILS(gh_fail(&req, &resp), "HTTP 403 \"Request forbidden by administrative "
+		    "rules.\"");
+	CHECK(strstr(cap_text, "lacks") == NULL);
+	req.permission = "pull_requests:write";
+	resp.message = pr;
+	CHECK_FAILS(gh_fail(&req, &resp), "add 'permissions: { pull-requests: write }'");
 }
 
 static void test_budget(void)
@@ -298,6 +335,7 @@ int main(void)
 	test_wait();
 	test_client_refusals();
 	test_fail_lines();
+	test_fail_403_causes();
 	test_budget();
 	curl_global_cleanup();
 	log_reset();

@@ -300,6 +300,49 @@ static void test_summary(void)
 	unlink(path);
 }
 
+/* The failure summary: the first error (redacted, escaped), the fix given
+ * with it, what was done; once per run. */
+static void test_summary_failed(void)
+{
+	char path[] = "/tmp/gb-test-summary-XXXXXX";
+	int fd = mkstemp(path);
+	struct buf rows = BUF_INIT;
+
+	CHECK(fd >= 0);
+	close(fd);
+	setenv("GITHUB_STEP_SUMMARY", path, 1);
+	log_mask("failsecret");
+	cap_begin();
+	log_fix("add the `permissions:` block");
+	log_error("PUT failed: 403 for failsecret <b>");
+	log_fix("a later fix is not the first error's");
+	log_error("a second error");
+	cap_end();
+	CHECK_STR(log_first_error(), "PUT failed: 403 for *** <b>");
+	CHECK_STR(log_first_fix(), "add the `permissions:` block");
+	log_md_row(&rows, "service", "web");
+	CHECK_INT(log_summary_failed("patch", "web to qa", rows.ptr, "nothing committed"), 0);
+	CHECK_INT(log_summary_failed("patch", "again", NULL, "twice"), 0);
+	CHECK_STR(read_file(path), "### gitops-bump patch failed: web to qa\n\n"
+		  "| | |\n| --- | --- |\n| service | web |\n\n"
+		  "**Done:** nothing committed\n\n"
+		  "**Error:** PUT failed: 403 for \\*\\*\\* &lt;b&gt;\n\n"
+		  "**Fix:** add the \\`permissions:\\` block\n");
+	log_reset();
+	CHECK(log_first_error() == NULL && log_first_fix() == NULL);
+	/* a fix recorded after a second error pairs with nothing */
+	cap_begin();
+	log_error("one");
+	log_error("two");
+	log_fix("too late");
+	cap_end();
+	CHECK(log_first_fix() == NULL);
+	log_reset();
+	buf_release(&rows);
+	unsetenv("GITHUB_STEP_SUMMARY");
+	unlink(path);
+}
+
 static void test_md_escape(void)
 {
 	struct buf b = BUF_INIT;
@@ -361,6 +404,7 @@ int main(void)
 	test_block();
 	test_output();
 	test_summary();
+	test_summary_failed();
 	test_md_escape();
 	test_md_row();
 	test_line_cap();

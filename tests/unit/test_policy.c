@@ -178,6 +178,8 @@ static void test_branches(void)
 	static const char *ok[] = {
 		"sandbox", "master", "gitops-bump/product/sandbox/0123456", "release/1.2",
 		"a.b", "x@y", "feature/a-b_c",
+		/* git allows any byte from 0x80 up: UTF-8 names are branches */
+		"caf\xc3\xa9", "\xeb\xb0\xb0\xed\x8f\xac/qa", "release/\xe2\x80\x94" "fast",
 	};
 	static const struct {
 		const char *b;
@@ -186,7 +188,8 @@ static void test_branches(void)
 		{ "", "empty" }, { "-x", "starts with '-'" }, { "@", "'@' is not" },
 		{ "a..b", "'..'" }, { "a@{1}", "'@{'" }, { "a b", "a space" },
 		{ "a~1", "~" }, { "a^", "~" }, { "a:b", "~" }, { "a?", "~" }, { "a*", "~" },
-		{ "a[b", "~" }, { "a\\b", "~" }, { "a\x01", "control" }, { "caf\xc3\xa9", "non-ASCII" },
+		{ "a[b", "~" }, { "a\\b", "~" }, { "a\x01", "control" }, { "a\x7f", "control" },
+		{ "caf\xe9", "not valid UTF-8" }, { "a\xc0\xaf" "b", "not valid UTF-8" },
 		{ "/a", "empty component" }, { "a/", "empty component" }, { "a//b", "empty component" },
 		{ ".a", "starts with '.'" }, { "a/.b", "starts with '.'" },
 		{ "a.lock", "'.lock'" }, { "a.lock/b", "'.lock'" }, { "a.", "ends with '.'" },
