@@ -103,16 +103,21 @@ def bench(args, binaries, work, url, manifest):
     curl_env = {"PATH": ours_env["PATH"], "CURL": args.curl, "TOKEN": TOKEN, "URL": url,
                 "REPO": REPO, "FILE": PATH}
 
-    # Requests per commit, counted by the fake.
-    per_commit = {}
+    # Requests per commit, counted by the fake.  The read of the manifest's
+    # last deploy (the stale-deploy check, docs/provenance.md) comes before
+    # the commit and is counted apart: the curl side has no such check.
+    per_commit, history = {}, {}
     for b in binaries:
         fake_get(url, "/_fake/requests", "DELETE")
         run([b], dict(ours_env, **{"INPUT_VALUE": "count %s" % b}))
         reqs = fake_get(url, "/_fake/requests")
-        if [r["status"] for r in reqs] != [200, 200]:
-            sys.exit("bench: %s did not commit with one GET and one PUT: %s"
-                     % (b, [(r["method"], r["status"]) for r in reqs]))
+        reads = [r for r in reqs if r["path"] == "/repos/%s/commits" % REPO]
+        reqs = [r for r in reqs if r not in reads]
+        if [r["status"] for r in reqs] != [200, 200] or [r["status"] for r in reads] != [200]:
+            sys.exit("bench: %s did not commit with one history read, one GET and one PUT: %s"
+                     % (b, [(r["method"], r["status"]) for r in reads + reqs]))
         per_commit[b] = len(reqs)
+        history[b] = len(reads)
     fake_get(url, "/_fake/requests", "DELETE")
     run(["sh", "-c", CURL_SIDE], dict(curl_env, BODY=str(bodies[0])))
     curl_reqs = fake_get(url, "/_fake/requests")
@@ -144,9 +149,9 @@ def bench(args, binaries, work, url, manifest):
     print("patch benchmark: %d rounds, rotated; each side commits the same file on the same "
           "fake GitHub every round (%d commits made)" % (args.runs, commits))
     for b in binaries:
-        print("  %-26s requests per commit: %d (goal %d: %s)"
+        print("  %-26s requests per commit: %d (goal %d: %s), plus %d history read"
               % (name_of(b), per_commit[b], GOAL_REQUESTS,
-                 "met" if per_commit[b] == GOAL_REQUESTS else "NOT met"))
+                 "met" if per_commit[b] == GOAL_REQUESTS else "NOT met", history[b]))
     print("  %-26s requests per commit: %d (GET + PUT, no edit, no checks)"
           % ("curl", len(curl_reqs)))
     label = {"curl": "curl + sed (one sh)", "curl2": "2 bare curl processes"}

@@ -1,7 +1,8 @@
 /*
  * fuzz_yamledit: the YAML editor (yamledit.h): find, splice, verify.
  *
- * Input: YAML, a NUL, a path (or "marker:NAME"), a NUL, the value.
+ * Input: YAML, a NUL, a path (or "marker:NAME", or "elem:PATH" for a set
+ * with create_element), a NUL, the value.
  *
  * Invariants of an accepted edit, checked with libyaml's document loader
  * and a path resolver written here, apart from the editor's own scan:
@@ -14,7 +15,9 @@
  *     a mapping is a filter: yamlpath.h), and every scalar
  *     it reaches in any document reads back exactly the value; a plain
  *     scalar among them is a string under YAML 1.1 and 1.2 (not a bool,
- *     null, number or date for go-yaml or a 1.2 loader: not_a_string());
+ *     null, number or date for go-yaml or a 1.2 loader: not_a_string()),
+ *     or a bool, int or float literal that they all read alike (a typed
+ *     target keeps its type: typed_literal());
  *   - `marker`: some scalar value holds "<NAME>value</NAME>", and no scalar
  *     value (keys are left alone) holds "<NAME>" with other text before its
  *     "</NAME>";
@@ -111,6 +114,34 @@ static bool not_a_string(const char *v, size_t n)
 	return hit;
 }
 
+/* A literal every loader reads as the same bool, int or float: what the
+ * editor may write plain over a typed scalar (yamlquote.h's yq_typed_ok,
+ * restated from YAML 1.1's and 1.2's patterns; 64-bit range not checked). */
+static bool typed_literal(const char *v, size_t n)
+{
+	static const char both[] =
+		"^(true|True|TRUE|false|False|FALSE|[-+]?(0|[1-9][0-9]*)|"
+		"[-+]?[0-9]+\\.[0-9]*([eE][-+][0-9]+)?|\\.[0-9]+([eE][-+][0-9]+)?|"
+		"[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN))$";
+	static regex_t re;
+	static bool compiled;
+	char *s;
+	bool hit;
+
+	if (!compiled) {
+		if (regcomp(&re, both, REG_EXTENDED | REG_NOSUB) != 0)
+			abort();
+		compiled = true;
+	}
+	if (n == 0 || memchr(v, '\0', n))
+		return false;
+	s = strndup(v, n);
+	FUZZ_ASSERT(s);
+	hit = regexec(&re, s, 0, NULL, 0) == 0;
+	free(s);
+	return hit;
+}
+
 static const yaml_node_t *node(yaml_document_t *doc, yaml_node_item_t id)
 {
 	return yaml_document_get_node(doc, id);
@@ -128,7 +159,8 @@ static void target(struct check *c, const yaml_node_t *n)
 	/* the loader gives every scalar a tag, so an explicit !!str cannot be
 	 * told apart: check plain scalars only in text without tags */
 	if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !c->tags)
-		FUZZ_ASSERT(!not_a_string(c->ed->value, c->ed->value_len));
+		FUZZ_ASSERT(!not_a_string(c->ed->value, c->ed->value_len) ||
+			    typed_literal(c->ed->value, c->ed->value_len));
 	c->found++;
 }
 
@@ -293,6 +325,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (strncmp(path_copy, "marker:", 7) == 0) {
 		ed.op = YEDIT_MARKER;
 		ed.name = path_copy + 7;
+	} else if (strncmp(path_copy, "elem:", 5) == 0) {
+		ed.op = YEDIT_SET;
+		ed.path = path_copy + 5;
+		ed.create_element = true;
 	} else {
 		ed.op = YEDIT_SET;
 		ed.path = path_copy;

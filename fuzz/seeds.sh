@@ -18,8 +18,9 @@ done
 cp "$fix/repository_dispatch.json" "$out/payload/"
 
 # fuzz_yamledit: "YAML NUL path NUL value" from each golden case of the
-# editor (tests/cases/edit: input.yaml and the first --set or --marker of
-# args.json); fuzz_yamlpath: every path in them.
+# editor (tests/cases/edit: input.yaml and each --set or --marker of
+# args.json; "elem:PATH" with --create-elements); fuzz_yamlpath: every path
+# in them.
 mkdir -p "$out/yamledit" "$out/yamlpath"
 /usr/bin/python3 - "$out" <<'PY'
 import json, pathlib, sys
@@ -56,6 +57,8 @@ for case in sorted(pathlib.Path("tests/cases/edit").iterdir()):
                 path.encode("utf-8", "surrogateescape"))
         else:
             path = "marker:" + path
+        if flag == "--set" and "--create-elements" in argv:
+            path = "elem:" + path
         (out / "yamledit" / ("%s-%d" % (case.name, k))).write_bytes(
             src.read_bytes() + b"\0" + path.encode("utf-8", "surrogateescape") + b"\0" +
             value.encode("utf-8", "surrogateescape"))

@@ -14,7 +14,7 @@ for group in "$@"; do
 	case "$group" in
 	build)   pkgs="$pkgs gcc make pkg-config libcurl4-openssl-dev libcjson-dev libyaml-dev libmbedtls-dev" ;;
 	test)    pkgs="$pkgs python3 python3-pytest python3-yaml python3-cryptography curl shellcheck yamllint openssl git" ;;
-	bench)   pkgs="$pkgs python3 python3-ruamel.yaml curl time" ;;
+	bench)   pkgs="$pkgs python3 python3-ruamel.yaml curl time strace" ;;
 	static)  pkgs="$pkgs gcc musl-tools dpkg-dev make file ca-certificates binutils" ;;
 	image)   pkgs="$pkgs podman buildah runc debootstrap" ;;
 	fuzz)    pkgs="$pkgs clang libclang-rt-14-dev llvm-14 python3" ;;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static size_t buf_max(const struct buf *b)
@@ -192,24 +193,49 @@ void buf_rollback(struct buf *b, size_t len)
 	b->err = 0;
 }
 
+/* Room for a regular file's remaining bytes in one allocation: growing by
+ * doubling would copy a 10 MB manifest several times (and, with an
+ * allocator that does not remap, fault every copy's pages in). */
+static void reserve_file(struct buf *b, int fd)
+{
+	struct stat st;
+	off_t pos;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
+		return;
+	pos = lseek(fd, 0, SEEK_CUR);
+	if (pos < 0 || pos >= st.st_size)
+		return;
+	if ((uintmax_t)(st.st_size - pos) <= buf_max(b) - b->len)
+		buf_grow(b, (size_t)(st.st_size - pos)); /* a hint: a failure shows below */
+}
+
 int buf_read_fd(struct buf *b, int fd)
 {
 	if (b->err)
 		return buf_fail(b, b->err);
+	reserve_file(b, fd);
+	if (b->err)
+		return -1;
 	for (;;) {
 		size_t room = buf_max(b) - b->len;
 		ssize_t n;
 
-		if (room == 0) {
-			/* full: only an error if there really is more to read */
+		if (room == 0 || (b->cap && b->cap - b->len == 1)) {
+			/* full (the cap, or the file's size): read on only when
+			 * there really is more */
 			char c;
 
 			do
 				n = read(fd, &c, 1);
 			while (n < 0 && errno == EINTR);
-			if (n == 0)
-				return 0;
-			return n < 0 ? -1 : buf_fail(b, EFBIG);
+			if (n <= 0)
+				return n < 0 ? -1 : 0;
+			if (room == 0)
+				return buf_fail(b, EFBIG);
+			if (buf_addc(b, c) < 0)
+				return -1;
+			continue;
 		}
 		if (buf_grow(b, room < 65536 ? room : 65536) < 0)
 			return -1;

@@ -68,7 +68,8 @@ static const struct input_def inputs[IN__COUNT] = {
 		"{service}/{environment}/{environment}-deploy.yaml", 0, 0,
 		"manifest path template(s), one per line" },
 	[IN_SET] = { "set", M_PATCH, T_LINES, NULL, 0, 0,
-		"edits, one 'PATH=TEMPLATE' per line" },
+		"edits, one 'PATH=TEMPLATE' per line (a bool, int or float keeps its type; "
+		"PATH:=TEMPLATE: typed; PATH=\"TEMPLATE\": a string)" },
 	[IN_MARKER] = { "marker", M_PATCH, T_STR, "lastCommitMsg", 0, 0,
 		"replace the text between <NAME> and </NAME> when the file has it" },
 	[IN_VALUE] = { "value", M_PATCH, T_STR, "{time} {repository}@{short_sha}: {subject}", 0, 0,
@@ -102,6 +103,19 @@ static const struct input_def inputs[IN__COUNT] = {
 		"via workflow_dispatch: the receiving workflow's file name (deploy.yml)", false },
 	[IN_REQUIRE_VERIFIED] = { "require-verified", M_PATCH, T_BOOL, "false", 0, 0,
 		"fail (and open no pull request) when the commit is not Verified", false },
+	[IN_ROLLBACK] = { "rollback", M_DISPATCH, T_BOOL, "false", 0, 0,
+		"mark this deploy a deliberate rollback (an older commit, on purpose)" },
+	[IN_PROVENANCE] = { "provenance", M_DISPATCH, T_BOOL, "false", 0, 0,
+		"send the run's OIDC ID token (needs permissions: id-token: write)" },
+	[IN_ALLOW_ROLLBACK] = { "allow-rollback", M_PATCH, T_BOOL, "true", 0, 0,
+		"honour a sender's 'rollback: true' (false: refuse rollbacks)" },
+	[IN_REQUIRE_PROVENANCE] = { "require-provenance", M_PATCH, T_BOOL, "false", 0, 0,
+		"refuse a dispatch without a valid OIDC ID token from its source" },
+	[IN_OIDC_ISSUER] = { "oidc-issuer", M_PATCH, T_STR,
+		"https://token.actions.githubusercontent.com", 0, 0,
+		"the OIDC issuer of the ID tokens (GHES: https://HOST/_services/token)" },
+	[IN_ALLOWED_WORKFLOWS] = { "allowed-workflows", M_PATCH, T_LINES, NULL, 0, 0,
+		"with require-provenance: the sender workflows allowed (owner/repo/.github/workflows/f.yml@refs/heads/b, globs)" },
 };
 
 /* Inputs a mode cannot do without (a usage error when unset).  The token is

@@ -94,6 +94,12 @@ enum input {
 	IN_VIA,             /* dispatch: repository_dispatch | workflow_dispatch */
 	IN_WORKFLOW,        /* dispatch: the receiving workflow's file name */
 	IN_REQUIRE_VERIFIED,
+	IN_ROLLBACK,          /* dispatch: mark the deploy a deliberate rollback */
+	IN_PROVENANCE,        /* dispatch: send the run's OIDC ID token */
+	IN_ALLOW_ROLLBACK,
+	IN_REQUIRE_PROVENANCE,
+	IN_OIDC_ISSUER,
+	IN_ALLOWED_WORKFLOWS,
 	IN__COUNT
 };
 

@@ -6,6 +6,8 @@
 #include "github.h"
 #include "log.h"
 #include "workflow.h"
+#include "oidc.h"
+#include "utf8.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -25,67 +27,6 @@
 static const char *const reserved[] = {
 	"service", "environment", "image", "commitmsg", "baseRef", "source",
 };
-
-/* Bytes of a valid UTF-8 sequence at s (n bytes left), or 0 with *bad set
- * to the length of the maximal invalid subpart (at least 1). */
-static size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t need, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		need = 1;
-	else if (c >= 0xe0 && c <= 0xef)
-		need = 2;
-	else if (c >= 0xf0 && c <= 0xf4)
-		need = 3;
-	else {
-		*bad = 1;
-		return 0;
-	}
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	for (i = 1; i <= need; i++) {
-		if (i >= n || s[i] < lo || s[i] > hi) {
-			*bad = i;
-			return 0;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return need + 1;
-}
-
-int dispatch_utf8_fix(struct buf *out, const char *s, size_t len, size_t *replaced)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, start = 0;
-
-	*replaced = 0;
-	while (i < len) {
-		size_t bad = 0, n = utf8_seq(u + i, len - i, &bad);
-
-		if (n) {
-			i += n;
-			continue;
-		}
-		buf_add(out, s + start, i - start);
-		buf_adds(out, "\xef\xbf\xbd");
-		(*replaced)++;
-		i += bad;
-		start = i;
-	}
-	buf_add(out, s + start, len - start);
-	return buf_failed(out) ? -1 : 0;
-}
 
 static bool is_space(char c)
 {
@@ -116,26 +57,6 @@ int dispatch_subject(struct buf *out, const char *msg, size_t len)
 		p = nl ? nl + 1 : end;
 	}
 	return buf_failed(out) ? -1 : 0;
-}
-
-int dispatch_valid_repo(const char *s)
-{
-	const char *slash = strchr(s, '/');
-	size_t owner, name;
-
-	if (!slash || strchr(slash + 1, '/'))
-		return 0;
-	owner = (size_t)(slash - s);
-	name = strlen(slash + 1);
-	if (owner < 1 || owner > 39 || name < 1 || name > 100)
-		return 0;
-	for (const char *p = s; p < slash; p++)
-		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
-			return 0;
-	for (const char *p = slash + 1; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
-			return 0;
-	return strcmp(slash + 1, ".") != 0 && strcmp(slash + 1, "..") != 0;
 }
 
 /* Bytes cJSON needs for these bytes inside a JSON string. */
@@ -185,7 +106,7 @@ static int fixed(char **out, const char *s, size_t *replaced)
 	*out = NULL;
 	if (!s)
 		return 0;
-	if (dispatch_utf8_fix(&b, s, strlen(s), &n) < 0 || !(*out = buf_detach(&b, NULL))) {
+	if (utf8_fix(&b, s, strlen(s), &n) < 0 || !(*out = buf_detach(&b, NULL))) {
 		buf_release(&b);
 		return log_oom();
 	}
@@ -287,11 +208,12 @@ static int parse_extra(cJSON **out, const char *extra, size_t *replaced)
 
 static int check_event_type(const char *t)
 {
-	size_t chars = 0, bad = 0;
+	size_t chars = 0;
 	const unsigned char *u = (const unsigned char *)t;
 
 	for (size_t i = 0, n = strlen(t); i < n; chars++) {
-		size_t k = utf8_seq(u + i, n - i, &bad);
+		unsigned cp;
+		size_t k = utf8_decode(t, n, i, &cp, NULL);
 
 		if (!k || u[i] < 0x20 || u[i] == 0x7f) {
 			log_error("event type '%s' must be printable UTF-8 text", t);
@@ -458,6 +380,24 @@ static int set_string(cJSON *item, const struct buf *b)
 	return 0;
 }
 
+/* The keys that order deploys and prove their source (dispatch.h). */
+static int add_trust(cJSON *source, const struct dispatch_source *src)
+{
+	const char *n = src->run_number;
+	size_t digits = n ? strspn(n, "0123456789") : 0;
+
+	if (digits && !n[digits] && digits <= 15 && n[0] != '0' &&
+	    !cJSON_AddNumberToObject(source, "run_number", strtod(n, NULL)))
+		return -1;
+	if (src->workflow_ref && !cJSON_AddStringToObject(source, "workflow_ref", src->workflow_ref))
+		return -1;
+	if (src->rollback && !cJSON_AddTrueToObject(source, "rollback"))
+		return -1;
+	if (src->oidc_token && !cJSON_AddStringToObject(source, "oidc_token", src->oidc_token))
+		return -1;
+	return 0;
+}
+
 int dispatch_build(struct dispatch_payload *out, const struct dispatch_source *src,
 		   const char *event_type, const char *extra_json)
 {
@@ -479,7 +419,7 @@ int dispatch_build(struct dispatch_payload *out, const struct dispatch_source *s
 	rc = -1;
 
 	/* commitmsg: "<sha7> <subject>", as git log --pretty=oneline --abbrev-commit */
-	buf_addf(&subject, "%.*s ", DISPATCH_SHORT_SHA, src->sha ? src->sha : "");
+	buf_addf(&subject, "%.*s ", EVENT_SHORT_SHA, src->sha ? src->sha : "");
 	msg.prefix = 0;
 	subj.prefix = subject.len;
 	if (dispatch_subject(&subject, message, strlen(message)) < 0)
@@ -506,6 +446,8 @@ int dispatch_build(struct dispatch_payload *out, const struct dispatch_source *s
 	    !add_str(source, "actor", src->actor) ||
 	    !add_str(source, "run_url", src->run_url) ||
 	    !add_str(source, "event", src->event))
+		goto fail_oom;
+	if (add_trust(source, src) < 0)
 		goto fail_oom;
 	if (fix_tree(root->child, &out->replaced) < 0)
 		goto out;
@@ -588,6 +530,7 @@ struct run {
 	struct app app;           /* App credentials: a token per target */
 	const char *workflow;     /* via workflow_dispatch: the receiving workflow */
 	struct buf run_ids, run_urls; /* the receiving runs, one line per target */
+	char *oidc_token;  /* input 'provenance': the run's ID token (masked) */
 };
 
 /* Tag pushes, deletions and fork runs are not deploys. */
@@ -615,7 +558,7 @@ static int resolve(struct run *r)
 	if (!(r->targets = config_lines(cfg, IN_REPOSITORY, &r->ntargets)))
 		return -1;
 	for (size_t i = 0; i < r->ntargets; i++) {
-		if (!dispatch_valid_repo(r->targets[i])) {
+		if (!gh_valid_repo(r->targets[i])) {
 			log_error("input 'repository' has '%s', which is not 'owner/name'",
 				  r->targets[i]);
 			return GB_EUSAGE;
@@ -744,6 +687,25 @@ out:
 	return rc;
 }
 
+/* Input 'provenance': the ID token, its audience the one target's URL. */
+static int fetch_id_token(struct run *r)
+{
+	char *aud;
+	int rc;
+
+	if (r->ntargets != 1) {
+		log_error("input 'provenance' sends an ID token made for one GitOps repository, but "
+			  "input 'repository' names %zu: use one step per repository", r->ntargets);
+		return GB_EUSAGE;
+	}
+	if (!(aud = oidc_audience(r->ev.server_url, r->targets[0])))
+		return -1;
+	rc = oidc_request_token(&r->oidc_token, aud, (int)config_int(r->cfg, IN_TIMEOUT),
+				(int)config_int(r->cfg, IN_MAX_ATTEMPTS));
+	free(aud);
+	return rc;
+}
+
 static int build(struct run *r)
 {
 	const struct event *ev = &r->ev;
@@ -759,6 +721,10 @@ static int build(struct run *r)
 		.actor = ev->actor,
 		.run_url = ev->run_url,
 		.event = ev->name,
+		.run_number = ev->run_number,
+		.workflow_ref = ev->workflow_ref,
+		.rollback = config_bool(r->cfg, IN_ROLLBACK),
+		.oidc_token = r->oidc_token,
 	};
 	int rc = dispatch_build(&r->pl, &src, r->event_type,
 				config_str(r->cfg, IN_CLIENT_PAYLOAD));
@@ -906,7 +872,7 @@ static void summary(const struct run *r, bool dry_run)
 	/* the summary is UTF-8 Markdown: the subject as sent, not as pushed */
 	dispatch_subject(&raw, ev->message ? ev->message : "",
 			 ev->message ? strlen(ev->message) : 0);
-	dispatch_utf8_fix(&subject, buf_cstr(&raw), raw.len, &replaced);
+	utf8_fix(&subject, buf_cstr(&raw), raw.len, &replaced);
 	if (subject.len > SUMMARY_SUBJECT_MAX) {
 		size_t n = SUMMARY_SUBJECT_MAX;
 
@@ -1000,10 +966,12 @@ int dispatch_run(const struct config *cfg)
 		goto out;
 	if (!r.ev.message && (rc = fetch_message(&r)) < 0)
 		goto out;
+	if (config_bool(cfg, IN_PROVENANCE) && !dry_run && (rc = fetch_id_token(&r)) < 0)
+		goto out;
 	if ((rc = build(&r)) < 0)
 		goto out;
 	log_info("dispatch '%s': service '%s', environment '%s', commit %.*s of '%s'",
-		 r.event_type, r.service, r.environment, DISPATCH_SHORT_SHA, r.ev.sha,
+		 r.event_type, r.service, r.environment, EVENT_SHORT_SHA, r.ev.sha,
 		 r.ev.repository ? r.ev.repository : "?");
 	if (dry_run || log_get_style() == LOG_ACTIONS)
 		show_body(&r, dry_run ? "request body (dry run: nothing sent)" : "request body");
@@ -1041,5 +1009,8 @@ out:
 	config_lines_free(r.targets);
 	dispatch_payload_release(&r.pl);
 	event_release(&r.ev);
+	if (r.oidc_token)
+		explicit_bzero(r.oidc_token, strlen(r.oidc_token));
+	free(r.oidc_token);
 	return rc;
 }

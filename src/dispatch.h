@@ -11,7 +11,10 @@
  *   commitmsg    the article's one-line form: "<sha7> <subject>", as
  *                `git log --pretty=oneline --abbrev-commit` prints it
  *   baseRef      the branch (the article's name for it), else the environment
- *   source       { repository, ref, sha, message (full), actor, run_url, event }
+ *   source       { repository, ref, sha, message (full), actor, run_url, event,
+ *                  run_number, workflow_ref (when the runner sets them),
+ *                  rollback: true (input 'rollback'), oidc_token (input
+ *                  'provenance': the run's ID token, see oidc.h) }
  *   ...          the keys of the `client-payload` input, at the top level
  *
  * GitHub's limits are checked before anything is sent: at most
@@ -39,12 +42,12 @@
 #include "buf.h"
 #include "config.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define DISPATCH_BODY_MAX 65535      /* bytes of the whole request body */
 #define DISPATCH_MAX_KEYS 10         /* top-level keys of client_payload */
 #define DISPATCH_EVENT_TYPE_MAX 100  /* characters */
-#define DISPATCH_SHORT_SHA 7         /* git's default abbreviation */
 
 /* What the payload describes.  Borrowed strings; image, actor, run_url,
  * ref and branch may be NULL (JSON null, or left out for image). */
@@ -60,6 +63,13 @@ struct dispatch_source {
 	const char *actor;
 	const char *run_url;
 	const char *event;
+	/* order and provenance (source.run_number, workflow_ref, rollback,
+	 * oidc_token): each left out when NULL / false; a run number that is
+	 * not decimal digits is left out too */
+	const char *run_number;
+	const char *workflow_ref;
+	bool rollback;
+	const char *oidc_token;
 };
 
 struct dispatch_payload {
@@ -85,14 +95,6 @@ void dispatch_payload_release(struct dispatch_payload *p);
  * each without trailing white space, joined by single spaces.  Appended to
  * `out`; 0 or -1 (buffer error). */
 int dispatch_subject(struct buf *out, const char *msg, size_t len);
-
-/* Append `s` with every invalid UTF-8 sequence replaced by U+FFFD (one per
- * maximal invalid subpart, as Unicode recommends and Python does); stores
- * how many were replaced in *replaced.  0 or -1 (buffer error). */
-int dispatch_utf8_fix(struct buf *out, const char *s, size_t len, size_t *replaced);
-
-/* Is `s` a GitHub 'owner/name'? */
-int dispatch_valid_repo(const char *s);
 
 int dispatch_run(const struct config *cfg);
 

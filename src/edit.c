@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "diff.h"
+#include "fileio.h"
 #include "log.h"
 #include "yamledit.h"
 #include "yamlpath.h"
@@ -25,23 +26,35 @@ struct opts {
 	bool in_place;
 	bool diff;
 	bool help;
+	bool create_elements;
 	struct yedit *edits;
 	char **names;         /* owned copies of the edits' paths and names */
+	struct ypath *parsed; /* the SET edits' paths, parsed once */
 	size_t n;
 };
 
 static void usage(FILE *f)
 {
 	fputs("usage: gitops-bump edit FILE --set PATH=VALUE [--set ...] [--marker NAME=VALUE]\n"
-	      "                        [-i | -o OUT] [--diff]\n"
+	      "                        [--create-elements] [-i | -o OUT] [--diff]\n"
 	      "\n"
 	      "Change values in a YAML file and no other byte.  FILE may be '-' (stdin).\n"
 	      "\n"
-	      "  --set PATH=VALUE     set the scalar at PATH to the string VALUE in every\n"
-	      "                       document where PATH resolves; create up to the last\n"
-	      "                       3 missing levels where it does not (repeatable)\n"
+	      "  --set PATH=VALUE     set the scalar at PATH to VALUE in every document\n"
+	      "                       where PATH resolves; create up to the last 3\n"
+	      "                       missing levels where it does not (repeatable).  Over\n"
+	      "                       a bool, int or float VALUE keeps that type when it is\n"
+	      "                       a literal of it (else it becomes a string, with a\n"
+	      "                       warning); elsewhere it is a string\n"
+	      "  --set PATH:=VALUE    VALUE is a bool, int or float (true, 3, 1.5), wherever\n"
+	      "  --set PATH=\"VALUE\"   VALUE (between the quotes, as is; or 'VALUE') is a\n"
+	      "                       string, whatever was there\n"
+	      "  --set-string PATH=VALUE  the same: VALUE, as is, is a string\n"
 	      "  --marker NAME=VALUE  replace the text between <NAME> and </NAME> in every\n"
 	      "                       scalar that holds them (repeatable)\n"
+	      "  --create-elements    a missing [key=value] element is created anywhere\n"
+	      "                       (with its sequence's key), not only below a\n"
+	      "                       selector that matched: images[name=nginx].newTag\n"
 	      "  -i, --in-place       write FILE atomically (its mode is kept)\n"
 	      "  -o, --output OUT     write to OUT instead of stdout\n"
 	      "  --diff               print a unified diff instead of the YAML\n"
@@ -67,26 +80,41 @@ static int bad_usage(const char *msg, const char *arg)
 }
 
 /* --set PATH=VALUE: the '=' is the first one outside the path's quotes
- * and brackets. */
-static int add_edit(struct opts *o, enum yedit_op op, const char *arg)
+ * and brackets; the value's form types it (ypath_value).  --set-string
+ * PATH=VALUE (`mode` YQ_STRING): VALUE as is, a string. */
+static int add_edit(struct opts *o, enum yedit_op op, enum yq_mode mode, const char *arg)
 {
+	const char *opt = mode == YQ_STRING ? "--set-string" : "--set";
 	struct yedit *e, *v;
+	struct ypath p = YPATH_INIT, *np;
 	char **nv;
-	const char *eq = NULL;
+	const char *eq = NULL, *value = NULL;
+	size_t value_len = 0;
 	char *name = NULL;
 
 	if (op == YEDIT_SET) {
-		struct ypath p = YPATH_INIT;
-
-		if (ypath_parse(&p, arg, &eq, "--set") < 0)
+		if (ypath_parse(&p, arg, &eq, opt) < 0)
 			return -1;
-		ypath_release(&p);
-		if (*eq != '=')
-			return bad_usage("--set needs PATH=VALUE, got", arg);
+		if ((*eq == ':' && mode == YQ_STRING) || (*eq != '=' && *eq != ':')) {
+			ypath_release(&p);
+			if (*eq == ':')
+				return bad_usage("--set-string takes PATH=VALUE (':=' is --set's "
+						 "typed form), got", arg);
+			return bad_usage(mode == YQ_STRING ? "--set-string needs PATH=VALUE, got"
+							   : "--set needs PATH=VALUE, got", arg);
+		}
+		if (mode == YQ_STRING) {
+			value = eq + 1;
+			value_len = strlen(value);
+		} else {
+			ypath_value(eq, &value, &value_len, &mode);
+		}
 	} else {
 		eq = strchr(arg, '=');
 		if (!eq)
 			return bad_usage("--marker needs NAME=VALUE, got", arg);
+		value = eq + 1;
+		value_len = strlen(value);
 	}
 	name = strndup(arg, (size_t)(eq - arg));
 	v = realloc(o->edits, (o->n + 1) * sizeof(*v));
@@ -95,21 +123,29 @@ static int add_edit(struct opts *o, enum yedit_op op, const char *arg)
 	nv = realloc(o->names, (o->n + 1) * sizeof(*nv));
 	if (nv)
 		o->names = nv;
-	if (!name || !v || !nv) {
+	np = realloc(o->parsed, (o->n + 1) * sizeof(*np));
+	if (np)
+		o->parsed = np;
+	if (!name || !v || !nv || !np) {
 		free(name);
+		ypath_release(&p);
 		return log_oom();
 	}
 	o->names[o->n] = name;
+	o->parsed[o->n] = p;
 	e = &o->edits[o->n++];
 	memset(e, 0, sizeof(*e));
 	e->op = op;
-	if (op == YEDIT_SET)
+	e->mode = mode;
+	if (op == YEDIT_SET) {
 		e->path = name;
-	else
+		e->parsed = &o->parsed[o->n - 1];
+	} else {
 		e->name = name;
-	e->value = eq + 1;
-	e->value_len = strlen(eq + 1);
-	return yedit_check(e, op == YEDIT_SET ? "--set" : "--marker");
+	}
+	e->value = value;
+	e->value_len = value_len;
+	return yedit_check(e, op == YEDIT_SET ? opt : "--marker");
 }
 
 /* The option's value: "--opt=VALUE", "-oVALUE" or the next argument. */
@@ -159,11 +195,17 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			o->in_place = true;
 		} else if (!strcmp(a, "--diff")) {
 			o->diff = true;
+		} else if (!strcmp(a, "--create-elements")) {
+			o->create_elements = true;
 		} else if (is_opt(a, "--set") || is_opt(a, "--marker")) {
 			bool set = a[2] == 's';
 
 			v = opt_value(argc, argv, &i, set ? "--set" : "--marker");
-			if (!v || add_edit(o, set ? YEDIT_SET : YEDIT_MARKER, v) < 0)
+			if (!v || add_edit(o, set ? YEDIT_SET : YEDIT_MARKER, YQ_KEEP, v) < 0)
+				return -1;
+		} else if (is_opt(a, "--set-string")) {
+			v = opt_value(argc, argv, &i, "--set-string");
+			if (!v || add_edit(o, YEDIT_SET, YQ_STRING, v) < 0)
 				return -1;
 		} else if (is_opt(a, "-o") || is_opt(a, "--output")) {
 			v = opt_value(argc, argv, &i, a[1] == 'o' ? "-o" : "--output");
@@ -186,32 +228,21 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		return bad_usage("-i needs a file, not stdin", NULL);
 	if (o->n > YEDIT_MAX_EDITS)
 		return bad_usage("too many edits", NULL);
-	return 0;
-}
-
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
+	for (size_t i = 0; i < o->n; i++) { /* o->parsed has moved since */
+		o->edits[i].create_element = o->create_elements && o->edits[i].op == YEDIT_SET;
+		if (o->edits[i].op == YEDIT_SET)
+			o->edits[i].parsed = &o->parsed[i];
 	}
 	return 0;
 }
 
 int edit_write_atomic(const char *path, const char *data, size_t len)
 {
-	char real[PATH_MAX], *dir_copy = NULL, *tmp = NULL;
-	const char *target = path;
+	char real[PATH_MAX], *dir_copy = NULL, *base_copy = NULL;
+	const char *target = path, *step = NULL;
 	struct stat st;
 	bool exists;
-	mode_t mode;
-	int fd = -1, rc = -1;
+	int dir = -1, rc = -1;
 
 	if (realpath(path, real))
 		target = real; /* edit a symlink's target, keep the link */
@@ -220,52 +251,35 @@ int edit_write_atomic(const char *path, const char *data, size_t len)
 		log_error("cannot write '%s': not a regular file", path);
 		return -1;
 	}
-	if (exists) {
-		mode = st.st_mode & 07777;
-	} else {
+	if (!exists) {
 		mode_t mask = umask(0);
 
 		umask(mask);
-		mode = 0666 & ~mask;
+		st.st_mode = 0666 & ~mask;
 	}
 	dir_copy = strdup(target);
-	if (!dir_copy || asprintf(&tmp, "%s/.gitops-bump.XXXXXX", dirname(dir_copy)) < 0) {
-		tmp = NULL;
+	base_copy = strdup(target);
+	if (!dir_copy || !base_copy) {
 		log_oom();
 		goto out;
 	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		log_error("cannot write '%s': cannot create a temporary file: %s", path,
-			  strerror(errno));
+	step = "create a temporary file";
+	dir = open(dirname(dir_copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0 ||
+	    fileio_replace_at(dir, basename(base_copy), data, len, st.st_mode,
+			      exists && geteuid() == 0 ? st.st_uid : (uid_t)-1, st.st_gid,
+			      &step) < 0) {
+		log_error("cannot write '%s': %s%s", path,
+			  strcmp(step, "create a temporary file") ? "" :
+			  "cannot create a temporary file: ", strerror(errno));
 		goto out;
 	}
-	if (fchmod(fd, mode) < 0 ||
-	    (exists && geteuid() == 0 && fchown(fd, st.st_uid, st.st_gid) < 0) ||
-	    write_all(fd, data, len) < 0) {
-		log_error("cannot write '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		log_error("cannot write '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, target) < 0) {
-		log_error("cannot write '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
 	rc = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	if (tmp)
-		unlink(tmp);
-	free(tmp);
+	if (dir >= 0)
+		close(dir);
 	free(dir_copy);
+	free(base_copy);
 	return rc;
 }
 
@@ -326,11 +340,11 @@ static int run(struct opts *o)
 	} else if (o->output && strcmp(o->output, "-")) {
 		if (edit_write_atomic(o->output, buf_cstr(&out), out.len) < 0)
 			goto out;
-	} else if (!o->diff && write_all(STDOUT_FILENO, buf_cstr(&out), out.len) < 0) {
+	} else if (!o->diff && fileio_write_all(STDOUT_FILENO, buf_cstr(&out), out.len) < 0) {
 		log_error("cannot write the result: %s", strerror(errno));
 		goto out;
 	}
-	if (o->diff && write_all(STDOUT_FILENO, buf_cstr(&d), d.len) < 0) {
+	if (o->diff && fileio_write_all(STDOUT_FILENO, buf_cstr(&d), d.len) < 0) {
 		log_error("cannot write the diff: %s", strerror(errno));
 		goto out;
 	}
@@ -358,9 +372,12 @@ int edit_main(int argc, char **argv)
 	} else {
 		rc = run(&o);
 	}
-	for (size_t i = 0; i < o.n; i++)
+	for (size_t i = 0; i < o.n; i++) {
 		free(o.names[i]);
+		ypath_release(&o.parsed[i]);
+	}
 	free(o.names);
+	free(o.parsed);
 	free(o.edits);
 	return rc;
 }

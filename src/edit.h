@@ -19,8 +19,8 @@ int edit_main(int argc, char **argv);
  * does (and the patch mode's commit: false can): a temporary file in the
  * same directory gets the old file's mode, and its owner when run as root
  * (so no root-owned file is left in a workspace), or for a new file 0666
- * less the umask; then it is renamed over `path`.  Readers see the old or
- * the new content, never a mix; the data is not fsync'd.  A symlink is
+ * less the umask; it is flushed and renamed over `path` (fileio.h).
+ * Readers see the old or the new content, never a mix.  A symlink is
  * followed: its target is replaced.  Nothing is left behind on failure.
  * 0, or -1 (printed).
  */

@@ -455,6 +455,11 @@ static int fill_from_env(struct event *ev)
 		return -1;
 	if (env("GITHUB_ACTOR") && set_str(&ev->actor, env("GITHUB_ACTOR")) < 0)
 		return -1;
+	if (env("GITHUB_RUN_NUMBER") && set_str(&ev->run_number, env("GITHUB_RUN_NUMBER")) < 0)
+		return -1;
+	if (env("GITHUB_WORKFLOW_REF") &&
+	    set_str(&ev->workflow_ref, env("GITHUB_WORKFLOW_REF")) < 0)
+		return -1;
 	if (!ev->ref && ref) {
 		if (set_str(&ev->ref, ref) < 0)
 			return -1;
@@ -524,7 +529,8 @@ void event_release(struct event *ev)
 {
 	char **strs[] = { &ev->name, &ev->path, &ev->repository, &ev->ref, &ev->branch,
 			  &ev->sha, &ev->message, &ev->actor, &ev->run_url,
-			  &ev->server_url, &ev->action, &ev->inputs_payload };
+			  &ev->server_url, &ev->action, &ev->run_number, &ev->workflow_ref,
+			  &ev->inputs_payload };
 
 	/* cppcheck 2.10 reads `*strs[i]` as a declaration */
 	for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)

@@ -56,6 +56,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define EVENT_SHORT_SHA 7 /* git's default abbreviation of a commit id */
 #define EVENT_FILE_MAX ((size_t)25 << 20) /* GitHub caps webhook payloads at 25 MB */
 #define EVENT_PAYLOAD_MAX_KEYS 1000
 #define EVENT_PAYLOAD_MAX_DEPTH 32
@@ -96,6 +97,8 @@ struct event {
 	char *actor;       /* who triggered it */
 	char *run_url;     /* https://github.com/o/r/actions/runs/N, or NULL */
 	char *server_url;  /* GITHUB_SERVER_URL or https://github.com */
+	char *run_number;  /* GITHUB_RUN_NUMBER, or NULL */
+	char *workflow_ref; /* GITHUB_WORKFLOW_REF (owner/repo/.github/workflows/f.yml@ref), or NULL */
 	/* repository_dispatch only */
 	char *action;      /* the event type */
 	struct event_kv *payload; /* flattened client_payload, in document order */
@@ -107,7 +110,7 @@ struct event {
 
 /* Read the environment (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REF,
  * GITHUB_SHA, GITHUB_REPOSITORY, GITHUB_ACTOR, GITHUB_SERVER_URL,
- * GITHUB_RUN_ID).  0, or -1 (printed). */
+ * GITHUB_RUN_ID, GITHUB_RUN_NUMBER, GITHUB_WORKFLOW_REF).  0, or -1 (printed). */
 int event_load(struct event *ev);
 
 /* Parse an event body of the given event name (the fuzzing entry point;

@@ -1160,3 +1160,23 @@ int gh_fail(const struct gh_request *req, const struct gh_response *resp)
 	buf_release(&b);
 	return -1;
 }
+
+bool gh_valid_repo(const char *s)
+{
+	const char *slash = strchr(s, '/');
+	size_t owner, name;
+
+	if (!slash || strchr(slash + 1, '/'))
+		return false;
+	owner = (size_t)(slash - s);
+	name = strlen(slash + 1);
+	if (owner < 1 || owner > 39 || name < 1 || name > 100)
+		return false;
+	for (const char *p = s; p < slash; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			return false;
+	for (const char *p = slash + 1; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
+			return false;
+	return strcmp(slash + 1, ".") != 0 && strcmp(slash + 1, "..") != 0;
+}

@@ -155,6 +155,10 @@ long gh_request_count(const struct gh_client *c);
  * 0 or -1 (buffer error). */
 int gh_escape(struct buf *out, const char *s, bool keep_slash);
 
+/* Is `s` a GitHub 'owner/name' (owner: 1..39 of A-Za-z0-9-_; name: 1..100
+ * of A-Za-z0-9._-, neither "." nor "..")? */
+bool gh_valid_repo(const char *s);
+
 /*
  * The pure parts, exposed for the unit tests.
  */

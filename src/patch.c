@@ -3,13 +3,16 @@
 
 #include "app.h"
 #include "commit.h"
+#include "deployed.h"
 #include "diff.h"
-#include "dispatch.h"
 #include "event.h"
+#include "freeze.h"
 #include "github.h"
 #include "log.h"
+#include "oidc.h"
 #include "payload.h"
 #include "policy.h"
+#include "provenance.h"
 #include "sha1.h"
 #include "tmpl.h"
 #include "workspace.h"
@@ -59,19 +62,6 @@ static const struct {
 };
 #define NROLLOUTS (sizeof(rollouts) / sizeof(*rollouts))
 
-/* One edit of a manifest, in the terms of the YAML editor. */
-enum medit_op { MEDIT_SET, MEDIT_MARKER };
-
-struct medit {
-	enum medit_op op;
-	char *path;      /* MEDIT_SET: a path of the edit grammar */
-	const char *name; /* MEDIT_MARKER: the marker's name */
-	char *value;
-	size_t value_len;
-	bool optional;   /* finding it nowhere is not an error */
-	size_t hits;     /* set by yaml_edit: values found (changed or not) or created */
-};
-
 struct run {
 	const struct config *cfg;
 	struct event ev;
@@ -88,65 +78,48 @@ struct run {
 	char **paths;            /* normalised manifest paths */
 	size_t npaths;
 	struct commit_file *files;
-	struct medit *edits;     /* set, image, marker */
+	struct yedit *edits;     /* set, image, marker: the YAML editor's own edits */
 	size_t nedits;
 	size_t image_first, nimage; /* the image edits among them */
-	struct medit rev[NROLLOUTS]; /* the revision annotation, when nothing else */
+	size_t marker;           /* the marker edit among them */
+	struct yedit rev[NROLLOUTS]; /* the revision annotation, when nothing else */
+	struct ypath *parsed;    /* the edits' paths, parsed once (edits_alloc of them) */
+	size_t edits_alloc;
+	struct ypath rev_parsed[NROLLOUTS];
+	char **owned;            /* the edits' paths and values */
+	size_t nowned, owned_alloc;
 	bool configured;         /* set or image given */
 	struct gh_client *gh;
 	struct app app;          /* App credentials: tokens minted here */
 	struct commit_result res;
 	struct buf diff;
+	struct deployed dep;     /* what is deployed, and this dispatch's order */
+	struct provenance prov;  /* require-provenance: the signed claims */
 };
 
 /* ---- the YAML editor and the diff ---------------------------------------- */
 
 /*
- * yaml_edit: the one place that edits YAML.  Apply `n` edits to the `len`
- * bytes at `in`, appending the result to `out`; `file` names the manifest in
- * errors (file= and line= annotations).  Sets each edit's `hits`.  0, or -1
- * (reported; `out` unchanged).
- *
- * set_split: the '=' that ends the path of a `set` line, or NULL (reported,
- * naming `what`).
+ * set_split: the '=' or ':=' that ends the path of a `set` line, or NULL
+ * (reported, naming `what`); the parsed path goes to *keep when not NULL
+ * (the caller releases it, also on failure).  ypath_value() then gives the
+ * template and the type its form asks for.
  *
  * make_diff: append the unified diff of one file ("a/PATH", "b/PATH").
  */
-static int yaml_edit(struct buf *out, const char *in, size_t len, struct medit *e, size_t n,
-		     const char *file)
-{
-	struct yedit ye[YEDIT_MAX_EDITS];
-	int rc;
-
-	if (n > YEDIT_MAX_EDITS) {
-		log_error("too many edits (%zu, at most %d)", n, YEDIT_MAX_EDITS);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++)
-		ye[i] = (struct yedit){
-			.op = e[i].op == MEDIT_SET ? YEDIT_SET : YEDIT_MARKER,
-			.path = e[i].path,
-			.name = e[i].name,
-			.value = e[i].value,
-			.value_len = e[i].value_len,
-			.optional = e[i].optional,
-		};
-	rc = yedit_apply(out, in, len, ye, n, file, NULL);
-	for (size_t i = 0; i < n; i++)
-		e[i].hits = ye[i].changed + ye[i].unchanged + ye[i].created;
-	return rc;
-}
-
-static const char *set_split(const char *line, const char *what)
+static const char *set_split(const char *line, const char *what, struct ypath *keep)
 {
 	struct ypath p = YPATH_INIT;
 	const char *end = NULL;
 
 	if (ypath_parse(&p, line, &end, what) < 0)
 		return NULL;
-	ypath_release(&p);
-	if (!end || *end != '=') {
-		log_error("%s is not 'PATH=TEMPLATE': '%s'", what, line);
+	if (keep)
+		*keep = p;
+	else
+		ypath_release(&p);
+	if (!end || (*end != '=' && *end != ':')) {
+		log_error("%s is not 'PATH=TEMPLATE' or 'PATH:=TEMPLATE': '%s'", what, line);
 		return NULL;
 	}
 	return end;
@@ -199,7 +172,7 @@ static int check_lines_tmpl(const struct config *cfg, enum input in)
 
 static int check_sets(const struct config *cfg)
 {
-	char **lines, what[64];
+	char **lines, what[64], *tmpl;
 	size_t n;
 	int rc = 0;
 
@@ -210,11 +183,23 @@ static int check_sets(const struct config *cfg)
 		rc = GB_EUSAGE;
 	}
 	for (size_t i = 0; i < n && !rc; i++) {
-		const char *eq;
+		const char *eq, *v;
+		size_t len;
+		enum yq_mode mode;
 
 		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
-		if (!(eq = set_split(lines[i], what)) || tmpl_check(eq + 1, what) < 0)
+		if (!(eq = set_split(lines[i], what, NULL))) {
 			rc = GB_EUSAGE;
+			break;
+		}
+		ypath_value(eq, &v, &len, &mode);
+		if (!(tmpl = strndup(v, len))) {
+			rc = log_oom();
+			break;
+		}
+		if (tmpl_check(tmpl, what) < 0)
+			rc = GB_EUSAGE;
+		free(tmpl);
 	}
 	config_lines_free(lines);
 	return rc;
@@ -260,6 +245,27 @@ static int parse_author(struct run *r, const char *s)
 	return r->author_name && r->author_email ? 0 : log_oom();
 }
 
+/* allowed-workflows: well formed, and only with require-provenance (a
+ * security setting that would do nothing must not look as if it did). */
+static int check_workflows(const struct config *cfg)
+{
+	char **lines;
+	size_t n;
+	int rc = 0;
+
+	if (!(lines = config_lines(cfg, IN_ALLOWED_WORKFLOWS, &n)))
+		return -1;
+	if (n && !config_bool(cfg, IN_REQUIRE_PROVENANCE)) {
+		log_error("input 'allowed-workflows' is checked against the signed ID token: it "
+			  "needs 'require-provenance: true'");
+		rc = GB_EUSAGE;
+	} else if (provenance_check_workflows(lines, n) < 0) {
+		rc = GB_EUSAGE;
+	}
+	config_lines_free(lines);
+	return rc;
+}
+
 /* Everything that can be checked without the event: usage errors. */
 static int check_inputs(struct run *r)
 {
@@ -278,7 +284,7 @@ static int check_inputs(struct run *r)
 		log_error("input 'repository' names %zu repositories; mode 'patch' commits to one",
 			  nrepo);
 		rc = GB_EUSAGE;
-	} else if (nrepo == 1 && !dispatch_valid_repo(repo[0])) {
+	} else if (nrepo == 1 && !gh_valid_repo(repo[0])) {
 		log_error("input 'repository' must be 'owner/name', not '%s'", repo[0]);
 		rc = GB_EUSAGE;
 	} else if (nrepo == 1 && !(r->repo = strdup(repo[0]))) {
@@ -293,6 +299,8 @@ static int check_inputs(struct run *r)
 		return -1;
 	if (policy_check_source_list(r->sources, r->nsources) < 0)
 		return GB_EUSAGE;
+	if ((rc = check_workflows(cfg)))
+		return rc;
 	if ((rc = check_lines_tmpl(cfg, IN_MANIFEST)) || (rc = check_sets(cfg)))
 		return rc;
 	for (size_t i = 0; i < sizeof(tmpls) / sizeof(*tmpls); i++)
@@ -352,17 +360,58 @@ static int read_dispatch(struct run *r)
 	return payload_from_event(&r->pl, &r->ev);
 }
 
+/* require-provenance: the ID token proves the payload's source (provenance.h)
+ * before anything else is believed. */
+static int check_provenance(struct run *r)
+{
+	const char *gitops = r->repo ? r->repo : r->ev.repository;
+	struct provenance_opts o = {
+		.issuer = config_str(r->cfg, IN_OIDC_ISSUER),
+		.timeout_s = (int)config_int(r->cfg, IN_TIMEOUT),
+		.max_attempts = (int)config_int(r->cfg, IN_MAX_ATTEMPTS),
+		.now = (long long)time(NULL),
+	};
+	char **workflows = NULL, *aud = NULL;
+	int rc = -1;
+
+	if (!config_bool(r->cfg, IN_REQUIRE_PROVENANCE))
+		return 0;
+	if (!gitops || !gh_valid_repo(gitops)) {
+		log_error("cannot tell the GitOps repository the ID token must be made for: "
+			  "GITHUB_REPOSITORY is not 'owner/name'; set the 'repository' input");
+		return GB_EUSAGE;
+	}
+	if (!(aud = oidc_audience(r->ev.server_url, gitops)) ||
+	    !(workflows = config_lines(r->cfg, IN_ALLOWED_WORKFLOWS, &o.nworkflows)))
+		goto out;
+	o.audience = aud;
+	o.workflows = workflows;
+	if (provenance_verify(&r->prov, &r->pl, &o) < 0)
+		goto out;
+	log_info("provenance verified: %s@%.*s on '%s'%s%s (key '%s' of '%s')", r->prov.repository,
+		 EVENT_SHORT_SHA, r->prov.sha, r->prov.ref,
+		 r->prov.job_workflow_ref ? ", workflow " : "",
+		 r->prov.job_workflow_ref ? r->prov.job_workflow_ref : "", r->prov.kid, o.issuer);
+	rc = 0;
+out:
+	config_lines_free(workflows);
+	free(aud);
+	return rc;
+}
+
 static int check_policy(struct run *r)
 {
 	const struct payload *pl = &r->pl;
+	/* with provenance, the signed repository; it equals the payload's */
+	const char *source = r->prov.repository ? r->prov.repository : pl->repository;
 
 	if (policy_check_name(pl->service, "service") < 0 ||
 	    policy_check_name(pl->environment, "environment") < 0 ||
 	    policy_check_environment(pl->environment, config_str(r->cfg, IN_ENVIRONMENTS)) < 0 ||
-	    policy_check_source(pl->repository, r->sources, r->nsources) < 0)
+	    policy_check_source(source, r->sources, r->nsources) < 0)
 		return -1;
 	if (!r->repo) {
-		if (!r->ev.repository || !dispatch_valid_repo(r->ev.repository)) {
+		if (!r->ev.repository || !gh_valid_repo(r->ev.repository)) {
 			log_error("cannot tell the GitOps repository: GITHUB_REPOSITORY is not "
 				  "'owner/name'; set the 'repository' input");
 			return GB_EUSAGE;
@@ -524,7 +573,7 @@ static int expand_pr_branch(struct run *r)
 		sha1_hex(d, hex);
 	}
 	buf_addf(&b, "gitops-bump/%s/%s/%.*s", r->pl.service, r->pl.environment,
-		 DISPATCH_SHORT_SHA, hex);
+		 EVENT_SHORT_SHA, hex);
 	if (buf_failed(&b) || !(r->pr_branch = buf_detach(&b, NULL))) {
 		buf_release(&b);
 		return log_oom();
@@ -532,25 +581,89 @@ static int expand_pr_branch(struct run *r)
 	return policy_check_branch(r->pr_branch, strlen(r->pr_branch));
 }
 
-static struct medit *add_edit(struct run *r)
+static struct yedit *add_edit(struct run *r)
 {
-	struct medit *e = &r->edits[r->nedits++];
+	struct yedit *e = &r->edits[r->nedits++];
 
 	memset(e, 0, sizeof(*e));
 	return e;
 }
 
-/* One SET edit of `path` (a copy is made) to a copy of `value`. */
-static int set_edit(struct medit *e, const char *path, size_t plen, const char *value,
-		    size_t vlen, bool optional)
+/* A NUL-terminated copy of `len` bytes, freed with the run.  NULL (reported)
+ * when out of memory. */
+static char *keep(struct run *r, const char *s, size_t len)
 {
-	e->op = MEDIT_SET;
+	char *c;
+
+	if (r->nowned == r->owned_alloc) {
+		size_t na = r->owned_alloc ? r->owned_alloc * 2 : 16;
+		char **p = realloc(r->owned, na * sizeof(*p));
+
+		if (!p) {
+			log_oom();
+			return NULL;
+		}
+		r->owned = p;
+		r->owned_alloc = na;
+	}
+	if (!(c = malloc(len + 1))) {
+		log_oom();
+		return NULL;
+	}
+	memcpy(c, s, len);
+	c[len] = '\0';
+	r->owned[r->nowned++] = c;
+	return c;
+}
+
+/* One SET edit of `path` to `value` (both copied) typed by `mode`, its
+ * parsed path in *parsed (parsed here when still empty). */
+static int set_edit(struct run *r, struct yedit *e, struct ypath *parsed, const char *path,
+		    size_t plen, const char *value, size_t vlen, bool optional, enum yq_mode mode)
+{
+	e->op = YEDIT_SET;
 	e->optional = optional;
+	e->mode = mode;
 	e->value_len = vlen;
-	if (!(e->path = strndup(path, plen)) || !(e->value = malloc(vlen + 1)))
-		return log_oom();
-	memcpy(e->value, value, vlen);
-	e->value[vlen] = '\0';
+	if (!(e->path = keep(r, path, plen)) || !(e->value = keep(r, value, vlen)))
+		return -1;
+	if (!parsed->n && ypath_parse(parsed, e->path, NULL, NULL) < 0)
+		return -1;
+	e->parsed = parsed;
+	return 0;
+}
+
+/* The edits of input `set`'s lines, expanded and checked as the editor
+ * takes them (a typed value must be a literal once expanded). */
+static int line_edits(struct run *r, char **lines, size_t n)
+{
+	char what[64];
+
+	for (size_t i = 0; i < n; i++) {
+		const char *eq, *t;
+		enum yq_mode mode;
+		struct yedit *e;
+		char *tmpl, *v = NULL;
+		size_t tlen, len;
+		int rc;
+
+		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
+		if (!(eq = set_split(lines[i], what, &r->parsed[r->nedits])))
+			return -1;
+		ypath_value(eq, &t, &tlen, &mode);
+		if (!(tmpl = strndup(t, tlen)))
+			return log_oom();
+		rc = expand(r, tmpl, what, &v, &len);
+		free(tmpl);
+		if (rc < 0)
+			return -1;
+		e = add_edit(r);
+		rc = set_edit(r, e, &r->parsed[r->nedits - 1], lines[i], (size_t)(eq - lines[i]),
+			      v, len, false, mode);
+		free(v);
+		if (rc < 0 || yedit_check(e, what) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -558,28 +671,18 @@ static int build_edits(struct run *r)
 {
 	const char *container = config_str(r->cfg, IN_CONTAINER);
 	struct buf path = BUF_INIT;
-	char **sets, *value = NULL, *image = NULL, what[64];
+	char **sets, *value = NULL, *image = NULL;
 	size_t nsets, vlen, ilen = 0;
 	int rc = -1;
 
 	if (!(sets = config_lines(r->cfg, IN_SET, &nsets)))
 		return -1;
-	if (!(r->edits = calloc(nsets + NTEMPLATES + 1, sizeof(*r->edits))))
+	r->edits_alloc = nsets + NTEMPLATES + 1;
+	if (!(r->edits = calloc(r->edits_alloc, sizeof(*r->edits))) ||
+	    !(r->parsed = calloc(r->edits_alloc, sizeof(*r->parsed))))
 		goto fail_oom;
-	for (size_t i = 0; i < nsets; i++) {
-		const char *eq;
-		char *v;
-		size_t len;
-
-		snprintf(what, sizeof(what), "input 'set' line %zu", i + 1);
-		if (!(eq = set_split(sets[i], what)) || expand(r, eq + 1, what, &v, &len) < 0)
-			goto out;
-		rc = set_edit(add_edit(r), sets[i], (size_t)(eq - sets[i]), v, len, false);
-		free(v);
-		if (rc < 0)
-			goto out;
-		rc = -1;
-	}
+	if (line_edits(r, sets, nsets) < 0)
+		goto out;
 	if (config_str(r->cfg, IN_IMAGE)) {
 		if (expand_input(r, IN_IMAGE, &image, &ilen) < 0)
 			goto out;
@@ -593,7 +696,8 @@ static int build_edits(struct run *r)
 			buf_adds(&path, "].image");
 			if (buf_failed(&path))
 				goto fail_oom;
-			if (set_edit(add_edit(r), path.ptr, path.len, image, ilen, true) < 0)
+			if (set_edit(r, add_edit(r), &r->parsed[r->nedits], path.ptr, path.len,
+				     image, ilen, true, YQ_STRING) < 0)
 				goto out;
 		}
 	}
@@ -601,14 +705,15 @@ static int build_edits(struct run *r)
 	if (expand_input(r, IN_VALUE, &value, &vlen) < 0)
 		goto out;
 	{
-		struct medit *m = add_edit(r);
+		struct yedit *m = add_edit(r);
 
-		m->op = MEDIT_MARKER;
+		r->marker = r->nedits - 1;
+		m->op = YEDIT_MARKER;
 		m->name = config_str(r->cfg, IN_MARKER);
 		m->optional = true;
 		m->value_len = vlen;
-		if (!(m->value = strdup(value)))
-			goto fail_oom;
+		if (!(m->value = keep(r, value, vlen)))
+			goto out;
 	}
 	for (size_t i = 0; i < NROLLOUTS; i++) {
 		buf_reset(&path);
@@ -616,7 +721,8 @@ static int build_edits(struct run *r)
 			 rollouts[i].pod_template, PATCH_REVISION_ANNOTATION);
 		if (buf_failed(&path))
 			goto fail_oom;
-		if (set_edit(&r->rev[i], path.ptr, path.len, value, vlen, true) < 0)
+		if (set_edit(r, &r->rev[i], &r->rev_parsed[i], path.ptr, path.len, value, vlen,
+			     true, YQ_STRING) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -658,25 +764,44 @@ static int expand_all(struct run *r)
 
 /* ---- the edit ------------------------------------------------------------------ */
 
-static size_t hits(const struct medit *e, size_t n)
+/* Values the edits found (changed or not) or created. */
+static size_t hits(const struct yedit *e, size_t n)
 {
 	size_t sum = 0;
 
 	for (size_t i = 0; i < n; i++)
-		sum += e[i].hits;
+		sum += e[i].changed + e[i].unchanged + e[i].created;
 	return sum;
+}
+
+/* A frozen manifest (freeze.h) takes no deploy but a rollback. */
+static int check_freeze(const struct commit_file *f)
+{
+	char *reason = NULL;
+	long line = 0;
+	int rc = freeze_find(f->old.ptr ? f->old.ptr : "", f->old.len, &reason, &line);
+
+	if (rc > 0) {
+		log_error_at(f->path, line, "'%s' is frozen: %s (annotation %s; only a deploy with "
+			     "'rollback: true' passes)", f->path, reason, FREEZE_ANNOTATION);
+		rc = -1;
+	}
+	free(reason);
+	return rc;
 }
 
 /* commit_edit_fn: the manifest's new content from its current content. */
 static int edit_file(void *arg, struct commit_file *f)
 {
 	struct run *r = arg;
-	const struct medit *marker = &r->edits[r->nedits - 1];
+	const struct yedit *marker = &r->edits[r->marker];
 	const char *container = config_str(r->cfg, IN_CONTAINER);
 
+	if (!r->pl.rollback && check_freeze(f) < 0)
+		return -1;
 	buf_reset(&f->new);
-	if (yaml_edit(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->edits, r->nedits,
-		      f->path) < 0)
+	if (yedit_apply(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->edits, r->nedits,
+			f->path, NULL) < 0)
 		return -1;
 	if (r->nimage && !hits(r->edits + r->image_first, r->nimage)) {
 		log_error_at(f->path, 0, "'%s' has no container%s%s%s whose image to set (looked "
@@ -686,10 +811,10 @@ static int edit_file(void *arg, struct commit_file *f)
 			     container ? "'" : "");
 		return -1;
 	}
-	if (!r->configured && !marker->hits) {
+	if (!r->configured && !hits(marker, 1)) {
 		buf_reset(&f->new);
-		if (yaml_edit(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->rev,
-			      NROLLOUTS, f->path) < 0)
+		if (yedit_apply(&f->new, f->old.ptr ? f->old.ptr : "", f->old.len, r->rev,
+				NROLLOUTS, f->path, NULL) < 0)
 			return -1;
 		if (!hits(r->rev, NROLLOUTS)) {
 			log_error_at(f->path, 0, "'%s' has no <%s> marker and no workload to annotate "
@@ -723,6 +848,15 @@ static int app_token(struct run *r)
 		       "committing the manifests");
 }
 
+/* The client for the GitOps repository, with the App's token when there
+ * is one (minted once, reused). */
+static int open_client(struct run *r)
+{
+	if (!r->gh && config_client_new(&r->gh, r->cfg) < 0)
+		return -1;
+	return app_token(r);
+}
+
 static int run_commit(struct run *r)
 {
 	struct commit_opts o = {
@@ -740,7 +874,7 @@ static int run_commit(struct run *r)
 		.require_verified = config_bool(r->cfg, IN_REQUIRE_VERIFIED),
 	};
 
-	if (config_client_new(&r->gh, r->cfg) < 0 || app_token(r) < 0)
+	if (open_client(r) < 0)
 		return -1;
 	if (r->pr_branch)
 		return commit_pull_request(r->gh, &o, r->files, r->npaths, &r->res);
@@ -840,18 +974,23 @@ static void summary(const struct run *r, const char *files)
 	log_md_row(&md, "service", pl->service);
 	log_md_row(&md, "environment", pl->environment);
 	if (pl->repository && pl->sha) {
-		buf_addf(&text, "%s@%.*s", pl->repository, DISPATCH_SHORT_SHA, pl->sha);
-		if (dispatch_valid_repo(pl->repository))
+		buf_addf(&text, "%s@%.*s", pl->repository, EVENT_SHORT_SHA, pl->sha);
+		if (gh_valid_repo(pl->repository))
 			buf_addf(&url, "%s/%s/commit/%s", r->ev.server_url, pl->repository, pl->sha);
 		buf_adds(&md, "| source | ");
 		add_link(&md, buf_cstr(&text), url.len ? url.ptr : NULL);
 		buf_adds(&md, " |\n");
 	}
 	log_md_row(&md, "subject", pl->subject);
+	if (r->prov.repository)
+		log_md_row(&md, "provenance", r->prov.job_workflow_ref ? r->prov.job_workflow_ref :
+			   "verified (OIDC)");
+	if (r->dep.verdict == DEPLOYED_ROLLBACK)
+		log_md_row(&md, "rollback of", r->dep.against ? r->dep.against : "(nothing recorded)");
 	if (r->res.sha) {
 		lost = buf_failed(&text);
 		buf_reset(&text);
-		buf_addf(&text, "%s@%.*s on %s", r->repo, DISPATCH_SHORT_SHA, r->res.sha,
+		buf_addf(&text, "%s@%.*s on %s", r->repo, EVENT_SHORT_SHA, r->res.sha,
 			 r->pr_branch ? r->pr_branch : r->branch);
 		buf_adds(&md, "| GitOps commit | ");
 		add_link(&md, buf_cstr(&text), r->res.url);
@@ -906,7 +1045,7 @@ static int report(struct run *r)
 	else if (!commit)
 		log_info("edited %s in the workspace (not committed)", buf_cstr(&files));
 	else if (res->sha)
-		log_info("committed %.*s to branch '%s' of '%s': %s", DISPATCH_SHORT_SHA, res->sha,
+		log_info("committed %.*s to branch '%s' of '%s': %s", EVENT_SHORT_SHA, res->sha,
 			 r->pr_branch ? r->pr_branch : r->branch, r->repo,
 			 res->url ? res->url : res->sha);
 	if (res->pr_url)
@@ -921,7 +1060,7 @@ static int report(struct run *r)
 	    log_output("commit-url", res->url ? res->url : "") < 0 ||
 	    log_output("files", buf_cstr(&files)) < 0 ||
 	    log_output("pull-request-url", res->pr_url ? res->pr_url : "") < 0 ||
-	    log_output("diff", buf_cstr(&r->diff)) < 0 ||
+	    log_output("diff", buf_cstr(&r->diff)) < 0 || log_output("skipped", "") < 0 ||
 	    log_output("verified", res->verified ? "true" : "false") < 0)
 		goto out;
 	summary(r, buf_cstr(&files));
@@ -934,6 +1073,75 @@ static int report(struct run *r)
 	rc = 0;
 out:
 	buf_release(&files);
+	return rc;
+}
+
+/* ---- the order of deploys (deployed.h) --------------------------------------- */
+
+/* Read what is deployed and judge this dispatch; the commit message gets
+ * the trailers that let the next deploy judge itself.  Without a commit
+ * (commit: false) only the rollback rule applies. */
+static int check_order(struct run *r)
+{
+	struct deployed_opts o = {
+		.repo = r->repo,
+		.branch = r->branch,
+		.paths = r->paths,
+		.npaths = r->npaths,
+		.pl = &r->pl,
+		.allow_rollback = config_bool(r->cfg, IN_ALLOW_ROLLBACK),
+	};
+	struct buf msg = BUF_INIT;
+
+	if (r->message && open_client(r) < 0)
+		return -1;
+	if (deployed_check(&r->dep, r->message ? r->gh : NULL, &o) < 0)
+		return -1;
+	if (!r->message || r->dep.verdict == DEPLOYED_STALE)
+		return 0;
+	buf_adds(&msg, r->message);
+	if (deployed_trailers(&msg, &r->pl, &r->dep) < 0) {
+		buf_release(&msg);
+		return -1;
+	}
+	free(r->message);
+	if (!(r->message = buf_detach(&msg, NULL)))
+		return log_oom();
+	return 0;
+}
+
+/* A stale dispatch: a success that changed nothing, saying why.  With deploy
+ * feedback (the app's deployment, issue 12), this is where its status becomes
+ * `inactive` with `why` as the description. */
+static int report_stale(struct run *r)
+{
+	const struct payload *pl = &r->pl;
+	struct buf why = BUF_INIT, md = BUF_INIT;
+	int rc = -1;
+
+	if (deployed_describe(&why, pl, &r->dep) < 0)
+		goto out;
+	log_notice("%s", why.ptr);
+	if (log_output("changed", "false") < 0 || log_output("commit-sha", "") < 0 ||
+	    log_output("commit-url", "") < 0 || log_output("files", "") < 0 ||
+	    log_output("pull-request-url", "") < 0 || log_output("diff", "") < 0 ||
+	    log_output("skipped", "stale") < 0)
+		goto out;
+	buf_adds(&md, "### gitops-bump patch: ");
+	log_md_escape(&md, pl->service, strlen(pl->service));
+	buf_adds(&md, " to ");
+	log_md_escape(&md, pl->environment, strlen(pl->environment));
+	buf_adds(&md, " (skipped: stale)\n\n");
+	log_md_escape(&md, why.ptr, why.len);
+	buf_adds(&md, "\n");
+	if (buf_failed(&md))
+		log_warning("the step summary was not written: out of memory");
+	else
+		log_summary(md.ptr);
+	rc = 0;
+out:
+	buf_release(&why);
+	buf_release(&md);
 	return rc;
 }
 
@@ -967,7 +1175,7 @@ static const char *failure_done(const struct run *r, struct buf *b)
 
 	if (r->res.sha)
 		buf_addf(b, "committed `%.*s` to branch `%s` of `%s`; the failure came after it",
-			 DISPATCH_SHORT_SHA, r->res.sha, branch, r->repo);
+			 EVENT_SHORT_SHA, r->res.sha, branch, r->repo);
 	else if (r->res.unsure)
 		buf_addf(b, "**a commit may have landed** on branch `%s` of `%s` (GitHub's answer "
 			 "was lost or unreadable): look at the branch before running this again",
@@ -991,7 +1199,7 @@ static void failure_summary(const struct run *r)
 	log_md_row(&rows, "service", pl->service);
 	log_md_row(&rows, "environment", pl->environment);
 	if (pl->repository) {
-		buf_addf(&text, "%s@%.*s", pl->repository, DISPATCH_SHORT_SHA,
+		buf_addf(&text, "%s@%.*s", pl->repository, EVENT_SHORT_SHA,
 			 pl->sha ? pl->sha : "");
 		log_md_row(&rows, "source", text.ptr);
 	}
@@ -1026,15 +1234,15 @@ static void release(struct run *r)
 	for (size_t i = 0; r->paths && i < r->npaths; i++)
 		free(r->paths[i]);
 	free(r->paths);
-	for (size_t i = 0; r->edits && i < r->nedits; i++) {
-		free(r->edits[i].path);
-		free(r->edits[i].value);
-	}
 	free(r->edits);
-	for (size_t i = 0; i < NROLLOUTS; i++) {
-		free(r->rev[i].path);
-		free(r->rev[i].value);
-	}
+	for (size_t i = 0; r->parsed && i < r->edits_alloc; i++)
+		ypath_release(&r->parsed[i]);
+	free(r->parsed);
+	for (size_t i = 0; i < NROLLOUTS; i++)
+		ypath_release(&r->rev_parsed[i]);
+	for (size_t i = 0; i < r->nowned; i++)
+		free(r->owned[i]);
+	free(r->owned);
 	config_lines_free(r->sources);
 	free(r->repo);
 	free(r->branch);
@@ -1045,6 +1253,8 @@ static void release(struct run *r)
 	free(r->author_name);
 	free(r->author_email);
 	commit_result_release(&r->res);
+	deployed_release(&r->dep);
+	provenance_release(&r->prov);
 	buf_release(&r->diff);
 	payload_release(&r->pl);
 	event_release(&r->ev);
@@ -1056,7 +1266,8 @@ int patch_run(const struct config *cfg)
 	int rc;
 
 	if ((rc = check_inputs(&r)) < 0 || (rc = read_dispatch(&r)) < 0 ||
-	    (rc = check_policy(&r)) < 0 || (rc = expand_all(&r)) < 0)
+	    (rc = check_provenance(&r)) < 0 || (rc = check_policy(&r)) < 0 ||
+	    (rc = expand_all(&r)) < 0)
 		goto out;
 	if (!(r.files = calloc(r.npaths, sizeof(*r.files)))) {
 		rc = log_oom();
@@ -1064,6 +1275,12 @@ int patch_run(const struct config *cfg)
 	}
 	for (size_t i = 0; i < r.npaths; i++)
 		commit_file_init(&r.files[i], r.paths[i]);
+	if ((rc = check_order(&r)) < 0)
+		goto out;
+	if (r.dep.verdict == DEPLOYED_STALE) {
+		rc = report_stale(&r);
+		goto out;
+	}
 	announce(&r);
 	rc = config_bool(cfg, IN_COMMIT) ? run_commit(&r) : run_workspace(&r);
 	if (rc < 0)

@@ -1,7 +1,6 @@
 /* payload: see payload.h. */
 #include "payload.h"
 
-#include "dispatch.h"
 #include "log.h"
 
 #include <stdbool.h>
@@ -106,13 +105,65 @@ static int derive(const struct event *ev, struct payload *p)
 				  "lowercase commit id (40 hex digits), not '%.80s'", ev->path, p->sha);
 			return -1;
 		}
-		p->short_sha = strndup(p->sha, DISPATCH_SHORT_SHA);
+		p->short_sha = strndup(p->sha, EVENT_SHORT_SHA);
 	}
 	if (!p->subject || (p->sha && !p->short_sha))
 		return log_oom();
 	if (p->kind == PAYLOAD_ARTICLE && !strncmp(p->environment, "refs/heads/", 11))
 		memmove(p->environment, p->environment + 11, strlen(p->environment + 11) + 1);
 	return 0;
+}
+
+/* client_payload.KEY as a positive whole number below 10^15: a JSON
+ * number or a string of digits.  0 in *out when absent or null. */
+static int get_number(const struct event *ev, long long *out, const char *key)
+{
+	const struct event_kv *kv = entry(ev, key);
+	const char *v = kv ? kv->value : NULL;
+	size_t n = v ? strspn(v, "0123456789") : 0;
+
+	*out = 0;
+	if (!kv || kv->type == EVENT_NULL)
+		return 0;
+	if ((kv->type != EVENT_NUMBER && kv->type != EVENT_STRING) || !n || v[n] || n > 15 ||
+	    v[0] == '0') {
+		log_error("field 'client_payload.%s' in '%s' must be a positive whole number, not "
+			  "%s%.40s%s", key, ev->path, kv->type == EVENT_STRING ? "'" : "",
+			  kv->type == EVENT_STRING || kv->type == EVENT_NUMBER ? v : type_name(kv->type),
+			  kv->type == EVENT_STRING ? "'" : "");
+		return -1;
+	}
+	*out = strtoll(v, NULL, 10);
+	return 0;
+}
+
+static int get_bool(const struct event *ev, bool *out, const char *key)
+{
+	const struct event_kv *kv = entry(ev, key);
+
+	*out = false;
+	if (!kv || kv->type == EVENT_NULL)
+		return 0;
+	if (kv->type != EVENT_BOOL) {
+		log_error("field 'client_payload.%s' in '%s' must be true or false, not %s", key,
+			  ev->path, type_name(kv->type));
+		return -1;
+	}
+	*out = strcmp(kv->value, "true") == 0;
+	return 0;
+}
+
+/* What orders deploys and proves where they come from. */
+static int read_trust(const struct event *ev, struct payload *p)
+{
+	if (get_number(ev, &p->run_number, "source.run_number") < 0 ||
+	    get_number(ev, &p->deployment_id, "source.deployment_id") < 0 ||
+	    get_bool(ev, &p->rollback, "source.rollback") < 0 ||
+	    get_string(ev, &p->workflow_ref, "source.workflow_ref", false) < 0 ||
+	    get_string(ev, &p->oidc_token, "source.oidc_token", false) < 0)
+		return -1;
+	/* a secret: never printed from here on, whatever fails later */
+	return p->oidc_token ? log_mask(p->oidc_token) : 0;
 }
 
 static int read_source(const struct event *ev, struct payload *p)
@@ -133,7 +184,7 @@ static int read_source(const struct event *ev, struct payload *p)
 	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
 		if (get_string(ev, fields[i].slot, fields[i].key, fields[i].required) < 0)
 			return -1;
-	return 0;
+	return read_trust(ev, p);
 }
 
 int payload_from_event(struct payload *p, const struct event *ev)
@@ -172,12 +223,16 @@ void payload_release(struct payload *p)
 	char **fields[] = {
 		&p->action, &p->service, &p->environment, &p->message, &p->subject, &p->image,
 		&p->repository, &p->ref, &p->sha, &p->short_sha, &p->actor, &p->run_url,
-		&p->event,
+		&p->event, &p->workflow_ref, &p->oidc_token,
 	};
 
+	if (p->oidc_token)
+		explicit_bzero(p->oidc_token, strlen(p->oidc_token));
 	/* cppcheck 2.10 reads `*fields[i]` as a declaration */
 	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {
 		free(*fields[i]); /* cppcheck-suppress shadowVariable */
 		*fields[i] = NULL;
 	}
+	p->run_number = p->deployment_id = 0;
+	p->rollback = false;
 }

@@ -23,6 +23,14 @@
  *   image        client_payload.image (optional)
  *   repository, sha (required with `source`), ref, actor, run_url, event
  *                client_payload.source.*
+ *   run_number, deployment_id
+ *                client_payload.source.*: a positive whole number (a JSON
+ *                number, or a string of digits as GitHub's own contexts
+ *                give it)
+ *   workflow_ref, oidc_token
+ *                client_payload.source.*: strings; the OIDC token is
+ *                registered as a secret (log_mask) the moment it is read
+ *   rollback     client_payload.source.rollback: a boolean (absent: false)
  * Optional fields may be absent or null.  A required field that is missing,
  * or any field of the wrong JSON type (a number where a string belongs, a
  * `source` that is not an object), is an error naming the field and what
@@ -53,6 +61,7 @@
 
 #include "event.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define PAYLOAD_STRING_MAX ((size_t)1 << 20)
@@ -78,6 +87,12 @@ struct payload {
 	char *actor;
 	char *run_url;
 	char *event;       /* the event that triggered the sender ("push") */
+	/* the order of deploys and their provenance (0, NULL, false: not sent) */
+	long long run_number;    /* the sender's GITHUB_RUN_NUMBER */
+	char *workflow_ref;      /* the sender's GITHUB_WORKFLOW_REF */
+	long long deployment_id; /* the app repo's GitHub Deployment */
+	bool rollback;           /* a deliberate rollback (dispatch's `rollback`) */
+	char *oidc_token;        /* the sender's Actions ID token (a secret) */
 };
 
 /* Derive the payload from a parsed repository_dispatch event (event_load or

@@ -2,7 +2,7 @@
 #include "policy.h"
 
 #include "log.h"
-#include "yamlquote.h"
+#include "utf8.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -319,7 +319,7 @@ int policy_check_branch(const char *b, size_t len)
 	if (len == 1 && b[0] == '@')
 		return refuse_branch(b, len, "'@' is not a branch name");
 	/* git takes any byte from 0x80 up; the API's JSON takes UTF-8 */
-	if (!yq_utf8_valid(b, len))
+	if (!utf8_valid(b, len))
 		return refuse_branch(b, len, "it is not valid UTF-8");
 	for (size_t i = 0; i <= len; i++) {
 		unsigned char c = i < len ? (unsigned char)b[i] : '/';

@@ -1,6 +1,7 @@
 /* workspace: see workspace.h for the contract. */
 #include "workspace.h"
 
+#include "fileio.h"
 #include "log.h"
 
 #include <errno.h>
@@ -8,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,65 +56,20 @@ fail:
 	return -1;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Write f->new next to `name` and rename it over `name`, with st's mode
  * and owner. */
 static int replace(int dir, const char *name, const struct commit_file *f,
 		   const struct stat *st)
 {
-	char tmp[300];
-	unsigned char rnd[6];
-	int fd = -1, rc = -1;
-	const char *step = "create a temporary file";
+	const char *step = NULL;
 
-	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-		memset(rnd, 0, sizeof(rnd)); /* O_EXCL still refuses a collision */
-	snprintf(tmp, sizeof(tmp), ".%.200s.gitops-bump-%02x%02x%02x%02x%02x%02x", name, rnd[0],
-		 rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
-	fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		goto fail;
-	step = "write";
-	if (write_all(fd, f->new.ptr ? f->new.ptr : "", f->new.len) < 0)
-		goto fail;
-	step = "keep the owner of";
-	if ((st->st_uid != geteuid() || st->st_gid != getegid()) &&
-	    fchown(fd, st->st_uid, st->st_gid) < 0)
-		goto fail;
-	step = "keep the mode of";
-	if (fchmod(fd, st->st_mode & 07777) < 0)
-		goto fail;
-	step = "flush";
-	if (fsync(fd) < 0)
-		goto fail;
-	step = "replace";
-	if (renameat(dir, tmp, dir, name) < 0)
-		goto fail;
-	rc = 0;
-	goto out;
-fail:
-	log_error_at(f->path, 0, "cannot %s '%s' in the workspace: %s", step, f->path,
-		     strerror(errno));
-	if (fd >= 0)
-		unlinkat(dir, tmp, 0);
-out:
-	if (fd >= 0)
-		close(fd);
-	return rc;
+	if (fileio_replace_at(dir, name, f->new.ptr, f->new.len, st->st_mode, st->st_uid,
+			      st->st_gid, &step) < 0) {
+		log_error_at(f->path, 0, "cannot %s '%s' in the workspace: %s", step, f->path,
+			     strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int workspace_edit(const char *root, struct commit_file *f, commit_edit_fn *edit, void *arg,

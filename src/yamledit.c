@@ -2,6 +2,8 @@
 #include "yamledit.h"
 
 #include "log.h"
+#include "utf8.h"
+#include "yamlkind.h"
 #include "yamlpath.h"
 #include "yamlquote.h"
 #include "yamlscan.h"
@@ -24,6 +26,7 @@ struct change {
 	size_t toff, tlen;
 	size_t seq;            /* creation order: stable sort */
 	unsigned col;          /* inserted lines: their indentation */
+	size_t depth;          /* inserted lines: path segments above them */
 	bool region;           /* the text holds nodes the verification checks */
 	bool replace;          /* ... that stand in for one input node */
 	char *value;           /* the scalar the region must hold, or NULL */
@@ -76,6 +79,8 @@ struct edit_state {
 	size_t nfound;
 	bool more_found;        /* ... (and there was more) */
 	bool found_key;         /* ... some mapping there had the key */
+	long lost_line;         /* the first target whose type YQ_KEEP lost ... */
+	enum yq_type lost_was;  /* ... and the type it had */
 };
 
 struct ctx {
@@ -103,6 +108,10 @@ struct ctx {
 	bool any_deferred;     /* some edit's defer_now is set */
 	uint64_t seed;
 	unsigned step, seq_off; /* layout for created collections */
+	bool seq_known;        /* seq_off is the file's, not the default */
+	struct yk_table kinds; /* the kind rule: where edits may create */
+	struct ypath kind_path; /* "kind", for the documents' kinds */
+	bool kinds_again;      /* a refusal put off until the kinds are known */
 };
 
 /* An allocation failed; reported once.  -1. */
@@ -176,24 +185,20 @@ static size_t line_after(const char *in, size_t len, size_t p)
 	return p;
 }
 
-/* Layout after a point where written text ends (a line break follows it):
- * how many empty lines follow, and the indentation of the next line that
- * has something on it (-1 at the end of the file, or a tab-indented line). */
-static void after_layout(const char *in, size_t len, size_t p, size_t *blank, int *next_indent)
+/* After a point where written text ends (a line break follows it): the
+ * indentation of the next line that has something on it (-1 at the end of
+ * the file, 0 for a tab-indented line). */
+static int next_indent(const char *in, size_t len, size_t p)
 {
-	*blank = 0;
-	*next_indent = -1;
 	for (p = line_after(in, len, p); p < len; p = line_after(in, len, p)) {
 		size_t q = p;
 
 		while (q < len && in[q] == ' ')
 			q++;
-		if (q < len && !is_break(in[q])) {
-			*next_indent = in[q] == '\t' ? 0 : (int)(q - p);
-			return;
-		}
-		(*blank)++;
+		if (q < len && !is_break(in[q]))
+			return in[q] == '\t' ? 0 : (int)(q - p);
 	}
+	return -1;
 }
 
 static void add_spaces(struct buf *t, unsigned n)
@@ -275,6 +280,9 @@ static int cmp_change(const void *a, const void *b)
 		return x->end == x->start ? -1 : 1;
 	if (x->col != y->col) /* lines for inner mappings before outer ones */
 		return x->col > y->col ? -1 : 1;
+	if (x->depth != y->depth) /* at one column (a sequence not indented
+				   * under its key): the deeper block first */
+		return x->depth > y->depth ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -372,14 +380,15 @@ static unsigned child_indent(const struct ctx *cx, const struct ys_node *n)
 
 /*
  * The text that replaces scalar `n` (its bytes [body, end)) so that it
- * holds `v`: the same style when it can hold `v`, else the simplest exact
- * one.  A block scalar's header comment is kept.
+ * holds `v`: plain and as given when it is a typed `literal`, else the
+ * same style when it can hold `v`, else the simplest exact one.  A block
+ * scalar's header comment is kept.
  */
 static int scalar_text(struct ctx *cx, const struct ys_node *n, const char *v, size_t vl,
-		       struct buf *t)
+		       bool literal, struct buf *t)
 {
 	const char *in = cx->in;
-	struct yq_block b = { 0, "\n", "", 0, 0, false };
+	struct yq_block b = { 0, "\n", "", 0, false };
 	bool block = false, orig_block = n->style == YS_LITERAL || n->style == YS_FOLDED;
 	enum yq_style st;
 	int next;
@@ -395,7 +404,7 @@ static int scalar_text(struct ctx *cx, const struct ys_node *n, const char *v, s
 		b.tail_len = line_end(in, cx->len, hdr) - hdr;
 		b.indent = n->block_indent ? n->block_indent : child_indent(cx, n);
 		b.at_eof = n->end >= cx->len;
-		after_layout(in, cx->len, n->end, &b.blank_after, &next);
+		next = next_indent(in, cx->len, n->end);
 		block = next < (int)b.indent;
 	} else if (!n->in_flow) {
 		size_t p = n->end, le = line_end(in, cx->len, n->end);
@@ -404,10 +413,10 @@ static int scalar_text(struct ctx *cx, const struct ys_node *n, const char *v, s
 			p++;
 		b.indent = child_indent(cx, n);
 		b.at_eof = le == cx->len;
-		after_layout(in, cx->len, n->end, &b.blank_after, &next);
+		next = next_indent(in, cx->len, n->end);
 		block = p == le && next < (int)b.indent;
 	}
-	st = yq_choose(yq_of(n->style), v, vl, n->in_flow, block ? &b : NULL);
+	st = literal ? YQ_PLAIN : yq_choose(yq_of(n->style), v, vl, n->in_flow, block ? &b : NULL);
 	if (n->body == n->end && (n->body == 0 || (in[n->body - 1] != ' ' && in[n->body - 1] != '\t')))
 		buf_addc(t, ' ');
 	yq_write(t, st, v, vl, &b);
@@ -607,12 +616,47 @@ static int check_target(struct ctx *cx, const struct ys_hit *h)
 
 /* ---- targets ---- */
 
-/* Does scalar `n` read as the string `v` already?  A plain scalar must
- * also be a string for every loader (plain 1 is the integer 1). */
-static bool holds(const struct ys_node *n, const char *v, size_t len)
+/* Scalar `n` of the text `src` as yamlquote sees it: a non-specific tag
+ * ("! 3", which the scanner reports as untagged) is found in the
+ * properties' bytes. */
+static struct yq_scalar old_scalar(const char *src, size_t srclen, const struct ys_node *n)
+{
+	struct yq_scalar s = { n->value ? n->value : "", n->len, yq_of(n->style), NULL };
+
+	if (n->tag_kind == YS_TAG_STR)
+		s.tag = "tag:yaml.org,2002:str";
+	else if (n->tag_kind == YS_TAG_OTHER)
+		s.tag = n->tag;
+	for (size_t i = n->start; !s.tag && i < n->body && i < srclen; i++)
+		if (src[i] == '!' && (i == n->start || src[i - 1] == ' ' || src[i - 1] == '\t'))
+			s.tag = "!";
+	return s;
+}
+
+/* The typing of `v` written over scalar `n` of `src` in `mode` (a value
+ * yamlquote refuses for YQ_TYPED was refused by check_value: a string
+ * then). */
+static struct yq_typing typing(const char *src, size_t srclen, const struct ys_node *n,
+			       const char *v, size_t len, enum yq_mode mode)
+{
+	struct yq_scalar old = old_scalar(src, srclen, n);
+	struct yq_typing ty;
+
+	if (yq_type_value(&ty, &old, v, len, mode) < 0)
+		ty.plain = false;
+	return ty;
+}
+
+/* Does scalar `n` of `src` read as `v`, of the type `mode` gives it,
+ * already?  A string written plain must also be a string for every loader
+ * (plain 1 is the integer 1); a typed literal must be plain. */
+static bool holds(const char *src, size_t srclen, const struct ys_node *n, const char *v,
+		  size_t len, enum yq_mode mode)
 {
 	if (n->len != len || (len && memcmp(n->value, v, len)))
 		return false;
+	if (typing(src, srclen, n, v, len, mode).plain)
+		return n->style == YS_PLAIN;
 	return n->style != YS_PLAIN || yq_plain_ok(v, len, n->in_flow);
 }
 
@@ -645,6 +689,9 @@ static int plan_scalar(struct ctx *cx, const struct tref *g, size_t ng)
 	struct buf val = BUF_INIT;
 	const struct yedit *set = NULL, *marker = NULL;
 	size_t markers = 0, chi = SIZE_MAX;
+	enum yq_mode mode;
+	enum yq_type was = YQ_T_STR;
+	bool lost = false;
 	int rc = -1;
 
 	if (buf_add(&val, n->value, n->len) < 0)
@@ -694,17 +741,22 @@ static int plan_scalar(struct ctx *cx, const struct tref *g, size_t ng)
 	}
 	if (buf_failed(&val))
 		goto oom;
-	if (!holds(n, buf_cstr(&val), val.len)) {
+	mode = set ? set->mode : YQ_STRING; /* a marker's text is a string */
+	if (!holds(cx->in, cx->len, n, buf_cstr(&val), val.len, mode)) {
 		struct change *c = new_change(cx, n->body, n->end, g[0].hit->doc);
+		struct yq_typing ty = typing(cx->in, cx->len, n, buf_cstr(&val), val.len, mode);
 		int r = 1;
 
 		if (!c)
 			goto out;
 		chi = c->seq;
+		lost = ty.lost;
+		if (lost)
+			was = ty.was;
 		if (markers == 1)
 			r = marker_inner(cx, n, marker, buf_cstr(&val), val.len, &cx->texts);
 		if (r > 0)
-			r = scalar_text(cx, n, buf_cstr(&val), val.len, &cx->texts);
+			r = scalar_text(cx, n, buf_cstr(&val), val.len, ty.plain, &cx->texts);
 		if (r < 0)
 			goto oom;
 		end_text(cx, c);
@@ -725,6 +777,10 @@ static int plan_scalar(struct ctx *cx, const struct tref *g, size_t ng)
 			cx->ed[g[i].edit].unchanged++;
 		else
 			cx->ed[g[i].edit].changed++;
+		if (lost && cx->ed[g[i].edit].retyped++ == 0) {
+			es->lost_line = at_line(cx, n->start);
+			es->lost_was = was;
+		}
 		note_first(es, n->body, chi);
 	}
 	rc = 0;
@@ -773,6 +829,7 @@ static enum miss creatable(const struct ctx *cx, const struct ys_hit *h)
 	const struct ypath *p = &cx->es[h->edit].path;
 	size_t d = h->depth, levels = p->n - d + (n->type == YS_SCALAR);
 	const struct ypath_seg *next = &p->seg[d];
+	bool below_sel = h->below_sel || cx->ed[h->edit].create_element;
 
 	switch (n->type) {
 	case YS_MAP:
@@ -788,7 +845,7 @@ static enum miss creatable(const struct ctx *cx, const struct ys_hit *h)
 			return MISS_INDEX;
 		if (next->kind == YPATH_ALL)
 			return MISS_EMPTY;
-		if (!h->below_sel)
+		if (!below_sel)
 			return MISS_MATCH;
 		if (n->count && !n->map_items)
 			return MISS_NOTMAPS;
@@ -811,7 +868,7 @@ static enum miss creatable(const struct ctx *cx, const struct ys_hit *h)
 	for (size_t i = d; i < p->n; i++) {
 		if (p->seg[i].kind == YPATH_INDEX || p->seg[i].kind == YPATH_ALL)
 			return n->type == YS_MAP ? MISS_KEY : MISS_TYPE;
-		if (p->seg[i].kind == YPATH_MATCH && !h->below_sel)
+		if (p->seg[i].kind == YPATH_MATCH && !below_sel)
 			return n->type == YS_MAP ? MISS_KEY : MISS_MATCH;
 		if (p->seg[i].kind == YPATH_MATCH && i + 1 < p->n &&
 		    p->seg[i + 1].key_len == p->seg[i].key_len &&
@@ -819,6 +876,49 @@ static enum miss creatable(const struct ctx *cx, const struct ys_hit *h)
 			return MISS_KEY;
 	}
 	return MISS_NONE;
+}
+
+/* Is the key the path needs at mapping `h` perhaps there, hidden behind a
+ * merge key or written as an alias (which are never followed)? */
+static bool key_hidden(const struct ctx *cx, const struct ys_hit *h)
+{
+	const struct ys_node *n = &h->node;
+	const struct ypath *p = &cx->es[h->edit].path;
+
+	return n->type == YS_MAP && (n->has_merge || n->odd_keys) && h->depth < p->n &&
+	       p->seg[h->depth].kind == YPATH_KEY;
+}
+
+/* "cannot edit 'P': 'a' has a key that is an alias ('*x'), ..." */
+static int refuse_hidden(struct ctx *cx, const struct ys_hit *h)
+{
+	const struct ys_node *n = &h->node;
+	const char *key = cx->es[h->edit].path.seg[h->depth].key;
+	const char *alias = n->seen ? strchr(n->seen, '*') : NULL;
+	struct buf pre = BUF_INIT;
+
+	path_prefix(&pre, &cx->es[h->edit].path, h->depth);
+	if (n->has_merge || !n->alias_key || !alias)
+		log_error_at(cx->file, at_line(cx, n->start), "cannot edit '%s': %s has %s, so "
+			     "'%s' may come from elsewhere; add it by hand", cx->ed[h->edit].path,
+			     buf_cstr(&pre), n->has_merge ? "a merge key ('<<')" :
+			     "a complex key", key);
+	else
+		log_error_at(cx->file, at_line(cx, n->start), "cannot edit '%s': %s has a key "
+			     "that is an alias ('%.*s'), which may be '%s'; aliases are never "
+			     "followed: write that key out", cx->ed[h->edit].path, buf_cstr(&pre),
+			     (int)strcspn(alias, ","), alias, key);
+	buf_release(&pre);
+	return -1;
+}
+
+/* Would check_frontier refuse to create at `h`? */
+static bool frontier_refused(const struct ctx *cx, const struct ys_hit *h)
+{
+	const struct ys_node *n = &h->node;
+
+	return key_hidden(cx, h) || n->shared ||
+	       (n->type == YS_SCALAR && n->tag_kind != YS_TAG_NONE);
 }
 
 /* Refusals that hold for a frontier where something would be created. */
@@ -830,23 +930,18 @@ static int check_frontier(struct ctx *cx, const struct ys_hit *h)
 	struct buf pre = BUF_INIT;
 	int rc = 0;
 
-	if (!(n->type == YS_MAP && (n->has_merge || n->odd_keys)) && !n->shared &&
-	    !(n->type == YS_SCALAR && n->tag_kind != YS_TAG_NONE))
+	if (!frontier_refused(cx, h))
 		return 0;
+	if (key_hidden(cx, h))
+		return refuse_hidden(cx, h);
 	line = at_line(cx, n->start);
 	path_prefix(&pre, p, h->depth);
-	if (n->type == YS_MAP && (n->has_merge || n->odd_keys)) {
-		log_error_at(cx->file, line, "cannot edit '%s': %s has %s, so '%s' may come "
-			     "from elsewhere; add it by hand", cx->ed[h->edit].path, buf_cstr(&pre),
-			     n->has_merge ? "a merge key ('<<')" : "an alias or complex key",
-			     p->seg[h->depth].key);
-		rc = -1;
-	} else if (n->shared) {
+	if (n->shared) {
 		log_error_at(cx->file, line, "cannot edit '%s': %s is inside anchor '&%s', "
 			     "which aliases share", cx->ed[h->edit].path, buf_cstr(&pre),
 			     n->shared_anchor);
 		rc = -1;
-	} else if (n->type == YS_SCALAR && n->tag_kind != YS_TAG_NONE) {
+	} else {
 		log_error_at(cx->file, line, "cannot edit '%s': %s is null with a tag",
 			     cx->ed[h->edit].path, buf_cstr(&pre));
 		rc = -1;
@@ -864,7 +959,6 @@ struct gen {
 	const char *eol;
 	unsigned step, seq_off; /* layout for nested collections */
 	size_t events;
-	size_t blank_after;   /* empty lines after the insertion point */
 	int next_indent;      /* indentation of the line after it */
 	bool at_eof;          /* the text will end the file without a line break */
 };
@@ -880,11 +974,16 @@ static void gen_key(struct gen *g, const char *k, size_t n, bool flow)
 
 static void gen_value(struct gen *g, bool flow, unsigned col)
 {
-	struct yq_block b = { col + g->step, g->eol, "", 0, g->blank_after, g->at_eof };
+	struct yq_block b = { col + g->step, g->eol, "", 0, g->at_eof };
 	bool block = !flow && g->next_indent < (int)b.indent;
+	struct yq_scalar none = { NULL, 0, YQ_PLAIN, NULL };
+	struct yq_typing ty;
+	bool literal = yq_type_value(&ty, &none, g->ed->value, g->ed->value_len, g->ed->mode) == 0 &&
+		       ty.plain;
 
-	yq_write(g->t, yq_choose(YQ_PLAIN, g->ed->value, g->ed->value_len, flow,
-				 block ? &b : NULL), g->ed->value, g->ed->value_len, &b);
+	yq_write(g->t, literal ? YQ_PLAIN : yq_choose(YQ_PLAIN, g->ed->value, g->ed->value_len, flow,
+						      block ? &b : NULL),
+		 g->ed->value, g->ed->value_len, &b);
 	g->events++;
 }
 
@@ -989,7 +1088,7 @@ static int create(struct ctx *cx, const struct ys_hit *h)
 	const struct ys_node *n = &h->node;
 	struct edit_state *es = &cx->es[h->edit];
 	struct gen g = { cx, &es->path, &cx->ed[h->edit], NULL, 0, "\n", map_step(cx, n),
-			 seq_offset(cx, n), 0, 0, -1, false };
+			 seq_offset(cx, n), 0, -1, false };
 	size_t d = h->depth, pos, nodes = 1;
 	bool flow = n->flow || n->in_flow, lines = false;
 	struct change *c;
@@ -1019,12 +1118,15 @@ static int create(struct ctx *cx, const struct ys_hit *h)
 			return -1;
 		nodes = n->type == YS_MAP ? 2 : 1;
 	}
+	c->depth = d;
+	if (cx->ed[h->edit].create_element && n->seq_offset < 0 && !cx->seq_known)
+		g.seq_off = 0; /* as kustomize writes a list it adds */
 	g.t = &cx->texts;
 	g.t0 = c->toff;
 	g.eol = eol_at(cx->in, cx->len, flow ? pos : n->end);
 	if (!flow) {
 		g.at_eof = pos == cx->len && (pos == 0 || !is_break(cx->in[pos - 1]));
-		after_layout(cx->in, cx->len, pos > 0 ? pos - 1 : 0, &g.blank_after, &g.next_indent);
+		g.next_indent = next_indent(cx->in, cx->len, pos > 0 ? pos - 1 : 0);
 		lines = true;
 	}
 	if (flow) {
@@ -1107,7 +1209,8 @@ static bool live_set(const struct ctx *cx, const struct ys_hit *h)
 {
 	return cx->ed[h->edit].op == YEDIT_SET && live(cx, h->edit) &&
 	       (h->kind == YS_HIT_TARGET ||
-		(h->kind == YS_HIT_FRONTIER && creatable(cx, h) == MISS_NONE));
+		(h->kind == YS_HIT_FRONTIER && creatable(cx, h) == MISS_NONE &&
+		 yk_allows(&cx->kinds, h->edit, cx->doc)));
 }
 
 /*
@@ -1211,6 +1314,13 @@ static int plan_frontiers(struct ctx *cx)
 				}
 				es->best_miss = m;
 			}
+			continue;
+		}
+		if (!yk_allows(&cx->kinds, h->edit, cx->doc))
+			continue; /* a document of another kind */
+		if (!cx->kinds.decided && cx->kinds.ed[h->edit].limited &&
+		    frontier_refused(cx, h)) {
+			cx->kinds_again = true; /* perhaps a kind that may not create */
 			continue;
 		}
 		if (check_frontier(cx, h) < 0 || create(cx, h) < 0)
@@ -1323,6 +1433,8 @@ static int check_resolved(struct ctx *cx)
 			log_error_at(cx->file, 0, "no '<%s>' marker in '%s'", ed->name, cx->file);
 			return -1;
 		}
+		if (es->has_best && key_hidden(cx, &es->best))
+			return refuse_hidden(cx, &es->best);
 		describe_miss(cx, e, &msg);
 		if (es->has_best)
 			line = line_of(cx->in, cx->len, es->best.node.start);
@@ -1331,6 +1443,90 @@ static int check_resolved(struct ctx *cx)
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- the kind rule (yamlkind.h) ---- */
+
+/* Before the first round: gather the documents' kinds in it only when the
+ * rule can matter (an edit without [kind=...], a stream that may hold
+ * several documents: "---" or "..." starting a line). */
+static int kinds_start(struct ctx *cx)
+{
+	bool limited = false;
+
+	for (size_t e = 0; e < cx->n; e++)
+		limited |= cx->kinds.ed[e].limited;
+	if (cx->kinds.decided || !limited ||
+	    (!memmem(cx->in, cx->len, "\n---", 4) && !memmem(cx->in, cx->len, "\n...", 4))) {
+		cx->kinds.decided = true;
+		return 0;
+	}
+	return ypath_parse(&cx->kind_path, "kind", NULL, NULL);
+}
+
+/* The document's kind, from the hits of the extra path "kind" (the last
+ * path), which go: nothing else reads them. */
+static int kinds_take(struct ctx *cx, struct ys_scan *s)
+{
+	const struct ys_node *kind = NULL;
+	size_t k = 0;
+	int rc;
+
+	for (size_t i = 0; i < s->nhits; i++)
+		if (s->hits[i].edit == cx->npaths && s->hits[i].kind == YS_HIT_TARGET &&
+		    s->hits[i].node.type == YS_SCALAR && !s->hits[i].node.null)
+			kind = &s->hits[i].node;
+	rc = yk_doc(&cx->kinds, kind ? kind->value : NULL, kind ? kind->len : 0);
+	for (size_t i = 0; i < s->nhits; i++) {
+		if (s->hits[i].edit == cx->npaths)
+			ys_hit_release(&s->hits[i]);
+		else
+			s->hits[k++] = s->hits[i];
+	}
+	s->nhits = k;
+	return rc < 0 ? no_memory(cx) : 0;
+}
+
+/* What every limited edit finds in the document (hits remapped). */
+static int kinds_note(struct ctx *cx, const struct ys_scan *s)
+{
+	for (size_t i = 0; i < s->nhits; i++) {
+		const struct ys_hit *h = &s->hits[i];
+		bool target = h->kind == YS_HIT_TARGET;
+
+		if (cx->ed[h->edit].op != YEDIT_SET ||
+		    !(target || (h->kind == YS_HIT_FRONTIER && creatable(cx, h) == MISS_NONE)))
+			continue;
+		if (yk_note(&cx->kinds, h->edit, cx->doc, target, h->depth) < 0)
+			return no_memory(cx);
+	}
+	return 0;
+}
+
+static int kinds_tie(struct ctx *cx, size_t e)
+{
+	struct buf list = BUF_INIT;
+	const char *first = NULL, *path = cx->ed[e].path;
+
+	if (yk_kinds_tied(&cx->kinds, e, &list, &first) < 0)
+		return buf_trouble(cx, &list);
+	log_error_at(cx->file, 0, "cannot create '%s': documents of kinds %s fit it "
+		     "equally; say which with '[kind=%s]%s%s'", path, buf_cstr(&list),
+		     first ? first : "KIND", path[0] == '[' ? "" : ".", path);
+	buf_release(&list);
+	return -1;
+}
+
+/* After the first planning scan gathered the kinds: decide.  0: the plan
+ * stands; 1: plan again with the decisions (they forbid some creation, or
+ * a refusal was put off); -1: a tie (reported). */
+static int kinds_end(struct ctx *cx)
+{
+	size_t tie = yk_decide(&cx->kinds);
+
+	if (tie != YK_NONE)
+		return kinds_tie(cx, tie);
+	return cx->kinds_again || yk_restricts(&cx->kinds);
 }
 
 /* ---- a round: scan, plan, splice, verify ---- */
@@ -1353,6 +1549,10 @@ static int scan(struct ctx *cx, struct ys_scan *s, const char *in, size_t len,
 	memset(s, 0, sizeof(*s));
 	s->paths = cx->paths;
 	s->npaths = cx->npaths;
+	if (plan && !cx->kinds.decided) { /* and every document's kind */
+		cx->paths[cx->npaths] = cx->kind_path;
+		s->npaths++;
+	}
 	s->markers = cx->markers;
 	s->nmarkers = plan && cx->round == 0 ? cx->nmarkers : 0;
 	s->regions = regions;
@@ -1488,7 +1688,8 @@ static int verify_slice(struct ctx *cx, const char *out, size_t len, const struc
 		if (h->kind != YS_HIT_TARGET)
 			continue;
 		if (applied(cx, h->edit, sl->first + h->doc) &&
-		    (h->node.type != YS_SCALAR || !holds(&h->node, ed->value, ed->value_len))) {
+		    (h->node.type != YS_SCALAR ||
+		     !holds(out + os, oe - os, &h->node, ed->value, ed->value_len, ed->mode))) {
 			verify_fail(cx, out, len, os + h->node.start, "a target reads back differently");
 			goto out;
 		}
@@ -1569,11 +1770,16 @@ static int plan_document(void *arg, struct ys_scan *s)
 	cx->doc = s->ndocs - 1;
 	cx->step = s->map_step > 0 ? (unsigned)s->map_step : 2;
 	cx->seq_off = s->seq_offset >= 0 ? (unsigned)s->seq_offset : 2;
+	cx->seq_known = s->seq_offset >= 0;
 	if (cx->any_deferred)
 		for (size_t e = 0; e < cx->n; e++)
 			cx->es[e].defer_now = false;
 	cx->any_deferred = false;
+	if (!cx->kinds.decided && kinds_take(cx, s) < 0)
+		return -1;
 	remap(cx, s);
+	if (!cx->kinds.decided && kinds_note(cx, s) < 0)
+		return -1;
 	for (size_t i = 0; i < s->nhits; i++) {
 		const struct ys_hit *h = &s->hits[i];
 
@@ -1589,7 +1795,8 @@ static int plan_document(void *arg, struct ys_scan *s)
 }
 
 /* One round over cx->in: 0 with the result in `next` (empty when nothing
- * changed), or -1. */
+ * changed), 1 when the kind rule wants the first round planned again, or
+ * -1. */
 static int one_round(struct ctx *cx, struct buf *next)
 {
 	int rc = -1;
@@ -1606,6 +1813,9 @@ static int one_round(struct ctx *cx, struct buf *next)
 			round_fail_scan(cx);
 		goto out;
 	}
+	if (!cx->kinds.decided && (rc = kinds_end(cx)) != 0)
+		goto out;
+	rc = -1;
 	if (check_resolved(cx) < 0)
 		goto out;
 	free(cx->docs); /* verification needs the documents, not the scan */
@@ -1666,12 +1876,15 @@ static int run(struct ctx *cx, struct buf *out)
 
 	buf_init(&cur, YEDIT_MAX_INPUT * 2);
 	buf_init(&next, YEDIT_MAX_INPUT * 2);
+	if (kinds_start(cx) < 0)
+		goto out;
 	for (;;) {
 		bool more;
 
 		buf_reset(&next);
-		if (one_round(cx, &next) < 0)
+		if ((rc = one_round(cx, &next)) != 0)
 			goto out;
+		rc = -1;
 		track_first(cx);
 		more = next_round(cx);
 		if (cx->nch) {
@@ -1730,9 +1943,17 @@ static int check_value(const struct yedit *ed, const char *what)
 			  what ? what : "", YEDIT_MAX_VALUE >> 10);
 		return -1;
 	}
-	if (!yq_utf8_valid(ed->value, ed->value_len)) {
+	if (!utf8_valid(ed->value, ed->value_len)) {
 		log_error("value for '%s'%s%s is not valid UTF-8", name, what ? " in " : "",
 			  what ? what : "");
+		return -1;
+	}
+	if (ed->op == YEDIT_SET && ed->mode == YQ_TYPED &&
+	    !yq_typed_ok(ed->value, ed->value_len, NULL)) {
+		log_error("value '%.*s%s' for '%s:='%s%s is not a bool, int or float that YAML 1.1 "
+			  "and 1.2 read alike (true, 3, -1.5, ...): for a string write '%s=VALUE'",
+			  show_len(ed->value_len), ed->value, ellipsis(ed->value_len), name,
+			  what ? " in " : "", what ? what : "", name);
 		return -1;
 	}
 	if (ed->op == YEDIT_MARKER) {
@@ -1751,7 +1972,7 @@ static int check_value(const struct yedit *ed, const char *what)
 }
 
 /* yedit_check, leaving a SET edit's parsed path in *p (the caller
- * releases it, also on failure). */
+ * releases it, also on failure, unless it is the edit's `parsed`). */
 static int check_edit(const struct yedit *ed, const char *what, struct ypath *p)
 {
 	if (ed->op == YEDIT_MARKER) {
@@ -1761,6 +1982,8 @@ static int check_edit(const struct yedit *ed, const char *what, struct ypath *p)
 				  YEDIT_MAX_MARKER);
 			return -1;
 		}
+	} else if (ed->parsed) {
+		*p = *ed->parsed;
 	} else if (!ed->path || ypath_parse(p, ed->path, NULL, what) < 0) {
 		return -1;
 	}
@@ -1776,8 +1999,27 @@ int yedit_check(const struct yedit *ed, const char *what)
 	struct ypath p = YPATH_INIT;
 	int rc = check_edit(ed, what, &p);
 
-	ypath_release(&p);
+	if (!ed->parsed)
+		ypath_release(&p);
 	return rc;
+}
+
+/* One warning per edit whose values lost their type, once it succeeded. */
+static void warn_retyped(const struct ctx *cx)
+{
+	for (size_t e = 0; e < cx->n; e++) {
+		const struct yedit *ed = &cx->ed[e];
+		const char *was = yq_type_name(cx->es[e].lost_was);
+
+		if (!ed->retyped)
+			continue;
+		log_warning_at(cx->file, cx->es[e].lost_line,
+			       "'%s': %zu %s value%s became the string '%.*s%s', which is not %s %s "
+			       "literal that YAML 1.1 and 1.2 read alike (for a string on purpose, "
+			       "write %s=\"VALUE\")", ed->path, ed->retyped, was,
+			       ed->retyped > 1 ? "s" : "", show_len(ed->value_len), ed->value,
+			       ellipsis(ed->value_len), was[0] == 'i' ? "an" : "a", was, ed->path);
+	}
 }
 
 static uint64_t new_seed(void)
@@ -1799,14 +2041,14 @@ static int prepare(struct ctx *cx)
 	cx->want = calloc(cx->n + 1, sizeof(*cx->want));
 	buf_init(&cx->texts, YEDIT_MAX_INPUT * 2);
 	if (!cx->es || !cx->paths || !cx->path_edit || !cx->markers || !cx->marker_edit ||
-	    !cx->want) {
+	    !cx->want || (!cx->kinds.ed && yk_init(&cx->kinds, cx->n) < 0)) {
 		return no_memory(cx);
 	}
 	for (size_t e = 0; e < cx->n; e++) {
 		struct yedit *ed = &cx->ed[e];
 		struct edit_state *es = &cx->es[e];
 
-		ed->changed = ed->unchanged = ed->created = 0;
+		ed->changed = ed->unchanged = ed->created = ed->retyped = 0;
 		ed->line = 0;
 		es->first_out = SIZE_MAX;
 		if (check_edit(ed, NULL, &es->path) < 0)
@@ -1816,10 +2058,52 @@ static int prepare(struct ctx *cx)
 			cx->marker_edit[cx->nmarkers++] = e;
 			continue;
 		}
+		cx->kinds.ed[e].limited = yk_path_limited(&es->path);
 		cx->paths[cx->npaths] = es->path;
 		cx->path_edit[cx->npaths++] = e;
 	}
 	return 0;
+}
+
+static void ctx_release(struct ctx *cx)
+{
+	for (size_t e = 0; cx->es && e < cx->n; e++) {
+		if (!cx->ed[e].parsed)
+			ypath_release(&cx->es[e].path);
+		free(cx->es[e].docs);
+		free(cx->es[e].later);
+		if (cx->es[e].has_best)
+			ys_hit_release(&cx->es[e].best);
+		free_found(&cx->es[e]);
+	}
+	free(cx->es);
+	free(cx->paths);
+	free(cx->path_edit);
+	free(cx->markers);
+	free(cx->marker_edit);
+	free(cx->want);
+	free(cx->docs);
+	free(cx->ch);
+	buf_release(&cx->texts);
+	yk_release(&cx->kinds);
+	ypath_release(&cx->kind_path);
+	memset(cx, 0, sizeof(*cx));
+}
+
+/* Plan and apply the edits, appending to `out`: 0, -1, or 1 when the kind
+ * rule's decisions (now in cx->kinds) call for planning again. */
+static int apply(struct ctx *cx, struct yedit *edits, size_t n, const char *in, size_t len,
+		 const char *file, struct buf *out)
+{
+	cx->file = file ? file : "-";
+	cx->ed = edits;
+	cx->n = n;
+	cx->in = in ? in : "";
+	cx->len = in ? len : 0;
+	cx->seed = new_seed();
+	if (prepare(cx) < 0)
+		return -1;
+	return run(cx, out);
 }
 
 int yedit_apply(struct buf *out, const char *in, size_t len, struct yedit *edits,
@@ -1827,24 +2111,29 @@ int yedit_apply(struct buf *out, const char *in, size_t len, struct yedit *edits
 {
 	struct ctx cx;
 	size_t before = out->len;
-	int rc = -1;
+	int rc = -1, r;
 
 	memset(&cx, 0, sizeof(cx));
-	cx.file = file ? file : "-";
-	cx.ed = edits;
-	cx.n = n;
-	cx.in = in ? in : "";
-	cx.len = in ? len : 0;
-	cx.seed = new_seed();
 	if (n > YEDIT_MAX_EDITS) {
-		log_error("too many edits for '%s' (at most %d)", cx.file, YEDIT_MAX_EDITS);
+		log_error("too many edits for '%s' (at most %d)", file ? file : "-",
+			  YEDIT_MAX_EDITS);
 		return -1;
 	}
 	if (len > YEDIT_MAX_INPUT) {
-		log_error("'%s' is too large to edit (over %zu MiB)", cx.file, YEDIT_MAX_INPUT >> 20);
+		log_error("'%s' is too large to edit (over %zu MiB)", file ? file : "-",
+			  YEDIT_MAX_INPUT >> 20);
 		return -1;
 	}
-	if (prepare(&cx) < 0 || run(&cx, out) < 0) {
+	r = apply(&cx, edits, n, in, len, file, out);
+	if (r == 1) { /* once more, creating only where the kind rule allows */
+		struct yk_table kinds = cx.kinds;
+
+		memset(&cx.kinds, 0, sizeof(cx.kinds));
+		ctx_release(&cx);
+		cx.kinds = kinds; /* decided: prepare() keeps it */
+		r = apply(&cx, edits, n, in, len, file, out);
+	}
+	if (r != 0) {
 		buf_truncate(out, before);
 		goto out;
 	}
@@ -1854,27 +2143,12 @@ int yedit_apply(struct buf *out, const char *in, size_t len, struct yedit *edits
 						cx.es[e].first_out);
 	/* equal lengths and len > 0: out->ptr is set (clang's analyzer
 	 * does not follow that) */
+	warn_retyped(&cx);
 	if (differs)
 		*differs = out->len - before != len ||
 			   (len && memcmp(out->ptr + before, in, len) != 0); /* NOLINT(clang-analyzer-core.NonNullParamChecker) */
 	rc = 0;
 out:
-	for (size_t e = 0; cx.es && e < n; e++) {
-		ypath_release(&cx.es[e].path);
-		free(cx.es[e].docs);
-		free(cx.es[e].later);
-		if (cx.es[e].has_best)
-			ys_hit_release(&cx.es[e].best);
-		free_found(&cx.es[e]);
-	}
-	free(cx.es);
-	free(cx.paths);
-	free(cx.path_edit);
-	free(cx.markers);
-	free(cx.marker_edit);
-	free(cx.want);
-	free(cx.docs);
-	free(cx.ch);
-	buf_release(&cx.texts);
+	ctx_release(&cx);
 	return rc;
 }

@@ -14,9 +14,17 @@
  *                 the rules allow: at most the last YEDIT_MAX_CREATE segments
  *                 (a key whose value is null or empty counts as missing), new
  *                 [key=value] elements only below an element selector or [*]
- *                 that matched, never [N] or [*], never what a filter
- *                 ([key=value] on a mapping) asks for.  Other documents are
- *                 left byte for byte.
+ *                 that matched (anywhere with `create_element`), never [N]
+ *                 or [*], never what a filter ([key=value] on a mapping)
+ *                 asks for.  Without a [kind=...] selector, creation
+ *                 follows the kind rule (yamlkind.h): only in documents of
+ *                 the kinds where the target exists, else of the kind the
+ *                 path fits deepest; a tie between kinds is refused.  Other
+ *                 documents are left byte for byte.
+ *                 The value's type follows the edit's `mode`
+ *                 (yamlquote.h): by default a bool, int or float target
+ *                 keeps its type when VALUE is a literal of it, and is
+ *                 otherwise written as a string, with a warning.
  *   YEDIT_MARKER  NAME=VALUE: in every scalar value (not key) holding
  *                 "<NAME>...</NAME>", the text between the tags becomes VALUE
  *                 (every such pair in the scalar).  The article's manifests.
@@ -35,12 +43,14 @@
  * a path through an alias or a target that is one (aliases are never
  * expanded, so alias bombs cost nothing); a change inside an anchored node
  * that an alias shares; a missing key in a mapping with a merge key ("<<")
- * or an alias key, where the key may come from elsewhere; a key the path
- * needs appearing twice in a mapping, or two elements matching a selector;
- * a target that is a collection, or carries a tag other than !!str; two
- * edits giving one value different results; values that are not UTF-8; an
- * alias with no anchor of its name before it in its document (as invalid
- * YAML).
+ * or a complex key, where the key may come from elsewhere, or with a key
+ * written as an alias (the message says the key may be that alias); a key
+ * the path needs appearing twice in a mapping, or two elements matching a
+ * selector; a target that is a collection, or carries a tag other than
+ * !!str; two edits giving one value different results; values that are
+ * not UTF-8; an alias with no anchor of its name before it in its document
+ * (as invalid YAML); a creation that fits documents of several kinds
+ * equally (the message lists them and shows the [kind=X] form).
  *
  * Safety: before returning, the output is parsed again.  Every event
  * outside the written text must be identical to the input's (compared by
@@ -59,6 +69,8 @@
 #define GB_YAMLEDIT_H
 
 #include "buf.h"
+#include "yamlpath.h"
+#include "yamlquote.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -78,16 +90,27 @@ struct yedit {
 	/* the edit (the caller's strings; borrowed for the call) */
 	enum yedit_op op;
 	const char *path;      /* YEDIT_SET */
+	const struct ypath *parsed; /* YEDIT_SET: `path` parsed by the caller
+				* (yamlpath.h), borrowed, or NULL: parsed here */
 	const char *name;      /* YEDIT_MARKER: [A-Za-z0-9_.:-], 1..YEDIT_MAX_MARKER */
 	const char *value;     /* UTF-8, value_len bytes (may hold NUL bytes) */
 	size_t value_len;
 	bool optional;         /* resolving nowhere is not an error */
+	bool create_element;   /* YEDIT_SET: a missing [key=value] element may be
+				* created anywhere (not only below a selector that
+				* matched), and with it its sequence's key, as
+				* `kustomize edit set image` adds `images[name=R]` */
+	enum yq_mode mode;     /* YEDIT_SET: the value's type (yamlquote.h); zero
+				* is YQ_KEEP: an int, float or bool stays one */
 
 	/* the report (set by yedit_apply, also when it fails) */
 	size_t changed;        /* existing values given the new value */
 	size_t unchanged;      /* values that held it already */
 	size_t created;        /* values created (with what was missing above them) */
 	long line;             /* 1-based line in the output of the first of them; 0: none */
+	size_t retyped;        /* YQ_KEEP: ints, floats or bools given a value that
+				* is no literal of their type, now strings (one
+				* ::warning per edit says so) */
 };
 
 /*

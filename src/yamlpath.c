@@ -2,6 +2,7 @@
 #include "yamlpath.h"
 
 #include "log.h"
+#include "utf8.h"
 #include "yamlquote.h"
 
 #include <stdlib.h>
@@ -20,8 +21,14 @@ static bool bare_char(unsigned char c)
 	       c == '_' || c == '-';
 }
 
-/* The length of the path text: up to a top-level '=' or the end, skipping
- * quoted strings and brackets (an unclosed one runs to the end). */
+/* The path ends at a top-level '=' or ':=' (the typed form). */
+static bool at_assign(const char *p)
+{
+	return p[0] == '=' || (p[0] == ':' && p[1] == '=');
+}
+
+/* The length of the path text: up to a top-level '=' or ':=' or the end,
+ * skipping quoted strings and brackets (an unclosed one runs to the end). */
 static size_t path_extent(const char *s)
 {
 	const char *p = s;
@@ -40,7 +47,7 @@ static size_t path_extent(const char *s)
 			depth++;
 		else if (*p == ']' && depth > 0)
 			depth--;
-		else if (*p == '=' && depth == 0)
+		else if (depth == 0 && at_assign(p))
 			break;
 		p++;
 	}
@@ -231,11 +238,11 @@ static int parse(struct parser *ps)
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)ps->s[i] < 0x20 || ps->s[i] == 0x7f)
 			return bad(ps, "control character");
-	if (!yq_utf8_valid(ps->s, len))
+	if (!utf8_valid(ps->s, len))
 		return bad(ps, "invalid UTF-8");
 	if (*ps->p == '[' ? selector(ps) < 0 : key_segment(ps) < 0)
 		return -1;
-	while (*ps->p && *ps->p != '=') {
+	while (*ps->p && !at_assign(ps->p)) {
 		if (*ps->p == '[') {
 			if (selector(ps) < 0)
 				return -1;
@@ -244,7 +251,8 @@ static int parse(struct parser *ps)
 			if (key_segment(ps) < 0)
 				return -1;
 		} else {
-			return bad(ps, "expected '.', '[' or '=' (quote keys with other characters)");
+			return bad(ps, "expected '.', '[', '=' or ':=' (quote keys with other "
+				   "characters)");
 		}
 	}
 	return 0;
@@ -263,6 +271,27 @@ int ypath_parse(struct ypath *p, const char *s, const char **end, const char *wh
 	if (end)
 		*end = ps.p;
 	return 0;
+}
+
+void ypath_value(const char *end, const char **value, size_t *len, enum yq_mode *mode)
+{
+	size_t n;
+
+	if (end[0] == ':') {
+		*value = end + 2;
+		*len = strlen(end + 2);
+		*mode = YQ_TYPED;
+		return;
+	}
+	*value = end + 1;
+	n = strlen(end + 1);
+	*len = n;
+	*mode = YQ_KEEP;
+	if (n >= 2 && (end[1] == '"' || end[1] == '\'') && end[n] == end[1]) {
+		*value = end + 2;
+		*len = n - 2;
+		*mode = YQ_STRING;
+	}
 }
 
 void ypath_release(struct ypath *p)

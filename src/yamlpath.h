@@ -24,7 +24,8 @@
  *
  * A path is at most YPATH_MAX_LEN bytes and YPATH_MAX_SEGS segments, valid
  * UTF-8, without control characters.  ypath_parse() stops at the first '='
- * outside quotes and brackets, so `--set PATH=VALUE` splits there.
+ * or ':=' outside quotes and brackets, so `--set PATH=VALUE` and the typed
+ * `--set PATH:=VALUE` split there (a key ending in ':' is quoted).
  *
  * Errors are reported once with log_error() ("bad path 'P' in WHAT: ...")
  * and returned as -1.  Safe on arbitrary bytes.
@@ -36,6 +37,7 @@
 #define GB_YAMLPATH_H
 
 #include "buf.h"
+#include "yamlquote.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -69,13 +71,23 @@ struct ypath {
 
 /*
  * Parse the path at the start of `s`.  Parsing stops at the end of the
- * string or at a '=' outside quotes and brackets; *end (when not NULL) is
- * set to that point.  `what` names the source in errors ("--set", "input
+ * string or at a '=' or ':=' outside quotes and brackets; *end (when not
+ * NULL) is set to that point.  `what` names the source in errors ("--set", "input
  * 'set' line 2"), or NULL.  0, or -1 (printed; *p left empty).
  */
 int ypath_parse(struct ypath *p, const char *s, const char **end, const char *what);
 
 void ypath_release(struct ypath *p);
+
+/*
+ * The value of `PATH=VALUE` after the '=' or ':=' at `end` (where
+ * ypath_parse() stopped) and the type its form asks for (yamlquote.h):
+ *   PATH:=VALUE                  YQ_TYPED: a bool, int or float
+ *   PATH="VALUE", PATH='VALUE'   YQ_STRING: the quotes are syntax, the text
+ *                                between them is the value, as is
+ *   PATH=VALUE                   YQ_KEEP: the target's type where it can
+ */
+void ypath_value(const char *end, const char **value, size_t *len, enum yq_mode *mode);
 
 /* Append the first `n` segments in canonical form (keys quoted only when
  * they must be).  0, or -1 with the buffer failed. */

@@ -1,59 +1,15 @@
 /* yamlquote: see yamlquote.h. */
 #include "yamlquote.h"
 
+#include "utf8.h"
+
 #include <string.h>
 #include <strings.h>
 
-/* Decode the code point at s[i]; its length, or 0 when the bytes are not
- * valid UTF-8. */
+/* The one decoder (utf8.h), without the invalid part's length. */
 static size_t u8_decode(const char *s, size_t n, size_t i, unsigned *cp)
 {
-	const unsigned char *p = (const unsigned char *)s + i;
-	size_t left = n - i, len;
-	unsigned c;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		len = 2;
-		c = p[0] & 0x1fu;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		c = p[0] & 0x0fu;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		c = p[0] & 0x07u;
-	} else {
-		return 0;
-	}
-	if (left < len)
-		return 0;
-	for (size_t k = 1; k < len; k++) {
-		if ((p[k] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[k] & 0x3fu);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-bool yq_utf8_valid(const char *s, size_t n)
-{
-	unsigned cp;
-
-	for (size_t i = 0; i < n;) {
-		size_t len = u8_decode(s, n, i, &cp);
-
-		if (!len)
-			return false;
-		i += len;
-	}
-	return true;
+	return utf8_decode(s, n, i, cp, NULL);
 }
 
 /* YAML's printable set minus what libyaml refuses raw (the BOM), minus the
@@ -124,6 +80,283 @@ static bool resolves_to_non_string(const char *v, size_t n)
 		if (!digit(v[i]) && !strchr("abcdefABCDEF_.:xXoO+-", v[i]))
 			return false;
 	return true;
+}
+
+/* ---- types ---- */
+
+#define DEC "0123456789"
+#define HEX DEC "abcdefABCDEF"
+
+/* How many bytes from v[i] on are in `set`. */
+static size_t span(const char *v, size_t n, size_t i, const char *set)
+{
+	size_t k = i;
+
+	while (k < n && v[k] && strchr(set, v[k]))
+		k++;
+	return k - i;
+}
+
+static size_t sign(const char *v, size_t n)
+{
+	return n > 0 && (v[0] == '+' || v[0] == '-');
+}
+
+/* One of `words`, exactly. */
+static bool is_word(const char *v, size_t n, const char *const *words)
+{
+	for (; *words; words++)
+		if (strlen(*words) == n && memcmp(*words, v, n) == 0)
+			return true;
+	return false;
+}
+
+static const char *const bools_12[] = {
+	"true", "True", "TRUE", "false", "False", "FALSE", NULL,
+};
+static const char *const bools_11[] = {
+	"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON",
+	"off", "Off", "OFF", NULL,
+};
+static const char *const nulls[] = { "", "~", "null", "Null", "NULL", NULL };
+static const char *const infs[] = { ".inf", ".Inf", ".INF", NULL };
+static const char *const nans[] = { ".nan", ".NaN", ".NAN", NULL };
+
+/* [-+]?.inf or .nan: floats under both. */
+static bool inf_nan(const char *v, size_t n)
+{
+	size_t i = sign(v, n);
+
+	return is_word(v + i, n - i, infs) || is_word(v, n, nans);
+}
+
+/* YAML 1.2 core: [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+ */
+static bool int_12(const char *v, size_t n)
+{
+	size_t i = sign(v, n);
+
+	if (n > 2 && v[0] == '0' && (v[1] == 'o' || v[1] == 'x'))
+		return span(v, n, 2, v[1] == 'o' ? "01234567" : HEX) == n - 2;
+	return i < n && span(v, n, i, DEC) == n - i;
+}
+
+/* (:[0-5]?[0-9])+ from v[k] to the end (YAML 1.1's base 60). */
+static bool base60_tail(const char *v, size_t n, size_t k)
+{
+	if (k >= n || v[k] != ':')
+		return false;
+	while (k < n && v[k] == ':') {
+		size_t d = span(v, n, k + 1, DEC);
+
+		if (d < 1 || d > 2 || (d == 2 && v[k + 1] > '5'))
+			return false;
+		k += 1 + d;
+	}
+	return k == n;
+}
+
+/* YAML 1.1: [-+]? then 0b[01_]+ | 0[0-7_]+ | 0 | [1-9][0-9_]* |
+ * 0x[0-9a-fA-F_]+ | [1-9][0-9_]*(:[0-5]?[0-9])+ */
+static bool int_11(const char *v, size_t n)
+{
+	size_t i = sign(v, n), k;
+
+	if (i >= n)
+		return false;
+	if (n - i > 2 && v[i] == '0' && (v[i + 1] == 'b' || v[i + 1] == 'x'))
+		return span(v, n, i + 2, v[i + 1] == 'b' ? "01_" : HEX "_") == n - i - 2;
+	if (v[i] == '0')
+		return span(v, n, i, "01234567_") == n - i;
+	if (v[i] < '1' || v[i] > '9')
+		return false;
+	k = i + span(v, n, i, DEC "_");
+	return k == n || base60_tail(v, n, k);
+}
+
+/* [eE] then a sign (optional when `sign_optional`) and digits, to the end. */
+static bool exponent(const char *v, size_t n, size_t k, bool sign_optional)
+{
+	if (k == n)
+		return true;
+	if (v[k] != 'e' && v[k] != 'E')
+		return false;
+	k++;
+	if (k < n && (v[k] == '+' || v[k] == '-'))
+		k++;
+	else if (!sign_optional)
+		return false;
+	return span(v, n, k, DEC) == n - k && k < n;
+}
+
+/* YAML 1.2 core: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? */
+static bool float_12(const char *v, size_t n)
+{
+	size_t i = sign(v, n), d = span(v, n, i, DEC), k = i + d;
+
+	if (inf_nan(v, n))
+		return true;
+	if (k < n && v[k] == '.') {
+		size_t f = span(v, n, k + 1, DEC);
+
+		if (d == 0 && f == 0)
+			return false;
+		k += 1 + f;
+	} else if (d == 0) {
+		return false;
+	}
+	return exponent(v, n, k, true);
+}
+
+/* YAML 1.1 as loaders implement it (one dot): [-+]?[0-9][0-9_]*\.[0-9_]*
+ * ([eE][-+][0-9]+)? | \.[0-9][0-9_]*([eE][-+][0-9]+)? |
+ * [-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]* */
+static bool float_11(const char *v, size_t n)
+{
+	size_t i = sign(v, n), k = i;
+
+	if (inf_nan(v, n))
+		return true;
+	if (k < n && v[k] == '.') {
+		if (i || span(v, n, k + 1, DEC) == 0)
+			return false;
+		return exponent(v, n, k + 1 + span(v, n, k + 1, DEC "_"), false);
+	}
+	if (k >= n || v[k] < '0' || v[k] > '9')
+		return false;
+	k += span(v, n, k, DEC "_");
+	if (k < n && v[k] == ':') { /* base 60: the dot ends it */
+		const char *dot = memchr(v + k, '.', n - k);
+
+		if (!dot || !base60_tail(v, (size_t)(dot - v), k))
+			return false;
+		k = (size_t)(dot - v) + 1;
+		return span(v, n, k, DEC "_") == n - k;
+	}
+	if (k >= n || v[k] != '.')
+		return false;
+	k++;
+	return exponent(v, n, k + span(v, n, k, DEC "_"), false);
+}
+
+enum yq_type yq_type_of(const struct yq_scalar *s)
+{
+	const char *v = s->text;
+	size_t n = s->len;
+
+	if (!v)
+		return YQ_T_NULL;
+	if (s->tag) { /* explicit: only the standard scalar tags type a value */
+		static const char *const tags[] = {
+			"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+			"tag:yaml.org,2002:null",
+		};
+		static const enum yq_type types[] = { YQ_T_BOOL, YQ_T_INT, YQ_T_FLOAT, YQ_T_NULL };
+
+		for (size_t k = 0; k < sizeof(tags) / sizeof(tags[0]); k++)
+			if (!strcmp(s->tag, tags[k]))
+				return types[k];
+		return YQ_T_STR;
+	}
+	if (s->style != YQ_PLAIN)
+		return YQ_T_STR;
+	if (is_word(v, n, nulls))
+		return YQ_T_NULL;
+	if (is_word(v, n, bools_12) || is_word(v, n, bools_11))
+		return YQ_T_BOOL;
+	if (int_12(v, n) || int_11(v, n))
+		return YQ_T_INT;
+	if (float_12(v, n) || float_11(v, n))
+		return YQ_T_FLOAT;
+	return YQ_T_STR;
+}
+
+/* [-+]?(0|[1-9][0-9]*) within 64 bits: the same int for every loader. */
+static bool int_both(const char *v, size_t n)
+{
+	static const char max[] = "9223372036854775807";
+	size_t i = sign(v, n), d = n - i;
+
+	if (d == 0 || span(v, n, i, DEC) != d || (v[i] == '0' && d > 1))
+		return false;
+	if (d != sizeof(max) - 1)
+		return d < sizeof(max) - 1;
+	/* -9223372036854775808 fits too */
+	return memcmp(v + i, max, d) <= 0 || (v[0] == '-' && !memcmp(v + i, "9223372036854775808", d));
+}
+
+/* [-+]?[0-9]+\.[0-9]*([eE][-+][0-9]+)? | \.[0-9]+([eE][-+][0-9]+)? |
+ * [-+]?\.inf | \.nan (the spellings above): the same float for every
+ * loader (the intersection of float_11 and float_12, without '_'). */
+static bool float_both(const char *v, size_t n)
+{
+	size_t i = sign(v, n), d = span(v, n, i, DEC), k = i + d;
+
+	if (inf_nan(v, n))
+		return true;
+	if (k >= n || v[k] != '.' || (d == 0 && (i || span(v, n, k + 1, DEC) == 0)))
+		return false;
+	k++;
+	return exponent(v, n, k + span(v, n, k, DEC), false);
+}
+
+bool yq_typed_ok(const char *v, size_t n, enum yq_type *type)
+{
+	enum yq_type t;
+
+	if (is_word(v, n, bools_12))
+		t = YQ_T_BOOL;
+	else if (int_both(v, n))
+		t = YQ_T_INT;
+	else if (float_both(v, n))
+		t = YQ_T_FLOAT;
+	else
+		return false;
+	if (type)
+		*type = t;
+	return true;
+}
+
+int yq_type_value(struct yq_typing *out, const struct yq_scalar *old, const char *v, size_t n,
+		  enum yq_mode mode)
+{
+	enum yq_type lit = YQ_T_STR;
+	bool is_lit = yq_typed_ok(v, n, &lit);
+
+	out->was = yq_type_of(old);
+	out->type = YQ_T_STR;
+	out->plain = out->lost = false;
+	switch (mode) {
+	case YQ_STRING:
+		return 0;
+	case YQ_TYPED:
+		if (!is_lit)
+			return -1;
+		break;
+	case YQ_KEEP:
+		if (out->was != YQ_T_BOOL && out->was != YQ_T_INT && out->was != YQ_T_FLOAT)
+			return 0;
+		/* a float field takes any number: 1 is a fine value for it */
+		if (!is_lit || (lit != out->was && !(out->was == YQ_T_FLOAT && lit == YQ_T_INT))) {
+			out->lost = true;
+			return 0;
+		}
+		break;
+	}
+	out->plain = true;
+	out->type = lit;
+	return 0;
+}
+
+const char *yq_type_name(enum yq_type t)
+{
+	switch (t) {
+	case YQ_T_NULL: return "null";
+	case YQ_T_BOOL: return "bool";
+	case YQ_T_INT: return "int";
+	case YQ_T_FLOAT: return "float";
+	case YQ_T_STR: break;
+	}
+	return "string";
 }
 
 bool yq_plain_ok(const char *v, size_t n, bool flow)
@@ -204,9 +437,7 @@ static bool block_layout_ok(const char *v, size_t n, const struct yq_block *b)
 	}
 	if (b->at_eof)
 		return t == 0;
-	if (t >= 2)
-		return t - 1 >= b->blank_after;
-	return true;
+	return t < 2; /* keep chomping would borrow the file's empty lines */
 }
 
 static bool folded_ok(const char *v, size_t n)
@@ -352,8 +583,6 @@ static int write_block(struct buf *out, enum yq_style st, const char *v, size_t 
 	buf_addc(out, st == YQ_LITERAL ? '|' : '>');
 	if (t == 0)
 		buf_addc(out, '-');
-	else if (t >= 2)
-		buf_addc(out, '+');
 	buf_add(out, b->tail, b->tail_len);
 	for (size_t start = 0; start < body;) {
 		const char *nl = memchr(v + start, '\n', body - start);
@@ -366,8 +595,6 @@ static int write_block(struct buf *out, enum yq_style st, const char *v, size_t 
 			break;
 		start = end + 1;
 	}
-	for (size_t k = 0; t >= 2 && k < t - 1 - b->blank_after; k++)
-		buf_adds(out, b->eol);
 	return buf_failed(out) ? -1 : 0;
 }
 

@@ -18,7 +18,12 @@
  * are always written on one line.  Block styles need a line layout
  * (struct yq_block); they are never used in flow context or for keys.
  *
- * Values are UTF-8; callers check with yq_utf8_valid() first (YAML cannot
+ * Types (yq_type_value): a value written over a plain int, float or bool
+ * keeps that type when it is a literal of it that YAML 1.1 and 1.2 loaders
+ * read alike; otherwise, over a string and where a key is created, it is a
+ * string.  An edit may force either (enum yq_mode).
+ *
+ * Values are UTF-8; callers check with utf8_valid() (utf8.h) first (YAML cannot
  * hold other bytes).  No function here prints anything.
  */
 #ifndef GB_YAMLQUOTE_H
@@ -40,20 +45,59 @@ enum yq_style {
 /*
  * Where a block scalar goes.  The written text starts at the indicator
  * (`|`) and ends at the end of its last content line, without that line's
- * break: the file supplies what follows.
+ * break: the file supplies what follows.  Keep chomping (`|+`, `>+`) is
+ * never written: its value would end with whatever empty lines the file
+ * has after it, bytes the writer does not own (a later edit of those lines
+ * would change the value).  A value ending in two or more line breaks is
+ * written in double quotes.
  */
 struct yq_block {
 	unsigned indent;      /* content column, >= 1 */
 	const char *eol;      /* the line break to write ("\n" or "\r\n") */
 	const char *tail;     /* bytes kept after the header: spaces, a comment */
 	size_t tail_len;
-	size_t blank_after;   /* empty lines that follow the text in the file */
 	bool at_eof;          /* the text ends the file (no line break after it) */
 };
 
-/* True for valid UTF-8 (no overlongs, surrogates or code points past
- * U+10FFFF). */
-bool yq_utf8_valid(const char *s, size_t n);
+/* What a loader makes of a scalar, as far as an edit cares.  A timestamp,
+ * or anything else that is not one of these, counts as a string. */
+enum yq_type {
+	YQ_T_STR,
+	YQ_T_NULL,
+	YQ_T_BOOL,
+	YQ_T_INT,
+	YQ_T_FLOAT,
+};
+
+/* How a SET edit types the value it writes (the edit's `mode`). */
+enum yq_mode {
+	YQ_KEEP,   /* PATH=VALUE: over a plain bool, int or float, a literal of
+		    * that type (for a float: of a number) stays one, anything
+		    * else becomes a string (and `lost` says so); over a string or
+		    * where a key is created, a string */
+	YQ_STRING, /* --set-string PATH=VALUE, input set-string: always a string */
+	YQ_TYPED,  /* PATH:=VALUE: the value is a bool, int or float literal
+		    * (yq_typed_ok) and is written as one, whatever was there */
+};
+
+/* The scalar a value is written over.  `text` NULL: there is none (the
+ * key is created).  `tag` as libyaml reports it: NULL (none), "!" (the
+ * non-specific tag: a string) or a full tag ("tag:yaml.org,2002:int"). */
+struct yq_scalar {
+	const char *text;
+	size_t len;
+	enum yq_style style;
+	const char *tag;
+};
+
+/* The decision for one value. */
+struct yq_typing {
+	bool plain;          /* write the value plain and as given: it is a
+			      * literal of `type` for YAML 1.1 and 1.2 alike */
+	enum yq_type type;   /* what loaders will read */
+	enum yq_type was;    /* what the old scalar was (YQ_T_NULL: none) */
+	bool lost;           /* YQ_KEEP turned a bool, int or float into a string */
+};
 
 /* Can `v` be written as a plain scalar that loads as this string under
  * YAML 1.1 and 1.2?  `flow`: inside a flow collection.  A value starting
@@ -76,6 +120,27 @@ enum yq_style yq_choose(enum yq_style prefer, const char *v, size_t n, bool flow
  * needed for block styles).  0, or -1 with the buffer failed. */
 int yq_write(struct buf *out, enum yq_style st, const char *v, size_t n,
 	     const struct yq_block *b);
+
+/* The type loaders give scalar `s` (plain and untagged: YAML 1.2's core
+ * schema, else YAML 1.1's; an int or float under either counts as such,
+ * so does a 1.1 bool like `yes`). */
+enum yq_type yq_type_of(const struct yq_scalar *s);
+
+/* Is `v` a literal that YAML 1.1 and 1.2 loaders read as the same bool,
+ * int (decimal, in 64 bits) or float?  *type (when not NULL) says which. */
+bool yq_typed_ok(const char *v, size_t n, enum yq_type *type);
+
+/*
+ * How to write `v` over `old` (or where a key is created: old->text NULL)
+ * under `mode`: see enum yq_mode.  When `out->plain` is false the value is
+ * a string, written in a style yq_choose() picks.  0, or -1 for YQ_TYPED
+ * with a `v` that yq_typed_ok() refuses (callers check that first).
+ */
+int yq_type_value(struct yq_typing *out, const struct yq_scalar *old, const char *v, size_t n,
+		  enum yq_mode mode);
+
+/* "string", "null", "bool", "int", "float". */
+const char *yq_type_name(enum yq_type t);
 
 /* Append the escaped inside of a double-quoted scalar (no quotes). */
 int yq_escape_double(struct buf *out, const char *v, size_t n);

@@ -29,7 +29,8 @@
  * Positions are byte offsets into the buffer (libyaml's marks count
  * characters and skip a BOM; the scan converts).  A block scalar's `end` is
  * the end of its last content line, not libyaml's end mark, which runs over
- * the blank lines after it.
+ * the blank lines after it; with keep chomping (`|+`, `>+`) those lines are
+ * content, and `end` is the end of the last of them.
  *
  * Verification support: every event of a document is hashed (type, anchor,
  * tag, value, style, implicit flags; not positions) into a polynomial
@@ -92,6 +93,7 @@ struct ys_node {
 	bool null;             /* an untagged plain "", "~", "null", "Null", "NULL" */
 	bool has_merge;        /* mapping with a "<<" key */
 	bool odd_keys;         /* mapping with an alias or a collection as a key */
+	bool alias_key;        /* ... an alias: `seen` lists it as "*name" */
 	bool map_items;        /* sequence whose items are all mappings */
 	bool shared;           /* is or is inside an anchored node an alias uses */
 	char *shared_anchor;   /* that anchor's name */

@@ -122,6 +122,8 @@ def run_gb(args=(), env=None, *, input=None, tmp_path=None, actions=True,
     assert res.returncode != 99, f"sanitizer report:\n{res.err}"
     if token:
         check_no_token(res, token)
+    for secret in token_guard.secrets()[1:]:
+        check_no_secret(res, secret)
     check_no_secrets(res, e)
     return res
 
@@ -167,6 +169,16 @@ def check_no_token(res, token):
                        ("GITHUB_OUTPUT", res.output_text.encode()),
                        ("GITHUB_STEP_SUMMARY", res.summary.encode())):
         assert token.encode() not in blob, f"token leaked into {name}"
+
+
+def check_no_secret(res, secret):
+    """A guarded secret (token_guard.guard) appears nowhere but in its own
+    `::add-mask::` line, which the runner consumes."""
+    mask_line = b"::add-mask::" + secret.encode() + b"\n"
+    for name, blob in (("stdout", res.stdout.replace(mask_line, b"")), ("stderr", res.stderr),
+                       ("GITHUB_OUTPUT", res.output_text.encode()),
+                       ("GITHUB_STEP_SUMMARY", res.summary.encode())):
+        assert secret.encode() not in blob, f"a guarded secret leaked into {name}"
 
 
 @pytest.fixture

@@ -53,6 +53,10 @@ Endpoints
                                              without it every other file is gone)
     POST  /repos/{o}/{r}/pulls               422 "A pull request already exists ..."
     GET   /repos/{o}/{r}/pulls?head=o:b&base=&state=
+    GET   /repos/{o}/{r}/commits?sha=&path=&per_page=   newest first, only commits
+                                             that changed `path`; 404 unknown sha
+    GET   /repos/{o}/{r}/compare/{base}...{head}   status ahead/behind/diverged/
+                                             identical, ahead_by, behind_by; 404
 Objects are real git objects (blob/tree/commit sha-1 as git computes them).
 
 Repository states (``archive``, ``add_symlink``; see their docstrings)
@@ -877,6 +881,81 @@ class FakeGitHub:
         r.dispatches.append({"event_type": et, "client_payload": payload, "sender": token.login,
                              "token": token.name, "time": time.time()})
         return 204, {}, None
+
+    # -- the order of deploys (issue 14) -----------------------------------
+    # Modelled on GitHub's "List commits" and "Compare two commits"
+    # (https://docs.github.com/rest/commits/commits#list-commits and
+    # #compare-two-commits, API version 2022-11-28): the list is newest first
+    # from `sha` (a branch or a commit; default branch without it), `path`
+    # keeps the commits that changed that file, `per_page` 1..100 (default
+    # 30); an unknown `sha` is 404.  Compare takes BASE...HEAD and answers
+    # `status` (ahead: HEAD has commits BASE lacks, behind: the reverse,
+    # diverged: both, identical), `ahead_by`, `behind_by`, `total_commits`,
+    # `merge_base_commit` and `commits` (HEAD's side, oldest first); a commit
+    # it cannot find is 404 "Not Found".
+    def _ancestors(self, r, sha):
+        """{sha: distance} of every commit reachable from sha (itself at 0)."""
+        out, todo = {}, [(sha, 0)]
+        while todo:
+            s, d = todo.pop(0)
+            if s in out:
+                continue
+            out[s] = d
+            c = r.commit(s)
+            if c:
+                todo.extend((p, d + 1) for p in c["parents"])
+        return out
+
+    def ep_commits_list(self, r, rec, token):
+        q = rec["query"]
+        ref = (q.get("sha") or [None])[0]
+        path = (q.get("path") or [None])[0]
+        try:
+            per_page = int((q.get("per_page") or ["30"])[0])
+        except ValueError:
+            raise ApiError(400, "Invalid per_page")
+        per_page = max(1, min(per_page, 100))
+        head = r.resolve(ref)
+        if head is None:
+            raise not_found()
+        out, sha = [], head
+        while sha and len(out) < per_page:
+            c = r.commit(sha)
+            if path is None or self._touches(r, sha, path):
+                out.append(self._commit_json(r, sha, rest=True))
+            sha = c["parents"][0] if c["parents"] else None
+        return 200, {}, out
+
+    def _touches(self, r, sha, path):
+        c = r.commit(sha)
+        new = r.flatten(c["tree"]).get(path)
+        old = r.flatten(r.commit(c["parents"][0])["tree"]).get(path) if c["parents"] else None
+        return new != old
+
+    def ep_compare(self, r, rec, token, basehead):
+        base_ref, sep, head_ref = basehead.partition("...")
+        if not sep:
+            raise not_found()
+        base, head = r.resolve(base_ref), r.resolve(head_ref)
+        if base is None or head is None:
+            raise not_found()
+        a_base, a_head = self._ancestors(r, base), self._ancestors(r, head)
+        common = [s for s in a_head if s in a_base]
+        merge_base = min(common, key=lambda s: a_head[s] + a_base[s]) if common else None
+        ahead = [s for s in a_head if s not in a_base]
+        behind = [s for s in a_base if s not in a_head]
+        status = ("identical" if base == head else "ahead" if not behind else
+                  "behind" if not ahead else "diverged")
+        commits = sorted(ahead, key=lambda s: -a_head[s])
+        return 200, {}, {
+            "url": "%s/repos/%s/compare/%s" % (self.url, r.full_name, basehead),
+            "html_url": "https://github.com/%s/compare/%s" % (r.full_name, basehead),
+            "status": status, "ahead_by": len(ahead), "behind_by": len(behind),
+            "total_commits": len(ahead),
+            "base_commit": self._commit_json(r, base, rest=True),
+            "merge_base_commit": self._commit_json(r, merge_base, rest=True) if merge_base else None,
+            "commits": [self._commit_json(r, s, rest=True) for s in commits[:250]],
+            "files": []}
 
     def _commit_json(self, r, sha, rest=False):
         c = r.commit(sha)
@@ -1966,6 +2045,8 @@ _ROUTES = [
     ("GET", r"", "metadata:read", FakeGitHub.ep_repo),
     ("POST", r"/dispatches", "contents:write", FakeGitHub.ep_dispatch),
     ("GET", r"/commits/(.+)", "contents:read", FakeGitHub.ep_commit),
+    ("GET", r"/commits", "contents:read", FakeGitHub.ep_commits_list),
+    ("GET", r"/compare/(.+)", "contents:read", FakeGitHub.ep_compare),
     ("GET", r"/contents(?:/(.*))?", "contents:read", FakeGitHub.ep_contents_get),
     ("PUT", r"/contents/(.+)", "contents:write", FakeGitHub.ep_contents_put),
     ("GET", r"/git/refs?/heads/(.+)", "contents:read", FakeGitHub.ep_ref_get),

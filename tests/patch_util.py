@@ -117,6 +117,11 @@ def marker_history(log, base, theirs=None):
     return ours, others, problems
 
 
+# What a dispatch with a source commit reads first: the last deploy of the
+# manifest (the stale-deploy check, deployed.h), one request per manifest.
+HISTORY = "/repos/%s/commits" % GITOPS
+
+
 def api_requests(fake):
     """(method, path) of every API request the fake saw."""
     return [(r["method"], r["path"]) for r in fake.requests()]

@@ -13,7 +13,7 @@ ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
 OUTPUTS = {
     "dispatch": {"payload", "event-type", "run-id", "run-url"},
     "patch": {"changed", "commit-sha", "commit-url", "files", "pull-request-url", "diff",
-              "verified"},
+              "skipped", "verified"},
 }
 
 

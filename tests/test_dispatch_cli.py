@@ -168,7 +168,8 @@ def test_list_inputs_names_every_dispatch_input(gb):
     dispatch = {row[0] for row in rows if "dispatch" in row[1].split(",")}
     assert dispatch == {"mode", "token", "api-url", "max-attempts", "timeout", "dry-run", "strict",
                         "repository", "event-type", "service", "environment", "client-payload",
-                        "image", "app-id", "private-key", "via", "workflow"}
+                        "image", "app-id", "private-key", "via", "workflow", "rollback",
+                        "provenance"}
 
 
 def test_workflow_snippet_with_literal_block_inputs(gb, tmp_path):

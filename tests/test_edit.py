@@ -6,7 +6,8 @@ A case directory holds
                   for the input file (default: it comes first), "-" reads
                   input.yaml from stdin; "\\udcXX" escapes give raw bytes
 and either
-  expected.yaml   stdout must be exactly this (exit 0), or
+  expected.yaml   stdout must be exactly this (exit 0; stderr empty unless
+                  expected.warn gives the one warning line it must hold), or
   expected.diff   stdout (with --diff) must be exactly this, "{input}"
                   standing for the input file (exit 0), or
   expected.err    one line on stderr must contain this text; stdout stays
@@ -15,7 +16,10 @@ and either
 
 Every successful case is also checked independently with PyYAML: the
 output parses, and every --set path reads back its value in each document
-where it resolves (see readback()).  Running the same --set edits on the
+where it resolves (see readback()): a string (for PATH="VALUE" and
+--set-string: the string), or for PATH:=VALUE the typed value; a plain
+PATH=VALUE may read back either, its exact bytes are the golden file's
+business.  Running the same --set edits on the
 output changes nothing (idempotence).
 """
 import json
@@ -109,7 +113,8 @@ def resolve(node, segs):
 
 
 def split_set(arg):
-    """PATH=VALUE: the first '=' outside quotes and brackets."""
+    """PATH=VALUE, PATH:=VALUE or PATH="VALUE": the first '=' outside quotes
+    and brackets.  (path, value, mode)."""
     depth, i, quoted = 0, 0, False
     while i < len(arg):
         c = arg[i]
@@ -125,29 +130,45 @@ def split_set(arg):
         elif c == "]":
             depth -= 1
         elif c == "=" and depth == 0:
-            return arg[:i], arg[i + 1:]
+            if i > 0 and arg[i - 1] == ":":
+                return arg[:i - 1], arg[i + 1:], "typed"
+            value = arg[i + 1:]
+            if len(value) >= 2 and value[0] in "\"'" and value[-1] == value[0]:
+                return arg[:i], value[1:-1], "string"  # the quotes are syntax
+            return arg[:i], value, "keep"
         i += 1
     raise AssertionError(f"no '=' in {arg!r}")
 
 
 def sets_of(args):
+    """(path, value, mode) of every --set and --set-string."""
     out = []
     for i, a in enumerate(args):
         a = os.fsdecode(a)
-        if a == "--set":
-            out.append(split_set(os.fsdecode(args[i + 1])))
-        elif a.startswith("--set="):
-            out.append(split_set(a[len("--set="):]))
+        for opt in ("--set", "--set-string"):
+            arg = os.fsdecode(args[i + 1]) if a == opt else \
+                a[len(opt) + 1:] if a.startswith(opt + "=") else None
+            if arg is not None and opt == "--set-string":
+                path, _, _ = split_set(arg)
+                out.append((path, arg[len(path) + 1:], "string"))  # VALUE as is
+            elif arg is not None:
+                out.append(split_set(arg))
     return out
 
 
 def readback(text, sets):
     docs = list(yaml.safe_load_all(text))
-    for path, value in sets:
+    for path, value, mode in sets:
         segs = parse_path(path)
         found = [v for d in docs for v in resolve(d, segs)]
         assert found, f"{path} resolves nowhere in the output"
-        assert all(v == value for v in found), f"{path}: {found!r} != {value!r}"
+        for v in found:
+            if mode == "typed" or (mode == "keep" and not isinstance(v, str)):
+                typed = yaml.safe_load(value)
+                assert not isinstance(v, str) and v == typed and type(v) is type(typed), \
+                    f"{path}: {v!r} != the typed {typed!r}"
+            else:
+                assert v == value, f"{path}: {v!r} != {value!r}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
@@ -164,7 +185,13 @@ def test_golden(gb, case, tmp_path):
         assert src.read_bytes() == data, "a failed edit changed the file"
         return
     assert res.returncode == 0, res
-    assert res.stderr == b"", res
+    warn = case / "expected.warn"
+    if warn.exists():
+        lines = res.err.strip("\n").split("\n")
+        assert len(lines) == 1 and "warning" in lines[0], f"want one warning: {res.err!r}"
+        assert warn.read_text().strip("\n") in lines[0], res
+    else:
+        assert res.stderr == b"", res
     expected = case / ("expected.diff" if (case / "expected.diff").exists() else "expected.yaml")
     want = expected.read_bytes()
     if expected.name == "expected.diff":

@@ -9,7 +9,7 @@ import yaml
 
 from dispatch_util import check_commands
 from fakegh import fake_github  # noqa: F401  (pytest fixture)
-from patch_util import (ALL_KINDS_YAML, APP, ARTICLE_MARKER, ARTICLE_YAML, GITOPS, MANIFEST,
+from patch_util import (ALL_KINDS_YAML, APP, ARTICLE_MARKER, ARTICLE_YAML, GITOPS, HISTORY, MANIFEST,
                         SHA, WORKLOADS_YAML, api_requests, article_payload, dispatch_event,
                         dispatch_payload, patch_env, seed_gitops, writes)
 
@@ -96,7 +96,8 @@ def test_dispatch_payload_annotates_every_workload(gb, fake, tmp_path):
     assert len(added) == 5 and all(b"annotations:" in l or b"gitops-bump/revision" in l or
                                    l.strip() == b"metadata:" for l in added), added
     assert b"app: product-service   # keep this comment" in new
-    assert c["message"] == ("Deploy product to qa: %s@%s\n\nFix login (#12)" % (APP, SHA[:7]))
+    assert c["message"] == ("Deploy product to qa: %s@%s\n\nFix login (#12)\n\n"
+                            "Deployed-From: %s@%s\n" % (APP, SHA[:7], APP, SHA))
     # the summary links the source commit
     assert "| source | [org/product\\-service\\@%s](https://github.com/%s/commit/%s) |" \
         % (SHA[:7], APP, SHA) in r.summary
@@ -160,11 +161,11 @@ def test_set_image_and_payload_keys(gb, fake, tmp_path):
     ev = dispatch_event(tmp_path, dispatch_payload(image=image, team="web"))
     r = gb([], patch_env(ev, fake, branch="{environment}", image="{image}",
                          container="product-service",
-                         set="spec.replicas=3\nmetadata.labels.team={payload.team}"))
+                         set="spec.replicas=3\n[kind=Deployment].metadata.labels.team={payload.team}"))
     assert r.returncode == 0, r
     _, (old, new) = head_change(fake)
     dep, svc, cron = yaml.safe_load_all(new)
-    assert dep["spec"]["replicas"] == "3"  # values are strings, always
+    assert dep["spec"]["replicas"] == 3  # an int stays an int
     assert dep["metadata"]["labels"] == {"team": "web"}
     cs = dep["spec"]["template"]["spec"]["containers"]
     assert cs[0]["image"] == image
@@ -172,6 +173,49 @@ def test_set_image_and_payload_keys(gb, fake, tmp_path):
     assert "annotations" not in dep["spec"]["template"]["metadata"]  # set given: no revision
     assert cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["image"] \
         == "registry.example.com/product-report:sandbox"
+
+
+def test_values_keep_their_type(gb, fake, tmp_path):
+    """set: an int target given an int stays one, given other text becomes a
+    string with a warning naming the change; 'PATH:=' writes a typed value
+    where the key is new; 'PATH="..."' writes a string over an int."""
+    seed_gitops(fake, {MANIFEST: WORKLOADS_YAML})
+    ev = dispatch_event(tmp_path, dispatch_payload(team="web", replicas="4"))
+    r = gb([], patch_env(ev, fake, branch="{environment}",
+                         set="[kind=Deployment].spec.replicas={payload.replicas}\n"
+                             "[kind=Deployment].spec.paused:=false\n"
+                             "[kind=Deployment].spec.minReadySeconds:={payload.replicas}\n"
+                             '[kind=Deployment].spec.revisionHistoryLimit="{payload.replicas}"'))
+    assert r.returncode == 0, r
+    assert "::warning" not in r.out, r
+    _, (_, new) = head_change(fake)
+    dep = next(yaml.safe_load_all(new))
+    assert dep["spec"]["replicas"] == 4
+    assert dep["spec"]["paused"] is False
+    assert dep["spec"]["minReadySeconds"] == 4
+    assert dep["spec"]["revisionHistoryLimit"] == "4"
+    assert b"replicas: 4\n" in new and b"revisionHistoryLimit: '4'" in new
+
+    ev = dispatch_event(tmp_path, dispatch_payload(replicas="four"))
+    r = gb([], patch_env(ev, fake, branch="{environment}",
+                         set="[kind=Deployment].spec.replicas={payload.replicas}"))
+    assert r.returncode == 0, r
+    [warn] = [l for l in r.out.splitlines() if l.startswith("::warning")]
+    assert "file=" + MANIFEST in warn and "1 int value became the string 'four'" in warn, warn
+    _, (_, new) = head_change(fake)
+    assert next(yaml.safe_load_all(new))["spec"]["replicas"] == "four"
+
+
+def test_typed_value_refused_before_any_request(gb, fake, tmp_path):
+    seed_gitops(fake, {MANIFEST: WORKLOADS_YAML})
+    ev = dispatch_event(tmp_path, dispatch_payload(replicas="many"))
+    r = gb([], patch_env(ev, fake, branch="{environment}",
+                         set="spec.replicas:={payload.replicas}"))
+    assert r.returncode in (1, 2), r
+    [err] = [l for l in r.out.splitlines() if l.startswith("::error")]
+    assert "value 'many' for 'spec.replicas:=' in input 'set' line 1 is not a bool, int or " \
+           "float" in err, err
+    assert fake.requests() == []
 
 
 def test_image_on_every_container_of_every_workload(gb, fake, tmp_path):
@@ -190,7 +234,9 @@ def test_exactly_two_requests_no_identity_by_default(gb, fake, tmp_path):
     ev = dispatch_event(tmp_path, dispatch_payload())
     r = gb([], patch_env(ev, fake, branch="sandbox"))
     assert r.returncode == 0, r
-    get, put = fake.requests()
+    history, get, put = fake.requests()
+    assert (history["method"], history["path"], history["query"]) == \
+        ("GET", HISTORY, {"sha": ["sandbox"], "path": [MANIFEST], "per_page": ["1"]})
     assert (get["method"], get["path"], get["query"]) == ("GET", CONTENTS, {"ref": ["sandbox"]})
     assert put["method"] == "PUT" and put["path"] == CONTENTS
     body = put["json"]
@@ -227,7 +273,7 @@ def test_idempotent(gb, fake, tmp_path):
     second = gb([], env, tmp_path=again)
     assert second.returncode == 0, second
     assert fake.head(GITOPS, "sandbox") == head
-    assert api_requests(fake) == [("GET", CONTENTS)]
+    assert api_requests(fake) == [("GET", HISTORY), ("GET", CONTENTS)]
     out = second.outputs()
     assert out["changed"] == "false" and out["commit-sha"] == "" and out["diff"] == ""
     assert "nothing to change" in second.out
@@ -245,7 +291,7 @@ def test_forced_conflict_between_get_and_put(gb, fake, tmp_path):
     assert r.returncode == 0, r
     assert f.hits == 1
     assert [(q["method"], q["status"]) for q in fake.requests()] == \
-        [("GET", 200), ("PUT", 409), ("GET", 200), ("PUT", 200)]
+        [("GET", 200), ("GET", 200), ("PUT", 409), ("GET", 200), ("PUT", 200)]
     final = fake.read(GITOPS, MANIFEST, "sandbox")
     assert b"replicas: 5" in final                        # theirs
     assert marker_text(final) == SHA[:7].encode()         # ours
@@ -287,7 +333,7 @@ def test_conflicts_that_never_stop_give_up(gb, fake, tmp_path):
     r = gb([], patch_env(ev, fake, branch="sandbox", max_attempts="3"))
     assert r.returncode == 1, r
     assert "gave up committing to branch 'sandbox' of 'org/gitops' after 3 attempts" in r.out
-    assert [q["method"] for q in fake.requests()] == ["GET", "PUT"] * 3 + ["GET"]
+    assert [q["method"] for q in fake.requests()] == ["GET"] + ["GET", "PUT"] * 3 + ["GET"]
     assert all(c["message"] == "Interleaved commit by someone else"
                for c in fake.log(GITOPS, "sandbox")[:3])
 
@@ -375,7 +421,7 @@ def test_dry_run_commits_nothing(gb, fake, tmp_path):
     ev = dispatch_event(tmp_path, dispatch_payload())
     r = gb([], patch_env(ev, fake, branch="sandbox", dry_run="true", value="{sha}"))
     assert r.returncode == 0, r
-    assert [q["method"] for q in fake.requests()] == ["GET"]
+    assert api_requests(fake) == [("GET", HISTORY), ("GET", CONTENTS)]
     assert fake.head(GITOPS, "sandbox") == head
     out = r.outputs()
     assert out["changed"] == "true" and out["commit-sha"] == ""
@@ -392,7 +438,7 @@ def test_file_over_one_megabyte_is_read_raw(gb, fake, tmp_path):
     ev = dispatch_event(tmp_path, dispatch_payload())
     r = gb([], patch_env(ev, fake, branch="sandbox", value="{short_sha}"))
     assert r.returncode == 0, r
-    reqs = fake.requests()
+    reqs = [q for q in fake.requests() if q["path"] != HISTORY]
     assert [(q["method"], q["status"]) for q in reqs] == [("GET", 403), ("GET", 200), ("PUT", 200)]
     assert reqs[1]["headers"]["accept"] == "application/vnd.github.raw+json"
     new = fake.read(GITOPS, MANIFEST, "sandbox")

@@ -15,6 +15,10 @@ REST client's driver, `make demo`, the benchmark).  For those, the token is
 also looked for in what the process printed, where the test collects it.
 Anything else fails its test at once, and the session at the end (in case the
 failure was caught).  The summary line counts both kinds of run.
+
+Other secrets a test hands to the binary (an OIDC ID token, the runner's ID
+token request token) are registered with guard(value): from then on they are
+watched exactly like the token, in run_gb's outputs and here.
 """
 import contextlib
 import os
@@ -35,6 +39,19 @@ stats = {"checked": 0, "direct": {}, "violations": []}
 # fake GitHub mints for an App (fakegh adds them), and the App private keys'
 # lines (conftest.run_gb adds the key it passes).
 SECRETS = set()
+_extra = set()
+
+
+def guard(secret):
+    """Watch `secret` like the test token from now on (this session)."""
+    assert isinstance(secret, str) and len(secret) >= 8, "too short to be a secret"
+    _extra.add(secret)
+    return secret
+
+
+def secrets():
+    """The test token, then every other guarded secret."""
+    return [_token()] + sorted(_extra)
 
 
 @contextlib.contextmanager
@@ -62,8 +79,9 @@ def _exposure(args, env):
                 os.path.basename(os.fsdecode(a)) == "gitops-bump":
             return "runs %s" % os.fsdecode(a)
     if env:
+        watched = secrets()
         for k, v in env.items():
-            if isinstance(v, (str, bytes)) and os.fsdecode(v) == _token():
+            if isinstance(v, (str, bytes)) and os.fsdecode(v) in watched:
                 return "passes the test token in $%s" % os.fsdecode(k)
     return None
 
@@ -89,14 +107,14 @@ def _guarded_init(self, args, *a, **kw):
 def _guarded_communicate(self, *a, **kw):
     out, err = _orig_communicate(self, *a, **kw)
     if self._gb_token_check:
-        token = _token()
-        for name, blob in (("stdout", out), ("stderr", err)):
-            if blob is None:
-                continue
-            text = blob if isinstance(blob, str) else blob.decode("utf-8", "replace")
-            text = text.replace("::add-mask::" + token + "\n", "")
-            assert token not in text, "%s: the token leaked into the %s of a direct run" % (
-                _current["nodeid"], name)
+        for token in secrets():
+            for name, blob in (("stdout", out), ("stderr", err)):
+                if blob is None:
+                    continue
+                text = blob if isinstance(blob, str) else blob.decode("utf-8", "replace")
+                text = text.replace("::add-mask::" + token + "\n", "")
+                assert token not in text, "%s: the token leaked into the %s of a direct run" % (
+                    _current["nodeid"], name)
     return out, err
 
 

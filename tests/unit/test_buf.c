@@ -113,6 +113,55 @@ static void test_read_fd_cap(void)
 	buf_release(&b);
 }
 
+/* A regular file is read after its size is reserved: every size around the
+ * buffer's power-of-two steps (the buffer then ends exactly full, and a
+ * one-byte read says the file is done), from an offset, after what the
+ * buffer holds, and against the cap. */
+static void test_read_file(void)
+{
+	char path[] = "/tmp/gb-test-buf-XXXXXX", data[300];
+	size_t sizes[] = { 0, 1, 62, 63, 64, 127, 128, 299 };
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (char)('a' + i % 26);
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		struct buf b = BUF_INIT;
+
+		CHECK_INT(ftruncate(fd, 0), 0);
+		CHECK_INT(pwrite(fd, data, sizes[k], 0), (long long)sizes[k]);
+		CHECK_INT(buf_read_file(&b, path), 0);
+		CHECK_INT(b.len, (long long)sizes[k]);
+		CHECK(b.len == 0 || memcmp(b.ptr, data, b.len) == 0);
+		buf_release(&b);
+	}
+	{
+		struct buf b = BUF_INIT;
+
+		buf_adds(&b, "head:");
+		CHECK_INT(lseek(fd, 10, SEEK_SET), 10);
+		CHECK_INT(buf_read_fd(&b, fd), 0);
+		CHECK_INT(b.len, 5 + 299 - 10);
+		CHECK(memcmp(b.ptr, "head:", 5) == 0 && memcmp(b.ptr + 5, data + 10, 289) == 0);
+		buf_release(&b);
+
+		buf_init(&b, 299); /* exactly the cap */
+		CHECK_INT(buf_read_file(&b, path), 0);
+		CHECK_INT(b.len, 299);
+		buf_release(&b);
+
+		buf_init(&b, 298); /* one byte over */
+		CHECK_INT(buf_read_file(&b, path), -1);
+		CHECK_INT(errno, EFBIG);
+		buf_release(&b);
+	}
+	close(fd);
+	unlink(path);
+}
+
 int main(void)
 {
 	test_add_and_cap();
@@ -120,5 +169,6 @@ int main(void)
 	test_splice();
 	test_detach();
 	test_read_fd_cap();
+	test_read_file();
 	return t_done();
 }

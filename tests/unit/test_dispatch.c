@@ -3,6 +3,7 @@
 #include "capture.h"
 #include "log.h"
 #include "t.h"
+#include "utf8.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -53,32 +54,6 @@ static const char *source_str(const char *key)
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, key));
 }
 
-static void test_utf8_fix(void)
-{
-	static const struct { const char *in; size_t len; const char *out; size_t n; } cases[] = {
-		{ "plain", 5, "plain", 0 },
-		{ "\xed\x95\x9c\xf0\x9f\x9a\x80", 7, "\xed\x95\x9c\xf0\x9f\x9a\x80", 0 },
-		{ "a\xff" "b", 3, "a\xef\xbf\xbd" "b", 1 },
-		{ "\xe2\x82", 2, "\xef\xbf\xbd", 1 },              /* cut short: one */
-		{ "\xe2\x82x", 3, "\xef\xbf\xbdx", 1 },
-		{ "\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", 3 }, /* surrogate */
-		{ "\xc0\xaf", 2, "\xef\xbf\xbd\xef\xbf\xbd", 2 },  /* overlong */
-		{ "\xf4\x90\x80\x80", 4, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", 4 },
-		{ "\xf0\x9f\x98", 3, "\xef\xbf\xbd", 1 },
-		{ "\xe0\x9f\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", 3 },
-	};
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-		struct buf b = BUF_INIT;
-		size_t n = 99;
-
-		CHECK_INT(dispatch_utf8_fix(&b, cases[i].in, cases[i].len, &n), 0);
-		CHECK_STR(buf_cstr(&b), cases[i].out);
-		CHECK_INT(n, cases[i].n);
-		buf_release(&b);
-	}
-}
-
 static void check_subject(const char *msg, const char *want)
 {
 	struct buf b = BUF_INIT;
@@ -98,22 +73,6 @@ static void test_subject(void)
 	check_subject("", "");
 	check_subject("\n\n\n", "");
 	check_subject("only\t \n", "only");
-}
-
-static void test_valid_repo(void)
-{
-	CHECK(dispatch_valid_repo("org/gitops"));
-	CHECK(dispatch_valid_repo("my-org/repo.name_1"));
-	CHECK(dispatch_valid_repo("user_emu/x"));
-	CHECK(!dispatch_valid_repo("org"));
-	CHECK(!dispatch_valid_repo("org/"));
-	CHECK(!dispatch_valid_repo("/repo"));
-	CHECK(!dispatch_valid_repo("a/b/c"));
-	CHECK(!dispatch_valid_repo("org/.."));
-	CHECK(!dispatch_valid_repo("org/."));
-	CHECK(!dispatch_valid_repo("org/re po"));
-	CHECK(!dispatch_valid_repo("https://github.com/org/repo"));
-	CHECK(!dispatch_valid_repo("o.rg/repo"));
 }
 
 static void test_payload_shape(void)
@@ -362,7 +321,7 @@ static void test_random_messages(void)
 		CHECK_INT(build(&src, "product", round % 2 ? "{\"k\":\"v\"}" : NULL), 0);
 		CHECK(body != NULL);
 		CHECK(pl.body_len <= DISPATCH_BODY_MAX);
-		dispatch_utf8_fix(&fixed, msg.ptr ? msg.ptr : "", msg.len, &replaced);
+		utf8_fix(&fixed, msg.ptr ? msg.ptr : "", msg.len, &replaced);
 		got = source_str("message");
 		n = pl.message_kept;
 		CHECK(got && n <= fixed.len && memcmp(got, buf_cstr(&fixed), n) == 0);
@@ -378,9 +337,7 @@ static void test_random_messages(void)
 int main(void)
 {
 	log_set_style(LOG_PLAIN);
-	test_utf8_fix();
 	test_subject();
-	test_valid_repo();
 	test_payload_shape();
 	test_payload_errors();
 	test_cutting();

@@ -325,8 +325,25 @@ static void test_budget(void)
 	gh_client_free(c);
 }
 
+static void test_valid_repo(void)
+{
+	CHECK(gh_valid_repo("org/gitops"));
+	CHECK(gh_valid_repo("my-org/repo.name_1"));
+	CHECK(gh_valid_repo("user_emu/x"));
+	CHECK(!gh_valid_repo("org"));
+	CHECK(!gh_valid_repo("org/"));
+	CHECK(!gh_valid_repo("/repo"));
+	CHECK(!gh_valid_repo("a/b/c"));
+	CHECK(!gh_valid_repo("org/.."));
+	CHECK(!gh_valid_repo("org/."));
+	CHECK(!gh_valid_repo("org/re po"));
+	CHECK(!gh_valid_repo("https://github.com/org/repo"));
+	CHECK(!gh_valid_repo("o.rg/repo"));
+}
+
 int main(void)
 {
+	test_valid_repo();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	test_escape();
 	test_loopback();

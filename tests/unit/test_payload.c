@@ -242,8 +242,39 @@ static void test_mutations(void)
 	CHECK(ok > 100); /* many mutations land in text and still parse */
 }
 
+/* source.run_number, deployment_id, workflow_ref, rollback, oidc_token */
+#define TRUST_EVENT(extra)                                                          \
+	"{\"action\":\"p\",\"client_payload\":{\"service\":\"s\",\"environment\":\"qa\"," \
+	"\"source\":{\"repository\":\"o/a\",\"sha\":"                                \
+	"\"0123456789abcdef0123456789abcdef01234567\",\"message\":\"m\"" extra "}}}"
+
+static void test_trust_fields(void)
+{
+	CHECK_QUIET_OK(parse(TRUST_EVENT("")));
+	CHECK_INT(p.run_number, 0);
+	CHECK(!p.rollback && !p.workflow_ref && !p.oidc_token && !p.deployment_id);
+	CHECK_QUIET_OK(parse(TRUST_EVENT(",\"run_number\":17,\"deployment_id\":\"4711\","
+					 "\"rollback\":true,\"workflow_ref\":\"o/a/.github/"
+					 "workflows/d.yml@refs/heads/qa\"")));
+	CHECK_INT(p.run_number, 17);
+	CHECK_INT(p.deployment_id, 4711);
+	CHECK(p.rollback);
+	CHECK_STR(p.workflow_ref, "o/a/.github/workflows/d.yml@refs/heads/qa");
+	CHECK_QUIET_OK(parse(TRUST_EVENT(",\"run_number\":null,\"rollback\":false")));
+	CHECK(!p.run_number && !p.rollback);
+	CHECK_FAILS(parse(TRUST_EVENT(",\"run_number\":-3")),
+		    "'client_payload.source.run_number' in '/ev.json' must be a positive whole number");
+	CHECK_FAILS(parse(TRUST_EVENT(",\"run_number\":1.5")), "positive whole number");
+	CHECK_FAILS(parse(TRUST_EVENT(",\"run_number\":\"07\"")), "positive whole number");
+	CHECK_FAILS(parse(TRUST_EVENT(",\"deployment_id\":[1]")), "not an array");
+	CHECK_FAILS(parse(TRUST_EVENT(",\"rollback\":\"yes\"")),
+		    "'client_payload.source.rollback' in '/ev.json' must be true or false");
+	CHECK_FAILS(parse(TRUST_EVENT(",\"oidc_token\":7")), "must be a string");
+}
+
 int main(void)
 {
+	test_trust_fields();
 	test_dispatch_payload();
 	test_article_payload();
 	test_missing_fields();

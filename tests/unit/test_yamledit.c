@@ -56,15 +56,16 @@ static void test_reports(void)
 
 	e[3].optional = true;
 	CHECK_STR(apply(in, e, 4, &differs),
-		  "a: '1'\nlist:\n- name: x\n  v: new\n  w: added\n- name: y\n  v: new\n---\n"
+		  "a: 1\nlist:\n- name: x\n  v: new\n  w: added\n- name: y\n  v: new\n---\n"
 		  "list: []\na: '1'\n");
 	CHECK(differs);
 	CHECK_INT(e[0].changed, 2);
 	CHECK_INT(e[0].unchanged, 0);
 	CHECK_INT(e[0].created, 0);
 	CHECK_INT(e[0].line, 4);
-	CHECK_INT(e[1].changed, 1);   /* plain 1 is the integer 1, not the string "1" */
-	CHECK_INT(e[1].created, 1);   /* and the second document has no 'a' */
+	CHECK_INT(e[1].unchanged, 1); /* plain 1 is the integer 1, and stays one */
+	CHECK_INT(e[1].changed, 0);
+	CHECK_INT(e[1].created, 1);   /* the second document has no 'a': a string */
 	CHECK_INT(e[1].line, 1);
 	CHECK_INT(e[2].created, 1);
 	CHECK_INT(e[2].line, 5);
@@ -82,6 +83,44 @@ static void test_no_change(void)
 	CHECK_INT(e.unchanged, 1);
 }
 
+/* The value's type: kept, lost (reported once per edit), forced either
+ * way; the output is verified with the same rules. */
+static void test_types(void)
+{
+	const char *in = "a: 1\nb: 1\nc: 1\nd: '1'\ne: true\n---\na: 2\n";
+	struct yedit e[5] = {
+		set("a", "x"), set("b", "2"), set("c", "3"), set("d", "4"), set("e", "yes"),
+	};
+	struct buf b = BUF_INIT;
+	const char *err;
+	int rc;
+
+	e[2].mode = YQ_STRING;
+	e[3].mode = YQ_TYPED;
+	capture_begin();
+	rc = yedit_apply(&b, in, strlen(in), e, 5, "t.yaml", NULL);
+	err = capture_end();
+	CHECK_INT(rc, 0);
+	/* the second document lacks b..e: created as strings, but for the
+	 * typed d */
+	CHECK_STR(buf_cstr(&b), "a: x\nb: 2\nc: '3'\nd: 4\ne: 'yes'\n---\na: x\nb: '2'\n"
+		  "c: '3'\nd: 4\ne: 'yes'\n");
+	CHECK_INT(e[0].retyped, 2);
+	CHECK_INT(e[1].retyped + e[2].retyped + e[3].retyped, 0);
+	CHECK_INT(e[4].retyped, 1);
+	CHECK(strstr(err, "t.yaml:1: 'a': 2 int values became the string 'x'") != NULL);
+	CHECK(strstr(err, "t.yaml:5: 'e': 1 bool value became the string 'yes'") != NULL);
+	CHECK(strstr(err, "'b'") == NULL && strstr(err, "'c'") == NULL);
+	buf_release(&b);
+
+	e[3].value = "four"; /* the typed form takes literals only */
+	e[3].value_len = 4;
+	CHECK_FAILS(yedit_check(&e[3], "--set"), "is not a bool, int or float");
+	CHECK_FAILS(yedit_apply(&b, in, strlen(in), &e[3], 1, "t.yaml", NULL),
+		    "is not a bool, int or float");
+	buf_release(&b);
+}
+
 static void test_failure_leaves_out_alone(void)
 {
 	struct buf b = BUF_INIT;
@@ -94,7 +133,7 @@ static void test_failure_leaves_out_alone(void)
 	CHECK_STR(buf_cstr(&b), "kept");
 	e[1].optional = true;
 	CHECK_QUIET_OK(yedit_apply(&b, in, strlen(in), e, 2, "f.yaml", NULL));
-	CHECK_STR(buf_cstr(&b), "kepta: '1'\n"); /* appended */
+	CHECK_STR(buf_cstr(&b), "kepta: 1\n"); /* appended */
 	buf_release(&b);
 }
 
@@ -291,6 +330,7 @@ int main(void)
 	test_reports();
 	test_no_change();
 	test_failure_leaves_out_alone();
+	test_types();
 	test_kind_filters();
 	test_undefined_alias();
 	test_markers_and_sets_together();

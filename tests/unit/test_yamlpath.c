@@ -44,6 +44,22 @@ static void test_segments(void)
 	ypath_release(&p);
 	CHECK_INT(p.n, 0);
 
+	/* the typed form: ':=' ends the path; a ':' inside quotes or a
+	 * selector's value does not */
+	CHECK_QUIET_OK(ypath_parse(&p, "spec.replicas:=3", &end, "--set"));
+	CHECK_INT(p.n, 2);
+	CHECK_STR(end, ":=3");
+	ypath_release(&p);
+	CHECK_QUIET_OK(ypath_parse(&p, "a.\"k:=\"[n=x:=y].b:=:=1", &end, NULL));
+	CHECK_INT(p.n, 4);
+	CHECK_STR(p.seg[1].key, "k:=");
+	CHECK_STR(p.seg[2].value, "x:=y");
+	CHECK_STR(end, ":=:=1");
+	ypath_release(&p);
+	CHECK_QUIET_OK(ypath_parse(&p, "a=:=1", &end, NULL));
+	CHECK_STR(end, "=:=1");
+	ypath_release(&p);
+
 	CHECK_QUIET_OK(ypath_parse(&p, "items[0][12][*]", NULL, NULL));
 	CHECK_INT(p.n, 4);
 	CHECK_INT(p.seg[1].kind, YPATH_INDEX);
@@ -168,8 +184,10 @@ static void test_errors(void)
 		{ "", NULL, "empty path" },
 		{ "=v", NULL, "empty path" },
 		{ "a..b", "--set", "bad path 'a..b' in --set: expected a key at offset 2" },
-		{ "a.b c", NULL, "expected '.', '[' or '='" },
-		{ "a/b", NULL, "expected '.', '[' or '='" },
+		{ "a.b c", NULL, "expected '.', '[', '=' or ':='" },
+		{ "a/b", NULL, "expected '.', '[', '=' or ':='" },
+		{ "a:b=1", NULL, "expected '.', '[', '=' or ':='" },
+		{ ":=1", NULL, "empty path" },
 		{ ".a", NULL, "expected a key" },
 		{ "a.", NULL, "expected a key at offset 2" },
 		{ "a.\"b", NULL, "unterminated quoted key" },
@@ -182,7 +200,7 @@ static void test_errors(void)
 		{ "a[k]", NULL, "expected '=' or ']'" },
 		{ "a[k=]", NULL, "empty value in selector" },
 		{ "[kind=Job", NULL, "expected ']'" },
-		{ "[kind=Job]spec", NULL, "expected '.', '[' or '='" },
+		{ "[kind=Job]spec", NULL, "expected '.', '[', '=' or ':='" },
 		{ "[=Job].spec", NULL, "expected a key at offset 1" },
 		{ "a\tb", NULL, "control character" },
 		{ "\"\xff\"", NULL, "invalid UTF-8" },
@@ -227,8 +245,37 @@ static void test_hostile(void)
 	CHECK(1);
 }
 
+
+/* The value's form: typed, quoted (a string), plain (keep the type). */
+static void test_value_forms(void)
+{
+	static const struct {
+		const char *end, *value;
+		enum yq_mode mode;
+	} forms[] = {
+		{ "=3", "3", YQ_KEEP }, { "=", "", YQ_KEEP }, { ":=3", "3", YQ_TYPED },
+		{ ":=\"3\"", "\"3\"", YQ_TYPED }, { "=\"3\"", "3", YQ_STRING },
+		{ "='3'", "3", YQ_STRING }, { "=\"\"", "", YQ_STRING }, { "=\"", "\"", YQ_KEEP },
+		{ "=\"3'", "\"3'", YQ_KEEP }, { "=\"a\"b\"", "a\"b", YQ_STRING },
+		{ "= \"3\"", " \"3\"", YQ_KEEP },
+	};
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		const char *v = NULL;
+		size_t len = 0;
+		enum yq_mode mode = YQ_KEEP;
+		char got[64];
+
+		ypath_value(forms[i].end, &v, &len, &mode);
+		snprintf(got, sizeof(got), "%.*s", (int)len, v);
+		CHECK_STR(got, forms[i].value);
+		CHECK_INT(mode, forms[i].mode);
+	}
+}
+
 int main(void)
 {
+	test_value_forms();
 	test_segments();
 	test_filters();
 	test_quoted();

@@ -1,0 +1,122 @@
+/* Unit tests for yamlscan.c: where paths lead, in byte offsets. */
+#include "yamlscan.h"
+#include "t.h"
+
+#include <string.h>
+
+/* Scan `in` for the one path `path`; the hits stay in `s`. */
+static int scan1(struct ys_scan *s, struct ypath *p, const char *in, const char *path)
+{
+	memset(s, 0, sizeof(*s));
+	if (ypath_parse(p, path, NULL, NULL) < 0)
+		return -1;
+	s->paths = p;
+	s->npaths = 1;
+	s->seed = 7;
+	return ys_run(s, in, strlen(in));
+}
+
+static void done(struct ys_scan *s, struct ypath *p)
+{
+	ys_release(s);
+	ypath_release(p);
+}
+
+/* A block scalar ends with its last content line; with keep chomping the
+ * empty lines after it are content, so it ends with the last of them. */
+static void test_block_ends(void)
+{
+	struct ys_scan s;
+	struct ypath p = YPATH_INIT;
+
+	CHECK_INT(scan1(&s, &p, "a: |\n  x\n\n\nb: 1\n", "a"), 0);
+	CHECK_INT(s.nhits, 1);
+	CHECK_INT(s.hits[0].kind, YS_HIT_TARGET);
+	CHECK_INT(s.hits[0].node.body, 3);
+	CHECK_INT(s.hits[0].node.end, 8);
+	CHECK_INT(s.hits[0].node.blank_after, 2);
+	CHECK_INT(s.hits[0].node.block_indent, 2);
+	done(&s, &p);
+	CHECK_INT(scan1(&s, &p, "a: |+\n  x\n\n\nb: 1\n", "a"), 0);
+	CHECK_INT(s.nhits, 1);
+	CHECK_INT(s.hits[0].node.end, 11); /* the last empty line's break */
+	CHECK_INT(s.hits[0].node.blank_after, 0);
+	CHECK_INT(s.hits[0].node.len, 4);  /* "x\n\n\n" */
+	done(&s, &p);
+	CHECK_INT(scan1(&s, &p, "a: >+\n  x\n", "a"), 0);
+	CHECK_INT(s.hits[0].node.end, 9);  /* one break: nothing kept beyond it */
+	done(&s, &p);
+}
+
+/* libyaml's marks count characters after a BOM; hits are in bytes. */
+static void test_byte_offsets(void)
+{
+	struct ys_scan s;
+	struct ypath p = YPATH_INIT;
+
+	CHECK_INT(scan1(&s, &p, "\xef\xbb\xbf# \xc3\xa9t\xc3\xa9\n\"\xc3\xa9\": v\n",
+			"\"\xc3\xa9\""), 0);
+	CHECK_INT(s.nhits, 1);
+	CHECK_INT(s.hits[0].node.body, 17); /* 3 + 8 + 6: BOM, comment, key */
+	CHECK_INT(s.hits[0].node.end, 18);
+	CHECK_INT(s.hits[0].node.len, 1);
+	CHECK(s.hits[0].node.value && s.hits[0].node.value[0] == 'v');
+	done(&s, &p);
+}
+
+/* A missing key: a frontier at the mapping, which says what it holds. */
+static void test_frontier_and_alias_key(void)
+{
+	struct ys_scan s;
+	struct ypath p = YPATH_INIT;
+
+	CHECK_INT(scan1(&s, &p, "x: &k a\nm:\n  *k : 1\n  c: 2\n", "m.b"), 0);
+	CHECK_INT(s.nhits, 1);
+	CHECK_INT(s.hits[0].kind, YS_HIT_FRONTIER);
+	CHECK_INT(s.hits[0].depth, 1);
+	CHECK_INT(s.hits[0].node.type, YS_MAP);
+	CHECK(s.hits[0].node.odd_keys);
+	CHECK(s.hits[0].node.alias_key);
+	CHECK_STR(s.hits[0].node.seen, "*k, c");
+	done(&s, &p);
+	CHECK_INT(scan1(&s, &p, "m:\n  <<: {b: 1}\n", "m.b"), 0);
+	CHECK_INT(s.nhits, 1);
+	CHECK(s.hits[0].node.has_merge);
+	CHECK(!s.hits[0].node.alias_key);
+	done(&s, &p);
+}
+
+/* Hits name their document; a key twice is its own hit. */
+static void test_documents_and_duplicates(void)
+{
+	struct ys_scan s;
+	struct ypath p = YPATH_INIT;
+
+	CHECK_INT(scan1(&s, &p, "kind: A\n---\nother: 1\n---\nkind: B\n", "kind"), 0);
+	CHECK_INT(s.ndocs, 3);
+	CHECK_INT(s.nhits, 3);
+	CHECK_INT(s.hits[0].kind, YS_HIT_TARGET);
+	CHECK_INT(s.hits[0].doc, 0);
+	CHECK_INT(s.hits[1].kind, YS_HIT_FRONTIER);
+	CHECK_INT(s.hits[1].doc, 1);
+	CHECK_INT(s.hits[2].doc, 2);
+	CHECK(s.hits[2].node.len == 1 && s.hits[2].node.value[0] == 'B');
+	done(&s, &p);
+	CHECK_INT(scan1(&s, &p, "a: 1\nkind: x\nkind: y\n", "kind"), 0);
+	CHECK(s.nhits >= 1);
+	CHECK_INT(s.hits[0].kind, YS_HIT_DUPKEY);
+	CHECK_INT(s.hits[0].err_off, 19); /* the second one, at its value */
+	done(&s, &p);
+	CHECK_INT(scan1(&s, &p, "a: *nowhere\n", "a"), -1); /* an undefined alias */
+	CHECK(strstr(s.err, "nowhere") != NULL);
+	done(&s, &p);
+}
+
+int main(void)
+{
+	test_block_ends();
+	test_byte_offsets();
+	test_frontier_and_alias_key();
+	test_documents_and_duplicates();
+	return t_done();
+}
