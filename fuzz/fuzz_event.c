@@ -15,6 +15,9 @@
  *     within EVENT_PAYLOAD_MAX_BYTES, at a depth within
  *     EVENT_PAYLOAD_MAX_DEPTH, and every non-string value is compact JSON of
  *     its recorded type;
+ *   - workflow_dispatch: held no NUL either; an inputs.payload that
+ *     event_take_inputs_payload accepts flattens under the same invariants
+ *     as client_payload;
  *   - event_release leaves a zeroed struct.
  */
 #include "fuzz.h"
@@ -90,11 +93,10 @@ static void check_run(const struct event *ev)
 			    strcmp(ev->ref + 11, ev->branch) == 0);
 }
 
-static void check_dispatch(const struct event *ev)
+static void check_payload(const struct event *ev)
 {
 	size_t bytes = 0;
 
-	FUZZ_ASSERT(ev->action && *ev->action);
 	FUZZ_ASSERT(ev->npayload <= EVENT_PAYLOAD_MAX_KEYS);
 	for (size_t i = 0; i < ev->npayload; i++) {
 		const struct event_kv *kv = &ev->payload[i];
@@ -118,6 +120,21 @@ static void check_dispatch(const struct event *ev)
 	FUZZ_ASSERT(bytes <= EVENT_PAYLOAD_MAX_BYTES);
 }
 
+static void check_dispatch(const struct event *ev)
+{
+	FUZZ_ASSERT(ev->action && *ev->action);
+	check_payload(ev);
+}
+
+static void check_workflow_dispatch(struct event *ev)
+{
+	FUZZ_ASSERT(ev->npayload == 0 && !ev->has_payload);
+	if (event_take_inputs_payload(ev) == 0) {
+		FUZZ_ASSERT(ev->inputs_payload && ev->has_payload);
+		check_payload(ev);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct event zero;
@@ -132,14 +149,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc == 0) {
 			FUZZ_ASSERT(strcmp(ev.name, names[k]) == 0);
 			FUZZ_ASSERT(one_json_text(data, size));
-			if (k < 3)
-				FUZZ_ASSERT(!fuzz_json_has_nul(data, size));
+			FUZZ_ASSERT(!fuzz_json_has_nul(data, size));
 			if (k == 0)
 				check_push(&ev);
 			else if (k == 1)
 				check_dispatch(&ev);
 			else if (k == 2)
 				check_run(&ev);
+			else
+				check_workflow_dispatch(&ev);
 		} else {
 			FUZZ_ASSERT(rc == -1);
 		}

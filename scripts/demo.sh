@@ -24,6 +24,12 @@
 #    next to the article's raw Deployment: 'web' through a kustomize overlay
 #    (its images: entry) and 'api' through a Helm values file (image.tag and
 #    the one-string worker image), and shows both commits.
+# 9. does it again the least-privilege way: a GitHub App (the test App's key
+#    in tests/fixtures/jwt, known only to this fake) mints a token per step,
+#    for one repository and one permission, revoked at exit; the sender
+#    starts the receiving workflow (via: workflow_dispatch, Actions write:
+#    it cannot push) and names the run it started; the receiver reads the
+#    payload from the workflow_dispatch event.
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,8 +55,10 @@ if [ -t 1 ]; then bold=$(printf '\033[1m') plain=$(printf '\033[0m'); else bold=
 say() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 json() { "$python" -c 'import json,sys; print(json.dumps(json.load(sys.stdin), indent=2, ensure_ascii=False))'; }
 
+app_key=$root/tests/fixtures/jwt/app-pkcs1.pem
 "$python" - "$root/tests/fixtures/patch/sandbox-deploy.yaml" "$token" \
-	"$root/tests/fixtures/images" > "$work/seed.json" <<'EOF'
+	"$root/tests/fixtures/images" "$root/tests/fixtures/jwt/app-public.pem" \
+	> "$work/seed.json" <<'EOF'
 import json, sys
 manifest = open(sys.argv[1]).read()
 overlay = open(sys.argv[3] + "/kustomization-with.yaml").read()
@@ -64,7 +72,10 @@ print(json.dumps({
                "branches": {"sandbox": {"files": {
                    "product/sandbox/sandbox-deploy.yaml": manifest,
                    "web/overlays/sandbox/kustomization.yaml": overlay,
-                   "api/sandbox/values.yaml": values}}}}]}))
+                   "api/sandbox/values.yaml": values}}},
+               "workflows": ["deploy.yml"]}],
+    "apps": [{"id": "12345", "public_key": open(sys.argv[4]).read(),
+              "installs": {"acme/gitops-repo": {"contents": "write", "actions": "write"}}}]}))
 EOF
 "$python" "$root/tests/fakegh.py" --port 0 --seed "$work/seed.json" \
 	--url-file "$work/url" >/dev/null &
@@ -255,14 +266,60 @@ for path, (old, new) in c["changes"].items():
 EOF
 done
 
-
+say "9. least privilege: a GitHub App instead of a stored token, a sender that cannot push"
+echo "   app repo:    with: { repository: acme/gitops-repo, service: product, app-id: 12345,"
+echo "                        private-key: \${{ secrets.APP_KEY }}, via: workflow_dispatch,"
+echo "                        workflow: deploy.yml }"
+env -i PATH="$PATH" \
+	GITHUB_EVENT_NAME=push GITHUB_EVENT_PATH="$work/push.json" \
+	GITHUB_REPOSITORY=acme/product-service GITHUB_REF=refs/heads/sandbox \
+	GITHUB_SHA="$sha" GITHUB_ACTOR=dev GITHUB_RUN_ID=1002 \
+	GITHUB_OUTPUT="$work/app-outputs" \
+	INPUT_MODE=dispatch INPUT_API-URL="$url" INPUT_REPOSITORY=acme/gitops-repo \
+	INPUT_SERVICE=product INPUT_APP-ID=12345 INPUT_PRIVATE-KEY="$(cat "$app_key")" \
+	INPUT_VIA=workflow_dispatch INPUT_WORKFLOW=deploy.yml \
+	"$bin" > "$work/app-log" 2>&1 || { cat "$work/app-log"; echo "demo: App dispatch failed" >&2; exit 1; }
+sed 's/^/   | /' "$work/app-log"
+echo "   step outputs run-id and run-url:"
+grep -E '^run-(id|url)=' "$work/app-outputs" | sed 's/^/   | /'
+curl -sf "$url/_fake/repos/acme/gitops-repo/workflow-event?index=-1" > "$work/wd-event.json"
+echo "   GitOps repo:  on: workflow_dispatch (inputs: payload), uses gitops-bump with mode: patch,"
+echo "                 app-id and private-key"
+env -i PATH="$PATH" \
+	GITHUB_EVENT_NAME=workflow_dispatch GITHUB_EVENT_PATH="$work/wd-event.json" \
+	GITHUB_REPOSITORY=acme/gitops-repo GITHUB_REF=refs/heads/main \
+	GITHUB_SHA=0000000000000000000000000000000000000000 GITHUB_ACTOR=app-deployer \
+	GITHUB_RUN_ID=2003 GITHUB_OUTPUT="$work/app-patch-outputs" \
+	INPUT_MODE=patch INPUT_API-URL="$url" INPUT_BRANCH='{environment}' INPUT_VALUE='{short_sha} via App' \
+	INPUT_APP-ID=12345 INPUT_PRIVATE-KEY="$(cat "$app_key")" \
+	"$bin" > "$work/app-patch-log" 2>&1 || { cat "$work/app-patch-log"; echo "demo: App patch failed" >&2; exit 1; }
+sed 's/^/   | /' "$work/app-patch-log"
+echo "   the tokens the App minted (one repository, one step's permissions each):"
+curl -sf "$url/_fake/minted" | "$python" -c '
+import json, sys
+minted = json.load(sys.stdin)
+for m in minted:
+    print("   | %-22s %-30s revoked at exit: %s" % (
+        ",".join(m["repositories"]), json.dumps(m["permissions"]), m["revoked"]))
+if len(minted) != 2 or not all(m["revoked"] for m in minted):
+    sys.exit("demo: expected two App tokens, both revoked")'
+grep -q '^verified=true' "$work/app-patch-outputs" || { echo "demo: the App commit is not Verified" >&2; exit 1; }
+echo "   | the commit is Verified (output verified=true)"
+key_line=$(sed -n 2p "$app_key")
+if grep -qF "$key_line" "$work/app-log" "$work/app-outputs" "$work/app-patch-log" "$work/app-patch-outputs"; then
+	echo "demo: the App's private key appeared in the output" >&2
+	exit 1
+fi
 if grep -qF -e "$token" -e "$argo_token" "$work/log" "$work/outputs" "$work/patch-log" \
 	"$work/patch-outputs" "$work/image-log-web" "$work/image-log-api" \
-	"$work/image-outputs-web" "$work/image-outputs-api"; then
+	"$work/image-outputs-web" "$work/image-outputs-api" "$work/app-log" "$work/app-outputs" \
+	"$work/app-patch-log" "$work/app-patch-outputs"; then
 	echo "demo: a token appeared in the output" >&2
 	exit 1
 fi
 echo
 echo "Every byte of the message arrived as it was written, landed in the manifest as a"
 echo "valid YAML string, the app repo's deployment followed it to Argo CD's verdict at"
-echo "that exact commit, and a token appeared nowhere in either step's output."
+echo "that exact commit, and a token appeared nowhere in any step's output.  With a"
+echo "GitHub App, no long-lived token exists at all: each step minted its own, for one"
+echo "repository and one permission, and revoked it before it ended."

@@ -17,7 +17,7 @@
 /* a blob's JSON: base64 (4/3) with line breaks, and some room */
 #define BLOB_JSON_MAX (COMMIT_FILE_MAX / 3 * 4 + COMMIT_FILE_MAX / 30 + ((size_t)64 << 10))
 
-enum { WRITTEN = 0, CONFLICT = 1 };
+enum { WRITTEN = 0, CONFLICT = 1, LOST = 2 };
 
 /* A tree listing read once: trees never change (content-addressed). */
 struct cached_tree {
@@ -31,6 +31,8 @@ struct ctx {
 	struct cached_tree *trees; /* tree listings read so far */
 	size_t ntrees;
 	char tried[41];     /* the blob a conflicting PUT tried to write */
+	char tried_head[41]; /* the expectedHeadOid of a GraphQL commit that
+			      * conflicted or whose answer was unreadable */
 };
 
 /* One request and what it needs, released together. */
@@ -415,6 +417,27 @@ out:
 	return rc;
 }
 
+/* A commit object's "verification": {"verified": bool} (REST), or a
+ * GraphQL commit's "signature": {"isValid": bool}; *known says whether the
+ * object said either. */
+static bool verification_of(const cJSON *commit, bool *known)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(commit, "verification"), "verified");
+
+	if (!cJSON_IsBool(v)) {
+		const cJSON *sig = cJSON_GetObjectItemCaseSensitive(commit, "signature");
+
+		v = cJSON_GetObjectItemCaseSensitive(sig, "isValid");
+		if (cJSON_IsNull(sig)) { /* GraphQL: no signature at all */
+			*known = true;
+			return false;
+		}
+	}
+	*known = cJSON_IsBool(v);
+	return cJSON_IsTrue(v);
+}
+
 /*
  * A 2xx PUT whose answer cannot be read (cut short, or a proxy's page): the
  * commit was made, or at least may have been.  Read the branch back as
@@ -496,6 +519,7 @@ static int write_contents(struct ctx *c, struct commit_file *f, const char *bran
 	if (answer_sha(&k, commit, "sha", sha) < 0 || set_dup(&res->sha, sha, &k) < 0 ||
 	    set_dup(&res->url, jstr(commit, "html_url"), &k) < 0)
 		goto out;
+	res->verified = verification_of(commit, &res->verified_known);
 	rc = WRITTEN;
 out:
 	cJSON_Delete(body);
@@ -703,199 +727,252 @@ out:
 	return rc;
 }
 
-/* POST one object; its "sha" into `sha`, its html_url into *url (NULL: not
- * wanted).  `fmt` says what it is for, in messages. */
-static int post_object(struct ctx *c, const char *kind, const cJSON *body, char sha[41],
-		       char **url, const char *fmt, ...) GB_PRINTF(6, 7);
-static int post_object(struct ctx *c, const char *kind, const cJSON *body, char sha[41],
-		       char **url, const char *fmt, ...)
+static int apply(struct ctx *c, struct commit_file *files, size_t n, bool *any);
+static bool same_message(const char *a, const char *b);
+
+/* ---- several files: one GraphQL createCommitOnBranch ------------------- */
+
+/*
+ * docs.github.com GraphQL reference, "Commits": createCommitOnBranch appends
+ * a commit to the branch only while its head is `expectedHeadOid`; GitHub
+ * signs it (Verified) for App and GITHUB_TOKEN credentials and takes no
+ * author.  Errors come with HTTP 200 in "errors": a moved head is
+ * "Expected branch to point to \"OID\" but it did not" (type STALE_DATA),
+ * a missing permission "Resource not accessible by integration" (type
+ * FORBIDDEN), a protected branch names its rule.
+ */
+static const char graphql_mutation[] =
+	"mutation($input: CreateCommitOnBranchInput!) { createCommitOnBranch(input: $input) "
+	"{ commit { oid url signature { isValid } } } }";
+
+/* GitHub keeps the message as headline "\n\n" body: split it so, and
+ * give the stored form to `stored` (NULL: not wanted). */
+static int add_message(cJSON *input, const char *message, struct buf *stored)
 {
-	struct call k;
-	va_list ap;
+	const char *nl = strchr(message, '\n'), *body = nl ? nl : "";
+	cJSON *m = cJSON_AddObjectToObject(input, "message");
+	char *headline = strndup(message, nl ? (size_t)(nl - message) : strlen(message));
+	size_t blen;
 	int rc = -1;
 
-	call_init(&k);
-	call_path(&k, c, kind);
-	va_start(ap, fmt);
-	buf_vaddf(&k.what, fmt, ap);
-	va_end(ap);
-	if (call_send(&k, c, "POST", body, "contents:write") < 0)
+	while (*body == '\n' || *body == '\r')
+		body++;
+	blen = strlen(body);
+	while (blen && (body[blen - 1] == '\n' || body[blen - 1] == '\r'))
+		blen--;
+	if (!m || !headline || !cJSON_AddStringToObject(m, "headline", headline))
 		goto out;
-	if (k.resp.status != 201 && k.resp.status != 200) {
-		rc = call_fail(&k);
-		goto out;
+	if (blen) {
+		char *b = strndup(body, blen);
+
+		if (!b || !cJSON_AddStringToObject(m, "body", b)) {
+			free(b);
+			goto out;
+		}
+		free(b);
 	}
-	if (answer_sha(&k, k.json, "sha", sha) < 0 ||
-	    (url && set_dup(url, jstr(k.json, "html_url"), NULL) < 0))
-		goto out;
+	if (stored) {
+		buf_reset(stored);
+		buf_adds(stored, headline);
+		if (blen) {
+			buf_adds(stored, "\n\n");
+			buf_add(stored, body, blen);
+		}
+		if (buf_failed(stored))
+			goto out;
+	}
 	rc = 0;
 out:
-	call_release(&k);
-	return rc;
+	free(headline);
+	return rc < 0 ? log_oom() : 0;
 }
 
-/* Blobs, a tree on `tree`, a commit on `head`: the new commit's sha. */
-static int make_commit(struct ctx *c, const char *head, const char *tree,
-		       struct commit_file *files, size_t n, char commit[41], char **url)
+static cJSON *graphql_body(const struct ctx *c, const char *branch, const char *head,
+			   const struct commit_file *files, size_t n)
 {
-	cJSON *tb = cJSON_CreateObject(), *cb = cJSON_CreateObject(), *entries, *parents;
-	char sha[SHA1_HEX_LEN + 1], want[SHA1_HEX_LEN + 1], newtree[SHA1_HEX_LEN + 1];
-	int rc = -1;
+	cJSON *root = cJSON_CreateObject(), *input, *br, *adds, *fc;
 
-	if (!tb || !cb || !cJSON_AddStringToObject(tb, "base_tree", tree) ||
-	    !(entries = cJSON_AddArrayToObject(tb, "tree"))) {
+	if (!root || !cJSON_AddStringToObject(root, "query", graphql_mutation) ||
+	    !(input = cJSON_AddObjectToObject(cJSON_AddObjectToObject(root, "variables"), "input")) ||
+	    !(br = cJSON_AddObjectToObject(input, "branch")) ||
+	    !cJSON_AddStringToObject(br, "repositoryNameWithOwner", c->o->repo) ||
+	    !cJSON_AddStringToObject(br, "branchName", branch) ||
+	    !cJSON_AddStringToObject(input, "expectedHeadOid", head) ||
+	    !(fc = cJSON_AddObjectToObject(input, "fileChanges")) ||
+	    !(adds = cJSON_AddArrayToObject(fc, "additions"))) {
 		log_oom();
-		goto out;
+		goto fail;
 	}
+	if (add_message(input, c->o->message, NULL) < 0)
+		goto fail;
 	for (size_t i = 0; i < n; i++) {
-		cJSON *bb, *e;
+		cJSON *a;
 
 		if (!files[i].changed)
 			continue;
-		if (!(bb = cJSON_CreateObject())) {
+		if (!(a = cJSON_CreateObject()) || !cJSON_AddItemToArray(adds, a)) {
+			cJSON_Delete(a);
 			log_oom();
-			goto out;
+			goto fail;
 		}
-		/* add_base64 reports its own failure */
-		if (add_base64(bb, "content", &files[i].new) < 0 ||
-		    (!cJSON_AddStringToObject(bb, "encoding", "base64") && log_oom() < 0)) {
-			cJSON_Delete(bb);
-			goto out;
-		}
-		rc = post_object(c, "/git/blobs", bb, sha, NULL, "storing '%s' in '%s'",
-				 files[i].path, c->o->repo);
-		cJSON_Delete(bb);
-		if (rc < 0)
-			goto out;
-		rc = -1;
-		sha1_git_blob(files[i].new.ptr ? files[i].new.ptr : "", files[i].new.len, want);
-		if (strcmp(sha, want) != 0) {
-			log_error("storing '%s' in '%s': GitHub named the blob '%s', its content "
-				  "hashes to '%s'", files[i].path, c->o->repo, sha, want);
-			goto out;
-		}
-		e = cJSON_CreateObject();
-		if (!e || !cJSON_AddItemToArray(entries, e)) {
-			cJSON_Delete(e);
+		if (!cJSON_AddStringToObject(a, "path", files[i].path)) {
 			log_oom();
-			goto out;
+			goto fail;
 		}
-		if (!cJSON_AddStringToObject(e, "path", files[i].path) ||
-		    !cJSON_AddStringToObject(e, "mode", files[i].mode) ||
-		    !cJSON_AddStringToObject(e, "type", "blob") ||
-		    !cJSON_AddStringToObject(e, "sha", sha)) {
-			log_oom();
-			goto out;
-		}
+		if (add_base64(a, "contents", &files[i].new) < 0)
+			goto fail;
 	}
-	if (post_object(c, "/git/trees", tb, newtree, NULL, "making a tree in '%s'",
-			c->o->repo) < 0)
-		goto out;
-	if (!cJSON_AddStringToObject(cb, "message", c->o->message) ||
-	    !cJSON_AddStringToObject(cb, "tree", newtree) ||
-	    !(parents = cJSON_AddArrayToObject(cb, "parents")) ||
-	    !cJSON_AddItemToArray(parents, cJSON_CreateString(head))) {
-		log_oom();
-		goto out;
-	}
-	if (add_identity(cb, c->o) < 0)
-		goto out;
-	rc = post_object(c, "/git/commits", cb, commit, url, "making a commit in '%s'",
-			 c->o->repo);
-out:
-	cJSON_Delete(tb);
-	cJSON_Delete(cb);
-	return rc;
+	return root;
+fail:
+	cJSON_Delete(root);
+	return NULL;
 }
 
-/* A 200 on the ref update whose answer does not name `commit` (cut short,
- * or a proxy's page): the branch is read back.  0 when it is at `commit`,
- * else -1 (reported; *unsure: the update may have been made). */
-static int unreadable_ref(struct ctx *c, const struct call *k, const char *branch,
-			  const char *commit, bool *unsure)
+/* The first GraphQL error of an answer, classified.  -1 (reported) or
+ * CONFLICT. */
+static int graphql_error(const struct ctx *c, const char *branch, const struct call *k,
+			 const cJSON *err)
 {
-	char head[SHA1_HEX_LEN + 1];
+	const char *type = jstr(err, "type"), *msg = jstr(err, "message");
 
-	log_notice("%s: GitHub answered HTTP %ld, but the answer does not say where the branch "
-		   "is (cut short or not JSON): reading it back", k->what.ptr, k->resp.status);
-	if (read_head(c, branch, head) == 0 && strcmp(head, commit) == 0)
-		return 0;
-	*unsure = true;
-	log_error("%s: GitHub answered HTTP %ld, so the branch may have moved to our commit, but "
-		  "its answer cannot be read and the branch is not there now: look at the branch "
-		  "before running this again", k->what.ptr, k->resp.status);
-	log_fix("look at branch '%s' of '%s': if the deploy commit is there, nothing is left "
-		"to do", branch, c->o->repo);
+	if (!msg)
+		msg = "(no message)";
+	if ((type && strcmp(type, "STALE_DATA") == 0) ||
+	    strcasestr(msg, "expected branch to point to"))
+		return CONFLICT;
+	if (strcasestr(msg, "protected branch") ||
+	    strcasestr(msg, "must be made through a pull request") ||
+	    strcasestr(msg, "repository rule violation")) {
+		log_error("branch '%s' of '%s' is protected: GitHub says '%s'; set 'pull-request: "
+			  "true' to commit to a new branch and open a pull request instead", branch,
+			  c->o->repo, msg);
+		return -1;
+	}
+	if ((type && strcmp(type, "FORBIDDEN") == 0) || strcasestr(msg, "not accessible")) {
+		log_error("%s failed: GitHub says '%s': the token lacks contents:write on '%s' "
+			  "(fine-grained PAT or GitHub App: Contents read and write)", k->what.ptr,
+			  msg, c->o->repo);
+		return -1;
+	}
+	if (type && strcmp(type, "NOT_FOUND") == 0) {
+		log_error("%s failed: GitHub says '%s': branch '%s' or '%s' does not exist, or the "
+			  "token cannot see it", k->what.ptr, msg, branch, c->o->repo);
+		return -1;
+	}
+	log_error("%s failed: GitHub says '%s'%s%s%s", k->what.ptr, msg, type ? " (" : "",
+		  type ? type : "", type ? ")" : "");
 	return -1;
 }
 
-/* Move `branch` to `commit`, fast-forward only.  WRITTEN, CONFLICT or -1
- * (*unsure: the move may have been made). */
-static int update_ref(struct ctx *c, const char *branch, const char *commit, char **made,
-		      bool *unsure)
+/* One commit of the changed files on `head`.  WRITTEN, CONFLICT, LOST (a
+ * 2xx answer that cannot be read: the commit may have been made) or -1. */
+static int write_graphql(struct ctx *c, const char *branch, const char *head,
+			 struct commit_file *files, size_t n, struct commit_result *res)
 {
-	cJSON *body = cJSON_CreateObject();
-	const char *got;
+	cJSON *body = graphql_body(c, branch, head, files, n);
+	const cJSON *errors, *commit;
+	char oid[SHA1_HEX_LEN + 1];
 	struct call k;
 	int rc = -1;
 
 	call_init(&k);
-	ref_path(&k, c, "/git/refs/heads/", branch);
-	buf_addf(&k.what, "moving branch '%s' of '%s' to '%.12s'", branch, c->o->repo, commit);
-	if (!body || !cJSON_AddStringToObject(body, "sha", commit) ||
-	    !cJSON_AddBoolToObject(body, "force", false)) {
-		log_oom();
+	if (!body)
+		goto out;
+	buf_adds(&k.path, "/graphql");
+	buf_addf(&k.what, "committing %zu files to branch '%s' of '%s'", n, branch, c->o->repo);
+	k.req.graphql = true;
+	if (call_send(&k, c, "POST", body, "contents:write") < 0) {
+		res->unsure = k.resp.attempts > 0; /* it went out: it may have landed */
 		goto out;
 	}
-	if (call_send(&k, c, "PATCH", body, "contents:write") < 0) {
-		*unsure = k.resp.attempts > 0; /* it went out: it may have landed */
-		goto out;
-	}
-	if (is_protected(&k)) {
-		rc = protected_error(c, branch, &k);
-		goto out;
-	}
-	if (k.resp.status == 422 && k.resp.message &&
-	    (strcasestr(k.resp.message, "fast forward") || strcasestr(k.resp.message, "fast-forward"))) {
-		rc = CONFLICT;
-		goto out;
-	}
-	if (k.resp.status != 200) {
+	if (k.resp.status / 100 != 2) {
 		rc = call_fail(&k);
 		goto out;
 	}
-	got = jstr(cJSON_GetObjectItemCaseSensitive(k.json, "object"), "sha");
-	if (!got || strcmp(got, commit) != 0) {
-		rc = unreadable_ref(c, &k, branch, commit, unsure);
-		if (rc < 0)
-			goto out;
+	memcpy(c->tried_head, head, sizeof(c->tried_head));
+	errors = cJSON_GetObjectItemCaseSensitive(k.json, "errors");
+	if (cJSON_GetArraySize(errors) > 0) {
+		rc = graphql_error(c, branch, &k, cJSON_GetArrayItem(errors, 0));
+		goto out;
 	}
-	rc = set_dup(made, commit, &k) < 0 ? -1 : WRITTEN;
+	commit = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(k.json, "data"), "createCommitOnBranch"), "commit");
+	if (!is_sha(jstr(commit, "oid"))) {
+		log_warning("%s: GitHub answered HTTP %ld but the answer cannot be read: checking "
+			    "the branch", k.what.ptr, k.resp.status);
+		rc = LOST;
+		goto out;
+	}
+	memcpy(oid, jstr(commit, "oid"), sizeof(oid));
+	if (set_dup(&res->sha, oid, &k) < 0 || set_dup(&res->url, jstr(commit, "url"), &k) < 0)
+		goto out;
+	res->verified = verification_of(commit, &res->verified_known);
+	c->tried_head[0] = '\0';
+	rc = WRITTEN;
 out:
 	cJSON_Delete(body);
 	call_release(&k);
 	return rc;
 }
 
-static int write_tree_files(struct ctx *c, const char *branch, const char *head,
-			    const char *tree, struct commit_file *files, size_t n,
-			    struct commit_result *res)
+/*
+ * After a GraphQL commit on c->tried_head whose answer was unreadable, or
+ * that conflicted when the files now read as already changed (the client
+ * resent it after a dropped connection, and the first copy landed): the
+ * branch head is ours when its one parent is c->tried_head and its message
+ * is ours (as GitHub stores it).  Then res gets its sha, URL and
+ * verification, and the files hold the change (read at the parent and
+ * edited again).  *moved: the head is not c->tried_head any more.  0, or
+ * -1 (reported).
+ */
+static int claim_lost_graphql(struct ctx *c, const char *branch, struct commit_file *files,
+			      size_t n, struct commit_result *res, bool *ours, bool *moved)
 {
-	char commit[SHA1_HEX_LEN + 1];
-	char *url = NULL;
-	int rc;
+	char head[SHA1_HEX_LEN + 1], parent[SHA1_HEX_LEN + 1], tree[SHA1_HEX_LEN + 1];
+	struct buf stored = BUF_INIT;
+	const cJSON *parents;
+	cJSON *scratch = cJSON_CreateObject();
+	const char *msg;
+	struct call k;
+	bool any;
+	int rc = -1;
 
-	if (make_commit(c, head, tree, files, n, commit, &url) < 0) {
-		free(url);
-		return -1;
+	*ours = false;
+	*moved = true;
+	call_init(&k);
+	if (!scratch || add_message(scratch, c->o->message, &stored) < 0)
+		goto out;
+	if (read_head(c, branch, head) < 0)
+		goto out;
+	if (strcmp(head, c->tried_head) == 0) { /* nothing landed */
+		*moved = false;
+		rc = 0;
+		goto out;
 	}
-	rc = update_ref(c, branch, commit, &res->sha, &res->unsure);
-	if (rc == WRITTEN) {
-		free(res->url);
-		res->url = url;
-		url = NULL;
-	}
-	free(url);
+	if (read_commit(c, &k, head) < 0)
+		goto out;
+	msg = jstr(k.json, "message");
+	parents = cJSON_GetObjectItemCaseSensitive(k.json, "parents");
+	rc = 0;
+	if (!msg || !same_message(msg, stored.ptr) || cJSON_GetArraySize(parents) != 1 ||
+	    answer_sha(&k, cJSON_GetArrayItem(parents, 0), "sha", parent) < 0 ||
+	    strcmp(parent, c->tried_head) != 0)
+		goto out;
+	rc = -1;
+	if (set_dup(&res->sha, head, &k) < 0 ||
+	    set_dup(&res->url, jstr(k.json, "html_url"), &k) < 0)
+		goto out;
+	res->verified = verification_of(k.json, &res->verified_known);
+	/* the change, for the report: the files at the parent, edited again */
+	if (read_tree_files(c, parent, branch, tree, files, n) < 0 || apply(c, files, n, &any) < 0)
+		goto out;
+	c->tried_head[0] = '\0';
+	*ours = true;
+	rc = 0;
+out:
+	cJSON_Delete(scratch);
+	buf_release(&stored);
+	call_release(&k);
 	return rc;
 }
 
@@ -966,6 +1043,7 @@ static int claim_lost_put(struct ctx *c, const char *branch, struct commit_file 
 	if (set_dup(&res->sha, head, &k) < 0 ||
 	    set_dup(&res->url, jstr(k.json, "html_url"), &k) < 0)
 		rc = -1;
+	res->verified = verification_of(k.json, &res->verified_known);
 	*ours = rc == 0;
 out:
 	commit_file_release(&before);
@@ -990,6 +1068,57 @@ static int lost_answer(struct ctx *c, const char *branch, struct commit_file *f,
 		log_notice("'%s' on branch '%s' is now exactly what the last attempt wrote: an "
 			   "attempt whose answer was lost may have committed it", f->path, branch);
 	return 0;
+}
+
+/* The files read as a GraphQL commit that conflicted would have made them:
+ * ours when the head is that commit, or say so.  0 or -1. */
+static int lost_graphql(struct ctx *c, const char *branch, struct commit_file *files, size_t n,
+			struct commit_result *res)
+{
+	bool ours;
+
+	bool moved;
+
+	if (claim_lost_graphql(c, branch, files, n, res, &ours, &moved) < 0)
+		return -1;
+	res->changed = ours;
+	if (ours)
+		log_info("the answer to the commit was lost, but GitHub made it: %.12s on branch "
+			 "'%s' is ours", res->sha, branch);
+	else
+		log_notice("the files on branch '%s' are now exactly what the last attempt wrote: "
+			   "an attempt whose answer was lost may have committed them", branch);
+	return 0;
+}
+
+/*
+ * A 2xx GraphQL answer that cannot be read: the commit was made, or may
+ * have been (the rule of unreadable_put).  0 when the head is our commit;
+ * CONFLICT when the branch did not move (nothing landed: try again); else
+ * -1, saying it may have been made (res->unsure).
+ */
+static int lost_write(struct ctx *c, const char *branch, struct commit_file *files, size_t n,
+		      struct commit_result *res)
+{
+	bool ours, moved;
+
+	if (claim_lost_graphql(c, branch, files, n, res, &ours, &moved) < 0)
+		return -1;
+	if (ours) {
+		log_info("the answer to the commit was lost, but GitHub made it: %.12s on branch "
+			 "'%s' is ours", res->sha, branch);
+		return 0;
+	}
+	if (!moved)
+		return CONFLICT;
+	res->unsure = true;
+	log_error("committing to branch '%s' of '%s': GitHub answered, so the commit may have "
+		  "been made, but its answer cannot be read and the head of the branch is not "
+		  "recognisably it: look at the branch before running this again", branch,
+		  c->o->repo);
+	log_fix("look at branch '%s' of '%s': if the deploy commit is there, nothing is left "
+		"to do", branch, c->o->repo);
+	return -1;
 }
 
 /* ---- the loop ------------------------------------------------------------ */
@@ -1136,6 +1265,8 @@ static int commit_loop(struct ctx *c, const char *branch, struct commit_file *fi
 			 * the first one landed, the resent PUT conflicts with it */
 			if (n == 1 && c->tried[0] && strcmp(files[0].blob, c->tried) == 0)
 				rc = lost_answer(c, branch, &files[0], res);
+			else if (n > 1 && c->tried_head[0])
+				rc = lost_graphql(c, branch, files, n, res);
 			else
 				rc = 0;
 			goto out;
@@ -1159,7 +1290,9 @@ static int commit_loop(struct ctx *c, const char *branch, struct commit_file *fi
 			goto out;
 		}
 		rc = n == 1 ? write_contents(c, &files[0], branch, res)
-			    : write_tree_files(c, branch, head, tree, files, n, res);
+			    : write_graphql(c, branch, head, files, n, res);
+		if (rc == LOST && (rc = lost_write(c, branch, files, n, res)) != CONFLICT)
+			goto out;
 		if (rc != CONFLICT)
 			goto out;
 		rc = -1;
@@ -1181,6 +1314,41 @@ out:
 	return rc;
 }
 
+/* GraphQL takes no author: say so once when one was asked for. */
+static void warn_author(const struct commit_opts *o, size_t n)
+{
+	if (n > 1 && o->author_name && !o->dry_run)
+		log_warning("input 'commit-author' is not used for a commit of several files: "
+			    "GitHub's createCommitOnBranch takes no author (and signs the commit)");
+}
+
+/* res->verified from GET commits/SHA when no answer said it. */
+static int read_verification(struct ctx *c, struct commit_result *res)
+{
+	struct call k;
+	int rc = -1;
+
+	if (!res->changed || !res->sha || res->verified_known || c->o->dry_run)
+		return 0;
+	call_init(&k);
+	call_path(&k, c, "/commits/");
+	buf_adds(&k.path, res->sha);
+	buf_addf(&k.what, "reading the verification of commit '%.12s' of '%s'", res->sha,
+		 c->o->repo);
+	if (call_send(&k, c, "GET", NULL, "contents:read") < 0)
+		goto out;
+	if (k.resp.status != 200) {
+		rc = call_fail(&k);
+		goto out;
+	}
+	res->verified = verification_of(cJSON_GetObjectItemCaseSensitive(k.json, "commit"),
+					&res->verified_known);
+	rc = 0;
+out:
+	call_release(&k);
+	return rc;
+}
+
 int commit_files(struct gh_client *gh, const struct commit_opts *o,
 		 struct commit_file *files, size_t n, struct commit_result *res)
 {
@@ -1188,7 +1356,10 @@ int commit_files(struct gh_client *gh, const struct commit_opts *o,
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	warn_author(o, n);
 	rc = commit_loop(&c, o->branch, files, n, res);
+	if (rc == 0)
+		rc = read_verification(&c, res);
 	ctx_release(&c);
 	return rc;
 }
@@ -1313,6 +1484,7 @@ int commit_pull_request(struct gh_client *gh, const struct commit_opts *o,
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
+	warn_author(o, n);
 	/* Does the base branch need the change at all? */
 	if (read_head(&c, o->branch, head) < 0 ||
 	    read_all(&c, o->branch, true, files, n, head, tree) < 0 || apply(&c, files, n, &any) < 0)
@@ -1332,8 +1504,15 @@ int commit_pull_request(struct gh_client *gh, const struct commit_opts *o,
 		goto out;
 	if (!created)
 		log_info("branch '%s' exists already (an earlier run): adding to it", o->pr_branch);
-	if (commit_loop(&c, o->pr_branch, files, n, res) < 0)
+	if (commit_loop(&c, o->pr_branch, files, n, res) < 0 || read_verification(&c, res) < 0)
 		goto out;
+	if (o->require_verified && res->changed && !res->verified) {
+		log_error("commit %.12s on branch '%s' of '%s' is not Verified: no pull request "
+			  "opened (input 'require-verified'); commit with a GitHub App or "
+			  "GITHUB_TOKEN and no 'commit-author'", res->sha ? res->sha : "?",
+			  o->pr_branch, o->repo);
+		goto out;
+	}
 	rc = open_pull(&c, res);
 out:
 	ctx_release(&c);

@@ -16,17 +16,19 @@
  *   GET with 403 "too_large"; it is then read again with the raw media type
  *   (application/vnd.github.raw+json) and its blob sha computed here (three
  *   requests).
- * Several files: one atomic commit through the Git Data API.
+ * Several files: one atomic, Verified commit through GraphQL.
  *   GET git/ref/heads/BRANCH -> GET git/commits/HEAD (its tree) -> the
  *   trees along each path (GET git/trees/SHA, each directory once) -> GET
- *   git/blobs/SHA per file -> POST git/blobs per changed file -> POST
- *   git/trees with base_tree (every other file stays) -> POST git/commits
- *   {parents: [HEAD]} -> PATCH git/refs/heads/BRANCH {force: false}.
- *   File modes are kept as the tree had them.
+ *   git/blobs/SHA per file -> one POST {api}/graphql createCommitOnBranch
+ *   {branch, message {headline, body}, fileChanges {additions}, expectedHeadOid:
+ *   HEAD} (on GHES the endpoint is https://HOST/api/graphql, not under
+ *   /api/v3).  GitHub signs it for App and GITHUB_TOKEN credentials; it
+ *   takes no author, so `author_name` is not used for it (a warning).
+ *   The message is kept as headline, blank line, body.
  *
  * Conflicts: a 409 on the PUT (the blob sha is stale, or the branch moved)
- * or a 422 "not a fast forward" on the ref update means another commit
- * landed first.  The files are read again, the edit is applied again, and
+ * or a GraphQL STALE_DATA error ("Expected branch to point to ...") means
+ * another commit landed first.  The files are read again, the edit is applied again, and
  * the commit is retried, up to the client's max-attempts, within its time
  * budget.  Nothing is ever forced.  Before each retry the run waits a
  * uniform random time (gh_backoff_window) in a window that grows with the
@@ -45,19 +47,21 @@
  * replaced to the blob it wrote, it is reported as our commit
  * (result.changed, sha, url; the file's old/new are the change).
  * Otherwise nothing is claimed (changed false) and a notice says an earlier
- * attempt may have committed it.  Another run making the identical commit
- * from the identical file at the same time cannot be told apart.
+ * attempt may have committed it.  The GraphQL commit follows the same
+ * rule: a 2xx answer whose body cannot be read, or a stale head after
+ * which the files read as already changed, is ours when the branch head's
+ * one parent is the head we expected and its message is ours.  Another
+ * run making the identical commit from the identical file at the same time
+ * cannot be told apart.
  *
  * An unreadable success: a 2xx PUT whose body is cut short or is no JSON
  * (a proxy on the way) made the commit, or may have.  The branch is read
  * back as for a lost answer: when the head is ours (same test as above)
  * it is reported as our commit; else the run fails saying the commit may
  * have been made (result.unsure), never as a plain failure that a re-run
- * would turn into a second commit.  A 200 on the ref update (several
- * files) whose answer does not name our commit is checked the same way:
- * the branch is read back and must be at our commit.  Any write that went
- * out without a usable answer (transport failure after retries) also sets
- * result.unsure.
+ * would turn into a second commit.  (Several files: the GraphQL rule
+ * above.)  Any write that went out without a usable answer (transport
+ * failure after retries) also sets result.unsure.
  *
  * A manifest that is a symbolic link: the Contents API answers a link to a
  * file in the repository with the target (its own path and sha), and any
@@ -72,6 +76,10 @@
  *
  * No author or committer is sent unless the caller gives one, so commits
  * made with a GitHub App token or GITHUB_TOKEN show as Verified.
+ * result.verified is what GitHub said: the PUT's commit.verification, the
+ * GraphQL commit's signature.isValid, else GET commits/SHA.  With
+ * `require_verified`, commit_pull_request opens no pull request for a
+ * commit that is not Verified (an error).
  *
  * When no file changes, nothing is written (result.changed false).  With
  * `dry_run` the files are read and edited and nothing is written.
@@ -130,6 +138,7 @@ struct commit_opts {
 	const char *pr_branch;    /* the head branch to create */
 	const char *pr_title;
 	const char *pr_body;
+	bool require_verified;    /* no pull request for an unverified commit */
 };
 
 struct commit_result {
@@ -139,6 +148,8 @@ struct commit_result {
 	char *pr_url;     /* the pull request's html_url, or NULL */
 	bool pr_existed;  /* the pull request was there already */
 	int attempts;     /* commit attempts (1 without conflicts) */
+	bool verified;    /* GitHub marked the commit Verified */
+	bool verified_known; /* an answer said so either way */
 	bool unsure;      /* a write to the branch went out whose effect is not
 			   * known (no usable answer): a commit may have landed
 			   * although the call failed (set with -1 only) */

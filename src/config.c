@@ -95,6 +95,16 @@ static const struct input_def inputs[IN__COUNT] = {
 	[IN_PR_BODY] = { "pull-request-body", M_PATCH, T_STR,
 		"Automated deploy of `{service}` to `{environment}` from {repository}@{sha}.\n\n{message}", 0, 0,
 		"pull request body template", true },
+	[IN_APP_ID] = { "app-id", M_BOTH, T_STR, NULL, 0, 0,
+		"GitHub App id (or client id): mint a token per repository instead of 'token'", false },
+	[IN_PRIVATE_KEY] = { "private-key", M_BOTH, T_STR, NULL, 0, 0,
+		"the App's private key (PEM, PKCS#1 or PKCS#8); never a CLI flag", false },
+	[IN_VIA] = { "via", M_DISPATCH, T_STR, "repository_dispatch", 0, 0,
+		"repository_dispatch (Contents write) or workflow_dispatch (Actions write only)", false },
+	[IN_WORKFLOW] = { "workflow", M_DISPATCH, T_STR, NULL, 0, 0,
+		"via workflow_dispatch: the receiving workflow's file name (deploy.yml)", false },
+	[IN_REQUIRE_VERIFIED] = { "require-verified", M_PATCH, T_BOOL, "false", 0, 0,
+		"fail (and open no pull request) when the commit is not Verified", false },
 	[IN_ROLLBACK] = { "rollback", M_DISPATCH, T_BOOL, "false", 0, 0,
 		"mark this deploy a deliberate rollback (an older commit, on purpose)" },
 	[IN_PROVENANCE] = { "provenance", M_DISPATCH, T_BOOL, "false", 0, 0,
@@ -133,7 +143,8 @@ static const struct input_def inputs[IN__COUNT] = {
 /* Secrets: never a CLI flag, masked before anything is printed, wiped. */
 static bool is_secret(int in)
 {
-	return in == IN_TOKEN || in == IN_DEPLOYMENT_TOKEN || in == IN_ARGOCD_TOKEN;
+	return in == IN_TOKEN || in == IN_DEPLOYMENT_TOKEN || in == IN_ARGOCD_TOKEN ||
+	       in == IN_PRIVATE_KEY;
 }
 
 /* Inputs a mode cannot do without (a usage error when unset).  The token is
@@ -348,7 +359,8 @@ static int parse_flags(struct config *cfg, int argc, char **argv)
 		}
 		if (is_secret(in)) {
 			log_error("'%s' is not taken from the command line: set INPUT_%s", inputs[in].name,
-				  in == IN_ARGOCD_TOKEN ? "ARGOCD_TOKEN" : "DEPLOYMENT_TOKEN");
+				  in == IN_ARGOCD_TOKEN ? "ARGOCD_TOKEN" : in == IN_PRIVATE_KEY ?
+				  "PRIVATE-KEY" : "DEPLOYMENT_TOKEN");
 			return -1;
 		}
 		if (!(inputs[in].modes & (1u << cfg->mode))) {
@@ -384,7 +396,8 @@ static int check_token(const struct config *cfg)
 	const char *t = cfg->values[IN_TOKEN];
 
 	if (!t) {
-		if (cfg->mode == MODE_DISPATCH && !cfg->bools[IN_DRY_RUN]) {
+		if (cfg->mode == MODE_DISPATCH && !cfg->bools[IN_DRY_RUN] &&
+		    !cfg->values[IN_APP_ID]) {
 			log_error("no token: set the 'token' input to a token that may "
 				  "write to the target repository (see README, Tokens)");
 			return -1;
@@ -461,7 +474,8 @@ static int fill_and_check(struct config *cfg)
 static int mask_tokens(void)
 {
 	const char *sources[] = { input_env("token"), getenv("GITHUB_TOKEN"), getenv("GH_TOKEN"),
-				  input_env("deployment-token"), input_env("argocd-token") };
+				  input_env("deployment-token"), input_env("argocd-token"),
+				  input_env("private-key") };
 
 	for (size_t i = 0; i < sizeof(sources) / sizeof(*sources); i++) {
 		const char *colon;
@@ -727,7 +741,8 @@ void config_usage(void)
 		/* the mode is the first word, the token never a flag */
 		snprintf(flag, sizeof(flag), i == IN_MODE ? "(first word)" : i == IN_TOKEN ?
 			 "(INPUT_TOKEN)" : i == IN_DEPLOYMENT_TOKEN ? "(INPUT_DEPLOYMENT_TOKEN)" :
-			 i == IN_ARGOCD_TOKEN ? "(INPUT_ARGOCD_TOKEN)" : "--%s", inputs[i].name);
+			 i == IN_ARGOCD_TOKEN ? "(INPUT_ARGOCD_TOKEN)" : i == IN_PRIVATE_KEY ?
+			 "(INPUT_PRIVATE-KEY)" : "--%s", inputs[i].name);
 		printf("  %-22s %s [%s]\n", flag, inputs[i].help, modes);
 	}
 	printf("\nexit status: 0 success, 1 failure, 2 usage or configuration error\n");

@@ -20,8 +20,9 @@
  * the mode from the payload.  The binary is the one source of truth for
  * every default.  The token never comes from a CLI flag
  * (it would show in `ps` and shell history): INPUT_TOKEN, then GITHUB_TOKEN,
- * then GH_TOKEN.  The other secrets (deployment-token, argocd-token) are
- * never flags either, and are masked before anything is printed.
+ * then GH_TOKEN.  The other secrets (deployment-token, argocd-token, the
+ * App's private-key) are never flags either, and are masked (the key line by
+ * line) before anything is printed.
  *
  * The mode is INPUT_MODE or the first CLI word (`gitops-bump dispatch ...`).
  * `edit` is a CLI-only verb with its own arguments (see edit.h); config_load
@@ -89,6 +90,11 @@ enum input {
 	IN_PULL_REQUEST,
 	IN_PR_TITLE,
 	IN_PR_BODY,
+	IN_APP_ID,          /* GitHub App credentials instead of a token */
+	IN_PRIVATE_KEY,     /* never a CLI flag, masked at once */
+	IN_VIA,             /* dispatch: repository_dispatch | workflow_dispatch */
+	IN_WORKFLOW,        /* dispatch: the receiving workflow's file name */
+	IN_REQUIRE_VERIFIED,
 	IN_ROLLBACK,          /* dispatch: mark the deploy a deliberate rollback */
 	IN_PROVENANCE,        /* dispatch: send the run's OIDC ID token */
 	IN_ALLOW_ROLLBACK,

@@ -2,10 +2,12 @@
 #include "dispatch.h"
 
 #include "deploy.h"
+#include "app.h"
 #include "event.h"
 #include "github.h"
 #include "imageref.h"
 #include "log.h"
+#include "workflow.h"
 #include "oidc.h"
 #include "utf8.h"
 
@@ -530,6 +532,9 @@ struct run {
 	const char *service, *environment, *event_type;
 	struct dispatch_payload pl;
 	size_t sent;
+	struct app app;           /* App credentials: a token per target */
+	const char *workflow;     /* via workflow_dispatch: the receiving workflow */
+	struct buf run_ids, run_urls; /* the receiving runs, one line per target */
 	char *oidc_token;  /* input 'provenance': the run's ID token (masked) */
 	struct gh_client *dgh;        /* deployments in the app repo */
 	long long deployment_id;      /* 0: none */
@@ -606,6 +611,26 @@ static int resolve(struct run *r)
 	r->event_type = config_str(cfg, IN_EVENT_TYPE);
 	if (!r->event_type)
 		r->event_type = r->service;
+	if (strcmp(config_str(cfg, IN_VIA), "workflow_dispatch") == 0) {
+		r->workflow = config_str(cfg, IN_WORKFLOW);
+		if (!r->workflow) {
+			log_error("input 'via' is workflow_dispatch: set 'workflow' to the receiving "
+				  "workflow's file name (e.g. deploy.yml)");
+			return GB_EUSAGE;
+		}
+		if (!workflow_valid_name(r->workflow)) {
+			log_error("input 'workflow' must be a workflow file name ending in .yml or "
+				  ".yaml, or a workflow id, not '%s'", r->workflow);
+			return GB_EUSAGE;
+		}
+	} else if (strcmp(config_str(cfg, IN_VIA), "repository_dispatch") != 0) {
+		log_error("input 'via' must be repository_dispatch or workflow_dispatch, not '%s'",
+			  config_str(cfg, IN_VIA));
+		return GB_EUSAGE;
+	} else if (config_str(cfg, IN_WORKFLOW)) {
+		log_error("input 'workflow' needs via: workflow_dispatch");
+		return GB_EUSAGE;
+	}
 	if (!ev->sha) {
 		log_error("no commit to deploy: neither GITHUB_EVENT_PATH nor GITHUB_SHA names one");
 		return -1;
@@ -765,7 +790,7 @@ static void show_body(const struct run *r, const char *title)
 	cJSON_Delete(j);
 }
 
-static int send_one(struct run *r, const char *target)
+static int send_repository(struct run *r, const char *target)
 {
 	struct gh_response resp = GH_RESPONSE_INIT;
 	struct buf path = BUF_INIT, what = BUF_INIT;
@@ -933,6 +958,60 @@ out:
 	return rc;
 }
 
+/* via workflow_dispatch: the payload as the input `payload`, to the
+ * receiving workflow on the target's default branch. */
+static int send_workflow(struct run *r, const char *target)
+{
+	struct workflow_run run = { 0 };
+	struct buf body = BUF_INIT;
+	char *branch = NULL;
+	int rc = -1;
+
+	buf_init(&body, (size_t)DISPATCH_BODY_MAX * 8);
+	if (workflow_default_branch(r->gh, target, &branch) < 0 ||
+	    workflow_body(&body, branch, r->pl.payload) < 0 ||
+	    workflow_dispatch(r->gh, target, r->workflow, &body, &run) < 0)
+		goto out;
+	if (run.id)
+		log_info("dispatched workflow '%s' of '%s' on '%s': run %lld %s", r->workflow,
+			 target, branch, run.id, run.html_url ? run.html_url : "");
+	else
+		log_info("dispatched workflow '%s' of '%s' on '%s' (the server does not name "
+			 "the run)", r->workflow, target, branch);
+	/* a line per target, empty when the server did not name the run */
+	buf_adds(&r->run_ids, r->sent ? "\n" : "");
+	if (run.id)
+		buf_addf(&r->run_ids, "%lld", run.id);
+	buf_addf(&r->run_urls, "%s%s", r->sent ? "\n" : "", run.html_url ? run.html_url : "");
+	r->sent++;
+	rc = 0;
+out:
+	workflow_run_release(&run);
+	buf_release(&body);
+	free(branch);
+	return rc;
+}
+
+/* The permissions an App token needs for this wiring: Actions write for a
+ * workflow_dispatch (it cannot push), else Contents write. */
+static int send_one(struct run *r, const char *target)
+{
+	static const struct app_perm contents[] = { { "contents", "write" } };
+	static const struct app_perm actions[] = { { "actions", "write" } };
+	struct buf why = BUF_INIT;
+	int rc;
+
+	if (app_enabled(&r->app)) {
+		buf_addf(&why, "dispatch to '%s'", target);
+		rc = app_use(&r->app, r->gh, target, r->workflow ? actions : contents, 1,
+			     buf_failed(&why) ? target : why.ptr);
+		buf_release(&why);
+		if (rc < 0)
+			return -1;
+	}
+	return r->workflow ? send_workflow(r, target) : send_repository(r, target);
+}
+
 static void summary(const struct run *r, bool dry_run)
 {
 	const struct event *ev = &r->ev;
@@ -965,6 +1044,12 @@ static void summary(const struct run *r, bool dry_run)
 	log_md_row(&md, "service", r->service);
 	log_md_row(&md, "environment", r->environment);
 	log_md_row(&md, "targets", targets.ptr);
+	if (r->workflow) {
+		log_md_row(&md, "via", "workflow_dispatch");
+		log_md_row(&md, "workflow", r->workflow);
+		if (r->run_urls.len)
+			log_md_row(&md, "receiving run", r->run_urls.ptr);
+	}
 	log_md_row(&md, "source", ev->repository);
 	if (ev->sha && ev->repository && gh_valid_repo(ev->repository)) {
 		buf_addf(&url, "%s/%s/commit/%s", ev->server_url, ev->repository, ev->sha);
@@ -1052,7 +1137,9 @@ int dispatch_run(const struct config *cfg)
 	bool dry_run = config_bool(cfg, IN_DRY_RUN);
 	int rc;
 
-	if ((rc = check_image(cfg)) < 0 || (rc = event_load(&r.ev)) < 0)
+	if ((rc = check_image(cfg)) < 0 || (rc = app_init(&r.app, cfg)) < 0)
+		goto out;
+	if ((rc = event_load(&r.ev)) < 0)
 		goto out;
 	if (r.ev.kind != EVENT_DEPLOY) {
 		rc = not_a_deploy(&r);
@@ -1088,6 +1175,9 @@ int dispatch_run(const struct config *cfg)
 				deployment_error(&r);
 			goto out;
 		}
+		if (r.workflow && ((rc = log_output("run-id", buf_cstr(&r.run_ids))) < 0 ||
+				   (rc = log_output("run-url", buf_cstr(&r.run_urls))) < 0))
+			goto out;
 	} else {
 		log_info("dry run: nothing sent to %zu repositor%s", r.ntargets,
 			 r.ntargets == 1 ? "y" : "ies");
@@ -1107,12 +1197,15 @@ int dispatch_run(const struct config *cfg)
 out:
 	if (rc < 0)
 		failure_summary(&r, dry_run);
+	app_release(&r.app, r.gh); /* revokes every token minted, also on failure */
 	if (r.gh)
 		gh_client_free(r.gh);
 	if (r.dgh)
 		gh_client_free(r.dgh);
 	free(r.deployment_url);
 	deploy_status_release(&r.final);
+	buf_release(&r.run_ids);
+	buf_release(&r.run_urls);
 	config_lines_free(r.targets);
 	dispatch_payload_release(&r.pl);
 	event_release(&r.ev);

@@ -306,6 +306,56 @@ static int parse_dispatch(struct event *ev, const cJSON *root)
 	return rc;
 }
 
+/* Keep inputs.payload as sent; only the receiver reads it. */
+static int parse_workflow_dispatch(struct event *ev, const cJSON *root)
+{
+	const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(root, "inputs");
+
+	return set_str(&ev->inputs_payload, get_str(inputs, "payload"));
+}
+
+int event_take_inputs_payload(struct event *ev)
+{
+	const char *text = ev->inputs_payload, *end = NULL;
+	struct flat f = { ev, 0, 0, BUF_INIT };
+	cJSON *obj = NULL;
+	size_t len;
+	int rc = -1;
+
+	if (!text) {
+		log_error("event file '%s' has no workflow_dispatch input 'payload': declare it "
+			  "under on.workflow_dispatch.inputs and send with gitops-bump dispatch "
+			  "(via: workflow_dispatch)", ev->path);
+		return -1;
+	}
+	len = strlen(text);
+	if (len > EVENT_PAYLOAD_MAX_BYTES) {
+		log_error("the input 'payload' in '%s' is too large (over %zu bytes)", ev->path,
+			  EVENT_PAYLOAD_MAX_BYTES);
+		return -1;
+	}
+	if (has_nul(text, len)) {
+		log_error("the input 'payload' in '%s' contains a NUL character", ev->path);
+		return -1;
+	}
+	errno = 0;
+	obj = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (!obj && errno == ENOMEM)
+		return log_oom();
+	while (obj && end < text + len && strchr(" \t\r\n", *end) && *end)
+		end++;
+	if (!cJSON_IsObject(obj) || end != text + len) {
+		log_error("the input 'payload' in '%s' is not a JSON object", ev->path);
+		goto out;
+	}
+	ev->has_payload = true;
+	rc = flatten(&f, obj, 1);
+out:
+	buf_release(&f.key);
+	cJSON_Delete(obj);
+	return rc;
+}
+
 int event_parse(struct event *ev, const char *name, const char *json, size_t len,
 		const char *path)
 {
@@ -315,12 +365,13 @@ int event_parse(struct event *ev, const char *name, const char *json, size_t len
 	bool push = name && !strcmp(name, "push");
 	bool dispatch = name && !strcmp(name, "repository_dispatch");
 	bool run = name && !strcmp(name, "workflow_run");
+	bool wdispatch = name && !strcmp(name, "workflow_dispatch");
 	int rc = -1;
 
 	if (set_str(&ev->name, name) < 0 || set_str(&ev->path, path) < 0)
 		return -1;
 	ev->kind = EVENT_DEPLOY;
-	if ((push || dispatch || run) && has_nul(json, len)) {
+	if ((push || dispatch || run || wdispatch) && has_nul(json, len)) {
 		log_error("event file '%s' contains a NUL character", path);
 		return -1;
 	}
@@ -357,6 +408,8 @@ int event_parse(struct event *ev, const char *name, const char *json, size_t len
 		rc = parse_dispatch(ev, root);
 	else if (run)
 		rc = parse_workflow_run(ev, root);
+	else if (wdispatch)
+		rc = parse_workflow_dispatch(ev, root);
 	else
 		rc = 0;
 out:
@@ -476,7 +529,8 @@ void event_release(struct event *ev)
 {
 	char **strs[] = { &ev->name, &ev->path, &ev->repository, &ev->ref, &ev->branch,
 			  &ev->sha, &ev->message, &ev->actor, &ev->run_url,
-			  &ev->server_url, &ev->action, &ev->run_number, &ev->workflow_ref };
+			  &ev->server_url, &ev->action, &ev->run_number, &ev->workflow_ref,
+			  &ev->inputs_payload };
 
 	/* cppcheck 2.10 reads `*strs[i]` as a declaration */
 	for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)

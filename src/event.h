@@ -24,6 +24,13 @@
  *                        workflow ran on); a run whose head_repository is
  *                        not the run's repository (a fork's pull request)
  *                        is EVENT_FORK.
+ *   workflow_dispatch    the input `payload` (inputs.payload, a string) is
+ *                        kept as sent in `inputs_payload`; the receiver
+ *                        turns it into the flattened payload with
+ *                        event_take_inputs_payload, exactly as
+ *                        client_payload (a sender triggered by its own
+ *                        workflow_dispatch never reads it).  ref/sha as
+ *                        below.
  *   anything else        ref/sha from GITHUB_REF/GITHUB_SHA (branch only for
  *                        refs/heads/...); `message` stays NULL (dispatch
  *                        then fetches it from the API).
@@ -97,6 +104,8 @@ struct event {
 	struct event_kv *payload; /* flattened client_payload, in document order */
 	size_t npayload;
 	bool has_payload;  /* client_payload is an object (not absent, not null) */
+	/* workflow_dispatch only */
+	char *inputs_payload; /* inputs.payload as sent (JSON text), or NULL */
 };
 
 /* Read the environment (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REF,
@@ -109,6 +118,12 @@ int event_load(struct event *ev);
  * errors.  `ev` must be zeroed or released.  0 or -1 (printed). */
 int event_parse(struct event *ev, const char *name, const char *json, size_t len,
 		const char *path);
+
+/* A workflow_dispatch's inputs.payload as the payload: it must be a JSON
+ * object, under the same bounds and with the same NUL rule as
+ * client_payload, and fills `payload`/`npayload`/`has_payload` as
+ * client_payload would.  0, or -1 (printed, naming the event file). */
+int event_take_inputs_payload(struct event *ev);
 
 /* A flattened client_payload entry / its value, or NULL. */
 const struct event_kv *event_payload_get(const struct event *ev, const char *key);

@@ -376,24 +376,8 @@ int gh_client_new(struct gh_client **out, const struct gh_options *opt)
 			log_error("bad API URL '%s': %s", c->base, why);
 		goto fail;
 	}
-	if (opt->token && *opt->token) {
-		for (const char *p = opt->token; *p; p++) {
-			if ((unsigned char)*p < 0x21 || *p == 0x7f) {
-				log_error("the token contains a space or control character");
-				goto fail;
-			}
-		}
-		if (strcmp(c->origin.scheme, "http") == 0 && !gh_is_loopback(c->origin.host)) {
-			log_error("refusing to send the token over plain http to '%s': use https "
-				  "(http is allowed only to a loopback address)", c->origin.host);
-			goto fail;
-		}
-		c->token = strdup(opt->token);
-		if (!c->token) {
-			log_oom();
-			goto fail;
-		}
-	}
+	if (gh_client_set_token(c, opt->token) < 0)
+		goto fail;
 	if (check_cainfo(c, opt->ca_file) < 0)
 		goto fail;
 	c->curl = curl_easy_init();
@@ -406,6 +390,42 @@ int gh_client_new(struct gh_client **out, const struct gh_options *opt)
 fail:
 	gh_client_free(c);
 	return -1;
+}
+
+int gh_client_set_token(struct gh_client *c, const char *token)
+{
+	if (c->token) {
+		explicit_bzero(c->token, strlen(c->token));
+		free(c->token);
+		c->token = NULL;
+	}
+	if (!token || !*token)
+		return 0;
+	for (const char *p = token; *p; p++) {
+		if ((unsigned char)*p < 0x21 || *p == 0x7f) {
+			log_error("the token contains a space or control character");
+			return -1;
+		}
+	}
+	if (strcmp(c->origin.scheme, "http") == 0 && !gh_is_loopback(c->origin.host)) {
+		log_error("refusing to send the token over plain http to '%s': use https "
+			  "(http is allowed only to a loopback address)", c->origin.host);
+		return -1;
+	}
+	c->token = strdup(token);
+	if (!c->token)
+		return log_oom();
+	return 0;
+}
+
+int gh_graphql_url(struct buf *out, const char *base)
+{
+	static const char ghes[] = "/api/v3";
+	size_t n = strlen(base), k = sizeof(ghes) - 1;
+
+	if (n >= k && strcmp(base + n - k, ghes) == 0)
+		return buf_addf(out, "%.*s/api/graphql", (int)(n - k), base);
+	return buf_addf(out, "%s/graphql", base);
 }
 
 void gh_client_free(struct gh_client *c)
@@ -744,7 +764,8 @@ static enum outcome attempt(struct gh_client *c, const struct gh_request *req,
 	const char *reason;
 	CURLcode rc;
 
-	if (buf_addf(&url, "%s%s", c->base, req->path) < 0) {
+	if ((req->graphql ? gh_graphql_url(&url, c->base) :
+	     buf_addf(&url, "%s%s", c->base, req->path)) < 0) {
 		log_oom();
 		goto done;
 	}

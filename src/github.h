@@ -96,6 +96,9 @@ struct gh_request {
 	const char *if_none_match; /* an ETag from an earlier answer: a
 				 * conditional GET (304 when unchanged, which
 				 * GitHub does not count against the rate limit) */
+	bool graphql;           /* POST to the GraphQL endpoint instead of
+				 * base + path: {base}/graphql, but on GHES
+				 * (base .../api/v3) .../api/graphql */
 };
 
 struct gh_response {
@@ -117,6 +120,16 @@ struct gh_response {
  * libcurl failure (*out is then NULL). */
 int gh_client_new(struct gh_client **out, const struct gh_options *opt);
 void gh_client_free(struct gh_client *c);
+
+/* Send `token` (NULL: none) from now on instead of the one the client had,
+ * which is wiped.  The same checks as gh_client_new (one word; never over
+ * plain http to a non-loopback host).  0, or -1 (printed; the client then
+ * has no token). */
+int gh_client_set_token(struct gh_client *c, const char *token);
+
+/* The GraphQL endpoint of the client's base URL (see `graphql` above),
+ * appended to `out`.  0 or -1 (buffer error). */
+int gh_graphql_url(struct buf *out, const char *base);
 
 /* Send `req`, retrying as described above.  0 with resp filled (any status
  * that is not retried, or the caller must look at), or -1 (printed). */

@@ -55,6 +55,11 @@ static int check_pem_kind(const char *pem, size_t len, const char *what)
 			  what);
 		return -1;
 	}
+	if (!memchr(pem, '\n', len) && contains(pem, len, "\\n")) {
+		log_error("%s has the two characters \\n where its line breaks belong: store the "
+			  ".pem file's text as it is, line breaks included", what);
+		return -1;
+	}
 	if (contains(pem, len, "ENCRYPTED")) {
 		log_error("%s is an encrypted private key: give the unencrypted key "
 			  "(PKCS#1 or PKCS#8) GitHub generated for the App", what);

@@ -2,6 +2,7 @@
 #include "patch.h"
 
 #include "argocd.h"
+#include "app.h"
 #include "commit.h"
 #include "deployed.h"
 #include "deploy.h"
@@ -90,6 +91,7 @@ struct run {
 	size_t nowned, owned_alloc;
 	bool configured;         /* set or image given */
 	struct gh_client *gh;
+	struct app app;          /* App credentials: tokens minted here */
 	struct commit_result res;
 	struct buf diff;
 	struct deployed dep;     /* what is deployed, and this dispatch's order */
@@ -344,7 +346,9 @@ static int check_inputs(struct run *r)
 	}
 	if (config_str(cfg, IN_ARGOCD_SERVER) && (rc = check_argocd(cfg)))
 		return rc;
-	if (commit && !config_str(cfg, IN_TOKEN)) {
+	if ((rc = app_init(&r->app, cfg)) < 0)
+		return rc;
+	if (commit && !config_str(cfg, IN_TOKEN) && !app_enabled(&r->app)) {
 		log_error("no token: set the 'token' input to a token that may write to the "
 			  "GitOps repository (see README, Tokens), or set 'commit: false'");
 		return GB_EUSAGE;
@@ -357,11 +361,13 @@ static int check_inputs(struct run *r)
 static int read_dispatch(struct run *r)
 {
 	const char *name = getenv("GITHUB_EVENT_NAME"), *path = getenv("GITHUB_EVENT_PATH");
+	bool workflow = name && strcmp(name, "workflow_dispatch") == 0;
 	int rc;
 
-	if (!name || strcmp(name, "repository_dispatch") != 0) {
-		log_error("mode 'patch' runs on a repository_dispatch event, not '%s' (trigger the "
-			  "workflow with 'on: repository_dispatch')", name && *name ? name :
+	if (!name || (strcmp(name, "repository_dispatch") != 0 && !workflow)) {
+		log_error("mode 'patch' runs on a repository_dispatch or workflow_dispatch event, not "
+			  "'%s' (trigger the workflow with 'on: repository_dispatch' or "
+			  "'on: workflow_dispatch')", name && *name ? name :
 			  "(GITHUB_EVENT_NAME is not set)");
 		return GB_EUSAGE;
 	}
@@ -372,6 +378,9 @@ static int read_dispatch(struct run *r)
 	}
 	if ((rc = event_load(&r->ev)) < 0)
 		return rc;
+	/* the same payload, the same checks: only where it travels differs */
+	if (workflow && event_take_inputs_payload(&r->ev) < 0)
+		return -1;
 	return payload_from_event(&r->pl, &r->ev);
 }
 
@@ -927,6 +936,32 @@ static int edit_file(void *arg, struct commit_file *f)
 
 /* ---- committing ---------------------------------------------------------------- */
 
+/* With App credentials, the one token this mode needs on the GitOps
+ * repository: Contents write (read for a dry run), and Pull requests write
+ * to open one.  (The deploy-feedback statuses on the source repository get
+ * theirs from app_use with {"deployments", "write"}; see docs/tokens.md.) */
+static int app_token(struct run *r)
+{
+	struct app_perm perms[2] = { { "contents", "write" }, { "pull_requests", "write" } };
+	bool dry_run = config_bool(r->cfg, IN_DRY_RUN);
+
+	if (!app_enabled(&r->app))
+		return 0;
+	if (dry_run)
+		perms[0].level = "read";
+	return app_use(&r->app, r->gh, r->repo, perms, r->pr_branch && !dry_run ? 2 : 1,
+		       "committing the manifests");
+}
+
+/* The client for the GitOps repository, with the App's token when there
+ * is one (minted once, reused). */
+static int open_client(struct run *r)
+{
+	if (!r->gh && config_client_new(&r->gh, r->cfg) < 0)
+		return -1;
+	return app_token(r);
+}
+
 static int run_commit(struct run *r)
 {
 	struct commit_opts o = {
@@ -941,9 +976,10 @@ static int run_commit(struct run *r)
 		.pr_branch = r->pr_branch,
 		.pr_title = r->pr_title,
 		.pr_body = r->pr_body,
+		.require_verified = config_bool(r->cfg, IN_REQUIRE_VERIFIED),
 	};
 
-	if (!r->gh && config_client_new(&r->gh, r->cfg) < 0)
+	if (open_client(r) < 0)
 		return -1;
 	if (r->pr_branch)
 		return commit_pull_request(r->gh, &o, r->files, r->npaths, &r->res);
@@ -1145,7 +1181,10 @@ static void summary(const struct run *r, const char *files)
 		buf_adds(&md, "| GitOps commit | ");
 		log_md_link(&md, buf_cstr(&text), r->res.url);
 		buf_adds(&md, " |\n");
+		log_md_row(&md, "Verified", r->res.verified ? "yes (signed by GitHub)" : "no");
 	}
+	if (app_enabled(&r->app))
+		log_md_row(&md, "credentials", "GitHub App token for this repository, revoked at exit");
 	if (r->res.pr_url) {
 		buf_adds(&md, "| pull request | ");
 		log_md_link(&md, r->res.pr_url, r->res.pr_url);
@@ -1211,7 +1250,8 @@ static int report(struct run *r)
 	    log_output("commit-url", res->url ? res->url : "") < 0 ||
 	    log_output("files", buf_cstr(&files)) < 0 ||
 	    log_output("pull-request-url", res->pr_url ? res->pr_url : "") < 0 ||
-	    log_output("diff", buf_cstr(&r->diff)) < 0 || log_output("skipped", "") < 0)
+	    log_output("diff", buf_cstr(&r->diff)) < 0 || log_output("skipped", "") < 0 ||
+	    log_output("verified", res->verified ? "true" : "false") < 0)
 		goto out;
 	if (r->argo_ran && (log_output("argocd-revision", r->argo.last.revision ?
 				       r->argo.last.revision : "") < 0 ||
@@ -1221,6 +1261,12 @@ static int report(struct run *r)
 				       r->argo.last.health : "") < 0))
 		goto out;
 	summary(r, buf_cstr(&files));
+	if (config_bool(r->cfg, IN_REQUIRE_VERIFIED) && commit && !dry_run && res->sha &&
+	    !res->verified) {
+		log_error("commit %.12s is not Verified (input 'require-verified'): commit with a "
+			  "GitHub App or GITHUB_TOKEN and no 'commit-author'", res->sha);
+		goto out;
+	}
 	rc = 0;
 out:
 	buf_release(&files);
@@ -1244,7 +1290,7 @@ static int check_order(struct run *r)
 	};
 	struct buf msg = BUF_INIT;
 
-	if (r->message && !r->gh && config_client_new(&r->gh, r->cfg) < 0)
+	if (r->message && open_client(r) < 0)
 		return -1;
 	if (deployed_check(&r->dep, r->message ? r->gh : NULL, &o) < 0)
 		return -1;
@@ -1528,6 +1574,7 @@ static void failure_summary(const struct run *r)
 
 static void release(struct run *r)
 {
+	app_release(&r->app, r->gh); /* revokes every token minted, also on failure */
 	if (r->gh)
 		gh_client_free(r->gh);
 	for (size_t i = 0; r->files && i < r->npaths; i++)

@@ -16,7 +16,7 @@
  *   --pr BRANCH      commit_pull_request with head BRANCH
  * The token comes from GH_DRIVER_TOKEN.  Prints one JSON object:
  *   {"rc", "changed", "sha", "url", "pr_url", "pr_existed", "attempts",
- *    "requests", "files": {PATH: {"changed", "mode"}}}
+ *    "verified", "requests", "files": {PATH: {"changed", "mode"}}}
  * Exit 0 when the call returned 0, else 1; 2 on a usage error.
  */
 #include "commit.h"
@@ -130,6 +130,7 @@ int main(int argc, char **argv)
 	cJSON_AddStringToObject(out, "pr_url", res.pr_url ? res.pr_url : "");
 	cJSON_AddBoolToObject(out, "pr_existed", res.pr_existed);
 	cJSON_AddNumberToObject(out, "attempts", res.attempts);
+	cJSON_AddBoolToObject(out, "verified", res.verified);
 	cJSON_AddNumberToObject(out, "requests", gh ? (double)gh_request_count(gh) : 0);
 	fs = cJSON_AddObjectToObject(out, "files");
 	for (size_t k = 0; k < n; k++) {

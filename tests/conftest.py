@@ -129,7 +129,34 @@ def run_gb(args=(), env=None, *, input=None, tmp_path=None, actions=True,
         check_no_token(res, token)
     for secret in token_guard.secrets()[1:]:
         check_no_secret(res, secret)
+    check_no_secrets(res, e)
     return res
+
+
+def private_key_parts(pem):
+    """What of a PEM private key must never show: the whole, and every line
+    of its base64 body (a line alone is 48 bytes of the key)."""
+    lines = [l.strip() for l in pem.splitlines()]
+    return [pem.strip()] + [l for l in lines if l and not l.startswith("-----") and
+                            ":" not in l and len(l) >= 16]
+
+
+def check_no_secrets(res, env):
+    """No minted App token (token_guard.SECRETS) and no line of the App's private
+    key appears in any output, but in the `::add-mask::` lines that register them."""
+    import token_guard
+    secrets = set(token_guard.SECRETS)
+    pem = env.get("INPUT_PRIVATE-KEY") or env.get("INPUT_PRIVATE_KEY")
+    if pem:
+        secrets.update(private_key_parts(pem))
+    if not secrets:
+        return
+    kept = b"\n".join(l for l in res.stdout.split(b"\n") if not l.startswith(b"::add-mask::"))
+    for name, blob in (("stdout", kept), ("stderr", res.stderr),
+                       ("GITHUB_OUTPUT", res.output_text.encode()),
+                       ("GITHUB_STEP_SUMMARY", res.summary.encode())):
+        for secret in secrets:
+            assert secret.encode() not in blob, f"a secret (App key or minted token) leaked into {name}"
 
 
 def check_no_token(res, token):

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """fakegh: a strict, stateful fake of the GitHub REST API endpoints gitops-bump uses.
 
-Python stdlib only.  One ThreadingHTTPServer on 127.0.0.1 (a free port chosen
+Python stdlib only (and Debian's python3-cryptography, for the GitHub App
+JWT's RS256 signature, imported when an App is added).  One ThreadingHTTPServer on 127.0.0.1 (a free port chosen
 at start), optionally HTTPS with a self-signed certificate made by the
 `openssl` CLI.  All state lives behind one lock, so every change is atomic.
 
@@ -71,6 +72,21 @@ Repository states (``archive``, ``add_symlink``; see their docstrings)
     symlinks        mode 120000 blobs; the Contents API answers a link to a file in
                     the repo with the *target* (its path and sha), else type "symlink"
 
+GitHub Apps, workflow dispatch and GraphQL (issue 13; see "apps" below)
+    GET    /repos/{o}/{r}/installation      App JWT (RS256, iat/exp/iss checked); 404
+                                             when the App is not installed there
+    POST   /app/installations/{id}/access_tokens   App JWT; {repositories, permissions}
+                                             within the installation's, else 422; 201
+                                             {token, expires_at, permissions, ...}
+    DELETE /installation/token               the token itself; 204; then it is dead (401)
+    POST   /repos/{o}/{r}/actions/workflows/{w}/dispatches   Actions write; {ref,
+                                             inputs (strings, <= 25, <= 65535 chars),
+                                             return_run_details}; 200 with the run, or 204
+    POST   /graphql (GHES: /api/graphql)     createCommitOnBranch only, with GitHub's
+                                             error shapes (STALE_DATA, FORBIDDEN, ...)
+``FakeGitHub(api_prefix="/api/v3")`` serves the REST API under that prefix, as
+GitHub Enterprise Server does, and GraphQL at /api/graphql.
+
 Faults (``fake.fault(kind, method=None, path=".*", times=1, skip=0,
 probability=None, **params)``; `path` is a regex matched against the whole
 request path as sent (percent-encoded, no query); `times=None` means forever;
@@ -117,6 +133,9 @@ Control API (no auth; JSON; for the CLI, `make demo` and benchmarks)
     GET    /_fake/repos/{o}/{r}/deployments  deployments with their statuses
     POST   /_fake/repos/{o}/{r}/deployments/{id}/statuses   {state, description, ...}: a
                                              status as another tool would post it
+    GET    /_fake/repos/{o}/{r}/workflow-runs        the workflow dispatches received
+    GET    /_fake/repos/{o}/{r}/workflow-event?index=-1   one as the receiving run's event.json
+    GET    /_fake/minted                     the App tokens minted (without their values)
 
 Seed format (JSON; ``fake.seed(obj)``, ``--seed FILE``, POST /_fake/seed)
     {"tokens": [{"token": "ghs_...", "name": "ci", "kind": "app",
@@ -125,7 +144,10 @@ Seed format (JSON; ``fake.seed(obj)``, ``--seed FILE``, POST /_fake/seed)
                 "files": {"path/in/repo.yaml": "text" | {"base64": "..."}},
                 "branches": {"sandbox": {"files": {...}}},      # or {} to copy main
                 "protected": ["main"],
-                "commits": [{"sha": "<40 hex>", "message": "..."}]}]}
+                "commits": [{"sha": "<40 hex>", "message": "..."}],
+                "workflows": ["deploy.yml"]}],             # declaring the input `payload`
+     "apps": [{"id": "12345", "public_key": "-----BEGIN PUBLIC KEY-----...",
+               "installs": {"org/gitops": {"contents": "write"}}}]}
 A token without "repos" reaches every repo with every permission.
 
 Recorded requests are dicts: id, time, method, path, query (dict of lists),
@@ -231,6 +253,7 @@ class Token:
         self.login = login or ("gitops-bump-fake[bot]" if kind == "app" else "fake-user")
         self.remaining = 5000
         self.reset = int(time.time()) + 3600
+        self.revoked = False
 
     def level(self, repo, perm):
         if self.repos is None:
@@ -415,7 +438,9 @@ class _Server(http.server.ThreadingHTTPServer):
 class FakeGitHub:
     """See the module docstring."""
 
-    def __init__(self, host="127.0.0.1", port=0, https=False, seed=0, verbose=False):
+    def __init__(self, host="127.0.0.1", port=0, https=False, seed=0, verbose=False,
+                 api_prefix=""):
+        self.api_prefix = api_prefix.rstrip("/")
         self.host = host
         self.port = port
         self.https = https
@@ -440,6 +465,7 @@ class FakeGitHub:
         self.raw_max = 100 * ONE_MB
         self._next_pr = {}
         self._next_deployment = 1000
+        self._apps_init()
 
     # -- life cycle -------------------------------------------------------
     def start(self):
@@ -604,6 +630,10 @@ class FakeGitHub:
                     self.protect(rs["name"], b)
                 for c in rs.get("commits", []):
                     self.add_commit(rs["name"], c["message"], c.get("sha"))
+                for w in rs.get("workflows", []):
+                    self.add_workflow(rs["name"], w)
+            for a in spec.get("apps", []):
+                self.add_app(a["id"], a["public_key"], a["installs"])
 
     # -- faults -----------------------------------------------------------
     def fault(self, kind, method=None, path=".*", times=1, skip=0, probability=None, **params):
@@ -702,8 +732,10 @@ class FakeGitHub:
         headers = {k.lower(): v for k, v in h.headers.items()}
         t = self._token_of(h)
         tok = t.name if t else None
+        jwt_claims = None if t else self._jwt_of(h)
         if "authorization" in headers:
-            headers["authorization"] = ("Bearer <token:%s>" % tok) if t else "<unknown credentials>"
+            headers["authorization"] = ("Bearer <token:%s>" % tok) if t else \
+                ("Bearer <jwt:%s>" % jwt_claims.get("iss")) if jwt_claims else "<unknown credentials>"
         try:
             parsed = json.loads(body) if body else None
         except ValueError:
@@ -712,7 +744,8 @@ class FakeGitHub:
                "path": split.path, "query": urllib.parse.parse_qs(split.query, keep_blank_values=True),
                "raw_query": split.query, "headers": headers, "token": tok, "body": body,
                "peer": "%s:%d" % h.client_address[:2],
-               "json": parsed, "status": None, "response": b"", "fault": None}
+               "json": parsed, "status": None, "response": b"", "fault": None,
+               "jwt": jwt_claims}
         self._requests.append(rec)
         scan = [("path", h.path.encode()), ("body", body)]
         scan += [("header " + k, v.encode("utf-8", "replace")) for k, v in h.headers.items()
@@ -722,7 +755,8 @@ class FakeGitHub:
 
     def _token_of(self, h):
         scheme, _, value = h.headers.get("Authorization", "").partition(" ")
-        return self.tokens.get(value.strip()) if scheme.lower() == "bearer" else None
+        t = self.tokens.get(value.strip()) if scheme.lower() == "bearer" else None
+        return None if t is None or t.revoked else t
 
     def _scan(self, rec, parts):
         for where, data in parts:
@@ -784,8 +818,11 @@ class FakeGitHub:
                 raise ApiError(400, "Problems parsing JSON")
 
     def _route(self, rec, token):
+        answer = self._route_apps(rec, token)
+        if answer is not None:
+            return answer
         self._check(rec)
-        path, method = rec["path"], rec["method"]
+        path, method = self._api_path(rec["path"]), rec["method"]
         m = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/.*)?", path)
         if not m:
             raise not_found()
@@ -1059,7 +1096,8 @@ class FakeGitHub:
         ident = dict(token.identity(), date=now_iso())
         author = author or committer or ident
         committer = committer or author if custom else ident
-        return r.put_commit(tree, parents, message, author, committer, custom)
+        return r.put_commit(tree, parents, message, author, committer,
+                            custom or not self.sign_commits)
 
     def ep_contents_put(self, r, rec, token, path):
         body = rec["json"]
@@ -1500,15 +1538,17 @@ class FakeGitHub:
         return 404, {"message": "Not Found"}
 
     def _interleave(self, rec, f):
-        m = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/.*)?", rec["path"])
-        if not m:
+        m = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/.*)?", self._api_path(rec["path"]))
+        gql = self._graphql_target(rec)  # a GraphQL mutation names its repo and branch
+        if not m and not gql:
             return
-        r = self.repos.get((urllib.parse.unquote(m.group(1)) + "/" +
-                            urllib.parse.unquote(m.group(2))).lower())
+        name = gql[0] if gql else (urllib.parse.unquote(m.group(1)) + "/" +
+                                   urllib.parse.unquote(m.group(2)))
+        r = self.repos.get(name.lower())
         if r is None:
             return
         p = f.params
-        branch = p.get("branch")
+        branch = p.get("branch") or (gql[1] if gql else None)
         if branch is None:
             ref = re.search(r"/git/refs/heads/(.+)$", rec["path"])
             body = rec["json"] if isinstance(rec["json"], dict) else {}
@@ -1621,7 +1661,8 @@ class FakeGitHub:
             base["x-github-api-version-selected"] = API_VERSION
             rec["status"] = status
             rec["response"] = data
-            self._scan(rec, [("response body", data)])
+            if not rec.get("minted"):  # the mint's answer carries its token by design
+                self._scan(rec, [("response body", data)])
         if self.verbose:
             line = "fakegh: %s %s -> %s%s" % (rec["method"], rec["path"], status,
                                               " [%s]" % f.kind if f else "")
@@ -1629,6 +1670,351 @@ class FakeGitHub:
                 line = line.replace(v, "***")
             print(line, file=sys.stderr, flush=True)
         return status, base, data, f
+
+
+    # -- apps: GitHub Apps, workflow dispatch, GraphQL (issue 13) ------------
+    # Modelled on docs.github.com: "Generating a JSON Web Token (JWT) for a
+    # GitHub App" (RS256; iat, exp no more than 10 minutes ahead, iss),
+    # "Generating an installation access token for a GitHub App" and REST
+    # "Apps" (GET /repos/{o}/{r}/installation, POST
+    # /app/installations/{id}/access_tokens, DELETE /installation/token: 204),
+    # REST "Create a workflow dispatch event" with the changelog of 2026-02-19
+    # ("Workflow dispatch API now returns run IDs": return_run_details -> 200
+    # {workflow_run_id, run_url, html_url}, else 204), and the GraphQL
+    # reference "Commits" (createCommitOnBranch, expectedHeadOid; errors come
+    # with HTTP 200 in "errors" with type and message).
+    def _apps_init(self):
+        self.apps = {}          # app id (str) -> {"key": public key, "installs": {repo: perms}}
+        self.minted = []        # every token minted: {token, name, app, repository, permissions, revoked}
+        self.app_clock_offset = 0   # seconds the fake's clock is ahead (negative: behind)
+        self.run_details = True     # False: an older server, always 204
+        self.sign_commits = True    # False: GitHub does not sign (require-verified tests)
+        self.graphql_calls = []
+        self._next_run = 1000
+
+    def add_app(self, app_id, public_pem, installs):
+        """An App `app_id` whose JWTs verify with `public_pem`, installed on the repos
+        of `installs` = {"o/r": {"contents": "write", ...}} (one installation per owner)."""
+        from cryptography.hazmat.primitives import serialization
+        with self.lock:
+            key = serialization.load_pem_public_key(public_pem if isinstance(public_pem, bytes)
+                                                    else public_pem.encode())
+            self.apps[str(app_id)] = {"key": key, "installs": {k.lower(): dict(v)
+                                                                for k, v in installs.items()}}
+
+    def add_workflow(self, repo, name, inputs=("payload",), dispatch=True):
+        with self.lock:
+            r = self.repo(repo)
+            if not hasattr(r, "workflows"):
+                r.workflows, r.workflow_runs = {}, []
+            r.workflows[name] = {"inputs": list(inputs), "dispatch": dispatch}
+
+    def workflow_runs(self, repo):
+        with self.lock:
+            return copy.deepcopy(getattr(self.repo(repo), "workflow_runs", []))
+
+    def workflow_event(self, repo, index=-1):
+        """A workflow_dispatch run as the runner's event.json."""
+        with self.lock:
+            r = self.repo(repo)
+            run = r.workflow_runs[index]
+            return {"inputs": dict(run["inputs"]), "ref": "refs/heads/" + run["ref"],
+                    "workflow": ".github/workflows/" + run["workflow"],
+                    "repository": self._repo_json(r, None),
+                    "sender": {"login": run["sender"], "type": "Bot"}}
+
+    def _api_path(self, path):
+        if self.api_prefix and path.startswith(self.api_prefix + "/"):
+            return path[len(self.api_prefix):]
+        return path if not self.api_prefix else "/-no-such-path" + path
+
+    def _jwt_of(self, h):
+        """The verified claims of a Bearer JWT (with "error" when it is refused), or None."""
+        scheme, _, value = h.headers.get("Authorization", "").partition(" ")
+        value = value.strip()
+        if scheme.lower() != "bearer" or value.count(".") != 2 or not self.apps:
+            return None
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        def unb64(part):
+            return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        try:
+            head_b, claims_b, sig_b = value.split(".")
+            header, claims = json.loads(unb64(head_b)), json.loads(unb64(claims_b))
+            sig = unb64(sig_b)
+        except (ValueError, TypeError):
+            return {"error": "A JSON web token could not be decoded"}
+        if not isinstance(claims, dict) or not isinstance(header, dict):
+            return {"error": "A JSON web token could not be decoded"}
+        try:
+            import token_guard  # an App JWT is a credential for 10 minutes: never printed
+            token_guard.SECRETS.add(value)
+        except (ImportError, AttributeError):
+            pass
+        out = {k: claims.get(k) for k in ("iss", "iat", "exp")}
+        out["alg"] = header.get("alg")
+        app = self.apps.get(str(claims.get("iss")))
+        if app is None:
+            out["error"] = "Integration not found"
+            return out
+        if header.get("alg") != "RS256":
+            out["error"] = "A JSON web token could not be decoded"
+            return out
+        try:
+            app["key"].verify(sig, (head_b + "." + claims_b).encode(), padding.PKCS1v15(),
+                              hashes.SHA256())
+        except InvalidSignature:
+            out["error"] = "A JSON web token could not be decoded"
+            return out
+        now = time.time() + self.app_clock_offset
+        iat, exp = claims.get("iat"), claims.get("exp")
+        if not isinstance(iat, int) or iat > now:
+            out["error"] = "'Issued at' claim ('iat') must be an Integer representing a time in the past"
+        elif not isinstance(exp, int) or exp <= now:
+            out["error"] = ("'Expiration time' claim ('exp') must be a numeric value representing "
+                            "the future time at which the assertion expires")
+        elif exp > now + 600:
+            out["error"] = "'Expiration time' claim ('exp') is too far in the future"
+        return out
+
+    def _need_jwt(self, rec):
+        claims = rec.get("jwt")
+        if not claims:
+            raise ApiError(401, "A JSON web token could not be decoded")
+        if claims.get("error"):
+            raise ApiError(401, claims["error"])
+        return str(claims["iss"])
+
+    def _installation(self, app_id, repo_name):
+        """(installation id, {repo: perms} of that owner's installation) or None."""
+        installs = self.apps[app_id]["installs"]
+        owner = repo_name.split("/")[0].lower()
+        mine = {k: v for k, v in installs.items() if k.split("/")[0] == owner}
+        if repo_name.lower() not in mine:
+            return None
+        return 100000 + sum(ord(c) for c in owner) + int(app_id) % 1000, mine
+
+    def _route_apps(self, rec, token):
+        """The App, workflow and GraphQL endpoints that are not under /repos/{o}/{r}/..."""
+        path, method = rec["path"], rec["method"]
+        graphql = (self.api_prefix.rsplit("/", 1)[0] if self.api_prefix else "") + "/graphql"
+        if path == graphql and method == "POST":
+            return self.ep_graphql(rec, token)
+        path = self._api_path(path)
+        m = re.fullmatch(r"/repos/([^/]+)/([^/]+)/installation", path)
+        if m and method == "GET":
+            self._check_jwt_request(rec)
+            app_id = self._need_jwt(rec)
+            name = urllib.parse.unquote(m.group(1)) + "/" + urllib.parse.unquote(m.group(2))
+            inst = self._installation(app_id, name) if name.lower() in self.repos else None
+            if inst is None:
+                raise not_found()
+            return 200, {}, {"id": inst[0], "app_id": int(app_id), "target_type": "Organization",
+                             "account": {"login": name.split("/")[0]},
+                             "repository_selection": "selected", "permissions": {},
+                             "access_tokens_url": "%s/app/installations/%d/access_tokens"
+                             % (self.url + self.api_prefix, inst[0])}
+        m = re.fullmatch(r"/app/installations/(\d+)/access_tokens", path)
+        if m and method == "POST":
+            self._check_jwt_request(rec)
+            return self.ep_mint(rec, self._need_jwt(rec), int(m.group(1)))
+        if path == "/installation/token" and method == "DELETE":
+            self._check(rec)
+            entry = next((e for e in self.minted if token and e["token"] == token.value), None)
+            if entry is None:
+                raise ApiError(401, "Bad credentials")
+            entry["revoked"] = True
+            token.revoked = True
+            return 204, {}, None
+        return None
+
+    def _check_jwt_request(self, rec):
+        """The strict checks of _check, with a JWT instead of a token."""
+        saved = rec["headers"].get("authorization")
+        rec["headers"]["authorization"] = "Bearer <token:jwt>"
+        try:
+            self._check(rec)
+        finally:
+            rec["headers"]["authorization"] = saved
+
+    def ep_mint(self, rec, app_id, inst_id):
+        body = rec["json"]
+        extra = sorted(set(body) - {"repositories", "repository_ids", "permissions"})
+        if extra:
+            raise invalid('"%s" is not a permitted key.' % extra[0])
+        installs = self.apps[app_id]["installs"]
+        mine = {k: v for k, v in installs.items()
+                if self._installation(app_id, k) and self._installation(app_id, k)[0] == inst_id}
+        if not mine:
+            raise not_found()
+        owner = next(iter(mine)).split("/")[0]
+        names = body.get("repositories")
+        if names is None:
+            repos = list(mine)
+        else:
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                raise invalid("For 'properties/repositories', is not an array of strings.")
+            repos = ["%s/%s" % (owner, n.lower()) for n in names]
+            if any(rn not in mine for rn in repos):
+                raise ApiError(422, "There is at least one repository that does not exist or is "
+                               "not accessible to the parent installation.")
+        perms = body.get("permissions")
+        if perms is None:
+            perms = {}
+            for rn in repos:
+                perms.update(mine[rn])
+        if not isinstance(perms, dict):
+            raise invalid("For 'properties/permissions', is not an object.")
+        for rn in repos:
+            for k, v in perms.items():
+                if v not in ("read", "write") or LEVELS[mine[rn].get(k)] < LEVELS[v]:
+                    raise ApiError(422, "The permissions requested are not granted to this "
+                                   "installation.")
+        value = "ghs_" + "".join(self.rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+                                                 "qrstuvwxyz0123456789") for _ in range(36))
+        name = "app%s-minted%d" % (app_id, len(self.minted) + 1)
+        real = {rn: self.repos[rn].full_name for rn in repos if rn in self.repos}
+        self.add_token(value, name=name, kind="app", login="fake-app-%s[bot]" % app_id,
+                       repos={real.get(rn, rn): dict(perms) for rn in repos})
+        self.minted.append({"token": value, "name": name, "app": app_id, "installation": inst_id,
+                            "repositories": [real.get(rn, rn) for rn in repos],
+                            "permissions": dict(perms), "revoked": False,
+                            "request": rec["id"]})
+        rec["minted"] = True
+        try:
+            import token_guard  # every minted token is a secret the suite checks for
+            token_guard.SECRETS.add(value)
+        except (ImportError, AttributeError):
+            pass
+        return 201, {}, {"token": value, "expires_at": now_iso(time.time() + 3600),
+                         "permissions": dict(perms), "repository_selection": "selected",
+                         "repositories": [{"full_name": real.get(rn, rn)} for rn in repos]}
+
+    def ep_workflow_dispatch(self, r, rec, token, workflow):
+        body = rec["json"]
+        extra = sorted(set(body) - {"ref", "inputs", "return_run_details"})
+        if extra:
+            raise invalid('"%s" is not a permitted key.' % extra[0])
+        wf = getattr(r, "workflows", {}).get(workflow)
+        if wf is None:
+            raise not_found()
+        if not wf["dispatch"]:
+            raise ApiError(422, "Workflow does not have 'workflow_dispatch' trigger")
+        ref = body.get("ref")
+        if not isinstance(ref, str) or not ref:
+            raise invalid('"ref" wasn\'t supplied.')
+        branch = ref[len("refs/heads/"):] if ref.startswith("refs/heads/") else ref
+        if branch not in r.heads:
+            raise ApiError(422, "No ref found for: %s" % ref)
+        inputs = body.get("inputs", {})
+        if not isinstance(inputs, dict) or not all(isinstance(v, str) for v in inputs.values()):
+            raise invalid("For 'properties/inputs', inputs must be an object of strings.")
+        if len(inputs) > 25:
+            raise invalid("No more than 25 properties are allowed; %d were supplied." % len(inputs))
+        if len(json.dumps(inputs, separators=(",", ":"), ensure_ascii=False)) > 65535:
+            raise invalid("inputs are too large (more than 65535 characters)")
+        unexpected = sorted(set(inputs) - set(wf["inputs"]))
+        if unexpected:
+            raise ApiError(422, "Unexpected inputs provided: %s" % json.dumps(unexpected))
+        run_id = self._next_run
+        self._next_run += 1
+        r.workflow_runs.append({"id": run_id, "workflow": workflow, "ref": branch,
+                                "inputs": dict(inputs), "sender": token.login,
+                                "token": token.name, "time": time.time()})
+        if body.get("return_run_details") is True and self.run_details:
+            return 200, {}, {"workflow_run_id": run_id,
+                             "run_url": "%s/repos/%s/actions/runs/%d" % (
+                                 self.url + self.api_prefix, r.full_name, run_id),
+                             "html_url": "https://github.com/%s/actions/runs/%d" % (
+                                 r.full_name, run_id)}
+        return 204, {}, None
+
+    @staticmethod
+    def _graphql_target(rec):
+        """(repositoryNameWithOwner, branchName) of a createCommitOnBranch request, or None."""
+        body = rec["json"] if isinstance(rec["json"], dict) else {}
+        br = ((body.get("variables") or {}).get("input") or {}).get("branch") \
+            if isinstance(body.get("variables"), dict) else None
+        if not isinstance(br, dict) or not isinstance(br.get("repositoryNameWithOwner"), str) \
+                or not isinstance(br.get("branchName"), str):
+            return None
+        return br["repositoryNameWithOwner"], br["branchName"]
+
+    @staticmethod
+    def _gql_error(kind, message):
+        return 200, {}, {"data": {"createCommitOnBranch": None},
+                         "errors": [{"type": kind, "path": ["createCommitOnBranch"],
+                                     "extensions": {"saml_failure": False},
+                                     "locations": [{"line": 1, "column": 58}],
+                                     "message": message}]}
+
+    def ep_graphql(self, rec, token):
+        h = rec["headers"]
+        if not h.get("user-agent"):
+            raise ApiError(403, "Request forbidden by administrative rules.")
+        if token is None:
+            raise ApiError(401, "Bad credentials")
+        body = rec["json"]
+        if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+            raise ApiError(400, "Problems parsing JSON")
+        query = body["query"]
+        if "createCommitOnBranch" not in query or not query.lstrip().startswith("mutation"):
+            return 200, {}, {"errors": [{"message": "fakegh models createCommitOnBranch only"}]}
+        inp = (body.get("variables") or {}).get("input")
+        if not isinstance(inp, dict):
+            return 200, {}, {"errors": [{"message": "Variable $input of type "
+                                         "CreateCommitOnBranchInput! was provided invalid value"}]}
+        self.graphql_calls.append({"request": rec["id"], "input": copy.deepcopy(inp),
+                                   "token": token.name})
+        br = inp.get("branch") or {}
+        name, branch = br.get("repositoryNameWithOwner"), br.get("branchName")
+        head = inp.get("expectedHeadOid")
+        msg = inp.get("message") or {}
+        if not isinstance(head, str) or not isinstance(msg.get("headline"), str) \
+                or not msg["headline"] or "\n" in msg["headline"] \
+                or not isinstance(name, str) or not isinstance(branch, str):
+            return 200, {}, {"errors": [{"message": "Variable $input of type "
+                                         "CreateCommitOnBranchInput! was provided invalid value"}]}
+        r = self.repos.get(name.lower())
+        if r is None or token.level(r.full_name, "contents") < 0:
+            return self._gql_error("NOT_FOUND", "Could not resolve to a Repository with the "
+                                   "name '%s'." % name)
+        if token.level(r.full_name, "contents") < 2:
+            return self._gql_error("FORBIDDEN", "Resource not accessible by integration")
+        if branch.startswith("refs/heads/"):
+            branch = branch[len("refs/heads/"):]
+        if branch not in r.heads:
+            return self._gql_error("NOT_FOUND", "A ref named \"refs/heads/%s\" does not exist."
+                                   % branch)
+        if branch in r.protected:
+            return self._gql_error("UNPROCESSABLE", "Repository rule violations found\n\n"
+                                   "Changes must be made through a pull request.\n\n")
+        if r.heads[branch] != head:
+            return self._gql_error("STALE_DATA", "Expected branch to point to \"%s\" but it "
+                                   "did not. Pull and try again." % head)
+        fc = inp.get("fileChanges") or {}
+        flat = r.flatten(r.commit(head)["tree"])
+        for a in fc.get("additions") or []:
+            try:
+                data = base64.b64decode(a["contents"], validate=True)
+            except (KeyError, TypeError, ValueError):
+                return 200, {}, {"errors": [{"message": "contents of '%s' is not valid Base64"
+                                             % a.get("path")}]}
+            path = self._check_path(a["path"])
+            flat[path] = (flat[path][0] if path in flat else "100644", r.put_blob(data))
+        for d in fc.get("deletions") or []:
+            flat.pop(d.get("path"), None)
+        message = msg["headline"] + ("\n\n" + msg["body"] if msg.get("body") else "")
+        ident = dict(token.identity(), date=now_iso())
+        sha = r.put_commit(r.build(flat), [head], message, ident, ident, not self.sign_commits)
+        r.heads[branch] = sha
+        commit = {"oid": sha, "url": "https://github.com/%s/commit/%s" % (r.full_name, sha)}
+        if "signature" in query:
+            commit["signature"] = {"isValid": True, "wasSignedByGitHub": True} \
+                if self.sign_commits else None
+        return 200, {}, {"data": {"createCommitOnBranch": {"commit": commit}}}
 
     # -- control API --------------------------------------------------------
     def control(self, method, path, query, body):
@@ -1667,7 +2053,10 @@ class FakeGitHub:
             if m:
                 return self._control_deployments(method, urllib.parse.unquote(m.group(1)),
                                                  m.group(2), doc)
-            m = re.fullmatch(r"/_fake/repos/([^/]+/[^/]+)/(log|dispatches|event|pulls|files/.+)", path)
+            if path == "/_fake/minted":  # the App tokens, without their values
+                return 200, [{k: v for k, v in e.items() if k != "token"} for e in self.minted]
+            m = re.fullmatch(r"/_fake/repos/([^/]+/[^/]+)/(log|dispatches|event|pulls|"
+                             r"workflow-runs|workflow-event|files/.+)", path)
             if not m or method != "GET":
                 return 404, {"message": "Not Found"}
             name, what = urllib.parse.unquote(m.group(1)), m.group(2)
@@ -1689,6 +2078,13 @@ class FakeGitHub:
                     return 200, self.dispatch_event(name, int(query.get("index", ["-1"])[0]))
                 except (IndexError, ValueError):
                     return 404, {"message": "no such dispatch"}
+            if what == "workflow-runs":
+                return 200, self.workflow_runs(name)
+            if what == "workflow-event":
+                try:
+                    return 200, self.workflow_event(name, int(query.get("index", ["-1"])[0]))
+                except (IndexError, ValueError, AttributeError):
+                    return 404, {"message": "no such workflow run"}
             data = self.read(name, urllib.parse.unquote(what[len("files/"):]),
                              query.get("ref", [None])[0])
             if data is None:
@@ -1830,6 +2226,8 @@ _ROUTES = [
      FakeGitHub.ep_deployment_status_create),
     ("GET", r"/deployments/(\d+)/statuses", "deployments:read",
      FakeGitHub.ep_deployment_status_list),
+    ("POST", r"/actions/workflows/([^/]+)/dispatches", "actions:write",
+     FakeGitHub.ep_workflow_dispatch),
 ]
 
 

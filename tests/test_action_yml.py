@@ -11,9 +11,9 @@ ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
 
 # The outputs the modes write (issue 2: dispatch; issue 4: patch).
 OUTPUTS = {
-    "dispatch": {"payload", "event-type"},
+    "dispatch": {"payload", "event-type", "run-id", "run-url"},
     "patch": {"changed", "commit-sha", "commit-url", "files", "pull-request-url", "diff",
-              "skipped"},
+              "skipped", "verified"},
 }
 # issue 12: the deployment and Argo CD.
 OUTPUTS["dispatch"] |= {"deployment-id", "deploy-state", "gitops-commit-url"}

@@ -147,10 +147,11 @@ def test_uncounted_conflicts_are_bounded_too(fake):
 
 def test_git_data_conflict_through_other_files_is_not_counted(fake):
     """Several files: another deploy moves the branch through a third file
-    before our ref update (422 not a fast forward).  Our files are as we
-    read them: the commit is made again on the new head, within one
-    attempt, and their change stays."""
-    fake.fault("interleave", method="PATCH", file="other/file.yaml", content=b"a: 3\n")
+    before our GraphQL commit (STALE_DATA).  Our files are as we read them:
+    the commit is made again on the new head, within one attempt, and their
+    change stays."""
+    fake.fault("interleave", method="POST", path="/graphql", file="other/file.yaml",
+               content=b"a: 3\n")
     res = drive(fake, "7", F, G, args=["--attempts", "1"])
     assert res["rc"] == 0 and res["changed"] and res["attempts"] == 1, res
     ours, theirs = fake.log(REPO, "sandbox")[:2]
@@ -229,11 +230,10 @@ def test_several_files_one_atomic_commit(fake):
     assert fake.read(REPO, "other/file.yaml", "sandbox") == b"a: 1\n"
     assert fake.read(REPO, "README.md", "sandbox") == b"x\n"
     writes = [(m, p) for m, p, _ in calls(fake) if m != "GET"]
-    assert writes == [("POST", "/repos/org/gitops/git/blobs")] * 2 + [
-        ("POST", "/repos/org/gitops/git/trees"), ("POST", "/repos/org/gitops/git/commits"),
-        ("PATCH", "/repos/org/gitops/git/refs/heads/sandbox")]
-    assert fake.requests("PATCH")[0]["json"] == {"sha": c["sha"], "force": False}
-    assert fake.requests("POST", "/git/trees$")[0]["json"]["base_tree"]
+    assert writes == [("POST", "/graphql")]      # one request for N files
+    [call] = fake.graphql_calls
+    assert call["input"]["expectedHeadOid"] == base
+    assert c["verified"] and res["verified"]
     # each directory tree read once: root, svc, svc/sandbox, svc/shared
     assert len(fake.requests("GET", "/git/trees/")) == 4
 
@@ -261,14 +261,16 @@ def test_several_files_only_the_changed_are_written(fake):
     assert res["rc"] == 0 and res["files"][G]["changed"] is False
     [c] = fake.log(REPO, "sandbox")[:1]
     assert list(c["changes"]) == [F]
-    assert len(fake.requests("POST", "/git/blobs")) == 1
+    [call] = fake.graphql_calls
+    assert [a["path"] for a in call["input"]["fileChanges"]["additions"]] == [F]
 
 
-def test_non_fast_forward_retried(fake):
-    fake.fault("interleave", method="PATCH", file=G, append=b"# theirs\n")
+def test_stale_head_retried(fake):
+    fake.fault("interleave", method="POST", path="/graphql", file=G, append=b"# theirs\n")
     res = drive(fake, "10", F, G)
     assert res["rc"] == 0 and res["attempts"] == 2, res
-    assert [q["status"] for q in fake.requests("PATCH")] == [422, 200]
+    answers = [json.loads(q["response"]) for q in fake.requests("POST", "/graphql")]
+    assert answers[0]["errors"][0]["type"] == "STALE_DATA" and "errors" not in answers[1]
     assert fake.read(REPO, G, "sandbox") == b"kind: CronJob\n# theirs\nrevision: 10\n"
 
 

@@ -169,8 +169,8 @@ def test_list_inputs_names_every_dispatch_input(gb):
     dispatch = {row[0] for row in rows if "dispatch" in row[1].split(",")}
     assert dispatch == {"mode", "token", "api-url", "max-attempts", "timeout", "dry-run", "strict",
                         "repository", "event-type", "service", "environment", "client-payload",
-                        "image", "rollback", "provenance", "deployment", "deployment-token",
-                        "wait", "wait-timeout"}
+                        "image", "app-id", "private-key", "via", "workflow", "rollback",
+                        "provenance", "deployment", "deployment-token", "wait", "wait-timeout"}
 
 
 def test_workflow_snippet_with_literal_block_inputs(gb, tmp_path):

@@ -101,27 +101,27 @@ def test_cut_put_answer_not_claimable(gb, fake, tmp_path):
 
 @pytest.mark.parametrize("fault", [{"kind": "truncate"},
                                    {"kind": "garbage", "processed": True}])
-def test_cut_ref_update_answer(gb, fake, tmp_path, fault):
-    """Several files (one commit through the Git Data API): the ref update's
-    answer is cut; the branch is read back and is at our commit."""
+def test_cut_graphql_commit_answer(gb, fake, tmp_path, fault):
+    """Several files (one GraphQL createCommitOnBranch): its answer is cut;
+    the branch is read back and its head is our commit."""
     base = fake.head(GITOPS, "sandbox")
-    fake.fault(fault.pop("kind"), method="PATCH", path=r".*/git/refs/heads/sandbox", **fault)
+    fake.fault(fault.pop("kind"), method="POST", path=r"/graphql", **fault)
     r = run(gb, fake, tmp_path, TWO)
     assert r.returncode == 0, r
     [c] = ours(fake, base)
     assert sorted(c["changes"]) == sorted([MANIFEST, OTHER])
     assert r.outputs()["commit-sha"] == c["sha"]
-    assert len([x for x in writes(fake) if x["method"] == "PATCH"]) == 1
+    assert len([x for x in writes(fake) if x["method"] == "POST"]) == 1
 
 
-def test_cut_ref_update_answer_branch_elsewhere(gb, fake, tmp_path):
-    fake.fault("garbage", processed=True, method="PATCH", path=r".*/git/refs/heads/sandbox")
+def test_cut_graphql_commit_answer_branch_elsewhere(gb, fake, tmp_path):
+    fake.fault("garbage", processed=True, method="POST", path=r"/graphql")
     fake.fault("interleave", method="GET", path=r"/repos/org/gitops/git/ref/heads/sandbox",
                skip=1, file="README.md", content="someone else\n", branch="sandbox")
     r = run(gb, fake, tmp_path, TWO)
     assert r.returncode == 1, r
     [err] = errors(r)
-    assert "may have moved to our commit" in err
+    assert "the commit may have been made" in err
     assert done_line(r).startswith("**a commit may have landed**")
 
 

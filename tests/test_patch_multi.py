@@ -1,5 +1,7 @@
-"""patch with several `manifest` lines: one atomic commit through the Git
-Data API, base_tree kept, fast-forward-only ref update, conflicts retried."""
+"""patch with several `manifest` lines: one atomic, Verified commit through
+GraphQL createCommitOnBranch (files read through the Git Data API), every
+other file kept, expectedHeadOid as the lock, conflicts retried."""
+import json
 import re
 
 import pytest
@@ -63,31 +65,34 @@ def test_two_files_one_atomic_commit(gb, fake, tmp_path):
                if q["path"] != HISTORY]  # one history read per manifest before
     assert methods[:2] == [("GET", "/repos/org/gitops/git/ref/heads/sandbox"),
                            ("GET", "/repos/org/gitops/git/commits/SHA")]
-    assert [m for m in methods if m[0] != "GET"] == [
-        ("POST", "/repos/org/gitops/git/blobs"), ("POST", "/repos/org/gitops/git/blobs"),
-        ("POST", "/repos/org/gitops/git/trees"), ("POST", "/repos/org/gitops/git/commits"),
-        ("PATCH", "/repos/org/gitops/git/refs/heads/sandbox")]
-    tree_post = [q for q in fake.requests("POST") if q["path"].endswith("/git/trees")]
-    assert len(tree_post) == 1 and tree_post[0]["json"]["base_tree"]
-    patch = fake.requests("PATCH")
-    assert len(patch) == 1 and patch[0]["json"] == {"sha": c["sha"], "force": False}
-    commit_post = [q for q in fake.requests("POST") if q["path"].endswith("/git/commits")]
-    assert sorted(commit_post[0]["json"]) == ["message", "parents", "tree"]  # Verified
+    assert [m for m in methods if m[0] != "GET"] == [("POST", "/graphql")]
+    [call] = fake.graphql_calls
+    inp = call["input"]
+    assert inp["expectedHeadOid"] == base
+    assert inp["branch"] == {"repositoryNameWithOwner": GITOPS, "branchName": "sandbox"}
+    assert sorted(a["path"] for a in inp["fileChanges"]["additions"]) == [SANDBOX, SHARED]
+    assert inp["message"]["headline"].startswith("Deploy product to sandbox")
+    assert "\n" not in inp["message"]["headline"] and inp["message"]["body"]
+    assert set(inp) == {"branch", "message", "fileChanges", "expectedHeadOid"}  # no author
     assert c["verified"]
+    assert r.outputs()["verified"] == "true"
     out = r.outputs()
     assert out["files"] == SANDBOX + "\n" + SHARED
     assert out["commit-sha"] == c["sha"]
     assert out["diff"].count("--- a/") == 2
 
 
-def test_non_fast_forward_is_retried_and_keeps_both(gb, fake, tmp_path):
-    fake.fault("interleave", method="PATCH", file=SHARED,
+def test_stale_head_is_retried_and_keeps_both(gb, fake, tmp_path):
+    fake.fault("interleave", method="POST", path="/graphql", file=SHARED,
                edit=lambda old: old.replace(b"replicas: 2", b"replicas: 9"))
     ev = dispatch_event(tmp_path, dispatch_payload())
     r = gb([], patch_env(ev, fake, branch="sandbox", manifest=MANIFESTS, value="{short_sha}"))
     assert r.returncode == 0, r
-    patches = fake.requests("PATCH")
-    assert [q["status"] for q in patches] == [422, 200]
+    posts = fake.requests("POST", "/graphql")
+    assert len(posts) == 2
+    assert json.loads(posts[0]["response"])["errors"][0]["type"] == "STALE_DATA"
+    first, second = (c["input"]["expectedHeadOid"] for c in fake.graphql_calls)
+    assert first != second
     ours, theirs = fake.log(GITOPS, "sandbox")[:2]
     assert theirs["message"] == "Interleaved commit by someone else"
     assert ours["parents"] == [theirs["sha"]]

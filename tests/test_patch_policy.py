@@ -198,7 +198,7 @@ def test_not_a_repository_dispatch(gb, fake, tmp_path):
     r = gb([], env)
     assert r.returncode == 2, r
     [line] = error_lines(r)
-    assert "repository_dispatch event, not 'push'" in line
+    assert "repository_dispatch or workflow_dispatch event, not 'push'" in line
     assert fake.requests() == []
 
 

@@ -36,6 +36,10 @@ _current = {"nodeid": None, "reason": None}
 INSPECTORS = {"file", "readelf", "nm", "objdump", "size", "strip", "ldd", "sha256sum", "stat",
               "cp", "install", "ls"}
 stats = {"checked": 0, "direct": {}, "violations": []}
+# Secrets besides the suite's token that no output may show: every token the
+# fake GitHub mints for an App (fakegh adds them), and the App private keys'
+# lines (conftest.run_gb adds the key it passes).
+SECRETS = set()
 _extra = set()
 
 

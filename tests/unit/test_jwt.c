@@ -233,6 +233,7 @@ static void check_bad_key(const char *file, const char *want)
 
 static void test_bad_keys(void)
 {
+	static const char escaped[] = "-----BEGIN RSA PRIVATE KEY-----\\nMIIE\\n";
 	struct jwt_key *key = NULL;
 	char *pem = slurp(FIX "app-pkcs1.pem");
 	char *cut;
@@ -254,6 +255,9 @@ static void test_bad_keys(void)
 	CHECK(key == NULL);
 	CHECK_FAILS(jwt_key_load(&key, "-----BEGIN OPENSSH PRIVATE KEY-----\n", 36, "k"),
 		    "k is an OpenSSH key");
+	/* a key pasted into a one-line secret with \n escapes */
+	CHECK_FAILS(jwt_key_load(&key, escaped, strlen(escaped), "k"),
+		    "k has the two characters \\n where its line breaks belong");
 	free(pem);
 }
 
