@@ -357,10 +357,14 @@ static int parse_flags(struct config *cfg, int argc, char **argv)
 			log_error("the token is not taken from the command line: set GITHUB_TOKEN");
 			return -1;
 		}
+		if (in == IN_PRIVATE_KEY) {
+			log_error("the private key is not taken from the command line: "
+				  "set INPUT_PRIVATE-KEY");
+			return -1;
+		}
 		if (is_secret(in)) {
 			log_error("'%s' is not taken from the command line: set INPUT_%s", inputs[in].name,
-				  in == IN_ARGOCD_TOKEN ? "ARGOCD_TOKEN" : in == IN_PRIVATE_KEY ?
-				  "PRIVATE-KEY" : "DEPLOYMENT_TOKEN");
+				  in == IN_ARGOCD_TOKEN ? "ARGOCD_TOKEN" : "DEPLOYMENT_TOKEN");
 			return -1;
 		}
 		if (!(inputs[in].modes & (1u << cfg->mode))) {

@@ -165,7 +165,8 @@ static int read_trust(const struct event *ev, struct payload *p)
 	return p->oidc_token ? log_mask(p->oidc_token) : 0;
 }
 
-/* source.deployment_id: absent, null, or a whole number 1..2^53. */
+/* source.deployment_id: absent, null, or a whole number 1..2^53 (a JSON
+ * number, or a string of digits as GitHub's own contexts give it). */
 static int read_deployment_id(const struct event *ev, struct payload *p)
 {
 	const struct event_kv *kv = entry(ev, "source.deployment_id");
@@ -175,7 +176,8 @@ static int read_deployment_id(const struct event *ev, struct payload *p)
 	if (!kv || kv->type == EVENT_NULL)
 		return 0;
 	v = kv->value;
-	if (kv->type == EVENT_NUMBER && *v && strspn(v, "0123456789") == strlen(v) &&
+	if ((kv->type == EVENT_NUMBER || kv->type == EVENT_STRING) && *v &&
+	    strspn(v, "0123456789") == strlen(v) &&
 	    strlen(v) <= 16) {
 		for (; *v; v++)
 			n = n * 10 + (*v - '0');

@@ -179,9 +179,11 @@ def test_a_certificate_that_does_not_verify_fails(fake_github, tmp_path):
         # argocd-ca-file makes the same server verify
         again = tmp_path / "again"
         again.mkdir()
-        res = deploy(again, fake, argo, argocd_ca_file=argo.ca_file)
+        # (another value: within the same second, {time} would write the same
+        # file again, and an edit that changes nothing commits nothing)
+        res = deploy(again, fake, argo, argocd_ca_file=argo.ca_file, value="{time} again")
     assert res.returncode == 0, res
-    assert res.outputs()["argocd-health"] == "Healthy"
+    assert res.outputs()["argocd-health"] == "Healthy", res.out
 
 
 def test_usage_errors(fake_github, tmp_path):

@@ -30,4 +30,4 @@ def test_demo_patches_and_commits():
     assert "Deploy product to sandbox: acme/product-service@4f7c9e1" in out
     assert '-          value: "<lastCommitMsg>Last git commit is shown in here' in out
     assert "LAST_COMMIT_MSG, read back by a YAML parser" in out
-    assert "appeared nowhere in either step's output" in out
+    assert "appeared nowhere in any step's output" in out

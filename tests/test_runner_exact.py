@@ -86,8 +86,9 @@ def test_patch_through_action_yml(gb, fake, tmp_path, shape):
         assert c["message"] == "Deploy product to sandbox\n\na1b2c3d Fix login"
     else:
         assert re.fullmatch(r"\S+Z %s@%s: Fix login \(#12\)" % (APP, SHA[:7]), value), value
-        assert c["message"] == "Deploy product to sandbox: %s@%s\n\nFix login (#12)" % (
-            APP, SHA[:7])
+        # the deploy's git trailers (docs/provenance.md) follow the template's text
+        assert c["message"] == "Deploy product to sandbox: %s@%s\n\nFix login (#12)\n\n" \
+            "Deployed-From: %s@%s\nSource-Run: 7\n" % (APP, SHA[:7], APP, SHA)
     out = r.outputs()
     assert out["changed"] == "true" and out["commit-sha"] == c["sha"]
 
@@ -115,7 +116,9 @@ def test_user_templates_still_win(gb, fake, tmp_path, shape):
                                              "commit-message": "bump {service}"})
     assert r.returncode == 0, r
     [c] = fake.log(GITOPS, "sandbox")[:1]
-    assert c["message"] == "bump product"
+    trailers = "" if shape == "article" else \
+        "\n\nDeployed-From: %s@%s\nSource-Run: 7\n" % (APP, SHA)
+    assert c["message"] == "bump product" + trailers
     assert MARKER.search(c["changes"][MANIFEST][1]).group(1) == b"sandbox by product"
 
 
