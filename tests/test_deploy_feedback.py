@@ -337,3 +337,24 @@ def test_an_unusable_deployment_token_does_not_stop_the_deploy(fake_github, tmp_
     assert "::error" not in res.out and "is not updated" in res.out
     assert res.outputs()["changed"] == "true"
     assert statuses(fake)[1] == []
+
+
+def test_receiver_with_app_credentials_mints_deployments_write_on_the_app_repo(fake_github,
+                                                                             tmp_path):
+    """Issue 13 with issue 12: with app-id/private-key the receiver mints
+    its own token for the statuses: Deployments write on the source repo
+    alone, revoked at exit like the GitOps repo's."""
+    import pathlib
+    keys = pathlib.Path(__file__).parent / "fixtures" / "jwt"
+    fake = seed(fake_github, deploy_token_repos={})  # the deployment-token reaches nothing
+    fake.add_app("12345", (keys / "app-public.pem").read_text(),
+                 {GITOPS: {"contents": "write"}, APP: {"deployments": "write"}})
+    res = receive(tmp_path, fake, app_id="12345",
+                  private_key=(keys / "app-pkcs1.pem").read_text())
+    assert res.returncode == 0, res
+    _, sts = statuses(fake)
+    assert [s for s, _ in sts] == ["in_progress", "success"]
+    minted = {tuple(m["repositories"]): m for m in fake.minted}
+    assert minted[(APP,)]["permissions"] == {"deployments": "write"}
+    assert minted[(GITOPS,)]["permissions"] == {"contents": "write"}
+    assert all(m["revoked"] for m in fake.minted)
