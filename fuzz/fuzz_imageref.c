@@ -57,8 +57,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(imageref_same_name(&r, r.name, strlen(r.name)));
 	FUZZ_ASSERT(imageref_canon_domain(&dom, &r) == 0);
 	FUZZ_ASSERT(!strncmp(r.canon, dom.ptr, dom.len) && r.canon[dom.len] == '/');
-	FUZZ_ASSERT(imageref_parse(&c, r.canon, strlen(r.canon), "fuzz") == 0);
-	FUZZ_ASSERT(imageref_same(&c, &r) && same_str(c.canon, r.canon));
+	/* the canonical name parses to itself, unless the implicit
+	 * docker.io/library/ it gained takes it past the written limit */
+	if (strlen(r.canon) <= IMAGEREF_MAX_NAME) {
+		FUZZ_ASSERT(imageref_parse(&c, r.canon, strlen(r.canon), "fuzz") == 0);
+		FUZZ_ASSERT(imageref_same(&c, &r) && same_str(c.canon, r.canon));
+	}
 
 	imageref_release(&r);
 	imageref_release(&q);

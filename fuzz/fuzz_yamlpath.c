@@ -51,7 +51,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	}
 	FUZZ_ASSERT(p.n >= 1 && p.n <= YPATH_MAX_SEGS);
-	FUZZ_ASSERT(end && end >= s && (*end == '\0' || *end == '='));
+	/* the value starts after '=' (or ':=', the typed form) */
+	FUZZ_ASSERT(end && end >= s &&
+		    (*end == '\0' || *end == '=' || (end[0] == ':' && end[1] == '=')));
 	FUZZ_ASSERT((size_t)(end - s) <= YPATH_MAX_LEN);
 	prefix = strndup(s, (size_t)(end - s));
 	FUZZ_ASSERT(prefix);

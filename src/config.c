@@ -27,7 +27,6 @@ struct input_def {
 	const char *def;   /* default, or NULL */
 	long min, max;     /* T_INT bounds */
 	const char *help;
-	bool by_payload;   /* the default depends on the payload (see config.h) */
 };
 
 /* The table.  Same order as enum input.  Defaults here are the binary's;
@@ -74,7 +73,7 @@ static const struct input_def inputs[IN__COUNT] = {
 	[IN_MARKER] = { "marker", M_PATCH, T_STR, "lastCommitMsg", 0, 0,
 		"replace the text between <NAME> and </NAME> when the file has it" },
 	[IN_VALUE] = { "value", M_PATCH, T_STR, "{time} {repository}@{short_sha}: {subject}", 0, 0,
-		"template for the marker text and the revision annotation", true },
+		"template for the marker text and the revision annotation" },
 	[IN_CONTAINER] = { "container", M_PATCH, T_STR, NULL, 0, 0,
 		"only the workload container of this name gets the image (default: every "
 		"container of the image's repository)" },
@@ -84,27 +83,27 @@ static const struct input_def inputs[IN__COUNT] = {
 		"commit through the API; false: only edit the file in GITHUB_WORKSPACE" },
 	[IN_COMMIT_MESSAGE] = { "commit-message", M_PATCH, T_STR,
 		"Deploy {service} to {environment}: {repository}@{short_sha}\n\n{subject}", 0, 0,
-		"commit message template", true },
+		"commit message template" },
 	[IN_COMMIT_AUTHOR] = { "commit-author", M_PATCH, T_STR, NULL, 0, 0,
 		"'Name <email>' for author and committer (default: none, so commits are Verified)" },
 	[IN_PULL_REQUEST] = { "pull-request", M_PATCH, T_BOOL, "false", 0, 0,
 		"commit to a new branch and open a pull request" },
 	[IN_PR_TITLE] = { "pull-request-title", M_PATCH, T_STR,
 		"Deploy {service} to {environment} ({short_sha})", 0, 0,
-		"pull request title template", true },
+		"pull request title template" },
 	[IN_PR_BODY] = { "pull-request-body", M_PATCH, T_STR,
 		"Automated deploy of `{service}` to `{environment}` from {repository}@{sha}.\n\n{message}", 0, 0,
-		"pull request body template", true },
+		"pull request body template" },
 	[IN_APP_ID] = { "app-id", M_BOTH, T_STR, NULL, 0, 0,
-		"GitHub App id (or client id): mint a token per repository instead of 'token'", false },
+		"GitHub App id (or client id): mint a token per repository instead of 'token'" },
 	[IN_PRIVATE_KEY] = { "private-key", M_BOTH, T_STR, NULL, 0, 0,
-		"the App's private key (PEM, PKCS#1 or PKCS#8); never a CLI flag", false },
+		"the App's private key (PEM, PKCS#1 or PKCS#8); never a CLI flag" },
 	[IN_VIA] = { "via", M_DISPATCH, T_STR, "repository_dispatch", 0, 0,
-		"repository_dispatch (Contents write) or workflow_dispatch (Actions write only)", false },
+		"repository_dispatch (Contents write) or workflow_dispatch (Actions write only)" },
 	[IN_WORKFLOW] = { "workflow", M_DISPATCH, T_STR, NULL, 0, 0,
-		"via workflow_dispatch: the receiving workflow's file name (deploy.yml)", false },
+		"via workflow_dispatch: the receiving workflow's file name (deploy.yml)" },
 	[IN_REQUIRE_VERIFIED] = { "require-verified", M_PATCH, T_BOOL, "false", 0, 0,
-		"fail (and open no pull request) when the commit is not Verified", false },
+		"fail (and open no pull request) when the commit is not Verified" },
 	[IN_ROLLBACK] = { "rollback", M_DISPATCH, T_BOOL, "false", 0, 0,
 		"mark this deploy a deliberate rollback (an older commit, on purpose)" },
 	[IN_PROVENANCE] = { "provenance", M_DISPATCH, T_BOOL, "false", 0, 0,
@@ -119,25 +118,25 @@ static const struct input_def inputs[IN__COUNT] = {
 	[IN_ALLOWED_WORKFLOWS] = { "allowed-workflows", M_PATCH, T_LINES, NULL, 0, 0,
 		"with require-provenance: the sender workflows allowed (owner/repo/.github/workflows/f.yml@refs/heads/b, globs)" },
 	[IN_DEPLOYMENT] = { "deployment", M_DISPATCH, T_BOOL, "false", 0, 0,
-		"create a GitHub Deployment of the pushed commit in the app repo and send its id", false },
+		"create a GitHub Deployment of the pushed commit in the app repo and send its id" },
 	[IN_DEPLOYMENT_TOKEN] = { "deployment-token", M_BOTH, T_STR, NULL, 0, 0,
-		"token for the app repo's deployments (dispatch: default GITHUB_TOKEN; patch: post statuses when set)", false },
+		"token for the app repo's deployments (dispatch: default GITHUB_TOKEN; patch: post statuses when set)" },
 	[IN_WAIT] = { "wait", M_DISPATCH, T_BOOL, "false", 0, 0,
-		"wait until the deployment ends in success, failure or error; fail unless success", false },
+		"wait until the deployment ends in success, failure or error; fail unless success" },
 	[IN_WAIT_TIMEOUT] = { "wait-timeout", M_DISPATCH, T_INT, "900", 1, 86400,
-		"seconds to wait for the deployment's final state", false },
+		"seconds to wait for the deployment's final state" },
 	[IN_ARGOCD_SERVER] = { "argocd-server", M_PATCH, T_STR, NULL, 0, 0,
-		"Argo CD server URL: after committing, wait until it runs the commit Synced and Healthy", false },
+		"Argo CD server URL: after committing, wait until it runs the commit Synced and Healthy" },
 	[IN_ARGOCD_TOKEN] = { "argocd-token", M_PATCH, T_STR, NULL, 0, 0,
-		"Argo CD API token (an account that may get the application)", false },
+		"Argo CD API token (an account that may get the application)" },
 	[IN_ARGOCD_APPLICATION] = { "argocd-application", M_PATCH, T_STR, "{service}-{environment}", 0, 0,
-		"Argo CD application name template", false },
+		"Argo CD application name template" },
 	[IN_ARGOCD_NAMESPACE] = { "argocd-namespace", M_PATCH, T_STR, NULL, 0, 0,
-		"namespace of the Argo CD application (default: Argo CD's own)", false },
+		"namespace of the Argo CD application (default: Argo CD's own)" },
 	[IN_ARGOCD_TIMEOUT] = { "argocd-timeout", M_PATCH, T_INT, "600", 1, 86400,
-		"seconds to wait for Argo CD", false },
+		"seconds to wait for Argo CD" },
 	[IN_ARGOCD_CA_FILE] = { "argocd-ca-file", M_PATCH, T_STR, NULL, 0, 0,
-		"CA bundle (PEM) that verifies the Argo CD server's certificate", false },
+		"CA bundle (PEM) that verifies the Argo CD server's certificate" },
 };
 
 /* Secrets: never a CLI flag, masked before anything is printed, wiped. */
@@ -146,6 +145,15 @@ static bool is_secret(int in)
 	return in == IN_TOKEN || in == IN_DEPLOYMENT_TOKEN || in == IN_ARGOCD_TOKEN ||
 	       in == IN_PRIVATE_KEY;
 }
+
+/* The inputs whose default depends on the payload (see config.h): '' in
+ * action.yml, the binary's default chosen once the payload is read. */
+static const bool by_payload[IN__COUNT] = {
+	[IN_VALUE] = true,
+	[IN_COMMIT_MESSAGE] = true,
+	[IN_PR_TITLE] = true,
+	[IN_PR_BODY] = true,
+};
 
 /* Inputs a mode cannot do without (a usage error when unset).  The token is
  * checked on its own: a dry run does not need one. */
@@ -724,7 +732,7 @@ void config_list_inputs(void)
 		printf("%s\t%s\t", inputs[i].name, modes);
 		for (; *def; def++) /* one line per input */
 			fputs(*def == '\n' ? "\\n" : (char[2]){ *def, 0 }, stdout);
-		printf("\t%s\t%s\n", inputs[i].help, inputs[i].by_payload ? "payload" : "fixed");
+		printf("\t%s\t%s\n", inputs[i].help, by_payload[i] ? "payload" : "fixed");
 	}
 }
 
