@@ -1,6 +1,8 @@
 /* yamlscan: see yamlscan.h. */
 #include "yamlscan.h"
 
+#include "buf.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,25 +12,47 @@
 #define P61 (((uint64_t)1 << 61) - 1)
 #define SEEN_MAX 160 /* bytes of keys or values listed in a message */
 
-enum cond { C_UNCOND, C_PENDING, C_OK, C_FAIL };
+/*
+ * A node of the document being read.  The tree is built from the event
+ * stream (not by yaml_parser_load(): its composer refuses an anchor defined
+ * twice, which YAML allows, and forgets anchor names and where an alias
+ * was used, which the refusals need).  Aliases stay leaves of their own,
+ * never expanded.  Children are linked in document order; a mapping's
+ * children alternate key and value.
+ */
+struct tn {
+	enum ys_type type;
+	enum ys_role role;
+	enum ys_style style;
+	enum ys_tag tagk;
+	bool flow, in_flow, key, null, all_maps, has_merge, odd_keys, alias_key;
+	unsigned col, item_col, block_indent;
+	int indent;            /* collections: column of the nearest block one */
+	int parent_col, seq_offset, map_step; /* as in struct ys_node */
+	size_t parent, first, last, next;
+	size_t b0, body, end, close, inner_end, blank_after;
+	size_t count;          /* collections: items, or entries (values) */
+	size_t kids;           /* collections: children (keys too) */
+	size_t anchor;         /* its anchor in state.anchors, or YS_NONE */
+	size_t voff, vlen;     /* scalars: the value in state.text */
+	size_t toff;           /* a tag other than !!str: in state.text, or YS_NONE */
+	uint64_t ordinal, hash;
+};
 
 /* A path of one edit reaching one node: segments [0, depth) resolved. */
 struct cursor {
 	size_t edit, depth;
 	size_t parent;   /* cursor of the parent node, YS_NONE at the root */
-	size_t node;     /* sparse node */
-	enum cond cond;  /* [key=value] mappings wait for their key */
-	bool sel;        /* segment depth-1 is a [key=value] this mapping decides */
-	bool filter;     /* ... applied to the mapping itself, not to an element */
+	size_t node;
+	bool valid;      /* its selectors (and its parent's) hold */
+	bool filter;     /* reached by a [key=value] applied to the mapping itself */
 	bool below_sel;  /* an element selector or [*] matched on the way here */
-	bool key_hit;    /* the current key of its mapping is its next segment */
-	bool matched;    /* a child matched this cursor's next key already */
-	bool sel_seen;   /* sel: the selector key was seen already */
-	bool decide;     /* the value being read decides this selector */
+	bool matched;    /* a key matched the next segment already */
 	size_t dup_off;  /* where the next key of the path appeared a second time */
-	size_t sel_dup;  /* sel: where the selector key appeared again */
+	size_t sel_dup;  /* where the selector key that decided it appeared again */
 	size_t got_off;  /* the next segment is a filter: the scalar its key held */
 	size_t got_len;  /* (in state.got), got_off YS_NONE: none */
+	size_t live, second; /* valid children; where the second one starts */
 };
 
 struct anchor {
@@ -40,23 +64,6 @@ struct anchor {
 struct anchor_slot {   /* the document's anchors by name, for aliases */
 	uint64_t gen;      /* the document it belongs to (state.agen) */
 	size_t anchor;     /* index in state.anchors */
-};
-
-struct frame {
-	enum ys_type type;
-	bool flow, in_flow;
-	bool want_key;     /* mapping: the next node is a key */
-	bool key_live;     /* some cursor here goes on through the current key */
-	bool all_maps;     /* sequence: every item so far was a mapping */
-	bool needs_key;    /* some cursor here looks at keys */
-	size_t node;       /* sparse node, or YS_NONE */
-	size_t c0, c1;     /* cursors at this node */
-	size_t index;      /* items or entries so far */
-	size_t anchor;     /* anchor defined on this node, or YS_NONE */
-	unsigned col;
-	int indent;        /* column of the nearest block collection */
-	int seq_offset;    /* layout of the nearest nested collections (see ys_node) */
-	int map_step;
 };
 
 struct mconv { /* libyaml character index -> byte offset */
@@ -71,17 +78,16 @@ struct state {
 	size_t len;
 	struct mconv mc;
 	yaml_parser_t parser;
-	struct frame *frames;
-	size_t depth, frames_alloc;
 	/* the current document */
-	struct ys_node *nodes;
+	struct tn *nodes;
 	size_t nnodes, nodes_alloc;
-	struct buf *seen;    /* per sparse node: its keys or selector values, for
-			      * messages; reused from document to document */
-	size_t seen_alloc;
+	size_t open[YS_MAX_DEPTH]; /* the collections not ended yet */
+	size_t depth;
+	struct buf text;     /* scalar values and tags */
 	struct cursor *cursors;
 	size_t ncursors, cursors_alloc;
 	struct buf got;      /* the values filters were decided on (cursor.got_off) */
+	struct buf seen;     /* for a hit's message */
 	struct anchor *anchors;
 	size_t nanchors, anchors_alloc;
 	struct anchor_slot *atab; /* open addressing, a power of two in size */
@@ -442,76 +448,6 @@ static void block_extent(const char *in, size_t len, size_t body, size_t em,
 		*blank_after = 0;
 }
 
-/* ---- cursors and sparse nodes ---- */
-
-static struct frame *top(struct state *st)
-{
-	return st->depth ? &st->frames[st->depth - 1] : NULL;
-}
-
-static const struct ypath_seg *cursor_seg(struct state *st, const struct cursor *c)
-{
-	const struct ypath *p = &st->s->paths[c->edit];
-
-	return c->depth < p->n ? &p->seg[c->depth] : NULL;
-}
-
-/* A new cursor (valid until the next one), or NULL when out of memory. */
-static struct cursor *add_cursor(struct state *st, size_t edit, size_t depth, size_t parent,
-				 enum cond cond)
-{
-	struct cursor *c;
-
-	if (GROW(st, st->cursors, st->ncursors, st->cursors_alloc) < 0)
-		return NULL;
-	c = &st->cursors[st->ncursors++];
-	memset(c, 0, sizeof(*c));
-	c->edit = edit;
-	c->depth = depth;
-	c->parent = parent;
-	c->node = YS_NONE;
-	c->cond = cond;
-	c->dup_off = c->sel_dup = c->got_off = YS_NONE;
-	c->below_sel = parent != YS_NONE && st->cursors[parent].below_sel;
-	return c;
-}
-
-static void append_seen(struct state *st, size_t node, const char *text, size_t n)
-{
-	struct buf *b;
-	size_t take = n > 40 ? 40 : n;
-
-	if (st->s->lean)
-		return;
-	b = &st->seen[node];
-	if (b->len >= SEEN_MAX || memchr(text, '\0', take))
-		return;
-	if (b->len)
-		buf_add(b, ", ", 2);
-	buf_add(b, text, take);
-	/* cppcheck-suppress knownConditionTrueFalse ; n may be over 40 */
-	if (take < n)
-		buf_add(b, "...", 3);
-	if (buf_failed(b))
-		oom(st);
-}
-
-/* Room for node `i`'s list; the pool only grows. */
-static int seen_slot(struct state *st, size_t i)
-{
-	if (st->s->lean)
-		return 0;
-	if (i < st->seen_alloc) {
-		buf_reset(&st->seen[i]);
-		return 0;
-	}
-	if (GROW(st, st->seen, i, st->seen_alloc) < 0)
-		return -1;
-	for (size_t k = i; k < st->seen_alloc; k++)
-		buf_init(&st->seen[k], SEEN_MAX + 64);
-	return 0;
-}
-
 static enum ys_tag tag_kind(const yaml_char_t *tag)
 {
 	if (!tag || !strcmp((const char *)tag, "!"))
@@ -543,19 +479,6 @@ static enum ys_style scalar_style(yaml_scalar_style_t s)
 	}
 }
 
-/* What the event of a starting node says, positions in bytes. */
-struct start {
-	const yaml_event_t *ev;
-	enum ys_type type;
-	size_t b0, body, b1;   /* b1: block scalars end with their last content line */
-	unsigned col;          /* column of body */
-	bool flow;
-	const yaml_char_t *anchor, *tag;
-	size_t blank_after;    /* block scalars, see ys_node */
-	unsigned block_indent;
-	int seq_offset, map_step;
-};
-
 /* The column of byte `pos`, in characters. */
 static unsigned column_of(const char *in, size_t base, size_t pos)
 {
@@ -569,310 +492,6 @@ static unsigned column_of(const char *in, size_t base, size_t pos)
 	return col;
 }
 
-/* What the event of a node starting in frame `f` (NULL: the root) says. */
-static void describe(struct state *st, const struct frame *f, const yaml_event_t *ev,
-		     enum ys_type type, size_t b0, size_t b1, struct start *d)
-{
-	d->ev = ev;
-	d->flow = false;
-	d->anchor = d->tag = NULL;
-	d->blank_after = 0;
-	d->block_indent = 0;
-	d->type = type;
-	d->b0 = d->body = b0;
-	d->b1 = b1;
-	d->col = (unsigned)ev->start_mark.column;
-	switch (type) {
-	case YS_SCALAR:
-		d->anchor = ev->data.scalar.anchor;
-		d->tag = ev->data.scalar.tag;
-		break;
-	case YS_MAP:
-		d->anchor = ev->data.mapping_start.anchor;
-		d->tag = ev->data.mapping_start.tag;
-		d->flow = ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
-		break;
-	case YS_SEQ:
-		d->anchor = ev->data.sequence_start.anchor;
-		d->tag = ev->data.sequence_start.tag;
-		d->flow = ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
-		break;
-	case YS_ALIAS:
-		break;
-	}
-	if (d->anchor || d->tag) {
-		d->body = skip_properties(st->in, b0, type == YS_SCALAR ? b1 : st->len);
-		d->col = column_of(st->in, st->mc.base, d->body);
-	}
-	d->seq_offset = f ? f->seq_offset : -1;
-	d->map_step = f ? f->map_step : -1;
-	if (f && f->type == YS_MAP && !f->flow && !f->want_key && !d->flow) {
-		int delta = (int)d->col - (int)f->col;
-
-		if (type == YS_SEQ && delta >= 0)
-			d->seq_offset = delta;
-		if (type == YS_MAP && delta > 0)
-			d->map_step = delta;
-	}
-	if (type == YS_SCALAR && (ev->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
-				  ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE)) {
-		block_extent(st->in, st->len, d->body, b1, f ? f->indent : -1, &d->b1,
-			     &d->blank_after, &d->block_indent);
-	}
-}
-
-/* A sparse node for the node `d` describes. */
-static int new_node(struct state *st, const struct start *d, enum ys_role role, size_t *out)
-{
-	struct frame *f = top(st);
-	const yaml_event_t *ev = d->ev;
-	struct ys_node *n;
-
-	if (GROW(st, st->nodes, st->nnodes, st->nodes_alloc) < 0 ||
-	    seen_slot(st, st->nnodes) < 0)
-		return -1;
-	n = &st->nodes[st->nnodes];
-	memset(n, 0, sizeof(*n));
-	n->type = d->type;
-	n->role = role;
-	n->start = d->b0;
-	n->body = d->body;
-	n->end = d->b1;
-	n->close = YS_NONE;
-	n->col = d->col;
-	n->parent_col = f ? f->indent : -1;
-	n->in_flow = f && (f->flow || f->in_flow);
-	n->flow = d->flow;
-	n->map_items = d->type == YS_SEQ;
-	n->seq_offset = d->seq_offset;
-	n->map_step = d->map_step;
-	n->tag_kind = tag_kind(d->tag);
-	if (n->tag_kind == YS_TAG_OTHER && !(n->tag = strdup((const char *)d->tag)))
-		return oom(st);
-	if (d->type == YS_SCALAR) {
-		n->style = scalar_style(ev->data.scalar.style);
-		n->null = is_null(ev);
-		n->blank_after = d->blank_after;
-		n->block_indent = d->block_indent;
-		n->value = dup_mem(ev->data.scalar.value, ev->data.scalar.length);
-		if (!n->value)
-			return oom(st);
-		n->len = ev->data.scalar.length;
-		n->ordinal = st->cur_ordinal;
-		n->hash = st->cur_hash;
-	}
-	*out = st->nnodes++;
-	return 0;
-}
-
-/* Push a frame for a collection node; new slots start zeroed. */
-static struct frame *push_frame(struct state *st, long line)
-{
-	if (st->depth >= YS_MAX_DEPTH) {
-		fail(st, line, "nesting deeper than %d levels", YS_MAX_DEPTH);
-		return NULL;
-	}
-	if (st->depth == st->frames_alloc) {
-		size_t na = st->frames_alloc ? st->frames_alloc * 2 : 16;
-		struct frame *p = realloc(st->frames, na * sizeof(*p));
-
-		if (!p) {
-			oom(st);
-			return NULL;
-		}
-		memset(p + st->frames_alloc, 0, (na - st->frames_alloc) * sizeof(*p));
-		st->frames = p;
-		st->frames_alloc = na;
-	}
-	return &st->frames[st->depth++];
-}
-
-static bool same_text(const char *a, size_t na, const char *b, size_t nb)
-{
-	return na == nb && (na == 0 || !memcmp(a, b, na));
-}
-
-/*
- * The cursors a new child of frame `f` gets.  `type` is the child's type,
- * `b0` where it starts.
- */
-static int child_cursors(struct state *st, struct frame *f, enum ys_type type,
-			 size_t b0)
-{
-	for (size_t i = f->c0; i < f->c1; i++) {
-		struct cursor *c = &st->cursors[i], *nc;
-		const struct ypath_seg *seg = cursor_seg(st, c);
-		enum cond cond = C_UNCOND;
-		bool element = false;
-
-		if (!seg || c->cond == C_FAIL) /* a selector that failed: nothing below counts */
-			continue;
-		switch (seg->kind) {
-		case YPATH_KEY:
-			if (f->type != YS_MAP || !c->key_hit)
-				continue;
-			if (c->matched) {
-				if (c->dup_off == YS_NONE)
-					c->dup_off = b0;
-				continue;
-			}
-			c->matched = true;
-			break;
-		case YPATH_INDEX:
-			if (f->type != YS_SEQ || f->index != seg->index)
-				continue;
-			break;
-		case YPATH_ALL:
-			if (f->type != YS_SEQ)
-				continue;
-			element = true;
-			break;
-		case YPATH_MATCH: /* on a mapping: a filter (node_begin) */
-			if (f->type != YS_SEQ)
-				continue;
-			cond = type == YS_MAP ? C_PENDING : type == YS_ALIAS ? C_OK : C_FAIL;
-			element = true;
-			break;
-		}
-		nc = add_cursor(st, c->edit, c->depth + 1, i, cond);
-		if (!nc)
-			return -1;
-		nc->sel = cond == C_PENDING;
-		nc->below_sel |= element;
-	}
-	return 0;
-}
-
-/*
- * Cursors [c0, end) reach mapping `node`: each whose next segment is a
- * [key=value] gets a filter cursor past it on the same mapping, valid
- * once the mapping's `key` turns out to hold `value` (and so on for a
- * filter after a filter).
- */
-static int filter_cursors(struct state *st, size_t c0, size_t node)
-{
-	for (size_t i = c0; i < st->ncursors; i++) {
-		const struct ypath_seg *seg = cursor_seg(st, &st->cursors[i]);
-		struct cursor *nc;
-
-		if (!seg || seg->kind != YPATH_MATCH)
-			continue;
-		nc = add_cursor(st, st->cursors[i].edit, st->cursors[i].depth + 1, i, C_PENDING);
-		if (!nc)
-			return -1;
-		nc->node = node;
-		nc->sel = nc->filter = true;
-	}
-	return 0;
-}
-
-/* A value in mapping frame `f` whose key named a selector: decide.  What
- * it held is kept for messages: in the sequence's list for an element, for
- * the cursor before a filter. */
-static void decide_selectors(struct state *st, struct frame *f, const yaml_event_t *ev)
-{
-	struct frame *seq = st->depth >= 2 ? &st->frames[st->depth - 2] : NULL;
-
-	for (size_t i = f->c0; i < f->c1; i++) {
-		struct cursor *c = &st->cursors[i];
-		const struct ypath_seg *seg;
-		const char *v = (const char *)ev->data.scalar.value;
-		size_t n = ev->data.scalar.length;
-
-		if (!c->decide)
-			continue;
-		c->decide = false;
-		seg = &st->s->paths[c->edit].seg[c->depth - 1];
-		if (ev->type != YAML_SCALAR_EVENT) {
-			c->cond = C_FAIL;
-			continue;
-		}
-		c->cond = n == seg->value_len && !memcmp(v, seg->value, n) ? C_OK : C_FAIL;
-		if (c->filter) {
-			struct cursor *p = &st->cursors[c->parent];
-
-			p->got_off = st->got.len;
-			p->got_len = n;
-			if (buf_add(&st->got, v, n) < 0)
-				oom(st);
-		} else if (seq && seq->node != YS_NONE) {
-			append_seen(st, seq->node, v, n);
-		}
-	}
-}
-
-/* A key of mapping frame `f`: which cursors go on through it, which
- * selectors it decides.  Matched here, so the key is never copied. */
-static int read_key(struct state *st, struct frame *f, const yaml_event_t *ev, size_t b0)
-{
-	const char *k = NULL;
-	size_t n = 0;
-
-	f->want_key = false;
-	f->key_live = false;
-	if (ev->type == YAML_SCALAR_EVENT) {
-		k = (const char *)ev->data.scalar.value;
-		n = ev->data.scalar.length;
-	} else if (f->node != YS_NONE) {
-		st->nodes[f->node].odd_keys = true;
-		if (ev->type == YAML_ALIAS_EVENT) {
-			const char *a = (const char *)ev->data.alias.anchor;
-			char name[42] = "*";
-			size_t an = strnlen(a, 40);
-
-			st->nodes[f->node].alias_key = true;
-			memcpy(name + 1, a, an);
-			append_seen(st, f->node, name, an + 1);
-		}
-	}
-	if (k && f->node != YS_NONE) {
-		if (n == 2 && !memcmp(k, "<<", 2) &&
-		    ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
-			st->nodes[f->node].has_merge = true;
-		append_seen(st, f->node, k, n);
-	}
-	if (!f->needs_key)
-		return 0;
-	for (size_t i = f->c0; i < f->c1; i++) {
-		struct cursor *c = &st->cursors[i];
-		const struct ypath_seg *seg = cursor_seg(st, c);
-
-		c->key_hit = k && seg && seg->kind == YPATH_KEY && c->cond != C_FAIL &&
-			     same_text(seg->key, seg->key_len, k, n);
-		f->key_live |= c->key_hit;
-		if (!c->sel || !k)
-			continue;
-		seg = &st->s->paths[c->edit].seg[c->depth - 1];
-		if (!same_text(seg->key, seg->key_len, k, n))
-			continue;
-		if (c->sel_seen && c->sel_dup == YS_NONE)
-			c->sel_dup = b0;
-		c->decide = !c->sel_seen;
-		c->sel_seen = true;
-		f->key_live |= c->decide;
-	}
-	return 0;
-}
-
-/* Does v hold "<name>"? */
-static bool marker_in(const char *v, size_t n, const char *name)
-{
-	size_t k = strlen(name);
-
-	for (const char *p = v; n && (p = memchr(p, '<', n - (size_t)(p - v))); p++)
-		if ((size_t)(v + n - p) >= k + 2 && !memcmp(p + 1, name, k) && p[k + 1] == '>')
-			return true;
-	return false;
-}
-
-static bool holds_marker(struct state *st, const yaml_event_t *ev)
-{
-	for (size_t m = 0; m < st->s->nmarkers; m++)
-		if (marker_in((const char *)ev->data.scalar.value, ev->data.scalar.length,
-			      st->s->markers[m]))
-			return true;
-	return false;
-}
 
 /* The slot for anchor name `name` (hash `h`): its own or a free one. */
 static struct anchor_slot *anchor_slot(struct state *st, const char *name, uint64_t h)
@@ -953,137 +572,6 @@ static int record_alias(struct state *st, const yaml_char_t *name, long line)
 	return 0;
 }
 
-static void note_layout(struct state *st, const struct frame *f, enum ys_type type,
-			unsigned col, bool flow)
-{
-	int d = (int)col - (int)f->col;
-
-	if (flow || f->flow || f->type != YS_MAP)
-		return;
-	if (type == YS_SEQ && st->s->seq_offset < 0 && d >= 0)
-		st->s->seq_offset = d;
-	if (type == YS_MAP && st->s->map_step < 0 && d > 0)
-		st->s->map_step = d;
-}
-
-/* The child `d` of frame `f` (a value, an item, or the root): its cursors
- * and, when some path reaches it or it holds a marker, its sparse node. */
-static int place_child(struct state *st, struct frame *f, const struct start *d,
-		       size_t *node)
-{
-	const yaml_event_t *ev = d->ev;
-	enum ys_role role = !f ? YS_ROOT : f->type == YS_SEQ ? YS_ITEM : YS_VALUE;
-	size_t c0 = st->ncursors;
-
-	if (!f) {
-		for (size_t e = 0; e < st->s->npaths; e++)
-			if (!add_cursor(st, e, 0, YS_NONE, C_UNCOND))
-				return -1;
-	} else if (f->c0 < f->c1 && (f->type != YS_MAP || f->key_live)) {
-		if (f->type == YS_MAP)
-			decide_selectors(st, f, ev);
-		if (child_cursors(st, f, d->type, d->b0) < 0)
-			return -1;
-	}
-	if (f) {
-		if (d->type == YS_MAP || d->type == YS_SEQ)
-			note_layout(st, f, d->type, d->col, d->flow);
-		if (f->type == YS_SEQ && d->type != YS_MAP)
-			f->all_maps = false;
-		if (f->node != YS_NONE && f->type == YS_SEQ && d->type == YS_MAP && !d->flow)
-			st->nodes[f->node].item_col = d->col;
-		f->index++;
-		f->want_key = true;
-	}
-	if (st->ncursors == c0 && !(d->type == YS_SCALAR && st->s->nmarkers &&
-				    holds_marker(st, ev)))
-		return 0;
-	if (new_node(st, d, role, node) < 0)
-		return -1;
-	for (size_t i = c0; i < st->ncursors; i++)
-		st->cursors[i].node = *node;
-	return 0;
-}
-
-/* A node starts in frame `f`: a scalar, an alias, or a collection (pushed
- * here). */
-static int node_begin(struct state *st, struct frame *f, const struct start *d)
-{
-	const yaml_event_t *ev = d->ev;
-	struct frame *nf;
-	size_t c0 = st->ncursors, node = YS_NONE, anchor = YS_NONE;
-	bool in_flow = f && (f->flow || f->in_flow);
-	int indent = f ? f->indent : -1;
-
-	if (d->type == YS_ALIAS &&
-	    record_alias(st, ev->data.alias.anchor, (long)ev->start_mark.line + 1) < 0)
-		return -1;
-	if (d->anchor && record_anchor(st, d->anchor, d->b0, d->b1, &anchor) < 0)
-		return -1;
-	if (f && f->type == YS_MAP && f->want_key) {
-		if (read_key(st, f, ev, d->b0) < 0)
-			return -1;
-	} else if (place_child(st, f, d, &node) < 0) {
-		return -1;
-	}
-	if (d->type == YS_SCALAR || d->type == YS_ALIAS) {
-		st->last_leaf = d->b1;
-		return 0;
-	}
-	if (d->type == YS_MAP && st->ncursors > c0 && filter_cursors(st, c0, node) < 0)
-		return -1;
-	nf = push_frame(st, (long)ev->start_mark.line + 1);
-	if (!nf)
-		return -1;
-	nf->type = d->type;
-	nf->flow = d->flow;
-	nf->in_flow = in_flow;
-	nf->want_key = true;
-	nf->key_live = false;
-	nf->all_maps = true;
-	nf->node = node;
-	nf->c0 = c0;
-	nf->c1 = st->ncursors;
-	nf->index = 0;
-	nf->anchor = anchor;
-	nf->col = d->col;
-	nf->indent = d->flow ? indent : (int)d->col;
-	nf->seq_offset = d->seq_offset;
-	nf->map_step = d->map_step;
-	nf->needs_key = false;
-	for (size_t i = c0; i < st->ncursors; i++) {
-		const struct ypath_seg *seg = cursor_seg(st, &st->cursors[i]);
-
-		if ((seg && seg->kind == YPATH_KEY) || st->cursors[i].sel)
-			nf->needs_key = true;
-	}
-	return 0;
-}
-
-static void node_end(struct state *st, struct frame *f, size_t b0, size_t b1)
-{
-	if (!f)
-		return;
-	if (f->node != YS_NONE) {
-		struct ys_node *n = &st->nodes[f->node];
-
-		n->inner_end = st->last_leaf;
-		n->end = f->flow ? b1 : st->last_leaf;
-		n->close = f->flow ? b0 : YS_NONE;
-		n->count = f->index;
-		if (f->type == YS_SEQ)
-			n->map_items = f->all_maps && f->index > 0;
-	}
-	if (f->flow)
-		st->last_leaf = b1;
-	if (f->anchor != YS_NONE)
-		st->anchors[f->anchor].end = st->last_leaf;
-	for (size_t i = f->c0; i < f->c1; i++)
-		if (st->cursors[i].cond == C_PENDING)
-			st->cursors[i].cond = C_FAIL;
-	st->depth--;
-}
-
 /* ---- end of a document: resolve ---- */
 
 static int cmp_u64(const void *a, const void *b)
@@ -1145,138 +633,610 @@ static const char *shared_anchor(struct state *st, size_t pos)
 	return NULL;
 }
 
-/* A hit on `node`; `c` the cursor that found it (NULL: a marker). */
+
+/* ---- the tree of one document ---- */
+
+/* Bytes of state.text (which may not be allocated yet). */
+static const char *text_at(const struct state *st, size_t off)
+{
+	return st->text.ptr ? st->text.ptr + off : "";
+}
+
+static struct tn *top(struct state *st)
+{
+	return st->depth ? &st->nodes[st->open[st->depth - 1]] : NULL;
+}
+
+static const yaml_char_t *event_anchor(const yaml_event_t *ev)
+{
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT: return ev->data.scalar.anchor;
+	case YAML_MAPPING_START_EVENT: return ev->data.mapping_start.anchor;
+	case YAML_SEQUENCE_START_EVENT: return ev->data.sequence_start.anchor;
+	default: return NULL;
+	}
+}
+
+static const yaml_char_t *event_tag(const yaml_event_t *ev)
+{
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT: return ev->data.scalar.tag;
+	case YAML_MAPPING_START_EVENT: return ev->data.mapping_start.tag;
+	case YAML_SEQUENCE_START_EVENT: return ev->data.sequence_start.tag;
+	default: return NULL;
+	}
+}
+
+static bool event_flow(const yaml_event_t *ev)
+{
+	return (ev->type == YAML_MAPPING_START_EVENT &&
+		ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE) ||
+	       (ev->type == YAML_SEQUENCE_START_EVENT &&
+		ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE);
+}
+
+/* Where node `n` sits in its parent `f` (NULL: the root), and the layout
+ * nearby: a collection under a block mapping's key notes how far right of
+ * the key it starts. */
+static void place(struct tn *n, const struct tn *f)
+{
+	n->parent_col = f ? f->indent : -1;
+	n->in_flow = f && (f->flow || f->in_flow);
+	n->key = f && f->type == YS_MAP && (f->count * 2 == f->kids);
+	n->role = !f ? YS_ROOT : f->type == YS_SEQ ? YS_ITEM : YS_VALUE;
+	n->seq_offset = f ? f->seq_offset : -1;
+	n->map_step = f ? f->map_step : -1;
+	if (f && f->type == YS_MAP && !f->flow && !n->key && !n->flow) {
+		int delta = (int)n->col - (int)f->col;
+
+		if (n->type == YS_SEQ && delta >= 0)
+			n->seq_offset = delta;
+		if (n->type == YS_MAP && delta > 0)
+			n->map_step = delta;
+	}
+	n->indent = n->flow ? (f ? f->indent : -1) : (int)n->col;
+}
+
+/* A scalar's value, style and extent; the value goes to state.text. */
+static int describe_scalar(struct state *st, const yaml_event_t *ev, struct tn *n)
+{
+	const char *v = (const char *)ev->data.scalar.value;
+
+	n->style = scalar_style(ev->data.scalar.style);
+	n->null = is_null(ev);
+	n->voff = st->text.len;
+	n->vlen = ev->data.scalar.length;
+	if (buf_add(&st->text, v, n->vlen) < 0)
+		return oom(st);
+	if (n->style == YS_LITERAL || n->style == YS_FOLDED)
+		block_extent(st->in, st->len, n->body, n->end, n->parent_col, &n->end,
+			     &n->blank_after, &n->block_indent);
+	return 0;
+}
+
+/* What the event of a starting node says, positions in bytes. */
+static int describe(struct state *st, const yaml_event_t *ev, enum ys_type type, size_t b0,
+		    size_t b1, struct tn *n)
+{
+	const yaml_char_t *tag = event_tag(ev), *name;
+
+	memset(n, 0, sizeof(*n));
+	n->type = type;
+	n->parent = st->depth ? st->open[st->depth - 1] : YS_NONE;
+	n->first = n->last = n->next = n->close = n->toff = n->anchor = YS_NONE;
+	n->b0 = n->body = b0;
+	n->end = b1;
+	n->col = (unsigned)ev->start_mark.column;
+	n->flow = event_flow(ev);
+	n->all_maps = true;
+	if (event_anchor(ev) || tag) {
+		n->body = skip_properties(st->in, b0, type == YS_SCALAR ? b1 : st->len);
+		n->col = column_of(st->in, st->mc.base, n->body);
+	}
+	place(n, top(st));
+	n->tagk = tag_kind(tag);
+	if (n->tagk == YS_TAG_OTHER) {
+		n->toff = st->text.len;
+		if (buf_add(&st->text, tag, strlen((const char *)tag) + 1) < 0)
+			return oom(st);
+	}
+	if (type == YS_SCALAR)
+		return describe_scalar(st, ev, n);
+	if (type == YS_ALIAS) { /* its name, for messages about alias keys */
+		name = ev->data.alias.anchor;
+		n->voff = st->text.len;
+		n->vlen = strlen((const char *)name);
+		if (buf_add(&st->text, name, n->vlen) < 0)
+			return oom(st);
+	}
+	return 0;
+}
+
+/* The layout the file shows first: how far right of its key a block
+ * sequence, and a nested block mapping, start. */
+static void note_layout(struct state *st, const struct tn *f, const struct tn *n)
+{
+	int d = (int)n->col - (int)f->col;
+
+	if (n->flow || f->flow || f->type != YS_MAP)
+		return;
+	if (n->type == YS_SEQ && st->s->seq_offset < 0 && d >= 0)
+		st->s->seq_offset = d;
+	if (n->type == YS_MAP && st->s->map_step < 0 && d > 0)
+		st->s->map_step = d;
+}
+
+/* Link node `i` under its parent and tell the parent about it. */
+static void link_child(struct state *st, size_t i)
+{
+	struct tn *n = &st->nodes[i], *f;
+
+	if (n->parent == YS_NONE)
+		return;
+	f = &st->nodes[n->parent];
+	if (f->last == YS_NONE)
+		f->first = i;
+	else
+		st->nodes[f->last].next = i;
+	f->last = i;
+	f->kids++;
+	if (n->key) {
+		const char *k = text_at(st, n->voff);
+
+		f->odd_keys |= n->type != YS_SCALAR;
+		f->alias_key |= n->type == YS_ALIAS;
+		f->has_merge |= n->type == YS_SCALAR && n->style == YS_PLAIN &&
+				n->vlen == 2 && !memcmp(k, "<<", 2);
+		return;
+	}
+	f->count++;
+	if (n->type == YS_MAP || n->type == YS_SEQ)
+		note_layout(st, f, n);
+	if (f->type == YS_SEQ && n->type != YS_MAP)
+		f->all_maps = false;
+	if (f->type == YS_SEQ && n->type == YS_MAP && !n->flow)
+		f->item_col = n->col;
+}
+
+/* A node starts: into the tree, and onto the stack of open collections. */
+static int node_begin(struct state *st, const yaml_event_t *ev, struct tn *n)
+{
+	const yaml_char_t *anchor = event_anchor(ev);
+	long line = (long)ev->start_mark.line + 1;
+
+	if (n->type == YS_ALIAS && record_alias(st, ev->data.alias.anchor, line) < 0)
+		return -1;
+	if (anchor && record_anchor(st, anchor, n->b0, n->end, &n->anchor) < 0)
+		return -1;
+	if (GROW(st, st->nodes, st->nnodes, st->nodes_alloc) < 0)
+		return -1;
+	st->nodes[st->nnodes] = *n;
+	link_child(st, st->nnodes++);
+	if (n->type == YS_SCALAR || n->type == YS_ALIAS) {
+		st->last_leaf = n->end;
+		return 0;
+	}
+	if (st->depth >= YS_MAX_DEPTH)
+		return fail(st, line, "nesting deeper than %d levels", YS_MAX_DEPTH);
+	st->open[st->depth++] = st->nnodes - 1;
+	return 0;
+}
+
+/* A collection ends; a block one ends with its last leaf. */
+static void node_end(struct state *st, size_t b0, size_t b1)
+{
+	struct tn *n = top(st);
+
+	if (!n)
+		return;
+	st->depth--;
+	n->inner_end = st->last_leaf;
+	n->end = n->flow ? b1 : st->last_leaf;
+	n->close = n->flow ? b0 : YS_NONE;
+	if (n->flow)
+		st->last_leaf = b1;
+	if (n->anchor != YS_NONE)
+		st->anchors[n->anchor].end = st->last_leaf;
+}
+
+/* ---- paths on the tree ---- */
+
+static const struct ypath_seg *next_seg(const struct state *st, const struct cursor *c)
+{
+	const struct ypath *p = &st->s->paths[c->edit];
+
+	return c->depth < p->n ? &p->seg[c->depth] : NULL;
+}
+
+static bool same_text(const char *a, size_t na, const char *b, size_t nb)
+{
+	return na == nb && (na == 0 || !memcmp(a, b, na));
+}
+
+/* Is node `i` a scalar holding `len` bytes `s`? */
+static bool holds_text(const struct state *st, size_t i, const char *s, size_t len)
+{
+	const struct tn *n = &st->nodes[i];
+
+	return n->type == YS_SCALAR && same_text(text_at(st, n->voff), n->vlen, s, len);
+}
+
+/* The value of mapping `m`'s first key `k` (YS_NONE: none); *again is
+ * where the key appears a second time (YS_NONE: it does not). */
+static size_t map_get(const struct state *st, size_t m, const char *k, size_t kl, size_t *again)
+{
+	size_t v = YS_NONE;
+
+	*again = YS_NONE;
+	for (size_t i = st->nodes[m].first; i != YS_NONE; i = st->nodes[i].next) {
+		size_t val = st->nodes[i].next;
+
+		if (val == YS_NONE)
+			break;
+		if (holds_text(st, i, k, kl)) {
+			if (v != YS_NONE) {
+				*again = st->nodes[i].b0;
+				break;
+			}
+			v = val;
+		}
+		i = val;
+	}
+	return v;
+}
+
+/* A new cursor past `parent` (YS_NONE: at the root, for edit `edit`) at
+ * node `node`; NULL when out of memory.  Valid until the next one. */
+static struct cursor *add_cursor(struct state *st, size_t parent, size_t edit, size_t node)
+{
+	struct cursor *c;
+
+	if (GROW(st, st->cursors, st->ncursors, st->cursors_alloc) < 0)
+		return NULL;
+	c = &st->cursors[st->ncursors++];
+	memset(c, 0, sizeof(*c));
+	c->edit = parent == YS_NONE ? edit : st->cursors[parent].edit;
+	c->depth = parent == YS_NONE ? 0 : st->cursors[parent].depth + 1;
+	c->parent = parent;
+	c->node = node;
+	c->valid = true;
+	c->dup_off = c->sel_dup = c->got_off = YS_NONE;
+	c->below_sel = parent != YS_NONE && st->cursors[parent].below_sel;
+	return c;
+}
+
+/* Cursors [c0, end) at mapping `m`: each whose next segment is a
+ * [key=value] gets a filter cursor past it on the same mapping, valid when
+ * the mapping's key holds the value (and so on for a filter after one).
+ * What the key held is kept for messages. */
+static int add_filters(struct state *st, size_t m, size_t c0)
+{
+	for (size_t i = c0; i < st->ncursors; i++) {
+		const struct ypath_seg *seg = next_seg(st, &st->cursors[i]);
+		struct cursor *nc;
+		size_t v, dup;
+		bool ok;
+
+		if (!st->cursors[i].valid || !seg || seg->kind != YPATH_MATCH)
+			continue;
+		v = map_get(st, m, seg->key, seg->key_len, &dup);
+		ok = v != YS_NONE && holds_text(st, v, seg->value, seg->value_len);
+		if (v != YS_NONE && st->nodes[v].type == YS_SCALAR) {
+			st->cursors[i].got_off = st->got.len;
+			st->cursors[i].got_len = st->nodes[v].vlen;
+			if (buf_add(&st->got, text_at(st, st->nodes[v].voff),
+				    st->nodes[v].vlen) < 0)
+				return oom(st);
+		}
+		if (!ok && dup == YS_NONE)
+			continue;
+		if (!(nc = add_cursor(st, i, 0, m)))
+			return -1;
+		nc->valid = ok;
+		nc->filter = true;
+		nc->sel_dup = dup;
+	}
+	return 0;
+}
+
+/* Does cursor `c`, at collection `x`, go on to its child `v` (the value of
+ * key `k` in a mapping, else item number `idx`)?  *valid, *dup: for an
+ * element selector, whether the element holds it, and where its key
+ * appears again. */
+static bool goes_to(struct state *st, struct cursor *c, size_t x, size_t k, size_t v,
+		    size_t idx, bool *valid, size_t *dup)
+{
+	const struct ypath_seg *seg = next_seg(st, c);
+	enum ys_type xt = st->nodes[x].type, vt = st->nodes[v].type;
+	size_t sv;
+
+	*valid = true;
+	*dup = YS_NONE;
+	if (!c->valid || !seg)
+		return false;
+	switch (seg->kind) {
+	case YPATH_KEY:
+		if (xt != YS_MAP || !holds_text(st, k, seg->key, seg->key_len))
+			return false;
+		if (c->matched) {
+			if (c->dup_off == YS_NONE)
+				c->dup_off = st->nodes[v].b0;
+			return false;
+		}
+		c->matched = true;
+		return true;
+	case YPATH_INDEX:
+		return xt == YS_SEQ && idx == seg->index;
+	case YPATH_ALL:
+		return xt == YS_SEQ;
+	case YPATH_MATCH: /* on a mapping: a filter (add_filters) */
+		if (xt != YS_SEQ || (vt != YS_MAP && vt != YS_ALIAS))
+			return false;
+		if (vt == YS_ALIAS)
+			return true;
+		sv = map_get(st, v, seg->key, seg->key_len, dup);
+		*valid = sv != YS_NONE && holds_text(st, sv, seg->value, seg->value_len);
+		return *valid || *dup != YS_NONE;
+	}
+	return false;
+}
+
+/* The cursors of child `v` (see goes_to), from those of `x`, [c0, c1). */
+static int child_cursors(struct state *st, size_t x, size_t k, size_t v, size_t idx,
+			 size_t c0, size_t c1)
+{
+	for (size_t i = c0; i < c1; i++) {
+		struct cursor *nc;
+		size_t dup;
+		bool valid;
+		enum ypath_kind kind;
+
+		if (!goes_to(st, &st->cursors[i], x, k, v, idx, &valid, &dup))
+			continue;
+		kind = next_seg(st, &st->cursors[i])->kind;
+		if (!(nc = add_cursor(st, i, 0, v)))
+			return -1;
+		nc->valid = valid;
+		nc->sel_dup = dup;
+		nc->below_sel |= kind == YPATH_ALL || kind == YPATH_MATCH;
+	}
+	return 0;
+}
+
+/* Cursors from c0 on are at node `x`: follow them down, depth first, so
+ * that cursors (and the hits they make) come in document order. */
+static int walk(struct state *st, size_t x, size_t c0) /* NOLINT(misc-no-recursion) */
+{
+	bool map = st->nodes[x].type == YS_MAP;
+	size_t c1, idx = 0;
+
+	if (map && add_filters(st, x, c0) < 0)
+		return -1;
+	c1 = st->ncursors;
+	if (!map && st->nodes[x].type != YS_SEQ)
+		return 0;
+	for (size_t k = st->nodes[x].first; k != YS_NONE; k = st->nodes[k].next, idx++) {
+		size_t v = map ? st->nodes[k].next : k, cc = st->ncursors;
+
+		if (v == YS_NONE)
+			break;
+		if (child_cursors(st, x, k, v, idx, c0, c1) < 0)
+			return -1;
+		if (st->ncursors > cc && walk(st, v, cc) < 0)
+			return -1;
+		k = v;
+	}
+	return 0;
+}
+
+/* ---- hits ---- */
+
+static void append_seen(struct state *st, const char *text, size_t n)
+{
+	struct buf *b = &st->seen;
+	size_t take = n > 40 ? 40 : n;
+
+	if (b->len >= SEEN_MAX || memchr(text, '\0', take))
+		return;
+	if (b->len)
+		buf_add(b, ", ", 2);
+	buf_add(b, text, take);
+	/* cppcheck-suppress knownConditionTrueFalse ; n may be over 40 */
+	if (take < n)
+		buf_add(b, "...", 3);
+}
+
+/* For messages, in state.seen: the keys of mapping `x` (an alias as
+ * "*name"), or what the elements of sequence `x` hold under the key of
+ * `seg`, a [key=value] selector. */
+static void list_seen(struct state *st, size_t x, const struct ypath_seg *seg)
+{
+	const struct tn *n = &st->nodes[x];
+
+	buf_reset(&st->seen);
+	for (size_t i = n->first; n->type == YS_MAP && i != YS_NONE; i = st->nodes[i].next) {
+		const struct tn *k = &st->nodes[i];
+		char name[42] = "*";
+
+		if (k->type == YS_SCALAR) {
+			append_seen(st, text_at(st, k->voff), k->vlen);
+		} else if (k->type == YS_ALIAS) {
+			size_t an = k->vlen > 40 ? 40 : k->vlen;
+
+			memcpy(name + 1, text_at(st, k->voff), an);
+			append_seen(st, name, an + 1);
+		}
+		if ((i = k->next) == YS_NONE)
+			break;
+	}
+	if (n->type != YS_SEQ || !seg || seg->kind != YPATH_MATCH)
+		return;
+	for (size_t i = n->first; i != YS_NONE; i = st->nodes[i].next) {
+		size_t dup, v = st->nodes[i].type == YS_MAP
+			? map_get(st, i, seg->key, seg->key_len, &dup) : YS_NONE;
+
+		if (v != YS_NONE && st->nodes[v].type == YS_SCALAR)
+			append_seen(st, text_at(st, st->nodes[v].voff), st->nodes[v].vlen);
+	}
+}
+
+/* Tree node `i` as the header describes it; its strings are the hit's. */
+static void to_node(const struct state *st, size_t i, struct ys_node *n)
+{
+	const struct tn *t = &st->nodes[i];
+
+	memset(n, 0, sizeof(*n));
+	n->type = t->type;
+	n->role = t->role;
+	n->style = t->style;
+	n->tag_kind = t->tagk;
+	n->flow = t->flow;
+	n->in_flow = t->in_flow;
+	n->null = t->null;
+	n->has_merge = t->has_merge;
+	n->odd_keys = t->odd_keys;
+	n->alias_key = t->alias_key;
+	n->map_items = t->type == YS_SEQ && t->all_maps && t->count > 0;
+	n->start = t->b0;
+	n->body = t->body;
+	n->end = t->end;
+	n->close = t->close;
+	n->inner_end = t->inner_end;
+	n->blank_after = t->blank_after;
+	n->block_indent = t->block_indent;
+	n->col = t->col;
+	n->parent_col = t->parent_col;
+	n->item_col = t->item_col;
+	n->seq_offset = t->seq_offset;
+	n->map_step = t->map_step;
+	n->count = t->count;
+	n->len = t->type == YS_SCALAR ? t->vlen : 0;
+	n->ordinal = t->ordinal;
+	n->hash = t->hash;
+}
+
+/* The strings of hit `h` on tree node `i`: value, and unless lean, the
+ * keys or values seen, the tag, the shared anchor. */
+static int hit_strings(struct state *st, struct ys_hit *h, size_t i, const struct cursor *c)
+{
+	const struct tn *t = &st->nodes[i];
+	const char *anchor;
+
+	if (t->type == YS_SCALAR && !(h->node.value = dup_mem(text_at(st, t->voff), t->vlen)))
+		return oom(st);
+	if (st->s->lean)
+		return 0;
+	list_seen(st, i, c ? next_seg(st, c) : NULL);
+	if (buf_failed(&st->seen))
+		return oom(st);
+	if (st->seen.len && !(h->node.seen = strdup(buf_cstr(&st->seen))))
+		return oom(st);
+	if (t->toff != YS_NONE && !(h->node.tag = strdup(text_at(st, t->toff))))
+		return oom(st);
+	anchor = shared_anchor(st, t->b0); /* its own anchor counts, also on
+					    * an empty value */
+	h->node.shared = anchor != NULL;
+	if (anchor && !(h->node.shared_anchor = strdup(anchor)))
+		return oom(st);
+	return 0;
+}
+
+/* A hit on tree node `i`; `c` the cursor that found it (NULL: a marker). */
 static int add_hit(struct state *st, enum ys_hit_kind kind, const struct cursor *c,
-		   size_t edit, size_t depth, size_t node, size_t err_off)
+		   size_t edit, size_t depth, size_t i, size_t err_off)
 {
 	struct ys_scan *s = st->s;
-	const struct ys_node *src = &st->nodes[node];
 	struct ys_hit *h;
-	const char *anchor;
 	bool got = c && c->got_off != YS_NONE && kind == YS_HIT_FRONTIER;
 
 	if (s->lean && kind != YS_HIT_TARGET)
 		return 0;
 	if (GROW(st, s->hits, s->nhits, s->hits_alloc) < 0)
 		return -1;
-	h = &s->hits[s->nhits];
+	h = &s->hits[s->nhits++];
+	memset(h, 0, sizeof(*h));
 	h->kind = kind;
 	h->below_sel = c && c->below_sel;
 	h->filter = c && c->filter && kind == YS_HIT_DUPKEY && c->sel_dup == err_off;
-	h->got = got ? dup_mem(st->got.ptr + c->got_off, c->got_len) : NULL;
-	h->got_len = got ? c->got_len : 0;
 	h->edit = edit;
 	h->depth = depth;
 	h->doc = s->ndocs;
 	h->err_off = err_off;
-	h->node = *src;
-	h->node.value = src->value ? dup_mem(src->value, src->len) : NULL;
-	h->node.seen = NULL;
-	h->node.tag = NULL;
-	h->node.shared_anchor = NULL;
-	s->nhits++;
-	if (src->value && !h->node.value)
-		return oom(st);
-	if (s->lean)
-		return 0;
-	h->node.seen = st->seen[node].len ? strdup(buf_cstr(&st->seen[node])) : NULL;
-	h->node.tag = src->tag ? strdup(src->tag) : NULL;
-	anchor = shared_anchor(st, src->start); /* its own anchor counts, also on
-						* an empty value */
-	h->node.shared = anchor != NULL;
-	h->node.shared_anchor = anchor ? strdup(anchor) : NULL;
-	if ((st->seen[node].len && !h->node.seen) || (src->tag && !h->node.tag) ||
-	    (anchor && !h->node.shared_anchor) || (got && !h->got))
-		return oom(st);
-	return 0;
+	to_node(st, i, &h->node);
+	if (got) {
+		h->got = dup_mem(st->got.ptr + c->got_off, c->got_len);
+		h->got_len = c->got_len;
+		if (!h->got)
+			return oom(st);
+	}
+	return hit_strings(st, h, i, c);
 }
 
-static int resolve_cursor(struct state *st, size_t i, const size_t *live, const size_t *second)
+static int resolve_cursor(struct state *st, const struct cursor *c)
 {
-	const struct cursor *c = &st->cursors[i];
-	const struct ys_node *n = &st->nodes[c->node];
 	const struct ypath *p = &st->s->paths[c->edit];
+	size_t node = c->node;
 
 	if (c->sel_dup != YS_NONE)
-		return add_hit(st, YS_HIT_DUPKEY, c, c->edit, c->depth - 1, c->node, c->sel_dup);
+		return add_hit(st, YS_HIT_DUPKEY, c, c->edit, c->depth - 1, node, c->sel_dup);
+	if (!c->valid)
+		return 0;
 	if (c->dup_off != YS_NONE)
-		return add_hit(st, YS_HIT_DUPKEY, c, c->edit, c->depth, c->node, c->dup_off);
-	if (n->type == YS_ALIAS)
-		return add_hit(st, YS_HIT_ALIAS, c, c->edit, c->depth, c->node, YS_NONE);
+		return add_hit(st, YS_HIT_DUPKEY, c, c->edit, c->depth, node, c->dup_off);
+	if (st->nodes[node].type == YS_ALIAS)
+		return add_hit(st, YS_HIT_ALIAS, c, c->edit, c->depth, node, YS_NONE);
 	if (c->depth == p->n)
-		return add_hit(st, YS_HIT_TARGET, c, c->edit, c->depth, c->node, YS_NONE);
-	if (live[i] == 0)
-		return add_hit(st, YS_HIT_FRONTIER, c, c->edit, c->depth, c->node, YS_NONE);
-	if (p->seg[c->depth].kind == YPATH_MATCH && live[i] > 1)
-		return add_hit(st, YS_HIT_DUPMATCH, c, c->edit, c->depth, c->node, second[i]);
+		return add_hit(st, YS_HIT_TARGET, c, c->edit, c->depth, node, YS_NONE);
+	if (c->live == 0)
+		return add_hit(st, YS_HIT_FRONTIER, c, c->edit, c->depth, node, YS_NONE);
+	if (p->seg[c->depth].kind == YPATH_MATCH && c->live > 1)
+		return add_hit(st, YS_HIT_DUPMATCH, c, c->edit, c->depth, node, c->second);
 	return 0;
 }
 
+/* Does v hold "<name>"? */
+static bool marker_in(const char *v, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+
+	for (const char *p = v; n && (p = memchr(p, '<', n - (size_t)(p - v))); p++)
+		if ((size_t)(v + n - p) >= k + 2 && !memcmp(p + 1, name, k) && p[k + 1] == '>')
+			return true;
+	return false;
+}
+
+/* The end of a document: follow every path from the root, then report
+ * the hits in document order, then the scalar values holding markers. */
 static int resolve_document(struct state *st)
 {
-	size_t nc = st->ncursors, *live = NULL, *second = NULL;
-	bool *valid = NULL;
-	int rc = -1;
-
 	if (!st->s->lean)
 		shared_ranges(st);
-	if (nc) {
-		live = calloc(nc, sizeof(*live));
-		second = calloc(nc, sizeof(*second));
-		valid = calloc(nc, sizeof(*valid));
-		if (!live || !second || !valid) {
-			oom(st);
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < nc; i++) { /* parents come before children */
+	if (!st->nnodes)
+		return 0;
+	for (size_t e = 0; e < st->s->npaths; e++)
+		if (!add_cursor(st, YS_NONE, e, 0))
+			return -1;
+	if (walk(st, 0, 0) < 0)
+		return -1;
+	for (size_t i = 0; i < st->ncursors; i++) { /* parents come before children */
 		const struct cursor *c = &st->cursors[i];
 
-		valid[i] = (c->cond == C_UNCOND || c->cond == C_OK) &&
-			   (c->parent == YS_NONE || valid[c->parent]) && c->node != YS_NONE;
-		if (valid[i] && c->parent != YS_NONE && ++live[c->parent] == 2)
-			second[c->parent] = st->nodes[c->node].start;
+		if (c->valid && c->parent != YS_NONE && ++st->cursors[c->parent].live == 2)
+			st->cursors[c->parent].second = st->nodes[c->node].b0;
 	}
-	for (size_t i = 0; i < nc; i++) {
-		const struct cursor *c = &st->cursors[i];
-		/* a selector key twice: refused whatever the values (loaders
-		 * disagree on which one counts) */
-		bool dup = c->sel_dup != YS_NONE && c->node != YS_NONE &&
-			   (c->parent == YS_NONE || valid[c->parent]);
+	for (size_t i = 0; i < st->ncursors; i++)
+		if (resolve_cursor(st, &st->cursors[i]) < 0)
+			return -1;
+	for (size_t i = 0; !st->s->lean && i < st->nnodes; i++) {
+		const struct tn *n = &st->nodes[i];
 
-		if ((valid[i] || dup) && resolve_cursor(st, i, live, second) < 0)
-			goto out;
-	}
-	for (size_t i = 0; i < st->nnodes; i++) {
-		const struct ys_node *n = &st->nodes[i];
-
-		for (size_t m = 0; n->type == YS_SCALAR && m < st->s->nmarkers; m++)
-			if (marker_in(n->value, n->len, st->s->markers[m]) &&
+		for (size_t m = 0; n->type == YS_SCALAR && !n->key && m < st->s->nmarkers; m++)
+			if (marker_in(text_at(st, n->voff), n->vlen, st->s->markers[m]) &&
 			    add_hit(st, YS_HIT_MARKER, NULL, m, 0, i, YS_NONE) < 0)
-				goto out;
+				return -1;
 	}
-	rc = 0;
-out:
-	free(live);
-	free(second);
-	free(valid);
-	return rc;
+	return 0;
 }
-
-static void reset_document(struct state *st)
-{
-	for (size_t i = 0; i < st->nnodes; i++) {
-		free(st->nodes[i].value);
-		free(st->nodes[i].tag);
-	}
-	for (size_t i = 0; i < st->nanchors; i++)
-		free(st->anchors[i].name);
-	st->nnodes = st->ncursors = st->nanchors = st->naliases = 0;
-	st->agen++; /* empties the anchor table */
-	buf_reset(&st->got);
-}
-
-/* ---- fingerprint ---- */
 
 /* An anchor and a tag, when there are any (mostly there are none). */
 static inline uint64_t hash_props(uint64_t h, const yaml_char_t *anchor, const yaml_char_t *tag)
@@ -1448,199 +1408,131 @@ static int parse_error(struct state *st)
 		    p->context ? ": " : "", p->problem ? p->problem : "unknown error");
 }
 
-/*
- * The common scalar, without building its description: one without anchor
- * or tag in flow or one-line style that is a key, or a value no cursor goes
- * on to (none here, or none through its key) and no marker is in.  0 when
- * done, 1 for the general path, -1.
- */
-static int quick_scalar(struct state *st, struct frame *f, const yaml_event_t *ev, size_t b0,
-			size_t b1)
+static void reset_document(struct state *st)
 {
-	if (!f || ev->data.scalar.anchor || ev->data.scalar.tag)
-		return 1;
-	if (f->type == YS_MAP && f->want_key) {
-		if (read_key(st, f, ev, b0) < 0)
-			return -1;
-	} else {
-		bool dead = f->c0 == f->c1 || (f->type == YS_MAP && !f->key_live);
-
-		if (!dead || (st->s->nmarkers && holds_marker(st, ev)))
-			return 1;
-		if (f->type == YS_SEQ)
-			f->all_maps = false;
-		f->index++;
-		f->want_key = true;
-	}
-	st->last_leaf = b1;
-	return 0;
+	for (size_t i = 0; i < st->nanchors; i++)
+		free(st->anchors[i].name);
+	st->nnodes = st->ncursors = st->nanchors = st->naliases = st->depth = 0;
+	st->agen++; /* empties the anchor table */
+	buf_reset(&st->got);
+	buf_reset(&st->text);
 }
 
-/*
- * A collection no cursor goes into, without anchor or tag: its frame only,
- * without a description.  Such a subtree holds no sparse node (markers
- * aside: not here when there are any), so its layout is not needed once the
- * file's is known.  0 when done, 1 for the general path, -1.
- */
-static int quick_collection(struct state *st, struct frame *f, const yaml_event_t *ev)
+static int end_document(struct state *st, const yaml_event_t *ev, size_t b1)
 {
-	bool map = ev->type == YAML_MAPPING_START_EVENT;
-	const yaml_char_t *anchor = map ? ev->data.mapping_start.anchor
-				  : ev->data.sequence_start.anchor;
-	const yaml_char_t *tag = map ? ev->data.mapping_start.tag : ev->data.sequence_start.tag;
-	bool flow = map ? ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
-		  : ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
-	struct frame *nf;
-	bool in_flow;
-	int indent;
+	int r;
 
-	if (!f || anchor || tag || st->s->nmarkers || st->s->seq_offset < 0 ||
-	    st->s->map_step < 0 || (f->type == YS_MAP && f->want_key) ||
-	    !(f->c0 == f->c1 || (f->type == YS_MAP && !f->key_live)))
-		return 1;
-	if (f->type == YS_SEQ && !map)
-		f->all_maps = false;
-	f->index++;
-	f->want_key = true;
-	in_flow = f->flow || f->in_flow;
-	indent = f->indent;
-	nf = push_frame(st, (long)ev->start_mark.line + 1); /* f moves */
-	if (!nf)
+	if (resolve_document(st) < 0)
 		return -1;
-	nf->type = map ? YS_MAP : YS_SEQ;
-	nf->flow = flow;
-	nf->in_flow = in_flow;
-	nf->want_key = nf->all_maps = true;
-	nf->key_live = nf->needs_key = false;
-	nf->node = nf->anchor = YS_NONE;
-	nf->c0 = nf->c1 = st->ncursors;
-	nf->index = 0;
-	nf->col = (unsigned)ev->start_mark.column;
-	nf->indent = flow ? indent : (int)nf->col;
-	nf->seq_offset = nf->map_step = -1;
+	reset_document(st);
+	st->doc->end = st->prev_end = ev->data.document_end.implicit
+		? b1 : line_after(st->in, st->len, b1);
+	st->doc = NULL;
+	st->s->ndocs++;
+	if (st->s->on_doc) {
+		r = st->s->on_doc(st->s->arg, st->s);
+		release_hits(st->s);
+		if (r < 0) {
+			st->stopped = true;
+			return -1;
+		}
+	}
 	return 0;
-}
-
-static bool block_scalar(const yaml_event_t *ev)
-{
-	return ev->type == YAML_SCALAR_EVENT &&
-	       (ev->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
-		ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE);
 }
 
 static int event(struct state *st, const yaml_event_t *ev)
 {
-	struct frame *f = top(st);
+	const struct tn *f = top(st);
 	bool marks = ev->type != YAML_STREAM_START_EVENT && ev->type != YAML_STREAM_END_EVENT &&
 		     ev->type != YAML_DOCUMENT_START_EVENT &&
 		     !((ev->type == YAML_MAPPING_END_EVENT || ev->type == YAML_SEQUENCE_END_EVENT) &&
 		       f && !f->flow); /* block ends: their marks are the next token's */
 	size_t b0 = marks ? to_byte(&st->mc, ev->start_mark.index) : 0;
 	size_t b1 = marks ? to_byte(&st->mc, ev->end_mark.index) : 0;
-	bool described = true;
-	struct start d;
-	int r;
+	enum ys_type type;
+	struct tn n;
 
-	/* most scalars need no description (quick_scalar); a block scalar's
-	 * end is known only from it */
 	switch (ev->type) {
-	case YAML_SCALAR_EVENT:
-		described = block_scalar(ev);
-		if (described)
-			describe(st, f, ev, YS_SCALAR, b0, b1, &d);
-		break;
-	case YAML_ALIAS_EVENT: describe(st, f, ev, YS_ALIAS, b0, b1, &d); break;
+	case YAML_SCALAR_EVENT: type = YS_SCALAR; break;
+	case YAML_ALIAS_EVENT: type = YS_ALIAS; break;
+	case YAML_SEQUENCE_START_EVENT: type = YS_SEQ; break;
+	case YAML_MAPPING_START_EVENT: type = YS_MAP; break;
 	case YAML_DOCUMENT_START_EVENT:
 		if (begin_document(st) < 0)
 			return -1;
-		described = false;
-		break;
-	default: described = false; break;
-	}
-	fingerprint(st, ev, b0, described ? d.b1 : b1);
-	switch (ev->type) {
-	case YAML_DOCUMENT_START_EVENT:
+		fingerprint(st, ev, b0, b1);
 		reset_document(st);
-		st->depth = 0;
-		return 0;
-	case YAML_DOCUMENT_END_EVENT:
-		if (resolve_document(st) < 0)
-			return -1;
-		reset_document(st);
-		st->doc->end = st->prev_end = ev->data.document_end.implicit
-			? b1 : line_after(st->in, st->len, b1);
-		st->doc = NULL;
-		st->s->ndocs++;
-		if (st->s->on_doc) {
-			r = st->s->on_doc(st->s->arg, st->s);
-			release_hits(st->s);
-			if (r < 0) {
-				st->stopped = true;
-				return -1;
-			}
-		}
-		return 0;
-	case YAML_SCALAR_EVENT:
-		if (!described) {
-			if ((r = quick_scalar(st, f, ev, b0, b1)) <= 0)
-				return r;
-			describe(st, f, ev, YS_SCALAR, b0, b1, &d);
-		}
-		return node_begin(st, f, &d);
-	case YAML_SEQUENCE_START_EVENT:
-	case YAML_MAPPING_START_EVENT:
-		if ((r = quick_collection(st, f, ev)) <= 0)
-			return r;
-		describe(st, f, ev, ev->type == YAML_MAPPING_START_EVENT ? YS_MAP : YS_SEQ, b0, b1,
-			 &d);
-		return node_begin(st, f, &d);
-	case YAML_ALIAS_EVENT:
-		return node_begin(st, f, &d);
-	case YAML_SEQUENCE_END_EVENT:
-	case YAML_MAPPING_END_EVENT:
-		node_end(st, f, b0, b1);
 		return 0;
 	default:
+		fingerprint(st, ev, b0, b1);
+		if (ev->type == YAML_DOCUMENT_END_EVENT)
+			return end_document(st, ev, b1);
+		if (ev->type == YAML_MAPPING_END_EVENT || ev->type == YAML_SEQUENCE_END_EVENT)
+			node_end(st, b0, b1);
 		return 0;
 	}
+	if (describe(st, ev, type, b0, b1, &n) < 0)
+		return -1;
+	fingerprint(st, ev, b0, n.end); /* a block scalar's end is its own */
+	n.ordinal = st->cur_ordinal;
+	n.hash = st->cur_hash;
+	return node_begin(st, ev, &n);
 }
 
-int ys_run(struct ys_scan *s, const char *in, size_t len)
+/* Refuse UTF-16 and UTF-32; skip a BOM.  0 or -1. */
+static int check_encoding(struct state *st)
 {
-	struct state st;
-	const unsigned char *u = (const unsigned char *)in;
-	bool done = false;
-	int rc = -1;
+	const unsigned char *u = st->mc.in;
+	size_t len = st->len;
 
-	memset(&st, 0, sizeof(st));
-	st.s = s;
-	st.in = in;
-	st.len = len;
+	if (len >= 2 && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff)))
+		return fail(st, 1, "UTF-16 and UTF-32 are not supported (use UTF-8)");
+	if (len >= 4 && (!u[0] || !u[1]))
+		return fail(st, 1, "UTF-16 and UTF-32 are not supported (use UTF-8)");
+	if (len >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf)
+		st->mc.base = st->mc.off = st->mc.run_lo = st->mc.run_hi = 3;
+	return 0;
+}
+
+static void state_init(struct state *st, struct ys_scan *s, const char *in, size_t len)
+{
+	memset(st, 0, sizeof(*st));
+	st->s = s;
+	st->in = in;
+	st->len = len;
+	buf_init(&st->text, 0);
+	buf_init(&st->got, 0);
+	buf_init(&st->seen, SEEN_MAX + 64);
 	s->hits = NULL;
 	s->nhits = s->hits_alloc = s->ndocs = s->docs_alloc = 0;
 	s->docs = NULL;
 	s->seq_offset = s->map_step = -1;
 	s->err[0] = '\0';
 	s->err_line = 0;
-	st.base = fp_base(s->seed);
-	st.placeholder = fp_placeholder(s->seed);
+	st->base = fp_base(s->seed);
+	st->placeholder = fp_placeholder(s->seed);
 	for (uint64_t t = 0; t < 16; t++)
-		st.type_hash[t] = mix(s->seed ^ (t + 1) * 0xd6e8feb86659fd93ULL);
-	st.mc.in = u;
-	st.mc.len = len;
-	if (len >= 2 && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff)))
-		return fail(&st, 1, "UTF-16 and UTF-32 are not supported (use UTF-8)");
-	if (len >= 4 && (!u[0] || !u[1]))
-		return fail(&st, 1, "UTF-16 and UTF-32 are not supported (use UTF-8)");
-	if (len >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf)
-		st.mc.base = st.mc.off = st.mc.run_lo = st.mc.run_hi = 3;
+		st->type_hash[t] = mix(s->seed ^ (t + 1) * 0xd6e8feb86659fd93ULL);
+	st->mc.in = (const unsigned char *)in;
+	st->mc.len = len;
 	for (size_t i = 0; i < s->nregions; i++) {
 		s->regions[i].nodes = s->regions[i].events = 0;
 		s->regions[i].value_ok = false;
 	}
+}
+
+int ys_run(struct ys_scan *s, const char *in, size_t len)
+{
+	struct state st;
+	bool done = false;
+	int rc = -1;
+
+	state_init(&st, s, in, len);
+	if (check_encoding(&st) < 0)
+		return -1;
 	if (!yaml_parser_initialize(&st.parser))
 		return oom(&st);
-	yaml_parser_set_input_string(&st.parser, u, len);
+	yaml_parser_set_input_string(&st.parser, st.mc.in, len);
 	while (!done) {
 		yaml_event_t ev;
 		int r;
@@ -1660,11 +1552,9 @@ out:
 	if (st.oom && !st.stopped)
 		oom(&st);
 	reset_document(&st);
-	for (size_t i = 0; i < st.seen_alloc; i++)
-		buf_release(&st.seen[i]);
+	buf_release(&st.text);
 	buf_release(&st.got);
-	free(st.seen);
-	free(st.frames);
+	buf_release(&st.seen);
 	free(st.nodes);
 	free(st.cursors);
 	free(st.anchors);
