@@ -112,11 +112,137 @@ static void test_documents_and_duplicates(void)
 	done(&s, &p);
 }
 
+/* Scan `in` for several paths at once. */
+static int scan_n(struct ys_scan *s, struct ypath *p, size_t n, const char *in,
+		  const char *const *paths)
+{
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < n; i++)
+		if (ypath_parse(&p[i], paths[i], NULL, NULL) < 0)
+			return -1;
+	s->paths = p;
+	s->npaths = n;
+	s->seed = 7;
+	return ys_run(s, in, strlen(in));
+}
+
+/* Anchors and aliases: an anchor may be defined again (YAML allows it;
+ * libyaml's loader does not), an alias inside its own anchored node is
+ * defined, a shared node names its anchor, and a path through an alias
+ * stops there. */
+static void test_anchors(void)
+{
+	struct ys_scan s;
+	struct ypath p = YPATH_INIT;
+
+	CHECK_INT(scan1(&s, &p, "a: &x 1\nb: &x 2\nc: *x\nd: v\n", "d"), 0);
+	CHECK_INT(s.nhits, 1);
+	CHECK_INT(s.hits[0].kind, YS_HIT_TARGET);
+	CHECK(!s.hits[0].node.shared);
+	done(&s, &p);
+	CHECK_INT(scan1(&s, &p, "a: &x\n  self: *x\n  v: 1\n", "a.v"), 0);
+	CHECK_INT(s.nhits, 1);
+	CHECK(s.hits[0].node.shared);
+	CHECK_STR(s.hits[0].node.shared_anchor, "x");
+	done(&s, &p);
+	CHECK_INT(scan1(&s, &p, "a: &x {v: 1}\nb: *x\n", "b.v"), 0);
+	CHECK_INT(s.nhits, 1);
+	CHECK_INT(s.hits[0].kind, YS_HIT_ALIAS);
+	CHECK_INT(s.hits[0].depth, 1);
+	done(&s, &p);
+	CHECK_INT(scan1(&s, &p, "a: &x 1\n---\nb: *x\n", "b"), -1); /* another document's */
+	CHECK_INT(s.err_line, 3);
+	done(&s, &p);
+}
+
+/* Selectors: elements, filters on the mapping itself, what they saw, and
+ * two matches. */
+static void test_selectors(void)
+{
+	struct ys_scan s;
+	struct ypath p = YPATH_INIT;
+	const char *in = "c:\n- name: a\n  v: 1\n- name: b\n  v: 2\n- name: a\n  v: 3\n";
+
+	CHECK_INT(scan1(&s, &p, in, "c[name=z].v"), 0);
+	CHECK_INT(s.nhits, 1);
+	CHECK_INT(s.hits[0].kind, YS_HIT_FRONTIER);
+	CHECK_STR(s.hits[0].node.seen, "a, b, a");
+	CHECK(s.hits[0].node.map_items);
+	done(&s, &p);
+	CHECK_INT(scan1(&s, &p, in, "c[name=a].v"), 0);
+	CHECK_INT(s.nhits, 3); /* the sequence's two matches, then each target */
+	CHECK_INT(s.hits[0].kind, YS_HIT_DUPMATCH);
+	CHECK_INT(s.hits[0].err_off, 39); /* the second match */
+	CHECK_INT(s.hits[1].kind, YS_HIT_TARGET);
+	CHECK(s.hits[1].below_sel);
+	done(&s, &p);
+	CHECK_INT(scan1(&s, &p, "kind: Job\nspec: 1\n", "[kind=Pod].spec"), 0);
+	CHECK_INT(s.nhits, 1);
+	CHECK_INT(s.hits[0].kind, YS_HIT_FRONTIER);
+	CHECK_INT(s.hits[0].depth, 0);
+	CHECK(s.hits[0].got && !strcmp(s.hits[0].got, "Job"));
+	done(&s, &p);
+	CHECK_INT(scan1(&s, &p, "kind: Job\nkind: Pod\n", "[kind=Pod].spec"), 0);
+	CHECK_INT(s.nhits, 2); /* the root lacks the filter's match, its key is twice */
+	CHECK_INT(s.hits[0].kind, YS_HIT_FRONTIER);
+	CHECK_INT(s.hits[1].kind, YS_HIT_DUPKEY);
+	CHECK(s.hits[1].filter);
+	CHECK_INT(s.hits[1].err_off, 10);
+	done(&s, &p);
+}
+
+/* Hits come in document order whatever the order of the paths; markers
+ * are found in values, never in keys. */
+static void test_order_and_markers(void)
+{
+	struct ys_scan s;
+	struct ypath p[2] = { YPATH_INIT, YPATH_INIT };
+	const char *paths[] = { "b", "a" };
+	const char *const markers[] = { "m" };
+	const char *in;
+
+	CHECK_INT(scan_n(&s, p, 2, "a: 1\nb: 2\n", paths), 0);
+	CHECK_INT(s.nhits, 2);
+	CHECK_INT(s.hits[0].edit, 1);
+	CHECK_INT(s.hits[1].edit, 0);
+	ys_release(&s);
+	ypath_release(&p[0]);
+	ypath_release(&p[1]);
+	memset(&s, 0, sizeof(s));
+	s.markers = markers;
+	s.nmarkers = 1;
+	in = "<m>k</m>: 1\nv: x <m>y</m>\n";
+	CHECK_INT(ys_run(&s, in, strlen(in)), 0);
+	CHECK_INT(s.nhits, 1);
+	CHECK_INT(s.hits[0].kind, YS_HIT_MARKER);
+	CHECK_INT(s.hits[0].node.start, 15);
+	ys_release(&s);
+}
+
+/* Deep nesting is an error with its line, not a crash. */
+static void test_depth(void)
+{
+	struct ys_scan s;
+	struct ypath p = YPATH_INIT;
+	char in[2 * YS_MAX_DEPTH + 8];
+
+	memset(in, '[', YS_MAX_DEPTH + 1);
+	memset(in + YS_MAX_DEPTH + 1, ']', YS_MAX_DEPTH + 1);
+	in[2 * YS_MAX_DEPTH + 2] = '\0';
+	CHECK_INT(scan1(&s, &p, in, "a"), -1);
+	CHECK(strstr(s.err, "nesting deeper") != NULL);
+	done(&s, &p);
+}
+
 int main(void)
 {
 	test_block_ends();
 	test_byte_offsets();
 	test_frontier_and_alias_key();
 	test_documents_and_duplicates();
+	test_anchors();
+	test_selectors();
+	test_order_and_markers();
+	test_depth();
 	return t_done();
 }
