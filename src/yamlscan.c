@@ -26,6 +26,7 @@ struct tn {
 	enum ys_style style;
 	enum ys_tag tagk;
 	bool flow, in_flow, key, null, all_maps, has_merge, odd_keys, alias_key;
+	bool pruned;           /* collections no path can enter: children not kept */
 	unsigned col, item_col, block_indent;
 	int indent;            /* collections: column of the nearest block one */
 	int parent_col, seq_offset, map_step; /* as in struct ys_node */
@@ -83,6 +84,8 @@ struct state {
 	size_t nnodes, nodes_alloc;
 	size_t open[YS_MAX_DEPTH]; /* the collections not ended yet */
 	size_t depth;
+	bool prune;          /* keep no subtree a path cannot enter (no markers) */
+	bool any_elem;       /* some path has [N], [*] or [key=value] */
 	struct buf text;     /* scalar values and tags */
 	struct cursor *cursors;
 	size_t ncursors, cursors_alloc;
@@ -697,20 +700,21 @@ static void place(struct tn *n, const struct tn *f)
 	n->indent = n->flow ? (f ? f->indent : -1) : (int)n->col;
 }
 
-/* A scalar's value, style and extent; the value goes to state.text. */
-static int describe_scalar(struct state *st, const yaml_event_t *ev, struct tn *n)
+/* A scalar's style and extent, and unless `skip`, its value (in
+ * state.text). */
+static int describe_scalar(struct state *st, const yaml_event_t *ev, struct tn *n, bool skip)
 {
-	const char *v = (const char *)ev->data.scalar.value;
-
 	n->style = scalar_style(ev->data.scalar.style);
 	n->null = is_null(ev);
-	n->voff = st->text.len;
-	n->vlen = ev->data.scalar.length;
-	if (buf_add(&st->text, v, n->vlen) < 0)
-		return oom(st);
 	if (n->style == YS_LITERAL || n->style == YS_FOLDED)
 		block_extent(st->in, st->len, n->body, n->end, n->parent_col, &n->end,
 			     &n->blank_after, &n->block_indent);
+	if (skip)
+		return 0;
+	n->voff = st->text.len;
+	n->vlen = ev->data.scalar.length;
+	if (buf_add(&st->text, ev->data.scalar.value, n->vlen) < 0)
+		return oom(st);
 	return 0;
 }
 
@@ -735,13 +739,15 @@ static int describe(struct state *st, const yaml_event_t *ev, enum ys_type type,
 	}
 	place(n, top(st));
 	n->tagk = tag_kind(tag);
+	if (top(st) && top(st)->pruned) /* never looked at: no text kept */
+		return type == YS_SCALAR ? describe_scalar(st, ev, n, true) : 0;
 	if (n->tagk == YS_TAG_OTHER) {
 		n->toff = st->text.len;
 		if (buf_add(&st->text, tag, strlen((const char *)tag) + 1) < 0)
 			return oom(st);
 	}
 	if (type == YS_SCALAR)
-		return describe_scalar(st, ev, n);
+		return describe_scalar(st, ev, n, false);
 	if (type == YS_ALIAS) { /* its name, for messages about alias keys */
 		name = ev->data.alias.anchor;
 		n->voff = st->text.len;
@@ -766,27 +772,20 @@ static void note_layout(struct state *st, const struct tn *f, const struct tn *n
 		st->s->map_step = d;
 }
 
-/* Link node `i` under its parent and tell the parent about it. */
-static void link_child(struct state *st, size_t i)
+static bool same_text(const char *a, size_t na, const char *b, size_t nb)
 {
-	struct tn *n = &st->nodes[i], *f;
+	return na == nb && (na == 0 || !memcmp(a, b, na));
+}
 
-	if (n->parent == YS_NONE)
-		return;
-	f = &st->nodes[n->parent];
-	if (f->last == YS_NONE)
-		f->first = i;
-	else
-		st->nodes[f->last].next = i;
-	f->last = i;
+/* Tell collection `f` about its new child `n`. */
+static void count_child(struct state *st, struct tn *f, const struct tn *n)
+{
 	f->kids++;
 	if (n->key) {
-		const char *k = text_at(st, n->voff);
-
 		f->odd_keys |= n->type != YS_SCALAR;
 		f->alias_key |= n->type == YS_ALIAS;
 		f->has_merge |= n->type == YS_SCALAR && n->style == YS_PLAIN &&
-				n->vlen == 2 && !memcmp(k, "<<", 2);
+				n->vlen == 2 && !memcmp(text_at(st, n->voff), "<<", 2);
 		return;
 	}
 	f->count++;
@@ -798,38 +797,91 @@ static void link_child(struct state *st, size_t i)
 		f->item_col = n->col;
 }
 
-/* A node starts: into the tree, and onto the stack of open collections. */
+/*
+ * May a path enter collection `n`, a new child of collection `f` whose
+ * children are kept?  Yes when it is the value of a key some path names,
+ * or an element and some path selects elements (more than paths need, never
+ * less: a path reaches only nodes whose parent kept them).  Keys are never
+ * entered.  Without this, a 30 MB document of one long list would cost
+ * gigabytes of nodes no path looks at.
+ */
+static bool may_enter(const struct state *st, const struct tn *f, const struct tn *n)
+{
+	const struct tn *k = f->last != YS_NONE ? &st->nodes[f->last] : NULL;
+
+	if (!st->prune)
+		return true;
+	if (n->key)
+		return false;
+	if (f->type == YS_SEQ)
+		return st->any_elem;
+	if (!k || k->type != YS_SCALAR)
+		return false;
+	for (size_t e = 0; e < st->s->npaths; e++)
+		for (size_t i = 0; i < st->s->paths[e].n; i++) {
+			const struct ypath_seg *seg = &st->s->paths[e].seg[i];
+
+			if (seg->kind == YPATH_KEY &&
+			    same_text(seg->key, seg->key_len, text_at(st, k->voff), k->vlen))
+				return true;
+		}
+	return false;
+}
+
+/* A node starts: into the tree (unless inside a collection no path can
+ * enter), and onto the stack of open collections. */
 static int node_begin(struct state *st, const yaml_event_t *ev, struct tn *n)
 {
 	const yaml_char_t *anchor = event_anchor(ev);
 	long line = (long)ev->start_mark.line + 1;
+	size_t fi = st->depth ? st->open[st->depth - 1] : YS_NONE;
+	bool leaf = n->type == YS_SCALAR || n->type == YS_ALIAS;
+	bool inside = fi != YS_NONE && st->nodes[fi].pruned;
 
 	if (n->type == YS_ALIAS && record_alias(st, ev->data.alias.anchor, line) < 0)
 		return -1;
 	if (anchor && record_anchor(st, anchor, n->b0, n->end, &n->anchor) < 0)
 		return -1;
+	if (leaf)
+		st->last_leaf = n->end;
+	if (inside) {
+		count_child(st, &st->nodes[fi], n);
+		if (leaf)
+			return 0;
+	}
+	n->pruned = !leaf && (inside || (fi != YS_NONE && !may_enter(st, &st->nodes[fi], n)));
 	if (GROW(st, st->nodes, st->nnodes, st->nodes_alloc) < 0)
 		return -1;
-	st->nodes[st->nnodes] = *n;
-	link_child(st, st->nnodes++);
-	if (n->type == YS_SCALAR || n->type == YS_ALIAS) {
-		st->last_leaf = n->end;
-		return 0;
+	st->nodes[st->nnodes++] = *n;
+	if (fi != YS_NONE && !inside) {
+		struct tn *f = &st->nodes[fi];
+
+		if (f->last == YS_NONE)
+			f->first = st->nnodes - 1;
+		else
+			st->nodes[f->last].next = st->nnodes - 1;
+		f->last = st->nnodes - 1;
+		count_child(st, f, n);
 	}
+	if (leaf)
+		return 0;
 	if (st->depth >= YS_MAX_DEPTH)
 		return fail(st, line, "nesting deeper than %d levels", YS_MAX_DEPTH);
 	st->open[st->depth++] = st->nnodes - 1;
 	return 0;
 }
 
-/* A collection ends; a block one ends with its last leaf. */
+/* A collection ends; a block one ends with its last leaf.  One inside a
+ * collection no path can enter is dropped (its own children are gone). */
 static void node_end(struct state *st, size_t b0, size_t b1)
 {
-	struct tn *n = top(st);
+	size_t i;
+	struct tn *n;
 
-	if (!n)
+	if (!st->depth)
 		return;
-	st->depth--;
+	i = st->open[--st->depth];
+	n = &st->nodes[i];
 	n->inner_end = st->last_leaf;
 	n->end = n->flow ? b1 : st->last_leaf;
 	n->close = n->flow ? b0 : YS_NONE;
@@ -837,6 +889,8 @@ static void node_end(struct state *st, size_t b0, size_t b1)
 		st->last_leaf = b1;
 	if (n->anchor != YS_NONE)
 		st->anchors[n->anchor].end = st->last_leaf;
+	if (st->depth && st->nodes[st->open[st->depth - 1]].pruned)
+		st->nnodes = i;
 }
 
 /* ---- paths on the tree ---- */
@@ -846,11 +900,6 @@ static const struct ypath_seg *next_seg(const struct state *st, const struct cur
 	const struct ypath *p = &st->s->paths[c->edit];
 
 	return c->depth < p->n ? &p->seg[c->depth] : NULL;
-}
-
-static bool same_text(const char *a, size_t na, const char *b, size_t nb)
-{
-	return na == nb && (na == 0 || !memcmp(a, b, na));
 }
 
 /* Is node `i` a scalar holding `len` bytes `s`? */
@@ -1515,6 +1564,10 @@ static void state_init(struct state *st, struct ys_scan *s, const char *in, size
 		st->type_hash[t] = mix(s->seed ^ (t + 1) * 0xd6e8feb86659fd93ULL);
 	st->mc.in = (const unsigned char *)in;
 	st->mc.len = len;
+	st->prune = !s->nmarkers; /* markers are looked for in every scalar */
+	for (size_t e = 0; e < s->npaths; e++)
+		for (size_t i = 0; i < s->paths[e].n; i++)
+			st->any_elem |= s->paths[e].seg[i].kind != YPATH_KEY;
 	for (size_t i = 0; i < s->nregions; i++) {
 		s->regions[i].nodes = s->regions[i].events = 0;
 		s->regions[i].value_ok = false;

@@ -1,11 +1,16 @@
 /*
- * yamlscan: one pass of libyaml's event stream over a YAML buffer that
- * finds where paths lead, without building the document.
+ * yamlscan: read a YAML buffer one document at a time and find where paths
+ * lead.
  *
- * For every document the scan follows each path (yamlpath.h) from the root
- * and keeps only the nodes some path reaches ("sparse" nodes), so memory is
- * bounded by what the paths touch, not by the file.  At the end of each
- * document it reports hits:
+ * Each document is read from libyaml's event stream into a tree (nodes
+ * with byte spans, children in document order, aliases kept as leaves and
+ * never expanded), every path (yamlpath.h) is followed on that tree from
+ * the root, the hits are reported, and the tree is dropped before the next
+ * document: memory is bounded by the largest document, not by the file.
+ * The tree is built from events rather than by yaml_parser_load(): that
+ * loader refuses an anchor defined twice, which YAML allows, and forgets
+ * the anchor names and alias positions the refusals below need.  Hits, in
+ * document order (then the markers, in document order):
  *   YS_HIT_TARGET    the whole path resolved to this node (any type: the
  *                    editor refuses collections);
  *   YS_HIT_FRONTIER  the path resolved `depth` segments and stops at this
@@ -36,7 +41,7 @@
  * tag, value, style, implicit flags; not positions) into a polynomial
  * fingerprint of that document, recorded with the document's byte range
  * (struct ys_doc).  Documents of a stream parse independently, so the
- * editor re-parses only the ranges it changed.  Sparse scalars record
+ * editor re-parses only the ranges it changed.  Scalars record
  * their ordinal and hash, so the fingerprint of a document with some of them
  * replaced can be computed without another pass (ys_fp_replace).  When
  * regions are given (text the editor wrote), a node inside a region is not

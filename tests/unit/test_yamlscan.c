@@ -234,6 +234,34 @@ static void test_depth(void)
 	done(&s, &p);
 }
 
+/* Subtrees no path can enter are not kept, but still count: anchors and
+ * aliases in them, layout, the end of a block collection. */
+static void test_unentered_subtrees(void)
+{
+	struct ys_scan s;
+	struct ypath p = YPATH_INIT;
+
+	CHECK_INT(scan1(&s, &p, "x: [&a {k: 1}, [2]]\ny: *a\nz:\n  - 1\n", "y"), 0);
+	CHECK_INT(s.nhits, 1);
+	CHECK_INT(s.hits[0].kind, YS_HIT_ALIAS);
+	CHECK_INT(s.seq_offset, 2);
+	done(&s, &p);
+	CHECK_INT(scan1(&s, &p, "x: [[*nowhere]]\ny: 1\n", "y"), -1);
+	done(&s, &p);
+	CHECK_INT(scan1(&s, &p, "x: &a\n  - [1, 2]\n  - {k: v}\ny: *a\nm:\n  n: 1\n", "m.q"), 0);
+	CHECK_INT(s.nhits, 1);
+	CHECK_INT(s.hits[0].kind, YS_HIT_FRONTIER);
+	CHECK_INT(s.hits[0].node.end, 43); /* "n: 1" ends the mapping */
+	CHECK_INT(s.hits[0].node.count, 1);
+	CHECK(!s.hits[0].node.shared);
+	done(&s, &p);
+	CHECK_INT(scan1(&s, &p, "x: &a\n  m: {q: 1}\ny: *a\n", "x.m.q"), 0);
+	CHECK_INT(s.nhits, 1);
+	CHECK_INT(s.hits[0].kind, YS_HIT_TARGET);
+	CHECK(s.hits[0].node.shared);
+	done(&s, &p);
+}
+
 int main(void)
 {
 	test_block_ends();
@@ -244,5 +272,6 @@ int main(void)
 	test_selectors();
 	test_order_and_markers();
 	test_depth();
+	test_unentered_subtrees();
 	return t_done();
 }
