@@ -1489,6 +1489,27 @@ static int end_document(struct state *st, const yaml_event_t *ev, size_t b1)
 	return 0;
 }
 
+/*
+ * A scalar without anchor or tag, not a block scalar, in a collection no
+ * path can enter (most of a long list): counted, not described.  0 when
+ * done, 1 when it needs the general path.
+ */
+static int skip_scalar(struct state *st, const yaml_event_t *ev, size_t b0, size_t b1)
+{
+	struct tn *f = top(st);
+
+	if (!f || !f->pruned || ev->data.scalar.anchor || ev->data.scalar.tag ||
+	    ev->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+	    ev->data.scalar.style == YAML_FOLDED_SCALAR_STYLE)
+		return 1;
+	fingerprint(st, ev, b0, b1);
+	if (f->type != YS_MAP || f->count * 2 != f->kids)
+		f->count++;
+	f->kids++;
+	st->last_leaf = b1;
+	return 0;
+}
+
 static int event(struct state *st, const yaml_event_t *ev)
 {
 	const struct tn *f = top(st);
@@ -1502,7 +1523,11 @@ static int event(struct state *st, const yaml_event_t *ev)
 	struct tn n;
 
 	switch (ev->type) {
-	case YAML_SCALAR_EVENT: type = YS_SCALAR; break;
+	case YAML_SCALAR_EVENT:
+		if (!skip_scalar(st, ev, b0, b1))
+			return 0;
+		type = YS_SCALAR;
+		break;
 	case YAML_ALIAS_EVENT: type = YS_ALIAS; break;
 	case YAML_SEQUENCE_START_EVENT: type = YS_SEQ; break;
 	case YAML_MAPPING_START_EVENT: type = YS_MAP; break;
