@@ -71,6 +71,11 @@ static int oom(void)
 	return -1;
 }
 
+static bool control_char(char c)
+{
+	return (unsigned char)c < 0x20 || c == 0x7f;
+}
+
 static int hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -119,6 +124,8 @@ static int quoted(struct parser *ps, char **out, size_t *outlen)
 		if (*ps->p == '\\' && ps->p[1] == 'x') {
 			if (hex_digit(ps->p[2]) < 0 || hex_digit(ps->p[3]) < 0)
 				return bad(ps, "\\x needs two hex digits");
+			if (!control_char((char)(hex_digit(ps->p[2]) << 4 | hex_digit(ps->p[3]))))
+				return bad(ps, "\\xHH is for control characters (00-1F, 7F)");
 			ps->p += 3;
 		} else if (*ps->p == '\\') {
 			if (ps->p[1] != '"' && ps->p[1] != '\\')
@@ -325,11 +332,6 @@ void ypath_release(struct ypath *p)
 	free(p->seg);
 	p->seg = NULL;
 	p->n = 0;
-}
-
-static bool control_char(char c)
-{
-	return (unsigned char)c < 0x20 || c == 0x7f;
 }
 
 int ypath_format_quoted(struct buf *out, const char *s, size_t len)

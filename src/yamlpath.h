@@ -8,6 +8,7 @@
  *   key      := bare | quoted
  *   bare     := [A-Za-z0-9_-]+
  *   quoted   := '"' ( any byte but '"' and '\' | '\"' | '\\' | '\x' hex hex )* '"'
+ *                                         (\xHH: a control character, 00-1F or 7F)
  *   selector := '[' digits ']'            the Nth element (0-based) of a sequence
  *             | '[*]'                     every element of a sequence
  *             | '[' key '=' value ']'     on a sequence: the elements (mappings)

@@ -230,6 +230,8 @@ static void test_errors(void)
 		{ "a.\"b\\n\"", NULL, "unknown escape" },
 		{ "a.\"b\\x4\"", NULL, "\\x needs two hex digits" },
 		{ "a.\"b\\x", NULL, "\\x needs two hex digits" },
+		{ "a.\"b\\xb0\"", NULL, "\\xHH is for control characters" },
+		{ "a[k=\"\\x20\"]", NULL, "\\xHH is for control characters" },
 		{ "a[", NULL, "expected a key" },
 		{ "a[1", NULL, "expected '=' or ']' in selector" },
 		{ "a[01]", NULL, "leading zero" },
