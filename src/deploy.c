@@ -85,6 +85,7 @@ int deploy_create(struct gh_client *gh, const char *repo, const char *sha,
 	struct gh_response resp = GH_RESPONSE_INIT;
 	struct gh_request req = { 0 };
 	struct buf path = BUF_INIT, what = BUF_INIT, desc = BUF_INIT;
+	static const long created[] = { 201, 0 };
 	cJSON *body = NULL, *json = NULL;
 	const cJSON *jid, *jurl;
 	char *text = NULL;
@@ -112,17 +113,9 @@ int deploy_create(struct gh_client *gh, const char *repo, const char *sha,
 	req.repo = repo;
 	req.permission = DEPLOY_PERMISSION;
 	req.no_resend = true; /* a second POST would make a second deployment */
-	if (gh_request(gh, &req, &resp) < 0)
+	/* 409 (GitHub's merge or commit-status checks refused it) is an error */
+	if (gh_request_json(&json, gh, &req, &resp, created, GH_JSON_ANY) < 0)
 		goto out;
-	if (resp.status != 201) {
-		/* 409: GitHub's merge or commit-status checks refused it */
-		rc = gh_fail(&req, &resp);
-		goto out;
-	}
-	errno = 0;
-	json = cJSON_ParseWithLength(buf_cstr(&resp.body), resp.body.len);
-	if (!json && errno == ENOMEM)
-		goto oom;
 	jid = cJSON_GetObjectItemCaseSensitive(json, "id");
 	jurl = cJSON_GetObjectItemCaseSensitive(json, "url");
 	if (!cJSON_IsNumber(jid) || jid->valuedouble < 1 || jid->valuedouble > 9007199254740992.0) {
@@ -227,9 +220,8 @@ static int take_string(char **dst, const cJSON *obj, const char *key)
 
 /* The newest status of a statuses list (newest first) into *st; 1 when it
  * changed the state or description. */
-static int read_newest(struct deploy_status *st, const struct buf *body, const char *what)
+static int read_newest(struct deploy_status *st, const cJSON *json)
 {
-	cJSON *json;
 	const cJSON *first;
 	char *old_state = st->state ? strdup(st->state) : NULL;
 	char *old_desc = st->description ? strdup(st->description) : NULL;
@@ -239,26 +231,12 @@ static int read_newest(struct deploy_status *st, const struct buf *body, const c
 		rc = log_oom();
 		goto out;
 	}
-	errno = 0;
-	json = cJSON_ParseWithLength(buf_cstr(body), body->len);
-	if (!json && errno == ENOMEM) {
-		rc = log_oom();
-		goto out;
-	}
-	if (!cJSON_IsArray(json)) {
-		log_error("%s: the answer is not a list of statuses", what);
-		cJSON_Delete(json);
-		goto out;
-	}
 	first = cJSON_GetArrayItem(json, 0);
 	if (first && (take_string(&st->state, first, "state") < 0 ||
 		      take_string(&st->description, first, "description") < 0 ||
 		      take_string(&st->environment_url, first, "environment_url") < 0 ||
-		      take_string(&st->log_url, first, "log_url") < 0)) {
-		cJSON_Delete(json);
+		      take_string(&st->log_url, first, "log_url") < 0))
 		goto out;
-	}
-	cJSON_Delete(json);
 	rc = (st->state ? !old_state || strcmp(st->state, old_state) : old_state != NULL) ||
 	     (st->description ? !old_desc || strcmp(st->description, old_desc) : old_desc != NULL);
 out:
@@ -273,6 +251,8 @@ int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, in
 	struct gh_response resp = GH_RESPONSE_INIT;
 	struct gh_request req = { 0 };
 	struct buf path = BUF_INIT, what = BUF_INIT, rest = BUF_INIT;
+	static const long statuses[] = { 200, 304, 0 };
+	cJSON *json = NULL;
 	char *etag = NULL;
 	double deadline = now_mono() + wait_s;
 	int rc = -1, n = 0;
@@ -291,7 +271,7 @@ int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, in
 	for (;;) {
 		double left = deadline - now_mono();
 		long ms = gh_poll_ms(gh, ++n);
-		int changed;
+		int changed, status;
 
 		if (n > 1) {
 			/* the last poll is at the deadline itself */
@@ -303,17 +283,15 @@ int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, in
 		}
 		gh_set_budget(gh, request_s);
 		req.if_none_match = etag;
-		if (gh_request(gh, &req, &resp) < 0)
+		cJSON_Delete(json);
+		status = gh_request_json(&json, gh, &req, &resp, statuses, GH_JSON_ARRAY);
+		if (status < 0)
 			goto out;
-		if (resp.status == 304)
+		if (status == 304)
 			continue;
-		if (resp.status != 200) {
-			rc = gh_fail(&req, &resp);
-			goto out;
-		}
 		free(etag);
 		etag = resp.etag ? strdup(resp.etag) : NULL;
-		if ((changed = read_newest(last, &resp.body, what.ptr)) < 0)
+		if ((changed = read_newest(last, json)) < 0)
 			goto out;
 		if (changed) {
 			n = 1; /* something moves: look again soon */
@@ -327,6 +305,7 @@ int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, in
 		}
 	}
 out:
+	cJSON_Delete(json);
 	free(etag);
 	gh_response_release(&resp);
 	buf_release(&path);

@@ -675,18 +675,8 @@ static int fetch_message(struct run *r)
 	req.what = what.ptr;
 	req.repo = ev->repository;
 	req.permission = "contents:read";
-	if (gh_request(r->gh, &req, &resp) < 0)
+	if (gh_request_json(&json, r->gh, &req, &resp, NULL, GH_JSON_ANY) < 0)
 		goto out;
-	if (resp.status != 200) {
-		rc = gh_fail(&req, &resp);
-		goto out;
-	}
-	errno = 0;
-	json = cJSON_ParseWithLength(buf_cstr(&resp.body), resp.body.len);
-	if (!json && errno == ENOMEM) {
-		rc = log_oom();
-		goto out;
-	}
 	commit = cJSON_GetObjectItemCaseSensitive(json, "commit");
 	msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(commit, "message"));
 	if (!msg) {

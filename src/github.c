@@ -1193,6 +1193,57 @@ int gh_fail(const struct gh_request *req, const struct gh_response *resp)
 	return -1;
 }
 
+int gh_parse_json(cJSON **out, const struct gh_request *req, const struct gh_response *resp,
+		  enum gh_json shape)
+{
+	static const char *const names[] = {
+		[GH_JSON_OBJECT] = "a JSON object",
+		[GH_JSON_ARRAY] = "a JSON array",
+	};
+	bool fits;
+
+	errno = 0;
+	*out = cJSON_ParseWithLength(buf_cstr(&resp->body), resp->body.len);
+	if (!*out && errno == ENOMEM) {
+		/* cJSON says NULL for this too: tell it apart from a bad body */
+		if (strcmp(req->method, "GET") != 0 && resp->status / 100 == 2)
+			log_error("%s: out of memory reading the answer (HTTP %ld): GitHub made "
+				  "the change", req->what, resp->status);
+		else
+			log_error("%s: out of memory reading the answer", req->what);
+		return -1;
+	}
+	fits = shape == GH_JSON_ANY || (shape == GH_JSON_OBJECT && cJSON_IsObject(*out)) ||
+	       (shape == GH_JSON_ARRAY && cJSON_IsArray(*out));
+	if (!fits) {
+		log_error("%s: the answer (HTTP %ld) is not %s", req->what, resp->status,
+			  names[shape]);
+		cJSON_Delete(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int gh_request_json(cJSON **out, struct gh_client *c, const struct gh_request *req,
+		    struct gh_response *resp, const long *statuses, enum gh_json shape)
+{
+	static const long ok[] = { 200, 0 };
+	const long *s;
+
+	*out = NULL;
+	if (gh_request(c, req, resp) < 0)
+		return -1;
+	for (s = statuses ? statuses : ok; *s && *s != resp->status; s++)
+		;
+	if (!*s)
+		return gh_fail(req, resp);
+	if (resp->status / 100 == 2 && resp->status != 204 &&
+	    gh_parse_json(out, req, resp, shape) < 0)
+		return -1;
+	return (int)resp->status;
+}
+
 bool gh_valid_repo(const char *s)
 {
 	const char *slash = strchr(s, '/');

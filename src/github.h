@@ -140,6 +140,41 @@ void gh_response_release(struct gh_response *resp);
 /* Report an unexpected response once, with the permission hint; returns -1. */
 int gh_fail(const struct gh_request *req, const struct gh_response *resp);
 
+/*
+ * Reading JSON answers: the one place that parses them (explicit length,
+ * running out of memory told apart from a bad body).
+ */
+struct cJSON;
+
+/* What a JSON answer must be. */
+enum gh_json {
+	GH_JSON_ANY,    /* anything: a body that is not JSON gives NULL and no
+			 * error, so that the caller's own field checks name
+			 * what is missing ("the answer has no 'sha'") */
+	GH_JSON_OBJECT, /* a JSON object, else an error */
+	GH_JSON_ARRAY,  /* a JSON array, else an error */
+};
+
+/* Parse the body of `resp`, the answer to `req`, into *out (the caller
+ * frees it with cJSON_Delete; NULL on error).  0, or -1 reported once,
+ * naming req->what: out of memory (for a write GitHub answered 2xx, the
+ * line says that the change was made), or a body that is not `shape`:
+ * "<what>: the answer (HTTP 200) is not a JSON object". */
+int gh_parse_json(struct cJSON **out, const struct gh_request *req,
+		  const struct gh_response *resp, enum gh_json shape);
+
+/* Send `req` and read its answer as JSON: gh_request, the status, then
+ * gh_parse_json.  `statuses` (0-terminated; NULL: 200 alone) lists the
+ * answers that are not errors for this caller.  A listed 2xx other than
+ * 204 has its body parsed into *out; the others listed (a 404 that means
+ * "nothing yet", a 304, a 401 the caller explains itself) come back with
+ * *out NULL and `resp` filled.  Returns the listed status (> 0), or -1
+ * reported once: what gh_request reports, a status not listed (gh_fail:
+ * the standard line with its permission hint), or what gh_parse_json
+ * reports.  *out is NULL unless a body was parsed. */
+int gh_request_json(struct cJSON **out, struct gh_client *c, const struct gh_request *req,
+		    struct gh_response *resp, const long *statuses, enum gh_json shape);
+
 /* For a caller's own retry loop (e.g. commit conflicts), before attempt
  * number `attempt_no` (2 for the first retry): sleep a uniform random time
  * in [0, bases * the base delay) (GH_RETRY_BASE_MS, or

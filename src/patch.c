@@ -1483,7 +1483,7 @@ static int contains_ours(void *arg, const char *rev)
 	req.repo = r->repo;
 	log_demote(true);
 	if (gh_request(r->gh, &req, &resp) == 0 && resp.status == 200 &&
-	    (json = cJSON_ParseWithLength(buf_cstr(&resp.body), resp.body.len))) {
+	    gh_parse_json(&json, &req, &resp, GH_JSON_ANY) == 0) {
 		status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "status"));
 		yes = status && (!strcmp(status, "ahead") || !strcmp(status, "identical"));
 	}

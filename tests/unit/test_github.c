@@ -4,7 +4,9 @@
 #include "capture.h"
 #include "t.h"
 
+#include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -32,6 +34,50 @@ static void test_escape(void)
 	buf_init(&b, 4);
 	CHECK_INT(gh_escape(&b, "abc def", false), -1);
 	buf_release(&b);
+}
+
+/* gh_parse_json: the shapes, and the one line for a body that is not one. */
+static void test_parse_json(void)
+{
+	struct gh_request req = { .method = "GET", .what = "reading commit 'abc' of 'org/app'" };
+	struct gh_response resp = GH_RESPONSE_INIT;
+	cJSON *j = (cJSON *)&req; /* not NULL: the call must set it */
+
+	resp.status = 200;
+	buf_adds(&resp.body, "{\"sha\":\"abc\"}");
+	CHECK_QUIET_OK(gh_parse_json(&j, &req, &resp, GH_JSON_OBJECT));
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "sha")), "abc");
+	cJSON_Delete(j);
+	CHECK_QUIET_OK(gh_parse_json(&j, &req, &resp, GH_JSON_ANY));
+	CHECK(cJSON_IsObject(j));
+	cJSON_Delete(j);
+	CHECK_FAILS(gh_parse_json(&j, &req, &resp, GH_JSON_ARRAY),
+		    "reading commit 'abc' of 'org/app': the answer (HTTP 200) is not a JSON array");
+	CHECK(j == NULL);
+
+	buf_reset(&resp.body);
+	buf_adds(&resp.body, "[1]");
+	CHECK_QUIET_OK(gh_parse_json(&j, &req, &resp, GH_JSON_ARRAY));
+	CHECK_INT(cJSON_GetArraySize(j), 1);
+	cJSON_Delete(j);
+	CHECK_FAILS(gh_parse_json(&j, &req, &resp, GH_JSON_OBJECT),
+		    "the answer (HTTP 200) is not a JSON object");
+	CHECK(j == NULL);
+
+	/* not JSON at all (an HTML page, a cut body): an error for a shape,
+	 * NULL without one, so the caller names the field it misses */
+	resp.status = 201;
+	buf_reset(&resp.body);
+	buf_adds(&resp.body, "<html>{\"sha\"");
+	CHECK_FAILS(gh_parse_json(&j, &req, &resp, GH_JSON_OBJECT),
+		    "the answer (HTTP 201) is not a JSON object");
+	CHECK(j == NULL);
+	j = (cJSON *)&req;
+	CHECK_QUIET_OK(gh_parse_json(&j, &req, &resp, GH_JSON_ANY));
+	CHECK(j == NULL);
+	buf_reset(&resp.body); /* an empty body too */
+	CHECK_FAILS(gh_parse_json(&j, &req, &resp, GH_JSON_ARRAY), "is not a JSON array");
+	gh_response_release(&resp);
 }
 
 static void test_loopback(void)
@@ -380,6 +426,7 @@ int main(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	test_poll();
 	test_escape();
+	test_parse_json();
 	test_loopback();
 	test_retry_after();
 	test_hints();
