@@ -91,11 +91,8 @@ static int find_installation(struct app *a, struct gh_client *gh, const char *re
 	cJSON *json = NULL;
 	int rc = -1, status;
 
-	buf_adds(&path, "/repos/");
-	gh_escape(&path, repo, true);
-	buf_adds(&path, "/installation");
 	buf_addf(&what, "finding the App's installation on '%s'", repo);
-	if (buf_failed(&path) || buf_failed(&what)) {
+	if (gh_repo_path(&path, repo, "/installation") < 0 || buf_failed(&what)) {
 		rc = log_oom();
 		goto out;
 	}

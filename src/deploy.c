@@ -69,16 +69,6 @@ int deploy_clip(struct buf *out, const char *s, size_t max)
 	return buf_failed(out) ? -1 : 0;
 }
 
-/* "/repos/OWNER/NAME/deployments" plus `rest`. */
-static int deploy_path(struct buf *path, const char *repo, const char *rest)
-{
-	buf_adds(path, "/repos/");
-	gh_escape(path, repo, true);
-	buf_adds(path, "/deployments");
-	buf_adds(path, rest);
-	return buf_failed(path) ? log_oom() : 0;
-}
-
 int deploy_create(struct gh_client *gh, const char *repo, const char *sha,
 		  const char *environment, const char *description, long long *id, char **url)
 {
@@ -94,7 +84,7 @@ int deploy_create(struct gh_client *gh, const char *repo, const char *sha,
 	*id = 0;
 	*url = NULL;
 	buf_addf(&what, "creating a deployment of '%.12s' to '%s' in '%s'", sha, environment, repo);
-	if (deploy_path(&path, repo, "") < 0 || deploy_clip(&desc, description, DEPLOY_DESCRIPTION_MAX) < 0 ||
+	if (gh_repo_path(&path, repo, "/deployments") < 0 || deploy_clip(&desc, description, DEPLOY_DESCRIPTION_MAX) < 0 ||
 	    buf_failed(&what))
 		goto oom;
 	if (!(body = cJSON_CreateObject()) || !cJSON_AddStringToObject(body, "ref", sha) ||
@@ -145,14 +135,13 @@ int deploy_post(struct gh_client *gh, const struct deploy_ref *d, const char *st
 {
 	struct gh_response resp = GH_RESPONSE_INIT;
 	struct gh_request req = { 0 };
-	struct buf path = BUF_INIT, what = BUF_INIT, desc = BUF_INIT, rest = BUF_INIT;
+	struct buf path = BUF_INIT, what = BUF_INIT, desc = BUF_INIT;
 	cJSON *body = NULL;
 	char *text = NULL;
 	int rc = -1;
 
-	buf_addf(&rest, "/%lld/statuses", d->id);
 	buf_addf(&what, "posting status '%s' to deployment %lld of '%s'", state, d->id, d->repo);
-	if (buf_failed(&rest) || deploy_path(&path, d->repo, rest.ptr) < 0 ||
+	if (gh_repo_path(&path, d->repo, "/deployments/%lld/statuses", d->id) < 0 ||
 	    deploy_clip(&desc, description ? description : "", DEPLOY_DESCRIPTION_MAX) < 0 ||
 	    buf_failed(&what))
 		goto oom;
@@ -187,7 +176,6 @@ out:
 	buf_release(&path);
 	buf_release(&what);
 	buf_release(&desc);
-	buf_release(&rest);
 	return rc;
 }
 
@@ -250,16 +238,16 @@ int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, in
 {
 	struct gh_response resp = GH_RESPONSE_INIT;
 	struct gh_request req = { 0 };
-	struct buf path = BUF_INIT, what = BUF_INIT, rest = BUF_INIT;
+	struct buf path = BUF_INIT, what = BUF_INIT;
 	static const long statuses[] = { 200, 304, 0 };
 	cJSON *json = NULL;
 	char *etag = NULL;
 	double deadline = now_mono() + wait_s;
 	int rc = -1, n = 0;
 
-	buf_addf(&rest, "/%lld/statuses?per_page=1", d->id);
 	buf_addf(&what, "reading the statuses of deployment %lld of '%s'", d->id, d->repo);
-	if (buf_failed(&rest) || deploy_path(&path, d->repo, rest.ptr) < 0 || buf_failed(&what)) {
+	if (gh_repo_path(&path, d->repo, "/deployments/%lld/statuses?per_page=1", d->id) < 0 ||
+	    buf_failed(&what)) {
 		rc = log_oom();
 		goto out;
 	}
@@ -310,7 +298,6 @@ out:
 	gh_response_release(&resp);
 	buf_release(&path);
 	buf_release(&what);
-	buf_release(&rest);
 	return rc;
 }
 

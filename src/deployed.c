@@ -29,16 +29,10 @@ static int read_last(struct deployed *d, struct gh_client *gh, const struct depl
 	cJSON *json = NULL;
 	int rc = -1, status;
 
-	buf_adds(&url, "/repos/");
-	gh_escape(&url, o->repo, true);
-	buf_adds(&url, "/commits?sha=");
-	gh_escape(&url, o->branch, false);
-	buf_adds(&url, "&path=");
-	gh_escape(&url, path, false);
-	buf_adds(&url, "&per_page=1");
 	buf_addf(&what, "reading the last deploy of '%s' on branch '%s' of '%s'", path, o->branch,
 		 o->repo);
-	if (buf_failed(&url) || buf_failed(&what)) {
+	if (gh_repo_path(&url, o->repo, "/commits?sha=%s&path=%s&per_page=1", o->branch, path) < 0 ||
+	    buf_failed(&what)) {
 		rc = log_oom();
 		goto out;
 	}
@@ -103,11 +97,8 @@ static int compare(enum cmp *out, struct gh_client *gh, const char *app, const c
 	int rc = -1;
 
 	*out = CMP_UNREADABLE;
-	buf_adds(&url, "/repos/");
-	gh_escape(&url, app, true);
-	buf_addf(&url, "/compare/%s...%s", base, head);
 	buf_addf(&what, "comparing %.7s with %.7s in '%s'", base, head, app);
-	if (buf_failed(&url) || buf_failed(&what)) {
+	if (gh_repo_path(&url, app, "/compare/%s...%s", base, head) < 0 || buf_failed(&what)) {
 		rc = log_oom();
 		goto out;
 	}

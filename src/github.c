@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +96,43 @@ int gh_escape(struct buf *out, const char *s, bool keep_slash)
 		}
 	}
 	return buf_failed(out) ? -1 : 0;
+}
+
+int gh_repo_path(struct buf *out, const char *repo, const char *fmt, ...)
+{
+	const char *p = fmt ? fmt : "";
+	va_list ap;
+
+	buf_adds(out, "/repos/");
+	gh_escape(out, repo, true);
+	va_start(ap, fmt);
+	while (*p && !buf_failed(out)) {
+		size_t lit = strcspn(p, "%");
+
+		buf_add(out, p, lit);
+		p += lit;
+		if (!*p)
+			break;
+		if (!strncmp(p, "%s", 2)) {
+			gh_escape(out, va_arg(ap, const char *), false);
+			p += 2;
+		} else if (!strncmp(p, "%lld", 4)) {
+			buf_addf(out, "%lld", va_arg(ap, long long));
+			p += 4;
+		} else if (!strncmp(p, "%%", 2)) {
+			buf_addc(out, '%');
+			p += 2;
+		} else {
+			out->err = EINVAL; /* sticky, as buf's own bad format */
+			break;
+		}
+	}
+	va_end(ap);
+	if (buf_failed(out)) {
+		errno = buf_error(out);
+		return -1;
+	}
+	return 0;
 }
 
 bool gh_is_loopback(const char *host)

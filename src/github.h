@@ -210,6 +210,15 @@ long gh_request_count(const struct gh_client *c);
  * 0 or -1 (buffer error). */
 int gh_escape(struct buf *out, const char *s, bool keep_slash);
 
+/* Append "/repos/OWNER/NAME" (`repo`, escaped, its '/' kept) then `fmt`
+ * (NULL: nothing), a printf format of which only "%s", "%lld" and "%%" are
+ * allowed: each "%s" argument is escaped as one path segment or query value
+ * (gh_escape, '/' too), so a branch or a file path cannot change the route.
+ * 0, or -1 (buffer error; EINVAL for another directive).  Like buf, it
+ * prints nothing: the caller reports (log_oom). */
+int gh_repo_path(struct buf *out, const char *repo, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Is `s` a GitHub 'owner/name' (owner: 1..39 of A-Za-z0-9-_; name: 1..100
  * of A-Za-z0-9._-, neither "." nor "..")? */
 bool gh_valid_repo(const char *s);

@@ -1467,13 +1467,7 @@ static int contains_ours(void *arg, const char *rev)
 	const char *status;
 	int yes = 0;
 
-	buf_adds(&path, "/repos/");
-	gh_escape(&path, r->repo, true);
-	buf_adds(&path, "/compare/");
-	gh_escape(&path, r->res.sha, false);
-	buf_adds(&path, "...");
-	gh_escape(&path, rev, false);
-	if (buf_failed(&path)) {
+	if (gh_repo_path(&path, r->repo, "/compare/%s...%s", r->res.sha, rev) < 0) {
 		buf_release(&path);
 		return log_oom();
 	}

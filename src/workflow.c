@@ -91,10 +91,8 @@ int workflow_default_branch(struct gh_client *gh, const char *repo, char **branc
 	const char *name;
 	int rc = -1;
 
-	buf_adds(&path, "/repos/");
-	gh_escape(&path, repo, true);
 	buf_addf(&what, "reading the default branch of '%s'", repo);
-	if (buf_failed(&path) || buf_failed(&what)) {
+	if (gh_repo_path(&path, repo, NULL) < 0 || buf_failed(&what)) {
 		rc = log_oom();
 		goto out;
 	}
@@ -175,13 +173,9 @@ int workflow_dispatch(struct gh_client *gh, const char *repo, const char *workfl
 	int rc = -1, status;
 
 	memset(run, 0, sizeof(*run));
-	buf_adds(&path, "/repos/");
-	gh_escape(&path, repo, true);
-	buf_adds(&path, "/actions/workflows/");
-	gh_escape(&path, workflow, false);
-	buf_adds(&path, "/dispatches");
 	buf_addf(&what, "workflow dispatch of '%s' in '%s'", workflow, repo);
-	if (buf_failed(&path) || buf_failed(&what)) {
+	if (gh_repo_path(&path, repo, "/actions/workflows/%s/dispatches", workflow) < 0 ||
+	    buf_failed(&what)) {
 		rc = log_oom();
 		goto out;
 	}

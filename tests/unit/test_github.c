@@ -36,6 +36,49 @@ static void test_escape(void)
 	buf_release(&b);
 }
 
+static void test_repo_path(void)
+{
+	struct buf b = BUF_INIT;
+
+	CHECK_INT(gh_repo_path(&b, "org/app", NULL), 0);
+	CHECK_STR(buf_cstr(&b), "/repos/org/app");
+	buf_reset(&b);
+	/* every %s is one escaped segment or query value, '/' included */
+	CHECK_INT(gh_repo_path(&b, "org/gitops", "/commits?sha=%s&path=%s&per_page=1",
+			       "release/1.2", "svc/a b.yaml"), 0);
+	CHECK_STR(buf_cstr(&b), "/repos/org/gitops/commits?sha=release%2F1.2&path=svc%2Fa%20b.yaml"
+		  "&per_page=1");
+	buf_reset(&b);
+	CHECK_INT(gh_repo_path(&b, "org/gitops", "/compare/%s...%s", "abc", "../x?y"), 0);
+	CHECK_STR(buf_cstr(&b), "/repos/org/gitops/compare/abc.....%2Fx%3Fy");
+	buf_reset(&b);
+	CHECK_INT(gh_repo_path(&b, "org/app", "/deployments/%lld/statuses?per_page=%lld",
+			       9007199254740993LL, 1LL), 0);
+	CHECK_STR(buf_cstr(&b), "/repos/org/app/deployments/9007199254740993/statuses?per_page=1");
+	buf_reset(&b);
+	CHECK_INT(gh_repo_path(&b, "org/app", "/100%%/%s", "%"), 0);
+	CHECK_STR(buf_cstr(&b), "/repos/org/app/100%/%25");
+	buf_reset(&b);
+	/* appends to what the buffer holds */
+	buf_adds(&b, "x");
+	CHECK_INT(gh_repo_path(&b, "o/r", "/installation"), 0);
+	CHECK_STR(buf_cstr(&b), "x/repos/o/r/installation");
+	buf_release(&b);
+
+	/* a directive it does not know fails, and stays failed */
+	errno = 0;
+	CHECK_INT(gh_repo_path(&b, "o/r", "/%d", 1), -1);
+	CHECK_INT(errno, EINVAL);
+	CHECK(buf_failed(&b));
+	buf_release(&b);
+
+	/* a full buffer reports the failure */
+	buf_init(&b, 10);
+	CHECK_INT(gh_repo_path(&b, "org/gitops", "/dispatches"), -1);
+	CHECK_INT(buf_error(&b), EFBIG);
+	buf_release(&b);
+}
+
 /* gh_parse_json: the shapes, and the one line for a body that is not one. */
 static void test_parse_json(void)
 {
@@ -426,6 +469,7 @@ int main(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	test_poll();
 	test_escape();
+	test_repo_path();
 	test_parse_json();
 	test_loopback();
 	test_retry_after();
