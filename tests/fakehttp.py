@@ -4,7 +4,8 @@ lives here, once.
 
 * ``FakeServer``: one ThreadingHTTPServer on 127.0.0.1 (port 0: a free one),
   optionally HTTPS with a self-signed certificate for 127.0.0.1 and
-  localhost made by the ``openssl`` CLI (``ca_file`` is that certificate);
+  localhost made by the ``openssl`` CLI (``self_signed``; ``ca_file`` is
+  that certificate);
   ``start()``/``stop()`` or a ``with`` block; ``url``.  ``stop()`` also
   closes the connections still open (a client kept alive, a hung answer),
   so a test never waits on a fake it has finished with.  ``_stopping`` is
@@ -39,6 +40,20 @@ import time
 TRANSPORT_FAULTS = {"drop", "hang", "truncate", "close_mid", "trickle"}
 
 
+def self_signed(directory, name):
+    """A self-signed certificate for 127.0.0.1 and localhost, CN "<name>
+    self-signed": (cert.pem, key.pem) made in `directory`."""
+    cert = os.path.join(directory, "cert.pem")
+    key = os.path.join(directory, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec",
+                    "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", key, "-out", cert, "-days", "2",
+                    "-subj", "/CN=%s self-signed" % name,
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                   check=True, capture_output=True)
+    return cert, key
+
+
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -62,25 +77,14 @@ class FakeServer:
         self._conns = set()
         self._conns_lock = threading.Lock()
 
-    def _self_signed(self):
-        self._tmpdir = tempfile.mkdtemp(prefix=self.cert_name + "-")
-        cert = os.path.join(self._tmpdir, "cert.pem")
-        key = os.path.join(self._tmpdir, "key.pem")
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec",
-                        "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                        "-keyout", key, "-out", cert, "-days", "2",
-                        "-subj", "/CN=%s self-signed" % self.cert_name,
-                        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
-                       check=True, capture_output=True)
-        return cert, key
-
     def start(self):
         self._stopping.clear()
         self._server = _Server((self.host, self.port), self.handler)
         self._server.fake = self
         self.port = self._server.server_address[1]
         if self.https:
-            cert, key = self._self_signed()
+            self._tmpdir = tempfile.mkdtemp(prefix=self.cert_name + "-")
+            cert, key = self_signed(self._tmpdir, self.cert_name)
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             ctx.load_cert_chain(cert, key)
             self._server.socket = ctx.wrap_socket(self._server.socket, server_side=True,
