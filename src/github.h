@@ -8,8 +8,10 @@
  * and, with a body, Content-Type: application/json.
  * TLS is always verified: SSL_CERT_FILE names the CA bundle (libcurl does not
  * read it itself), else GB_CA_BUNDLE when the build defines it, else
- * libcurl's default.  A TLS failure is one clear error; there is no insecure
- * switch.  A token is never sent over plain http:// to anything but a
+ * libcurl's default.  A client's `ca_file` (a private CA) is added to that
+ * bundle, not put in its place: both go to libcurl as one PEM blob
+ * (CURLOPT_CAINFO_BLOB: OpenSSL and mbedTLS take it).  A TLS failure is one
+ * clear error; there is no insecure switch.  A token is never sent over plain http:// to anything but a
  * loopback address (127.0.0.0/8, ::1, localhost): gh_client_new refuses.
  *
  * Redirects (301, 302, 303, 307, 308; at most GH_REDIRECTS_MAX) are followed
@@ -73,8 +75,8 @@ struct gh_options {
 	const char *token;    /* NULL: no Authorization header */
 	int max_attempts;     /* per request, >= 1 */
 	int timeout_s;        /* whole-run budget, >= 1 */
-	const char *ca_file;  /* NULL: SSL_CERT_FILE etc. as above; else the CA
-			       * bundle (PEM) that verifies this server (a
+	const char *ca_file;  /* NULL: SSL_CERT_FILE etc. as above; else CA
+			       * certificates (PEM) added to that bundle (a
 			       * private CA, e.g. argocd-ca-file) */
 };
 

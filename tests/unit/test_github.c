@@ -445,6 +445,20 @@ static void test_poll(void)
 	/* a CA file that cannot be read is refused at once */
 	opt.ca_file = "/nonexistent/ca.pem";
 	CHECK_FAILS(gh_client_new(&c, &opt), "cannot read CA file '/nonexistent/ca.pem'");
+	/* a CA file is added to the default bundle, so that bundle must be
+	 * readable too; one that is not there is libcurl's own (or none) */
+	opt.ca_file = "/dev/null";
+	setenv("SSL_CERT_FILE", "/nonexistent/bundle.pem", 1);
+	CHECK_FAILS(gh_client_new(&c, &opt),
+		    "cannot read CA bundle '/nonexistent/bundle.pem' (SSL_CERT_FILE)");
+	setenv("SSL_CERT_FILE", "/dev/null", 1);
+	CHECK_QUIET_OK(gh_client_new(&c, &opt));
+	gh_client_free(c);
+	c = NULL;
+	unsetenv("SSL_CERT_FILE");
+	CHECK_QUIET_OK(gh_client_new(&c, &opt));
+	gh_client_free(c);
+	c = NULL;
 }
 
 static void test_valid_repo(void)
