@@ -385,6 +385,7 @@ static int default_cainfo(const char **out)
  * (CURLINFO_CAINFO); when none can be read, the file alone. */
 static int add_cainfo(struct gh_client *c, const char *dflt, const char *ca_file)
 {
+	static char none[1];
 	struct curl_blob blob;
 	struct buf pem = BUF_INIT;
 	CURLcode rc;
@@ -405,7 +406,7 @@ static int add_cainfo(struct gh_client *c, const char *dflt, const char *ca_file
 	if ((pem.len && pem.ptr[pem.len - 1] != '\n' && buf_addc(&pem, '\n') < 0) ||
 	    buf_read_file(&pem, ca_file) < 0)
 		goto fail;
-	blob.data = pem.ptr;
+	blob.data = pem.len ? pem.ptr : none; /* never NULL: libcurl copies it */
 	blob.len = pem.len;
 	blob.flags = CURL_BLOB_COPY;
 	rc = curl_easy_setopt(c->curl, CURLOPT_CAINFO_BLOB, &blob);
@@ -434,10 +435,6 @@ static int set_cainfo(struct gh_client *c, const char *ca_file)
 {
 	const char *dflt;
 
-	if (ca_file && *ca_file && access(ca_file, R_OK) != 0) {
-		log_error("cannot read CA file '%s': %s", ca_file, strerror(errno));
-		return -1;
-	}
 	if (default_cainfo(&dflt) < 0)
 		return -1;
 	if (ca_file && *ca_file)

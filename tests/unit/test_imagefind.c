@@ -346,45 +346,40 @@ static const struct tcase cases[] = {
 	  .image = "y:1", .want = "FAIL" },
 };
 
-/* A failed check names the case before t.h's own line. */
-#define CASE_CHECK(c, check)                                                \
-	do {                                                                \
-		int failed_ = t_failed;                                     \
-		check;                                                      \
-		if (t_failed > failed_)                                     \
-			fprintf(stderr, "  in case: %s\n", (c)->why);       \
-	} while (0)
-
+/* Run one case; a failed check is followed by the case's `why`. */
 static void run_case(const struct tcase *c)
 {
 	const char *out = run(c->in, c->image, c->container);
+	int failed = t_failed;
 
 	if (c->want)
-		CASE_CHECK(c, CHECK_STR(out, c->want));
+		CHECK_STR(out, c->want);
 	if (c->has)
-		CASE_CHECK(c, CHECK(strstr(out, c->has) != NULL));
+		CHECK(strstr(out, c->has) != NULL);
 	if (c->ntargets)
-		CASE_CHECK(c, CHECK_INT(last.ntargets, c->ntargets));
+		CHECK_INT(last.ntargets, c->ntargets);
 	if (c->nseen)
-		CASE_CHECK(c, CHECK_INT(last.nseen, c->nseen));
+		CHECK_INT(last.nseen, c->nseen);
 	if (c->nwarnings)
-		CASE_CHECK(c, CHECK_INT(last.nwarnings, c->nwarnings));
+		CHECK_INT(last.nwarnings, c->nwarnings);
 	if (c->quiet)
-		CASE_CHECK(c, CHECK_INT(last.nwarnings, 0));
+		CHECK_INT(last.nwarnings, 0);
 	if (c->nedits)
-		CASE_CHECK(c, CHECK_INT(last.nedits, c->nedits));
+		CHECK_INT(last.nedits, c->nedits);
 	if (c->warn0_line)
-		CASE_CHECK(c, CHECK_INT(last.warnings[0].line, c->warn0_line));
+		CHECK_INT(last.warnings[0].line, c->warn0_line);
 	if (c->warn0_has)
-		CASE_CHECK(c, CHECK(strstr(last.warnings[0].text, c->warn0_has) != NULL));
+		CHECK(strstr(last.warnings[0].text, c->warn0_has) != NULL);
 	if (c->seen1_line)
-		CASE_CHECK(c, CHECK_INT(last.seen[1].line, c->seen1_line));
+		CHECK_INT(last.seen[1].line, c->seen1_line);
 	if (c->seen1_text)
-		CASE_CHECK(c, CHECK_STR(last.seen[1].text, c->seen1_text));
+		CHECK_STR(last.seen[1].text, c->seen1_text);
 	if (c->target0_has)
-		CASE_CHECK(c, CHECK(strstr(last.targets[0].text, c->target0_has) != NULL));
+		CHECK(strstr(last.targets[0].text, c->target0_has) != NULL);
 	if (c->edit0_want)
-		CASE_CHECK(c, CHECK_INT(last.edits[0].want, c->edit0_want));
+		CHECK_INT(last.edits[0].want, c->edit0_want);
+	if (t_failed > failed)
+		fprintf(stderr, "  in case: %s\n", c->why);
 }
 
 static void test_cases(void)
