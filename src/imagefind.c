@@ -116,18 +116,6 @@ static const char *get_str(yaml_document_t *d, const yaml_node_t *m, const char 
 	return str_of(get(d, m, key), len);
 }
 
-/* A quoted selector value: "..." with '"' and '\' escaped. */
-static void add_quoted(struct buf *b, const char *s, size_t n)
-{
-	buf_addc(b, '"');
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"' || s[i] == '\\')
-			buf_addc(b, '\\');
-		buf_addc(b, s[i]);
-	}
-	buf_addc(b, '"');
-}
-
 /* ---- the plan ---- */
 
 /* A path as the report shows it: without the [kind=K] filter in front. */
@@ -333,7 +321,7 @@ static int containers(struct finder *f, const char *kind, const char *pod, const
 		buf_addf(&path, "[kind=%s].%s.%s", kind, pod, list);
 		if (name) {
 			buf_adds(&path, "[name=");
-			add_quoted(&path, name, nlen);
+			ypath_format_quoted(&path, name, nlen);
 			buf_adds(&path, "]");
 		} else {
 			buf_addf(&path, "[%zu]", (size_t)(it - seq->data.sequence.items.start));
@@ -425,7 +413,7 @@ static int kust_set(struct finder *f, const char *prefix, const char *name, size
 	int rc;
 
 	buf_addf(&path, "%simages[name=", prefix);
-	add_quoted(&path, name, nlen);
+	ypath_format_quoted(&path, name, nlen);
 	buf_addf(&path, "].%s", key);
 	rc = add_edit(f, &path, value, strlen(value), create);
 	buf_release(&path);
@@ -580,11 +568,11 @@ static int values_image_map(struct finder *f, yaml_node_t *m, struct buf *path)
 	}
 	buf_add(&p, path->ptr, path->len);
 	buf_adds(&p, "[repository=");
-	add_quoted(&p, repo, rlen);
+	ypath_format_quoted(&p, repo, rlen);
 	buf_adds(&p, "]");
 	if (reg) {
 		buf_adds(&p, "[registry=");
-		add_quoted(&p, reg, glen);
+		ypath_format_quoted(&p, reg, glen);
 		buf_adds(&p, "]");
 	}
 	base = p.len;
@@ -809,6 +797,19 @@ static yaml_node_t *param(yaml_document_t *d, yaml_node_t *seq, const char *pref
 	return NULL;
 }
 
+/* The reference is a digest without a tag, and the application has only
+ * P.tag: nothing can hold it, and a parameter is never created. */
+static int param_no_digest(struct finder *f, long line, const char *where, size_t plen,
+			   const char *name)
+{
+	struct buf t = BUF_INIT;
+
+	buf_addf(&t, "%s %s: the reference has a digest and no tag, and there is no "
+		 "%.*s.digest parameter to hold it: add one to the application, or deploy "
+		 "IMAGE:TAG@DIGEST", f->kind, where, (int)plen, name);
+	return note(f, &f->plan->warnings, &f->plan->nwarnings, line, &t);
+}
+
 static int app_param_set(struct finder *f, const char *src, const char *prefix, size_t plen,
 			 const char *suffix, const char *value, struct buf *to)
 {
@@ -817,7 +818,7 @@ static int app_param_set(struct finder *f, const char *src, const char *prefix, 
 
 	buf_addf(&name, "%.*s.%s", (int)plen, prefix, suffix);
 	buf_addf(&path, "[kind=Application].%s.helm.parameters[name=", src);
-	add_quoted(&path, name.ptr ? name.ptr : "", name.len);
+	ypath_format_quoted(&path, name.ptr ? name.ptr : "", name.len);
 	buf_adds(&path, "].value");
 	rc = buf_failed(&name) ? -1 : add_edit(f, &path, value, strlen(value), false);
 	buf_addf(to, "%s%s=%s", to->len ? ", " : "", buf_cstr(&name), value);
@@ -868,7 +869,11 @@ static int app_params(struct finder *f, yaml_node_t *seq, const char *src)
 		if ((tag_e && tag && app_param_set(f, src, name, plen, "tag", tag, &to) < 0) ||
 		    (dig_e && app_param_set(f, src, name, plen, "digest",
 					    f->ref->digest ? f->ref->digest : "", &to) < 0) ||
-		    buf_failed(&to) || target(f, line_of(e), where.ptr, NULL, 0, to.ptr) < 0)
+		    buf_failed(&to))
+			rc = -1;
+		else if (!to.len) /* a digest-only reference, and only P.tag to hold it */
+			rc = param_no_digest(f, line_of(e), where.ptr, plen, name);
+		else if (target(f, line_of(e), where.ptr, NULL, 0, to.ptr) < 0)
 			rc = -1;
 next:
 		buf_release(&full);

@@ -841,6 +841,12 @@ static int check_image_found(const struct run *r)
 	for (size_t i = 0; i < r->npaths; i++)
 		if (!r->planned[i] || r->plans[i].nedits)
 			return 0;
+	/* why a repository that was found got nothing (a digest with no
+	 * place to go): said before the error */
+	for (size_t i = 0; i < r->npaths; i++)
+		for (size_t j = 0; j < r->plans[i].nwarnings; j++)
+			log_warning_at(r->paths[i], r->plans[i].warnings[j].line, "%s",
+				       r->plans[i].warnings[j].text);
 	for (size_t i = 0; i < r->npaths; i++)
 		for (size_t j = 0; j < r->plans[i].nseen; j++, listed++)
 			if (listed < 20)

@@ -71,7 +71,24 @@ static int oom(void)
 	return -1;
 }
 
-/* A string of `len` bytes from `src`, unescaping \" and \\ when `quoted`. */
+static bool control_char(char c)
+{
+	return (unsigned char)c < 0x20 || c == 0x7f;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* A string of `len` bytes from `src`, unescaping \", \\ and \xHH when
+ * `quoted` (quoted() checked the escapes). */
 static char *copy_text(const char *src, size_t len, bool quoted, size_t *outlen)
 {
 	char *d = malloc(len + 1);
@@ -80,6 +97,11 @@ static char *copy_text(const char *src, size_t len, bool quoted, size_t *outlen)
 	if (!d)
 		return NULL;
 	for (size_t i = 0; i < len; i++) {
+		if (quoted && src[i] == '\\' && src[i + 1] == 'x') {
+			d[n++] = (char)(hex_digit(src[i + 2]) << 4 | hex_digit(src[i + 3]));
+			i += 3;
+			continue;
+		}
 		if (quoted && src[i] == '\\')
 			i++;
 		d[n++] = src[i];
@@ -99,9 +121,16 @@ static int quoted(struct parser *ps, char **out, size_t *outlen)
 			return bad(ps, "unterminated quoted key");
 		if (*ps->p == '"')
 			break;
-		if (*ps->p == '\\') {
+		if (*ps->p == '\\' && ps->p[1] == 'x') {
+			if (hex_digit(ps->p[2]) < 0 || hex_digit(ps->p[3]) < 0)
+				return bad(ps, "\\x needs two hex digits");
+			if (!control_char((char)(hex_digit(ps->p[2]) << 4 | hex_digit(ps->p[3]))))
+				return bad(ps, "\\xHH is for control characters (00-1F, 7F)");
+			ps->p += 3;
+		} else if (*ps->p == '\\') {
 			if (ps->p[1] != '"' && ps->p[1] != '\\')
-				return bad(ps, "unknown escape (only \\\" and \\\\ are allowed)");
+				return bad(ps, "unknown escape (only \\\", \\\\ and \\xHH are "
+					   "allowed)");
 			ps->p++;
 		}
 		ps->p++;
@@ -305,10 +334,14 @@ void ypath_release(struct ypath *p)
 	p->n = 0;
 }
 
-static int quoted_text(struct buf *out, const char *s, size_t len)
+int ypath_format_quoted(struct buf *out, const char *s, size_t len)
 {
 	buf_addc(out, '"');
 	for (size_t i = 0; i < len; i++) {
+		if (control_char(s[i])) {
+			buf_addf(out, "\\x%02X", (unsigned char)s[i]);
+			continue;
+		}
 		if (s[i] == '"' || s[i] == '\\')
 			buf_addc(out, '\\');
 		buf_addc(out, s[i]);
@@ -322,14 +355,16 @@ int ypath_format_key(struct buf *out, const char *key, size_t len)
 
 	for (size_t i = 0; bare && i < len; i++)
 		bare = bare_char((unsigned char)key[i]);
-	return bare ? buf_add(out, key, len) : quoted_text(out, key, len);
+	return bare ? buf_add(out, key, len) : ypath_format_quoted(out, key, len);
 }
 
 static int format_value(struct buf *out, const char *v, size_t len)
 {
 	bool plain = len > 0 && !memchr(v, ']', len) && !memchr(v, '"', len);
 
-	return plain ? buf_add(out, v, len) : quoted_text(out, v, len);
+	for (size_t i = 0; plain && i < len; i++)
+		plain = !control_char(v[i]);
+	return plain ? buf_add(out, v, len) : ypath_format_quoted(out, v, len);
 }
 
 int ypath_format(struct buf *out, const struct ypath *p, size_t n)

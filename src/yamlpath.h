@@ -7,7 +7,8 @@
  *   rest     := '.' key | selector
  *   key      := bare | quoted
  *   bare     := [A-Za-z0-9_-]+
- *   quoted   := '"' ( any byte but '"' and '\' | '\"' | '\\' )* '"'
+ *   quoted   := '"' ( any byte but '"' and '\' | '\"' | '\\' | '\x' hex hex )* '"'
+ *                                         (\xHH: a control character, 00-1F or 7F)
  *   selector := '[' digits ']'            the Nth element (0-based) of a sequence
  *             | '[*]'                     every element of a sequence
  *             | '[' key '=' value ']'     on a sequence: the elements (mappings)
@@ -23,7 +24,8 @@
  * parses (yamlscan.h resolves).
  *
  * A path is at most YPATH_MAX_LEN bytes and YPATH_MAX_SEGS segments, valid
- * UTF-8, without control characters.  ypath_parse() stops at the first '='
+ * UTF-8, without control characters (a key or value holding one is written
+ * quoted with \xHH, as ypath_format_key() does).  ypath_parse() stops at the first '='
  * or ':=' outside quotes and brackets, so `--set PATH=VALUE` and the typed
  * `--set PATH:=VALUE` split there (a key ending in ':' is quoted).
  *
@@ -95,5 +97,9 @@ int ypath_format(struct buf *out, const struct ypath *p, size_t n);
 
 /* Append one key as the grammar writes it (bare when it can be). */
 int ypath_format_key(struct buf *out, const char *key, size_t len);
+
+/* Append `len` bytes of `s` as a quoted key or selector value ("...",
+ * with \", \\ and \xHH for control characters).  buf's result. */
+int ypath_format_quoted(struct buf *out, const char *s, size_t len);
 
 #endif

@@ -284,3 +284,49 @@ def test_values_pull_policy_if_not_present_warns(gb, tmp_path):
     warns = [l for l in r.out.splitlines() if l.startswith("::warning")]
     assert len(warns) == 1 and warns[0].startswith("::warning file=gitops/v.yaml,line=9::"), warns
     assert "pullPolicy IfNotPresent" in warns[0]
+
+
+APP_TAG_ONLY = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: web
+spec:
+  source:
+    repoURL: https://charts.acme.example
+    chart: web
+    helm:
+      parameters:
+        - name: image.repository
+          value: ghcr.io/acme/web
+        - name: image.tag
+          value: 1.4.2
+"""
+
+
+def test_digest_without_tag_and_only_a_tag_parameter_warns(gb, tmp_path):
+    """Nothing can hold a bare digest when the application has P.tag and no
+    P.digest (parameters are never created): a warning on that line names
+    the fix, the file is untouched, and with nothing else to deploy the run
+    fails saying so."""
+    r, after = run_patch(gb, tmp_path, {"app.yaml": APP_TAG_ONLY}, "ghcr.io/acme/web@" + D1)
+    assert r.returncode == 1, r
+    assert after == {"app.yaml": APP_TAG_ONLY}
+    warns = [l for l in r.out.splitlines() if l.startswith("::warning")]
+    assert len(warns) == 1 and warns[0].startswith("::warning file=gitops/app.yaml,line=11::")
+    assert "no image.digest parameter" in warns[0] and "IMAGE:TAG@DIGEST" in warns[0]
+    assert len([l for l in r.out.splitlines() if l.startswith("::error")]) == 1
+    # with a tag the same file deploys
+    r, after = run_patch(gb, tmp_path, {"app.yaml": APP_TAG_ONLY}, "ghcr.io/acme/web:1.5.0@" + D1)
+    assert r.returncode == 0, r
+    assert changed_fields(APP_TAG_ONLY, after["app.yaml"]) == {
+        (0, "spec", "source", "helm", "parameters", 1, "value"): "1.5.0"}
+
+
+def test_values_key_with_a_control_character_is_reachable(gb, tmp_path):
+    """A values key holding a tab gets a path (\\x09) the editor reads back:
+    found by fuzzing, where the planned path did not parse."""
+    old = 'replicaCount: 2\n"we\\tb":\n  image:\n    repository: ghcr.io/acme/web\n    tag: 1.4.2\n'
+    r, after = run_patch(gb, tmp_path, {"values.yaml": old}, "ghcr.io/acme/web:1.5.0")
+    assert r.returncode == 0, r
+    assert changed_fields(old, after["values.yaml"]) == {(0, "we\tb", "image", "tag"): "1.5.0"}

@@ -159,6 +159,42 @@ static void test_quoted(void)
 	CHECK_STR(p.seg[1].key, "odd key");
 	CHECK_STR(p.seg[1].value, "v w");
 	ypath_release(&p);
+
+	/* a control character in a key or value: \xHH (a YAML key may hold a
+	 * tab, and the image finder must be able to write its path) */
+	CHECK_QUIET_OK(ypath_parse(&p, "\"c\\x09\\x7Fd\"[n=\"\\x00\\x0a\"].e", NULL, NULL));
+	CHECK_INT(p.seg[0].key_len, 4);
+	CHECK(!memcmp(p.seg[0].key, "c\t\x7f" "d", 4));
+	CHECK_INT(p.seg[1].value_len, 2);
+	CHECK(!memcmp(p.seg[1].value, "\0\n", 2));
+	ypath_release(&p);
+}
+
+/* Keys and values with every byte but NUL survive format -> parse. */
+static void test_format_round_trip(void)
+{
+	char key[256];
+	size_t n = 0;
+
+	for (int c = 1; c < 256; c++)
+		if (c < 0x80) /* the grammar wants UTF-8: ASCII bytes here */
+			key[n++] = (char)c;
+	for (size_t len = 0; len <= n; len += 7) {
+		struct buf b = BUF_INIT;
+		struct ypath p = YPATH_INIT;
+
+		ypath_format_key(&b, key, len);
+		buf_adds(&b, "[x=");
+		ypath_format_quoted(&b, key, len);
+		buf_adds(&b, "]");
+		CHECK(!buf_failed(&b));
+		CHECK_QUIET_OK(ypath_parse(&p, buf_cstr(&b), NULL, NULL));
+		CHECK_INT(p.n, 2);
+		CHECK(p.n == 2 && p.seg[0].key_len == len && !memcmp(p.seg[0].key, key, len));
+		CHECK(p.n == 2 && p.seg[1].value_len == len && !memcmp(p.seg[1].value, key, len));
+		ypath_release(&p);
+		buf_release(&b);
+	}
 }
 
 static void test_canonical(void)
@@ -192,6 +228,10 @@ static void test_errors(void)
 		{ "a.", NULL, "expected a key at offset 2" },
 		{ "a.\"b", NULL, "unterminated quoted key" },
 		{ "a.\"b\\n\"", NULL, "unknown escape" },
+		{ "a.\"b\\x4\"", NULL, "\\x needs two hex digits" },
+		{ "a.\"b\\x", NULL, "\\x needs two hex digits" },
+		{ "a.\"b\\xb0\"", NULL, "\\xHH is for control characters" },
+		{ "a[k=\"\\x20\"]", NULL, "\\xHH is for control characters" },
 		{ "a[", NULL, "expected a key" },
 		{ "a[1", NULL, "expected '=' or ']' in selector" },
 		{ "a[01]", NULL, "leading zero" },
@@ -279,6 +319,7 @@ int main(void)
 	test_segments();
 	test_filters();
 	test_quoted();
+	test_format_round_trip();
 	test_canonical();
 	test_errors();
 	test_hostile();
