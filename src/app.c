@@ -6,7 +6,6 @@
 #include "log.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -81,40 +80,19 @@ static int jwt_refused(const struct app *a, const struct gh_request *req,
 	return -1;
 }
 
-/* The JSON body of a 2xx answer, or NULL (printed). */
-static cJSON *parse_answer(const struct gh_request *req, const struct gh_response *resp)
-{
-	cJSON *json;
-
-	errno = 0;
-	json = cJSON_ParseWithLength(buf_cstr(&resp->body), resp->body.len);
-	if (!json && errno == ENOMEM) {
-		log_oom();
-		return NULL;
-	}
-	if (!cJSON_IsObject(json)) {
-		log_error("%s: the answer (HTTP %ld) is not a JSON object", req->what, resp->status);
-		cJSON_Delete(json);
-		return NULL;
-	}
-	return json;
-}
-
 static int find_installation(struct app *a, struct gh_client *gh, const char *repo,
 			     long long *id)
 {
 	struct gh_response resp = GH_RESPONSE_INIT;
 	struct buf path = BUF_INIT, what = BUF_INIT;
 	struct gh_request req = { 0 };
+	static const long statuses[] = { 200, 401, 404, 0 };
 	const cJSON *item;
 	cJSON *json = NULL;
-	int rc = -1;
+	int rc = -1, status;
 
-	buf_adds(&path, "/repos/");
-	gh_escape(&path, repo, true);
-	buf_adds(&path, "/installation");
 	buf_addf(&what, "finding the App's installation on '%s'", repo);
-	if (buf_failed(&path) || buf_failed(&what)) {
+	if (gh_repo_path(&path, repo, "/installation") < 0 || buf_failed(&what)) {
 		rc = log_oom();
 		goto out;
 	}
@@ -123,23 +101,18 @@ static int find_installation(struct app *a, struct gh_client *gh, const char *re
 	req.what = what.ptr;
 	req.repo = repo;
 	req.body_max = APP_ANSWER_MAX;
-	if (gh_request(gh, &req, &resp) < 0)
-		goto out;
-	if (resp.status == 401) {
+	status = gh_request_json(&json, gh, &req, &resp, statuses, GH_JSON_OBJECT);
+	if (status == 401) {
 		rc = jwt_refused(a, &req, &resp);
 		goto out;
 	}
-	if (resp.status == 404) {
+	if (status == 404) {
 		log_error("%s failed: HTTP 404: the App (app-id %s) is not installed on '%s'; "
 			  "install it there (Settings > GitHub Apps), with access to that repository",
 			  what.ptr, a->id, repo);
 		goto out;
 	}
-	if (resp.status != 200) {
-		rc = gh_fail(&req, &resp);
-		goto out;
-	}
-	if (!(json = parse_answer(&req, &resp)))
+	if (status < 0)
 		goto out;
 	item = cJSON_GetObjectItemCaseSensitive(json, "id");
 	if (!cJSON_IsNumber(item) || item->valuedouble < 1 || item->valuedouble > 9.0e15) {
@@ -164,10 +137,11 @@ static int mint(struct app *a, struct gh_client *gh, const char *repo, long long
 	struct buf path = BUF_INIT, what = BUF_INIT, want = BUF_INIT;
 	struct gh_request req = { 0 };
 	const char *name = strchr(repo, '/') + 1;
+	static const long statuses[] = { 201, 200, 401, 403, 422, 0 };
 	cJSON *json = NULL, *names;
 	const cJSON *item;
 	char *text = NULL;
-	int rc = -1;
+	int rc = -1, status;
 
 	/* {"repositories":["name"],"permissions":{...}} */
 	if (!(json = cJSON_CreateObject()) ||
@@ -194,24 +168,19 @@ static int mint(struct app *a, struct gh_client *gh, const char *repo, long long
 	req.what = what.ptr;
 	req.repo = repo;
 	req.body_max = APP_ANSWER_MAX;
-	if (gh_request(gh, &req, &resp) < 0)
-		goto out;
-	if (resp.status == 401) {
+	status = gh_request_json(&json, gh, &req, &resp, statuses, GH_JSON_OBJECT);
+	if (status == 401) {
 		rc = jwt_refused(a, &req, &resp);
 		goto out;
 	}
-	if (resp.status == 422 || resp.status == 403) {
+	if (status == 422 || status == 403) {
 		log_error("%s failed: HTTP %ld (%s): the installation does not grant %s on '%s'; "
 			  "give the App these permissions and accept them on the installation",
 			  what.ptr, resp.status, resp.message ? resp.message : "no message",
 			  want.ptr, repo);
 		goto out;
 	}
-	if (resp.status != 201 && resp.status != 200) {
-		rc = gh_fail(&req, &resp);
-		goto out;
-	}
-	if (!(json = parse_answer(&req, &resp)))
+	if (status < 0)
 		goto out;
 	item = cJSON_GetObjectItemCaseSensitive(json, "token");
 	if (!cJSON_IsString(item) || !*item->valuestring) {

@@ -136,7 +136,7 @@ static const struct input_def inputs[IN__COUNT] = {
 	[IN_ARGOCD_TIMEOUT] = { "argocd-timeout", M_PATCH, T_INT, "600", 1, 86400,
 		"seconds to wait for Argo CD" },
 	[IN_ARGOCD_CA_FILE] = { "argocd-ca-file", M_PATCH, T_STR, NULL, 0, 0,
-		"CA bundle (PEM) that verifies the Argo CD server's certificate" },
+		"CA certificates (PEM) added to the default bundle to verify the Argo CD server" },
 };
 
 /* Secrets: never a CLI flag, masked before anything is printed, wiped. */

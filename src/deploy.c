@@ -69,22 +69,13 @@ int deploy_clip(struct buf *out, const char *s, size_t max)
 	return buf_failed(out) ? -1 : 0;
 }
 
-/* "/repos/OWNER/NAME/deployments" plus `rest`. */
-static int deploy_path(struct buf *path, const char *repo, const char *rest)
-{
-	buf_adds(path, "/repos/");
-	gh_escape(path, repo, true);
-	buf_adds(path, "/deployments");
-	buf_adds(path, rest);
-	return buf_failed(path) ? log_oom() : 0;
-}
-
 int deploy_create(struct gh_client *gh, const char *repo, const char *sha,
 		  const char *environment, const char *description, long long *id, char **url)
 {
 	struct gh_response resp = GH_RESPONSE_INIT;
 	struct gh_request req = { 0 };
 	struct buf path = BUF_INIT, what = BUF_INIT, desc = BUF_INIT;
+	static const long created[] = { 201, 0 };
 	cJSON *body = NULL, *json = NULL;
 	const cJSON *jid, *jurl;
 	char *text = NULL;
@@ -93,7 +84,7 @@ int deploy_create(struct gh_client *gh, const char *repo, const char *sha,
 	*id = 0;
 	*url = NULL;
 	buf_addf(&what, "creating a deployment of '%.12s' to '%s' in '%s'", sha, environment, repo);
-	if (deploy_path(&path, repo, "") < 0 || deploy_clip(&desc, description, DEPLOY_DESCRIPTION_MAX) < 0 ||
+	if (gh_repo_path(&path, repo, "/deployments") < 0 || deploy_clip(&desc, description, DEPLOY_DESCRIPTION_MAX) < 0 ||
 	    buf_failed(&what))
 		goto oom;
 	if (!(body = cJSON_CreateObject()) || !cJSON_AddStringToObject(body, "ref", sha) ||
@@ -112,17 +103,9 @@ int deploy_create(struct gh_client *gh, const char *repo, const char *sha,
 	req.repo = repo;
 	req.permission = DEPLOY_PERMISSION;
 	req.no_resend = true; /* a second POST would make a second deployment */
-	if (gh_request(gh, &req, &resp) < 0)
+	/* 409 (GitHub's merge or commit-status checks refused it) is an error */
+	if (gh_request_json(&json, gh, &req, &resp, created, GH_JSON_ANY) < 0)
 		goto out;
-	if (resp.status != 201) {
-		/* 409: GitHub's merge or commit-status checks refused it */
-		rc = gh_fail(&req, &resp);
-		goto out;
-	}
-	errno = 0;
-	json = cJSON_ParseWithLength(buf_cstr(&resp.body), resp.body.len);
-	if (!json && errno == ENOMEM)
-		goto oom;
 	jid = cJSON_GetObjectItemCaseSensitive(json, "id");
 	jurl = cJSON_GetObjectItemCaseSensitive(json, "url");
 	if (!cJSON_IsNumber(jid) || jid->valuedouble < 1 || jid->valuedouble > 9007199254740992.0) {
@@ -152,14 +135,13 @@ int deploy_post(struct gh_client *gh, const struct deploy_ref *d, const char *st
 {
 	struct gh_response resp = GH_RESPONSE_INIT;
 	struct gh_request req = { 0 };
-	struct buf path = BUF_INIT, what = BUF_INIT, desc = BUF_INIT, rest = BUF_INIT;
+	struct buf path = BUF_INIT, what = BUF_INIT, desc = BUF_INIT;
 	cJSON *body = NULL;
 	char *text = NULL;
 	int rc = -1;
 
-	buf_addf(&rest, "/%lld/statuses", d->id);
 	buf_addf(&what, "posting status '%s' to deployment %lld of '%s'", state, d->id, d->repo);
-	if (buf_failed(&rest) || deploy_path(&path, d->repo, rest.ptr) < 0 ||
+	if (gh_repo_path(&path, d->repo, "/deployments/%lld/statuses", d->id) < 0 ||
 	    deploy_clip(&desc, description ? description : "", DEPLOY_DESCRIPTION_MAX) < 0 ||
 	    buf_failed(&what))
 		goto oom;
@@ -194,7 +176,6 @@ out:
 	buf_release(&path);
 	buf_release(&what);
 	buf_release(&desc);
-	buf_release(&rest);
 	return rc;
 }
 
@@ -227,9 +208,8 @@ static int take_string(char **dst, const cJSON *obj, const char *key)
 
 /* The newest status of a statuses list (newest first) into *st; 1 when it
  * changed the state or description. */
-static int read_newest(struct deploy_status *st, const struct buf *body, const char *what)
+static int read_newest(struct deploy_status *st, const cJSON *json)
 {
-	cJSON *json;
 	const cJSON *first;
 	char *old_state = st->state ? strdup(st->state) : NULL;
 	char *old_desc = st->description ? strdup(st->description) : NULL;
@@ -239,26 +219,12 @@ static int read_newest(struct deploy_status *st, const struct buf *body, const c
 		rc = log_oom();
 		goto out;
 	}
-	errno = 0;
-	json = cJSON_ParseWithLength(buf_cstr(body), body->len);
-	if (!json && errno == ENOMEM) {
-		rc = log_oom();
-		goto out;
-	}
-	if (!cJSON_IsArray(json)) {
-		log_error("%s: the answer is not a list of statuses", what);
-		cJSON_Delete(json);
-		goto out;
-	}
 	first = cJSON_GetArrayItem(json, 0);
 	if (first && (take_string(&st->state, first, "state") < 0 ||
 		      take_string(&st->description, first, "description") < 0 ||
 		      take_string(&st->environment_url, first, "environment_url") < 0 ||
-		      take_string(&st->log_url, first, "log_url") < 0)) {
-		cJSON_Delete(json);
+		      take_string(&st->log_url, first, "log_url") < 0))
 		goto out;
-	}
-	cJSON_Delete(json);
 	rc = (st->state ? !old_state || strcmp(st->state, old_state) : old_state != NULL) ||
 	     (st->description ? !old_desc || strcmp(st->description, old_desc) : old_desc != NULL);
 out:
@@ -272,14 +238,16 @@ int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, in
 {
 	struct gh_response resp = GH_RESPONSE_INIT;
 	struct gh_request req = { 0 };
-	struct buf path = BUF_INIT, what = BUF_INIT, rest = BUF_INIT;
+	struct buf path = BUF_INIT, what = BUF_INIT;
+	static const long statuses[] = { 200, 304, 0 };
+	cJSON *json = NULL;
 	char *etag = NULL;
 	double deadline = now_mono() + wait_s;
 	int rc = -1, n = 0;
 
-	buf_addf(&rest, "/%lld/statuses?per_page=1", d->id);
 	buf_addf(&what, "reading the statuses of deployment %lld of '%s'", d->id, d->repo);
-	if (buf_failed(&rest) || deploy_path(&path, d->repo, rest.ptr) < 0 || buf_failed(&what)) {
+	if (gh_repo_path(&path, d->repo, "/deployments/%lld/statuses?per_page=1", d->id) < 0 ||
+	    buf_failed(&what)) {
 		rc = log_oom();
 		goto out;
 	}
@@ -291,7 +259,7 @@ int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, in
 	for (;;) {
 		double left = deadline - now_mono();
 		long ms = gh_poll_ms(gh, ++n);
-		int changed;
+		int changed, status;
 
 		if (n > 1) {
 			/* the last poll is at the deadline itself */
@@ -303,17 +271,15 @@ int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, in
 		}
 		gh_set_budget(gh, request_s);
 		req.if_none_match = etag;
-		if (gh_request(gh, &req, &resp) < 0)
+		cJSON_Delete(json);
+		status = gh_request_json(&json, gh, &req, &resp, statuses, GH_JSON_ARRAY);
+		if (status < 0)
 			goto out;
-		if (resp.status == 304)
+		if (status == 304)
 			continue;
-		if (resp.status != 200) {
-			rc = gh_fail(&req, &resp);
-			goto out;
-		}
 		free(etag);
 		etag = resp.etag ? strdup(resp.etag) : NULL;
-		if ((changed = read_newest(last, &resp.body, what.ptr)) < 0)
+		if ((changed = read_newest(last, json)) < 0)
 			goto out;
 		if (changed) {
 			n = 1; /* something moves: look again soon */
@@ -327,11 +293,11 @@ int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, in
 		}
 	}
 out:
+	cJSON_Delete(json);
 	free(etag);
 	gh_response_release(&resp);
 	buf_release(&path);
 	buf_release(&what);
-	buf_release(&rest);
 	return rc;
 }
 

@@ -5,7 +5,6 @@
 #include "log.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,21 +23,16 @@ static int read_last(struct deployed *d, struct gh_client *gh, const struct depl
 	struct gh_response resp = GH_RESPONSE_INIT;
 	struct buf url = BUF_INIT, what = BUF_INIT;
 	struct gh_request req = { 0 };
+	static const long statuses[] = { 200, 404, 409, 0 };
 	const cJSON *first, *msg;
 	const char *sha;
 	cJSON *json = NULL;
-	int rc = -1;
+	int rc = -1, status;
 
-	buf_adds(&url, "/repos/");
-	gh_escape(&url, o->repo, true);
-	buf_adds(&url, "/commits?sha=");
-	gh_escape(&url, o->branch, false);
-	buf_adds(&url, "&path=");
-	gh_escape(&url, path, false);
-	buf_adds(&url, "&per_page=1");
 	buf_addf(&what, "reading the last deploy of '%s' on branch '%s' of '%s'", path, o->branch,
 		 o->repo);
-	if (buf_failed(&url) || buf_failed(&what)) {
+	if (gh_repo_path(&url, o->repo, "/commits?sha=%s&path=%s&per_page=1", o->branch, path) < 0 ||
+	    buf_failed(&what)) {
 		rc = log_oom();
 		goto out;
 	}
@@ -48,26 +42,13 @@ static int read_last(struct deployed *d, struct gh_client *gh, const struct depl
 	req.repo = o->repo;
 	req.permission = "contents:read";
 	req.body_max = ANSWER_MAX;
-	if (gh_request(gh, &req, &resp) < 0)
-		goto out;
-	if (resp.status == 404 || resp.status == 409) {
+	status = gh_request_json(&json, gh, &req, &resp, statuses, GH_JSON_ARRAY);
+	if (status == 404 || status == 409) {
 		rc = 0; /* no branch or an empty repository: nothing deployed */
 		goto out;
 	}
-	if (resp.status != 200) {
-		rc = gh_fail(&req, &resp);
+	if (status < 0)
 		goto out;
-	}
-	errno = 0;
-	json = cJSON_ParseWithLength(buf_cstr(&resp.body), resp.body.len);
-	if (!json && errno == ENOMEM) {
-		rc = log_oom();
-		goto out;
-	}
-	if (!cJSON_IsArray(json)) {
-		log_error("%s: the answer is not a list of commits", what.ptr);
-		goto out;
-	}
 	if (!(first = cJSON_GetArrayItem(json, 0))) {
 		rc = 0;
 		goto out;
@@ -116,11 +97,8 @@ static int compare(enum cmp *out, struct gh_client *gh, const char *app, const c
 	int rc = -1;
 
 	*out = CMP_UNREADABLE;
-	buf_adds(&url, "/repos/");
-	gh_escape(&url, app, true);
-	buf_addf(&url, "/compare/%s...%s", base, head);
 	buf_addf(&what, "comparing %.7s with %.7s in '%s'", base, head, app);
-	if (buf_failed(&url) || buf_failed(&what)) {
+	if (gh_repo_path(&url, app, "/compare/%s...%s", base, head) < 0 || buf_failed(&what)) {
 		rc = log_oom();
 		goto out;
 	}
@@ -147,12 +125,8 @@ static int compare(enum cmp *out, struct gh_client *gh, const char *app, const c
 		rc = 0;
 		goto out;
 	}
-	errno = 0;
-	json = cJSON_ParseWithLength(buf_cstr(&resp.body), resp.body.len);
-	if (!json && errno == ENOMEM) {
-		rc = log_oom();
+	if (gh_parse_json(&json, &req, &resp, GH_JSON_ANY) < 0)
 		goto out;
-	}
 	status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "status"));
 	for (size_t i = 0; status && i < sizeof(statuses) / sizeof(*statuses); i++)
 		if (strcmp(status, statuses[i].status) == 0)

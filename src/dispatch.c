@@ -661,12 +661,8 @@ static int fetch_message(struct run *r)
 	}
 	if (open_client(r) < 0)
 		return -1;
-	buf_adds(&path, "/repos/");
-	gh_escape(&path, ev->repository, true);
-	buf_adds(&path, "/commits/");
-	gh_escape(&path, ev->sha, false);
 	buf_addf(&what, "reading commit '%.12s' of '%s'", ev->sha, ev->repository);
-	if (buf_failed(&path) || buf_failed(&what)) {
+	if (gh_repo_path(&path, ev->repository, "/commits/%s", ev->sha) < 0 || buf_failed(&what)) {
 		rc = log_oom();
 		goto out;
 	}
@@ -675,18 +671,8 @@ static int fetch_message(struct run *r)
 	req.what = what.ptr;
 	req.repo = ev->repository;
 	req.permission = "contents:read";
-	if (gh_request(r->gh, &req, &resp) < 0)
+	if (gh_request_json(&json, r->gh, &req, &resp, NULL, GH_JSON_ANY) < 0)
 		goto out;
-	if (resp.status != 200) {
-		rc = gh_fail(&req, &resp);
-		goto out;
-	}
-	errno = 0;
-	json = cJSON_ParseWithLength(buf_cstr(&resp.body), resp.body.len);
-	if (!json && errno == ENOMEM) {
-		rc = log_oom();
-		goto out;
-	}
 	commit = cJSON_GetObjectItemCaseSensitive(json, "commit");
 	msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(commit, "message"));
 	if (!msg) {
@@ -797,11 +783,8 @@ static int send_repository(struct run *r, const char *target)
 	struct gh_request req = { 0 };
 	int rc = -1;
 
-	buf_adds(&path, "/repos/");
-	gh_escape(&path, target, true);
-	buf_adds(&path, "/dispatches");
 	buf_addf(&what, "dispatch to '%s'", target);
-	if (buf_failed(&path) || buf_failed(&what)) {
+	if (gh_repo_path(&path, target, "/dispatches") < 0 || buf_failed(&what)) {
 		rc = log_oom();
 		goto out;
 	}

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #define GH_MESSAGE_MAX 400  /* GitHub's message as quoted in an error line */
 #define GH_CONNECT_MAX_S 30 /* connect phase of one attempt */
 #define GH_BUDGET_SLACK_S 0.05 /* less than this left: the budget is used up */
+#define GH_CA_MAX ((size_t)16 << 20) /* the default bundle and an added CA file */
 
 /* Where a request is sent: what decides whether the token goes along. */
 struct origin {
@@ -95,6 +97,43 @@ int gh_escape(struct buf *out, const char *s, bool keep_slash)
 		}
 	}
 	return buf_failed(out) ? -1 : 0;
+}
+
+int gh_repo_path(struct buf *out, const char *repo, const char *fmt, ...)
+{
+	const char *p = fmt ? fmt : "";
+	va_list ap;
+
+	buf_adds(out, "/repos/");
+	gh_escape(out, repo, true);
+	va_start(ap, fmt);
+	while (*p && !buf_failed(out)) {
+		size_t lit = strcspn(p, "%");
+
+		buf_add(out, p, lit);
+		p += lit;
+		if (!*p)
+			break;
+		if (!strncmp(p, "%s", 2)) {
+			gh_escape(out, va_arg(ap, const char *), false);
+			p += 2;
+		} else if (!strncmp(p, "%lld", 4)) {
+			buf_addf(out, "%lld", va_arg(ap, long long));
+			p += 4;
+		} else if (!strncmp(p, "%%", 2)) {
+			buf_addc(out, '%');
+			p += 2;
+		} else {
+			out->err = EINVAL; /* sticky, as buf's own bad format */
+			break;
+		}
+	}
+	va_end(ap);
+	if (buf_failed(out)) {
+		errno = buf_error(out);
+		return -1;
+	}
+	return 0;
 }
 
 bool gh_is_loopback(const char *host)
@@ -316,30 +355,91 @@ static int read_ms(long *out, const char *var, long def, long min)
 	return 0;
 }
 
-static int check_cainfo(struct gh_client *c, const char *ca_file)
+/* The default CA bundle: SSL_CERT_FILE, else GB_CA_BUNDLE when readable,
+ * else NULL (libcurl's own default).  -1 (printed) when SSL_CERT_FILE
+ * names a file that cannot be read. */
+static int default_cainfo(const char **out)
 {
 	const char *f = getenv("SSL_CERT_FILE");
 
-	if (ca_file && *ca_file) {
-		if (access(ca_file, R_OK) != 0) {
-			log_error("cannot read CA file '%s': %s", ca_file, strerror(errno));
+	*out = NULL;
+	if (f && *f) {
+		if (access(f, R_OK) != 0) {
+			log_error("cannot read CA bundle '%s' (SSL_CERT_FILE): %s", f,
+				  strerror(errno));
 			return -1;
 		}
-		f = ca_file;
-	} else if (!f || !*f) {
-#ifdef GB_CA_BUNDLE
-		f = GB_CA_BUNDLE;
-		if (access(f, R_OK) != 0)
-			return 0; /* libcurl's own default, then a clear TLS error */
-#else
+		*out = f;
 		return 0;
-#endif
-	} else if (access(f, R_OK) != 0) {
-		log_error("cannot read CA bundle '%s' (SSL_CERT_FILE): %s", f, strerror(errno));
-		return -1;
 	}
-	c->cainfo = strdup(f);
-	if (!c->cainfo)
+#ifdef GB_CA_BUNDLE
+	if (access(GB_CA_BUNDLE, R_OK) == 0)
+		*out = GB_CA_BUNDLE; /* else libcurl's own, then a clear TLS error */
+#endif
+	return 0;
+}
+
+/* `ca_file` added to the default bundle: both, concatenated, handed to
+ * libcurl as CURLOPT_CAINFO_BLOB (copied: the buffer goes at once).  The
+ * default is default_cainfo()'s, else the one libcurl was built with
+ * (CURLINFO_CAINFO); when none can be read, the file alone. */
+static int add_cainfo(struct gh_client *c, const char *dflt, const char *ca_file)
+{
+	static char none[1];
+	struct curl_blob blob;
+	struct buf pem = BUF_INIT;
+	CURLcode rc;
+	int ret = -1;
+
+#if LIBCURL_VERSION_NUM >= 0x075400
+	if (!dflt)
+		curl_easy_getinfo(c->curl, CURLINFO_CAINFO, &dflt);
+#endif
+	buf_init(&pem, GH_CA_MAX);
+	if (dflt && buf_read_file(&pem, dflt) < 0) {
+		if (errno == ENOMEM || errno == EFBIG)
+			goto fail;
+		log_debug("CA bundle '%s' not read (%s): '%s' alone", dflt, strerror(errno),
+			  ca_file);
+		buf_rollback(&pem, 0);
+	}
+	if ((pem.len && pem.ptr[pem.len - 1] != '\n' && buf_addc(&pem, '\n') < 0) ||
+	    buf_read_file(&pem, ca_file) < 0)
+		goto fail;
+	blob.data = pem.len ? pem.ptr : none; /* never NULL: libcurl copies it */
+	blob.len = pem.len;
+	blob.flags = CURL_BLOB_COPY;
+	rc = curl_easy_setopt(c->curl, CURLOPT_CAINFO_BLOB, &blob);
+	if (rc != CURLE_OK) {
+		log_error("cannot add CA file '%s' to the CA bundle: %s", ca_file,
+			  curl_easy_strerror(rc));
+		goto out;
+	}
+	ret = 0;
+	goto out;
+fail:
+	if (errno == EFBIG)
+		log_error("cannot add CA file '%s': the CA bundles are over %zu MiB", ca_file,
+			  GH_CA_MAX >> 20);
+	else if (errno == ENOMEM)
+		log_oom();
+	else
+		log_error("cannot read CA file '%s': %s", ca_file, strerror(errno));
+out:
+	buf_release(&pem);
+	return ret;
+}
+
+/* The client's CA bundle (see github.h); after curl_easy_init. */
+static int set_cainfo(struct gh_client *c, const char *ca_file)
+{
+	const char *dflt;
+
+	if (default_cainfo(&dflt) < 0)
+		return -1;
+	if (ca_file && *ca_file)
+		return add_cainfo(c, dflt, ca_file);
+	if (dflt && !(c->cainfo = strdup(dflt)))
 		return log_oom();
 	return 0;
 }
@@ -378,13 +478,13 @@ int gh_client_new(struct gh_client **out, const struct gh_options *opt)
 	}
 	if (gh_client_set_token(c, opt->token) < 0)
 		goto fail;
-	if (check_cainfo(c, opt->ca_file) < 0)
-		goto fail;
 	c->curl = curl_easy_init();
 	if (!c->curl) {
 		log_error("cannot initialise libcurl (out of memory)");
 		goto fail;
 	}
+	if (set_cainfo(c, opt->ca_file) < 0)
+		goto fail;
 	*out = c;
 	return 0;
 fail:
@@ -1191,6 +1291,57 @@ int gh_fail(const struct gh_request *req, const struct gh_response *resp)
 		log_error("%s", b.ptr);
 	buf_release(&b);
 	return -1;
+}
+
+int gh_parse_json(cJSON **out, const struct gh_request *req, const struct gh_response *resp,
+		  enum gh_json shape)
+{
+	static const char *const names[] = {
+		[GH_JSON_OBJECT] = "a JSON object",
+		[GH_JSON_ARRAY] = "a JSON array",
+	};
+	bool fits;
+
+	errno = 0;
+	*out = cJSON_ParseWithLength(buf_cstr(&resp->body), resp->body.len);
+	if (!*out && errno == ENOMEM) {
+		/* cJSON says NULL for this too: tell it apart from a bad body */
+		if (strcmp(req->method, "GET") != 0 && resp->status / 100 == 2)
+			log_error("%s: out of memory reading the answer (HTTP %ld): GitHub made "
+				  "the change", req->what, resp->status);
+		else
+			log_error("%s: out of memory reading the answer", req->what);
+		return -1;
+	}
+	fits = shape == GH_JSON_ANY || (shape == GH_JSON_OBJECT && cJSON_IsObject(*out)) ||
+	       (shape == GH_JSON_ARRAY && cJSON_IsArray(*out));
+	if (!fits) {
+		log_error("%s: the answer (HTTP %ld) is not %s", req->what, resp->status,
+			  names[shape]);
+		cJSON_Delete(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int gh_request_json(cJSON **out, struct gh_client *c, const struct gh_request *req,
+		    struct gh_response *resp, const long *statuses, enum gh_json shape)
+{
+	static const long ok[] = { 200, 0 };
+	const long *s;
+
+	*out = NULL;
+	if (gh_request(c, req, resp) < 0)
+		return -1;
+	for (s = statuses ? statuses : ok; *s && *s != resp->status; s++)
+		;
+	if (!*s)
+		return gh_fail(req, resp);
+	if (resp->status / 100 == 2 && resp->status != 204 &&
+	    gh_parse_json(out, req, resp, shape) < 0)
+		return -1;
+	return (int)resp->status;
 }
 
 bool gh_valid_repo(const char *s)

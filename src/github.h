@@ -8,8 +8,10 @@
  * and, with a body, Content-Type: application/json.
  * TLS is always verified: SSL_CERT_FILE names the CA bundle (libcurl does not
  * read it itself), else GB_CA_BUNDLE when the build defines it, else
- * libcurl's default.  A TLS failure is one clear error; there is no insecure
- * switch.  A token is never sent over plain http:// to anything but a
+ * libcurl's default.  A client's `ca_file` (a private CA) is added to that
+ * bundle, not put in its place: both go to libcurl as one PEM blob
+ * (CURLOPT_CAINFO_BLOB: OpenSSL and mbedTLS take it).  A TLS failure is one
+ * clear error; there is no insecure switch.  A token is never sent over plain http:// to anything but a
  * loopback address (127.0.0.0/8, ::1, localhost): gh_client_new refuses.
  *
  * Redirects (301, 302, 303, 307, 308; at most GH_REDIRECTS_MAX) are followed
@@ -73,8 +75,8 @@ struct gh_options {
 	const char *token;    /* NULL: no Authorization header */
 	int max_attempts;     /* per request, >= 1 */
 	int timeout_s;        /* whole-run budget, >= 1 */
-	const char *ca_file;  /* NULL: SSL_CERT_FILE etc. as above; else the CA
-			       * bundle (PEM) that verifies this server (a
+	const char *ca_file;  /* NULL: SSL_CERT_FILE etc. as above; else CA
+			       * certificates (PEM) added to that bundle (a
 			       * private CA, e.g. argocd-ca-file) */
 };
 
@@ -140,6 +142,41 @@ void gh_response_release(struct gh_response *resp);
 /* Report an unexpected response once, with the permission hint; returns -1. */
 int gh_fail(const struct gh_request *req, const struct gh_response *resp);
 
+/*
+ * Reading JSON answers: the one place that parses them (explicit length,
+ * running out of memory told apart from a bad body).
+ */
+struct cJSON;
+
+/* What a JSON answer must be. */
+enum gh_json {
+	GH_JSON_ANY,    /* anything: a body that is not JSON gives NULL and no
+			 * error, so that the caller's own field checks name
+			 * what is missing ("the answer has no 'sha'") */
+	GH_JSON_OBJECT, /* a JSON object, else an error */
+	GH_JSON_ARRAY,  /* a JSON array, else an error */
+};
+
+/* Parse the body of `resp`, the answer to `req`, into *out (the caller
+ * frees it with cJSON_Delete; NULL on error).  0, or -1 reported once,
+ * naming req->what: out of memory (for a write GitHub answered 2xx, the
+ * line says that the change was made), or a body that is not `shape`:
+ * "<what>: the answer (HTTP 200) is not a JSON object". */
+int gh_parse_json(struct cJSON **out, const struct gh_request *req,
+		  const struct gh_response *resp, enum gh_json shape);
+
+/* Send `req` and read its answer as JSON: gh_request, the status, then
+ * gh_parse_json.  `statuses` (0-terminated; NULL: 200 alone) lists the
+ * answers that are not errors for this caller.  A listed 2xx other than
+ * 204 has its body parsed into *out; the others listed (a 404 that means
+ * "nothing yet", a 304, a 401 the caller explains itself) come back with
+ * *out NULL and `resp` filled.  Returns the listed status (> 0), or -1
+ * reported once: what gh_request reports, a status not listed (gh_fail:
+ * the standard line with its permission hint), or what gh_parse_json
+ * reports.  *out is NULL unless a body was parsed. */
+int gh_request_json(struct cJSON **out, struct gh_client *c, const struct gh_request *req,
+		    struct gh_response *resp, const long *statuses, enum gh_json shape);
+
 /* For a caller's own retry loop (e.g. commit conflicts), before attempt
  * number `attempt_no` (2 for the first retry): sleep a uniform random time
  * in [0, bases * the base delay) (GH_RETRY_BASE_MS, or
@@ -174,6 +211,15 @@ long gh_request_count(const struct gh_client *c);
  * characters A-Z a-z 0-9 - . _ ~ (and '/' when keep_slash) becomes %XX.
  * 0 or -1 (buffer error). */
 int gh_escape(struct buf *out, const char *s, bool keep_slash);
+
+/* Append "/repos/OWNER/NAME" (`repo`, escaped, its '/' kept) then `fmt`
+ * (NULL: nothing), a printf format of which only "%s", "%lld" and "%%" are
+ * allowed: each "%s" argument is escaped as one path segment or query value
+ * (gh_escape, '/' too), so a branch or a file path cannot change the route.
+ * 0, or -1 (buffer error; EINVAL for another directive).  Like buf, it
+ * prints nothing: the caller reports (log_oom). */
+int gh_repo_path(struct buf *out, const char *repo, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Is `s` a GitHub 'owner/name' (owner: 1..39 of A-Za-z0-9-_; name: 1..100
  * of A-Za-z0-9._-, neither "." nor "..")? */

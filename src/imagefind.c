@@ -869,11 +869,10 @@ static int app_params(struct finder *f, yaml_node_t *seq, const char *src)
 		if ((tag_e && tag && app_param_set(f, src, name, plen, "tag", tag, &to) < 0) ||
 		    (dig_e && app_param_set(f, src, name, plen, "digest",
 					    f->ref->digest ? f->ref->digest : "", &to) < 0) ||
-		    buf_failed(&to))
-			rc = -1;
-		else if (!to.len) /* a digest-only reference, and only P.tag to hold it */
-			rc = param_no_digest(f, line_of(e), where.ptr, plen, name);
-		else if (target(f, line_of(e), where.ptr, NULL, 0, to.ptr) < 0)
+		    buf_failed(&to) ||
+		    /* nothing set: a digest-only reference, and only P.tag to hold it */
+		    (to.len ? target(f, line_of(e), where.ptr, NULL, 0, to.ptr)
+			    : param_no_digest(f, line_of(e), where.ptr, plen, name)) < 0)
 			rc = -1;
 next:
 		buf_release(&full);

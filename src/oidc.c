@@ -6,7 +6,6 @@
 #include "log.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,16 +42,14 @@ static int split_url(const char *url, const char *audience, char **base, struct 
 	return buf_failed(rest) ? log_oom() : 0;
 }
 
-static int take_value(char **out, const struct gh_response *resp)
+static int take_value(char **out, const struct gh_request *req, const struct gh_response *resp)
 {
 	cJSON *j;
 	const char *v;
 	int rc = -1;
 
-	errno = 0;
-	j = cJSON_ParseWithLength(buf_cstr(&resp->body), resp->body.len);
-	if (!j && errno == ENOMEM)
-		return log_oom();
+	if (gh_parse_json(&j, req, resp, GH_JSON_ANY) < 0)
+		return -1;
 	v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "value"));
 	if (!v || !*v || strlen(v) > OIDC_TOKEN_MAX) {
 		log_error("requesting the OIDC ID token: the answer has no usable 'value'");
@@ -107,7 +104,7 @@ int oidc_request_token(char **out, const char *audience, int timeout_s, int max_
 			  resp.message ? resp.message : "");
 		goto out;
 	}
-	rc = take_value(out, &resp);
+	rc = take_value(out, &req, &resp);
 out:
 	gh_response_release(&resp);
 	gh_client_free(c);

@@ -1473,13 +1473,7 @@ static int contains_ours(void *arg, const char *rev)
 	const char *status;
 	int yes = 0;
 
-	buf_adds(&path, "/repos/");
-	gh_escape(&path, r->repo, true);
-	buf_adds(&path, "/compare/");
-	gh_escape(&path, r->res.sha, false);
-	buf_adds(&path, "...");
-	gh_escape(&path, rev, false);
-	if (buf_failed(&path)) {
+	if (gh_repo_path(&path, r->repo, "/compare/%s...%s", r->res.sha, rev) < 0) {
 		buf_release(&path);
 		return log_oom();
 	}
@@ -1489,7 +1483,7 @@ static int contains_ours(void *arg, const char *rev)
 	req.repo = r->repo;
 	log_demote(true);
 	if (gh_request(r->gh, &req, &resp) == 0 && resp.status == 200 &&
-	    (json = cJSON_ParseWithLength(buf_cstr(&resp.body), resp.body.len))) {
+	    gh_parse_json(&json, &req, &resp, GH_JSON_ANY) == 0) {
 		status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "status"));
 		yes = status && (!strcmp(status, "ahead") || !strcmp(status, "identical"));
 	}

@@ -72,22 +72,11 @@ static int fetch_json(cJSON **out, const char *url, const char *what,
 	if (gh_request(c, &req, &resp) < 0)
 		goto out;
 	if (resp.status != 200) {
+		/* not GitHub's API: gh_fail's hints would mislead */
 		log_error("%s: HTTP %ld", what, resp.status);
 		goto out;
 	}
-	errno = 0;
-	*out = cJSON_ParseWithLength(buf_cstr(&resp.body), resp.body.len);
-	if (!*out && errno == ENOMEM) {
-		rc = log_oom();
-		goto out;
-	}
-	if (!cJSON_IsObject(*out)) {
-		log_error("%s: the answer is not a JSON object", what);
-		cJSON_Delete(*out);
-		*out = NULL;
-		goto out;
-	}
-	rc = 0;
+	rc = gh_parse_json(out, &req, &resp, GH_JSON_OBJECT);
 out:
 	gh_response_release(&resp);
 	gh_client_free(c);

@@ -4,7 +4,6 @@
 #include "log.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,19 +82,6 @@ out:
 	return rc;
 }
 
-static cJSON *parse_object(const struct gh_response *resp)
-{
-	cJSON *json;
-
-	errno = 0;
-	json = cJSON_ParseWithLength(buf_cstr(&resp->body), resp->body.len);
-	if (json && !cJSON_IsObject(json)) {
-		cJSON_Delete(json);
-		return NULL;
-	}
-	return json;
-}
-
 int workflow_default_branch(struct gh_client *gh, const char *repo, char **branch)
 {
 	struct gh_response resp = GH_RESPONSE_INIT;
@@ -105,10 +91,8 @@ int workflow_default_branch(struct gh_client *gh, const char *repo, char **branc
 	const char *name;
 	int rc = -1;
 
-	buf_adds(&path, "/repos/");
-	gh_escape(&path, repo, true);
 	buf_addf(&what, "reading the default branch of '%s'", repo);
-	if (buf_failed(&path) || buf_failed(&what)) {
+	if (gh_repo_path(&path, repo, NULL) < 0 || buf_failed(&what)) {
 		rc = log_oom();
 		goto out;
 	}
@@ -118,13 +102,8 @@ int workflow_default_branch(struct gh_client *gh, const char *repo, char **branc
 	req.repo = repo;
 	req.permission = "metadata:read";
 	req.body_max = WORKFLOW_ANSWER_MAX;
-	if (gh_request(gh, &req, &resp) < 0)
+	if (gh_request_json(&json, gh, &req, &resp, NULL, GH_JSON_ANY) < 0)
 		goto out;
-	if (resp.status != 200) {
-		rc = gh_fail(&req, &resp);
-		goto out;
-	}
-	json = parse_object(&resp);
 	name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "default_branch"));
 	if (!name || !*name) {
 		log_error("%s: the answer has no 'default_branch'", what.ptr);
@@ -145,29 +124,21 @@ out:
 
 /* The run's details from a 200 answer; a 200 without them is an error,
  * since the run cannot be named (it was created: the error says so). */
-static int read_run(const struct gh_request *req, const struct gh_response *resp,
-		    struct workflow_run *run)
+static int read_run(const struct gh_request *req, const cJSON *json, struct workflow_run *run)
 {
-	cJSON *json = parse_object(resp);
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(json, "workflow_run_id");
 	const char *api = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "run_url"));
 	const char *web = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "html_url"));
-	int rc = -1;
 
 	if (!cJSON_IsNumber(id) || id->valuedouble < 1 || id->valuedouble > 9.0e15) {
 		log_error("%s: GitHub answered 200 without a 'workflow_run_id': the run was "
 			  "created but cannot be named", req->what);
-		goto out;
+		return -1;
 	}
 	run->id = (long long)id->valuedouble;
-	if ((api && !(run->api_url = strdup(api))) || (web && !(run->html_url = strdup(web)))) {
-		rc = log_oom();
-		goto out;
-	}
-	rc = 0;
-out:
-	cJSON_Delete(json);
-	return rc;
+	if ((api && !(run->api_url = strdup(api))) || (web && !(run->html_url = strdup(web))))
+		return log_oom();
+	return 0;
 }
 
 /* 422 and 404 name what is wrong with the receiving workflow. */
@@ -197,16 +168,14 @@ int workflow_dispatch(struct gh_client *gh, const char *repo, const char *workfl
 	struct gh_response resp = GH_RESPONSE_INIT;
 	struct buf path = BUF_INIT, what = BUF_INIT;
 	struct gh_request req = { 0 };
-	int rc = -1;
+	static const long statuses[] = { 200, 204, 404, 422, 0 };
+	cJSON *json = NULL;
+	int rc = -1, status;
 
 	memset(run, 0, sizeof(*run));
-	buf_adds(&path, "/repos/");
-	gh_escape(&path, repo, true);
-	buf_adds(&path, "/actions/workflows/");
-	gh_escape(&path, workflow, false);
-	buf_adds(&path, "/dispatches");
 	buf_addf(&what, "workflow dispatch of '%s' in '%s'", workflow, repo);
-	if (buf_failed(&path) || buf_failed(&what)) {
+	if (gh_repo_path(&path, repo, "/actions/workflows/%s/dispatches", workflow) < 0 ||
+	    buf_failed(&what)) {
 		rc = log_oom();
 		goto out;
 	}
@@ -219,18 +188,19 @@ int workflow_dispatch(struct gh_client *gh, const char *repo, const char *workfl
 	req.permission = "actions:write";
 	req.body_max = WORKFLOW_ANSWER_MAX;
 	req.no_resend = true; /* a second dispatch would deploy twice */
-	if (gh_request(gh, &req, &resp) < 0)
-		goto out;
-	if (resp.status == 204) {
-		rc = 0; /* a server without return_run_details */
-		goto out;
-	}
-	if (resp.status != 200) {
+	status = gh_request_json(&json, gh, &req, &resp, statuses, GH_JSON_ANY);
+	if (status == 404 || status == 422) {
 		rc = dispatch_failed(&req, &resp, workflow);
 		goto out;
 	}
-	rc = read_run(&req, &resp, run);
+	if (status == 204) {
+		rc = 0; /* a server without return_run_details */
+		goto out;
+	}
+	if (status == 200)
+		rc = read_run(&req, json, run);
 out:
+	cJSON_Delete(json);
 	gh_response_release(&resp);
 	buf_release(&path);
 	buf_release(&what);

@@ -41,18 +41,13 @@ tests/fakeargocd.py --token T --app NAME --timeline progress --github URL
 --repo o/r --branch b --url-file F`` serves until SIGTERM.
 """
 import argparse
-import http.server
 import json
-import os
-import shutil
-import signal
-import ssl
-import subprocess
 import sys
-import tempfile
 import threading
 import urllib.parse
 import urllib.request
+
+import fakehttp
 
 OTHER_SOURCE = "9" * 40  # the revision of a second source (a Helm chart, say)
 
@@ -101,67 +96,23 @@ def _error(status, code, message):
     return status, {"error": message, "code": code, "message": message}
 
 
-class FakeArgoCD:
+class FakeArgoCD(fakehttp.FakeServer):
+    cert_name = "fakeargocd"
+
     def __init__(self, token, app, timeline, head, namespace=None, https=False,
                  missing_status=403):
+        super().__init__(https=https)
         self.token = token
         self.app = app
         self.namespace = namespace
         self.timeline = TIMELINES[timeline] if isinstance(timeline, str) else list(timeline)
         self.head = head
         self.old = head()
-        self.https = https
         self.missing_status = missing_status
         self.polls = 0
         self.requests = []
         self.lock = threading.Lock()
-        self.ca_file = None
-        self._tmpdir = None
-        self._server = None
         self._pushed = set()
-
-    # -- life cycle ---------------------------------------------------------
-    def start(self):
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.daemon_threads = True
-        self._server.fake = self
-        if self.https:
-            self._tmpdir = tempfile.mkdtemp(prefix="fakeargocd-")
-            cert = os.path.join(self._tmpdir, "cert.pem")
-            key = os.path.join(self._tmpdir, "key.pem")
-            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec",
-                            "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                            "-keyout", key, "-out", cert, "-days", "2",
-                            "-subj", "/CN=fakeargocd self-signed",
-                            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
-                           check=True, capture_output=True)
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ctx.load_cert_chain(cert, key)
-            self._server.socket = ctx.wrap_socket(self._server.socket, server_side=True)
-            self.ca_file = cert
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
-        return self
-
-    def stop(self):
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._tmpdir:
-            shutil.rmtree(self._tmpdir, ignore_errors=True)
-            self._tmpdir = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    @property
-    def url(self):
-        return "%s://127.0.0.1:%d" % ("https" if self.https else "http",
-                                      self._server.server_address[1])
 
     # -- the API ------------------------------------------------------------
     def _rev(self, name):
@@ -223,23 +174,16 @@ class FakeArgoCD:
             return 200, self.application(ns)
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
+class _Handler(fakehttp.Handler):
     def do_GET(self):
         split = urllib.parse.urlsplit(self.path)
         headers = {k.lower(): v for k, v in self.headers.items()}
         status, doc = self.server.fake.answer("GET", split.path,
                                               urllib.parse.parse_qs(split.query), headers)
-        data = json.dumps(doc).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_json(status, doc)
+
+
+FakeArgoCD.handler = _Handler
 
 
 def _github_head(url, repo, branch):
@@ -263,18 +207,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     fake = FakeArgoCD(args.token, args.app, args.timeline,
                       _github_head(args.github, args.repo, args.branch), args.namespace)
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *a: done.set())
-    signal.signal(signal.SIGINT, lambda *a: done.set())
-    fake.start()
-    if args.url_file:
-        with open(args.url_file + ".tmp", "w") as fh:
-            fh.write(fake.url + "\n")
-        os.replace(args.url_file + ".tmp", args.url_file)
-    print(fake.url, flush=True)
-    done.wait()
-    fake.stop()
-    return 0
+    return fakehttp.serve_until_signal(fake, args.url_file)
 
 
 if __name__ == "__main__":

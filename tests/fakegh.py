@@ -159,25 +159,19 @@ None), status, response (bytes), fault (kind or None).
 import argparse
 import base64
 import calendar
-import contextlib
 import copy
 import hashlib
-import http.server
 import json
-import os
 import posixpath
 import random
 import re
 import shutil
-import signal
-import socket
-import ssl
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
+
+import fakehttp
 
 try:
     import pytest
@@ -428,22 +422,15 @@ class Fault:
                 "hits": self.hits, **{k: v for k, v in self.params.items() if not callable(v)}}
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    block_on_close = False
-    request_queue_size = 256
-
-
-class FakeGitHub:
+class FakeGitHub(fakehttp.FakeServer):
     """See the module docstring."""
+
+    cert_name = "fakegh"
 
     def __init__(self, host="127.0.0.1", port=0, https=False, seed=0, verbose=False,
                  api_prefix=""):
+        super().__init__(host, port, https)
         self.api_prefix = api_prefix.rstrip("/")
-        self.host = host
-        self.port = port
-        self.https = https
         self.verbose = verbose
         self.lock = threading.RLock()
         self.rng = random.Random(seed)
@@ -453,12 +440,6 @@ class FakeGitHub:
         self._requests = []
         self.leaks = []
         self.internal_errors = []
-        self.ca_file = None
-        self._tmpdir = None
-        self._server = None
-        self._thread = None
-        self._stopping = threading.Event()
-        self._conns = set()
         self._next_repo_id = 1
         # the Contents API's limit for any media type (100 MB); tests may
         # lower it to model a file over it without making one
@@ -466,56 +447,6 @@ class FakeGitHub:
         self._next_pr = {}
         self._next_deployment = 1000
         self._apps_init()
-
-    # -- life cycle -------------------------------------------------------
-    def start(self):
-        self._server = _Server((self.host, self.port), _Handler)
-        self._server.fake = self
-        self.port = self._server.server_address[1]
-        if self.https:
-            self._tmpdir = tempfile.mkdtemp(prefix="fakegh-")
-            cert = os.path.join(self._tmpdir, "cert.pem")
-            key = os.path.join(self._tmpdir, "key.pem")
-            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec",
-                            "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                            "-keyout", key, "-out", cert, "-days", "2",
-                            "-subj", "/CN=fakegh self-signed",
-                            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
-                           check=True, capture_output=True)
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ctx.load_cert_chain(cert, key)
-            self._server.socket = ctx.wrap_socket(self._server.socket, server_side=True,
-                                                  do_handshake_on_connect=False)
-            self.ca_file = cert
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._stopping.set()
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-            with self.lock:
-                conns = list(self._conns)
-            for c in conns:
-                with contextlib.suppress(OSError):
-                    c.shutdown(socket.SHUT_RDWR)
-            self._server = None
-        if self._tmpdir:
-            shutil.rmtree(self._tmpdir, ignore_errors=True)
-            self._tmpdir = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    @property
-    def url(self):
-        return "%s://127.0.0.1:%d" % ("https" if self.https else "http", self.port)
 
     # -- seeding ----------------------------------------------------------
     def add_token(self, token, name=None, repos=None, kind="app", login=None):
@@ -2092,68 +2023,14 @@ class FakeGitHub:
             return 200, data
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms stall
+class _Handler(fakehttp.Handler):
     server_version = "GitHub.com"
     sys_version = ""
-    timeout = 60
-
-    def log_message(self, fmt, *args):  # the fake logs through FakeGitHub.verbose only
-        pass
-
-    def handle(self):
-        fake = self.server.fake
-        with fake.lock:
-            fake._conns.add(self.connection)
-        try:
-            if isinstance(self.connection, ssl.SSLSocket):
-                try:
-                    self.connection.settimeout(10)
-                    self.connection.do_handshake()
-                except (OSError, ssl.SSLError):
-                    return  # e.g. the client refused our certificate
-            super().handle()
-        except OSError:
-            pass
-        finally:
-            with fake.lock:
-                fake._conns.discard(self.connection)
-
-    def _read_body(self):
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            out = b""
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return out
-                out += self.rfile.read(size)
-                self.rfile.readline()
-                if len(out) > BODY_MAX:
-                    raise ValueError("body too large")
-        n = int(self.headers.get("Content-Length") or 0)
-        if n > BODY_MAX:
-            raise ValueError("body too large")
-        return self.rfile.read(n) if n else b""
-
-    def _send(self, status, headers, data, close=False):
-        self.send_response(status)
-        for k, v in headers.items():
-            if k.lower() != "content-length":
-                self.send_header(k, v)
-        if status not in (204, 304):
-            self.send_header("Content-Length", str(len(data)))
-        if close:
-            self.send_header("Connection", "close")
-            self.close_connection = True
-        self.end_headers()
 
     def _serve(self):
         fake = self.server.fake
         try:
-            body = self._read_body()
+            body = self.read_body(BODY_MAX)
         except ValueError:
             self.send_error(413)
             return
@@ -2163,42 +2040,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                                        urllib.parse.parse_qs(split.query), body)
             data = doc if isinstance(doc, bytes) else json.dumps(doc).encode()
             ctype = "application/octet-stream" if isinstance(doc, bytes) else "application/json"
-            self._send(status, {"content-type": ctype}, data)
+            self.send_head(status, {"content-type": ctype}, data)
             self.wfile.write(data)
             return
         status, headers, data, f = fake.handle(self, body)
-        kind = f.kind if f else None
-        if kind == "drop":
-            self.close_connection = True
-            return
-        if kind == "hang":
-            fake._stopping.wait(f.params.get("seconds"))
-            self.close_connection = True
-            return
-        if status in (204, 304):
-            data = b""
-        if kind == "truncate":
-            data = data[:max(1, len(data) // 2)]
-        if kind == "close_mid":
-            self._send(status, headers, data, close=True)
-            self.wfile.write(data[:len(data) // 2])
-            self.wfile.flush()
-            return
-        self._send(status, headers, data)
-        if kind == "trickle":
-            chunk = int(f.params.get("chunk", 1))
-            interval = float(f.params.get("interval", 0.2))
-            for i in range(0, len(data), chunk):
-                if fake._stopping.is_set():
-                    self.close_connection = True
-                    return
-                self.wfile.write(data[i:i + chunk])
-                self.wfile.flush()
-                time.sleep(interval)
-            return
-        self.wfile.write(data)
+        self.deliver(status, headers, data, f.kind if f else None, f.params if f else None)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+
+FakeGitHub.handler = _Handler
 
 
 _ROUTES = [
@@ -2287,20 +2138,11 @@ def main(argv=None):
     if not fake.tokens:
         print("fakegh: no token: give --token or tokens in a --seed file", file=sys.stderr)
         return 2
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *a: done.set())
-    signal.signal(signal.SIGINT, lambda *a: done.set())
-    fake.start()
-    if args.cert_out and fake.ca_file:
-        shutil.copyfile(fake.ca_file, args.cert_out)
-    if args.url_file:
-        with open(args.url_file + ".tmp", "w") as fh:
-            fh.write(fake.url + "\n")
-        os.replace(args.url_file + ".tmp", args.url_file)
-    print(fake.url, flush=True)
-    done.wait()
-    fake.stop()
-    return 0
+
+    def copy_cert():
+        if args.cert_out and fake.ca_file:
+            shutil.copyfile(fake.ca_file, args.cert_out)
+    return fakehttp.serve_until_signal(fake, args.url_file, copy_cert)
 
 
 if __name__ == "__main__":

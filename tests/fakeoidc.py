@@ -20,14 +20,14 @@ manager).  Uses Debian's python3-cryptography.
 """
 import base64
 import contextlib
-import http.server
 import json
-import threading
 import time
 import urllib.parse
 
 from cryptography.hazmat.primitives import hashes, hmac, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+import fakehttp
 
 REQUEST_TOKEN = "fake-id-token-request-T0ken-0123456789"
 
@@ -50,45 +50,24 @@ def shared_keys():
     return _KEYS
 
 
-class FakeOIDC:
+class _Handler(fakehttp.Handler):
+    def do_GET(self):
+        status, body = self.server.fake._answer(self)
+        self.send_json(status, body)
+
+
+class FakeOIDC(fakehttp.FakeServer):
+    handler = _Handler
+    cert_name = "fakeoidc"
+
     def __init__(self, issuer_path=""):
+        super().__init__()
         current, rotated, unpublished = shared_keys()
         self.keys = {"current": current, "rotated": rotated}
         self.key_unpublished = unpublished
         self.issuer_path = issuer_path  # GHES: "/_services/token"
         self.requests = []
         self.claims = {}  # overrides for the tokens the request endpoint makes
-        self._server = None
-
-    # -- life cycle --------------------------------------------------------
-    def __enter__(self):
-        fake = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def do_GET(self):
-                status, body = fake._answer(self)
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self._server.shutdown()
-        self._server.server_close()
-
-    @property
-    def url(self):
-        return "http://127.0.0.1:%d" % self._server.server_address[1]
 
     @property
     def issuer(self):

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+import fakehttp
 from conftest import ARGOCD_TOKEN, DEPLOY_TOKEN, run_gb
 from fakeargocd import FakeArgoCD
 from fakegh import fake_github  # noqa: F401 (fixture)
@@ -22,7 +23,7 @@ def argocd(fake, timeline, **kw):
         yield a
 
 
-def deploy(tmp_path, fake, argo, deployment=True, **inputs):
+def deploy(tmp_path, fake, argo, deployment=True, extra_env=None, **inputs):
     payload = dispatch_payload()
     if deployment:
         status, _, dep = api(fake, "POST", "/repos/%s/deployments" % APP, {"ref": SHA})
@@ -35,6 +36,7 @@ def deploy(tmp_path, fake, argo, deployment=True, **inputs):
     inputs.setdefault("argocd_timeout", "20")
     env = patch_env(ev, fake, **inputs)
     env["GITOPS_BUMP_POLL_MS"] = "20"
+    env.update(extra_env or {})
     return run_gb(env=env, tmp_path=tmp_path, timeout=60)
 
 
@@ -184,6 +186,36 @@ def test_a_certificate_that_does_not_verify_fails(fake_github, tmp_path):
         res = deploy(again, fake, argo, argocd_ca_file=argo.ca_file, value="{time} again")
     assert res.returncode == 0, res
     assert res.outputs()["argocd-health"] == "Healthy", res.out
+
+
+def test_the_ca_file_adds_to_the_default_bundle(fake_github, tmp_path):
+    """argocd-ca-file adds a private CA to the default bundle (SSL_CERT_FILE
+    here), it does not replace it: either one verifies the server."""
+    fake = seed(fake_github)
+    private = tmp_path / "private-ca"
+    private.mkdir()
+    other_ca = fakehttp.self_signed(str(private), "private-ca")[0]
+    with argocd(fake, "progress", https=True) as argo:
+        # the default bundle verifies the server; the file adds a CA of
+        # its own (a replacement would fail the TLS handshake)
+        res = deploy(tmp_path, fake, argo, argocd_ca_file=other_ca,
+                     extra_env={"SSL_CERT_FILE": argo.ca_file})
+        assert res.returncode == 0, res
+        assert res.outputs()["argocd-health"] == "Healthy", res.out
+        # the file verifies the server; the default bundle does not
+        again = tmp_path / "again"
+        again.mkdir()
+        res = deploy(again, fake, argo, argocd_ca_file=argo.ca_file, value="{time} again",
+                     extra_env={"SSL_CERT_FILE": other_ca})
+        assert res.returncode == 0, res
+        # neither does: the TLS error, nothing read from Argo CD
+        polls = argo.polls
+        third = tmp_path / "third"
+        third.mkdir()
+        res = deploy(third, fake, argo, argocd_ca_file=other_ca, value="{time} third",
+                     extra_env={"SSL_CERT_FILE": other_ca})
+        assert res.returncode == 1 and "TLS" in res.out, res
+        assert argo.polls == polls
 
 
 def test_usage_errors(fake_github, tmp_path):

@@ -4,7 +4,9 @@
 #include "capture.h"
 #include "t.h"
 
+#include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -32,6 +34,93 @@ static void test_escape(void)
 	buf_init(&b, 4);
 	CHECK_INT(gh_escape(&b, "abc def", false), -1);
 	buf_release(&b);
+}
+
+static void test_repo_path(void)
+{
+	struct buf b = BUF_INIT;
+
+	CHECK_INT(gh_repo_path(&b, "org/app", NULL), 0);
+	CHECK_STR(buf_cstr(&b), "/repos/org/app");
+	buf_reset(&b);
+	/* every %s is one escaped segment or query value, '/' included */
+	CHECK_INT(gh_repo_path(&b, "org/gitops", "/commits?sha=%s&path=%s&per_page=1",
+			       "release/1.2", "svc/a b.yaml"), 0);
+	CHECK_STR(buf_cstr(&b), "/repos/org/gitops/commits?sha=release%2F1.2&path=svc%2Fa%20b.yaml"
+		  "&per_page=1");
+	buf_reset(&b);
+	CHECK_INT(gh_repo_path(&b, "org/gitops", "/compare/%s...%s", "abc", "../x?y"), 0);
+	CHECK_STR(buf_cstr(&b), "/repos/org/gitops/compare/abc.....%2Fx%3Fy");
+	buf_reset(&b);
+	CHECK_INT(gh_repo_path(&b, "org/app", "/deployments/%lld/statuses?per_page=%lld",
+			       9007199254740993LL, 1LL), 0);
+	CHECK_STR(buf_cstr(&b), "/repos/org/app/deployments/9007199254740993/statuses?per_page=1");
+	buf_reset(&b);
+	CHECK_INT(gh_repo_path(&b, "org/app", "/100%%/%s", "%"), 0);
+	CHECK_STR(buf_cstr(&b), "/repos/org/app/100%/%25");
+	buf_reset(&b);
+	/* appends to what the buffer holds */
+	buf_adds(&b, "x");
+	CHECK_INT(gh_repo_path(&b, "o/r", "/installation"), 0);
+	CHECK_STR(buf_cstr(&b), "x/repos/o/r/installation");
+	buf_release(&b);
+
+	/* a directive it does not know fails, and stays failed */
+	errno = 0;
+	CHECK_INT(gh_repo_path(&b, "o/r", "/%d", 1), -1);
+	CHECK_INT(errno, EINVAL);
+	CHECK(buf_failed(&b));
+	buf_release(&b);
+
+	/* a full buffer reports the failure */
+	buf_init(&b, 10);
+	CHECK_INT(gh_repo_path(&b, "org/gitops", "/dispatches"), -1);
+	CHECK_INT(buf_error(&b), EFBIG);
+	buf_release(&b);
+}
+
+/* gh_parse_json: the shapes, and the one line for a body that is not one. */
+static void test_parse_json(void)
+{
+	struct gh_request req = { .method = "GET", .what = "reading commit 'abc' of 'org/app'" };
+	struct gh_response resp = GH_RESPONSE_INIT;
+	cJSON *j = (cJSON *)&req; /* not NULL: the call must set it */
+
+	resp.status = 200;
+	buf_adds(&resp.body, "{\"sha\":\"abc\"}");
+	CHECK_QUIET_OK(gh_parse_json(&j, &req, &resp, GH_JSON_OBJECT));
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "sha")), "abc");
+	cJSON_Delete(j);
+	CHECK_QUIET_OK(gh_parse_json(&j, &req, &resp, GH_JSON_ANY));
+	CHECK(cJSON_IsObject(j));
+	cJSON_Delete(j);
+	CHECK_FAILS(gh_parse_json(&j, &req, &resp, GH_JSON_ARRAY),
+		    "reading commit 'abc' of 'org/app': the answer (HTTP 200) is not a JSON array");
+	CHECK(j == NULL);
+
+	buf_reset(&resp.body);
+	buf_adds(&resp.body, "[1]");
+	CHECK_QUIET_OK(gh_parse_json(&j, &req, &resp, GH_JSON_ARRAY));
+	CHECK_INT(cJSON_GetArraySize(j), 1);
+	cJSON_Delete(j);
+	CHECK_FAILS(gh_parse_json(&j, &req, &resp, GH_JSON_OBJECT),
+		    "the answer (HTTP 200) is not a JSON object");
+	CHECK(j == NULL);
+
+	/* not JSON at all (an HTML page, a cut body): an error for a shape,
+	 * NULL without one, so the caller names the field it misses */
+	resp.status = 201;
+	buf_reset(&resp.body);
+	buf_adds(&resp.body, "<html>{\"sha\"");
+	CHECK_FAILS(gh_parse_json(&j, &req, &resp, GH_JSON_OBJECT),
+		    "the answer (HTTP 201) is not a JSON object");
+	CHECK(j == NULL);
+	j = (cJSON *)&req;
+	CHECK_QUIET_OK(gh_parse_json(&j, &req, &resp, GH_JSON_ANY));
+	CHECK(j == NULL);
+	buf_reset(&resp.body); /* an empty body too */
+	CHECK_FAILS(gh_parse_json(&j, &req, &resp, GH_JSON_ARRAY), "is not a JSON array");
+	gh_response_release(&resp);
 }
 
 static void test_loopback(void)
@@ -356,6 +445,20 @@ static void test_poll(void)
 	/* a CA file that cannot be read is refused at once */
 	opt.ca_file = "/nonexistent/ca.pem";
 	CHECK_FAILS(gh_client_new(&c, &opt), "cannot read CA file '/nonexistent/ca.pem'");
+	/* a CA file is added to the default bundle, so that bundle must be
+	 * readable too; one that is not there is libcurl's own (or none) */
+	opt.ca_file = "/dev/null";
+	setenv("SSL_CERT_FILE", "/nonexistent/bundle.pem", 1);
+	CHECK_FAILS(gh_client_new(&c, &opt),
+		    "cannot read CA bundle '/nonexistent/bundle.pem' (SSL_CERT_FILE)");
+	setenv("SSL_CERT_FILE", "/dev/null", 1);
+	CHECK_QUIET_OK(gh_client_new(&c, &opt));
+	gh_client_free(c);
+	c = NULL;
+	unsetenv("SSL_CERT_FILE");
+	CHECK_QUIET_OK(gh_client_new(&c, &opt));
+	gh_client_free(c);
+	c = NULL;
 }
 
 static void test_valid_repo(void)
@@ -380,6 +483,8 @@ int main(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	test_poll();
 	test_escape();
+	test_repo_path();
+	test_parse_json();
 	test_loopback();
 	test_retry_after();
 	test_hints();

@@ -3,6 +3,7 @@
 #include "imagefind.h"
 #include "t.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,40 +39,121 @@ static const char *run(const char *in, const char *image, const char *container)
 	return out;
 }
 
-static void test_workloads(void)
-{
-	const char *in =
-		"apiVersion: apps/v1\n"
-		"kind: Deployment\n"
-		"metadata: {name: web}\n"
-		"spec:\n"
-		"  template:\n"
-		"    spec:\n"
-		"      initContainers:\n"
-		"      - name: migrate\n"
-		"        image: ghcr.io/org/web:1.0   # same repository: set too\n"
-		"      - name: wait\n"
-		"        image: busybox:1.36\n"
-		"      containers:\n"
-		"      - name: web\n"
-		"        image: \"ghcr.io/org/web:1.0\"\n"
-		"        imagePullPolicy: Always\n"
-		"      - name: proxy\n"
-		"        image: envoyproxy/envoy:v1.29.1\n"
-		"---\n"
-		"apiVersion: batch/v1\n"
-		"kind: CronJob\n"
-		"spec:\n"
-		"  jobTemplate:\n"
-		"    spec:\n"
-		"      template:\n"
-		"        spec:\n"
-		"          containers:\n"
-		"          - name: job\n"
-		"            image: ghcr.io/org/web:0.9\n";
+/* The inputs several cases share. */
+static const char workloads[] =
+	"apiVersion: apps/v1\n"
+	"kind: Deployment\n"
+	"metadata: {name: web}\n"
+	"spec:\n"
+	"  template:\n"
+	"    spec:\n"
+	"      initContainers:\n"
+	"      - name: migrate\n"
+	"        image: ghcr.io/org/web:1.0   # same repository: set too\n"
+	"      - name: wait\n"
+	"        image: busybox:1.36\n"
+	"      containers:\n"
+	"      - name: web\n"
+	"        image: \"ghcr.io/org/web:1.0\"\n"
+	"        imagePullPolicy: Always\n"
+	"      - name: proxy\n"
+	"        image: envoyproxy/envoy:v1.29.1\n"
+	"---\n"
+	"apiVersion: batch/v1\n"
+	"kind: CronJob\n"
+	"spec:\n"
+	"  jobTemplate:\n"
+	"    spec:\n"
+	"      template:\n"
+	"        spec:\n"
+	"          containers:\n"
+	"          - name: job\n"
+	"            image: ghcr.io/org/web:0.9\n";
 
-	CHECK_STR(run(in, "ghcr.io/org/web:2.0", NULL),
-		  "apiVersion: apps/v1\n"
+static const char kustomization[] =
+	"apiVersion: kustomize.config.k8s.io/v1beta1\n"
+	"kind: Kustomization\n"
+	"resources:\n"
+	"- ../../base\n"
+	"images:\n"
+	"- name: ghcr.io/org/web\n"
+	"  newTag: \"1.0\"\n"
+	"- name: redis\n"
+	"  newTag: 7.2.4\n";
+
+static const char values[] =
+	"# Default values for web.\n"
+	"replicaCount: 1\n"
+	"\n"
+	"image:\n"
+	"  registry: docker.io\n"
+	"  repository: bitnami/nginx   # the chart's image\n"
+	"  tag: 1.25.3-debian-11-r0\n"
+	"  digest: \"\"\n"
+	"  pullPolicy: IfNotPresent\n"
+	"\n"
+	"metrics:\n"
+	"  image:\n"
+	"    registry: docker.io\n"
+	"    repository: bitnami/nginx-exporter\n"
+	"    tag: 0.11.0\n"
+	"sidecars:\n"
+	"- name: log\n"
+	"  image: bitnami/nginx:1.0\n"
+	"- name: other\n"
+	"  image: busybox\n";
+
+static const char application[] =
+	"apiVersion: argoproj.io/v1alpha1\n"
+	"kind: Application\n"
+	"spec:\n"
+	"  sources:\n"
+	"  - repoURL: https://charts.example.com\n"
+	"    chart: web\n"
+	"    helm:\n"
+	"      parameters:\n"
+	"      - name: image.repository\n"
+	"        value: ghcr.io/org/web\n"
+	"      - name: image.tag\n"
+	"        value: v1\n"
+	"      - name: redis.image.repository\n"
+	"        value: redis\n"
+	"      - name: redis.image.tag\n"
+	"        value: \"7\"\n"
+	"      valuesObject:\n"
+	"        worker:\n"
+	"          image: {repository: ghcr.io/org/web, tag: v1}\n"
+	"  - repoURL: https://github.com/org/gitops\n"
+	"    path: overlays/prod\n"
+	"    kustomize:\n"
+	"      images:\n"
+	"      - ghcr.io/org/web:v1\n"
+	"      - web=ghcr.io/org/web:v1\n"
+	"      - redis:7\n";
+
+/* One case: plan `image` in `in` (run()), then check the output and the
+ * plan.  A count or line of 0 is not checked (`quiet` checks that nothing
+ * warned); a NULL text is not checked. */
+struct tcase {
+	const char *why;       /* what the case shows; names it in failures */
+	const char *in, *image, *container;
+	const char *want;      /* the whole output, "NONE" or "FAIL" */
+	const char *has;       /* the output contains this */
+	int ntargets, nseen, nwarnings, nedits;
+	bool quiet;            /* nothing warned */
+	int warn0_line;        /* warnings[0] */
+	const char *warn0_has;
+	int seen1_line;        /* seen[1] */
+	const char *seen1_text;
+	const char *target0_has; /* targets[0] */
+	int edit0_want;        /* edits[0].want */
+};
+
+static const struct tcase cases[] = {
+	/* ---- workloads ---- */
+	{ .why = "every container of the repository, init and CronJob too",
+	  .in = workloads, .image = "ghcr.io/org/web:2.0",
+	  .want = "apiVersion: apps/v1\n"
 		  "kind: Deployment\n"
 		  "metadata: {name: web}\n"
 		  "spec:\n"
@@ -98,60 +180,39 @@ static void test_workloads(void)
 		  "        spec:\n"
 		  "          containers:\n"
 		  "          - name: job\n"
-		  "            image: ghcr.io/org/web:2.0\n");
-	CHECK_INT(last.ntargets, 3);
-	CHECK_INT(last.nseen, 5);
-	/* migrate (unset policy) and the CronJob's job warn; web pulls Always */
-	CHECK_INT(last.nwarnings, 2);
-	CHECK_INT(last.warnings[0].line, 9);
-	CHECK(strstr(last.warnings[0].text, "imagePullPolicy unset") != NULL);
-	/* container narrows */
-	CHECK(strstr(run(in, "ghcr.io/org/web:2.0", "web"), "migrate\n        image: ghcr.io/org/web:1.0") != NULL);
-	CHECK_INT(last.ntargets, 1);
-	/* a digest pins, keeping the tag for people, and nothing warns */
-	CHECK(strstr(run(in, "ghcr.io/org/web:2.0@sha256:" D64, NULL),
-		     "image: \"ghcr.io/org/web:2.0@sha256:" D64 "\"") != NULL);
-	CHECK_INT(last.nwarnings, 0);
-	/* another repository: nothing, and what was seen is listed */
-	CHECK_STR(run(in, "ghcr.io/org/api:1", NULL), "NONE");
-	CHECK_INT(last.nseen, 5);
-	CHECK_INT(last.seen[1].line, 11);
-	CHECK_STR(last.seen[1].text, "Deployment init container 'wait': busybox:1.36");
-	/* Docker Hub's names: the manifest's spelling is kept */
-	CHECK(strstr(run("kind: Pod\nspec:\n  containers:\n  - name: p\n    image: nginx:1.25\n",
-			 "docker.io/library/nginx:1.27", NULL), "image: nginx:1.27\n") != NULL);
-	/* two documents with the same container name and other images: the
-	 * path would reach both, so the plan is refused, not applied to both */
-	CHECK_STR(run("kind: Deployment\nspec: {template: {spec: {containers: [{name: app, image: a:1}]}}}\n"
-		      "---\nkind: Deployment\nspec: {template: {spec: {containers: [{name: app, image: b:1}]}}}\n",
-		      "a:2", NULL), "FAIL");
-	/* ... and two of the same repository are one edit meant twice */
-	CHECK_STR(run("kind: Deployment\nspec: {template: {spec: {containers: [{name: app, image: a:1}]}}}\n"
-		      "---\nkind: StatefulSet\nspec: {template: {spec: {containers: [{name: app, image: a:1}]}}}\n"
-		      "---\nkind: Deployment\nspec: {template: {spec: {containers: [{name: app, image: a:0}]}}}\n",
-		      "a:2", NULL),
-		  "kind: Deployment\nspec: {template: {spec: {containers: [{name: app, image: 'a:2'}]}}}\n"
+		  "            image: ghcr.io/org/web:2.0\n",
+	  .ntargets = 3, .nseen = 5,
+	  /* migrate (unset policy) and the CronJob's job warn; web pulls Always */
+	  .nwarnings = 2, .warn0_line = 9, .warn0_has = "imagePullPolicy unset" },
+	{ .why = "container narrows", .in = workloads, .image = "ghcr.io/org/web:2.0",
+	  .container = "web", .has = "migrate\n        image: ghcr.io/org/web:1.0", .ntargets = 1 },
+	{ .why = "a digest pins, keeping the tag for people, and nothing warns",
+	  .in = workloads, .image = "ghcr.io/org/web:2.0@sha256:" D64,
+	  .has = "image: \"ghcr.io/org/web:2.0@sha256:" D64 "\"", .quiet = true },
+	{ .why = "another repository: nothing, and what was seen is listed",
+	  .in = workloads, .image = "ghcr.io/org/api:1", .want = "NONE", .nseen = 5,
+	  .seen1_line = 11, .seen1_text = "Deployment init container 'wait': busybox:1.36" },
+	{ .why = "Docker Hub's names: the manifest's spelling is kept",
+	  .in = "kind: Pod\nspec:\n  containers:\n  - name: p\n    image: nginx:1.25\n",
+	  .image = "docker.io/library/nginx:1.27", .has = "image: nginx:1.27\n" },
+	{ .why = "two documents with the same container name and other images: the path "
+		 "would reach both, so the plan is refused, not applied to both",
+	  .in = "kind: Deployment\nspec: {template: {spec: {containers: [{name: app, image: a:1}]}}}\n"
+		"---\nkind: Deployment\nspec: {template: {spec: {containers: [{name: app, image: b:1}]}}}\n",
+	  .image = "a:2", .want = "FAIL" },
+	{ .why = "... and two of the same repository are one edit meant twice",
+	  .in = "kind: Deployment\nspec: {template: {spec: {containers: [{name: app, image: a:1}]}}}\n"
+		"---\nkind: StatefulSet\nspec: {template: {spec: {containers: [{name: app, image: a:1}]}}}\n"
+		"---\nkind: Deployment\nspec: {template: {spec: {containers: [{name: app, image: a:0}]}}}\n",
+	  .image = "a:2",
+	  .want = "kind: Deployment\nspec: {template: {spec: {containers: [{name: app, image: 'a:2'}]}}}\n"
 		  "---\nkind: StatefulSet\nspec: {template: {spec: {containers: [{name: app, image: 'a:2'}]}}}\n"
-		  "---\nkind: Deployment\nspec: {template: {spec: {containers: [{name: app, image: 'a:2'}]}}}\n");
-	CHECK_INT(last.nedits, 2);
-	CHECK_INT(last.edits[0].want, 2);
-}
+		  "---\nkind: Deployment\nspec: {template: {spec: {containers: [{name: app, image: 'a:2'}]}}}\n",
+	  .nedits = 2, .edit0_want = 2 },
 
-static void test_kustomize(void)
-{
-	const char *with =
-		"apiVersion: kustomize.config.k8s.io/v1beta1\n"
-		"kind: Kustomization\n"
-		"resources:\n"
-		"- ../../base\n"
-		"images:\n"
-		"- name: ghcr.io/org/web\n"
-		"  newTag: \"1.0\"\n"
-		"- name: redis\n"
-		"  newTag: 7.2.4\n";
-
-	CHECK_STR(run(with, "ghcr.io/org/web:1.1", NULL),
-		  "apiVersion: kustomize.config.k8s.io/v1beta1\n"
+	/* ---- kustomize ---- */
+	{ .why = "kustomization: newTag", .in = kustomization, .image = "ghcr.io/org/web:1.1",
+	  .want = "apiVersion: kustomize.config.k8s.io/v1beta1\n"
 		  "kind: Kustomization\n"
 		  "resources:\n"
 		  "- ../../base\n"
@@ -159,9 +220,10 @@ static void test_kustomize(void)
 		  "- name: ghcr.io/org/web\n"
 		  "  newTag: \"1.1\"\n"
 		  "- name: redis\n"
-		  "  newTag: 7.2.4\n");
-	CHECK_STR(run(with, "ghcr.io/org/web@sha256:" D64, NULL),
-		  "apiVersion: kustomize.config.k8s.io/v1beta1\n"
+		  "  newTag: 7.2.4\n" },
+	{ .why = "kustomization: a digest alone", .in = kustomization,
+	  .image = "ghcr.io/org/web@sha256:" D64,
+	  .want = "apiVersion: kustomize.config.k8s.io/v1beta1\n"
 		  "kind: Kustomization\n"
 		  "resources:\n"
 		  "- ../../base\n"
@@ -170,10 +232,10 @@ static void test_kustomize(void)
 		  "  newTag: \"1.0\"\n"
 		  "  digest: sha256:" D64 "\n"
 		  "- name: redis\n"
-		  "  newTag: 7.2.4\n");
-	/* the entry is missing: created, as kustomize edit set image does */
-	CHECK_STR(run(with, "docker.io/library/postgres:16.2", NULL),
-		  "apiVersion: kustomize.config.k8s.io/v1beta1\n"
+		  "  newTag: 7.2.4\n" },
+	{ .why = "the entry is missing: created, as kustomize edit set image does",
+	  .in = kustomization, .image = "docker.io/library/postgres:16.2",
+	  .want = "apiVersion: kustomize.config.k8s.io/v1beta1\n"
 		  "kind: Kustomization\n"
 		  "resources:\n"
 		  "- ../../base\n"
@@ -183,56 +245,34 @@ static void test_kustomize(void)
 		  "- name: redis\n"
 		  "  newTag: 7.2.4\n"
 		  "- name: docker.io/library/postgres\n"
-		  "  newTag: '16.2'\n");
-	CHECK(strstr(last.targets[0].text, "(created)") != NULL);
-	/* no images: key, no kind */
-	CHECK_STR(run("resources:\n- deployment.yaml\n", "ghcr.io/org/web:1.1@sha256:" D64, NULL),
-		  "resources:\n- deployment.yaml\nimages:\n- name: ghcr.io/org/web\n"
-		  "  newTag: '1.1'\n  digest: sha256:" D64 "\n");
-	/* an old pin is emptied when the new reference has none */
-	CHECK_STR(run("images:\n- name: web\n  newTag: v1\n  digest: sha256:" D64 "\n", "web:v2", NULL),
-		  "images:\n- name: web\n  newTag: v2\n  digest: ''\n");
-	/* newName on another registry: the entry moves with the image */
-	CHECK_STR(run("kind: Kustomization\nimages:\n- name: web\n  newName: old.io/org/web\n  newTag: v1\n",
-		      "new.io/org/web:v2", NULL),
-		  "kind: Kustomization\nimages:\n- name: web\n  newName: new.io/org/web\n  newTag: v2\n");
-	/* a Flux Kustomization: its spec.images, never created there */
-	CHECK_STR(run("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec: {path: ./x}\n",
-		      "web:1", NULL), "NONE");
-	CHECK_STR(run("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec:\n"
-		      "  path: ./x\n  images:\n  - name: web\n    newTag: v1\n  - name: db\n    newTag: v1\n",
-		      "web:v2", NULL),
-		  "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec:\n"
-		  "  path: ./x\n  images:\n  - name: web\n    newTag: v2\n  - name: db\n    newTag: v1\n");
-	CHECK(strstr(last.targets[0].text, "Flux Kustomization images entry 'web'") != NULL);
-}
+		  "  newTag: '16.2'\n",
+	  .target0_has = "(created)" },
+	{ .why = "no images: key, no kind", .in = "resources:\n- deployment.yaml\n",
+	  .image = "ghcr.io/org/web:1.1@sha256:" D64,
+	  .want = "resources:\n- deployment.yaml\nimages:\n- name: ghcr.io/org/web\n"
+		  "  newTag: '1.1'\n  digest: sha256:" D64 "\n" },
+	{ .why = "kustomization: an old pin is emptied when the new reference has none",
+	  .in = "images:\n- name: web\n  newTag: v1\n  digest: sha256:" D64 "\n", .image = "web:v2",
+	  .want = "images:\n- name: web\n  newTag: v2\n  digest: ''\n" },
+	{ .why = "newName on another registry: the entry moves with the image",
+	  .in = "kind: Kustomization\nimages:\n- name: web\n  newName: old.io/org/web\n  newTag: v1\n",
+	  .image = "new.io/org/web:v2",
+	  .want = "kind: Kustomization\nimages:\n- name: web\n  newName: new.io/org/web\n  newTag: v2\n" },
+	{ .why = "a Flux Kustomization: never created there",
+	  .in = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec: {path: ./x}\n",
+	  .image = "web:1", .want = "NONE" },
+	{ .why = "a Flux Kustomization: its spec.images",
+	  .in = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec:\n"
+		"  path: ./x\n  images:\n  - name: web\n    newTag: v1\n  - name: db\n    newTag: v1\n",
+	  .image = "web:v2",
+	  .want = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec:\n"
+		  "  path: ./x\n  images:\n  - name: web\n    newTag: v2\n  - name: db\n    newTag: v1\n",
+	  .target0_has = "Flux Kustomization images entry 'web'" },
 
-static void test_values(void)
-{
-	const char *in =
-		"# Default values for web.\n"
-		"replicaCount: 1\n"
-		"\n"
-		"image:\n"
-		"  registry: docker.io\n"
-		"  repository: bitnami/nginx   # the chart's image\n"
-		"  tag: 1.25.3-debian-11-r0\n"
-		"  digest: \"\"\n"
-		"  pullPolicy: IfNotPresent\n"
-		"\n"
-		"metrics:\n"
-		"  image:\n"
-		"    registry: docker.io\n"
-		"    repository: bitnami/nginx-exporter\n"
-		"    tag: 0.11.0\n"
-		"sidecars:\n"
-		"- name: log\n"
-		"  image: bitnami/nginx:1.0\n"
-		"- name: other\n"
-		"  image: busybox\n";
-
-	CHECK_STR(run(in, "bitnami/nginx:1.25.4-debian-12-r3", NULL),
-		  "# Default values for web.\n"
+	/* ---- Helm values ---- */
+	{ .why = "values: the image mapping and a sidecar of the repository",
+	  .in = values, .image = "bitnami/nginx:1.25.4-debian-12-r3",
+	  .want = "# Default values for web.\n"
 		  "replicaCount: 1\n"
 		  "\n"
 		  "image:\n"
@@ -251,55 +291,25 @@ static void test_values(void)
 		  "- name: log\n"
 		  "  image: bitnami/nginx:1.25.4-debian-12-r3\n"
 		  "- name: other\n"
-		  "  image: busybox\n");
-	CHECK_INT(last.ntargets, 2);
-	CHECK(strstr(run(in, "bitnami/nginx:1.26@sha256:" D64, NULL),
-		     "  tag: '1.26'\n  digest: \"sha256:" D64 "\"\n") != NULL);
-	CHECK(strstr(last.targets[0].text, "digest sha256:") != NULL);
-	/* a HelmRelease's spec.values, a mapping without digest gets one */
-	CHECK_STR(run("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nspec:\n  values:\n"
-		      "    image:\n      repository: ghcr.io/org/web\n      tag: v1\n",
-		      "ghcr.io/org/web:v2@sha256:" D64, NULL),
-		  "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nspec:\n  values:\n"
+		  "  image: busybox\n",
+	  .ntargets = 2 },
+	{ .why = "values: tag and digest", .in = values, .image = "bitnami/nginx:1.26@sha256:" D64,
+	  .has = "  tag: '1.26'\n  digest: \"sha256:" D64 "\"\n", .target0_has = "digest sha256:" },
+	{ .why = "a HelmRelease's spec.values, a mapping without digest gets one",
+	  .in = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nspec:\n  values:\n"
+		"    image:\n      repository: ghcr.io/org/web\n      tag: v1\n",
+	  .image = "ghcr.io/org/web:v2@sha256:" D64,
+	  .want = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nspec:\n  values:\n"
 		  "    image:\n      repository: ghcr.io/org/web\n      tag: v2\n"
-		  "      digest: sha256:" D64 "\n");
-	/* an old pin is emptied when the new reference has no digest */
-	CHECK_STR(run("image:\n  repository: web\n  tag: v1\n  digest: sha256:" D64 "\n", "web:v2", NULL),
-		  "image:\n  repository: web\n  tag: v2\n  digest: ''\n");
-}
+		  "      digest: sha256:" D64 "\n" },
+	{ .why = "values: an old pin is emptied when the new reference has no digest",
+	  .in = "image:\n  repository: web\n  tag: v1\n  digest: sha256:" D64 "\n", .image = "web:v2",
+	  .want = "image:\n  repository: web\n  tag: v2\n  digest: ''\n" },
 
-static void test_application(void)
-{
-	const char *in =
-		"apiVersion: argoproj.io/v1alpha1\n"
-		"kind: Application\n"
-		"spec:\n"
-		"  sources:\n"
-		"  - repoURL: https://charts.example.com\n"
-		"    chart: web\n"
-		"    helm:\n"
-		"      parameters:\n"
-		"      - name: image.repository\n"
-		"        value: ghcr.io/org/web\n"
-		"      - name: image.tag\n"
-		"        value: v1\n"
-		"      - name: redis.image.repository\n"
-		"        value: redis\n"
-		"      - name: redis.image.tag\n"
-		"        value: \"7\"\n"
-		"      valuesObject:\n"
-		"        worker:\n"
-		"          image: {repository: ghcr.io/org/web, tag: v1}\n"
-		"  - repoURL: https://github.com/org/gitops\n"
-		"    path: overlays/prod\n"
-		"    kustomize:\n"
-		"      images:\n"
-		"      - ghcr.io/org/web:v1\n"
-		"      - web=ghcr.io/org/web:v1\n"
-		"      - redis:7\n";
-
-	CHECK_STR(run(in, "ghcr.io/org/web:v2", NULL),
-		  "apiVersion: argoproj.io/v1alpha1\n"
+	/* ---- an Argo CD Application ---- */
+	{ .why = "Application: helm parameters, valuesObject, kustomize images",
+	  .in = application, .image = "ghcr.io/org/web:v2",
+	  .want = "apiVersion: argoproj.io/v1alpha1\n"
 		  "kind: Application\n"
 		  "spec:\n"
 		  "  sources:\n"
@@ -324,8 +334,58 @@ static void test_application(void)
 		  "      images:\n"
 		  "      - ghcr.io/org/web:v2\n"
 		  "      - web=ghcr.io/org/web:v2\n"
-		  "      - redis:7\n");
-	CHECK_INT(last.ntargets, 4);
+		  "      - redis:7\n",
+	  .ntargets = 4 },
+
+	/* ---- bad input ---- */
+	{ .why = "an alias bomb costs a bounded walk",
+	  .in = "a: &a [image: x:1, image: x:1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+		"c: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c]\n"
+		"e: &e [*d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e]\n"
+		"g: &g [*f, *f, *f, *f, *f, *f, *f, *f]\n",
+	  .image = "y:1", .want = "FAIL" },
+};
+
+/* Run one case; a failed check is followed by the case's `why`. */
+static void run_case(const struct tcase *c)
+{
+	const char *out = run(c->in, c->image, c->container);
+	int failed = t_failed;
+
+	if (c->want)
+		CHECK_STR(out, c->want);
+	if (c->has)
+		CHECK(strstr(out, c->has) != NULL);
+	if (c->ntargets)
+		CHECK_INT(last.ntargets, c->ntargets);
+	if (c->nseen)
+		CHECK_INT(last.nseen, c->nseen);
+	if (c->nwarnings)
+		CHECK_INT(last.nwarnings, c->nwarnings);
+	if (c->quiet)
+		CHECK_INT(last.nwarnings, 0);
+	if (c->nedits)
+		CHECK_INT(last.nedits, c->nedits);
+	if (c->warn0_line)
+		CHECK_INT(last.warnings[0].line, c->warn0_line);
+	if (c->warn0_has)
+		CHECK(strstr(last.warnings[0].text, c->warn0_has) != NULL);
+	if (c->seen1_line)
+		CHECK_INT(last.seen[1].line, c->seen1_line);
+	if (c->seen1_text)
+		CHECK_STR(last.seen[1].text, c->seen1_text);
+	if (c->target0_has)
+		CHECK(strstr(last.targets[0].text, c->target0_has) != NULL);
+	if (c->edit0_want)
+		CHECK_INT(last.edits[0].want, c->edit0_want);
+	if (t_failed > failed)
+		fprintf(stderr, "  in case: %s\n", c->why);
+}
+
+static void test_cases(void)
+{
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		run_case(&cases[i]);
 }
 
 static void test_bad(void)
@@ -336,12 +396,8 @@ static void test_bad(void)
 	imagefind_release(&last);
 	CHECK_FAILS(imagefind_plan(&last, "a: [\n", 5, &ref, NULL, "bad.yaml"), "'bad.yaml' is not valid YAML");
 	imageref_release(&ref);
-	/* an alias bomb costs a bounded walk */
-	CHECK_STR(run("a: &a [image: x:1, image: x:1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
-		      "c: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c]\n"
-		      "e: &e [*d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e]\n"
-		      "g: &g [*f, *f, *f, *f, *f, *f, *f, *f]\n", "y:1", NULL), "FAIL");
-	/* ... and one whose images match is refused, not planned 10^5 times */
+	/* an alias bomb whose images match is refused, not planned 10^5 times
+	 * (one that does not match: in the cases) */
 	CHECK(imageref_parse(&ref, "x:2", 3, NULL) == 0);
 	imagefind_release(&last);
 	{
@@ -357,10 +413,7 @@ static void test_bad(void)
 
 int main(void)
 {
-	test_workloads();
-	test_kustomize();
-	test_values();
-	test_application();
+	test_cases();
 	test_bad();
 	imagefind_release(&last);
 	return t_done();
