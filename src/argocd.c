@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define ARGOCD_BODY_MAX ((size_t)16 << 20) /* an application with many resources */
 #define SHORT 7
@@ -140,22 +139,6 @@ static void describe(struct buf *b, const struct argocd_state *st)
 			 st->op_message ? st->op_message : "");
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int fail_status(const struct argocd_opts *o, const struct gh_response *resp)
 {
 	const char *m = resp->message ? resp->message : "";
@@ -232,7 +215,7 @@ int argocd_wait(const struct argocd_opts *o, struct argocd_result *res)
 	struct gh_request req = { 0 };
 	struct buf path = BUF_INIT, what = BUF_INIT, seen = BUF_INIT, now = BUF_INIT,
 		   asked = BUF_INIT;
-	double deadline = now_mono() + o->timeout_s;
+	double deadline = gh_clock() + o->timeout_s;
 	int rc = -1, n = 0, streak = 0, answer = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -257,14 +240,9 @@ int argocd_wait(const struct argocd_opts *o, struct argocd_result *res)
 		enum argocd_verdict v;
 		int newer;
 
-		if (++n > 1) {
-			double left = deadline - now_mono();
-			long ms = gh_poll_ms(c, streak ? 2 : n);
-
-			if (left <= 0)
-				break;
-			sleep_ms((double)ms < left * 1000.0 ? ms : (long)(left * 1000.0));
-		}
+		/* after an answer that was not yet it, the backoff starts over */
+		if (++n > 1 && gh_poll_pause(c, streak ? 2 : n, deadline))
+			break;
 		gh_set_budget(c, o->request_s);
 		req.path = path.ptr;
 		if (gh_request(c, &req, &resp) < 0)

@@ -5,11 +5,9 @@
 #include "log.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define DEPLOY_PERMISSION "deployments:write"
 #define DEPLOY_STATUS_BODY_MAX ((size_t)1 << 20)
@@ -179,22 +177,6 @@ out:
 	return rc;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int take_string(char **dst, const cJSON *obj, const char *key)
 {
 	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
@@ -242,7 +224,7 @@ int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, in
 	static const long statuses[] = { 200, 304, 0 };
 	cJSON *json = NULL;
 	char *etag = NULL;
-	double deadline = now_mono() + wait_s;
+	double deadline = gh_clock() + wait_s;
 	int rc = -1, n = 0;
 
 	buf_addf(&what, "reading the statuses of deployment %lld of '%s'", d->id, d->repo);
@@ -257,17 +239,12 @@ int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, in
 	req.repo = d->repo;
 	req.permission = "deployments:read";
 	for (;;) {
-		double left = deadline - now_mono();
-		long ms = gh_poll_ms(gh, ++n);
 		int changed, status;
 
-		if (n > 1) {
-			/* the last poll is at the deadline itself */
-			if (left <= 0) {
-				rc = 1;
-				goto out;
-			}
-			sleep_ms((double)ms < left * 1000.0 ? ms : (long)(left * 1000.0));
+		/* the last poll is at the deadline itself */
+		if (gh_poll_pause(gh, ++n, deadline)) {
+			rc = 1;
+			goto out;
 		}
 		gh_set_budget(gh, request_s);
 		req.if_none_match = etag;

@@ -64,6 +64,14 @@ static double now_mono(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
 static long long now_epoch(void)
 {
 	return (long long)time(NULL);
@@ -561,6 +569,24 @@ long gh_poll_ms(const struct gh_client *c, int n)
 	return ms < c->poll_ms * GH_POLL_MAX_BASES ? ms : c->poll_ms * GH_POLL_MAX_BASES;
 }
 
+double gh_clock(void)
+{
+	return now_mono();
+}
+
+int gh_poll_pause(const struct gh_client *c, int n, double deadline)
+{
+	double left = deadline - now_mono();
+	long ms = gh_poll_ms(c, n);
+
+	if (n <= 1)
+		return 0;
+	if (left <= 0)
+		return 1;
+	sleep_ms((double)ms < left * 1000.0 ? ms : (long)(left * 1000.0));
+	return 0;
+}
+
 double gh_remaining(const struct gh_client *c)
 {
 	return c->deadline - now_mono();
@@ -1054,14 +1080,6 @@ static double random_unit(struct gh_client *c)
 	c->rng ^= c->rng << 25;
 	c->rng ^= c->rng >> 27;
 	return (double)((c->rng * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 /* Wait `ms` before retrying `what`, or report that the budget forbids it. */

@@ -199,6 +199,14 @@ void gh_set_budget(struct gh_client *c, int timeout_s);
 #define GH_POLL_MAX_BASES 15
 long gh_poll_ms(const struct gh_client *c, int n);
 
+/* Monotonic seconds: the clock of gh_poll_pause's deadlines. */
+double gh_clock(void);
+
+/* Before poll number `n`: pause gh_poll_ms(c, n), but never past `deadline`
+ * (a gh_clock() time).  0 (paused, or nothing to pause for n <= 1), or 1
+ * when the deadline has passed: the caller stops polling. */
+int gh_poll_pause(const struct gh_client *c, int n, double deadline);
+
 /* Seconds left in the run's budget (may be <= 0). */
 double gh_remaining(const struct gh_client *c);
 int gh_max_attempts(const struct gh_client *c);

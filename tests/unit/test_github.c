@@ -432,6 +432,19 @@ static void test_poll(void)
 	CHECK_INT(gh_poll_ms(c, 1000), 15 * GH_POLL_BASE_MS);
 	gh_set_budget(c, 60);
 	CHECK(gh_remaining(c) > 59 && gh_remaining(c) <= 60);
+	{
+		/* the pause (here 1 s before the 2nd poll, 15 s later): none before
+		 * the first poll, 1 once the deadline has passed, and never past
+		 * it (margins of seconds: what is checked is which, not how fast) */
+		double t0 = gh_clock();
+
+		CHECK_INT(gh_poll_pause(c, 1, t0 - 1), 0);
+		CHECK_INT(gh_poll_pause(c, 2, t0 - 1), 1);
+		CHECK(gh_clock() - t0 < 0.9);
+		t0 = gh_clock();
+		CHECK_INT(gh_poll_pause(c, 9, t0 + 0.05), 0);
+		CHECK(gh_clock() - t0 >= 0.049 && gh_clock() - t0 < 10);
+	}
 	gh_client_free(c);
 	setenv("GITOPS_BUMP_POLL_MS", "20", 1);
 	CHECK_INT(gh_client_new(&c, &opt), 0);
