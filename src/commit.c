@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #define ACCEPT_RAW "application/vnd.github.raw+json"
 /* a blob's JSON: base64 (4/3) with line breaks, and some room */
@@ -1169,14 +1168,6 @@ double commit_backoff_window(int attempt, int conflicts, long took_ms)
 	return w < COMMIT_BACKOFF_CAP * b ? w : COMMIT_BACKOFF_CAP * b;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Every file is as the conflicting attempt read it: the branch moved, but
  * not through these files. */
 static bool unchanged(const struct commit_file *files, size_t n)
@@ -1253,7 +1244,7 @@ static int commit_loop(struct ctx *c, const char *branch, struct commit_file *fi
 	if (buf_failed(&what))
 		return log_oom();
 	for (;;) {
-		long t0 = now_ms();
+		double t0 = gh_clock();
 
 		res->attempts = r.attempt;
 		if (read_all(c, branch, false, files, n, head, tree) < 0 ||
@@ -1296,7 +1287,7 @@ static int commit_loop(struct ctx *c, const char *branch, struct commit_file *fi
 		if (rc != CONFLICT)
 			goto out;
 		rc = -1;
-		r.took_ms = now_ms() - t0;
+		r.took_ms = (long)((gh_clock() - t0) * 1000.0);
 		r.conflicts++;
 		for (size_t i = 0; i < n; i++)
 			memcpy(files[i].seen, files[i].blob, sizeof(files[i].seen));
