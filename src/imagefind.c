@@ -553,7 +553,7 @@ static int values_image_map(struct finder *f, yaml_node_t *m, struct buf *path)
 	const char *od = str_of(old_digest, &odlen);
 	int rc = -1;
 
-	if (!repo)
+	if (!repo || !rlen) /* repository: "" names nothing */
 		return 0;
 	if (reg)
 		buf_addf(&name, "%.*s/", (int)glen, reg);
@@ -988,7 +988,9 @@ int imagefind_plan(struct imagefind *plan, const char *in, size_t len,
 		yaml_node_t *root;
 
 		if (!yaml_parser_load(&parser, &doc)) {
-			if (parser.error == YAML_MEMORY_ERROR) {
+			/* libyaml 0.2.5's loader fails some allocations (a
+			 * node's tag) without setting an error */
+			if (parser.error == YAML_MEMORY_ERROR || parser.error == YAML_NO_ERROR) {
 				rc = log_oom();
 				goto out;
 			}
