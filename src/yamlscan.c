@@ -221,7 +221,8 @@ void ys_iter_release(struct ys_iter *it)
 	if (it->has_ev)
 		yaml_event_delete(&it->ev);
 	it->has_ev = false;
-	yaml_parser_delete(&it->parser);
+	if (it->parser.buffer.start) /* initialized */
+		yaml_parser_delete(&it->parser);
 }
 
 static const yaml_char_t *event_anchor(const yaml_event_t *ev)
@@ -458,7 +459,8 @@ static void shared_ranges(struct state *st)
 {
 	size_t n = 0, u = 0;
 
-	qsort(st->used, st->nused, sizeof(*st->used), cmp_size);
+	if (st->nused)
+		qsort(st->used, st->nused, sizeof(*st->used), cmp_size);
 	for (size_t i = 0; i < st->nanchors; i++) {
 		struct ys_anchor a = st->anchors[i];
 
@@ -582,6 +584,12 @@ static int describe(struct state *st, enum ys_type type, struct ys_node *n, bool
 	return buf_failed(&st->text) ? oom(st) : 0;
 }
 
+/* Bytes of state.text (which may not be allocated yet). */
+static const char *text_at(const struct state *st, size_t off)
+{
+	return st->text.ptr ? st->text.ptr + off : "";
+}
+
 /* Tell collection `f` about its new child `n`. */
 static void count_child(struct state *st, struct ys_node *f, const struct ys_node *n)
 {
@@ -590,7 +598,7 @@ static void count_child(struct state *st, struct ys_node *f, const struct ys_nod
 		f->odd_keys |= n->type != YS_SCALAR;
 		f->alias_key |= n->type == YS_ALIAS;
 		f->has_merge |= n->type == YS_SCALAR && n->style == YS_PLAIN &&
-				same_text(ys_value(&st->doc, n), n->vlen, "<<", 2);
+				same_text(text_at(st, n->voff), n->vlen, "<<", 2);
 		return;
 	}
 	f->count++;
@@ -624,7 +632,7 @@ static bool may_enter(const struct state *st, const struct ys_node *f, const str
 			const struct ypath_seg *seg = &st->r->paths[e].seg[i];
 
 			if (seg->kind == YPATH_KEY &&
-			    same_text(seg->key, seg->key_len, ys_value(&st->doc, k), k->vlen))
+			    same_text(seg->key, seg->key_len, text_at(st, k->voff), k->vlen))
 				return true;
 		}
 	return false;
@@ -639,7 +647,6 @@ static int node_begin(struct state *st, enum ys_type type)
 	bool inside = fi != YS_NONE && st->nodes[fi].pruned;
 	struct ys_node n;
 
-	st->doc.text = st->text.ptr;
 	if (note_anchor(st, &st->it.ev, st->it.b0, &anchor) < 0 || describe(st, type, &n, !inside) < 0)
 		return -1;
 	if (leaf)
@@ -805,7 +812,7 @@ size_t ys_get(const struct ys_doc *d, size_t m, const char *k, size_t kl, size_t
 			break;
 		if (ys_holds(d, i, k, kl)) {
 			if (v != YS_NONE) {
-				*again = d->nodes[val].b0;
+				*again = i;
 				break;
 			}
 			v = val;
@@ -837,10 +844,12 @@ static int walk_filter(const struct walk *w, size_t x, size_t depth, bool below)
 {
 	const struct ypath_seg *seg = &w->p->seg[depth];
 	size_t dup, v = ys_get(w->d, x, seg->key, seg->key_len, &dup);
-	struct ys_hit h = { YS_HIT_DUPKEY, x, depth, dup, below, true, YS_NONE };
+	struct ys_hit h = { YS_HIT_DUPKEY, x, depth, YS_NONE, below, true, YS_NONE };
 
-	if (dup != YS_NONE)
+	if (dup != YS_NONE) {
+		h.err_off = w->d->nodes[dup].b0;
 		return w->fn(w->arg, w->d, &h);
+	}
 	if (v != YS_NONE && ys_holds(w->d, v, seg->value, seg->value_len))
 		return walk(w, x, depth + 1, below);
 	h.kind = YS_HIT_FRONTIER;
@@ -854,8 +863,8 @@ static int walk_key(const struct walk *w, size_t x, size_t depth, bool below) /*
 	const struct ypath_seg *seg = &w->p->seg[depth];
 	size_t dup, v = ys_get(w->d, x, seg->key, seg->key_len, &dup);
 
-	if (dup != YS_NONE)
-		return hit(w, YS_HIT_DUPKEY, x, depth, below, dup);
+	if (dup != YS_NONE) /* at the second one's value */
+		return hit(w, YS_HIT_DUPKEY, x, depth, below, w->d->nodes[w->d->nodes[dup].next].b0);
 	if (v == YS_NONE)
 		return hit(w, YS_HIT_FRONTIER, x, depth, below, YS_NONE);
 	return walk(w, v, depth + 1, below);
@@ -887,7 +896,8 @@ static int walk_items(const struct walk *w, size_t x, size_t depth, bool below) 
 	for (size_t v = w->d->nodes[x].first; v != YS_NONE; v = w->d->nodes[v].next, idx++) {
 		if (seg->kind == YPATH_INDEX ? idx != seg->index : !element_matches(w, seg, v, &dup)) {
 			if (seg->kind == YPATH_MATCH && dup != YS_NONE) {
-				struct ys_hit h = { YS_HIT_DUPKEY, v, depth, dup, below, false, YS_NONE };
+				struct ys_hit h = { YS_HIT_DUPKEY, v, depth, w->d->nodes[dup].b0, below,
+						    false, YS_NONE };
 
 				return w->fn(w->arg, w->d, &h);
 			}

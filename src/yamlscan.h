@@ -183,7 +183,7 @@ const char *ys_shared(const struct ys_doc *d, const struct ys_node *n);
 bool ys_holds(const struct ys_doc *d, size_t i, const char *s, size_t len);
 
 /* The value of mapping `m`'s first key `k` (YS_NONE: none); *again is
- * where the key appears a second time (YS_NONE: it does not). */
+ * the key's second appearance (a node, YS_NONE: none). */
 size_t ys_get(const struct ys_doc *d, size_t m, const char *k, size_t kl, size_t *again);
 
 enum ys_hit_kind {
