@@ -1503,7 +1503,8 @@ static int plan_doc(void *arg, const struct ys_doc *d)
 		if (live(cx, cx->hits[i].edit)) /* planned in this round */
 			cx->hits[k++] = cx->hits[i];
 	}
-	qsort(cx->hits, cx->nhits, sizeof(*cx->hits), cmp_hitref);
+	if (cx->nhits)
+		qsort(cx->hits, cx->nhits, sizeof(*cx->hits), cmp_hitref);
 	plan_deferrals(cx);
 	if (cx->again)
 		return -1;
