@@ -549,18 +549,19 @@ static int refuse(struct ctx *cx, const struct hitref *r)
 static int check_target(struct ctx *cx, size_t e, const struct ys_node *n)
 {
 	const char *what = what_edit(cx, e), *shared = ys_shared(cx->d, n);
-	long line = at_line(cx, n->b0);
 
+	if (n->type == YS_SCALAR && n->tagk != YS_TAG_OTHER && !shared)
+		return 0;
 	if (n->type != YS_SCALAR)
-		log_error_at(cx->file, line, "cannot set '%s': it is %s, not a scalar", what,
-			     type_name(n->type, n->null));
+		log_error_at(cx->file, at_line(cx, n->b0), "cannot set '%s': it is %s, not a scalar",
+			     what, type_name(n->type, n->null));
 	else if (n->tagk == YS_TAG_OTHER)
-		log_error_at(cx->file, line, "cannot set '%s': it has tag '%s'; only strings are "
-			     "edited", what, ys_tag(cx->d, n));
-	else if (shared)
-		log_error_at(cx->file, line, "cannot edit '%s': the value is inside anchor '&%s', "
-			     "which aliases share", what, shared);
-	return n->type != YS_SCALAR || n->tagk == YS_TAG_OTHER || shared ? -1 : 0;
+		log_error_at(cx->file, at_line(cx, n->b0), "cannot set '%s': it has tag '%s'; only "
+			     "strings are edited", what, ys_tag(cx->d, n));
+	else
+		log_error_at(cx->file, at_line(cx, n->b0), "cannot edit '%s': the value is inside "
+			     "anchor '&%s', which aliases share", what, shared);
+	return -1;
 }
 
 /* ---- targets ---- */
@@ -620,8 +621,8 @@ static void note_first(struct edit_state *es, size_t off, size_t ch)
 static int new_value(struct ctx *cx, const struct ys_node *n, const struct hitref *g, size_t ng,
 		     struct buf *val, const struct yedit **set, const struct yedit **marker)
 {
-	long line = at_line(cx, n->b0);
 	size_t markers = 0;
+	long line;
 
 	buf_add(val, ys_value(cx->d, n), n->vlen);
 	for (size_t i = 0; i < ng; i++) {
@@ -633,10 +634,13 @@ static int new_value(struct ctx *cx, const struct ys_node *n, const struct hitre
 		if (ed->op == YEDIT_SET && ((*set && (*set)->value_len != ed->value_len) ||
 					    (*set && memcmp((*set)->value, ed->value, ed->value_len)) ||
 					    markers)) {
+			line = at_line(cx, n->b0);
 			log_error_at(cx->file, line, "edits '%s' and '%s' give the value at line %ld "
 				     "different results", what_edit(cx, g[0].edit), ed->path, line);
 			return -1;
 		}
+		if (buf_failed(val))
+			return no_memory(cx);
 		if (ed->op == YEDIT_SET) {
 			*set = ed;
 			buf_reset(val);
@@ -644,6 +648,7 @@ static int new_value(struct ctx *cx, const struct ys_node *n, const struct hitre
 			continue;
 		}
 		if (*set) {
+			line = at_line(cx, n->b0);
 			log_error_at(cx->file, line, "edits '%s' and marker '%s' both change the value "
 				     "at line %ld", (*set)->path, ed->name, line);
 			return -1;
@@ -653,6 +658,7 @@ static int new_value(struct ctx *cx, const struct ys_node *n, const struct hitre
 			/* "<name>" without "</name>": doing nothing would pass
 			 * for success (an optional marker too) */
 			buf_release(&next);
+			line = at_line(cx, n->b0);
 			log_error_at(cx->file, line, "marker '<%s>' at line %ld has no '</%s>' after it",
 				     ed->name, line, ed->name);
 			return -1;
@@ -691,7 +697,8 @@ static int plan_scalar(struct ctx *cx, const struct hitref *g, size_t ng)
 			r = marker_inner(cx, n, marker, buf_cstr(&val), val.len, &cx->texts);
 		if (r > 0)
 			scalar_text(cx, n, buf_cstr(&val), val.len, ty.plain, &cx->texts);
-		if (r < 0 || end_text(cx, c, buf_cstr(&val), val.len, ty.plain) < 0)
+		if ((r < 0 && no_memory(cx) < 0) ||
+		    end_text(cx, c, buf_cstr(&val), val.len, ty.plain) < 0)
 			goto out;
 	}
 	for (size_t i = 0; i < ng; i++) {
@@ -1489,7 +1496,7 @@ static int gather(struct ctx *cx)
 static int plan_doc(void *arg, const struct ys_doc *d)
 {
 	struct ctx *cx = arg;
-	size_t nch = cx->nch;
+	size_t nch = cx->nch, k = 0;
 
 	cx->d = d;
 	cx->step = d->map_step > 0 ? (unsigned)d->map_step : 2;
@@ -1497,12 +1504,13 @@ static int plan_doc(void *arg, const struct ys_doc *d)
 	cx->seq_known = d->seq_offset >= 0;
 	if (gather(cx) < 0 || (!cx->kinds.decided && kinds_note(cx) < 0))
 		return -1;
-	for (size_t i = 0, k = 0; i < cx->nhits || (cx->nhits = k, false); i++) {
+	for (size_t i = 0; i < cx->nhits; i++)
 		if (cx->hits[i].h.kind >= YS_HIT_ALIAS)
 			return refuse(cx, &cx->hits[i]);
-		if (live(cx, cx->hits[i].edit)) /* planned in this round */
+	for (size_t i = 0; i < cx->nhits; i++) /* planned in this round */
+		if (live(cx, cx->hits[i].edit))
 			cx->hits[k++] = cx->hits[i];
-	}
+	cx->nhits = k;
 	if (cx->nhits)
 		qsort(cx->hits, cx->nhits, sizeof(*cx->hits), cmp_hitref);
 	plan_deferrals(cx);
@@ -1586,6 +1594,8 @@ static int splice(struct ctx *cx, struct buf *out)
 {
 	size_t at = 0;
 
+	if (buf_grow(out, cx->len + cx->texts.len) < 0)
+		return buf_trouble(cx, out);
 	qsort(cx->ch, cx->nch, sizeof(*cx->ch), cmp_change);
 	for (size_t i = 0; i < cx->nch; i++) {
 		struct change *c = &cx->ch[i];

@@ -342,21 +342,8 @@ struct state {
 	int seq_offset, map_step;
 };
 
-static int fail(struct state *st, long line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct state *st, long line, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (st->r->err[0])
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(st->r->err, sizeof(st->r->err), fmt, ap); /* NOLINT(clang-analyzer-valist.Uninitialized) */
-	va_end(ap);
-	st->r->err_line = line;
-	return -1;
-}
+/* Errors go where the iterator's go (ys_run hands them over). */
+#define fail(st, ...) iter_fail(&(st)->it, __VA_ARGS__)
 
 static int oom(struct state *st)
 {
@@ -647,6 +634,17 @@ static int node_begin(struct state *st, enum ys_type type)
 	bool inside = fi != YS_NONE && st->nodes[fi].pruned;
 	struct ys_node n;
 
+	if (inside && type == YS_SCALAR && !event_anchor(&st->it.ev)) { /* most of a long list */
+		struct ys_node *f = &st->nodes[fi];
+
+		bool key = f->type == YS_MAP && f->count * 2 == f->kids;
+
+		f->kids++;
+		f->count += !key;
+		f->all_maps = false;
+		st->last_leaf = st->it.b1;
+		return 0;
+	}
 	if (note_anchor(st, &st->it.ev, st->it.b0, &anchor) < 0 || describe(st, type, &n, !inside) < 0)
 		return -1;
 	if (leaf)
@@ -766,28 +764,19 @@ int ys_run(struct ys_read *r, const char *in, size_t len)
 	st.seq_offset = st.map_step = -1;
 	r->ndocs = 0;
 	r->stopped = false;
-	r->err[0] = '\0';
-	r->err_line = 0;
 	for (size_t e = 0; e < r->npaths; e++)
 		for (size_t i = 0; i < r->paths[e].n; i++)
 			st.any_elem |= r->paths[e].seg[i].kind != YPATH_KEY;
 	st.anchor_of = malloc(YS_MAX_DEPTH * sizeof(*st.anchor_of));
-	if (ys_iter_init(&st.it, st.in, st.len) < 0 || !st.anchor_of) {
-		if (!st.anchor_of)
-			oom(&st);
-		else
-			fail(&st, st.it.err_line, "%s", st.it.err);
+	if (ys_iter_init(&st.it, st.in, st.len) < 0 || (!st.anchor_of && oom(&st) < 0))
 		goto out;
-	}
 	while ((got = ys_iter_next(&st.it)) > 0)
 		if (event(&st) < 0)
 			goto out;
-	if (got < 0) {
-		fail(&st, st.it.err_line, "%s", st.it.err);
-		goto out;
-	}
-	rc = 0;
+	rc = got;
 out:
+	memcpy(r->err, st.it.err, sizeof(r->err));
+	r->err_line = st.it.err_line;
 	reset_document(&st);
 	ys_iter_release(&st.it);
 	buf_release(&st.text);
