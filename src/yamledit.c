@@ -1072,8 +1072,7 @@ static void end_lines(struct ctx *cx, struct gen *g, size_t t0, size_t pos)
 	}
 }
 
-static void gen_block(struct ctx *cx, struct gen *g, const struct ys_node *n, size_t d,
-		      struct change *c)
+static void gen_block(struct gen *g, const struct ys_node *n, size_t d, struct change *c)
 {
 	unsigned col = (unsigned)(n->parent_col < 0 ? 0 : n->parent_col);
 
@@ -1091,7 +1090,6 @@ static void gen_block(struct ctx *cx, struct gen *g, const struct ys_node *n, si
 		else
 			gen_block_item(g, d, col + g->seq_off, col + g->seq_off + 2);
 	}
-	(void)cx;
 }
 
 static int create(struct ctx *cx, const struct hitref *r)
@@ -1132,7 +1130,7 @@ static int create(struct ctx *cx, const struct hitref *r)
 	} else {
 		g.at_eof = pos == cx->len && (pos == 0 || !is_break(cx->in[pos - 1]));
 		g.next_indent = next_indent(cx->in, cx->len, pos > 0 ? pos - 1 : 0);
-		gen_block(cx, &g, n, d, c);
+		gen_block(&g, n, d, c);
 		end_lines(cx, &g, c->toff, pos);
 	}
 	c->nodes = n->type == YS_MAP ? 2 : 1;
@@ -1811,7 +1809,7 @@ static int verify(struct ctx *cx, const char *out, size_t len)
 			old[nold++] = cx->ch[i].old_at;
 	qsort(old, nold, sizeof(*old), cmp_size);
 	for (size_t s = 0, c0 = 0, c1; rc == 0 && s < cx->nspans; c0 = c1) {
-		size_t first = s, ds = cx->spans[s].start;
+		size_t ds = cx->spans[s].start;
 		long long within = 0;
 
 		while (s + 1 < cx->nspans && cx->spans[s + 1].start == cx->spans[s].end)
@@ -1819,7 +1817,6 @@ static int verify(struct ctx *cx, const char *out, size_t len)
 		for (c1 = c0; c1 < cx->nch && cx->ch[c1].span <= s; c1++)
 			within += (long long)(cx->ch[c1].out_end - cx->ch[c1].out_start) -
 				  (long long)(cx->ch[c1].end - cx->ch[c1].start);
-		(void)first;
 		rc = verify_slice(cx, out, len, ds, cx->spans[s].end,
 				  (size_t)((long long)ds + before),
 				  (size_t)((long long)cx->spans[s].end + before + within), c0, c1,

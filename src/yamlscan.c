@@ -334,6 +334,10 @@ struct state {
 	struct buf text;     /* values, alias names, tags */
 	struct ys_anchor *anchors;
 	size_t nanchors, anchors_alloc;
+	size_t *atab;        /* anchor indexes by name (open addressing, a power
+			      * of two in size, at most half full), YS_NONE: free */
+	size_t atab_size;
+	bool atab_used;      /* some slot is taken */
 	size_t *anchor_of;   /* per open collection: its anchor, or YS_NONE */
 	size_t *used;        /* anchors an alias named (indexes) */
 	size_t nused, used_alloc;
@@ -391,13 +395,50 @@ bool ys_holds(const struct ys_doc *d, size_t i, const char *s, size_t len)
 	return n->type == YS_SCALAR && same_text(ys_value(d, n), n->vlen, s, len);
 }
 
+static size_t name_hash(const char *name)
+{
+	size_t h = 14695981039346656037ULL;
+
+	while (*name)
+		h = (h ^ (unsigned char)*name++) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot of anchor name `name`: its own or a free one. */
+static size_t *anchor_slot(const struct state *st, const char *name)
+{
+	size_t mask = st->atab_size - 1;
+
+	for (size_t i = name_hash(name) & mask;; i = (i + 1) & mask)
+		if (st->atab[i] == YS_NONE || !strcmp(st->anchors[st->atab[i]].name, name))
+			return &st->atab[i];
+}
+
 /* The anchor named `name` in this document, the last one defined. */
 static size_t find_anchor(const struct state *st, const char *name)
 {
-	for (size_t i = st->nanchors; i-- > 0;)
-		if (!strcmp(st->anchors[i].name, name))
-			return i;
-	return YS_NONE;
+	return st->atab_size ? *anchor_slot(st, name) : YS_NONE;
+}
+
+/* Index anchor `i` by name (a name defined again: the new one). */
+static int index_anchor(struct state *st, size_t i)
+{
+	if (2 * (i + 1) > st->atab_size) {
+		size_t n = st->atab_size ? 2 * st->atab_size : 64;
+		size_t *t = malloc(n * sizeof(*t));
+
+		if (!t)
+			return oom(st);
+		free(st->atab);
+		st->atab = t;
+		st->atab_size = n;
+		memset(t, 0xff, n * sizeof(*t)); /* YS_NONE */
+		for (size_t k = 0; k < i; k++)
+			*anchor_slot(st, st->anchors[k].name) = k;
+	}
+	*anchor_slot(st, st->anchors[i].name) = i;
+	st->atab_used = true;
+	return 0;
 }
 
 /* An anchor is defined; an alias uses one (which must come before it in
@@ -429,7 +470,7 @@ static int note_anchor(struct state *st, const yaml_event_t *ev, size_t b0, size
 	st->anchors[st->nanchors].start = b0;
 	st->anchors[st->nanchors].end = st->it.b1;
 	*idx = st->nanchors++;
-	return 0;
+	return index_anchor(st, *idx);
 }
 
 static int cmp_size(const void *a, const void *b)
@@ -701,6 +742,9 @@ static void reset_document(struct state *st)
 {
 	for (size_t i = 0; i < st->nanchors; i++)
 		free(st->anchors[i].name);
+	if (st->atab_used)
+		memset(st->atab, 0xff, st->atab_size * sizeof(*st->atab));
+	st->atab_used = false;
 	st->nnodes = st->nanchors = st->nused = st->depth = 0;
 	buf_reset(&st->text);
 }
@@ -782,6 +826,7 @@ out:
 	buf_release(&st.text);
 	free(st.nodes);
 	free(st.anchors);
+	free(st.atab);
 	free(st.anchor_of);
 	free(st.used);
 	return rc;
