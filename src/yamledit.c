@@ -33,6 +33,7 @@ struct change {
 	bool literal;          /* ... written plain (a typed literal) */
 	bool in_flow;
 	size_t span;           /* the document (cx->spans) */
+	size_t edit;           /* the (first) edit it writes for */
 	size_t out_start, out_end;
 	size_t got_nodes, got_events; /* verification: found in the region */
 	bool got_value;
@@ -91,6 +92,11 @@ struct span {
 	size_t start, end;     /* a changed document's input bytes */
 };
 
+struct written {
+	size_t start, end;     /* output bytes of a region */
+	size_t edit;           /* the edit it was written for */
+};
+
 struct ctx {
 	const char *file;
 	struct yedit *ed;
@@ -108,6 +114,9 @@ struct ctx {
 	size_t nch, ch_alloc;
 	struct span *spans;    /* documents with changes, in order */
 	size_t nspans, spans_alloc;
+	struct written *written; /* the text the previous round wrote (in this
+				  * round's bytes), in order */
+	size_t nwritten;
 	struct buf texts;      /* the changes' new text, one after the other */
 	struct buf vals;       /* the values regions must read back */
 	unsigned step, seq_off; /* layout for created collections */
@@ -616,6 +625,27 @@ static void note_first(struct edit_state *es, size_t off, size_t ch)
 	}
 }
 
+/* The other edit that wrote scalar `n` with another value than `ed`'s in
+ * the previous round (an edit put off to this round sees that edit's
+ * result), or SIZE_MAX. */
+static size_t written_by(const struct ctx *cx, const struct ys_node *n, const struct yedit *ed)
+{
+	size_t lo = 0, hi = cx->nwritten;
+
+	while (lo < hi) { /* the last one starting at or before the scalar */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cx->written[mid].start <= n->body)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || n->body >= cx->written[lo - 1].end || &cx->ed[cx->written[lo - 1].edit] == ed ||
+	    (n->vlen == ed->value_len && !memcmp(ys_value(cx->d, n), ed->value, n->vlen)))
+		return SIZE_MAX;
+	return cx->written[lo - 1].edit;
+}
+
 /* The value scalar `n` gets from the edits `g` (in edit order) in `val`;
  * *mode its type rule, *marker the marker when it is the only edit. */
 static int new_value(struct ctx *cx, const struct ys_node *n, const struct hitref *g, size_t ng,
@@ -633,10 +663,12 @@ static int new_value(struct ctx *cx, const struct ys_node *n, const struct hitre
 			return -1;
 		if (ed->op == YEDIT_SET && ((*set && (*set)->value_len != ed->value_len) ||
 					    (*set && memcmp((*set)->value, ed->value, ed->value_len)) ||
-					    markers)) {
+					    markers || written_by(cx, n, ed) != SIZE_MAX)) {
+			size_t other = markers || *set ? g[0].edit : written_by(cx, n, ed);
+
 			line = at_line(cx, n->b0);
 			log_error_at(cx->file, line, "edits '%s' and '%s' give the value at line %ld "
-				     "different results", what_edit(cx, g[0].edit), ed->path, line);
+				     "different results", what_edit(cx, other), ed->path, line);
 			return -1;
 		}
 		if (buf_failed(val))
@@ -690,6 +722,7 @@ static int plan_scalar(struct ctx *cx, const struct hitref *g, size_t ng)
 		if (!c)
 			goto out;
 		chi = c->seq;
+		c->edit = g[0].edit;
 		c->old_at = n->b0;
 		c->nodes = c->events = 1;
 		c->in_flow = n->in_flow;
@@ -1110,6 +1143,7 @@ static int create(struct ctx *cx, const struct hitref *r)
 		return -1;
 	g.literal = yq_type_value(&ty, &none, ed->value, ed->value_len, ed->mode) == 0 && ty.plain;
 	c->depth = d;
+	c->edit = r->edit;
 	if (ed->create_element && n->seq_offset < 0 && !cx->seq_known)
 		g.seq_off = 0; /* as kustomize writes a list it adds */
 	g.eol = eol_at(cx->in, cx->len, flow ? pos : n->end);
@@ -1848,6 +1882,21 @@ static void track_first(struct ctx *cx)
 	}
 }
 
+/* What this round wrote, for the next one (written_by). */
+static int note_written(struct ctx *cx)
+{
+	free(cx->written);
+	cx->nwritten = 0;
+	if (!(cx->written = calloc(cx->nch + 1, sizeof(*cx->written))))
+		return no_memory(cx);
+	for (size_t i = 0; i < cx->nch; i++)
+		if (cx->ch[i].region)
+			cx->written[cx->nwritten++] = (struct written){ cx->ch[i].out_start,
+									cx->ch[i].out_end,
+									cx->ch[i].edit };
+	return 0;
+}
+
 /* Every round, each on the previous one's output; the result in `out`. */
 static int run(struct ctx *cx, struct buf *out)
 {
@@ -1864,6 +1913,8 @@ static int run(struct ctx *cx, struct buf *out)
 		if (cx->nch && (splice(cx, &next) < 0 || verify(cx, next.ptr, next.len) < 0))
 			goto out;
 		track_first(cx);
+		if (note_written(cx) < 0)
+			goto out;
 		if (cx->nch) {
 			struct buf t = cur;
 
@@ -2020,6 +2071,7 @@ static void ctx_release(struct ctx *cx)
 	free(cx->hits);
 	free(cx->ch);
 	free(cx->spans);
+	free(cx->written);
 	buf_release(&cx->texts);
 	buf_release(&cx->vals);
 	yk_release(&cx->kinds);
