@@ -11,28 +11,30 @@
 #include <strings.h>
 
 #define ANSWER_MAX ((size_t)4 << 20)
+#define DEPLOYED_HISTORY_S "30" /* commits read back per manifest (per_page) */
 
 /* ---- reading the GitOps history ------------------------------------------------ */
 
-/* The last commit that touched `path` on `branch`: its sha and message into
- * d->commit and d->tr.  Nothing there (or a branch or repository not
- * there yet, which the commit itself reports): both left empty. */
+/* The newest of the last DEPLOYED_HISTORY_S commits that touched `path` on
+ * `branch` whose Deployed-From names `source`: its sha and message into
+ * d->commit and d->tr.  None (a branch or repository not there yet, which
+ * the commit itself reports, or only hand edits and other sources' deploys):
+ * both left empty. */
 static int read_last(struct deployed *d, struct gh_client *gh, const struct deployed_opts *o,
-		     const char *path)
+		     const char *path, const char *source)
 {
 	struct gh_response resp = GH_RESPONSE_INIT;
 	struct buf url = BUF_INIT, what = BUF_INIT;
 	struct gh_request req = { 0 };
 	static const long statuses[] = { 200, 404, 409, 0 };
-	const cJSON *first, *msg;
-	const char *sha;
+	const cJSON *c;
 	cJSON *json = NULL;
 	int rc = -1, status;
 
 	buf_addf(&what, "reading the last deploy of '%s' on branch '%s' of '%s'", path, o->branch,
 		 o->repo);
-	if (gh_repo_path(&url, o->repo, "/commits?sha=%s&path=%s&per_page=1", o->branch, path) < 0 ||
-	    buf_failed(&what)) {
+	if (gh_repo_path(&url, o->repo, "/commits?sha=%s&path=%s&per_page=" DEPLOYED_HISTORY_S,
+			 o->branch, path) < 0 || buf_failed(&what)) {
 		rc = log_oom();
 		goto out;
 	}
@@ -43,29 +45,32 @@ static int read_last(struct deployed *d, struct gh_client *gh, const struct depl
 	req.permission = "contents:read";
 	req.body_max = ANSWER_MAX;
 	status = gh_request_json(&json, gh, &req, &resp, statuses, GH_JSON_ARRAY);
-	if (status == 404 || status == 409) {
-		rc = 0; /* no branch or an empty repository: nothing deployed */
-		goto out;
-	}
 	if (status < 0)
 		goto out;
-	if (!(first = cJSON_GetArrayItem(json, 0))) {
-		rc = 0;
-		goto out;
-	}
-	sha = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(first, "sha"));
-	msg = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(first, "commit"),
-					       "message");
-	if (!sha || !trailer_valid_sha(sha) || !cJSON_IsString(msg)) {
-		log_error("%s: the answer has no commit 'sha' and 'commit.message'", what.ptr);
-		goto out;
-	}
-	if (!(d->commit = strdup(sha)) ||
-	    trailer_parse(&d->tr, msg->valuestring, strlen(msg->valuestring)) < 0) {
-		rc = log_oom();
-		goto out;
-	}
 	rc = 0;
+	if (status != 200)
+		goto out; /* no branch or an empty repository: nothing deployed */
+	cJSON_ArrayForEach(c, json) {
+		const char *sha = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "sha"));
+		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(c, "commit"), "message");
+
+		if (!sha || !trailer_valid_sha(sha) || !cJSON_IsString(msg)) {
+			log_error("%s: the answer has no commit 'sha' and 'commit.message'", what.ptr);
+			rc = -1;
+			goto out;
+		}
+		if (trailer_parse(&d->tr, msg->valuestring, strlen(msg->valuestring)) < 0) {
+			rc = -1; /* reported */
+			goto out;
+		}
+		if (d->tr.from.repo && strcasecmp(d->tr.from.repo, source) == 0) {
+			if (!(d->commit = strdup(sha)))
+				rc = log_oom();
+			goto out;
+		}
+		trailer_release(&d->tr); /* a hand edit, another source's deploy */
+	}
 out:
 	cJSON_Delete(json);
 	gh_response_release(&resp);
@@ -247,7 +252,7 @@ int deployed_check(struct deployed *d, struct gh_client *gh, const struct deploy
 			rc = log_oom();
 			goto out;
 		}
-		if (read_last(&cur, gh, o, o->paths[i]) < 0)
+		if (read_last(&cur, gh, o, o->paths[i], pl->repository) < 0)
 			goto out;
 		if (pl->rollback) {
 			bool known = cur.tr.from.repo &&

@@ -2,11 +2,15 @@
  * deployed: what is deployed now, read from the GitOps history, and whether
  * a dispatch is older than it (no stale deploy overwriting a newer one).
  *
- * Reading.  For each manifest, the last commit that touched it on the
- * target branch (GET /repos/{gitops}/commits?sha=BRANCH&path=P&per_page=1)
- * and its trailers (trailer.h).  No commit, or one without a Deployed-From
- * of the dispatch's source repository (a hand edit, another app's deploy of
- * a shared manifest, the first deploy): nothing to compare with.
+ * Reading.  For each manifest, the last 30 commits that touched it on the
+ * target branch (GET /repos/{gitops}/commits?sha=BRANCH&path=P&per_page=30,
+ * newest first) and their trailers (trailer.h): the newest with a
+ * Deployed-From of the dispatch's source repository is what is deployed, so
+ * a hand edit (replicas, a label) or another app's deploy of a shared
+ * manifest after it does not hide it.  None (the first deploy, or only hand
+ * edits in those 30): nothing to compare with.  A hand revert of a deploy
+ * is not a rollback: re-sending the older commit is stale until a rollback
+ * (source.rollback) says so.
  *
  * Judging, for a dispatch of `source.repository`@`source.sha`:
  *   - the deployed commit is that sha: the same deploy again, allowed;

@@ -35,6 +35,8 @@ struct finder {
 	struct imagefind *plan;
 	const struct imageref *ref;
 	const char *container;
+	const char *file;      /* for messages */
+	bool nested;           /* planning a helm.values string: no strings in it */
 	yaml_document_t *doc;
 	const char *kind;      /* the document's kind for the report */
 	size_t visits;
@@ -553,7 +555,7 @@ static int values_image_map(struct finder *f, yaml_node_t *m, struct buf *path)
 	const char *od = str_of(old_digest, &odlen);
 	int rc = -1;
 
-	if (!repo)
+	if (!repo || !rlen) /* repository: "" names nothing */
 		return 0;
 	if (reg)
 		buf_addf(&name, "%.*s/", (int)glen, reg);
@@ -886,6 +888,123 @@ next:
 	return 0;
 }
 
+static int plan_text(struct imagefind *plan, const char *in, size_t len,
+		     const struct imageref *ref, const char *container, const char *file,
+		     bool nested);
+
+/* Does the text load as YAML?  1 yes, 0 no (a helm.values string that
+ * does not is reported and left alone: Argo CD could not render it
+ * either), -1 when memory ran out (f->oom). */
+static int loads(struct finder *f, const char *s, size_t len)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	int rc = 1;
+
+	if (!yaml_parser_initialize(&p)) {
+		f->oom = true;
+		return -1;
+	}
+	yaml_parser_set_input_string(&p, (const unsigned char *)s, len);
+	for (bool end = false; !end;) {
+		if (!yaml_parser_parse(&p, &ev)) {
+			rc = p.error == YAML_MEMORY_ERROR ? -1 : 0;
+			f->oom = rc < 0;
+			break;
+		}
+		end = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return rc;
+}
+
+/* The inner plan's notes, as the Application's: "values image: x" becomes
+ * "Application spec.source.helm.values image: x". */
+static int adopt_notes(struct finder *f, struct imagefind_note **arr, size_t *n,
+		       const struct imagefind_note *from, size_t nfrom, const char *at)
+{
+	for (size_t i = 0; i < nfrom; i++) {
+		struct buf t = BUF_INIT;
+		const char *text = from[i].text;
+
+		if (!strncmp(text, "values ", 7))
+			text += 7;
+		buf_addf(&t, "Application %s.helm.values %s", at, text);
+		if (note(f, arr, n, from[i].line, &t) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * helm.values: a values file inside a string (the older form of
+ * valuesObject; Argo CD's order is parameters > valuesObject > values).
+ * Its images are planned on the string's own text and set there by
+ * yedit_apply(), so that text keeps every other byte; the new text is one
+ * edit of the Application.  A literal block (`values: |`) holds one line
+ * of the file per line of text: the text is read with as many empty lines
+ * in front as the file has before it, so every line number (messages,
+ * notes) is the file's.
+ */
+static int app_values_text(struct finder *f, yaml_node_t *v, const char *at)
+{
+	struct imagefind in = IMAGEFIND_INIT;
+	struct buf text = BUF_INIT, out = BUF_INIT, path = BUF_INIT, w = BUF_INIT;
+	struct yedit *ye = NULL;
+	size_t len, pad;
+	const char *s = str_of(v, &len);
+	int rc = -1, ok;
+
+	if (!s || f->nested) /* one level: a string in a string is not looked into */
+		return 0;
+	pad = v->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ? (size_t)line_of(v) : 0;
+	for (size_t i = 0; i < pad; i++)
+		buf_addc(&text, '\n');
+	buf_add(&text, s, len);
+	buf_addf(&path, "[kind=Application].%s.helm.values", at);
+	if (buf_failed(&text) || buf_failed(&path))
+		goto oom;
+	if ((ok = loads(f, text.ptr, text.len)) < 0)
+		goto out;
+	if (!ok) {
+		buf_addf(&w, "Application %s.helm.values is not YAML: its images were not looked "
+			 "for", at);
+		rc = note(f, &f->plan->warnings, &f->plan->nwarnings, line_of(v), &w);
+		goto out;
+	}
+	if (plan_text(&in, text.ptr, text.len, f->ref, NULL, f->file, true) < 0)
+		goto out; /* reported */
+	if (adopt_notes(f, &f->plan->targets, &f->plan->ntargets, in.targets, in.ntargets, at) < 0 ||
+	    adopt_notes(f, &f->plan->seen, &f->plan->nseen, in.seen, in.nseen, at) < 0 ||
+	    adopt_notes(f, &f->plan->warnings, &f->plan->nwarnings, in.warnings, in.nwarnings,
+			at) < 0)
+		goto out;
+	if (!in.nedits) {
+		rc = 0;
+		goto out;
+	}
+	if (!(ye = calloc(in.nedits, sizeof(*ye))))
+		goto oom;
+	imagefind_yedits(&in, ye);
+	if (yedit_apply(&out, text.ptr, text.len, ye, in.nedits, f->file, NULL) < 0 ||
+	    imagefind_check(&in, ye, f->file) < 0)
+		goto out; /* reported */
+	/* the empty lines in front are bytes outside every target: unchanged */
+	rc = add_edit(f, &path, out.ptr + pad, out.len - pad, false);
+	goto out;
+oom:
+	f->oom = true;
+out:
+	free(ye);
+	imagefind_release(&in);
+	buf_release(&text);
+	buf_release(&out);
+	buf_release(&path);
+	buf_release(&w);
+	return rc;
+}
+
 static int app_source(struct finder *f, yaml_node_t *src, const char *at)
 {
 	struct buf prefix = BUF_INIT;
@@ -902,7 +1021,8 @@ static int app_source(struct finder *f, yaml_node_t *src, const char *at)
 		f->oom = true;
 		goto out;
 	}
-	if (values_at(f, get(f->doc, helm, "valuesObject"), prefix.ptr) < 0)
+	if (values_at(f, get(f->doc, helm, "valuesObject"), prefix.ptr) < 0 ||
+	    app_values_text(f, get(f->doc, helm, "values"), at) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -972,10 +1092,12 @@ static int document(struct finder *f, yaml_node_t *root)
 	return 0;
 }
 
-int imagefind_plan(struct imagefind *plan, const char *in, size_t len,
-		   const struct imageref *ref, const char *container, const char *file)
+static int plan_text(struct imagefind *plan, const char *in, size_t len,
+		     const struct imageref *ref, const char *container, const char *file,
+		     bool nested)
 {
-	struct finder f = { .plan = plan, .ref = ref, .container = container };
+	struct finder f = { .plan = plan, .ref = ref, .container = container, .file = file,
+			    .nested = nested };
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	int rc = -1;
@@ -988,7 +1110,9 @@ int imagefind_plan(struct imagefind *plan, const char *in, size_t len,
 		yaml_node_t *root;
 
 		if (!yaml_parser_load(&parser, &doc)) {
-			if (parser.error == YAML_MEMORY_ERROR) {
+			/* libyaml 0.2.5's loader fails some allocations (a
+			 * node's tag) without setting an error */
+			if (parser.error == YAML_MEMORY_ERROR || parser.error == YAML_NO_ERROR) {
 				rc = log_oom();
 				goto out;
 			}
@@ -1025,6 +1149,12 @@ out:
 	if (rc)
 		imagefind_release(plan);
 	return rc;
+}
+
+int imagefind_plan(struct imagefind *plan, const char *in, size_t len,
+		   const struct imageref *ref, const char *container, const char *file)
+{
+	return plan_text(plan, in, len, ref, container, file, false);
 }
 
 int imagefind_check(const struct imagefind *plan, const struct yedit *done, const char *file)

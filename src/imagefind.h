@@ -4,7 +4,8 @@
  * imagefind_plan() reads every document of a file (libyaml's document
  * loader), tells its kind by content, never by file name, and turns every
  * place that names the repository of the new image into one concrete
- * YEDIT_SET edit.  It only reads; yedit_apply() writes.
+ * YEDIT_SET edit.  It only reads the file; yedit_apply() writes (and
+ * computes the new text of a helm.values string).
  *
  *   workload      kind Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
  *                 CronJob, Pod, Rollout: containers[*] and initContainers[*]
@@ -34,7 +35,13 @@
  *                 spec.sources[N]: kustomize.images strings ("name=new:tag",
  *                 "name:tag", "name@digest"), helm.parameters named
  *                 PREFIX.repository / PREFIX.registry with PREFIX.tag and
- *                 PREFIX.digest next to them, helm.valuesObject as values.
+ *                 PREFIX.digest next to them, helm.valuesObject as values,
+ *                 and helm.values, a values file inside a string: planned
+ *                 on the string's text (one level: not the strings in it),
+ *                 set there with yedit_apply(), and the new text is one
+ *                 edit of the Application; a string that is not YAML is a
+ *                 warning.  Lines of a literal block (`values: |`) are the
+ *                 file's.
  *
  * Warnings (deploys that will not roll out): a mutable tag (no digest) for
  * a workload container whose imagePullPolicy is IfNotPresent, or unset

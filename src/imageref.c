@@ -203,7 +203,8 @@ static bool is_hub(const char *d, size_t n)
 	       (n == 15 && !memcmp(d, "index.docker.io", 15));
 }
 
-/* The canonical name of domain `d` (NULL: implicit) and path `p`. */
+/* The canonical name of domain `d` (NULL: implicit) and path `p`: 0, or -1
+ * when memory ran out. */
 static int canon_name(struct buf *out, const char *d, size_t dn, const char *p, size_t pn)
 {
 	if (!d || is_hub(d, dn)) {
@@ -215,7 +216,7 @@ static int canon_name(struct buf *out, const char *d, size_t dn, const char *p, 
 		buf_addc(out, '/');
 	}
 	buf_add(out, p, pn);
-	return buf_error(out);
+	return buf_failed(out) ? -1 : 0;
 }
 
 /* Split and check a name: the domain's length (0: none) or an error. */

@@ -330,3 +330,79 @@ def test_values_key_with_a_control_character_is_reachable(gb, tmp_path):
     r, after = run_patch(gb, tmp_path, {"values.yaml": old}, "ghcr.io/acme/web:1.5.0")
     assert r.returncode == 0, r
     assert changed_fields(old, after["values.yaml"]) == {(0, "we\tb", "image", "tag"): "1.5.0"}
+
+
+# ---- Argo CD helm.values: a values file inside a string ---------------------
+
+def one_line_changed(old, new):
+    """The one line of `new` that differs from `old` (same line count)."""
+    a, b = old.splitlines(), new.splitlines()
+    assert len(a) == len(b)
+    diff = [(i + 1, x, y) for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    assert len(diff) == 1, diff
+    return diff[0]
+
+
+def test_application_values_string(gb, tmp_path):
+    """The image in `helm.values: |` is set inside the string, every other
+    byte of the file kept; the note names the file's own line."""
+    old = fixture("application-values.yaml")
+    r, after = run_patch(gb, tmp_path, {"a.yaml": old}, "ghcr.io/acme/web:1.5.0")
+    assert r.returncode == 0, r
+    line, was, now = one_line_changed(old, after["a.yaml"])
+    assert was == "          tag: 1.4.2" and now.startswith("          tag: ")
+    want = yaml.safe_load(yaml.safe_load(old)["spec"]["source"]["helm"]["values"])
+    want["image"]["tag"] = "1.5.0"
+    got = yaml.safe_load(yaml.safe_load(after["a.yaml"])["spec"]["source"]["helm"]["values"])
+    assert got == want
+    # the note names the file's line of the image's repository, as for a values file
+    repo = old.splitlines().index("          repository: ghcr.io/acme/web") + 1
+    assert repo == line - 1
+    assert "gitops/a.yaml:%d: Application spec.source.helm.values image: tag 1.5.0" % repo \
+        in r.out, r.out
+    assert "Application spec.source.helm.values image" in r.summary.replace("\\", "")
+
+
+def test_application_values_string_in_sources_and_not_yaml(gb, tmp_path):
+    """Every sources[N].helm.values is looked into; one that is not YAML is
+    a warning naming its line, and the others are still set."""
+    text = ("apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: w}\n"
+            "spec:\n  sources:\n  - chart: web\n    helm:\n      values: |\n"
+            "        image: {repository: ghcr.io/acme/web, tag: 1.4.2}\n"
+            "  - chart: other\n    helm:\n      values: \"image: [unclosed\"\n")
+    r, after = run_patch(gb, tmp_path, {"a.yaml": text}, "ghcr.io/acme/web:1.5.0")
+    assert r.returncode == 0, r
+    line, _, _ = one_line_changed(text, after["a.yaml"])
+    assert line == 9
+    values = yaml.safe_load(after["a.yaml"])["spec"]["sources"][0]["helm"]["values"]
+    assert yaml.safe_load(values)["image"] == {"repository": "ghcr.io/acme/web", "tag": "1.5.0"}
+    warns = [l for l in r.out.splitlines() if l.startswith("::warning")]
+    assert len(warns) == 1 and "line=12" in warns[0], warns
+    assert "spec.sources[1].helm.values is not YAML" in warns[0]
+
+
+def test_application_values_string_without_the_image(gb, tmp_path):
+    """A values string naming other images only: nothing set, and the
+    'nothing matched' error lists what the string holds, at its lines."""
+    old = fixture("application-values.yaml")
+    r, after = run_patch(gb, tmp_path, {"a.yaml": old}, "ghcr.io/acme/api:2.0")
+    assert r.returncode == 1, r
+    assert after == {"a.yaml": old}
+    [err] = [l for l in r.out.splitlines() if l.startswith("::error")]
+    line = old.splitlines().index("            repository: bitnami/redis") + 1
+    assert "gitops/a.yaml:%d Application spec.source.helm.values redis.image: " % line in err, err
+
+
+def test_application_values_string_is_looked_into_one_level_deep(gb, tmp_path):
+    """A string inside the string is not planned again (each level would
+    parse all the text below it again)."""
+    inner = ("apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec:\n  source:\n"
+             "    helm:\n      values: |\n        image: {repository: ghcr.io/acme/web, "
+             "tag: 1.4.2}\n")
+    text = ("apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec:\n  source:\n"
+            "    helm:\n      values: |\n" + "".join("        " + l + "\n"
+                                                    for l in inner.splitlines()))
+    r, after = run_patch(gb, tmp_path, {"a.yaml": text}, "ghcr.io/acme/web:1.5.0")
+    assert r.returncode == 1, r
+    assert after == {"a.yaml": text}
+    assert "no image of repository 'ghcr.io/acme/web'" in r.out

@@ -245,7 +245,7 @@ def test_exactly_two_requests_no_identity_by_default(gb, fake, tmp_path):
     assert r.returncode == 0, r
     history, get, put = fake.requests()
     assert (history["method"], history["path"], history["query"]) == \
-        ("GET", HISTORY, {"sha": ["sandbox"], "path": [MANIFEST], "per_page": ["1"]})
+        ("GET", HISTORY, {"sha": ["sandbox"], "path": [MANIFEST], "per_page": ["30"]})
     assert (get["method"], get["path"], get["query"]) == ("GET", CONTENTS, {"ref": ["sandbox"]})
     assert put["method"] == "PUT" and put["path"] == CONTENTS
     body = put["json"]

@@ -1,6 +1,6 @@
 """No stale deploy, rollback and freeze (issue 14, items 2 and 3): the receiver
-reads what is deployed from the trailers of the last commit that touched the
-manifest, orders the dispatch by ancestry in the app repo (or, when the token
+reads what is deployed from the trailers of the newest of the last commits
+that touched the manifest with a deploy of this source, orders the dispatch by ancestry in the app repo (or, when the token
 cannot read it, by the sender's run number), skips what is older, honours a
 deliberate rollback, and refuses every other deploy of a frozen manifest."""
 import pytest
@@ -120,12 +120,29 @@ def test_first_deploy_without_trailer_history(deploy, fake, app):
     assert not fake.requests(path="/compare/")
 
 
-def test_hand_edit_after_a_deploy_hides_nothing_older(deploy, fake, app):
-    """A hand edit of the manifest after C: its commit has no trailers, so
-    nothing is known to compare with, and the deploy goes ahead (said)."""
+def test_hand_edit_after_a_deploy_does_not_hide_it(deploy, fake, app):
+    """A hand edit of the manifest after C (no trailers) and another app's
+    deploy of it: C is still what this source deployed, so A is stale."""
     assert deploy(app["C"]).returncode == 0
     fake.commit_files(GITOPS, "sandbox", {MANIFEST: fake.read(GITOPS, MANIFEST, "sandbox")
                                           .replace(b"replicas: 2", b"replicas: 3")})
+    other = fake.read(GITOPS, MANIFEST, "sandbox") + b"# other\n"
+    fake.commit_files(GITOPS, "sandbox", {MANIFEST: other},
+                      message="deploy\n\nDeployed-From: org/other@%s\n" % ("e" * 40))
+    head = fake.head(GITOPS, "sandbox")
+    assert_skipped(deploy(app["A"]), fake, head, app["A"], app["C"])
+    # ... and a newer build still goes
+    r = deploy(app["C"])
+    assert r.returncode == 0 and r.outputs()["skipped"] == "", r
+
+
+def test_only_hand_edits_in_the_history_is_a_first_deploy(deploy, fake, app):
+    """History without any deploy of this source (hand edits only): nothing
+    to compare with, the deploy goes ahead and says so."""
+    for n in (3, 4):
+        fake.commit_files(GITOPS, "sandbox", {MANIFEST: fake.read(GITOPS, MANIFEST, "sandbox")
+                                              .replace(b"replicas: %d" % (n - 1),
+                                                       b"replicas: %d" % n)})
     r = deploy(app["A"])
     assert r.returncode == 0 and r.outputs()["changed"] == "true", r
     assert "no earlier deploy" in r.out

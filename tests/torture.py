@@ -280,8 +280,20 @@ class PatchMulti(Patch):
         return [], env, True
 
 
+class PatchImageValues(Patch):
+    """The `image` input on an Argo CD Application whose helm.values is a
+    string: planned and edited inside the string, then set as one value."""
+    name = "patch-image-values"
+    files = {MANIFEST: (ROOT / "tests" / "fixtures" / "images" / "application-values.yaml")
+             .read_text()}
+
+    def prepare(self, tmp, fake):
+        ev = dispatch_event(tmp, dispatch_payload(image="ghcr.io/acme/web:1.5.0"))
+        return [], patch_env(ev, fake, branch="sandbox", image="{image}"), True
+
+
 SCENARIOS = [DispatchDryRun(), DispatchSend(), DispatchFetch(), UsageError(), EditInPlace(),
-             PatchArticle(), PatchConflict(), PatchMulti()]
+             PatchArticle(), PatchConflict(), PatchMulti(), PatchImageValues()]
 
 
 def message_lines(res, actions, kind="error"):

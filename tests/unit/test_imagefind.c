@@ -337,7 +337,26 @@ static const struct tcase cases[] = {
 		  "      - redis:7\n",
 	  .ntargets = 4 },
 
+	{ .why = "Application helm.values: set inside the string, the block kept",
+	  .in = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec:\n  source:\n"
+		"    helm:\n      values: |\n        # ours\n        image:\n"
+		"          repository: ghcr.io/org/web\n          tag: v1\n",
+	  .image = "ghcr.io/org/web:v2",
+	  .want = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec:\n  source:\n"
+		  "    helm:\n      values: |\n        # ours\n        image:\n"
+		  "          repository: ghcr.io/org/web\n          tag: v2\n",
+	  .ntargets = 1, .nseen = 1, .nedits = 1, .quiet = true, .edit0_want = 1,
+	  .target0_has = "Application spec.source.helm.values image: tag v2" },
+	{ .why = "Application helm.values that is not YAML: a warning at its line",
+	  .in = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec:\n  source:\n"
+		"    helm:\n      values: \"a: [\"\n",
+	  .image = "ghcr.io/org/web:v2", .want = "NONE", .nwarnings = 1, .warn0_line = 6,
+	  .warn0_has = "spec.source.helm.values is not YAML" },
+
 	/* ---- bad input ---- */
+	{ .why = "an empty repository names nothing",
+	  .in = "image:\n  repository: \"\"\n  tag: \"1\"\n", .image = "ghcr.io/org/web:v2",
+	  .want = "NONE" },
 	{ .why = "an alias bomb costs a bounded walk",
 	  .in = "a: &a [image: x:1, image: x:1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
 		"c: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c]\n"
