@@ -39,38 +39,57 @@ static char *one_line(const char *v, size_t len)
 	return buf_detach(&b, NULL);
 }
 
+struct found {
+	const char *yaml;
+	const struct ypath *p;
+	char *reason;
+	long line;
+	int rc;
+};
+
+/* The first target that holds a reason. */
+static int on_hit(void *arg, const struct ys_doc *d, const struct ys_hit *h)
+{
+	struct found *f = arg;
+	const struct ys_node *n = &d->nodes[h->node];
+
+	if (f->rc || h->kind != YS_HIT_TARGET || n->type != YS_SCALAR || n->null || !n->vlen)
+		return 0;
+	if (!(f->reason = one_line(ys_value(d, n), n->vlen))) {
+		f->rc = log_oom();
+		return -1;
+	}
+	f->line = line_of(f->yaml, n->b0);
+	f->rc = 1;
+	return -1; /* found: stop */
+}
+
+static int on_doc(void *arg, const struct ys_doc *d)
+{
+	struct found *f = arg;
+
+	return ys_follow(d, f->p, on_hit, f);
+}
+
 int freeze_find(const char *yaml, size_t len, char **reason, long *line)
 {
 	struct ypath p = YPATH_INIT;
-	struct ys_scan s;
-	int rc = -1;
+	struct found f = { yaml, &p, NULL, 0, 0 };
+	struct ys_read r;
 
 	*reason = NULL;
 	*line = 0;
-	memset(&s, 0, sizeof(s));
+	memset(&r, 0, sizeof(r));
 	if (ypath_parse(&p, FREEZE_PATH, NULL, "the freeze annotation") < 0)
 		return -1;
-	s.paths = &p;
-	s.npaths = 1;
-	s.lean = true;
-	rc = 0;
-	if (ys_run(&s, yaml, len) < 0)
-		goto out; /* not YAML: the editor, which reads it next, says so */
-	for (size_t i = 0; i < s.nhits; i++) {
-		const struct ys_node *n = &s.hits[i].node;
-
-		if (s.hits[i].kind != YS_HIT_TARGET || n->type != YS_SCALAR || n->null || !n->len)
-			continue;
-		if (!(*reason = one_line(n->value, n->len))) {
-			rc = log_oom();
-			goto out;
-		}
-		*line = line_of(yaml, n->start);
-		rc = 1;
-		break;
-	}
-out:
-	ys_release(&s);
+	r.paths = &p;
+	r.npaths = 1;
+	r.on_doc = on_doc;
+	r.arg = &f;
+	/* not YAML: the editor, which reads it next, says so */
+	ys_run(&r, yaml, len);
 	ypath_release(&p);
-	return rc;
+	*reason = f.reason;
+	*line = f.line;
+	return f.rc;
 }

@@ -13,32 +13,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
 
-#define SHOW 60 /* bytes of a value quoted in a message */
+#define SHOW 60        /* bytes of a value quoted in a message */
+#define SEEN_MAX 160   /* bytes of keys or values listed in a message */
+#define FOUND_MAX 12   /* values listed for a filter that matched nothing */
 
-/* One splice: input bytes [start, end) become text[toff, toff + tlen) of
- * the round's text arena. */
+/* One splice: input bytes [start, end) become texts[toff, toff + tlen). */
 struct change {
 	size_t start, end;
 	size_t toff, tlen;
 	size_t seq;            /* creation order: stable sort */
 	unsigned col;          /* inserted lines: their indentation */
 	size_t depth;          /* inserted lines: path segments above them */
-	bool region;           /* the text holds nodes the verification checks */
-	bool replace;          /* ... that stand in for one input node */
-	char *value;           /* the scalar the region must hold, or NULL */
-	size_t len;
-	size_t nodes, events;  /* expected in the region */
-	bool has_old;          /* the input node replaced */
-	uint64_t old_ordinal, old_hash;
-	size_t doc;            /* the document it belongs to */
+	size_t old_at;         /* the input scalar it replaces (where it starts), or
+				* YS_NONE */
+	bool region;           /* the text holds nodes the verification checks: */
+	size_t nodes, events;  /* ... this many (top-level) and events */
+	size_t voff, vlen;     /* ... its last scalar holds this value (cx->vals) */
+	bool literal;          /* ... written plain (a typed literal) */
+	bool in_flow;
+	size_t span;           /* the document (cx->spans) */
+	size_t edit;           /* the (first) edit it writes for */
 	size_t out_start, out_end;
+	size_t got_nodes, got_events; /* verification: found in the region */
+	bool got_value;
 };
 
-/* What happens to one frontier. */
+/* What stops a path at a frontier. */
 enum miss {
 	MISS_NONE,     /* creatable */
 	MISS_KEY,      /* a mapping without the key */
@@ -53,34 +54,47 @@ enum miss {
 	MISS_FILTER,   /* a mapping whose key does not hold a filter's value */
 };
 
-#define FOUND_MAX 12   /* values listed for a filter that matched nothing */
+/* A frontier, kept for the message when the edit resolves nowhere. */
+struct missed {
+	enum miss m;
+	size_t depth;
+	long line;
+	enum ys_type type;
+	bool null, merge, alias_key, odd_keys;
+	size_t count;
+	struct buf seen;       /* keys or selector values there, or the scalar */
+};
 
-/*
- * An edit applies to every document in the first round.  In a document
- * where it collides with an earlier edit it is deferred: the next round
- * applies it to those documents only, on the first round's result.
- */
 struct edit_state {
-	struct ypath path;      /* YEDIT_SET */
-	size_t *docs, ndocs;    /* after the first round: the documents still to do */
-	size_t *later, nlater, later_alloc; /* deferred in this round */
-	bool defer_now;         /* deferred in the document being planned */
-	size_t total;           /* targets found and created, all rounds */
-	size_t created;         /* created in this round */
-	size_t first_in;        /* input offset of the first target in this round */
-	size_t first_ch;        /* ... or the change that created it */
-	size_t first_out;       /* output offset (across rounds), SIZE_MAX: none */
-	struct ys_hit best;     /* the deepest miss, for the message (a copy) */
-	bool has_best;
-	enum miss best_miss;
-	bool filter_missed;     /* a filter did not match: */
-	size_t found_depth;     /* ... the deepest one's depth */
+	struct ypath path;     /* YEDIT_SET */
+	size_t round;          /* the round it is applied in */
+	size_t total;          /* targets found and created */
+	size_t first_in;       /* input offset of the first target in its round */
+	size_t first_ch;       /* ... or the change that created it */
+	size_t first_out;      /* output offset (across rounds), SIZE_MAX: none */
+	bool has_best;         /* the deepest miss */
+	struct missed best;
+	bool filter_missed;    /* a filter did not match: */
+	size_t found_depth;    /* ... the deepest one's depth */
 	char *found[FOUND_MAX]; /* ... what its key held there, each once */
 	size_t nfound;
-	bool more_found;        /* ... (and there was more) */
-	bool found_key;         /* ... some mapping there had the key */
-	long lost_line;         /* the first target whose type YQ_KEEP lost ... */
-	enum yq_type lost_was;  /* ... and the type it had */
+	bool more_found, found_key;
+	long lost_line;        /* the first target whose type YQ_KEEP lost ... */
+	enum yq_type lost_was; /* ... and the type it had */
+};
+
+struct hitref {
+	size_t edit;
+	struct ys_hit h;
+};
+
+struct span {
+	size_t start, end;     /* a changed document's input bytes */
+};
+
+struct written {
+	size_t start, end;     /* output bytes of a region */
+	size_t edit;           /* the edit it was written for */
 };
 
 struct ctx {
@@ -90,28 +104,27 @@ struct ctx {
 	size_t n;
 	const char *in;        /* this round's text */
 	size_t len;
-	struct ypath *paths;   /* the SET edits' paths, for the scan */
-	size_t *path_edit;     /* path index -> edit */
+	size_t round;
+	struct ypath *paths;   /* the live SET edits' paths, for pruning */
 	size_t npaths;
-	const char **markers;
-	size_t *marker_edit;
-	size_t nmarkers;
-	struct ys_scan scan;
+	const struct ys_doc *d; /* the document being planned */
+	struct hitref *hits;   /* its hits */
+	size_t nhits, hits_alloc;
 	struct change *ch;
 	size_t nch, ch_alloc;
+	struct span *spans;    /* documents with changes, in order */
+	size_t nspans, spans_alloc;
+	struct written *written; /* the text the previous round wrote (in this
+				  * round's bytes), in order */
+	size_t nwritten;
 	struct buf texts;      /* the changes' new text, one after the other */
-	struct ys_doc *docs;   /* the documents of the round's input */
-	size_t ndocs;
-	size_t *want;          /* per edit: its targets in changed documents */
-	size_t round;          /* 0 first */
-	size_t doc;            /* the document being planned */
-	bool any_deferred;     /* some edit's defer_now is set */
-	uint64_t seed;
+	struct buf vals;       /* the values regions must read back */
 	unsigned step, seq_off; /* layout for created collections */
 	bool seq_known;        /* seq_off is the file's, not the default */
+	bool again;            /* plan the round again (deferral, kind rule) */
+	bool kinds_again;      /* a refusal was put off until the kinds are known */
+	bool markers;          /* some marker edit is live */
 	struct yk_table kinds; /* the kind rule: where edits may create */
-	struct ypath kind_path; /* "kind", for the documents' kinds */
-	bool kinds_again;      /* a refusal put off until the kinds are known */
 };
 
 /* An allocation failed; reported once.  -1. */
@@ -129,6 +142,23 @@ static int buf_trouble(const struct ctx *cx, const struct buf *b)
 	log_error("the edited '%s' is too large", cx->file);
 	return -1;
 }
+
+static int grow(void **arr, size_t *alloc, size_t n, size_t size)
+{
+	size_t na;
+	void *p;
+
+	if (n < *alloc)
+		return 0;
+	na = *alloc ? *alloc * 2 : 16;
+	if (!(p = realloc(*arr, na * size)))
+		return -1;
+	*arr = p;
+	*alloc = na;
+	return 0;
+}
+
+#define GROW(arr, n, alloc) grow((void **)&(arr), &(alloc), n, sizeof(*(arr)))
 
 /* ---- text helpers ---- */
 
@@ -229,45 +259,45 @@ static enum yq_style yq_of(enum ys_style s)
 	}
 }
 
+static const struct ys_node *node(const struct ctx *cx, size_t i)
+{
+	return &cx->d->nodes[i];
+}
+
 /* ---- changes ---- */
 
-static struct change *new_change(struct ctx *cx, size_t start, size_t end, size_t doc)
+static struct change *new_change(struct ctx *cx, size_t start, size_t end)
 {
 	struct change *c;
 
-	if (cx->nch == cx->ch_alloc) {
-		size_t na = cx->ch_alloc ? cx->ch_alloc * 2 : 16;
-		struct change *p = realloc(cx->ch, na * sizeof(*p));
-
-		if (!p) {
-			no_memory(cx);
-			return NULL;
-		}
-		cx->ch = p;
-		cx->ch_alloc = na;
+	if (GROW(cx->ch, cx->nch, cx->ch_alloc) < 0) {
+		no_memory(cx);
+		return NULL;
 	}
 	c = &cx->ch[cx->nch];
 	memset(c, 0, sizeof(*c));
 	c->toff = cx->texts.len;
 	c->start = start;
 	c->end = end;
-	c->doc = doc;
+	c->old_at = YS_NONE;
+	c->span = cx->nspans;
 	c->seq = cx->nch++;
 	return c;
 }
 
-static void free_changes(struct ctx *cx)
-{
-	for (size_t i = 0; i < cx->nch; i++)
-		free(cx->ch[i].value);
-	cx->nch = 0;
-	buf_reset(&cx->texts);
-}
-
-/* The text written since change `c` was made is its text. */
-static void end_text(struct ctx *cx, struct change *c)
+/* The text written since change `c` was made is its text; a region checks
+ * that its last scalar reads `v`. */
+static int end_text(struct ctx *cx, struct change *c, const char *v, size_t vl, bool literal)
 {
 	c->tlen = cx->texts.len - c->toff;
+	c->region = true;
+	c->voff = cx->vals.len;
+	c->vlen = vl;
+	c->literal = literal;
+	buf_add(&cx->vals, v, vl);
+	if (buf_failed(&cx->texts))
+		return buf_trouble(cx, &cx->texts);
+	return buf_failed(&cx->vals) ? no_memory(cx) : 0;
 }
 
 static int cmp_change(const void *a, const void *b)
@@ -300,63 +330,9 @@ static size_t map_offset(const struct change *ch, size_t n, size_t off)
 	return last ? off - last->end + last->out_end : off;
 }
 
-/* ---- where edits apply ---- */
-
-static bool in_list(const size_t *v, size_t n, size_t x)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (v[mid] == x)
-			return true;
-		if (v[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
-
-/* Is edit e applied in this round to document d, as far as rounds go? */
-static bool round_has(const struct ctx *cx, size_t e, size_t d)
-{
-	return cx->round == 0 || in_list(cx->es[e].docs, cx->es[e].ndocs, d);
-}
-
-/* Does edit e apply to the document being planned? */
 static bool live(const struct ctx *cx, size_t e)
 {
-	return !cx->es[e].defer_now && round_has(cx, e, cx->doc);
-}
-
-/* Was edit e applied to document d in this round (for verification)? */
-static bool applied(const struct ctx *cx, size_t e, size_t d)
-{
-	const struct edit_state *es = &cx->es[e];
-
-	return round_has(cx, e, d) && !in_list(es->later, es->nlater, d);
-}
-
-static int defer(struct ctx *cx, size_t e)
-{
-	struct edit_state *es = &cx->es[e];
-
-	if (es->nlater == es->later_alloc) {
-		size_t na = es->later_alloc ? es->later_alloc * 2 : 8;
-		size_t *p = realloc(es->later, na * sizeof(*p));
-
-		if (!p) {
-			return no_memory(cx);
-		}
-		es->later = p;
-		es->later_alloc = na;
-	}
-	es->later[es->nlater++] = cx->doc;
-	es->defer_now = true;
-	cx->any_deferred = true;
-	return 0;
+	return cx->es[e].round == cx->round;
 }
 
 /* ---- scalar text ---- */
@@ -366,11 +342,6 @@ static int defer(struct ctx *cx, size_t e)
 static unsigned map_step(const struct ctx *cx, const struct ys_node *n)
 {
 	return n->map_step > 0 ? (unsigned)n->map_step : cx->step;
-}
-
-static unsigned seq_offset(const struct ctx *cx, const struct ys_node *n)
-{
-	return n->seq_offset >= 0 ? (unsigned)n->seq_offset : cx->seq_off;
 }
 
 static unsigned child_indent(const struct ctx *cx, const struct ys_node *n)
@@ -384,14 +355,13 @@ static unsigned child_indent(const struct ctx *cx, const struct ys_node *n)
  * same style when it can hold `v`, else the simplest exact one.  A block
  * scalar's header comment is kept.
  */
-static int scalar_text(struct ctx *cx, const struct ys_node *n, const char *v, size_t vl,
-		       bool literal, struct buf *t)
+static void scalar_text(struct ctx *cx, const struct ys_node *n, const char *v, size_t vl,
+			bool literal, struct buf *t)
 {
 	const char *in = cx->in;
 	struct yq_block b = { 0, "\n", "", 0, false };
 	bool block = false, orig_block = n->style == YS_LITERAL || n->style == YS_FOLDED;
 	enum yq_style st;
-	int next;
 
 	b.eol = eol_at(in, cx->len, n->end);
 	if (orig_block) {
@@ -404,8 +374,7 @@ static int scalar_text(struct ctx *cx, const struct ys_node *n, const char *v, s
 		b.tail_len = line_end(in, cx->len, hdr) - hdr;
 		b.indent = n->block_indent ? n->block_indent : child_indent(cx, n);
 		b.at_eof = n->end >= cx->len;
-		next = next_indent(in, cx->len, n->end);
-		block = next < (int)b.indent;
+		block = next_indent(in, cx->len, n->end) < (int)b.indent;
 	} else if (!n->in_flow) {
 		size_t p = n->end, le = line_end(in, cx->len, n->end);
 
@@ -413,8 +382,7 @@ static int scalar_text(struct ctx *cx, const struct ys_node *n, const char *v, s
 			p++;
 		b.indent = child_indent(cx, n);
 		b.at_eof = le == cx->len;
-		next = next_indent(in, cx->len, n->end);
-		block = p == le && next < (int)b.indent;
+		block = p == le && next_indent(in, cx->len, n->end) < (int)b.indent;
 	}
 	st = literal ? YQ_PLAIN : yq_choose(yq_of(n->style), v, vl, n->in_flow, block ? &b : NULL);
 	if (n->body == n->end && (n->body == 0 || (in[n->body - 1] != ' ' && in[n->body - 1] != '\t')))
@@ -422,7 +390,6 @@ static int scalar_text(struct ctx *cx, const struct ys_node *n, const char *v, s
 	yq_write(t, st, v, vl, &b);
 	if (orig_block && st != YQ_LITERAL && st != YQ_FOLDED)
 		buf_add(t, b.tail, b.tail_len);
-	return buf_failed(t) ? -1 : 0;
 }
 
 /* ---- markers ---- */
@@ -445,10 +412,7 @@ static long marker_replace(struct buf *out, const char *v, size_t n, const char 
 	for (;;) {
 		const char *o = memmem(v + i, n - i, open, ol), *c;
 
-		if (!o)
-			break;
-		c = memmem(o + ol, n - (size_t)(o + ol - v), close, cl);
-		if (!c)
+		if (!o || !(c = memmem(o + ol, n - (size_t)(o + ol - v), close, cl)))
 			break;
 		if (inner_ok && !inner_ok(o + ol, (size_t)(c - o - ol)))
 			return -1;
@@ -472,6 +436,17 @@ static bool raw_is_text(const char *s, size_t n)
 	return true;
 }
 
+/* Does v hold "<name>"? */
+static bool marker_in(const char *v, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+
+	for (const char *p = v; n && (p = memchr(p, '<', n - (size_t)(p - v))); p++)
+		if ((size_t)(v + n - p) >= k + 2 && !memcmp(p + 1, name, k) && p[k + 1] == '>')
+			return true;
+	return false;
+}
+
 /*
  * The smallest splice for a marker edit: only the text between the tags,
  * encoded for the scalar's style.  0 with `t` filled, 1 when it cannot be
@@ -481,8 +456,7 @@ static int marker_inner(struct ctx *cx, const struct ys_node *n, const struct ye
 			const char *newv, size_t newl, struct buf *t)
 {
 	struct buf enc = BUF_INIT;
-	const char *raw = cx->in + n->body;
-	size_t rl = n->end - n->body, at = t->len;
+	size_t at = t->len;
 	long pairs;
 	int rc = 1;
 
@@ -512,7 +486,8 @@ static int marker_inner(struct ctx *cx, const struct ys_node *n, const struct ye
 		rc = -1;
 		goto out;
 	}
-	pairs = marker_replace(t, raw, rl, ed->name, buf_cstr(&enc), enc.len, raw_is_text);
+	pairs = marker_replace(t, cx->in + n->body, n->end - n->body, ed->name, buf_cstr(&enc),
+			       enc.len, raw_is_text);
 	if (pairs <= 0) {
 		buf_truncate(t, at);
 		goto out;
@@ -542,104 +517,86 @@ static const char *what_edit(const struct ctx *cx, size_t e)
 	return cx->ed[e].op == YEDIT_SET ? cx->ed[e].path : cx->ed[e].name;
 }
 
-static const char *type_name(const struct ys_node *n)
+static const char *type_name(enum ys_type t, bool null)
 {
-	switch (n->type) {
+	switch (t) {
 	case YS_MAP: return "a mapping";
 	case YS_SEQ: return "a sequence";
 	case YS_ALIAS: return "an alias";
-	default: return n->null ? "null" : "a scalar";
+	default: return null ? "null" : "a scalar";
 	}
 }
 
-/* Errors that any hit of an edit raises, wherever the edit goes. */
-static int refuse(struct ctx *cx, const struct ys_hit *h)
+/* Errors that a hit of an edit raises, wherever the edit goes. */
+static int refuse(struct ctx *cx, const struct hitref *r)
 {
-	const struct ypath *p = &cx->es[h->edit].path;
-	const char *what = what_edit(cx, h->edit);
+	const struct ys_hit *h = &r->h;
+	const struct ypath *p = &cx->es[r->edit].path;
+	const char *what = what_edit(cx, r->edit);
 	struct buf pre = BUF_INIT;
-	int rc = -1;
 
-	if (h->kind != YS_HIT_ALIAS && h->kind != YS_HIT_DUPKEY && h->kind != YS_HIT_DUPMATCH)
-		return 0;
 	path_prefix(&pre, p, h->depth);
-	switch (h->kind) {
-	case YS_HIT_ALIAS:
-		log_error_at(cx->file, at_line(cx, h->node.start), "cannot edit '%s': %s is an alias; aliases are "
-			     "never followed (edit the anchored node instead)", what, buf_cstr(&pre));
-		break;
-	case YS_HIT_DUPKEY:
-		log_error_at(cx->file, line_of(cx->in, cx->len, h->err_off),
+	if (h->kind == YS_HIT_ALIAS)
+		log_error_at(cx->file, at_line(cx, node(cx, h->node)->b0), "cannot edit '%s': %s is "
+			     "an alias; aliases are never followed (edit the anchored node instead)",
+			     what, buf_cstr(&pre));
+	else if (h->kind == YS_HIT_DUPKEY)
+		log_error_at(cx->file, at_line(cx, h->err_off),
 			     "cannot edit '%s': key '%s' appears twice in %s%s", what,
 			     p->seg[h->depth].key, p->seg[h->depth].kind == YPATH_MATCH &&
 			     !h->filter ? "an element of " : "", buf_cstr(&pre));
-		break;
-	case YS_HIT_DUPMATCH:
-		log_error_at(cx->file, line_of(cx->in, cx->len, h->err_off),
+	else
+		log_error_at(cx->file, at_line(cx, h->err_off),
 			     "cannot edit '%s': two elements of %s have %s '%s'", what,
 			     buf_cstr(&pre), p->seg[h->depth].key, p->seg[h->depth].value);
-		break;
-	default:
-		rc = 0;
-	}
 	buf_release(&pre);
-	return rc;
+	return -1;
 }
 
-/* A target scalar must be a plain string we may change in place. */
-static int check_target(struct ctx *cx, const struct ys_hit *h)
+/* A target must be a scalar without a tag other than !!str, outside any
+ * anchored node an alias shares. */
+static int check_target(struct ctx *cx, size_t e, const struct ys_node *n)
 {
-	const struct ys_node *n = &h->node;
-	const char *what = what_edit(cx, h->edit);
-	long line = 0;
+	const char *what = what_edit(cx, e), *shared = ys_shared(cx->d, n);
 
-	if (n->type == YS_SCALAR && n->tag_kind != YS_TAG_OTHER && !n->shared)
+	if (n->type == YS_SCALAR && n->tagk != YS_TAG_OTHER && !shared)
 		return 0;
-	line = at_line(cx, n->start);
-	if (n->type != YS_SCALAR) {
-		log_error_at(cx->file, line, "cannot set '%s': it is %s, not a scalar", what,
-			     type_name(n));
-		return -1;
-	}
-	if (n->tag_kind == YS_TAG_OTHER) {
-		log_error_at(cx->file, line, "cannot set '%s': it has tag '%s'; only strings are "
-			     "edited", what, n->tag);
-		return -1;
-	}
-	if (n->shared) {
-		log_error_at(cx->file, line, "cannot edit '%s': the value is inside anchor '&%s', "
-			     "which aliases share", what, n->shared_anchor);
-		return -1;
-	}
-	return 0;
+	if (n->type != YS_SCALAR)
+		log_error_at(cx->file, at_line(cx, n->b0), "cannot set '%s': it is %s, not a scalar",
+			     what, type_name(n->type, n->null));
+	else if (n->tagk == YS_TAG_OTHER)
+		log_error_at(cx->file, at_line(cx, n->b0), "cannot set '%s': it has tag '%s'; only "
+			     "strings are edited", what, ys_tag(cx->d, n));
+	else
+		log_error_at(cx->file, at_line(cx, n->b0), "cannot edit '%s': the value is inside "
+			     "anchor '&%s', which aliases share", what, shared);
+	return -1;
 }
 
 /* ---- targets ---- */
 
-/* Scalar `n` of the text `src` as yamlquote sees it: a non-specific tag
- * ("! 3", which the scanner reports as untagged) is found in the
- * properties' bytes. */
-static struct yq_scalar old_scalar(const char *src, size_t srclen, const struct ys_node *n)
+/* Scalar `n` as yamlquote sees it: a non-specific tag ("! 3", which the
+ * reader reports as untagged) is found in the properties' bytes. */
+static struct yq_scalar old_scalar(const struct ctx *cx, const struct ys_node *n)
 {
-	struct yq_scalar s = { n->value ? n->value : "", n->len, yq_of(n->style), NULL };
+	struct yq_scalar s = { ys_value(cx->d, n), n->vlen, yq_of(n->style), NULL };
 
-	if (n->tag_kind == YS_TAG_STR)
+	if (n->tagk == YS_TAG_STR)
 		s.tag = "tag:yaml.org,2002:str";
-	else if (n->tag_kind == YS_TAG_OTHER)
-		s.tag = n->tag;
-	for (size_t i = n->start; !s.tag && i < n->body && i < srclen; i++)
-		if (src[i] == '!' && (i == n->start || src[i - 1] == ' ' || src[i - 1] == '\t'))
+	else if (n->tagk == YS_TAG_OTHER)
+		s.tag = ys_tag(cx->d, n);
+	for (size_t i = n->b0; !s.tag && i < n->body && i < cx->len; i++)
+		if (cx->in[i] == '!' && (i == n->b0 || cx->in[i - 1] == ' ' || cx->in[i - 1] == '\t'))
 			s.tag = "!";
 	return s;
 }
 
-/* The typing of `v` written over scalar `n` of `src` in `mode` (a value
- * yamlquote refuses for YQ_TYPED was refused by check_value: a string
- * then). */
-static struct yq_typing typing(const char *src, size_t srclen, const struct ys_node *n,
-			       const char *v, size_t len, enum yq_mode mode)
+/* The typing of `v` written over scalar `n` in `mode` (a value yamlquote
+ * refuses for YQ_TYPED was refused by check_value: a string then). */
+static struct yq_typing typing(const struct ctx *cx, const struct ys_node *n, const char *v,
+			       size_t len, enum yq_mode mode)
 {
-	struct yq_scalar old = old_scalar(src, srclen, n);
+	struct yq_scalar old = old_scalar(cx, n);
 	struct yq_typing ty;
 
 	if (yq_type_value(&ty, &old, v, len, mode) < 0)
@@ -647,31 +604,17 @@ static struct yq_typing typing(const char *src, size_t srclen, const struct ys_n
 	return ty;
 }
 
-/* Does scalar `n` of `src` read as `v`, of the type `mode` gives it,
- * already?  A string written plain must also be a string for every loader
- * (plain 1 is the integer 1); a typed literal must be plain. */
-static bool holds(const char *src, size_t srclen, const struct ys_node *n, const char *v,
-		  size_t len, enum yq_mode mode)
+/* Does a scalar of style `st` holding `got` read as `v`, written plain
+ * when `literal`, and otherwise as a string for every loader (plain 1 is
+ * the integer 1)? */
+static bool reads_as(enum ys_style st, const char *got, size_t gl, const char *v, size_t len,
+		     bool literal, bool in_flow)
 {
-	if (n->len != len || (len && memcmp(n->value, v, len)))
+	if (gl != len || (len && memcmp(got, v, len)))
 		return false;
-	if (typing(src, srclen, n, v, len, mode).plain)
-		return n->style == YS_PLAIN;
-	return n->style != YS_PLAIN || yq_plain_ok(v, len, n->in_flow);
-}
-
-struct tref {
-	const struct ys_hit *hit;
-	size_t edit;
-};
-
-static int cmp_tref(const void *a, const void *b)
-{
-	const struct tref *x = a, *y = b;
-
-	if (x->hit->node.body != y->hit->node.body)
-		return x->hit->node.body < y->hit->node.body ? -1 : 1;
-	return x->edit < y->edit ? -1 : x->edit > y->edit;
+	if (literal)
+		return st == YS_PLAIN;
+	return st != YS_PLAIN || yq_plain_ok(v, len, in_flow);
 }
 
 static void note_first(struct edit_state *es, size_t off, size_t ch)
@@ -682,185 +625,187 @@ static void note_first(struct edit_state *es, size_t off, size_t ch)
 	}
 }
 
-/* One scalar and the edits that target it, in edit order. */
-static int plan_scalar(struct ctx *cx, const struct tref *g, size_t ng)
+/* The other edit that wrote scalar `n` with another value than `ed`'s in
+ * the previous round (an edit put off to this round sees that edit's
+ * result), or SIZE_MAX. */
+static size_t written_by(const struct ctx *cx, const struct ys_node *n, const struct yedit *ed)
 {
-	const struct ys_node *n = &g[0].hit->node;
-	struct buf val = BUF_INIT;
-	const struct yedit *set = NULL, *marker = NULL;
-	size_t markers = 0, chi = SIZE_MAX;
-	enum yq_mode mode;
-	enum yq_type was = YQ_T_STR;
-	bool lost = false;
-	int rc = -1;
+	size_t lo = 0, hi = cx->nwritten;
 
-	if (buf_add(&val, n->value, n->len) < 0)
-		goto oom;
+	while (lo < hi) { /* the last one starting at or before the scalar */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cx->written[mid].start <= n->body)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || n->body >= cx->written[lo - 1].end || &cx->ed[cx->written[lo - 1].edit] == ed ||
+	    (n->vlen == ed->value_len && !memcmp(ys_value(cx->d, n), ed->value, n->vlen)))
+		return SIZE_MAX;
+	return cx->written[lo - 1].edit;
+}
+
+/* The value scalar `n` gets from the edits `g` (in edit order) in `val`;
+ * *mode its type rule, *marker the marker when it is the only edit. */
+static int new_value(struct ctx *cx, const struct ys_node *n, const struct hitref *g, size_t ng,
+		     struct buf *val, const struct yedit **set, const struct yedit **marker)
+{
+	size_t markers = 0;
+	long line;
+
+	buf_add(val, ys_value(cx->d, n), n->vlen);
 	for (size_t i = 0; i < ng; i++) {
 		const struct yedit *ed = &cx->ed[g[i].edit];
-		long line;
+		struct buf next = BUF_INIT;
 
-		if (check_target(cx, g[i].hit) < 0)
-			goto out;
-		if (ed->op == YEDIT_SET) {
-			if ((set && (set->value_len != ed->value_len ||
-				     memcmp(set->value, ed->value, ed->value_len))) || markers) {
-				line = at_line(cx, n->start);
-				log_error_at(cx->file, line, "edits '%s' and '%s' give the value at "
-					     "line %ld different results", what_edit(cx, g[0].edit),
-					     ed->path, line);
-				goto out;
-			}
-			set = ed;
-			buf_reset(&val);
-			buf_add(&val, ed->value, ed->value_len);
-		} else {
-			struct buf next = BUF_INIT;
+		if (check_target(cx, g[i].edit, n) < 0)
+			return -1;
+		if (ed->op == YEDIT_SET && ((*set && (*set)->value_len != ed->value_len) ||
+					    (*set && memcmp((*set)->value, ed->value, ed->value_len)) ||
+					    markers || written_by(cx, n, ed) != SIZE_MAX)) {
+			size_t other = markers || *set ? g[0].edit : written_by(cx, n, ed);
 
-			if (set) {
-				line = at_line(cx, n->start);
-				log_error_at(cx->file, line, "edits '%s' and marker '%s' both change "
-					     "the value at line %ld", set->path, ed->name, line);
-				goto out;
-			}
-			if (marker_replace(&next, val.ptr ? val.ptr : "", val.len, ed->name,
-					   ed->value, ed->value_len, NULL) == 0) {
-				/* "<name>" without "</name>": doing nothing would
-				 * pass for success (an optional marker too) */
-				buf_release(&next);
-				line = at_line(cx, n->start);
-				log_error_at(cx->file, line, "marker '<%s>' at line %ld has no "
-					     "'</%s>' after it", ed->name, line, ed->name);
-				goto out;
-			}
-			buf_release(&val);
-			val = next;
-			marker = ed;
-			markers++;
+			line = at_line(cx, n->b0);
+			log_error_at(cx->file, line, "edits '%s' and '%s' give the value at line %ld "
+				     "different results", what_edit(cx, other), ed->path, line);
+			return -1;
 		}
+		if (buf_failed(val))
+			return no_memory(cx);
+		if (ed->op == YEDIT_SET) {
+			*set = ed;
+			buf_reset(val);
+			buf_add(val, ed->value, ed->value_len);
+			continue;
+		}
+		if (*set) {
+			line = at_line(cx, n->b0);
+			log_error_at(cx->file, line, "edits '%s' and marker '%s' both change the value "
+				     "at line %ld", (*set)->path, ed->name, line);
+			return -1;
+		}
+		if (marker_replace(&next, buf_cstr(val), val->len, ed->name, ed->value,
+				   ed->value_len, NULL) == 0) {
+			/* "<name>" without "</name>": doing nothing would pass
+			 * for success (an optional marker too) */
+			buf_release(&next);
+			line = at_line(cx, n->b0);
+			log_error_at(cx->file, line, "marker '<%s>' at line %ld has no '</%s>' after it",
+				     ed->name, line, ed->name);
+			return -1;
+		}
+		buf_release(val);
+		*val = next;
+		*marker = markers++ ? NULL : ed;
 	}
-	if (buf_failed(&val))
-		goto oom;
-	mode = set ? set->mode : YQ_STRING; /* a marker's text is a string */
-	if (!holds(cx->in, cx->len, n, buf_cstr(&val), val.len, mode)) {
-		struct change *c = new_change(cx, n->body, n->end, g[0].hit->doc);
-		struct yq_typing ty = typing(cx->in, cx->len, n, buf_cstr(&val), val.len, mode);
-		int r = 1;
+	return buf_failed(val) ? no_memory(cx) : 0;
+}
+
+/* One scalar and the edits that target it, in edit order. */
+static int plan_scalar(struct ctx *cx, const struct hitref *g, size_t ng)
+{
+	const struct ys_node *n = node(cx, g[0].h.node);
+	const struct yedit *set = NULL, *marker = NULL;
+	struct buf val = BUF_INIT;
+	struct yq_typing ty = { 0 };
+	size_t chi = SIZE_MAX;
+	int rc = -1, r = 1;
+
+	if (new_value(cx, n, g, ng, &val, &set, &marker) < 0)
+		goto out;
+	ty = typing(cx, n, buf_cstr(&val), val.len, set ? set->mode : YQ_STRING);
+	if (!reads_as(n->style, ys_value(cx->d, n), n->vlen, buf_cstr(&val), val.len, ty.plain,
+		      n->in_flow)) {
+		struct change *c = new_change(cx, n->body, n->end);
 
 		if (!c)
 			goto out;
 		chi = c->seq;
-		lost = ty.lost;
-		if (lost)
-			was = ty.was;
-		if (markers == 1)
+		c->edit = g[0].edit;
+		c->old_at = n->b0;
+		c->nodes = c->events = 1;
+		c->in_flow = n->in_flow;
+		if (marker)
 			r = marker_inner(cx, n, marker, buf_cstr(&val), val.len, &cx->texts);
 		if (r > 0)
-			r = scalar_text(cx, n, buf_cstr(&val), val.len, ty.plain, &cx->texts);
-		if (r < 0)
-			goto oom;
-		end_text(cx, c);
-		c->region = c->replace = true;
-		c->value = buf_detach(&val, &c->len);
-		if (!c->value)
-			goto oom;
-		c->nodes = c->events = 1;
-		c->has_old = true;
-		c->old_ordinal = n->ordinal;
-		c->old_hash = n->hash;
+			scalar_text(cx, n, buf_cstr(&val), val.len, ty.plain, &cx->texts);
+		if ((r < 0 && no_memory(cx) < 0) ||
+		    end_text(cx, c, buf_cstr(&val), val.len, ty.plain) < 0)
+			goto out;
 	}
 	for (size_t i = 0; i < ng; i++) {
 		struct edit_state *es = &cx->es[g[i].edit];
+		struct yedit *ed = &cx->ed[g[i].edit];
 
 		es->total++;
-		if (chi == SIZE_MAX)
-			cx->ed[g[i].edit].unchanged++;
-		else
-			cx->ed[g[i].edit].changed++;
-		if (lost && cx->ed[g[i].edit].retyped++ == 0) {
-			es->lost_line = at_line(cx, n->start);
-			es->lost_was = was;
+		*(chi == SIZE_MAX ? &ed->unchanged : &ed->changed) += 1;
+		if (chi != SIZE_MAX && ty.lost && ed->retyped++ == 0) {
+			es->lost_line = at_line(cx, n->b0);
+			es->lost_was = ty.was;
 		}
 		note_first(es, n->body, chi);
 	}
 	rc = 0;
-	goto out;
-oom:
-	no_memory(cx);
 out:
 	buf_release(&val);
 	return rc;
 }
 
+static int cmp_hitref(const void *a, const void *b)
+{
+	const struct hitref *x = a, *y = b;
+
+	if (x->h.node != y->h.node)
+		return x->h.node < y->h.node ? -1 : 1;
+	if (x->h.kind != y->h.kind)
+		return x->h.kind < y->h.kind ? -1 : 1;
+	return x->edit < y->edit ? -1 : x->edit > y->edit;
+}
+
+/* The targets (and markers) of the document, grouped by scalar (hits are
+ * sorted by node). */
 static int plan_targets(struct ctx *cx)
 {
-	struct tref *t;
-	size_t nt = 0;
-	int rc = 0;
+	size_t i, j;
 
-	t = calloc(cx->scan.nhits + 1, sizeof(*t));
-	if (!t) {
-		return no_memory(cx);
-	}
-	for (size_t i = 0; i < cx->scan.nhits; i++) {
-		const struct ys_hit *h = &cx->scan.hits[i];
-		size_t e = h->edit;
-
-		if ((h->kind == YS_HIT_TARGET || h->kind == YS_HIT_MARKER) && live(cx, e)) {
-			t[nt].hit = h;
-			t[nt++].edit = e;
-		}
-	}
-	qsort(t, nt, sizeof(*t), cmp_tref);
-	for (size_t i = 0, j; rc == 0 && i < nt; i = j) {
-		for (j = i + 1; j < nt && t[j].hit->node.body == t[i].hit->node.body; j++)
+	for (i = 0; i < cx->nhits; i = j) {
+		for (j = i; j < cx->nhits && cx->hits[j].h.node == cx->hits[i].h.node &&
+			    cx->hits[j].h.kind == YS_HIT_TARGET; j++)
 			;
-		rc = plan_scalar(cx, t + i, j - i);
+		if (j == i) {
+			j = i + 1;
+			continue;
+		}
+		if (plan_scalar(cx, cx->hits + i, j - i) < 0)
+			return -1;
 	}
-	free(t);
-	return rc;
+	return 0;
 }
 
 /* ---- creation ---- */
 
-static enum miss creatable(const struct ctx *cx, const struct ys_hit *h)
+static enum miss creatable(const struct ctx *cx, const struct hitref *r)
 {
-	const struct ys_node *n = &h->node;
-	const struct ypath *p = &cx->es[h->edit].path;
-	size_t d = h->depth, levels = p->n - d + (n->type == YS_SCALAR);
-	const struct ypath_seg *next = &p->seg[d];
-	bool below_sel = h->below_sel || cx->ed[h->edit].create_element;
+	const struct ys_node *n = node(cx, r->h.node);
+	const struct ypath *p = &cx->es[r->edit].path;
+	size_t d = r->h.depth, levels = p->n - d + (n->type == YS_SCALAR);
+	enum ypath_kind next = p->seg[d].kind;
+	bool below_sel = r->h.below_sel || cx->ed[r->edit].create_element;
 
-	switch (n->type) {
-	case YS_MAP:
-		if (next->kind == YPATH_MATCH)
-			return MISS_FILTER;
-		if (next->kind != YPATH_KEY)
-			return MISS_TYPE;
-		break;
-	case YS_SEQ:
-		if (next->kind == YPATH_KEY)
-			return MISS_TYPE;
-		if (next->kind == YPATH_INDEX)
-			return MISS_INDEX;
-		if (next->kind == YPATH_ALL)
-			return MISS_EMPTY;
-		if (!below_sel)
-			return MISS_MATCH;
-		if (n->count && !n->map_items)
-			return MISS_NOTMAPS;
-		break;
-	case YS_SCALAR:
-		if (n->role == YS_ROOT && n->null)
-			return MISS_ROOT;
-		if (!n->null || n->role != YS_VALUE)
-			return MISS_TYPE;
-		if (next->kind == YPATH_INDEX || next->kind == YPATH_ALL)
-			return MISS_TYPE;
-		break;
-	default:
+	if (n->type == YS_MAP && next != YPATH_KEY)
+		return next == YPATH_MATCH ? MISS_FILTER : MISS_TYPE;
+	if (n->type == YS_SEQ && next != YPATH_MATCH)
+		return next == YPATH_KEY ? MISS_TYPE : next == YPATH_INDEX ? MISS_INDEX : MISS_EMPTY;
+	if (n->type == YS_SEQ && !below_sel)
+		return MISS_MATCH;
+	if (n->type == YS_SEQ && n->count && !n->all_maps)
+		return MISS_NOTMAPS;
+	if (n->type == YS_SCALAR && n->role == YS_ROOT && n->null)
+		return MISS_ROOT;
+	if (n->type == YS_ALIAS || (n->type == YS_SCALAR && (!n->null || n->role != YS_VALUE ||
+							   next == YPATH_INDEX || next == YPATH_ALL)))
 		return MISS_TYPE;
-	}
 	if (p->seg[p->n - 1].kind != YPATH_KEY)
 		return MISS_ENDSEL;
 	if (levels > YEDIT_MAX_CREATE)
@@ -878,89 +823,152 @@ static enum miss creatable(const struct ctx *cx, const struct ys_hit *h)
 	return MISS_NONE;
 }
 
-/* Is the key the path needs at mapping `h` perhaps there, hidden behind a
+/* Is the key the path needs at mapping `n` perhaps there, hidden behind a
  * merge key or written as an alias (which are never followed)? */
-static bool key_hidden(const struct ctx *cx, const struct ys_hit *h)
+static bool key_hidden(const struct missed *m, const struct ypath *p)
 {
-	const struct ys_node *n = &h->node;
-	const struct ypath *p = &cx->es[h->edit].path;
+	return m->type == YS_MAP && (m->merge || m->odd_keys) && m->depth < p->n &&
+	       p->seg[m->depth].kind == YPATH_KEY;
+}
 
-	return n->type == YS_MAP && (n->has_merge || n->odd_keys) && h->depth < p->n &&
-	       p->seg[h->depth].kind == YPATH_KEY;
+static void append_seen(struct buf *b, const char *text, size_t n)
+{
+	size_t take = n > 40 ? 40 : n;
+
+	if (b->len >= SEEN_MAX || memchr(text, '\0', take))
+		return;
+	if (b->len)
+		buf_add(b, ", ", 2);
+	buf_add(b, text, take);
+	/* cppcheck-suppress knownConditionTrueFalse ; n may be over 40 */
+	if (take < n)
+		buf_add(b, "...", 3);
+}
+
+/* For messages: the keys of mapping `x` (an alias as "*name"), or what the
+ * elements of sequence `x` hold under the key of `seg`, a [key=value]. */
+static void list_seen(struct ctx *cx, struct buf *b, size_t x, const struct ypath_seg *seg)
+{
+	const struct ys_node *n = node(cx, x);
+
+	for (size_t i = n->first; n->type == YS_MAP && i != YS_NONE; i = node(cx, i)->next) {
+		const struct ys_node *k = node(cx, i);
+		char name[42] = "*";
+
+		if (k->type == YS_SCALAR) {
+			append_seen(b, ys_value(cx->d, k), k->vlen);
+		} else if (k->type == YS_ALIAS) {
+			size_t an = k->vlen > 40 ? 40 : k->vlen;
+
+			memcpy(name + 1, ys_value(cx->d, k), an);
+			append_seen(b, name, an + 1);
+		}
+		if ((i = k->next) == YS_NONE)
+			break;
+	}
+	for (size_t i = n->first; n->type == YS_SEQ && seg->kind == YPATH_MATCH && i != YS_NONE;
+	     i = node(cx, i)->next) {
+		size_t dup, v = node(cx, i)->type == YS_MAP
+			? ys_get(cx->d, i, seg->key, seg->key_len, &dup) : YS_NONE;
+
+		if (v != YS_NONE && node(cx, v)->type == YS_SCALAR)
+			append_seen(b, ys_value(cx->d, node(cx, v)), node(cx, v)->vlen);
+	}
+}
+
+/* What a message needs of the frontier `r` (miss `m`), into `out`. */
+static int take_missed(struct ctx *cx, const struct hitref *r, enum miss m, struct missed *out)
+{
+	const struct ys_node *n = node(cx, r->h.node);
+
+	buf_reset(&out->seen);
+	out->m = m;
+	out->depth = r->h.depth;
+	out->line = at_line(cx, n->b0);
+	out->type = n->type;
+	out->null = n->null;
+	out->merge = n->has_merge;
+	out->alias_key = n->alias_key;
+	out->odd_keys = n->odd_keys;
+	out->count = n->count;
+	if (n->type == YS_SCALAR)
+		buf_add(&out->seen, ys_value(cx->d, n), n->vlen > SHOW ? SHOW + 1 : n->vlen);
+	else
+		list_seen(cx, &out->seen, r->h.node, &cx->es[r->edit].path.seg[r->h.depth]);
+	return buf_failed(&out->seen) ? no_memory(cx) : 0;
 }
 
 /* "cannot edit 'P': 'a' has a key that is an alias ('*x'), ..." */
-static int refuse_hidden(struct ctx *cx, const struct ys_hit *h)
+static int refuse_hidden(struct ctx *cx, size_t e, const struct missed *m)
 {
-	const struct ys_node *n = &h->node;
-	const char *key = cx->es[h->edit].path.seg[h->depth].key;
-	const char *alias = n->seen ? strchr(n->seen, '*') : NULL;
+	const char *key = cx->es[e].path.seg[m->depth].key;
+	const char *alias = m->seen.len ? strchr(buf_cstr(&m->seen), '*') : NULL;
 	struct buf pre = BUF_INIT;
 
-	path_prefix(&pre, &cx->es[h->edit].path, h->depth);
-	if (n->has_merge || !n->alias_key || !alias)
-		log_error_at(cx->file, at_line(cx, n->start), "cannot edit '%s': %s has %s, so "
-			     "'%s' may come from elsewhere; add it by hand", cx->ed[h->edit].path,
-			     buf_cstr(&pre), n->has_merge ? "a merge key ('<<')" :
-			     "a complex key", key);
+	path_prefix(&pre, &cx->es[e].path, m->depth);
+	if (m->merge || !m->alias_key || !alias)
+		log_error_at(cx->file, m->line, "cannot edit '%s': %s has %s, so '%s' may come from "
+			     "elsewhere; add it by hand", cx->ed[e].path, buf_cstr(&pre),
+			     m->merge ? "a merge key ('<<')" : "a complex key", key);
 	else
-		log_error_at(cx->file, at_line(cx, n->start), "cannot edit '%s': %s has a key "
-			     "that is an alias ('%.*s'), which may be '%s'; aliases are never "
-			     "followed: write that key out", cx->ed[h->edit].path, buf_cstr(&pre),
-			     (int)strcspn(alias, ","), alias, key);
+		log_error_at(cx->file, m->line, "cannot edit '%s': %s has a key that is an alias "
+			     "('%.*s'), which may be '%s'; aliases are never followed: write that "
+			     "key out", cx->ed[e].path, buf_cstr(&pre), (int)strcspn(alias, ","),
+			     alias, key);
 	buf_release(&pre);
 	return -1;
 }
 
-/* Would check_frontier refuse to create at `h`? */
-static bool frontier_refused(const struct ctx *cx, const struct ys_hit *h)
+/* Would check_frontier refuse to create at `r`? */
+static bool frontier_refused(const struct ctx *cx, const struct hitref *r)
 {
-	const struct ys_node *n = &h->node;
+	const struct ys_node *n = node(cx, r->h.node);
+	const struct ypath *p = &cx->es[r->edit].path;
 
-	return key_hidden(cx, h) || n->shared ||
-	       (n->type == YS_SCALAR && n->tag_kind != YS_TAG_NONE);
+	return (n->type == YS_MAP && (n->has_merge || n->odd_keys) && r->h.depth < p->n &&
+		p->seg[r->h.depth].kind == YPATH_KEY) || ys_shared(cx->d, n) ||
+	       (n->type == YS_SCALAR && n->tagk != YS_TAG_NONE);
 }
 
 /* Refusals that hold for a frontier where something would be created. */
-static int check_frontier(struct ctx *cx, const struct ys_hit *h)
+static int check_frontier(struct ctx *cx, const struct hitref *r)
 {
-	const struct ys_node *n = &h->node;
-	const struct ypath *p = &cx->es[h->edit].path;
-	long line = 0;
+	const struct ys_node *n = node(cx, r->h.node);
+	const char *shared = ys_shared(cx->d, n);
+	struct missed m = { .seen = BUF_INIT };
 	struct buf pre = BUF_INIT;
-	int rc = 0;
+	int rc = -1;
 
-	if (!frontier_refused(cx, h))
+	if (!frontier_refused(cx, r))
 		return 0;
-	if (key_hidden(cx, h))
-		return refuse_hidden(cx, h);
-	line = at_line(cx, n->start);
-	path_prefix(&pre, p, h->depth);
-	if (n->shared) {
-		log_error_at(cx->file, line, "cannot edit '%s': %s is inside anchor '&%s', "
-			     "which aliases share", cx->ed[h->edit].path, buf_cstr(&pre),
-			     n->shared_anchor);
-		rc = -1;
-	} else {
-		log_error_at(cx->file, line, "cannot edit '%s': %s is null with a tag",
-			     cx->ed[h->edit].path, buf_cstr(&pre));
-		rc = -1;
+	if (n->type == YS_MAP && (n->has_merge || n->odd_keys) && !shared) {
+		if (take_missed(cx, r, MISS_KEY, &m) == 0)
+			refuse_hidden(cx, r->edit, &m);
+		buf_release(&m.seen);
+		return -1;
 	}
+	path_prefix(&pre, &cx->es[r->edit].path, r->h.depth);
+	if (shared)
+		log_error_at(cx->file, at_line(cx, n->b0), "cannot edit '%s': %s is inside anchor "
+			     "'&%s', which aliases share", cx->ed[r->edit].path, buf_cstr(&pre),
+			     shared);
+	else
+		log_error_at(cx->file, at_line(cx, n->b0), "cannot edit '%s': %s is null with a tag",
+			     cx->ed[r->edit].path, buf_cstr(&pre));
 	buf_release(&pre);
 	return rc;
 }
 
 struct gen {
-	struct ctx *cx;
 	const struct ypath *p;
 	const struct yedit *ed;
-	struct buf *t;        /* the text arena; this change's text starts at t0 */
-	size_t t0;
+	struct buf *t;
 	const char *eol;
 	unsigned step, seq_off; /* layout for nested collections */
 	size_t events;
 	int next_indent;      /* indentation of the line after it */
 	bool at_eof;          /* the text will end the file without a line break */
+	bool literal;         /* the value is written plain, as given */
 };
 
 /* Keys start lines, where "-" or "---" would mean something else. */
@@ -976,15 +984,24 @@ static void gen_value(struct gen *g, bool flow, unsigned col)
 {
 	struct yq_block b = { col + g->step, g->eol, "", 0, g->at_eof };
 	bool block = !flow && g->next_indent < (int)b.indent;
-	struct yq_scalar none = { NULL, 0, YQ_PLAIN, NULL };
-	struct yq_typing ty;
-	bool literal = yq_type_value(&ty, &none, g->ed->value, g->ed->value_len, g->ed->mode) == 0 &&
-		       ty.plain;
 
-	yq_write(g->t, literal ? YQ_PLAIN : yq_choose(YQ_PLAIN, g->ed->value, g->ed->value_len, flow,
-						      block ? &b : NULL),
+	yq_write(g->t, g->literal ? YQ_PLAIN : yq_choose(YQ_PLAIN, g->ed->value, g->ed->value_len,
+							 flow, block ? &b : NULL),
 		 g->ed->value, g->ed->value_len, &b);
 	g->events++;
+}
+
+/* Segment i, a [key=value] element, as `key: value` (in a flow or block
+ * collection). */
+static void gen_pair(struct gen *g, size_t i, bool flow)
+{
+	const struct ypath_seg *s = &g->p->seg[i];
+
+	gen_key(g, s->key, s->key_len, flow);
+	buf_adds(g->t, ": ");
+	yq_write(g->t, yq_choose(YQ_PLAIN, s->value, s->value_len, flow, NULL), s->value,
+		 s->value_len, NULL);
+	g->events += 3; /* the mapping's start and end, the value */
 }
 
 /* The gen_* functions recurse once per path segment they create: at most
@@ -994,17 +1011,11 @@ static void gen_block_entry(struct gen *g, size_t i, unsigned col);
 /* Element [key=value] (segment i) of a block sequence, then the rest. */
 static void gen_block_item(struct gen *g, size_t i, unsigned dash, unsigned item) /* NOLINT(misc-no-recursion) */
 {
-	const struct ypath_seg *s = &g->p->seg[i];
-
 	add_spaces(g->t, dash);
 	buf_addc(g->t, '-');
 	add_spaces(g->t, item > dash + 1 ? item - dash - 1 : 1);
-	gen_key(g, s->key, s->key_len, false);
-	buf_adds(g->t, ": ");
-	yq_write(g->t, yq_choose(YQ_PLAIN, s->value, s->value_len, false, NULL), s->value,
-		 s->value_len, NULL);
+	gen_pair(g, i, false);
 	buf_adds(g->t, g->eol);
-	g->events += 3; /* the mapping's start and end, the value */
 	if (i + 1 < g->p->n)
 		gen_block_entry(g, i + 1, item);
 }
@@ -1031,260 +1042,225 @@ static void gen_block_entry(struct gen *g, size_t i, unsigned col) /* NOLINT(mis
 		gen_block_item(g, i + 1, col + g->seq_off, col + g->seq_off + 2);
 }
 
-static void gen_flow_entry(struct gen *g, size_t i);
-
-static void gen_flow_item(struct gen *g, size_t i) /* NOLINT(misc-no-recursion) */
+/* Segment i in flow style: `key: ...` or `{key: value, ...}`. */
+static void gen_flow(struct gen *g, size_t i) /* NOLINT(misc-no-recursion) */
 {
 	const struct ypath_seg *s = &g->p->seg[i];
+	bool item = s->kind != YPATH_KEY;
 
-	buf_addc(g->t, '{');
-	gen_key(g, s->key, s->key_len, true);
-	buf_adds(g->t, ": ");
-	yq_write(g->t, yq_choose(YQ_PLAIN, s->value, s->value_len, true, NULL), s->value,
-		 s->value_len, NULL);
-	g->events += 3;
-	if (i + 1 < g->p->n) {
-		buf_adds(g->t, ", ");
-		gen_flow_entry(g, i + 1);
+	if (item) {
+		buf_addc(g->t, '{');
+		gen_pair(g, i, true);
+		if (i + 1 < g->p->n)
+			buf_adds(g->t, ", ");
+	} else {
+		gen_key(g, s->key, s->key_len, true);
+		buf_adds(g->t, ": ");
+		if (i + 1 == g->p->n) {
+			gen_value(g, true, 0);
+			return;
+		}
+		g->events += 2;
+		buf_addc(g->t, g->p->seg[i + 1].kind == YPATH_KEY ? '{' : '[');
 	}
-	buf_addc(g->t, '}');
+	if (i + 1 < g->p->n)
+		gen_flow(g, i + 1);
+	buf_addc(g->t, item ? '}' : g->p->seg[i + 1].kind == YPATH_KEY ? '}' : ']');
 }
 
-static void gen_flow_entry(struct gen *g, size_t i) /* NOLINT(misc-no-recursion) */
+/* Where created text goes at frontier `n`, and the change for it: a null
+ * value is replaced (in block style: its text deleted, lines inserted
+ * after its line).  NULL when out of memory. */
+static struct change *creation_at(struct ctx *cx, const struct ys_node *n, bool flow, size_t *pos)
 {
-	const struct ypath_seg *s = &g->p->seg[i];
+	struct change *c;
 
-	gen_key(g, s->key, s->key_len, true);
-	buf_adds(g->t, ": ");
-	if (i + 1 == g->p->n) {
-		gen_value(g, true, 0);
-		return;
+	if (n->type != YS_SCALAR) {
+		*pos = flow ? (n->count ? n->inner_end : n->close) : line_after(cx->in, cx->len, n->end);
+		return new_change(cx, *pos, *pos);
 	}
-	g->events += 2;
-	buf_addc(g->t, g->p->seg[i + 1].kind == YPATH_KEY ? '{' : '[');
-	if (g->p->seg[i + 1].kind == YPATH_KEY)
-		gen_flow_entry(g, i + 1);
-	else
-		gen_flow_item(g, i + 1);
-	buf_addc(g->t, g->p->seg[i + 1].kind == YPATH_KEY ? '}' : ']');
+	*pos = flow ? n->body : line_after(cx->in, cx->len, n->end);
+	if (!flow && n->body < n->end) {
+		size_t del = n->body;
+
+		while (n->body == n->b0 && del > 0 && (cx->in[del - 1] == ' ' || cx->in[del - 1] == '\t'))
+			del--;
+		if (!new_change(cx, del, n->end))
+			return NULL;
+	}
+	if ((c = new_change(cx, *pos, flow ? n->end : *pos)))
+		c->old_at = n->b0;
+	return c;
 }
 
 /* Lines inserted at `pos`: when the file ends there without a line break,
  * the text's last break moves to its front, so it still ends without one. */
-static void end_lines(struct gen *g, size_t pos)
+static void end_lines(struct ctx *cx, struct gen *g, size_t t0, size_t pos)
 {
-	const struct ctx *cx = g->cx;
 	size_t el = strlen(g->eol);
 
-	if (pos == cx->len && (pos == 0 || !is_break(cx->in[pos - 1])) &&
-	    g->t->len - g->t0 >= el) {
+	if (pos == cx->len && (pos == 0 || !is_break(cx->in[pos - 1])) && g->t->len - t0 >= el) {
 		buf_truncate(g->t, g->t->len - el);
-		buf_splice(g->t, g->t0, 0, g->eol, el);
+		buf_splice(g->t, t0, 0, g->eol, el);
 	}
 }
 
-static int create(struct ctx *cx, const struct ys_hit *h)
+static void gen_block(struct gen *g, const struct ys_node *n, size_t d, struct change *c)
 {
-	const struct ys_node *n = &h->node;
-	struct edit_state *es = &cx->es[h->edit];
-	struct gen g = { cx, &es->path, &cx->ed[h->edit], NULL, 0, "\n", map_step(cx, n),
-			 seq_offset(cx, n), 0, -1, false };
-	size_t d = h->depth, pos, nodes = 1;
-	bool flow = n->flow || n->in_flow, lines = false;
-	struct change *c;
+	unsigned col = (unsigned)(n->parent_col < 0 ? 0 : n->parent_col);
 
-	if (n->type == YS_SCALAR) { /* a null value: replaced */
-		pos = flow ? n->body : line_after(cx->in, cx->len, n->end);
-		if (!flow && n->body < n->end) {
-			size_t del = n->body;
-
-			while (n->body == n->start && del > 0 &&
-			       (cx->in[del - 1] == ' ' || cx->in[del - 1] == '\t'))
-				del--;
-			if (!new_change(cx, del, n->end, h->doc))
-				return -1;
-		}
-		c = new_change(cx, pos, flow ? n->end : pos, h->doc);
-		if (!c)
-			return -1;
-		c->has_old = true;
-		c->old_ordinal = n->ordinal;
-		c->old_hash = n->hash;
-		c->replace = true;
+	if (n->type == YS_MAP) {
+		c->col = n->col;
+		gen_block_entry(g, d, n->col);
+	} else if (n->type == YS_SEQ) {
+		c->col = n->col;
+		gen_block_item(g, d, n->col, n->item_col > n->col + 1 ? n->item_col : n->col + 2);
 	} else {
-		pos = flow ? (n->count ? n->inner_end : n->close) : line_after(cx->in, cx->len, n->end);
-		c = new_change(cx, pos, pos, h->doc);
-		if (!c)
-			return -1;
-		nodes = n->type == YS_MAP ? 2 : 1;
+		g->events += 2;
+		c->col = col + 1; /* inside the null's key */
+		if (g->p->seg[d].kind == YPATH_KEY)
+			gen_block_entry(g, d, col + g->step);
+		else
+			gen_block_item(g, d, col + g->seq_off, col + g->seq_off + 2);
 	}
+}
+
+static int create(struct ctx *cx, const struct hitref *r)
+{
+	const struct ys_node *n = node(cx, r->h.node);
+	struct edit_state *es = &cx->es[r->edit];
+	const struct yedit *ed = &cx->ed[r->edit];
+	struct yq_scalar none = { NULL, 0, YQ_PLAIN, NULL };
+	struct yq_typing ty;
+	struct gen g = { &es->path, ed, &cx->texts, "\n", map_step(cx, n),
+			 n->seq_offset >= 0 ? (unsigned)n->seq_offset : cx->seq_off, 0, -1, false,
+			 false };
+	size_t d = r->h.depth, pos;
+	bool flow = n->flow || n->in_flow;
+	struct change *c = creation_at(cx, n, flow, &pos);
+
+	if (!c)
+		return -1;
+	g.literal = yq_type_value(&ty, &none, ed->value, ed->value_len, ed->mode) == 0 && ty.plain;
 	c->depth = d;
-	if (cx->ed[h->edit].create_element && n->seq_offset < 0 && !cx->seq_known)
+	c->edit = r->edit;
+	if (ed->create_element && n->seq_offset < 0 && !cx->seq_known)
 		g.seq_off = 0; /* as kustomize writes a list it adds */
-	g.t = &cx->texts;
-	g.t0 = c->toff;
 	g.eol = eol_at(cx->in, cx->len, flow ? pos : n->end);
-	if (!flow) {
-		g.at_eof = pos == cx->len && (pos == 0 || !is_break(cx->in[pos - 1]));
-		g.next_indent = next_indent(cx->in, cx->len, pos > 0 ? pos - 1 : 0);
-		lines = true;
-	}
 	if (flow) {
 		bool sep = n->type != YS_SCALAR && n->count;
 		bool space = n->type == YS_SCALAR && n->body == n->end &&
 			     (n->body == 0 || cx->in[n->body - 1] != ' ');
+		bool key = es->path.seg[d].kind == YPATH_KEY;
 
 		buf_adds(g.t, sep ? ", " : space ? " " : "");
 		if (n->type == YS_SCALAR) {
-			buf_addc(g.t, es->path.seg[d].kind == YPATH_KEY ? '{' : '[');
+			buf_addc(g.t, key ? '{' : '[');
 			g.events += 2;
 		}
-		if (es->path.seg[d].kind == YPATH_KEY)
-			gen_flow_entry(&g, d);
-		else
-			gen_flow_item(&g, d);
+		gen_flow(&g, d);
 		if (n->type == YS_SCALAR)
-			buf_addc(g.t, es->path.seg[d].kind == YPATH_KEY ? '}' : ']');
-	} else if (n->type == YS_MAP) {
-		c->col = n->col;
-		gen_block_entry(&g, d, n->col);
-	} else if (n->type == YS_SEQ) {
-		c->col = n->col;
-		gen_block_item(&g, d, n->col, n->item_col > n->col + 1 ? n->item_col : n->col + 2);
+			buf_addc(g.t, key ? '}' : ']');
 	} else {
-		unsigned col = (unsigned)(n->parent_col < 0 ? 0 : n->parent_col);
-
-		g.events += 2;
-		c->col = col + 1; /* inside the null's key */
-		if (es->path.seg[d].kind == YPATH_KEY)
-			gen_block_entry(&g, d, col + g.step);
-		else
-			gen_block_item(&g, d, col + g.seq_off, col + g.seq_off + 2);
+		g.at_eof = pos == cx->len && (pos == 0 || !is_break(cx->in[pos - 1]));
+		g.next_indent = next_indent(cx->in, cx->len, pos > 0 ? pos - 1 : 0);
+		gen_block(&g, n, d, c);
+		end_lines(cx, &g, c->toff, pos);
 	}
-	if (lines)
-		end_lines(&g, pos);
-	if (buf_failed(g.t))
-		return buf_trouble(cx, g.t);
-	end_text(cx, c);
-	c->region = true;
-	c->nodes = nodes;
+	c->nodes = n->type == YS_MAP ? 2 : 1;
 	c->events = g.events;
-	es->created++;
+	c->in_flow = flow;
+	if (end_text(cx, c, ed->value, ed->value_len, g.literal) < 0)
+		return -1;
 	es->total++;
-	cx->ed[h->edit].created++;
+	cx->ed[r->edit].created++;
 	note_first(es, pos, c->seq);
 	return 0;
 }
 
 /* Does creation `a` write where `b` (a target, or another creation at the
  * same node) does? */
-static bool collides(const struct ctx *cx, const struct ys_hit *a, const struct ys_hit *b)
+static bool collides(const struct ctx *cx, const struct hitref *a, const struct hitref *b)
 {
-	const struct ypath *pa = &cx->es[a->edit].path, *pb = &cx->es[b->edit].path;
-	const struct ypath_seg *sa, *sb;
+	const struct ypath_seg *sa = &cx->es[a->edit].path.seg[a->h.depth];
+	const struct ypath_seg *sb = &cx->es[b->edit].path.seg[b->h.depth];
 
-	if (a->node.start != b->node.start)
+	if (node(cx, a->h.node)->b0 != node(cx, b->h.node)->b0)
 		return false;
-	if (b->kind == YS_HIT_TARGET || a->node.type == YS_SCALAR || b->node.type == YS_SCALAR)
+	if (b->h.kind == YS_HIT_TARGET || node(cx, a->h.node)->type == YS_SCALAR ||
+	    node(cx, b->h.node)->type == YS_SCALAR)
 		return true;
-	sa = &pa->seg[a->depth];
-	sb = &pb->seg[b->depth];
 	if (sa->kind != sb->kind || sa->key_len != sb->key_len || memcmp(sa->key, sb->key, sa->key_len))
 		return false;
 	return sa->kind != YPATH_MATCH ||
 	       (sa->value_len == sb->value_len && !memcmp(sa->value, sb->value, sa->value_len));
 }
 
-static int cmp_hitref(const void *a, const void *b)
+/* A SET hit that writes: a target, or a frontier where it may create. */
+static bool writes(const struct ctx *cx, const struct hitref *r)
 {
-	const struct ys_hit *x = *(const struct ys_hit *const *)a;
-	const struct ys_hit *y = *(const struct ys_hit *const *)b;
-
-	if (x->node.start != y->node.start)
-		return x->node.start < y->node.start ? -1 : 1;
-	return x->edit < y->edit ? -1 : x->edit > y->edit;
-}
-
-static bool live_set(const struct ctx *cx, const struct ys_hit *h)
-{
-	return cx->ed[h->edit].op == YEDIT_SET && live(cx, h->edit) &&
-	       (h->kind == YS_HIT_TARGET ||
-		(h->kind == YS_HIT_FRONTIER && creatable(cx, h) == MISS_NONE &&
-		 yk_allows(&cx->kinds, h->edit, cx->doc)));
+	return cx->ed[r->edit].op == YEDIT_SET && live(cx, r->edit) &&
+	       (r->h.kind == YS_HIT_TARGET ||
+		(r->h.kind == YS_HIT_FRONTIER && creatable(cx, r) == MISS_NONE &&
+		 yk_allows(&cx->kinds, r->edit, cx->d->index)));
 }
 
 /*
  * Edits that would write the same thing at one node (two creations of one
  * key, or a creation replacing a null that another edit sets) cannot share
- * a round: the later edit waits for the next one, where it sees the
- * earlier edit's result.
+ * a round: the later edit goes to the next round, where it sees the
+ * earlier one's result, and this round is planned again without it.
+ * Hits are sorted by node (plan_targets).
  */
-static int plan_deferrals(struct ctx *cx)
+static void plan_deferrals(struct ctx *cx)
 {
-	/* an array of pointers: sizeof(*refs) is a pointer's size, as meant */
-	const struct ys_hit **refs = calloc(cx->scan.nhits + 1, sizeof(*refs)); /* NOLINT(bugprone-sizeof-expression) */
-	size_t n = 0;
+	struct hitref *h = cx->hits;
 
-	if (!refs) {
-		return no_memory(cx);
-	}
-	for (size_t i = 0; i < cx->scan.nhits; i++)
-		if (live_set(cx, &cx->scan.hits[i]))
-			refs[n++] = &cx->scan.hits[i];
-	qsort(refs, n, sizeof(*refs), cmp_hitref); /* NOLINT(bugprone-sizeof-expression) */
-	for (size_t i = 0, j; i < n; i = j) {
-		for (j = i + 1; j < n && refs[j]->node.start == refs[i]->node.start; j++)
-			;
-		for (size_t a = i + 1; a < j; a++)
-			for (size_t b = i; b < a; b++)
-				if (refs[b]->edit < refs[a]->edit && live_set(cx, refs[b]) &&
-				    live(cx, refs[a]->edit) &&
-				    (refs[a]->kind == YS_HIT_FRONTIER ? collides(cx, refs[a], refs[b])
-				     : refs[b]->kind == YS_HIT_FRONTIER && collides(cx, refs[b], refs[a])) &&
-				    defer(cx, refs[a]->edit) < 0) {
-					free(refs);
-					return -1;
-				}
-	}
-	free(refs);
-	return 0;
+	for (size_t a = 1; a < cx->nhits; a++)
+		for (size_t b = a; b-- > 0 && node(cx, h[b].h.node)->b0 >= node(cx, h[a].h.node)->b0;) {
+			if (h[b].edit == h[a].edit || !writes(cx, &h[a]) || !writes(cx, &h[b]))
+				continue;
+			const struct hitref *early = h[b].edit < h[a].edit ? &h[b] : &h[a];
+			const struct hitref *late = early == &h[a] ? &h[b] : &h[a];
+
+			if (late->h.kind == YS_HIT_FRONTIER ? collides(cx, late, early)
+			    : early->h.kind == YS_HIT_FRONTIER && collides(cx, early, late)) {
+				cx->es[late->edit].round = cx->round + 1;
+				cx->again = true;
+			}
+		}
 }
 
-static void free_found(struct edit_state *es)
-{
-	for (size_t i = 0; i < es->nfound; i++)
-		free(es->found[i]);
-	es->nfound = 0;
-	es->more_found = es->found_key = false;
-}
-
-/* A filter did not match at `h`: keep what its key held there, for the
+/* A filter did not match at `r`: keep what its key held there, for the
  * message (the values at the deepest such miss, each once). */
-static int note_found(struct ctx *cx, const struct ys_hit *h)
+static int note_found(struct ctx *cx, const struct hitref *r)
 {
-	struct edit_state *es = &cx->es[h->edit];
+	struct edit_state *es = &cx->es[r->edit];
+	const struct ys_node *got = r->h.got != YS_NONE ? node(cx, r->h.got) : NULL;
+	const char *v = got ? ys_value(cx->d, got) : NULL;
 
-	if (es->filter_missed && h->depth < es->found_depth)
+	if (es->filter_missed && r->h.depth < es->found_depth)
 		return 0;
-	if (!es->filter_missed || h->depth > es->found_depth) {
-		free_found(es);
+	if (!es->filter_missed || r->h.depth > es->found_depth) {
+		for (size_t i = 0; i < es->nfound; i++)
+			free(es->found[i]);
+		es->nfound = 0;
+		es->more_found = es->found_key = false;
 		es->filter_missed = true;
-		es->found_depth = h->depth;
+		es->found_depth = r->h.depth;
 	}
-	if (!h->got)
+	if (!got)
 		return 0;
 	es->found_key = true;
 	for (size_t i = 0; i < es->nfound; i++)
-		if (strlen(es->found[i]) == h->got_len && !memcmp(es->found[i], h->got, h->got_len))
+		if (strlen(es->found[i]) == got->vlen && !memcmp(es->found[i], v, got->vlen))
 			return 0;
-	if (es->nfound == FOUND_MAX || memchr(h->got, '\0', h->got_len)) {
+	if (es->nfound == FOUND_MAX || memchr(v, '\0', got->vlen)) {
 		es->more_found = true;
 		return 0;
 	}
-	es->found[es->nfound] = strdup(h->got);
-	if (!es->found[es->nfound]) {
+	if (!(es->found[es->nfound] = strndup(v, got->vlen)))
 		return no_memory(cx);
-	}
 	es->nfound++;
 	return 0;
 }
@@ -1293,37 +1269,29 @@ static int note_found(struct ctx *cx, const struct ys_hit *h)
  * miss of every edit for its message. */
 static int plan_frontiers(struct ctx *cx)
 {
-	for (size_t i = 0; i < cx->scan.nhits; i++) {
-		const struct ys_hit *h = &cx->scan.hits[i];
-		struct edit_state *es = &cx->es[h->edit];
+	for (size_t i = 0; i < cx->nhits; i++) {
+		const struct hitref *r = &cx->hits[i];
+		struct edit_state *es = &cx->es[r->edit];
 		enum miss m;
 
-		if (h->kind != YS_HIT_FRONTIER || cx->ed[h->edit].op != YEDIT_SET ||
-		    !live(cx, h->edit))
+		if (r->h.kind != YS_HIT_FRONTIER)
 			continue;
-		m = creatable(cx, h);
-		if (m == MISS_FILTER && note_found(cx, h) < 0)
+		if ((m = creatable(cx, r)) == MISS_FILTER && note_found(cx, r) < 0)
 			return -1;
 		if (m != MISS_NONE) {
-			if (!es->has_best || h->depth > es->best.depth) {
-				if (es->has_best)
-					ys_hit_release(&es->best);
-				es->has_best = ys_hit_copy(&es->best, h) == 0;
-				if (!es->has_best) {
-					return no_memory(cx);
-				}
-				es->best_miss = m;
-			}
+			if ((!es->has_best || r->h.depth > es->best.depth) &&
+			    take_missed(cx, r, m, &es->best) < 0)
+				return -1;
+			es->has_best = true;
 			continue;
 		}
-		if (!yk_allows(&cx->kinds, h->edit, cx->doc))
+		if (!yk_allows(&cx->kinds, r->edit, cx->d->index))
 			continue; /* a document of another kind */
-		if (!cx->kinds.decided && cx->kinds.ed[h->edit].limited &&
-		    frontier_refused(cx, h)) {
+		if (!cx->kinds.decided && cx->kinds.ed[r->edit].limited && frontier_refused(cx, r)) {
 			cx->kinds_again = true; /* perhaps a kind that may not create */
 			continue;
 		}
-		if (check_frontier(cx, h) < 0 || create(cx, h) < 0)
+		if (check_frontier(cx, r) < 0 || create(cx, r) < 0)
 			return -1;
 	}
 	return 0;
@@ -1357,42 +1325,37 @@ static void describe_filter(struct ctx *cx, size_t e, struct buf *msg, const str
 
 static void describe_miss(struct ctx *cx, size_t e, struct buf *msg)
 {
-	const struct ys_hit *h = cx->es[e].has_best ? &cx->es[e].best : NULL;
+	const struct missed *m = &cx->es[e].best;
 	const struct ypath *p = &cx->es[e].path;
-	const struct ypath_seg *s;
-	const struct ys_node *n;
+	const struct ypath_seg *s = &p->seg[m->depth];
+	const char *seen = m->seen.len ? buf_cstr(&m->seen) : NULL;
 	struct buf pre = BUF_INIT;
 
-	if (!h) {
-		buf_adds(msg, cx->scan.ndocs ? "no document has it" : "the file has no document");
-		return;
-	}
-	n = &h->node;
-	s = &p->seg[h->depth];
-	path_prefix(&pre, p, h->depth);
-	switch (cx->es[e].best_miss) {
+	path_prefix(&pre, p, m->depth);
+	switch (m->m) {
 	case MISS_KEY:
 		buf_addf(msg, "%s has no key '%s'", buf_cstr(&pre), s->key);
-		if (n->seen)
-			buf_addf(msg, " (keys: %s)", n->seen);
-		if (s->kind != YPATH_KEY || h->depth + 1 < p->n)
+		if (seen)
+			buf_addf(msg, " (keys: %s)", seen);
+		if (s->kind != YPATH_KEY || m->depth + 1 < p->n)
 			buf_adds(msg, " and the rest cannot be created");
 		break;
 	case MISS_MATCH:
 		buf_addf(msg, "no element of %s has %s '%s'", buf_cstr(&pre), s->key, s->value);
-		buf_addf(msg, n->seen ? " (found: %s)" : " (none has a '%s')", n->seen ? n->seen : s->key);
+		buf_addf(msg, seen ? " (found: %s)" : " (none has a '%s')", seen ? seen : s->key);
 		break;
 	case MISS_INDEX:
-		buf_addf(msg, "%s has %zu element%s, no [%lu]", buf_cstr(&pre), n->count,
-			 n->count == 1 ? "" : "s", s->index);
+		buf_addf(msg, "%s has %zu element%s, no [%lu]", buf_cstr(&pre), m->count,
+			 m->count == 1 ? "" : "s", s->index);
 		break;
 	case MISS_EMPTY:
 		buf_addf(msg, "%s has no elements", buf_cstr(&pre));
 		break;
 	case MISS_TYPE:
-		buf_addf(msg, "%s is %s", buf_cstr(&pre), type_name(n));
-		if (n->type == YS_SCALAR && !n->null)
-			buf_addf(msg, " ('%.*s%s')", show_len(n->len), n->value, ellipsis(n->len));
+		buf_addf(msg, "%s is %s", buf_cstr(&pre), type_name(m->type, m->null));
+		if (m->type == YS_SCALAR && !m->null)
+			buf_addf(msg, " ('%.*s%s')", show_len(m->seen.len), buf_cstr(&m->seen),
+				 ellipsis(m->seen.len));
 		buf_adds(msg, s->kind == YPATH_KEY ? ", not a mapping" : s->kind == YPATH_MATCH
 			 ? ", not a mapping or a sequence" : ", not a sequence");
 		break;
@@ -1419,26 +1382,28 @@ static void describe_miss(struct ctx *cx, size_t e, struct buf *msg)
 	buf_release(&pre);
 }
 
-static int check_resolved(struct ctx *cx)
+/* Every edit of the round resolved somewhere, or is optional. */
+static int check_resolved(struct ctx *cx, size_t ndocs)
 {
 	for (size_t e = 0; e < cx->n; e++) {
 		struct edit_state *es = &cx->es[e];
 		const struct yedit *ed = &cx->ed[e];
 		struct buf msg = BUF_INIT;
-		long line = 0;
 
-		if (es->total || es->nlater || ed->optional || !(cx->round == 0 || es->ndocs))
+		if (es->total || ed->optional || !live(cx, e))
 			continue;
 		if (ed->op == YEDIT_MARKER) {
 			log_error_at(cx->file, 0, "no '<%s>' marker in '%s'", ed->name, cx->file);
 			return -1;
 		}
-		if (es->has_best && key_hidden(cx, &es->best))
-			return refuse_hidden(cx, &es->best);
-		describe_miss(cx, e, &msg);
+		if (es->has_best && key_hidden(&es->best, &es->path))
+			return refuse_hidden(cx, e, &es->best);
 		if (es->has_best)
-			line = line_of(cx->in, cx->len, es->best.node.start);
-		log_error_at(cx->file, line, "'%s' matches nothing: %s", ed->path, buf_cstr(&msg));
+			describe_miss(cx, e, &msg);
+		else
+			buf_adds(&msg, ndocs ? "no document has it" : "the file has no document");
+		log_error_at(cx->file, es->has_best ? es->best.line : 0, "'%s' matches nothing: %s",
+			     ed->path, buf_cstr(&msg));
 		buf_release(&msg);
 		return -1;
 	}
@@ -1447,68 +1412,59 @@ static int check_resolved(struct ctx *cx)
 
 /* ---- the kind rule (yamlkind.h) ---- */
 
-/* Before the first round: gather the documents' kinds in it only when the
- * rule can matter (an edit without [kind=...], a stream that may hold
- * several documents: "---" or "..." starting a line). */
+/* A fresh table; the rule is decided at once (nothing to gather) unless
+ * some edit has no [kind=...] and the stream may hold several documents
+ * ("---" or "..." starting a line). */
 static int kinds_start(struct ctx *cx)
 {
-	bool limited = false;
+	bool limited = false, multi;
 
-	for (size_t e = 0; e < cx->n; e++)
+	yk_release(&cx->kinds);
+	if (yk_init(&cx->kinds, cx->n) < 0)
+		return no_memory(cx);
+	for (size_t e = 0; e < cx->n; e++) {
+		cx->kinds.ed[e].limited = cx->ed[e].op == YEDIT_SET && yk_path_limited(&cx->es[e].path);
 		limited |= cx->kinds.ed[e].limited;
-	if (cx->kinds.decided || !limited ||
-	    (!memmem(cx->in, cx->len, "\n---", 4) && !memmem(cx->in, cx->len, "\n...", 4))) {
-		cx->kinds.decided = true;
-		return 0;
 	}
-	return ypath_parse(&cx->kind_path, "kind", NULL, NULL);
+	multi = memmem(cx->in, cx->len, "\n---", 4) || memmem(cx->in, cx->len, "\n...", 4);
+	cx->kinds.decided = !limited || !multi;
+	return 0;
 }
 
-/* The document's kind, from the hits of the extra path "kind" (the last
- * path), which go: nothing else reads them. */
-static int kinds_take(struct ctx *cx, struct ys_scan *s)
+/* The document's kind, and what every limited edit finds in it. */
+static int kinds_note(struct ctx *cx)
 {
-	const struct ys_node *kind = NULL;
-	size_t k = 0;
-	int rc;
+	const struct ys_node *root = cx->d->n ? node(cx, 0) : NULL;
+	size_t dup, k = root && root->type == YS_MAP ? ys_get(cx->d, 0, "kind", 4, &dup) : YS_NONE;
+	bool has = k != YS_NONE && node(cx, k)->type == YS_SCALAR && !node(cx, k)->null;
 
-	for (size_t i = 0; i < s->nhits; i++)
-		if (s->hits[i].edit == cx->npaths && s->hits[i].kind == YS_HIT_TARGET &&
-		    s->hits[i].node.type == YS_SCALAR && !s->hits[i].node.null)
-			kind = &s->hits[i].node;
-	rc = yk_doc(&cx->kinds, kind ? kind->value : NULL, kind ? kind->len : 0);
-	for (size_t i = 0; i < s->nhits; i++) {
-		if (s->hits[i].edit == cx->npaths)
-			ys_hit_release(&s->hits[i]);
-		else
-			s->hits[k++] = s->hits[i];
-	}
-	s->nhits = k;
-	return rc < 0 ? no_memory(cx) : 0;
-}
+	if (yk_doc(&cx->kinds, has ? ys_value(cx->d, node(cx, k)) : NULL,
+		   has ? node(cx, k)->vlen : 0) < 0)
+		return no_memory(cx);
+	for (size_t i = 0; i < cx->nhits; i++) {
+		const struct hitref *r = &cx->hits[i];
+		bool target = r->h.kind == YS_HIT_TARGET;
 
-/* What every limited edit finds in the document (hits remapped). */
-static int kinds_note(struct ctx *cx, const struct ys_scan *s)
-{
-	for (size_t i = 0; i < s->nhits; i++) {
-		const struct ys_hit *h = &s->hits[i];
-		bool target = h->kind == YS_HIT_TARGET;
-
-		if (cx->ed[h->edit].op != YEDIT_SET ||
-		    !(target || (h->kind == YS_HIT_FRONTIER && creatable(cx, h) == MISS_NONE)))
+		if (!(target || (r->h.kind == YS_HIT_FRONTIER && creatable(cx, r) == MISS_NONE)))
 			continue;
-		if (yk_note(&cx->kinds, h->edit, cx->doc, target, h->depth) < 0)
+		if (yk_note(&cx->kinds, r->edit, cx->d->index, target, r->h.depth) < 0)
 			return no_memory(cx);
 	}
 	return 0;
 }
 
-static int kinds_tie(struct ctx *cx, size_t e)
+/* After the first round's planning pass gathered the kinds: decide.  0:
+ * the plan stands; 1: plan again with the decisions; -1: a tie (reported). */
+static int kinds_end(struct ctx *cx)
 {
+	size_t tie = yk_decide(&cx->kinds);
 	struct buf list = BUF_INIT;
-	const char *first = NULL, *path = cx->ed[e].path;
+	const char *first = NULL, *path;
 
-	if (yk_kinds_tied(&cx->kinds, e, &list, &first) < 0)
+	if (tie == YK_NONE)
+		return cx->kinds_again || yk_restricts(&cx->kinds);
+	path = cx->ed[tie].path;
+	if (yk_kinds_tied(&cx->kinds, tie, &list, &first) < 0)
 		return buf_trouble(cx, &list);
 	log_error_at(cx->file, 0, "cannot create '%s': documents of kinds %s fit it "
 		     "equally; say which with '[kind=%s]%s%s'", path, buf_cstr(&list),
@@ -1517,62 +1473,161 @@ static int kinds_tie(struct ctx *cx, size_t e)
 	return -1;
 }
 
-/* After the first planning scan gathered the kinds: decide.  0: the plan
- * stands; 1: plan again with the decisions (they forbid some creation, or
- * a refusal was put off); -1: a tie (reported). */
-static int kinds_end(struct ctx *cx)
+/* ---- planning one document ---- */
+
+static int add_hit(void *arg, const struct ys_doc *d, const struct ys_hit *h)
 {
-	size_t tie = yk_decide(&cx->kinds);
+	struct ctx *cx = arg;
 
-	if (tie != YK_NONE)
-		return kinds_tie(cx, tie);
-	return cx->kinds_again || yk_restricts(&cx->kinds);
-}
-
-/* ---- a round: scan, plan, splice, verify ---- */
-
-/* Hits name paths and markers; from here on they name edits. */
-static void remap(struct ctx *cx, struct ys_scan *s)
-{
-	for (size_t i = 0; i < s->nhits; i++)
-		s->hits[i].edit = s->hits[i].kind == YS_HIT_MARKER
-			? cx->marker_edit[s->hits[i].edit] : cx->path_edit[s->hits[i].edit];
-}
-
-static int plan_document(void *arg, struct ys_scan *s);
-
-/* A scan of `in`: with `plan`, the round's planning pass (markers only in
- * the first round), else a verification pass over regions. */
-static int scan(struct ctx *cx, struct ys_scan *s, const char *in, size_t len,
-		struct ys_region *regions, size_t nregions, bool plan)
-{
-	memset(s, 0, sizeof(*s));
-	s->paths = cx->paths;
-	s->npaths = cx->npaths;
-	if (plan && !cx->kinds.decided) { /* and every document's kind */
-		cx->paths[cx->npaths] = cx->kind_path;
-		s->npaths++;
-	}
-	s->markers = cx->markers;
-	s->nmarkers = plan && cx->round == 0 ? cx->nmarkers : 0;
-	s->regions = regions;
-	s->nregions = nregions;
-	s->seed = cx->seed;
-	s->lean = !plan;
-	if (plan) {
-		s->on_doc = plan_document;
-		s->arg = cx;
-	}
-	if (ys_run(s, in, len) < 0)
-		return -1;
-	remap(cx, s);
+	(void)d;
+	if (GROW(cx->hits, cx->nhits, cx->hits_alloc) < 0)
+		return no_memory(cx);
+	cx->hits[cx->nhits].edit = 0; /* set by the caller */
+	cx->hits[cx->nhits++].h = *h;
 	return 0;
+}
+
+/* The hits of every edit of this round and the later ones in the document
+ * (markers as targets): the kind rule and the refusals look at all of
+ * them, as if no edit were put off. */
+static int gather(struct ctx *cx)
+{
+	cx->nhits = 0;
+	for (size_t e = 0; e < cx->n; e++) {
+		size_t h0 = cx->nhits;
+
+		if (cx->es[e].round < cx->round || cx->ed[e].op != YEDIT_SET)
+			continue;
+		if (ys_follow(cx->d, &cx->es[e].path, add_hit, cx) < 0)
+			return -1;
+		for (size_t i = h0; i < cx->nhits; i++)
+			cx->hits[i].edit = e;
+	}
+	for (size_t i = 0; cx->markers && i < cx->d->n; i++) {
+		const struct ys_node *n = node(cx, i);
+
+		for (size_t e = 0; n->type == YS_SCALAR && !n->key && e < cx->n; e++) {
+			struct ys_hit h = { YS_HIT_TARGET, i, 0, YS_NONE, false, false, YS_NONE };
+
+			if (cx->ed[e].op != YEDIT_MARKER || !live(cx, e) ||
+			    !marker_in(ys_value(cx->d, n), n->vlen, cx->ed[e].name))
+				continue;
+			if (add_hit(cx, cx->d, &h) < 0)
+				return -1;
+			cx->hits[cx->nhits - 1].edit = e;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Plan one document as the reader finishes it: refusals, deferrals,
+ * targets, creations.  Stops the reader (-1 with cx->again) when an edit
+ * was deferred: the round is planned again without it.
+ */
+static int plan_doc(void *arg, const struct ys_doc *d)
+{
+	struct ctx *cx = arg;
+	size_t nch = cx->nch, k = 0;
+
+	cx->d = d;
+	cx->step = d->map_step > 0 ? (unsigned)d->map_step : 2;
+	cx->seq_off = d->seq_offset >= 0 ? (unsigned)d->seq_offset : 2;
+	cx->seq_known = d->seq_offset >= 0;
+	if (gather(cx) < 0 || (!cx->kinds.decided && kinds_note(cx) < 0))
+		return -1;
+	for (size_t i = 0; i < cx->nhits; i++)
+		if (cx->hits[i].h.kind >= YS_HIT_ALIAS)
+			return refuse(cx, &cx->hits[i]);
+	for (size_t i = 0; i < cx->nhits; i++) /* planned in this round */
+		if (live(cx, cx->hits[i].edit))
+			cx->hits[k++] = cx->hits[i];
+	cx->nhits = k;
+	if (cx->nhits)
+		qsort(cx->hits, cx->nhits, sizeof(*cx->hits), cmp_hitref);
+	plan_deferrals(cx);
+	if (cx->again)
+		return -1;
+	if (plan_targets(cx) < 0 || plan_frontiers(cx) < 0)
+		return -1;
+	if (cx->nch == nch)
+		return 0;
+	if (GROW(cx->spans, cx->nspans, cx->spans_alloc) < 0)
+		return no_memory(cx);
+	cx->spans[cx->nspans++] = (struct span){ d->start, d->end };
+	return 0;
+}
+
+/* ---- a round: plan, splice, verify ---- */
+
+/* Forget what a planning pass of the round found. */
+static void round_reset(struct ctx *cx)
+{
+	cx->nch = cx->nspans = cx->npaths = 0;
+	cx->again = cx->kinds_again = cx->markers = false;
+	buf_reset(&cx->texts);
+	buf_reset(&cx->vals);
+	for (size_t e = 0; e < cx->n; e++) {
+		struct edit_state *es = &cx->es[e];
+		struct yedit *ed = &cx->ed[e];
+
+		es->first_in = es->first_ch = SIZE_MAX;
+		if (!live(cx, e))
+			continue;
+		for (size_t i = 0; i < es->nfound; i++)
+			free(es->found[i]);
+		es->nfound = es->total = 0;
+		es->has_best = es->filter_missed = es->more_found = es->found_key = false;
+		ed->changed = ed->unchanged = ed->created = ed->retyped = 0;
+		cx->markers |= ed->op == YEDIT_MARKER;
+	}
+	for (size_t e = 0; e < cx->n; e++) /* the later rounds' too: see gather */
+		if (cx->ed[e].op == YEDIT_SET && cx->es[e].round >= cx->round)
+			cx->paths[cx->npaths++] = cx->es[e].path;
+}
+
+static int read_failed(const struct ctx *cx, const char *err, long line)
+{
+	if (!strcmp(err, "out of memory"))
+		log_error("out of memory reading '%s'", cx->file);
+	else
+		log_error_at(cx->file, line, "'%s' is not valid YAML: %s", cx->file, err);
+	return -1;
+}
+
+/* Plan the round over cx->in, again as long as an edit is deferred or the
+ * kind rule's decisions call for it.  0 or -1. */
+static int plan_round(struct ctx *cx)
+{
+	for (;;) {
+		struct ys_read r = { NULL, 0, false, plan_doc, cx, 0, false, "", 0 };
+		int k;
+
+		round_reset(cx);
+		if (!cx->kinds.decided && kinds_start(cx) < 0)
+			return -1;
+		r.paths = cx->paths;
+		r.npaths = cx->npaths;
+		r.keep_all = cx->markers;
+		if (ys_run(&r, cx->in, cx->len) < 0 && !cx->again)
+			return r.stopped ? -1 : read_failed(cx, r.err, r.err_line);
+		if (cx->again)
+			continue;
+		if (!cx->kinds.decided && (k = kinds_end(cx)) != 0) {
+			if (k < 0)
+				return -1;
+			continue;
+		}
+		return check_resolved(cx, r.ndocs);
+	}
 }
 
 static int splice(struct ctx *cx, struct buf *out)
 {
 	size_t at = 0;
 
+	if (buf_grow(out, cx->len + cx->texts.len) < 0)
+		return buf_trouble(cx, out);
 	qsort(cx->ch, cx->nch, sizeof(*cx->ch), cmp_change);
 	for (size_t i = 0; i < cx->nch; i++) {
 		struct change *c = &cx->ch[i];
@@ -1592,6 +1647,127 @@ static int splice(struct ctx *cx, struct buf *out)
 	return buf_failed(out) ? buf_trouble(cx, out) : 0;
 }
 
+/* ---- verification: the input's and the output's changed documents side
+ * by side ---- */
+
+static bool same_str(const yaml_char_t *a, const yaml_char_t *b)
+{
+	return (!a && !b) || (a && b && !strcmp((const char *)a, (const char *)b));
+}
+
+/* Do two events say the same, positions aside? */
+static bool same_event(const yaml_event_t *a, const yaml_event_t *b)
+{
+	if (a->type != b->type)
+		return false;
+	switch (a->type) {
+	case YAML_DOCUMENT_START_EVENT:
+		return a->data.document_start.implicit == b->data.document_start.implicit &&
+		       !a->data.document_start.version_directive ==
+		       !b->data.document_start.version_directive &&
+		       (a->data.document_start.tag_directives.start ==
+			a->data.document_start.tag_directives.end) ==
+		       (b->data.document_start.tag_directives.start ==
+			b->data.document_start.tag_directives.end);
+	case YAML_DOCUMENT_END_EVENT:
+		return a->data.document_end.implicit == b->data.document_end.implicit;
+	case YAML_ALIAS_EVENT:
+		return same_str(a->data.alias.anchor, b->data.alias.anchor);
+	case YAML_SCALAR_EVENT:
+		return same_str(a->data.scalar.anchor, b->data.scalar.anchor) &&
+		       same_str(a->data.scalar.tag, b->data.scalar.tag) &&
+		       a->data.scalar.length == b->data.scalar.length &&
+		       !memcmp(a->data.scalar.value, b->data.scalar.value, a->data.scalar.length) &&
+		       a->data.scalar.plain_implicit == b->data.scalar.plain_implicit &&
+		       a->data.scalar.quoted_implicit == b->data.scalar.quoted_implicit &&
+		       a->data.scalar.style == b->data.scalar.style;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT: /* the two start events share a layout */
+		return same_str(a->data.sequence_start.anchor, b->data.sequence_start.anchor) &&
+		       same_str(a->data.sequence_start.tag, b->data.sequence_start.tag) &&
+		       a->data.sequence_start.implicit == b->data.sequence_start.implicit &&
+		       a->data.sequence_start.style == b->data.sequence_start.style;
+	default:
+		return true;
+	}
+}
+
+struct side {
+	struct ys_iter it;
+	size_t base;           /* where the slice starts in its buffer */
+};
+
+/* The region (a change of [c, c1)) holding the output event just read,
+ * or NULL; *c moves past regions that end before it. */
+static struct change *region_of(struct ctx *cx, const struct side *o, size_t *c, size_t c1)
+{
+	const yaml_event_t *ev = &o->it.ev;
+	bool leaf = ev->type == YAML_SCALAR_EVENT || ev->type == YAML_ALIAS_EVENT;
+	bool start = ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT;
+	size_t pos = o->base + (leaf ? o->it.b1 : o->it.b0);
+
+	if (!leaf && !start)
+		return NULL;
+	while (*c < c1 && cx->ch[*c].out_end < pos)
+		(*c)++;
+	for (size_t k = *c; k < c1 && cx->ch[k].out_start <= pos; k++) {
+		struct change *r = &cx->ch[k];
+
+		if (r->region && (leaf ? r->out_start < pos && pos <= r->out_end
+				  : r->out_start <= pos && pos < r->out_end))
+			return r;
+	}
+	return NULL;
+}
+
+/* An output event inside region `r`: counted, and the whole node it starts
+ * read.  0 or -1 (a parse error). */
+static int region_node(struct ctx *cx, struct side *o, struct change *r)
+{
+	size_t depth = o->it.depth;
+	bool coll = o->it.ev.type == YAML_SEQUENCE_START_EVENT ||
+		    o->it.ev.type == YAML_MAPPING_START_EVENT;
+
+	r->got_nodes++;
+	for (;;) {
+		const yaml_event_t *ev = &o->it.ev;
+
+		r->got_events++;
+		if (ev->type == YAML_SCALAR_EVENT)
+			r->got_value = reads_as(ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE
+						? YS_PLAIN : YS_DOUBLE, (const char *)ev->data.scalar.value,
+						ev->data.scalar.length, cx->vals.ptr + r->voff,
+						r->vlen, r->literal, r->in_flow);
+		if (!coll || o->it.depth < depth)
+			return 0;
+		if (ys_iter_next(&o->it) <= 0)
+			return -1;
+	}
+}
+
+/* The next event of each side that is not written text (output) or what
+ * it replaced (input: the scalars at `old`, sorted, from *k on).  1, 0 at
+ * the end of either, -1 on a parse error. */
+static int next_pair(struct ctx *cx, struct side *in, struct side *o, const size_t *old,
+		     size_t nold, size_t *k, size_t *c, size_t c1)
+{
+	int a, b;
+	struct change *r;
+
+	while ((a = ys_iter_next(&in->it)) > 0 && in->it.ev.type == YAML_SCALAR_EVENT) {
+		size_t pos = in->base + in->it.b0;
+
+		while (*k < nold && old[*k] < pos)
+			(*k)++;
+		if (*k == nold || old[*k] != pos)
+			break;
+	}
+	while ((b = ys_iter_next(&o->it)) > 0 && (r = region_of(cx, o, c, c1)))
+		if (region_node(cx, o, r) < 0)
+			return -1;
+	return a < 0 || b < 0 ? -1 : a && b;
+}
+
 static int verify_fail(struct ctx *cx, const char *out, size_t len, size_t off, const char *why)
 {
 	log_error_at(cx->file, off == SIZE_MAX ? 0 : line_of(out, len, off),
@@ -1600,233 +1776,89 @@ static int verify_fail(struct ctx *cx, const char *out, size_t len, size_t off, 
 	return -1;
 }
 
-/* Documents first..last of the input, re-parsed together. */
-struct slice {
-	size_t first, last;   /* documents */
-	size_t i, j;          /* the changes in them */
-	long long before;     /* output minus input length before the slice */
-	long long within;     /* ... inside it */
-};
-
-/* The expected fingerprint of input document `d` after its changes, which
- * start at *k (changes are in document order); *k moves past them. */
-static uint64_t expected_fp(const struct ctx *cx, size_t d, size_t *k, size_t j)
+/* Input bytes [ds, de) and output bytes [os, oe), changes [c0, c1). */
+static int verify_slice(struct ctx *cx, const char *out, size_t olen, size_t ds, size_t de,
+			size_t os, size_t oe, size_t c0, size_t c1, const size_t *old, size_t nold,
+			size_t *k)
 {
-	const struct ys_doc *doc = &cx->docs[d];
-	uint64_t fp = doc->fp;
+	struct side in = { .base = ds }, o = { .base = os };
+	size_t c = c0;
+	int rc = -1, got;
 
-	for (; *k < j && cx->ch[*k].doc <= d; (*k)++)
-		if (cx->ch[*k].doc == d && cx->ch[*k].has_old)
-			fp = ys_fp_replace(fp, doc->events, cx->seed,
-					   cx->ch[*k].old_ordinal - doc->first, cx->ch[*k].old_hash);
-	return fp;
-}
-
-/*
- * Re-parse one slice of the output: the events of every document outside
- * the written text are the input document's (the fingerprints agree once
- * the replaced scalars are swapped for the regions' placeholder), the
- * written text holds what it should, and the targets of SET edits read
- * back their values (counted in found[]).
- */
-static int verify_slice(struct ctx *cx, const char *out, size_t len, const struct slice *sl,
-			size_t *found)
-{
-	size_t os = (size_t)((long long)cx->docs[sl->first].start + sl->before);
-	size_t oe = (size_t)((long long)cx->docs[sl->last].end + sl->before + sl->within);
-	struct ys_region *rg = calloc(sl->j - sl->i + 1, sizeof(*rg));
-	struct ys_scan v;
-	size_t nr = 0;
-	int rc = -1;
-
-	if (!rg) {
-		log_error("out of memory verifying '%s'", cx->file);
-		return -1;
-	}
-	for (size_t k = sl->i; k < sl->j; k++) {
-		const struct change *c = &cx->ch[k];
-
-		if (c->region)
-			rg[nr++] = (struct ys_region){ c->out_start - os, c->out_end - os, c->replace,
-						       c->value, c->len, 0, 0, false };
-	}
-	if (scan(cx, &v, out + os, oe - os, rg, nr, false) < 0) {
-		verify_fail(cx, out, len, os, v.err);
+	if (ys_iter_init(&in.it, cx->in + ds, de - ds) < 0 || ys_iter_init(&o.it, out + os, oe - os) < 0) {
+		verify_fail(cx, out, olen, os, o.it.err[0] ? o.it.err : in.it.err);
 		goto out;
 	}
-	for (size_t k = sl->i, r = 0; k < sl->j; k++) {
-		const struct change *c = &cx->ch[k];
-
-		if (!c->region)
-			continue;
-		if (rg[r].nodes != c->nodes || rg[r].events != c->events ||
-		    (c->value && !rg[r].value_ok)) {
-			verify_fail(cx, out, len, c->out_start, c->value && !rg[r].value_ok
-				    ? "a value reads back differently" : "the new text holds other nodes");
+	while ((got = next_pair(cx, &in, &o, old, nold, k, &c, c1)) > 0)
+		if (!same_event(&in.it.ev, &o.it.ev)) {
+			verify_fail(cx, out, olen, os + o.it.b0, "something outside the edited values moved");
 			goto out;
 		}
-		r++;
-	}
-	if (v.ndocs != sl->last - sl->first + 1) {
-		verify_fail(cx, out, len, os, "the documents changed");
+	if (got < 0 || in.it.ev.type != o.it.ev.type) {
+		verify_fail(cx, out, olen, os, got < 0 ? o.it.err[0] ? o.it.err : in.it.err
+			    : "the documents changed");
 		goto out;
 	}
-	for (size_t d = sl->first, k = sl->i; d <= sl->last; d++) {
-		const struct ys_doc *got = &v.docs[d - sl->first];
+	for (c = c0; c < c1; c++) {
+		const struct change *r = &cx->ch[c];
 
-		if (got->fp != expected_fp(cx, d, &k, sl->j) ||
-		    got->events != cx->docs[d].events) {
-			verify_fail(cx, out, len, os + got->start,
-				    "something outside the edited values moved");
+		if (r->region && (r->got_nodes != r->nodes || r->got_events != r->events ||
+				  !r->got_value)) {
+			verify_fail(cx, out, olen, r->out_start, r->got_value ? "the new text holds "
+				    "other nodes" : "a value reads back differently");
 			goto out;
 		}
-	}
-	for (size_t k = 0; k < v.nhits; k++) {
-		const struct ys_hit *h = &v.hits[k];
-		const struct yedit *ed = &cx->ed[h->edit];
-
-		if (h->kind != YS_HIT_TARGET)
-			continue;
-		if (applied(cx, h->edit, sl->first + h->doc) &&
-		    (h->node.type != YS_SCALAR ||
-		     !holds(out + os, oe - os, &h->node, ed->value, ed->value_len, ed->mode))) {
-			verify_fail(cx, out, len, os + h->node.start, "a target reads back differently");
-			goto out;
-		}
-		found[h->edit]++;
 	}
 	rc = 0;
 out:
-	ys_release(&v);
-	free(rg);
+	ys_iter_release(&in.it);
+	ys_iter_release(&o.it);
 	return rc;
 }
 
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /*
- * Parse the output again where something changed.  Documents of a stream
- * parse independently and the others are byte for byte the same, so only
- * the changed documents are read (those next to each other as one slice,
- * to spare parser set-ups).  Every SET edit must find all its targets.
+ * Parse the changed documents of the input and of the output side by
+ * side (documents of a stream parse independently, and the others are
+ * byte for byte the same): every event outside the written text must be
+ * the input's, every region must hold the nodes it was meant to, and its
+ * value (the target's) must read back.  Adjacent documents go together.
  */
 static int verify(struct ctx *cx, const char *out, size_t len)
 {
-	size_t *found = calloc(cx->n + 1, sizeof(*found));
-	struct slice sl = { 0, 0, 0, 0, 0, 0 };
-	int rc = -1;
+	size_t *old = calloc(cx->nch + 1, sizeof(*old)), nold = 0, k = 0;
+	long long before = 0;
+	int rc = 0;
 
-	if (!found) {
-		log_error("out of memory verifying '%s'", cx->file);
-		return -1;
+	if (!old)
+		return no_memory(cx);
+	for (size_t i = 0; i < cx->nch; i++)
+		if (cx->ch[i].old_at != YS_NONE)
+			old[nold++] = cx->ch[i].old_at;
+	qsort(old, nold, sizeof(*old), cmp_size);
+	for (size_t s = 0, c0 = 0, c1; rc == 0 && s < cx->nspans; c0 = c1) {
+		size_t ds = cx->spans[s].start;
+		long long within = 0;
+
+		while (s + 1 < cx->nspans && cx->spans[s + 1].start == cx->spans[s].end)
+			s++;
+		for (c1 = c0; c1 < cx->nch && cx->ch[c1].span <= s; c1++)
+			within += (long long)(cx->ch[c1].out_end - cx->ch[c1].out_start) -
+				  (long long)(cx->ch[c1].end - cx->ch[c1].start);
+		rc = verify_slice(cx, out, len, ds, cx->spans[s].end,
+				  (size_t)((long long)ds + before),
+				  (size_t)((long long)cx->spans[s].end + before + within), c0, c1,
+				  old, nold, &k);
+		before += within;
+		s++;
 	}
-	for (size_t i = 0, j; i < cx->nch; i = j) {
-		sl.first = sl.last = cx->ch[i].doc;
-		sl.i = i;
-		sl.within = 0;
-		for (j = i; j < cx->nch && cx->ch[j].doc <= sl.last + 1; j++) {
-			sl.last = cx->ch[j].doc;
-			sl.within += (long long)(cx->ch[j].out_end - cx->ch[j].out_start) -
-				     (long long)(cx->ch[j].end - cx->ch[j].start);
-		}
-		sl.j = j;
-		if (verify_slice(cx, out, len, &sl, found) < 0)
-			goto out;
-		sl.before += sl.within;
-	}
-	for (size_t e = 0; e < cx->n; e++) {
-		const struct edit_state *es = &cx->es[e];
-
-		if (cx->ed[e].op == YEDIT_SET && found[e] != cx->want[e] + es->created) {
-			verify_fail(cx, out, len, SIZE_MAX, "a target is missing");
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	free(found);
-	return rc;
-}
-
-static int round_fail_scan(struct ctx *cx)
-{
-	const char *e = cx->scan.err;
-
-	if (!strcmp(e, "out of memory"))
-		log_error("out of memory reading '%s'", cx->file);
-	else
-		log_error_at(cx->file, cx->scan.err_line, "'%s' is not valid YAML: %s", cx->file, e);
-	return -1;
-}
-
-/*
- * Plan one document as the scan finishes it (its hits go when this
- * returns): refusals, deferrals, targets, creations; and count, for
- * verification, the targets of every SET edit in a document that changes.
- */
-static int plan_document(void *arg, struct ys_scan *s)
-{
-	struct ctx *cx = arg;
-	size_t nch = cx->nch;
-
-	cx->doc = s->ndocs - 1;
-	cx->step = s->map_step > 0 ? (unsigned)s->map_step : 2;
-	cx->seq_off = s->seq_offset >= 0 ? (unsigned)s->seq_offset : 2;
-	cx->seq_known = s->seq_offset >= 0;
-	if (cx->any_deferred)
-		for (size_t e = 0; e < cx->n; e++)
-			cx->es[e].defer_now = false;
-	cx->any_deferred = false;
-	if (!cx->kinds.decided && kinds_take(cx, s) < 0)
-		return -1;
-	remap(cx, s);
-	if (!cx->kinds.decided && kinds_note(cx, s) < 0)
-		return -1;
-	for (size_t i = 0; i < s->nhits; i++) {
-		const struct ys_hit *h = &s->hits[i];
-
-		if (h->kind != YS_HIT_MARKER && round_has(cx, h->edit, cx->doc) && refuse(cx, h) < 0)
-			return -1;
-	}
-	if (plan_deferrals(cx) < 0 || plan_targets(cx) < 0 || plan_frontiers(cx) < 0)
-		return -1;
-	for (size_t i = 0; cx->nch > nch && i < s->nhits; i++)
-		if (s->hits[i].kind == YS_HIT_TARGET)
-			cx->want[s->hits[i].edit]++;
-	return 0;
-}
-
-/* One round over cx->in: 0 with the result in `next` (empty when nothing
- * changed), 1 when the kind rule wants the first round planned again, or
- * -1. */
-static int one_round(struct ctx *cx, struct buf *next)
-{
-	int rc = -1;
-
-	for (size_t e = 0; e < cx->n; e++) {
-		cx->es[e].created = 0;
-		cx->es[e].first_in = SIZE_MAX;
-		cx->es[e].first_ch = SIZE_MAX;
-		cx->es[e].defer_now = false;
-	}
-	memset(cx->want, 0, cx->n * sizeof(*cx->want));
-	if (scan(cx, &cx->scan, cx->in, cx->len, NULL, 0, true) < 0) {
-		if (cx->scan.err[0])
-			round_fail_scan(cx);
-		goto out;
-	}
-	if (!cx->kinds.decided && (rc = kinds_end(cx)) != 0)
-		goto out;
-	rc = -1;
-	if (check_resolved(cx) < 0)
-		goto out;
-	free(cx->docs); /* verification needs the documents, not the scan */
-	cx->docs = cx->scan.docs;
-	cx->ndocs = cx->scan.ndocs;
-	cx->scan.docs = NULL;
-	if (cx->nch && (splice(cx, next) < 0 || verify(cx, next->ptr, next->len) < 0))
-		goto out;
-	rc = 0;
-out:
-	ys_release(&cx->scan);
+	free(old);
 	return rc;
 }
 
@@ -1850,43 +1882,39 @@ static void track_first(struct ctx *cx)
 	}
 }
 
-/* The documents deferred this round are the next round's. */
-static bool next_round(struct ctx *cx)
+/* What this round wrote, for the next one (written_by). */
+static int note_written(struct ctx *cx)
 {
-	bool more = false;
-
-	for (size_t e = 0; e < cx->n; e++) {
-		struct edit_state *es = &cx->es[e];
-
-		free(es->docs);
-		es->docs = es->later;
-		es->ndocs = es->nlater;
-		es->later = NULL;
-		es->nlater = es->later_alloc = 0;
-		more |= es->ndocs > 0;
-	}
-	cx->round++;
-	return more;
+	free(cx->written);
+	cx->nwritten = 0;
+	if (!(cx->written = calloc(cx->nch + 1, sizeof(*cx->written))))
+		return no_memory(cx);
+	for (size_t i = 0; i < cx->nch; i++)
+		if (cx->ch[i].region)
+			cx->written[cx->nwritten++] = (struct written){ cx->ch[i].out_start,
+									cx->ch[i].out_end,
+									cx->ch[i].edit };
+	return 0;
 }
 
+/* Every round, each on the previous one's output; the result in `out`. */
 static int run(struct ctx *cx, struct buf *out)
 {
 	struct buf cur = BUF_INIT, next = BUF_INIT;
+	bool more = true;
 	int rc = -1;
 
 	buf_init(&cur, YEDIT_MAX_INPUT * 2);
 	buf_init(&next, YEDIT_MAX_INPUT * 2);
-	if (kinds_start(cx) < 0)
-		goto out;
-	for (;;) {
-		bool more;
-
+	for (cx->round = 0; more; cx->round++) {
 		buf_reset(&next);
-		if ((rc = one_round(cx, &next)) != 0)
+		if (plan_round(cx) < 0)
 			goto out;
-		rc = -1;
+		if (cx->nch && (splice(cx, &next) < 0 || verify(cx, next.ptr, next.len) < 0))
+			goto out;
 		track_first(cx);
-		more = next_round(cx);
+		if (note_written(cx) < 0)
+			goto out;
 		if (cx->nch) {
 			struct buf t = cur;
 
@@ -1895,9 +1923,9 @@ static int run(struct ctx *cx, struct buf *out)
 			cx->in = cur.ptr;
 			cx->len = cur.len;
 		}
-		free_changes(cx);
-		if (!more || cx->round > cx->n)
-			break;
+		more = false;
+		for (size_t e = 0; e < cx->n; e++)
+			more |= cx->es[e].round > cx->round;
 	}
 	if (out->len == 0 && cur.ptr && cx->in == cur.ptr &&
 	    cur.len <= (out->max ? out->max : BUF_MAX_DEFAULT)) {
@@ -1913,7 +1941,6 @@ static int run(struct ctx *cx, struct buf *out)
 	}
 	rc = 0;
 out:
-	free_changes(cx);
 	buf_release(&cur);
 	buf_release(&next);
 	return rc;
@@ -1937,38 +1964,28 @@ static bool marker_name_ok(const char *s)
 static int check_value(const struct yedit *ed, const char *what)
 {
 	const char *name = ed->op == YEDIT_SET ? ed->path : ed->name;
+	const char *in = what ? " in " : "", *where = what ? what : "";
+	char close[YEDIT_MAX_MARKER + 4];
+	int cl = ed->op == YEDIT_MARKER ? snprintf(close, sizeof(close), "</%s>", ed->name) : 0;
 
-	if (ed->value_len > YEDIT_MAX_VALUE) {
-		log_error("value for '%s'%s%s is over %zu KiB", name, what ? " in " : "",
-			  what ? what : "", YEDIT_MAX_VALUE >> 10);
-		return -1;
-	}
-	if (!utf8_valid(ed->value, ed->value_len)) {
-		log_error("value for '%s'%s%s is not valid UTF-8", name, what ? " in " : "",
-			  what ? what : "");
-		return -1;
-	}
-	if (ed->op == YEDIT_SET && ed->mode == YQ_TYPED &&
-	    !yq_typed_ok(ed->value, ed->value_len, NULL)) {
+	if (ed->value_len > YEDIT_MAX_VALUE)
+		log_error("value for '%s'%s%s is over %zu KiB", name, in, where, YEDIT_MAX_VALUE >> 10);
+	else if (!utf8_valid(ed->value, ed->value_len))
+		log_error("value for '%s'%s%s is not valid UTF-8", name, in, where);
+	else if (ed->op == YEDIT_SET && ed->mode == YQ_TYPED &&
+		 !yq_typed_ok(ed->value, ed->value_len, NULL))
 		log_error("value '%.*s%s' for '%s:='%s%s is not a bool, int or float that YAML 1.1 "
 			  "and 1.2 read alike (true, 3, -1.5, ...): for a string write '%s=VALUE'",
 			  show_len(ed->value_len), ed->value, ellipsis(ed->value_len), name,
-			  what ? " in " : "", what ? what : "", name);
-		return -1;
-	}
-	if (ed->op == YEDIT_MARKER) {
-		char close[YEDIT_MAX_MARKER + 4];
-		int cl = snprintf(close, sizeof(close), "</%s>", ed->name);
-
-		/* it would end the marker early: the value could not be read
-		 * back, and the next edit would leave the rest behind */
-		if (cl > 0 && memmem(ed->value, ed->value_len, close, (size_t)cl)) {
-			log_error("value for marker '%s'%s%s holds '%s', which would end the "
-				  "marker early", name, what ? " in " : "", what ? what : "", close);
-			return -1;
-		}
-	}
-	return 0;
+			  in, where, name);
+	/* a value holding "</name>" would end the marker early: it could not
+	 * be read back, and the next edit would leave the rest behind */
+	else if (cl > 0 && memmem(ed->value, ed->value_len, close, (size_t)cl))
+		log_error("value for marker '%s'%s%s holds '%s', which would end the marker early",
+			  name, in, where, close);
+	else
+		return 0;
+	return -1;
 }
 
 /* yedit_check, leaving a SET edit's parsed path in *p (the caller
@@ -2022,45 +2039,20 @@ static void warn_retyped(const struct ctx *cx)
 	}
 }
 
-static uint64_t new_seed(void)
-{
-	uint64_t s;
-
-	if (getrandom(&s, sizeof(s), GRND_NONBLOCK) == (ssize_t)sizeof(s))
-		return s;
-	return (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)clock();
-}
-
 static int prepare(struct ctx *cx)
 {
 	cx->es = calloc(cx->n + 1, sizeof(*cx->es));
 	cx->paths = calloc(cx->n + 1, sizeof(*cx->paths));
-	cx->path_edit = calloc(cx->n + 1, sizeof(*cx->path_edit));
-	cx->markers = calloc(cx->n + 1, sizeof(*cx->markers));
-	cx->marker_edit = calloc(cx->n + 1, sizeof(*cx->marker_edit));
-	cx->want = calloc(cx->n + 1, sizeof(*cx->want));
 	buf_init(&cx->texts, YEDIT_MAX_INPUT * 2);
-	if (!cx->es || !cx->paths || !cx->path_edit || !cx->markers || !cx->marker_edit ||
-	    !cx->want || (!cx->kinds.ed && yk_init(&cx->kinds, cx->n) < 0)) {
+	buf_init(&cx->vals, YEDIT_MAX_INPUT * 2);
+	if (!cx->es || !cx->paths)
 		return no_memory(cx);
-	}
 	for (size_t e = 0; e < cx->n; e++) {
-		struct yedit *ed = &cx->ed[e];
-		struct edit_state *es = &cx->es[e];
-
-		ed->changed = ed->unchanged = ed->created = ed->retyped = 0;
-		ed->line = 0;
-		es->first_out = SIZE_MAX;
-		if (check_edit(ed, NULL, &es->path) < 0)
+		cx->ed[e].changed = cx->ed[e].unchanged = cx->ed[e].created = cx->ed[e].retyped = 0;
+		cx->ed[e].line = 0;
+		cx->es[e].first_out = SIZE_MAX;
+		if (check_edit(&cx->ed[e], NULL, &cx->es[e].path) < 0)
 			return -1;
-		if (ed->op == YEDIT_MARKER) {
-			cx->markers[cx->nmarkers] = ed->name;
-			cx->marker_edit[cx->nmarkers++] = e;
-			continue;
-		}
-		cx->kinds.ed[e].limited = yk_path_limited(&es->path);
-		cx->paths[cx->npaths] = es->path;
-		cx->path_edit[cx->npaths++] = e;
 	}
 	return 0;
 }
@@ -2070,40 +2062,19 @@ static void ctx_release(struct ctx *cx)
 	for (size_t e = 0; cx->es && e < cx->n; e++) {
 		if (!cx->ed[e].parsed)
 			ypath_release(&cx->es[e].path);
-		free(cx->es[e].docs);
-		free(cx->es[e].later);
-		if (cx->es[e].has_best)
-			ys_hit_release(&cx->es[e].best);
-		free_found(&cx->es[e]);
+		for (size_t i = 0; i < cx->es[e].nfound; i++)
+			free(cx->es[e].found[i]);
+		buf_release(&cx->es[e].best.seen);
 	}
 	free(cx->es);
 	free(cx->paths);
-	free(cx->path_edit);
-	free(cx->markers);
-	free(cx->marker_edit);
-	free(cx->want);
-	free(cx->docs);
+	free(cx->hits);
 	free(cx->ch);
+	free(cx->spans);
+	free(cx->written);
 	buf_release(&cx->texts);
+	buf_release(&cx->vals);
 	yk_release(&cx->kinds);
-	ypath_release(&cx->kind_path);
-	memset(cx, 0, sizeof(*cx));
-}
-
-/* Plan and apply the edits, appending to `out`: 0, -1, or 1 when the kind
- * rule's decisions (now in cx->kinds) call for planning again. */
-static int apply(struct ctx *cx, struct yedit *edits, size_t n, const char *in, size_t len,
-		 const char *file, struct buf *out)
-{
-	cx->file = file ? file : "-";
-	cx->ed = edits;
-	cx->n = n;
-	cx->in = in ? in : "";
-	cx->len = in ? len : 0;
-	cx->seed = new_seed();
-	if (prepare(cx) < 0)
-		return -1;
-	return run(cx, out);
 }
 
 int yedit_apply(struct buf *out, const char *in, size_t len, struct yedit *edits,
@@ -2111,29 +2082,23 @@ int yedit_apply(struct buf *out, const char *in, size_t len, struct yedit *edits
 {
 	struct ctx cx;
 	size_t before = out->len;
-	int rc = -1, r;
+	int rc = -1;
 
 	memset(&cx, 0, sizeof(cx));
+	cx.file = file ? file : "-";
+	cx.ed = edits;
+	cx.n = n;
+	cx.in = in ? in : "";
+	cx.len = in ? len : 0;
 	if (n > YEDIT_MAX_EDITS) {
-		log_error("too many edits for '%s' (at most %d)", file ? file : "-",
-			  YEDIT_MAX_EDITS);
+		log_error("too many edits for '%s' (at most %d)", cx.file, YEDIT_MAX_EDITS);
 		return -1;
 	}
 	if (len > YEDIT_MAX_INPUT) {
-		log_error("'%s' is too large to edit (over %zu MiB)", file ? file : "-",
-			  YEDIT_MAX_INPUT >> 20);
+		log_error("'%s' is too large to edit (over %zu MiB)", cx.file, YEDIT_MAX_INPUT >> 20);
 		return -1;
 	}
-	r = apply(&cx, edits, n, in, len, file, out);
-	if (r == 1) { /* once more, creating only where the kind rule allows */
-		struct yk_table kinds = cx.kinds;
-
-		memset(&cx.kinds, 0, sizeof(cx.kinds));
-		ctx_release(&cx);
-		cx.kinds = kinds; /* decided: prepare() keeps it */
-		r = apply(&cx, edits, n, in, len, file, out);
-	}
-	if (r != 0) {
+	if (prepare(&cx) < 0 || run(&cx, out) < 0) {
 		buf_truncate(out, before);
 		goto out;
 	}
@@ -2141,9 +2106,9 @@ int yedit_apply(struct buf *out, const char *in, size_t len, struct yedit *edits
 		if (cx.es[e].first_out != SIZE_MAX)
 			edits[e].line = line_of(out->ptr + before, out->len - before,
 						cx.es[e].first_out);
+	warn_retyped(&cx);
 	/* equal lengths and len > 0: out->ptr is set (clang's analyzer
 	 * does not follow that) */
-	warn_retyped(&cx);
 	if (differs)
 		*differs = out->len - before != len ||
 			   (len && memcmp(out->ptr + before, in, len) != 0); /* NOLINT(clang-analyzer-core.NonNullParamChecker) */

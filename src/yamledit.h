@@ -3,9 +3,10 @@
  * the targeted values and not one other byte.
  *
  * Model: git's config.c, which rewrites one value by copying the original
- * bytes around the replaced span.  The editor finds targets with libyaml's
- * event stream (yamlscan.h), splices new text into a copy of the input, and
- * re-parses the result before handing it back.
+ * bytes around the replaced span.  The editor finds targets on a tree of
+ * each document read from libyaml's event stream (yamlscan.h), splices new
+ * text into a copy of the input, and re-parses the result before handing
+ * it back.
  *
  * Edits, applied together in one call:
  *   YEDIT_SET     PATH=VALUE (yamlpath.h grammar).  In every document of the
@@ -52,9 +53,9 @@
  * (as invalid YAML); a creation that fits documents of several kinds
  * equally (the message lists them and shows the [kind=X] form).
  *
- * Safety: before returning, the output is parsed again.  Every event
- * outside the written text must be identical to the input's (compared by
- * a keyed fingerprint of the event stream), the written text must hold
+ * Safety: before returning, the changed documents of the input and of the
+ * output are parsed again, side by side.  Every event outside the written
+ * text must be identical to the input's, the written text must hold
  * exactly the nodes it was meant to, and every target must read back the
  * new value.  If not, the call fails and `out` is not touched.
  *

@@ -151,6 +151,26 @@ static void test_markers_and_sets_together(void)
 	CHECK_STR(apply(in, e, 2, NULL), "FAIL");
 }
 
+/* Two edits creating one key: the second runs on the first one's result,
+ * where a different value is two results for one value, refused as when
+ * the key is there; the same value is already set. */
+static void test_creations_at_one_key(void)
+{
+	const char *in = "metadata:\n  name: x\n";
+	struct yedit e[2] = { set("metadata.labels.x", "1"), set("metadata.labels.x", "2") };
+	struct buf b = BUF_INIT;
+
+	CHECK_FAILS(yedit_apply(&b, in, strlen(in), e, 2, "t.yaml", NULL),
+		    "edits 'metadata.labels.x' and 'metadata.labels.x' give the value at line 4 "
+		    "different results");
+	CHECK_INT(b.len, 0);
+	e[1] = set("metadata.labels.x", "1");
+	CHECK_STR(apply(in, e, 2, NULL), "metadata:\n  name: x\n  labels:\n    x: '1'\n");
+	CHECK_INT(e[0].created, 1);
+	CHECK_INT(e[1].unchanged, 1);
+	buf_release(&b);
+}
+
 /*
  * The patch mode's rollout annotation: one optional edit per kind with a
  * pod template, [kind=...] at the root.  A bare Job (an immutable pod
@@ -334,6 +354,7 @@ int main(void)
 	test_kind_filters();
 	test_undefined_alias();
 	test_markers_and_sets_together();
+	test_creations_at_one_key();
 	test_splice_is_local();
 	test_check();
 	test_random();
