@@ -99,7 +99,7 @@ static int compare(enum cmp *out, struct gh_client *gh, const char *app, const c
 	struct gh_request req = { 0 };
 	const char *status;
 	cJSON *json = NULL;
-	int rc = -1;
+	int rc = -1, status_rc;
 
 	*out = CMP_UNREADABLE;
 	buf_addf(&what, "comparing %.7s with %.7s in '%s'", base, head, app);
@@ -113,7 +113,10 @@ static int compare(enum cmp *out, struct gh_client *gh, const char *app, const c
 	req.repo = app;
 	req.permission = "contents:read";
 	req.body_max = GH_BODY_MAX;
-	if (gh_request(gh, &req, &resp) < 0) {
+	log_demote(true); /* the client's own error line: this check never fails a deploy */
+	status_rc = gh_request(gh, &req, &resp);
+	log_demote(false);
+	if (status_rc < 0) {
 		log_warning("%s failed: the order is told by the run numbers", what.ptr);
 		rc = 0;
 		goto out;

@@ -186,6 +186,22 @@ def test_unreadable_source_falls_back_to_run_numbers(deploy, fake, app):
     assert r.returncode == 0 and r.outputs()["changed"] == "true", r
 
 
+def test_compare_that_keeps_failing_is_a_warning_not_an_error(deploy, fake, app):
+    """GitHub answers the compare with 502 until the client gives up: the
+    order is told by the run numbers, with a warning and no error line (a
+    run that fails later must have exactly one)."""
+    assert deploy(app["C"], run=3).returncode == 0
+    head = fake.head(GITOPS, "sandbox")
+    fake.fault("status", method="GET", path=".*/compare/.*", times=10, status=502)
+    r = deploy(app["B"], run=2)
+    fake.clear_faults()
+    assert_skipped(r, fake, head, app["B"], app["C"])
+    assert "(by run number;" in r.out
+    assert not [l for l in r.out.splitlines() if l.startswith("::error")], r.out
+    warns = [l for l in r.out.splitlines() if l.startswith("::warning")]
+    assert any("the order is told by the run numbers" in w for w in warns), warns
+
+
 def test_rollback_to_a_passes_and_holds(deploy, fake, app):
     assert deploy(app["C"], run=3).returncode == 0
     r = deploy(app["A"], run=7, rollback=True)
