@@ -892,33 +892,6 @@ static int plan_text(struct imagefind *plan, const char *in, size_t len,
 		     const struct imageref *ref, const char *container, const char *file,
 		     bool nested);
 
-/* Does the text load as YAML?  1 yes, 0 no (a helm.values string that
- * does not is reported and left alone: Argo CD could not render it
- * either), -1 when memory ran out (f->oom). */
-static int loads(struct finder *f, const char *s, size_t len)
-{
-	yaml_parser_t p;
-	yaml_event_t ev;
-	int rc = 1;
-
-	if (!yaml_parser_initialize(&p)) {
-		f->oom = true;
-		return -1;
-	}
-	yaml_parser_set_input_string(&p, (const unsigned char *)s, len);
-	for (bool end = false; !end;) {
-		if (!yaml_parser_parse(&p, &ev)) {
-			rc = p.error == YAML_MEMORY_ERROR ? -1 : 0;
-			f->oom = rc < 0;
-			break;
-		}
-		end = ev.type == YAML_STREAM_END_EVENT;
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&p);
-	return rc;
-}
-
 /* The inner plan's notes, as the Application's: "values image: x" becomes
  * "Application spec.source.helm.values image: x". */
 static int adopt_notes(struct finder *f, struct imagefind_note **arr, size_t *n,
@@ -966,16 +939,14 @@ static int app_values_text(struct finder *f, yaml_node_t *v, const char *at) /* 
 	buf_addf(&path, "[kind=Application].%s.helm.values", at);
 	if (buf_failed(&text) || buf_failed(&path))
 		goto oom;
-	if ((ok = loads(f, text.ptr, text.len)) < 0)
-		goto out;
-	if (!ok) {
+	if ((ok = plan_text(&in, text.ptr, text.len, f->ref, NULL, f->file, true)) < 0)
+		goto out; /* reported */
+	if (ok > 0) {
 		buf_addf(&w, "Application %s.helm.values is not YAML: its images were not looked "
 			 "for", at);
 		rc = note(f, &f->plan->warnings, &f->plan->nwarnings, line_of(v), &w);
 		goto out;
 	}
-	if (plan_text(&in, text.ptr, text.len, f->ref, NULL, f->file, true) < 0)
-		goto out; /* reported */
 	if (adopt_notes(f, &f->plan->targets, &f->plan->ntargets, in.targets, in.ntargets, at) < 0 ||
 	    adopt_notes(f, &f->plan->seen, &f->plan->nseen, in.seen, in.nseen, at) < 0 ||
 	    adopt_notes(f, &f->plan->warnings, &f->plan->nwarnings, in.warnings, in.nwarnings,
@@ -1093,6 +1064,9 @@ static int document(struct finder *f, yaml_node_t *root) /* NOLINT(misc-no-recur
 	return 0;
 }
 
+/* imagefind_plan(); `nested` plans a helm.values string: its strings are
+ * not looked into, and text that is not YAML is 1 with nothing reported
+ * (the caller warns), so it is read once. */
 static int plan_text(struct imagefind *plan, const char *in, size_t len, /* NOLINT(misc-no-recursion) */
 		     const struct imageref *ref, const char *container, const char *file,
 		     bool nested)
@@ -1115,6 +1089,10 @@ static int plan_text(struct imagefind *plan, const char *in, size_t len, /* NOLI
 			 * node's tag) without setting an error */
 			if (parser.error == YAML_MEMORY_ERROR || parser.error == YAML_NO_ERROR) {
 				rc = log_oom();
+				goto out;
+			}
+			if (nested) { /* the caller warns */
+				rc = 1;
 				goto out;
 			}
 			log_error_at(file, (long)parser.problem_mark.line + 1, "'%s' is not valid "
