@@ -105,6 +105,25 @@ int buf_grow(struct buf *b, size_t extra)
 	return 0;
 }
 
+int buf_grow_array(void *arrp, size_t *alloc, size_t n, size_t size)
+{
+	size_t na = *alloc ? *alloc * 2 : 16;
+	void *arr, *p;
+
+	if (n < *alloc)
+		return 0;
+	if (na < *alloc || na > SIZE_MAX / size) {
+		errno = ENOMEM;
+		return -1;
+	}
+	memcpy(&arr, arrp, sizeof(arr));
+	if (!(p = realloc(arr, na * size)))
+		return -1;
+	memcpy(arrp, &p, sizeof(p));
+	*alloc = na;
+	return 0;
+}
+
 int buf_add(struct buf *b, const void *data, size_t len)
 {
 	if (buf_grow(b, len) < 0)

@@ -61,6 +61,13 @@ const char *buf_cstr(const struct buf *b);
 /* Make room for `extra` more bytes.  0, or -1 with errno EFBIG/ENOMEM. */
 int buf_grow(struct buf *b, size_t extra);
 
+/* The same for an array that is not a buffer: make room for element `n`
+ * of `size`-byte elements at *arrp (a pointer to the array's pointer),
+ * *alloc of them allocated; the allocation doubles, from 16.  0, or -1
+ * with errno ENOMEM (the array unchanged).  One copy for the modules that
+ * keep growable arrays of their own (yamlscan, yamledit, yamlkind). */
+int buf_grow_array(void *arrp, size_t *alloc, size_t n, size_t size);
+
 /* Append.  Each returns 0, or -1 with errno EFBIG/ENOMEM (sticky). */
 int buf_add(struct buf *b, const void *data, size_t len);
 int buf_adds(struct buf *b, const char *s);

@@ -143,22 +143,7 @@ static int buf_trouble(const struct ctx *cx, const struct buf *b)
 	return -1;
 }
 
-static int grow(void **arr, size_t *alloc, size_t n, size_t size)
-{
-	size_t na;
-	void *p;
-
-	if (n < *alloc)
-		return 0;
-	na = *alloc ? *alloc * 2 : 16;
-	if (!(p = realloc(*arr, na * size)))
-		return -1;
-	*arr = p;
-	*alloc = na;
-	return 0;
-}
-
-#define GROW(arr, n, alloc) grow((void **)&(arr), &(alloc), n, sizeof(*(arr)))
+#define GROW(arr, n, alloc) buf_grow_array(&(arr), &(alloc), n, sizeof(*(arr)))
 
 /* ---- text helpers ---- */
 

@@ -1,26 +1,10 @@
 /* yamlkind: see yamlkind.h. */
 #include "yamlkind.h"
 
+#include "buf.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-/* Room for one more of `size` bytes in *arr (n used, *alloc there). */
-static int grow(void *arr, size_t *alloc, size_t n, size_t size)
-{
-	void **p = arr;
-	size_t na;
-	void *q;
-
-	if (n < *alloc)
-		return 0;
-	na = *alloc ? *alloc * 2 : 8;
-	q = realloc(*p, na * size);
-	if (!q)
-		return -1;
-	*p = q;
-	*alloc = na;
-	return 0;
-}
 
 int yk_init(struct yk_table *t, size_t nedits)
 {
@@ -53,8 +37,8 @@ static size_t intern(struct yk_table *t, const char *kind, size_t len)
 		if ((!kind && !t->names[i]) || (kind && t->names[i] && t->name_len[i] == len &&
 						!memcmp(t->names[i], kind, len)))
 			return i;
-	if (grow(&t->names, &t->names_alloc, t->nnames, sizeof(*t->names)) < 0 ||
-	    grow(&t->name_len, &alloc, t->nnames, sizeof(*t->name_len)) < 0)
+	if (buf_grow_array(&t->names, &t->names_alloc, t->nnames, sizeof(*t->names)) < 0 ||
+	    buf_grow_array(&t->name_len, &alloc, t->nnames, sizeof(*t->name_len)) < 0)
 		return YK_NONE;
 	copy = kind ? malloc(len + 1) : NULL;
 	if (kind && !copy)
@@ -72,7 +56,7 @@ int yk_doc(struct yk_table *t, const char *kind, size_t len)
 {
 	size_t k = intern(t, kind, len);
 
-	if (k == YK_NONE || grow(&t->doc, &t->docs_alloc, t->ndocs, sizeof(*t->doc)) < 0)
+	if (k == YK_NONE || buf_grow_array(&t->doc, &t->docs_alloc, t->ndocs, sizeof(*t->doc)) < 0)
 		return -1;
 	t->doc[t->ndocs++] = k;
 	return 0;
@@ -83,7 +67,7 @@ static struct yk_stat *stat_of(struct yk_edit *ed, size_t kind)
 	for (size_t i = 0; i < ed->n; i++)
 		if (ed->st[i].kind == kind)
 			return &ed->st[i];
-	if (grow(&ed->st, &ed->alloc, ed->n, sizeof(*ed->st)) < 0)
+	if (buf_grow_array(&ed->st, &ed->alloc, ed->n, sizeof(*ed->st)) < 0)
 		return NULL;
 	memset(&ed->st[ed->n], 0, sizeof(*ed->st));
 	ed->st[ed->n].kind = kind;

@@ -355,23 +355,12 @@ static int oom(struct state *st)
 }
 
 /* Make room for one more element in a growable array. */
-static int grow(struct state *st, void **arr, size_t *alloc, size_t n, size_t size)
+static int grow(struct state *st, void *arrp, size_t *alloc, size_t n, size_t size)
 {
-	size_t na;
-	void *p;
-
-	if (n < *alloc)
-		return 0;
-	na = *alloc ? *alloc * 2 : 16;
-	p = realloc(*arr, na * size);
-	if (!p)
-		return oom(st);
-	*arr = p;
-	*alloc = na;
-	return 0;
+	return buf_grow_array(arrp, alloc, n, size) < 0 ? oom(st) : 0;
 }
 
-#define GROW(st, arr, n, alloc) grow(st, (void **)&(arr), &(alloc), n, sizeof(*(arr)))
+#define GROW(st, arr, n, alloc) grow(st, &(arr), &(alloc), n, sizeof(*(arr)))
 
 const char *ys_value(const struct ys_doc *d, const struct ys_node *n)
 {

@@ -3,6 +3,7 @@
 #include "t.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -89,6 +90,29 @@ static void test_detach(void)
 	free(s);
 }
 
+/* buf_grow_array: room for element n, doubling from 16; the contents kept;
+ * an impossible size is ENOMEM with the array untouched. */
+static void test_grow_array(void)
+{
+	long *a = NULL;
+	size_t alloc = 0;
+
+	for (size_t i = 0; i < 100; i++) {
+		CHECK_INT(buf_grow_array(&a, &alloc, i, sizeof(*a)), 0);
+		a[i] = (long)i * 3;
+	}
+	CHECK_INT((long long)alloc, 128);
+	CHECK_INT(a[99], 297);
+	CHECK_INT(buf_grow_array(&a, &alloc, 50, sizeof(*a)), 0); /* room already */
+	CHECK_INT((long long)alloc, 128);
+	errno = 0;
+	CHECK_INT(buf_grow_array(&a, &alloc, 128, SIZE_MAX / 2), -1);
+	CHECK_INT(errno, ENOMEM);
+	CHECK_INT((long long)alloc, 128);
+	CHECK_INT(a[0] + a[1], 3);
+	free(a);
+}
+
 static void test_read_fd_cap(void)
 {
 	struct buf b = BUF_INIT;
@@ -168,6 +192,7 @@ int main(void)
 	test_rollback();
 	test_splice();
 	test_detach();
+	test_grow_array();
 	test_read_fd_cap();
 	test_read_file();
 	return t_done();
