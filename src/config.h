@@ -24,7 +24,8 @@
  * App's private-key) are never flags either, and are masked (the key line by
  * line) before anything is printed.
  *
- * The mode is INPUT_MODE or the first CLI word (`gitops-bump dispatch ...`).
+ * The mode is INPUT_MODE or the first CLI word (`gitops-bump dispatch ...`):
+ * dispatch, patch, land, or the CLI-only edit.
  * `edit` is a CLI-only verb with its own arguments (see edit.h); config_load
  * recognises it and leaves its arguments alone.
  *
@@ -59,6 +60,7 @@ enum mode {
 	MODE_HELP,    /* --help / help: print usage, exit 0 */
 	MODE_VERSION, /* --version */
 	MODE_INPUTS,  /* --list-inputs: the input table, for the action.yml test */
+	MODE_LAND,    /* GitOps repo, on a closed pull request: finish its deploy (land.h) */
 };
 
 /* Every input.  Keep in the same order as the table in config.c. */
@@ -159,6 +161,13 @@ int config_client_new(struct gh_client **out, const struct config *cfg);
  * 0, or -1 (printed; *out NULL); 1 when there is no such token (*out NULL,
  * nothing printed). */
 int config_deploy_client_new(struct gh_client **out, const struct config *cfg);
+
+/* The Argo CD inputs (argocd-server, -token, -namespace, -ca-file,
+ * -timeout; timeout and max-attempts for each request) as argocd_opts,
+ * which both receiver steps wait with; the caller sets the application,
+ * the revision and the contains callback.  `o` is zeroed first. */
+struct argocd_opts;
+void config_argocd_opts(struct argocd_opts *o, const struct config *cfg);
 
 /* Print the usage text to stdout. */
 void config_usage(void);

@@ -1,8 +1,9 @@
 /* deploy: see deploy.h for the contract. */
 #include "deploy.h"
 
-#include "utf8.h"
+#include "event.h"
 #include "log.h"
+#include "utf8.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -19,6 +20,13 @@ void deploy_status_release(struct deploy_status *s)
 	free(s->environment_url);
 	free(s->log_url);
 	memset(s, 0, sizeof(*s));
+}
+
+void deploy_landed_text(char *out, size_t len, const char *verb, const char *sha, bool argo,
+			bool newer)
+{
+	snprintf(out, len, "%s %.*s%s", verb, EVENT_SHORT_SHA, sha, !argo ? "" : newer ?
+		 ", Argo CD runs a newer revision: Healthy" : ", Argo CD: Synced and Healthy");
 }
 
 bool deploy_final(const char *state)

@@ -104,6 +104,14 @@ void deploy_feedback_post(struct deploy_feedback *f, const char *state, const ch
 bool deploy_feedback_on(const struct deploy_feedback *f);
 void deploy_feedback_release(struct deploy_feedback *f);
 
+/* The description of the success status of a deploy that landed, the
+ * same words in both receiver steps: "VERB abc1234" (VERB: "committed",
+ * "merged"), then ", Argo CD: Synced and Healthy" when Argo CD was waited
+ * for (`argo`), or ", Argo CD runs a newer revision: Healthy" (`newer`).
+ * Written into `out` of `len` bytes (cut, always terminated). */
+void deploy_landed_text(char *out, size_t len, const char *verb, const char *sha, bool argo,
+			bool newer);
+
 /* Append `s` as one line of at most `max` characters (code points): line
  * breaks and other control characters become spaces, invalid UTF-8 is
  * U+FFFD, and a longer text ends in "..." within the limit.  0 or -1

@@ -3,6 +3,7 @@
 
 #include "event.h"
 #include "log.h"
+#include "policy.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -302,6 +303,12 @@ int deployed_trailers(struct buf *msg, const struct payload *pl, const struct de
 		      strcmp(d->against, pl->sha) != 0;
 	t.deployment_id = pl->deployment_id;
 	t.run = pl->run_number;
+	/* a deployment may be finished later by a step that has no payload
+	 * (land.h): it names the Argo CD application from these two */
+	if (pl->deployment_id && pl->service && pl->environment &&
+	    policy_valid_name(pl->service) && policy_valid_name(pl->environment) &&
+	    (copy(&t.service, pl->service) < 0 || copy(&t.environment, pl->environment) < 0))
+		goto out;
 	if (copy(&t.from.repo, pl->repository) < 0 || copy(&t.from.sha, pl->sha) < 0 ||
 	    (pl->workflow_ref && trailer_valid_workflow(pl->workflow_ref) &&
 	     copy(&t.workflow, pl->workflow_ref) < 0) ||
@@ -366,4 +373,34 @@ int deployed_describe(struct buf *out, const struct payload *pl, const struct de
 void deployed_release(struct deployed *d)
 {
 	reset(d);
+}
+
+int deployed_contains(struct gh_client *gh, const char *repo, const char *ours, const char *rev)
+{
+	struct gh_response resp = GH_RESPONSE_INIT;
+	struct gh_request req = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *json = NULL;
+	const char *status;
+	int yes = 0;
+
+	if (gh_repo_path(&path, repo, "/compare/%s...%s", ours, rev) < 0) {
+		buf_release(&path);
+		return log_oom();
+	}
+	req.method = "GET";
+	req.path = path.ptr;
+	req.what = "comparing Argo CD's revision with ours";
+	req.repo = repo;
+	log_demote(true);
+	if (gh_request(gh, &req, &resp) == 0 && resp.status == 200 &&
+	    gh_parse_json(&json, &req, &resp, GH_JSON_ANY) == 0) {
+		status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "status"));
+		yes = status && (!strcmp(status, "ahead") || !strcmp(status, "identical"));
+	}
+	log_demote(false);
+	cJSON_Delete(json);
+	gh_response_release(&resp);
+	buf_release(&path);
+	return yes;
 }

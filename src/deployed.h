@@ -93,13 +93,20 @@ int deployed_check(struct deployed *d, struct gh_client *gh, const struct deploy
 
 /* Append the trailers of this deploy to `msg`: Deployed-From, Deployment-Id,
  * Source-Run, Source-Workflow from the payload, Rollback-Of from what was
- * deployed (for a rollback).  Payload values not of a trailer's strict form
+ * deployed (for a rollback), and with a deployment Deploy-Service and
+ * Deploy-Environment (what mode land needs to finish it).  Payload values not of a trailer's strict form
  * are left out.  0 or -1 (reported). */
 int deployed_trailers(struct buf *msg, const struct payload *pl, const struct deployed *d);
 
 /* "stale: org/app@abc1234 is older than the deployed org/app@def5678 (by
  * ancestry)"-like sentence for logs and the summary, appended to `out`. */
 int deployed_describe(struct buf *out, const struct payload *pl, const struct deployed *d);
+
+/* Is `rev` a commit of `repo` that contains `ours` (GitHub's compare:
+ * "ahead" or "identical")?  The argocd_opts.contains question of both
+ * receiver steps.  Best effort: 1 yes, 0 no or cannot tell (nothing
+ * printed but debug lines), -1 out of memory (reported). */
+int deployed_contains(struct gh_client *gh, const char *repo, const char *ours, const char *rev);
 
 void deployed_release(struct deployed *d);
 

@@ -38,6 +38,11 @@ static int show_len(size_t len)
 	return len > SHOW_MAX ? SHOW_MAX : (int)len;
 }
 
+bool policy_valid_name(const char *name)
+{
+	return safe_name(name, strlen(name), POLICY_NAME_MAX);
+}
+
 int policy_check_name(const char *name, const char *what)
 {
 	size_t len = strlen(name);

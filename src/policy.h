@@ -58,6 +58,9 @@
 /* `what` names the value in errors: "service", "environment". */
 int policy_check_name(const char *name, const char *what);
 
+/* The same rule without a word (for values read back, e.g. trailers). */
+bool policy_valid_name(const char *name);
+
 /* Validate the `environments` input itself (load time): at least one
  * entry, each a safe name. */
 int policy_check_environments(const char *allowed);

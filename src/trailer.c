@@ -3,6 +3,7 @@
 
 #include "github.h"
 #include "log.h"
+#include "policy.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -58,8 +59,12 @@ int trailer_append(struct buf *msg, const struct trailers *t)
 		return bad(TRAILER_SOURCE_RUN);
 	if (t->workflow && !trailer_valid_workflow(t->workflow))
 		return bad(TRAILER_SOURCE_WORKFLOW);
+	if (t->service && !policy_valid_name(t->service))
+		return bad(TRAILER_SERVICE);
+	if (t->environment && !policy_valid_name(t->environment))
+		return bad(TRAILER_ENVIRONMENT);
 	if (!ref_set(&t->from) && !ref_set(&t->rollback_of) && !t->deployment_id && !t->run &&
-	    !t->workflow)
+	    !t->workflow && !t->service && !t->environment)
 		return 0;
 	while (msg->len && isspace((unsigned char)msg->ptr[msg->len - 1]))
 		buf_truncate(msg, msg->len - 1);
@@ -68,6 +73,10 @@ int trailer_append(struct buf *msg, const struct trailers *t)
 		buf_addf(msg, "%s: %s@%s\n", TRAILER_DEPLOYED_FROM, t->from.repo, t->from.sha);
 	if (t->deployment_id)
 		buf_addf(msg, "%s: %lld\n", TRAILER_DEPLOYMENT_ID, t->deployment_id);
+	if (t->service)
+		buf_addf(msg, "%s: %s\n", TRAILER_SERVICE, t->service);
+	if (t->environment)
+		buf_addf(msg, "%s: %s\n", TRAILER_ENVIRONMENT, t->environment);
 	if (t->run)
 		buf_addf(msg, "%s: %lld\n", TRAILER_SOURCE_RUN, t->run);
 	if (t->workflow)
@@ -120,13 +129,15 @@ static int take_ref(struct trailer_ref *r, const char *v, size_t n)
 	return 0;
 }
 
-static int take_workflow(char **slot, const char *v, size_t n)
+/* A string value into *slot (replacing what it held) when `valid` says it
+ * is of its form. */
+static int take_str(char **slot, const char *v, size_t n, bool (*valid)(const char *))
 {
 	char *w = strndup(v, n);
 
 	if (!w)
 		return log_oom();
-	if (!trailer_valid_workflow(w)) {
+	if (!valid(w)) {
 		free(w);
 		return 0;
 	}
@@ -165,7 +176,11 @@ static int take_line(struct trailers *t, const char *line, size_t n)
 	if (key_is(line, klen, TRAILER_ROLLBACK_OF))
 		return take_ref(&t->rollback_of, v, vlen);
 	if (key_is(line, klen, TRAILER_SOURCE_WORKFLOW))
-		return take_workflow(&t->workflow, v, vlen);
+		return take_str(&t->workflow, v, vlen, trailer_valid_workflow);
+	if (key_is(line, klen, TRAILER_SERVICE))
+		return take_str(&t->service, v, vlen, policy_valid_name);
+	if (key_is(line, klen, TRAILER_ENVIRONMENT))
+		return take_str(&t->environment, v, vlen, policy_valid_name);
 	if (key_is(line, klen, TRAILER_DEPLOYMENT_ID) && (x = number(v, vlen)))
 		t->deployment_id = x;
 	else if (key_is(line, klen, TRAILER_SOURCE_RUN) && (x = number(v, vlen)))
@@ -237,5 +252,7 @@ void trailer_release(struct trailers *t)
 	free(t->workflow);
 	free(t->rollback_of.repo);
 	free(t->rollback_of.sha);
+	free(t->service);
+	free(t->environment);
 	memset(t, 0, sizeof(*t));
 }

@@ -14,20 +14,26 @@
  *                                      the sender's workflow_ref
  *   Rollback-Of: owner/app@SHA         on a rollback: the source commit that
  *                                      was deployed before it
+ *   Deploy-Service: NAME               the payload's service and environment
+ *   Deploy-Environment: NAME           (safe names, policy.h), so that a later
+ *                                      step without the payload (mode land,
+ *                                      land.h) can name the Argo CD
+ *                                      application of the deploy
  *
  * Writing (trailer_append): the message's trailing blank lines and white
  * space are dropped, then one blank line and the trailers that are set, in
  * the order above, each on its own line, the message ending in "\n".  Only
  * values of a strict form are written (owner/name as GitHub spells it, a
  * full lowercase hex sha, a positive decimal number, a workflow ref of
- * printable ASCII without white space), so no payload text can add a line
+ * printable ASCII without white space, a safe name as policy.h defines
+ * it), so no payload text can add a line
  * or a trailer of its own; trailer_append refuses anything else (-1,
  * reported, naming the field): the caller validated the payload already.
  *
  * Reading (trailer_parse): the last paragraph of the message (after its
  * last blank line) is a trailer block when every line of it is
  * "Key: value" (Key of [A-Za-z0-9-], compared case-insensitively as git
- * does); else the message has no trailers.  Keys other than the five are
+ * does); else the message has no trailers.  Keys other than the seven are
  * ignored (Signed-off-by...).  A value that is not of its strict form is
  * ignored, as if the trailer were absent; a key given twice keeps its last
  * value.  Reading never fails on any input: the worst a hostile message can
@@ -48,6 +54,8 @@
 #define TRAILER_SOURCE_RUN "Source-Run"
 #define TRAILER_SOURCE_WORKFLOW "Source-Workflow"
 #define TRAILER_ROLLBACK_OF "Rollback-Of"
+#define TRAILER_SERVICE "Deploy-Service"
+#define TRAILER_ENVIRONMENT "Deploy-Environment"
 #define TRAILER_WORKFLOW_MAX 512
 
 /* "owner/app@sha", split. */
@@ -62,6 +70,8 @@ struct trailers {
 	long long run;                /* Source-Run, 0: absent */
 	char *workflow;               /* Source-Workflow, or NULL */
 	struct trailer_ref rollback_of; /* Rollback-Of (NULLs: absent) */
+	char *service;                /* Deploy-Service, or NULL */
+	char *environment;            /* Deploy-Environment, or NULL */
 };
 
 /* Append `t`'s trailers to the message in `msg` as above.  0, or -1

@@ -19,7 +19,7 @@ static struct trailers mk(const char *repo, const char *sha, long long id, long 
 			  const char *wf, const char *rb_repo, const char *rb_sha)
 {
 	struct trailers t = { { copy(repo), copy(sha) }, id, run, copy(wf),
-			      { copy(rb_repo), copy(rb_sha) } };
+			      { copy(rb_repo), copy(rb_sha) }, NULL, NULL };
 
 	return t;
 }
@@ -156,8 +156,46 @@ static void test_round_trip(void)
 	free(m);
 }
 
+/* Deploy-Service and Deploy-Environment: written after Deployment-Id,
+ * safe names only (policy.h), read back with the same rule. */
+static void test_service_environment(void)
+{
+	struct trailers t = mk("org/app", SHA_A, 17, 0, NULL, NULL, NULL), out;
+	const char *msg;
+	char *m;
+
+	t.service = copy("product");
+	t.environment = copy("sandbox");
+	m = appended("Deploy", &t);
+	CHECK_STR(m, "Deploy\n\nDeployed-From: org/app@" SHA_A "\nDeployment-Id: 17\n"
+		  "Deploy-Service: product\nDeploy-Environment: sandbox\n");
+	CHECK(m && trailer_parse(&out, m, strlen(m)) == 0);
+	CHECK_STR(out.service, "product");
+	CHECK_STR(out.environment, "sandbox");
+	trailer_release(&out);
+	free(m);
+	free(t.service);
+	t.service = copy("a/b");
+	CHECK_FAILS(append_rc(&t), "Deploy-Service");
+	free(t.environment);
+	t.environment = copy("..");
+	free(t.service);
+	t.service = NULL;
+	CHECK_FAILS(append_rc(&t), "Deploy-Environment");
+	trailer_release(&t);
+
+	/* read with the same rule: a name that is not safe is as if absent */
+	msg = "x\n\nDeploy-Service: ../etc\nDeploy-Environment: qa\ndeploy-service: web.v2\n"
+	      "Deploy-Environment: two words\n";
+	CHECK(trailer_parse(&out, msg, strlen(msg)) == 0);
+	CHECK_STR(out.service, "web.v2");
+	CHECK_STR(out.environment, "qa");
+	trailer_release(&out);
+}
+
 int main(void)
 {
+	test_service_environment();
 	test_append();
 	test_append_refuses();
 	test_parse();
