@@ -1,6 +1,7 @@
 /* config: see config.h for the contract. */
 #include "config.h"
 
+#include "argocd.h"
 #include "buf.h"
 #include "github.h"
 #include "log.h"
@@ -15,6 +16,7 @@
 #define M_DISPATCH (1u << MODE_DISPATCH)
 #define M_PATCH    (1u << MODE_PATCH)
 #define M_BOTH     (M_DISPATCH | M_PATCH)
+#define M_LAND     (1u << MODE_LAND)
 
 #define CONFIG_VALUE_MAX ((size_t)1 << 20) /* 1 MiB per input */
 
@@ -33,17 +35,18 @@ struct input_def {
  * action.yml declares the same names and the same defaults, or '' for the
  * inputs whose default depends on the payload (tests check both). */
 static const struct input_def inputs[IN__COUNT] = {
-	[IN_MODE] = { "mode", M_BOTH, T_STR, NULL, 0, 0,
-		"what to do: 'dispatch' (app repo) or 'patch' (GitOps repo)" },
-	[IN_TOKEN] = { "token", M_BOTH, T_STR, NULL, 0, 0,
+	[IN_MODE] = { "mode", M_BOTH | M_LAND, T_STR, NULL, 0, 0,
+		"what to do: 'dispatch' (app repo), 'patch' (GitOps repo) or 'land' (GitOps repo, "
+		"a closed pull request)" },
+	[IN_TOKEN] = { "token", M_BOTH | M_LAND, T_STR, NULL, 0, 0,
 		"GitHub token (else GITHUB_TOKEN, GH_TOKEN); never a CLI flag" },
-	[IN_API_URL] = { "api-url", M_BOTH, T_STR, NULL, 0, 0,
+	[IN_API_URL] = { "api-url", M_BOTH | M_LAND, T_STR, NULL, 0, 0,
 		"REST API base URL (else GITHUB_API_URL, else https://api.github.com)" },
-	[IN_MAX_ATTEMPTS] = { "max-attempts", M_BOTH, T_INT, "5", 1, 100,
+	[IN_MAX_ATTEMPTS] = { "max-attempts", M_BOTH | M_LAND, T_INT, "5", 1, 100,
 		"attempts per request, and per commit on conflicts" },
-	[IN_TIMEOUT] = { "timeout", M_BOTH, T_INT, "120", 1, 86400,
+	[IN_TIMEOUT] = { "timeout", M_BOTH | M_LAND, T_INT, "120", 1, 86400,
 		"total time budget in seconds for all requests and waits" },
-	[IN_DRY_RUN] = { "dry-run", M_BOTH, T_BOOL, "false", 0, 0,
+	[IN_DRY_RUN] = { "dry-run", M_BOTH | M_LAND, T_BOOL, "false", 0, 0,
 		"show what would be sent or committed, change nothing" },
 	[IN_STRICT] = { "strict", M_DISPATCH, T_BOOL, "false", 0, 0,
 		"fail instead of skipping events that are not deploys (tag pushes, deletions, fork runs)" },
@@ -62,7 +65,7 @@ static const struct input_def inputs[IN__COUNT] = {
 		"wherever its repository is (workloads, kustomize, Helm values, Argo CD)" },
 	[IN_ENVIRONMENTS] = { "environments", M_PATCH, T_STR, "sandbox,qa,master", 0, 0,
 		"allowed environments, comma or newline separated" },
-	[IN_ALLOWED_SOURCES] = { "allowed-sources", M_PATCH, T_LINES, NULL, 0, 0,
+	[IN_ALLOWED_SOURCES] = { "allowed-sources", M_PATCH | M_LAND, T_LINES, NULL, 0, 0,
 		"source repositories allowed to trigger a deploy (default: any)" },
 	[IN_MANIFEST] = { "manifest", M_PATCH, T_LINES,
 		"{service}/{environment}/{environment}-deploy.yaml", 0, 0,
@@ -94,9 +97,9 @@ static const struct input_def inputs[IN__COUNT] = {
 	[IN_PR_BODY] = { "pull-request-body", M_PATCH, T_STR,
 		"Automated deploy of `{service}` to `{environment}` from {repository}@{sha}.\n\n{message}", 0, 0,
 		"pull request body template" },
-	[IN_APP_ID] = { "app-id", M_BOTH, T_STR, NULL, 0, 0,
+	[IN_APP_ID] = { "app-id", M_BOTH | M_LAND, T_STR, NULL, 0, 0,
 		"GitHub App id (or client id): mint a token per repository instead of 'token'" },
-	[IN_PRIVATE_KEY] = { "private-key", M_BOTH, T_STR, NULL, 0, 0,
+	[IN_PRIVATE_KEY] = { "private-key", M_BOTH | M_LAND, T_STR, NULL, 0, 0,
 		"the App's private key (PEM, PKCS#1 or PKCS#8); never a CLI flag" },
 	[IN_VIA] = { "via", M_DISPATCH, T_STR, "repository_dispatch", 0, 0,
 		"repository_dispatch (Contents write) or workflow_dispatch (Actions write only)" },
@@ -119,23 +122,23 @@ static const struct input_def inputs[IN__COUNT] = {
 		"with require-provenance: the sender workflows allowed (owner/repo/.github/workflows/f.yml@refs/heads/b, globs)" },
 	[IN_DEPLOYMENT] = { "deployment", M_DISPATCH, T_BOOL, "false", 0, 0,
 		"create a GitHub Deployment of the pushed commit in the app repo and send its id" },
-	[IN_DEPLOYMENT_TOKEN] = { "deployment-token", M_BOTH, T_STR, NULL, 0, 0,
+	[IN_DEPLOYMENT_TOKEN] = { "deployment-token", M_BOTH | M_LAND, T_STR, NULL, 0, 0,
 		"token for the app repo's deployments (dispatch: default GITHUB_TOKEN; patch: post statuses when set)" },
 	[IN_WAIT] = { "wait", M_DISPATCH, T_BOOL, "false", 0, 0,
 		"wait until the deployment ends in success, failure or error; fail unless success" },
 	[IN_WAIT_TIMEOUT] = { "wait-timeout", M_DISPATCH, T_INT, "900", 1, 86400,
 		"seconds to wait for the deployment's final state" },
-	[IN_ARGOCD_SERVER] = { "argocd-server", M_PATCH, T_STR, NULL, 0, 0,
+	[IN_ARGOCD_SERVER] = { "argocd-server", M_PATCH | M_LAND, T_STR, NULL, 0, 0,
 		"Argo CD server URL: after committing, wait until it runs the commit Synced and Healthy" },
-	[IN_ARGOCD_TOKEN] = { "argocd-token", M_PATCH, T_STR, NULL, 0, 0,
+	[IN_ARGOCD_TOKEN] = { "argocd-token", M_PATCH | M_LAND, T_STR, NULL, 0, 0,
 		"Argo CD API token (an account that may get the application)" },
-	[IN_ARGOCD_APPLICATION] = { "argocd-application", M_PATCH, T_STR, "{service}-{environment}", 0, 0,
+	[IN_ARGOCD_APPLICATION] = { "argocd-application", M_PATCH | M_LAND, T_STR, "{service}-{environment}", 0, 0,
 		"Argo CD application name template" },
-	[IN_ARGOCD_NAMESPACE] = { "argocd-namespace", M_PATCH, T_STR, NULL, 0, 0,
+	[IN_ARGOCD_NAMESPACE] = { "argocd-namespace", M_PATCH | M_LAND, T_STR, NULL, 0, 0,
 		"namespace of the Argo CD application (default: Argo CD's own)" },
-	[IN_ARGOCD_TIMEOUT] = { "argocd-timeout", M_PATCH, T_INT, "600", 1, 86400,
+	[IN_ARGOCD_TIMEOUT] = { "argocd-timeout", M_PATCH | M_LAND, T_INT, "600", 1, 86400,
 		"seconds to wait for Argo CD" },
-	[IN_ARGOCD_CA_FILE] = { "argocd-ca-file", M_PATCH, T_STR, NULL, 0, 0,
+	[IN_ARGOCD_CA_FILE] = { "argocd-ca-file", M_PATCH | M_LAND, T_STR, NULL, 0, 0,
 		"CA certificates (PEM) added to the default bundle to verify the Argo CD server" },
 };
 
@@ -165,6 +168,7 @@ static const char *mode_names[] = {
 	[MODE_DISPATCH] = "dispatch",
 	[MODE_PATCH] = "patch",
 	[MODE_EDIT] = "edit",
+	[MODE_LAND] = "land",
 };
 
 const char *config_name(enum input in)
@@ -564,19 +568,22 @@ static int load(struct config *cfg, int argc, char **argv)
 	if (word && word[0] != '-') {
 		cfg->mode = parse_mode(word);
 		if (cfg->mode == MODE_NONE) {
-			log_error("unknown mode '%s': use dispatch, patch or edit (see --help)", word);
+			log_error("unknown mode '%s': use dispatch, patch, land or edit (see --help)",
+				  word);
 			return -1;
 		}
 	} else {
 		env_mode = input_env("mode");
 		first = 1;
 		if (!env_mode) {
-			log_error("no mode given: set the 'mode' input to 'dispatch' or 'patch' (see --help)");
+			log_error("no mode given: set the 'mode' input to 'dispatch', 'patch' or 'land' "
+				  "(see --help)");
 			return -1;
 		}
 		cfg->mode = parse_mode(env_mode);
-		if (cfg->mode != MODE_DISPATCH && cfg->mode != MODE_PATCH) {
-			log_error("input 'mode' must be 'dispatch' or 'patch', not '%s'", env_mode);
+		if (cfg->mode != MODE_DISPATCH && cfg->mode != MODE_PATCH && cfg->mode != MODE_LAND) {
+			log_error("input 'mode' must be 'dispatch', 'patch' or 'land', not '%s'",
+				  env_mode);
 			return -1;
 		}
 	}
@@ -618,7 +625,8 @@ int config_load(struct config *cfg, int argc, char **argv)
 		return 0;
 	/* `edit` is a CLI verb with no step summary */
 	if (cfg->mode != MODE_EDIT)
-		log_summary_failed(cfg->mode == MODE_DISPATCH || cfg->mode == MODE_PATCH ?
+		log_summary_failed(cfg->mode == MODE_DISPATCH || cfg->mode == MODE_PATCH ||
+				   cfg->mode == MODE_LAND ?
 				   mode_names[cfg->mode] : "run", NULL, NULL,
 				   "nothing done: the inputs were refused before anything was "
 				   "read or sent");
@@ -715,11 +723,24 @@ int config_deploy_client_new(struct gh_client **out, const struct config *cfg)
 	return gh_client_new(out, &opt);
 }
 
+void config_argocd_opts(struct argocd_opts *o, const struct config *cfg)
+{
+	memset(o, 0, sizeof(*o));
+	o->server = config_str(cfg, IN_ARGOCD_SERVER);
+	o->token = config_str(cfg, IN_ARGOCD_TOKEN);
+	o->ns = config_str(cfg, IN_ARGOCD_NAMESPACE);
+	o->ca_file = config_str(cfg, IN_ARGOCD_CA_FILE);
+	o->timeout_s = (int)config_int(cfg, IN_ARGOCD_TIMEOUT);
+	o->request_s = (int)config_int(cfg, IN_TIMEOUT);
+	o->max_attempts = (int)config_int(cfg, IN_MAX_ATTEMPTS);
+}
+
 static void modes_of(unsigned m, char *out, size_t len)
 {
-	snprintf(out, len, "%s%s%s", m & M_DISPATCH ? "dispatch" : "",
-		 (m & M_DISPATCH) && (m & M_PATCH) ? "," : "",
-		 m & M_PATCH ? "patch" : "");
+	snprintf(out, len, "%s%s%s%s%s", m & M_DISPATCH ? "dispatch" : "",
+		 (m & M_DISPATCH) && (m & (M_PATCH | M_LAND)) ? "," : "",
+		 m & M_PATCH ? "patch" : "", (m & M_PATCH) && (m & M_LAND) ? "," : "",
+		 m & M_LAND ? "land" : "");
 }
 
 void config_list_inputs(void)
@@ -740,6 +761,7 @@ void config_usage(void)
 {
 	printf("usage: gitops-bump dispatch [--NAME VALUE]...   send a repository_dispatch (app repo)\n"
 	       "       gitops-bump patch [--NAME VALUE]...      edit a manifest and commit it (GitOps repo)\n"
+	       "       gitops-bump land [--NAME VALUE]...       finish the deploy of a closed pull request\n"
 	       "       gitops-bump edit FILE --set PATH=VALUE... [-i | -o OUT] [--diff]\n"
 	       "       gitops-bump --version | --help | --list-inputs\n"
 	       "\n"

@@ -356,6 +356,46 @@ out:
 	return rc;
 }
 
+/* The branch and repository of a pull request's `head` or `base`. */
+static int pr_side(const cJSON *pr, const char *side, char **ref, char **repo)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(pr, side);
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(o, "repo");
+
+	if (!cJSON_IsObject(o))
+		return 0;
+	if (set_str(ref, get_str(o, "ref")) < 0)
+		return -1;
+	return cJSON_IsObject(r) ? set_str(repo, get_str(r, "full_name")) : 0;
+}
+
+static int parse_pull_request(struct event *ev, const cJSON *root)
+{
+	const cJSON *pr = cJSON_GetObjectItemCaseSensitive(root, "pull_request");
+	const cJSON *num = cJSON_GetObjectItemCaseSensitive(pr, "number");
+	const char *merge = get_str(pr, "merge_commit_sha");
+
+	if (!cJSON_IsObject(pr)) {
+		log_error("event file '%s' has no object 'pull_request'", ev->path);
+		return -1;
+	}
+	if (!cJSON_IsNumber(num) || num->valuedouble < 1 || num->valuedouble > 1e15 ||
+	    num->valuedouble != (double)(long long)num->valuedouble) {
+		log_error("event file '%s' has no whole number in 'pull_request.number'", ev->path);
+		return -1;
+	}
+	ev->pr.number = (long long)num->valuedouble;
+	ev->pr.merged = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pr, "merged"));
+	if (set_str(&ev->action, get_str(root, "action")) < 0 ||
+	    set_str(&ev->pr.html_url, get_str(pr, "html_url")) < 0 ||
+	    pr_side(pr, "head", &ev->pr.head_ref, &ev->pr.head_repo) < 0 ||
+	    pr_side(pr, "base", &ev->pr.base_ref, &ev->pr.base_repo) < 0)
+		return -1;
+	if (ev->pr.merged && merge && is_sha(merge) && set_str(&ev->pr.merge_sha, merge) < 0)
+		return -1;
+	return 0;
+}
+
 int event_parse(struct event *ev, const char *name, const char *json, size_t len,
 		const char *path)
 {
@@ -366,12 +406,13 @@ int event_parse(struct event *ev, const char *name, const char *json, size_t len
 	bool dispatch = name && !strcmp(name, "repository_dispatch");
 	bool run = name && !strcmp(name, "workflow_run");
 	bool wdispatch = name && !strcmp(name, "workflow_dispatch");
+	bool pull = name && (!strcmp(name, "pull_request") || !strcmp(name, "pull_request_target"));
 	int rc = -1;
 
 	if (set_str(&ev->name, name) < 0 || set_str(&ev->path, path) < 0)
 		return -1;
 	ev->kind = EVENT_DEPLOY;
-	if ((push || dispatch || run || wdispatch) && has_nul(json, len)) {
+	if ((push || dispatch || run || wdispatch || pull) && has_nul(json, len)) {
 		log_error("event file '%s' contains a NUL character", path);
 		return -1;
 	}
@@ -410,6 +451,8 @@ int event_parse(struct event *ev, const char *name, const char *json, size_t len
 		rc = parse_workflow_run(ev, root);
 	else if (wdispatch)
 		rc = parse_workflow_dispatch(ev, root);
+	else if (pull)
+		rc = parse_pull_request(ev, root);
 	else
 		rc = 0;
 out:
@@ -530,7 +573,9 @@ void event_release(struct event *ev)
 	char **strs[] = { &ev->name, &ev->path, &ev->repository, &ev->ref, &ev->branch,
 			  &ev->sha, &ev->message, &ev->actor, &ev->run_url,
 			  &ev->server_url, &ev->action, &ev->run_number, &ev->workflow_ref,
-			  &ev->inputs_payload };
+			  &ev->inputs_payload, &ev->pr.merge_sha, &ev->pr.html_url,
+			  &ev->pr.head_ref, &ev->pr.head_repo, &ev->pr.base_ref,
+			  &ev->pr.base_repo };
 
 	/* cppcheck 2.10 reads `*strs[i]` as a declaration */
 	for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)

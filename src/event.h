@@ -31,6 +31,12 @@
  *                        client_payload (a sender triggered by its own
  *                        workflow_dispatch never reads it).  ref/sha as
  *                        below.
+ *   pull_request, pull_request_target
+ *                        `action` ("closed", ...) and the pull request's
+ *                        number, merged, merge_commit_sha (kept only when
+ *                        merged), html_url, head and base ref and repository
+ *                        (full_name) in `pr`; a number that is not a whole
+ *                        number >= 1 is an error.  ref/sha as below.
  *   anything else        ref/sha from GITHUB_REF/GITHUB_SHA (branch only for
  *                        refs/heads/...); `message` stays NULL (dispatch
  *                        then fetches it from the API).
@@ -42,7 +48,7 @@
  * client_payload is bounded (EVENT_PAYLOAD_MAX_KEYS entries,
  * EVENT_PAYLOAD_MAX_DEPTH levels, EVENT_PAYLOAD_MAX_BYTES of text); going
  * past them is an error, not a crash.  A NUL character (raw or \u0000) in
- * a push, repository_dispatch or workflow_run event is an error, as C
+ * a push, repository_dispatch, workflow_run or pull request event is an error, as C
  * strings would silently cut it.  The file must be one JSON text: anything
  * but white space after it is an error.  Errors name the event file and are
  * one clear line.
@@ -85,6 +91,16 @@ struct event_kv {
 	int depth;             /* 1: a key of client_payload, 2: of an object in it... */
 };
 
+/* A pull request event's pull request (number 0: not one). */
+struct event_pr {
+	long long number;
+	bool merged;
+	char *merge_sha;   /* merge_commit_sha of a merged one, else NULL */
+	char *html_url;
+	char *head_ref, *head_repo; /* the branch merged, and its repository */
+	char *base_ref, *base_repo; /* the branch merged into, and its repository */
+};
+
 struct event {
 	char *name;        /* GITHUB_EVENT_NAME ("push", "repository_dispatch", ...) */
 	char *path;        /* GITHUB_EVENT_PATH, for errors */
@@ -106,6 +122,8 @@ struct event {
 	bool has_payload;  /* client_payload is an object (not absent, not null) */
 	/* workflow_dispatch only */
 	char *inputs_payload; /* inputs.payload as sent (JSON text), or NULL */
+	/* pull_request, pull_request_target only (`action` too) */
+	struct event_pr pr;
 };
 
 /* Read the environment (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REF,

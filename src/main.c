@@ -1,6 +1,7 @@
 /*
  * gitops-bump: tell a GitOps repo to redeploy (dispatch), or edit a
- * manifest and commit it (patch), or edit YAML in place (edit).
+ * manifest and commit it (patch), or finish a deploy whose pull request
+ * was closed (land), or edit YAML in place (edit).
  *
  * main only reads the configuration, picks the mode and maps the result to
  * an exit status; each mode lives in its own module.
@@ -8,6 +9,7 @@
 #include "config.h"
 #include "dispatch.h"
 #include "edit.h"
+#include "land.h"
 #include "log.h"
 #include "patch.h"
 
@@ -47,11 +49,13 @@ int main(int argc, char **argv)
 		break;
 	case MODE_DISPATCH:
 	case MODE_PATCH:
+	case MODE_LAND:
 		if ((cc = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
 			log_error("cannot initialise libcurl: %s", curl_easy_strerror(cc));
 			break;
 		}
-		rc = cfg.mode == MODE_DISPATCH ? dispatch_run(&cfg) : patch_run(&cfg);
+		rc = cfg.mode == MODE_DISPATCH ? dispatch_run(&cfg) : cfg.mode == MODE_PATCH ?
+		     patch_run(&cfg) : land_run(&cfg);
 		rc = rc == GB_EUSAGE ? EXIT_USAGE : rc < 0 ? EXIT_FAIL : EXIT_OK;
 		curl_global_cleanup();
 		break;

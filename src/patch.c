@@ -1450,9 +1450,8 @@ static void finish_feedback(struct run *r, int rc)
 				     "pull request (already open) waits for review" :
 				     "pull request opened, waits for review", res->pr_url);
 	} else if (res->sha) {
-		snprintf(desc, sizeof(desc), "committed %.*s%s", EVENT_SHORT_SHA, res->sha,
-			 r->argo_ran ? (r->argo.newer ? ", Argo CD runs a newer revision: Healthy" :
-					", Argo CD: Synced and Healthy") : "");
+		deploy_landed_text(desc, sizeof(desc), "committed", res->sha, r->argo_ran,
+				   r->argo.newer);
 		deploy_feedback_post(&r->fb, "success", desc, res->url);
 	} else {
 		deploy_feedback_post(&r->fb, "success", "no change: the manifests have it already",
@@ -1460,60 +1459,26 @@ static void finish_feedback(struct run *r, int rc)
 	}
 }
 
-/* argocd_opts.contains: is `rev` a commit of the GitOps repo that has ours
- * (GitHub's compare: "ahead" or "identical")?  Best effort: a question
- * GitHub cannot answer is a no. */
+/* argocd_opts.contains: is `rev` a commit of the GitOps repo that has ours? */
 static int contains_ours(void *arg, const char *rev)
 {
 	struct run *r = arg;
-	struct gh_response resp = GH_RESPONSE_INIT;
-	struct gh_request req = { 0 };
-	struct buf path = BUF_INIT;
-	cJSON *json = NULL;
-	const char *status;
-	int yes = 0;
 
-	if (gh_repo_path(&path, r->repo, "/compare/%s...%s", r->res.sha, rev) < 0) {
-		buf_release(&path);
-		return log_oom();
-	}
-	req.method = "GET";
-	req.path = path.ptr;
-	req.what = "comparing Argo CD's revision with ours";
-	req.repo = r->repo;
-	log_demote(true);
-	if (gh_request(r->gh, &req, &resp) == 0 && resp.status == 200 &&
-	    gh_parse_json(&json, &req, &resp, GH_JSON_ANY) == 0) {
-		status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "status"));
-		yes = status && (!strcmp(status, "ahead") || !strcmp(status, "identical"));
-	}
-	log_demote(false);
-	cJSON_Delete(json);
-	gh_response_release(&resp);
-	buf_release(&path);
-	return yes;
+	return deployed_contains(r->gh, r->repo, r->res.sha, rev);
 }
 
 /* After the commit: wait for Argo CD when asked to.  0, or -1 (reported:
  * the commit stands, the run fails). */
 static int wait_argocd(struct run *r)
 {
-	const struct config *cfg = r->cfg;
-	struct argocd_opts o = {
-		.server = config_str(cfg, IN_ARGOCD_SERVER),
-		.token = config_str(cfg, IN_ARGOCD_TOKEN),
-		.application = r->argocd_app,
-		.ns = config_str(cfg, IN_ARGOCD_NAMESPACE),
-		.ca_file = config_str(cfg, IN_ARGOCD_CA_FILE),
-		.revision = r->res.sha,
-		.timeout_s = (int)config_int(cfg, IN_ARGOCD_TIMEOUT),
-		.request_s = (int)config_int(cfg, IN_TIMEOUT),
-		.max_attempts = (int)config_int(cfg, IN_MAX_ATTEMPTS),
-		.contains = contains_ours,
-		.arg = r,
-	};
+	struct argocd_opts o;
 	char desc[96];
 
+	config_argocd_opts(&o, r->cfg);
+	o.application = r->argocd_app;
+	o.revision = r->res.sha;
+	o.contains = contains_ours;
+	o.arg = r;
 	if (!o.server || !r->argocd_app)
 		return 0;
 	if (!r->res.sha) {

@@ -1255,14 +1255,18 @@ class FakeGitHub(fakehttp.FakeServer):
 
     def _pr_json(self, r, pr):
         return {"number": pr["number"], "state": pr["state"], "title": pr["title"],
-                "body": pr["body"], "draft": pr["draft"], "merged": False,
+                "body": pr["body"], "draft": pr["draft"],
                 "html_url": "https://github.com/%s/pull/%d" % (r.full_name, pr["number"]),
                 "url": "%s/repos/%s/pulls/%d" % (self.url, r.full_name, pr["number"]),
                 "head": {"ref": pr["head"], "label": "%s:%s" % (r.owner, pr["head"]),
-                         "sha": r.heads.get(pr["head"])},
+                         "sha": pr.get("head_sha") or r.heads.get(pr["head"]),
+                         "repo": {"full_name": r.full_name}},
                 "base": {"ref": pr["base"], "label": "%s:%s" % (r.owner, pr["base"]),
-                         "sha": r.heads.get(pr["base"])},
-                "user": {"login": pr["user"]}}
+                         "sha": r.heads.get(pr["base"]), "repo": {"full_name": r.full_name}},
+                "user": {"login": pr["user"]},
+                # merged pull requests (docs.github.com/rest/pulls/pulls)
+                "merged": pr.get("merged", False),
+                "merge_commit_sha": pr.get("merge_commit_sha")}
 
     def ep_pull_create(self, r, rec, token):
         body = rec["json"]
@@ -1299,7 +1303,7 @@ class FakeGitHub(fakehttp.FakeServer):
         self._next_pr[r.full_name] = num + 1
         pr = {"number": num, "state": "open", "title": body["title"], "body": body.get("body"),
               "draft": bool(body.get("draft", False)), "head": head, "base": body["base"],
-              "user": token.login}
+              "user": token.login, "base_sha": r.heads[body["base"]]}
         r.pulls.append(pr)
         return 201, {}, self._pr_json(r, pr)
 
@@ -1323,6 +1327,77 @@ class FakeGitHub(fakehttp.FakeServer):
                 continue
             out.append(self._pr_json(r, pr))
         return 200, {}, out
+
+    # -- a pull request's commits, merging and closing it -------------------
+    # docs.github.com/rest/pulls/pulls "List commits on a pull request":
+    # GET /repos/{o}/{r}/pulls/{n}/commits, the commits of the pull request
+    # (its head's side of the base it was opened on), oldest first, as "List
+    # commits" shapes them; at most 250; per_page (default 30, at most 100)
+    # and page; 404 "Not Found" for a number that is no pull request.  The
+    # pull_request webhook's `merged` and `merge_commit_sha` as "Merge a pull
+    # request" leaves them (a merge commit with both heads as parents).
+    def _pull_of(self, r, number):
+        for pr in r.pulls:
+            if pr["number"] == number:
+                return pr
+        raise not_found()
+
+    def _pull_commits(self, r, pr):
+        head = pr.get("head_sha") or r.heads[pr["head"]]
+        base = self._ancestors(r, pr["base_sha"])
+        mine = self._ancestors(r, head)
+        return [s for s, _ in sorted(((s, d) for s, d in mine.items() if s not in base),
+                                     key=lambda x: -x[1])][:250]
+
+    def ep_pull_commits(self, r, rec, token, number):
+        pr = self._pull_of(r, int(number))
+        q = rec["query"]
+        try:
+            per_page = int((q.get("per_page") or ["30"])[0])
+            page = int((q.get("page") or ["1"])[0])
+        except ValueError:
+            raise ApiError(400, "Invalid per_page or page")
+        per_page = max(1, min(per_page, 100))
+        shas = self._pull_commits(r, pr)[(max(page, 1) - 1) * per_page:][:per_page]
+        return 200, {}, [self._commit_json(r, s, rest=True) for s in shas]
+
+    def pull_json(self, repo, number):
+        """The pull request as the API (and the pull_request event) shows it."""
+        with self.lock:
+            r = self.repo(repo)
+            return copy.deepcopy(self._pr_json(r, self._pull_of(r, number)))
+
+    def merge_pull(self, repo, number):
+        """Merge the pull request as a reviewer's merge button does: a merge
+        commit on the base with the base's head and the pull request's head
+        as parents, the pull request's changes applied.  Returns its json."""
+        with self.lock:
+            r = self.repo(repo)
+            pr = self._pull_of(r, number)
+            head, base = r.heads[pr["head"]], r.heads[pr["base"]]
+            flat = r.flatten(r.commit(base)["tree"])
+            before = r.flatten(r.commit(pr["base_sha"])["tree"])
+            after = r.flatten(r.commit(head)["tree"])
+            for path in set(before) | set(after):
+                if before.get(path) != after.get(path):
+                    if after.get(path) is None:
+                        flat.pop(path, None)
+                    else:
+                        flat[path] = after[path]
+            who = {"name": "Reviewer", "email": "reviewer@example.com", "date": now_iso()}
+            msg = "Merge pull request #%d from %s/%s" % (number, r.owner, pr["head"])
+            r.heads[pr["base"]] = r.put_commit(r.build(flat), [base, head], msg, who, who, True)
+            pr.update(state="closed", merged=True, merge_commit_sha=r.heads[pr["base"]],
+                      head_sha=head)
+            return copy.deepcopy(self._pr_json(r, pr))
+
+    def close_pull(self, repo, number):
+        """Close the pull request without merging it.  Returns its json."""
+        with self.lock:
+            r = self.repo(repo)
+            pr = self._pull_of(r, number)
+            pr.update(state="closed", head_sha=r.heads[pr["head"]])
+            return copy.deepcopy(self._pr_json(r, pr))
 
     # -- faults that change the state or the answer -------------------------
     # -- deployments (docs.github.com/rest/deployments/deployments and
@@ -2071,6 +2146,7 @@ _ROUTES = [
     ("POST", r"/git/trees", "contents:write", FakeGitHub.ep_tree_create),
     ("POST", r"/pulls", "pull_requests:write", FakeGitHub.ep_pull_create),
     ("GET", r"/pulls", "pull_requests:read", FakeGitHub.ep_pull_list),
+    ("GET", r"/pulls/(\d+)/commits", "pull_requests:read", FakeGitHub.ep_pull_commits),
     ("POST", r"/deployments", "deployments:write", FakeGitHub.ep_deployment_create),
     ("GET", r"/deployments/(\d+)", "deployments:read", FakeGitHub.ep_deployment_get),
     ("POST", r"/deployments/(\d+)/statuses", "deployments:write",

@@ -18,6 +18,9 @@ OUTPUTS = {
 # issue 12: the deployment and Argo CD.
 OUTPUTS["dispatch"] |= {"deployment-id", "deploy-state", "gitops-commit-url"}
 OUTPUTS["patch"] |= {"argocd-revision", "argocd-sync-status", "argocd-health"}
+# mode land writes outputs of both (tests/test_land.py checks which).
+OUTPUTS["land"] = {"deployment-id", "deploy-state", "gitops-commit-url", "argocd-revision",
+                   "argocd-sync-status", "argocd-health"}
 
 
 def binary_inputs(gb):
@@ -81,6 +84,7 @@ def test_every_input_described():
 def test_outputs():
     declared = ACTION["outputs"]
     assert set(declared) == OUTPUTS["dispatch"] | OUTPUTS["patch"]
+    assert OUTPUTS["land"] <= set(declared)
     for name, spec in declared.items():
         assert isinstance(spec.get("description"), str) and spec["description"], name
 

@@ -87,7 +87,7 @@ USAGE = [
     ([], {"INPUT_REPOSITORY": "org"}, "input 'repository' has 'org', which is not 'owner/name'"),
     ([], {"INPUT_REPOSITORY": "org/a\nORG/A"}, "input 'repository' names 'ORG/A' twice"),
     ([], {"INPUT_REPOSITORY": "https://github.com/org/gitops"}, "input 'repository' has"),
-    ([], {"INPUT_MODE": "deploy"}, "input 'mode' must be 'dispatch' or 'patch', not 'deploy'"),
+    ([], {"INPUT_MODE": "deploy"}, "input 'mode' must be 'dispatch', 'patch' or 'land', not 'deploy'"),
     ([], {"INPUT_MODE": None}, "no mode given"),
     ([], {"INPUT_CLIENT-PAYLOAD": "{\"a\":"}, "input 'client-payload' is not valid JSON"),
     ([], {"INPUT_CLIENT-PAYLOAD": "[1,2]"}, "input 'client-payload' must be a JSON object"),
