@@ -148,8 +148,17 @@ static void test_usage_errors(void)
 	CHECK_FAILS(LOAD("deploy"), "unknown mode 'deploy'");
 	CHECK_FAILS(LOAD("--service", "x"), "no mode given");
 	setenv("INPUT_MODE", "edit", 1);
-	CHECK_FAILS(load_v((const char *[]){ NULL }), "input 'mode' must be 'dispatch' or 'patch', not 'edit'");
+	CHECK_FAILS(load_v((const char *[]){ NULL }),
+		    "input 'mode' must be 'dispatch', 'patch' or 'land', not 'edit'");
+	/* mode land reads the receiver's feedback inputs, not its edits */
+	setenv("INPUT_MODE", "land", 1);
+	CHECK_QUIET_OK(load_v((const char *[]){ NULL }));
+	CHECK_INT(cfg.mode, MODE_LAND);
 	unsetenv("INPUT_MODE");
+	CHECK_QUIET_OK(LOAD("land", "--argocd-timeout", "30", "--allowed-sources", "o/*"));
+	CHECK(config_int(&cfg, IN_ARGOCD_TIMEOUT) == 30);
+	CHECK_FAILS(LOAD("land", "--manifest", "x"), "option '--manifest' does not apply to mode 'land'");
+	CHECK_FAILS(LOAD("land", "--argocd-timeout", "0"), "input 'argocd-timeout' must be a whole number");
 	CHECK_FAILS(LOAD("dispatch", "--nope", "x"), "unknown option '--nope'");
 	CHECK_FAILS(LOAD("dispatch", "stray"), "unexpected argument 'stray'");
 	CHECK_FAILS(LOAD("dispatch", "--manifest", "x"), "option '--manifest' does not apply to mode 'dispatch'");

@@ -251,6 +251,42 @@ static void test_workflow_run(void)
 	CHECK_FAILS(parse("workflow_run", "{}"), "has no object 'workflow_run'");
 }
 
+/* mode land's event: GitHub's example of a pull request closed without
+ * merging (it has a merge_commit_sha, which is not kept), and variants. */
+static void test_pull_request(void)
+{
+	CHECK_QUIET_OK(parse_file("pull_request", FIX "pull_request-closed.json"));
+	CHECK_STR(ev.action, "closed");
+	CHECK_INT(ev.pr.number, 2);
+	CHECK(!ev.pr.merged && ev.pr.merge_sha == NULL);
+	CHECK_STR(ev.pr.head_ref, "changes");
+	CHECK_STR(ev.pr.base_ref, "master");
+	CHECK_STR(ev.pr.head_repo, "Codertocat/Hello-World");
+	CHECK_STR(ev.pr.base_repo, "Codertocat/Hello-World");
+	CHECK_STR(ev.pr.html_url, "https://github.com/Codertocat/Hello-World/pull/2");
+
+	CHECK_QUIET_OK(parse("pull_request_target", "{\"action\":\"closed\",\"pull_request\":"
+			     "{\"number\":7,\"merged\":true,\"merge_commit_sha\":"
+			     "\"0123456789abcdef0123456789abcdef01234567\","
+			     "\"head\":{\"ref\":\"x\",\"repo\":{\"full_name\":\"evil/fork\"}}}}"));
+	CHECK(ev.pr.merged && ev.pr.number == 7);
+	CHECK_STR(ev.pr.merge_sha, "0123456789abcdef0123456789abcdef01234567");
+	CHECK_STR(ev.pr.head_repo, "evil/fork");
+	CHECK(ev.pr.base_repo == NULL);
+	/* a merge sha that is not one is not kept */
+	CHECK_QUIET_OK(parse("pull_request", "{\"pull_request\":{\"number\":1,\"merged\":true,"
+			     "\"merge_commit_sha\":\"main\"}}"));
+	CHECK(ev.pr.merge_sha == NULL);
+	CHECK_FAILS(parse("pull_request", "{\"action\":\"closed\"}"),
+		    "has no object 'pull_request'");
+	CHECK_FAILS(parse("pull_request", "{\"pull_request\":{\"number\":1.5}}"),
+		    "no whole number in 'pull_request.number'");
+	CHECK_FAILS(parse("pull_request", "{\"pull_request\":{\"number\":\"1\"}}"),
+		    "no whole number");
+	CHECK_FAILS(parse("pull_request", "{\"pull_request\":{\"number\":1,\"title\":"
+			  "\"a\\u0000b\"}}"), "NUL");
+}
+
 static void test_other_events(void)
 {
 	CHECK_QUIET_OK(parse_file("workflow_dispatch", FIX "workflow_dispatch.json"));
@@ -334,6 +370,7 @@ int main(void)
 	test_dispatch_event();
 	test_dispatch_errors();
 	test_workflow_run();
+	test_pull_request();
 	test_other_events();
 	test_load_env();
 	event_release(&ev);
