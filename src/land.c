@@ -424,7 +424,8 @@ static void summary_rows(struct buf *md, const struct land *l)
 {
 	const struct event_pr *pr = &l->ev.pr;
 	const struct argocd_state *st = &l->argo.last;
-	struct buf text = BUF_INIT;
+	const char *ns = config_str(l->cfg, IN_ARGOCD_NAMESPACE);
+	struct buf text = BUF_INIT, url = BUF_INIT;
 
 	buf_addf(&text, "#%lld of %s", pr->number, l->repo);
 	buf_adds(md, "| pull request | ");
@@ -433,8 +434,13 @@ static void summary_rows(struct buf *md, const struct land *l)
 		 "closed without merging" : "not a deploy");
 	if (l->newest.from.repo) {
 		buf_reset(&text);
+		buf_reset(&url);
 		buf_addf(&text, "%s@%.*s", l->newest.from.repo, EVENT_SHORT_SHA, l->newest.from.sha);
-		log_md_row(md, "source", buf_cstr(&text));
+		buf_addf(&url, "%s/%s/commit/%s", l->ev.server_url, l->newest.from.repo,
+			 l->newest.from.sha);
+		buf_adds(md, "| source | ");
+		log_md_link(md, buf_cstr(&text), buf_cstr(&url));
+		buf_adds(md, " |\n");
 	}
 	if (l->newest.service && l->newest.environment) {
 		buf_reset(&text);
@@ -455,15 +461,26 @@ static void summary_rows(struct buf *md, const struct land *l)
 		buf_addf(&text, "%s: %s, %s at %.*s%s", l->argocd_app, st->sync ? st->sync : "Unknown",
 			 st->health ? st->health : "Unknown", EVENT_SHORT_SHA,
 			 st->revision ? st->revision : "(none)", l->argo.newer ? " (a newer revision)" : "");
-		log_md_row(md, "Argo CD", buf_cstr(&text));
+		/* the application's page in Argo CD's UI, as patch mode links it */
+		buf_reset(&url);
+		buf_addf(&url, "%s/applications/", config_str(l->cfg, IN_ARGOCD_SERVER));
+		if (ns) {
+			gh_escape(&url, ns, false);
+			buf_addc(&url, '/');
+		}
+		gh_escape(&url, l->argocd_app, false);
+		buf_adds(md, "| Argo CD | ");
+		log_md_link(md, buf_cstr(&text), buf_cstr(&url));
+		buf_adds(md, " |\n");
 	} else if (l->argo_skipped) {
 		buf_reset(&text);
 		buf_addf(&text, "not asked: %s", l->argo_skipped);
 		log_md_row(md, "Argo CD", buf_cstr(&text));
 	}
-	if (buf_failed(&text))
+	if (buf_failed(&text) || buf_failed(&url))
 		buf_adds(md, "| | (out of memory: rows left out) |\n");
 	buf_release(&text);
+	buf_release(&url);
 }
 
 static int outputs(const struct land *l)

@@ -37,9 +37,10 @@ def argocd(fake, timeline, **kw):
         yield a
 
 
-def open_deploy_pr(tmp_path, fake, deployment=True):
+def open_deploy_pr(tmp_path, fake, deployment=True, **inputs):
     """The receiver in pull-request mode: a deployment, its dispatch, the
-    pull request the receiver opens.  Returns (deployment id, pr number)."""
+    pull request the receiver opens (or reuses).  Returns (deployment id, pr
+    number)."""
     payload = dispatch_payload()
     dep_id = None
     if deployment:
@@ -48,7 +49,7 @@ def open_deploy_pr(tmp_path, fake, deployment=True):
         dep_id = payload["source"]["deployment_id"] = dep["id"]
     ev = dispatch_event(tmp_path, payload, name="dispatch.json")
     res = run_gb(env=patch_env(ev, fake, branch="{environment}", pull_request="true",
-                               deployment_token=DEPLOY_TOKEN), tmp_path=tmp_path)
+                               deployment_token=DEPLOY_TOKEN, **inputs), tmp_path=tmp_path)
     assert res.returncode == 0, res
     url = res.outputs()["pull-request-url"]
     return dep_id, int(url.rsplit("/", 1)[1])
@@ -77,7 +78,10 @@ def land(tmp_path, fake, event, event_name="pull_request", **with_):
                      "refs/pull/%d/merge" % event.get("number", 1), with_)
     env.update(FAST)
     fake.clear_requests()
-    return run_gb(env=env, tmp_path=tmp_path, timeout=60)
+    # a step of its own: its own output and summary files
+    step = pathlib.Path(tmp_path) / ("land-%d" % len(list(pathlib.Path(tmp_path).glob("land-*"))))
+    step.mkdir()
+    return run_gb(env=env, tmp_path=step, timeout=60)
 
 
 def gitops_writes(fake):
@@ -120,7 +124,11 @@ def test_merged_and_healthy_is_success_at_the_merge_commit(fake_github, tmp_path
     assert argo.polls == 6 and argo.requests[0]["query"] == {"refresh": ["normal"]}
     assert gitops_writes(fake) == []
     assert "### gitops-bump land: pull request #%d (merged)" % pr["number"] in res.summary
-    assert "failed" not in res.summary
+    assert "failed" not in res.summary and "### gitops-bump patch" not in res.summary
+    assert "| Argo CD | [product\\-sandbox: Synced, Healthy at %s](%s/applications/" \
+        "product-sandbox) |" % (merge[:7], argo.url) in res.summary
+    assert set(res.outputs()) == {"deployment-id", "deploy-state", "gitops-commit-url",
+                                  "argocd-revision", "argocd-sync-status", "argocd-health"}
     check_no_token(res, TOKEN)
 
 
@@ -150,6 +158,22 @@ def test_merged_without_argocd_is_success_at_once(fake_github, tmp_path):
     assert sts[2:] == [("in_progress", "pull request #%d merged as %s" % (
         number, pr["merge_commit_sha"][:7])), ("success", "merged %s" % pr["merge_commit_sha"][:7])]
     assert "argocd-health" not in res.outputs()
+
+
+def test_every_deployment_of_a_reused_pull_request_lands(fake_github, tmp_path):
+    """The same source dispatched twice (a re-run, a new deployment): the
+    receiver reuses the open pull request with a second commit; the merge
+    finishes both deployments."""
+    fake = seed(fake_github)
+    first, number = open_deploy_pr(tmp_path, fake, value="first run")
+    second, again = open_deploy_pr(tmp_path, fake, value="second run")
+    assert again == number and first != second
+    pr = fake.merge_pull(GITOPS, number)
+    res = land(tmp_path, fake, pr_event(pr))
+    assert res.returncode == 0, res
+    assert res.outputs()["deployment-id"] == "%d\n%d" % (first, second)
+    for d in fake.deployments_of(APP):
+        assert [s["state"] for s in d["statuses"]][-2:] == ["in_progress", "success"], d
 
 
 def test_old_commit_without_the_new_trailers_skips_argocd(fake_github, tmp_path):
