@@ -336,3 +336,25 @@ def test_a_deployment_token_that_cannot_post_is_a_warning(fake_github, tmp_path)
     assert res.returncode == 0, res
     assert "is not updated any more" in res.out
     assert "(not updated: the token could not post a status)" in res.summary
+
+
+def test_app_credentials_mint_read_on_gitops_and_deployments_on_the_source(fake_github,
+                                                                           tmp_path):
+    from conftest import check_no_secrets
+    from test_apps import APP_ID, PEM, PUBLIC, check_revoked
+    fake = seed(fake_github)
+    fake.add_app(APP_ID, PUBLIC, {GITOPS: {"contents": "read", "pull_requests": "read"},
+                                  APP: {"deployments": "write"}})
+    _, number = open_deploy_pr(tmp_path, fake)
+    pr = fake.merge_pull(GITOPS, number)
+    res = land(tmp_path, fake, pr_event(pr), **{"app-id": APP_ID, "private-key": PEM,
+                                                "deployment-token": ""})
+    assert res.returncode == 0, res
+    minted = {tuple(m["repositories"]): m["permissions"] for m in fake.minted}
+    assert minted == {(GITOPS,): {"contents": "read", "pull_requests": "read"},
+                      (APP,): {"deployments": "write"}}
+    d, sts = statuses(fake)
+    assert [s for s, _ in sts][-2:] == ["in_progress", "success"]
+    assert d["statuses"][-1]["creator"] == "fake-app-%s[bot]" % APP_ID
+    check_revoked(fake)
+    check_no_secrets(res, {"INPUT_PRIVATE-KEY": PEM})
