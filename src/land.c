@@ -142,6 +142,11 @@ static int read_event(struct land *l)
 	}
 	if (event_load(&l->ev) < 0)
 		return -1;
+	if (!pr->number) {
+		log_error("mode 'land' reads the pull request from the event file: "
+			  "GITHUB_EVENT_PATH is not set");
+		return GB_EUSAGE;
+	}
 	l->repo = pr->base_repo ? pr->base_repo : l->ev.repository;
 	if (!l->repo || !gh_valid_repo(l->repo)) {
 		log_error("event file '%s' names no repository of the pull request",

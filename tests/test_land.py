@@ -303,6 +303,19 @@ def test_usage_errors(fake_github, tmp_path):
     assert fake.requests() == []
 
 
+def test_dry_run_posts_nothing_and_says_what_it_would(fake_github, tmp_path):
+    fake = seed(fake_github)
+    dep_id, number = open_deploy_pr(tmp_path, fake)
+    pr = fake.merge_pull(GITOPS, number)
+    res = land(tmp_path, fake, pr_event(pr), **{"dry-run": "true"})
+    assert res.returncode == 0, res
+    assert "dry run: deployment %d of '%s' would be 'success': merged %s" % (
+        dep_id, APP, pr["merge_commit_sha"][:7]) in res.out
+    _, sts = statuses(fake)
+    assert [s for s, _ in sts] == ["in_progress", "queued"]
+    assert [r for r in fake.requests() if r["method"] != "GET"] == []
+
+
 def fake_pr():
     """A pull request as the event carries it, for runs that stop before
     reading it."""
