@@ -168,10 +168,31 @@ static void test_regions(void)
 		AT(1, "a value reads back differently"));
 }
 
+static const char flow[] = "kind: Pod\nmetadata: {name: web, labels: {app: web}}\nspec: {}\n";
+
+static void test_flow(void)
+{
+	struct planned p;
+
+	/* created in flow style: ", annotations: {rev: r1}" */
+	CHECK_INT(plan(&p, flow, "metadata.annotations.rev", "r1", NULL, NULL), 0);
+	CHECK(strstr(buf_cstr(&p.out), "labels: {app: web}, annotations: {rev: r1}}") != NULL);
+	done(&p);
+	PASSES(flow, "metadata.annotations.rev", "r1");
+	REFUSES(flow, "metadata.annotations.rev", "r1", "{rev: r1}", "{rev: r2}",
+		AT(2, "a value reads back differently"));
+	/* a bracket moved: the annotations become a key of the labels */
+	REFUSES(flow, "metadata.annotations.rev", "r1", "web}, annotations: {rev: r1}}",
+		"web, annotations: {rev: r1}}}", AT(2, "the new text sits at another level"));
+	/* the name, outside the edit, in another style */
+	REFUSES(flow, "metadata.annotations.rev", "r1", "name: web,", "name: 'w',", AT(2, MOVED));
+}
+
 int main(void)
 {
 	test_passes();
 	test_outside();
 	test_regions();
+	test_flow();
 	return t_done();
 }
