@@ -30,6 +30,10 @@
 #    starts the receiving workflow (via: workflow_dispatch, Actions write:
 #    it cannot push) and names the run it started; the receiver reads the
 #    payload from the workflow_dispatch event.
+# 10. deploys through a pull request (pull-request: true): the deployment
+#    waits at 'queued'; a reviewer merges; `gitops-bump land`, the GitOps
+#    repo's pull_request closed step, finishes it at Argo CD's verdict on the
+#    merge commit.
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -305,6 +309,58 @@ if len(minted) != 2 or not all(m["revoked"] for m in minted):
     sys.exit("demo: expected two App tokens, both revoked")'
 grep -q '^verified=true' "$work/app-patch-outputs" || { echo "demo: the App commit is not Verified" >&2; exit 1; }
 echo "   | the commit is Verified (output verified=true)"
+say "10. pull-request mode: the deploy lands when a reviewer merges (mode: land)"
+echo "   GitOps repo, patch step: with: { pull-request: true, deployment-token: ... }"
+dep_id=$(curl -sf -X POST -H "Authorization: Bearer $token" -H "User-Agent: demo" \
+	-H "X-GitHub-Api-Version: 2022-11-28" -H "Accept: application/vnd.github+json" \
+	-d "{\"ref\": \"$sha\", \"environment\": \"sandbox\", \"auto_merge\": false, \"required_contexts\": []}" \
+	"$url/repos/acme/product-service/deployments" |
+	"$python" -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+"$python" -c '
+import json, sys
+e = json.load(open(sys.argv[1]))
+e["client_payload"]["source"]["deployment_id"] = int(sys.argv[2])
+print(json.dumps(e))' "$work/gitops-event.json" "$dep_id" > "$work/pr-event.json"
+env -i PATH="$PATH" \
+	GITHUB_EVENT_NAME=repository_dispatch GITHUB_EVENT_PATH="$work/pr-event.json" \
+	GITHUB_REPOSITORY=acme/gitops-repo GITHUB_REF=refs/heads/main \
+	GITHUB_SHA=0000000000000000000000000000000000000000 GITHUB_ACTOR=app-deployer \
+	GITHUB_RUN_ID=2004 GITHUB_OUTPUT="$work/pr-outputs" \
+	INPUT_MODE=patch INPUT_TOKEN="$token" INPUT_API-URL="$url" INPUT_BRANCH='{environment}' \
+	INPUT_PULL-REQUEST=true INPUT_VALUE='{short_sha} via a pull request' \
+	INPUT_DEPLOYMENT-TOKEN="$token" \
+	"$bin" > "$work/pr-log" 2>&1 || { cat "$work/pr-log"; echo "demo: patch (pull request) failed" >&2; exit 1; }
+grep -v '^==\|^---\|^+++\|^@@\|^[ +-]' "$work/pr-log" | sed 's/^/   | /'
+pr=$(sed -n 's|^pull-request-url=.*/pull/||p' "$work/pr-outputs")
+echo "   a reviewer merges pull request #$pr; the GitOps repo's workflow runs"
+echo "   on: pull_request: types: [closed], with: { mode: land, deployment-token: ...,"
+echo "   argocd-server: $argo_url }"
+curl -sf -X POST "$url/_fake/repos/acme/gitops-repo/pulls/$pr/merge" > "$work/merged.json"
+"$python" -c '
+import json, sys
+pr = json.load(open(sys.argv[1]))
+print(json.dumps({"action": "closed", "number": pr["number"], "pull_request": pr,
+                  "repository": {"full_name": "acme/gitops-repo"},
+                  "sender": {"login": "reviewer"}}))' "$work/merged.json" > "$work/closed-event.json"
+env -i PATH="$PATH" \
+	GITHUB_EVENT_NAME=pull_request GITHUB_EVENT_PATH="$work/closed-event.json" \
+	GITHUB_REPOSITORY=acme/gitops-repo GITHUB_REF="refs/pull/$pr/merge" \
+	GITHUB_SHA=0000000000000000000000000000000000000000 GITHUB_ACTOR=reviewer \
+	GITHUB_RUN_ID=2005 GITHUB_OUTPUT="$work/land-outputs" GITOPS_BUMP_POLL_MS=100 \
+	INPUT_MODE=land INPUT_TOKEN="$token" INPUT_API-URL="$url" \
+	INPUT_DEPLOYMENT-TOKEN="$token" INPUT_ARGOCD-SERVER="$argo_url" \
+	INPUT_ARGOCD-TOKEN="$argo_token" \
+	"$bin" > "$work/land-log" 2>&1 || { cat "$work/land-log"; echo "demo: land failed" >&2; exit 1; }
+sed 's/^/   | /' "$work/land-log"
+curl -sf "$url/_fake/repos/acme/product-service/deployments" | "$python" -c '
+import json, sys
+d = [d for d in json.load(sys.stdin) if d["id"] == int(sys.argv[1])][0]
+print("   deployment %d of %s to %s:" % (d["id"], d["sha"][:7], d["environment"]))
+for s in d["statuses"]:
+    print("   | %-11s %s%s" % (s["state"], s["description"],
+          "  -> " + s["environment_url"] if s["environment_url"] else ""))
+if [s["state"] for s in d["statuses"]] != ["in_progress", "queued", "in_progress", "success"]:
+    sys.exit("demo: the pull request deploy did not land")' "$dep_id"
 key_line=$(sed -n 2p "$app_key")
 if grep -qF "$key_line" "$work/app-log" "$work/app-outputs" "$work/app-patch-log" "$work/app-patch-outputs"; then
 	echo "demo: the App's private key appeared in the output" >&2
@@ -313,7 +369,8 @@ fi
 if grep -qF -e "$token" -e "$argo_token" "$work/log" "$work/outputs" "$work/patch-log" \
 	"$work/patch-outputs" "$work/image-log-web" "$work/image-log-api" \
 	"$work/image-outputs-web" "$work/image-outputs-api" "$work/app-log" "$work/app-outputs" \
-	"$work/app-patch-log" "$work/app-patch-outputs"; then
+	"$work/app-patch-log" "$work/app-patch-outputs" "$work/pr-log" "$work/pr-outputs" \
+	"$work/land-log" "$work/land-outputs"; then
 	echo "demo: a token appeared in the output" >&2
 	exit 1
 fi

@@ -2059,6 +2059,17 @@ class FakeGitHub(fakehttp.FakeServer):
             if m:
                 return self._control_deployments(method, urllib.parse.unquote(m.group(1)),
                                                  m.group(2), doc)
+            # a reviewer merges or closes a pull request (merge_pull, close_pull)
+            m = re.fullmatch(r"/_fake/repos/([^/]+/[^/]+)/pulls/(\d+)/(merge|close)", path)
+            if m and method == "POST":
+                name = urllib.parse.unquote(m.group(1))
+                if name.lower() not in self.repos:
+                    return 404, {"message": "no repo %s" % name}
+                act = self.merge_pull if m.group(3) == "merge" else self.close_pull
+                try:
+                    return 200, act(name, int(m.group(2)))
+                except ApiError as e:
+                    return e.status, {"message": e.message}
             if path == "/_fake/minted":  # the App tokens, without their values
                 return 200, [{k: v for k, v in e.items() if k != "token"} for e in self.minted]
             m = re.fullmatch(r"/_fake/repos/([^/]+/[^/]+)/(log|dispatches|event|pulls|"

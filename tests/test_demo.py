@@ -31,3 +31,6 @@ def test_demo_runs():
     assert "| deploy-state=success" in out
     assert "| gitops-commit-url=https://github.com/acme/gitops-repo/commit/" in out
     assert "success     committed" in out and "Argo CD: Synced and Healthy" in out
+    # pull-request mode: mode land finishes the deployment after the merge
+    assert "queued      pull request opened, waits for review" in out
+    assert "success     merged " in out and "pull request #1 merged as " in out
