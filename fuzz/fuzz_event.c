@@ -18,6 +18,8 @@
  *   - workflow_dispatch: held no NUL either; an inputs.payload that
  *     event_take_inputs_payload accepts flattens under the same invariants
  *     as client_payload;
+ *   - pull_request: held no NUL either; the number is a whole number >= 1;
+ *     a merge sha is kept only for a merged pull request, and is 40/64 hex;
  *   - event_release leaves a zeroed struct.
  */
 #include "fuzz.h"
@@ -28,7 +30,7 @@
 #include <string.h>
 
 static const char *const names[] = { "push", "repository_dispatch", "workflow_run",
-				     "workflow_dispatch" };
+				     "workflow_dispatch", "pull_request" };
 
 static bool is_hex_sha(const char *s)
 {
@@ -135,6 +137,12 @@ static void check_workflow_dispatch(struct event *ev)
 	}
 }
 
+static void check_pull(const struct event *ev)
+{
+	FUZZ_ASSERT(ev->pr.number >= 1);
+	FUZZ_ASSERT(!ev->pr.merge_sha || (ev->pr.merged && is_hex_sha(ev->pr.merge_sha)));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct event zero;
@@ -156,8 +164,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				check_dispatch(&ev);
 			else if (k == 2)
 				check_run(&ev);
-			else
+			else if (k == 3)
 				check_workflow_dispatch(&ev);
+			else
+				check_pull(&ev);
 		} else {
 			FUZZ_ASSERT(rc == -1);
 		}

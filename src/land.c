@@ -74,16 +74,18 @@ static int check_application(const struct config *cfg)
 		return 0;
 	if (tmpl_check(t, what) < 0)
 		return GB_EUSAGE;
-	for (int v = 0; v < TV__COUNT; v++) {
+	for (int i = 0; i < TV__COUNT; i++) {
+		enum tmpl_var v = (enum tmpl_var)i;
 		bool known = false;
 
-		for (size_t i = 0; i < NKNOWN; i++)
-			known = known || known_vars[i] == (enum tmpl_var)v;
-		if (!known && tmpl_uses(t, (enum tmpl_var)v)) {
-			log_error("%s uses {%s}, which mode 'land' cannot know: it has no payload, only "
-				  "the deploy commit's trailers", what, tmpl_var_name((enum tmpl_var)v));
-			log_fix("use {service}, {environment}, {repository}, {sha} or {short_sha} in "
-				"the land step's 'argocd-application'");
+		for (size_t k = 0; k < NKNOWN; k++)
+			known = known || known_vars[k] == v;
+		if (!known && tmpl_uses(t, v)) {
+			log_error("%s uses {%s}, which mode 'land' cannot know: it has no "
+				  "payload, only the deploy commit's trailers", what,
+				  tmpl_var_name(v));
+			log_fix("use {service}, {environment}, {repository}, {sha} or "
+				"{short_sha} in the land step's 'argocd-application'");
 			return GB_EUSAGE;
 		}
 	}
@@ -134,7 +136,8 @@ static int read_event(struct land *l)
 	const struct event_pr *pr = &l->ev.pr;
 	const char *name = getenv("GITHUB_EVENT_NAME");
 
-	if (!name || (strcmp(name, "pull_request") != 0 && strcmp(name, "pull_request_target") != 0)) {
+	if (!name || (strcmp(name, "pull_request") != 0 &&
+		      strcmp(name, "pull_request_target") != 0)) {
 		log_error("mode 'land' runs on a closed pull request, not on a '%s' event",
 			  name ? name : "(unknown)");
 		log_fix("run the land step `on: pull_request: types: [closed]` in the GitOps repo");
@@ -210,7 +213,8 @@ static int note_deployment(struct land *l, const char *repo, long long id)
 static int read_commit(struct land *l, const cJSON *item)
 {
 	const cJSON *commit = cJSON_GetObjectItemCaseSensitive(item, "commit");
-	const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(commit, "message"));
+	const char *msg =
+		cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(commit, "message"));
 	struct trailers t;
 	int rc;
 
@@ -222,7 +226,8 @@ static int read_commit(struct land *l, const cJSON *item)
 	if (t.from.repo && t.deployment_id) {
 		if (!policy_source_allowed(t.from.repo, l->sources, l->nsources))
 			log_notice("deployment %lld of '%s' is not updated: '%s' is not in "
-				   "'allowed-sources'", t.deployment_id, t.from.repo, t.from.repo);
+				   "'allowed-sources'", t.deployment_id, t.from.repo,
+				   t.from.repo);
 		else
 			rc = note_deployment(l, t.from.repo, t.deployment_id);
 		/* the newest commit naming a deployment names the application */
@@ -290,7 +295,8 @@ static void open_feedback(struct land *l, struct landing *d)
 	log_demote(true); /* a token that cannot be used does not stop the run */
 	if (app_enabled(&l->app)) {
 		rc = config_client_new(&gh, l->cfg);
-		if (!rc && app_use(&l->app, gh, d->repo, deployments, 1, "deployment statuses") < 0) {
+		if (!rc &&
+		    app_use(&l->app, gh, d->repo, deployments, 1, "deployment statuses") < 0) {
 			gh_client_free(gh);
 			gh = NULL;
 			rc = -1;
@@ -318,8 +324,8 @@ static void post_all(struct land *l, const char *state, const char *description,
 {
 	for (size_t i = 0; i < l->ndeps; i++) {
 		if (config_bool(l->cfg, IN_DRY_RUN))
-			log_info("dry run: deployment %lld of '%s' would be '%s': %s", l->deps[i].id,
-				 l->deps[i].repo, state, description);
+			log_info("dry run: deployment %lld of '%s' would be '%s': %s",
+				 l->deps[i].id, l->deps[i].repo, state, description);
 		deploy_feedback_post(&l->deps[i].fb, state, description, environment_url);
 	}
 	if (l->ndeps)
@@ -440,7 +446,8 @@ static void summary_rows(struct buf *md, const struct land *l)
 	if (l->newest.from.repo) {
 		buf_reset(&text);
 		buf_reset(&url);
-		buf_addf(&text, "%s@%.*s", l->newest.from.repo, EVENT_SHORT_SHA, l->newest.from.sha);
+		buf_addf(&text, "%s@%.*s", l->newest.from.repo, EVENT_SHORT_SHA,
+			 l->newest.from.sha);
 		buf_addf(&url, "%s/%s/commit/%s", l->ev.server_url, l->newest.from.repo,
 			 l->newest.from.sha);
 		buf_adds(md, "| source | ");
@@ -463,9 +470,10 @@ static void summary_rows(struct buf *md, const struct land *l)
 	summary_deployments(md, l);
 	if (l->argo_ran) {
 		buf_reset(&text);
-		buf_addf(&text, "%s: %s, %s at %.*s%s", l->argocd_app, st->sync ? st->sync : "Unknown",
-			 st->health ? st->health : "Unknown", EVENT_SHORT_SHA,
-			 st->revision ? st->revision : "(none)", l->argo.newer ? " (a newer revision)" : "");
+		buf_addf(&text, "%s: %s, %s at %.*s%s", l->argocd_app,
+			 st->sync ? st->sync : "Unknown", st->health ? st->health : "Unknown",
+			 EVENT_SHORT_SHA, st->revision ? st->revision : "(none)",
+			 l->argo.newer ? " (a newer revision)" : "");
 		/* the application's page in Argo CD's UI, as patch mode links it */
 		buf_reset(&url);
 		buf_addf(&url, "%s/applications/", config_str(l->cfg, IN_ARGOCD_SERVER));
@@ -540,9 +548,10 @@ static void failure_summary(const struct land *l)
 	/* on the failure path already: out of memory here only shortens it */
 	log_summary_failed("land", buf_failed(&subject) || !subject.len ? NULL : subject.ptr,
 			   buf_failed(&rows) || !rows.len ? NULL : rows.ptr,
-			   l->last_state ? "nothing written to the GitOps repository; the deployments "
-			   "named got `failure` with the error line (where a token could post it)" :
-			   "nothing written to the GitOps repository; no deployment status posted");
+			   l->last_state ? "nothing written to the GitOps repository; the "
+			   "deployments named got `failure` with the error line (where a token "
+			   "could post it)" : "nothing written to the GitOps repository; no "
+			   "deployment status posted");
 	buf_release(&rows);
 	buf_release(&subject);
 }
@@ -596,8 +605,8 @@ static int land_deployments(struct land *l)
 
 	if (!l->newest.from.repo) {
 		log_notice("pull request #%lld is not a deploy of gitops-bump (none of its %zu "
-			   "commit%s has Deployed-From and Deployment-Id trailers): nothing to land",
-			   l->ev.pr.number, l->ncommits, l->ncommits == 1 ? "" : "s");
+			   "commit%s has Deployed-From and Deployment-Id trailers): nothing to "
+			   "land", l->ev.pr.number, l->ncommits, l->ncommits == 1 ? "" : "s");
 		l->kind = LAND_NOTHING;
 		return 0;
 	}

@@ -1391,6 +1391,18 @@ class FakeGitHub(fakehttp.FakeServer):
                       head_sha=head)
             return copy.deepcopy(self._pr_json(r, pr))
 
+    def add_pull(self, repo, head, base, title="A pull request"):
+        """Open a pull request as someone did (no validation).  Returns its
+        number."""
+        with self.lock:
+            r = self.repo(repo)
+            num = self._next_pr.get(r.full_name, 1)
+            self._next_pr[r.full_name] = num + 1
+            r.pulls.append({"number": num, "state": "open", "title": title, "body": None,
+                            "draft": False, "head": head, "base": base, "user": "someone",
+                            "base_sha": r.heads[base]})
+            return num
+
     def close_pull(self, repo, number):
         """Close the pull request without merging it.  Returns its json."""
         with self.lock:

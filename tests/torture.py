@@ -43,6 +43,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
@@ -292,8 +293,77 @@ class PatchImageValues(Patch):
         return [], patch_env(ev, fake, branch="sandbox", image="{image}"), True
 
 
+class LandMerged(Scenario):
+    """mode land: a merged deploy pull request's event, its commits read
+    through the API, their trailers, the deployment's in_progress and
+    success statuses, outputs and summary (no Argo CD)."""
+    name = "land-merged"
+    uses_fake = True
+
+    def setup(self, fake):
+        seed_gitops(fake)
+        fake.add_repo(APP, {"README.md": "app\n"})
+        sha = fake.add_commit(APP, "Fix login", sha="2ce94247c3f1e0d5b6a7980123456789abcdef01")
+        req = urllib.request.Request(
+            fake.url + "/repos/%s/deployments" % APP, method="POST",
+            data=json.dumps({"ref": sha, "environment": "sandbox"}).encode(),
+            headers={"Authorization": "Bearer " + TOKEN, "User-Agent": "torture",
+                     "X-GitHub-Api-Version": "2022-11-28",
+                     "Accept": "application/vnd.github+json"})
+        with urllib.request.urlopen(req, timeout=10) as answer:
+            fake.torture_deployment = json.load(answer)["id"]
+        branch = "gitops-bump/product/sandbox/" + sha[:7]
+        fake.add_branch(GITOPS, branch, source="sandbox")
+        fake.commit_files(GITOPS, branch, {MANIFEST: "kind: ConfigMap\n"},
+                          message="Deploy product to sandbox\n\nDeployed-From: %s@%s\n"
+                                  "Deployment-Id: %d\nDeploy-Service: product\n"
+                                  "Deploy-Environment: sandbox\n"
+                                  % (APP, sha, fake.torture_deployment))
+        fake.torture_pr = fake.merge_pull(GITOPS, fake.add_pull(GITOPS, branch, "sandbox"))
+
+    def prepare(self, tmp, fake):
+        pr = fake.torture_pr
+        ev = pathlib.Path(tmp) / "pull_request.json"
+        ev.write_text(json.dumps({"action": "closed", "number": pr["number"],
+                                  "pull_request": pr, "repository": {"full_name": GITOPS},
+                                  "sender": {"login": "reviewer"}}))
+        env = patch_env(ev, fake, mode="land", deployment_token=TOKEN)
+        env["GITHUB_EVENT_NAME"] = "pull_request"
+        return [], env, True
+
+    def mark(self, fake):
+        return {"statuses": self._statuses(fake), "head": fake.head(GITOPS, "sandbox")}
+
+    def _statuses(self, fake):
+        [d] = [d for d in fake.deployments_of(APP) if d["id"] == fake.torture_deployment]
+        return len(d["statuses"])
+
+    def result(self, res, fake, mark, tmp):
+        [d] = [d for d in fake.deployments_of(APP) if d["id"] == fake.torture_deployment]
+        posted = [(s["state"], SHA_RE.sub("SHA", s["description"]))
+                  for s in d["statuses"][mark["statuses"]:]]
+        return {"rc": res.returncode, "posted": posted,
+                "_moved": fake.head(GITOPS, "sandbox") != mark["head"],
+                "outputs": {k: SHA_RE.sub("SHA", v)
+                            for k, v in parse_github_output(res.output_text).items()},
+                "summary": SHA_RE.sub("SHA", res.summary)}
+
+    def same_work(self, result, base):
+        return result["posted"] == base["posted"] and not result["_moved"]
+
+    def failed_cleanly(self, result, base, errors):
+        if result["_moved"]:
+            return "the GitOps branch moved: a land run never writes"
+        # statuses are best effort: a failed run posts what it got to, and
+        # `failure` with its error line when the failure came before success
+        if any(state not in ("in_progress", "success", "failure")
+               for state, _ in result["posted"]):
+            return "posted %r" % (result["posted"],)
+        return None
+
+
 SCENARIOS = [DispatchDryRun(), DispatchSend(), DispatchFetch(), UsageError(), EditInPlace(),
-             PatchArticle(), PatchConflict(), PatchMulti(), PatchImageValues()]
+             PatchArticle(), PatchConflict(), PatchMulti(), PatchImageValues(), LandMerged()]
 
 
 def message_lines(res, actions, kind="error"):
