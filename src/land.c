@@ -405,20 +405,27 @@ static int wait_argocd(struct land *l)
 
 /* ---- the run's end ------------------------------------------------------------ */
 
-/* The deployments, as "N of owner/app" links, for the summaries. */
-static void summary_deployments(struct buf *md, const struct land *l)
+/* Reset the scratch buffers for the next row, noting in *lost whether
+ * the last one failed (buf_reset forgets it). */
+static void next_row(struct buf *text, struct buf *url, bool *lost)
 {
-	struct buf text = BUF_INIT, url = BUF_INIT;
+	*lost = *lost || buf_failed(text) || buf_failed(url);
+	buf_reset(text);
+	buf_reset(url);
+}
 
+/* The deployments, as "N of owner/app" links, for the summaries. */
+static void summary_deployments(struct buf *md, const struct land *l, struct buf *text,
+				struct buf *url, bool *lost)
+{
 	for (size_t i = 0; i < l->ndeps; i++) {
 		const struct landing *d = &l->deps[i];
 
-		buf_reset(&text);
-		buf_reset(&url);
-		buf_addf(&text, "%lld of %s", d->id, d->repo);
-		buf_addf(&url, "%s/%s/deployments", l->ev.server_url, d->repo);
+		next_row(text, url, lost);
+		buf_addf(text, "%lld of %s", d->id, d->repo);
+		buf_addf(url, "%s/%s/deployments", l->ev.server_url, d->repo);
 		buf_adds(md, "| deployment | ");
-		log_md_link(md, buf_cstr(&text), buf_cstr(&url));
+		log_md_link(md, buf_cstr(text), buf_cstr(url));
 		buf_addf(md, "%s |\n", config_bool(l->cfg, IN_DRY_RUN) ? " (dry run: not updated)" :
 			 !d->fb.gh ? " (not updated: no deployment-token)" :
 			 d->fb.broken ? " (not updated: the token could not post a status)" :
@@ -426,74 +433,81 @@ static void summary_deployments(struct buf *md, const struct land *l)
 		if (d->fb.last_state)
 			log_md_row(md, "its last status", d->fb.last_state);
 	}
-	buf_release(&text);
-	buf_release(&url);
 }
 
-/* The rows both summaries share: the pull request, the merge, the chain. */
-static void summary_rows(struct buf *md, const struct land *l)
+/* The Argo CD row: what it said (linked to the application's page, as
+ * patch mode links it), or why it was not asked. */
+static void summary_argocd(struct buf *md, const struct land *l, struct buf *text,
+			   struct buf *url, bool *lost)
 {
-	const struct event_pr *pr = &l->ev.pr;
 	const struct argocd_state *st = &l->argo.last;
 	const char *ns = config_str(l->cfg, IN_ARGOCD_NAMESPACE);
+
+	next_row(text, url, lost);
+	if (!l->argo_ran) {
+		if (l->argo_skipped) {
+			buf_addf(text, "not asked: %s", l->argo_skipped);
+			log_md_row(md, "Argo CD", buf_cstr(text));
+		}
+		return;
+	}
+	buf_addf(text, "%s: %s, %s at %.*s%s", l->argocd_app, st->sync ? st->sync : "Unknown",
+		 st->health ? st->health : "Unknown", EVENT_SHORT_SHA,
+		 st->revision ? st->revision : "(none)",
+		 l->argo.newer ? " (a newer revision)" : "");
+	buf_addf(url, "%s/applications/", config_str(l->cfg, IN_ARGOCD_SERVER));
+	if (ns) {
+		gh_escape(url, ns, false);
+		buf_addc(url, '/');
+	}
+	gh_escape(url, l->argocd_app, false);
+	buf_adds(md, "| Argo CD | ");
+	log_md_link(md, buf_cstr(text), buf_cstr(url));
+	buf_adds(md, " |\n");
+}
+
+/* The rows both summaries share: the pull request, the merge, the chain.
+ * 0, or -1 when a row could not be built (out of memory: the caller
+ * leaves the summary out rather than write a wrong one). */
+static int summary_rows(struct buf *md, const struct land *l)
+{
+	const struct event_pr *pr = &l->ev.pr;
+	const struct trailers *tr = &l->newest;
 	struct buf text = BUF_INIT, url = BUF_INIT;
+	bool lost = false;
 
 	buf_addf(&text, "#%lld of %s", pr->number, l->repo);
 	buf_adds(md, "| pull request | ");
 	log_md_link(md, buf_cstr(&text), pr->html_url);
 	buf_addf(md, " (%s) |\n", l->kind == LAND_MERGED ? "merged" : l->kind == LAND_CLOSED ?
 		 "closed without merging" : "not a deploy");
-	if (l->newest.from.repo) {
-		buf_reset(&text);
-		buf_reset(&url);
-		buf_addf(&text, "%s@%.*s", l->newest.from.repo, EVENT_SHORT_SHA,
-			 l->newest.from.sha);
-		buf_addf(&url, "%s/%s/commit/%s", l->ev.server_url, l->newest.from.repo,
-			 l->newest.from.sha);
+	if (tr->from.repo) {
+		next_row(&text, &url, &lost);
+		buf_addf(&text, "%s@%.*s", tr->from.repo, EVENT_SHORT_SHA, tr->from.sha);
+		buf_addf(&url, "%s/%s/commit/%s", l->ev.server_url, tr->from.repo, tr->from.sha);
 		buf_adds(md, "| source | ");
 		log_md_link(md, buf_cstr(&text), buf_cstr(&url));
 		buf_adds(md, " |\n");
 	}
-	if (l->newest.service && l->newest.environment) {
-		buf_reset(&text);
-		buf_addf(&text, "%s to %s", l->newest.service, l->newest.environment);
+	if (tr->service && tr->environment) {
+		next_row(&text, &url, &lost);
+		buf_addf(&text, "%s to %s", tr->service, tr->environment);
 		log_md_row(md, "deploy", buf_cstr(&text));
 	}
 	if (pr->merge_sha && l->kind == LAND_MERGED) {
-		buf_reset(&text);
+		next_row(&text, &url, &lost);
 		buf_addf(&text, "%s@%.*s on %s", l->repo, EVENT_SHORT_SHA, pr->merge_sha,
 			 pr->base_ref ? pr->base_ref : "?");
 		buf_adds(md, "| merge commit | ");
 		log_md_link(md, buf_cstr(&text), l->merge_url);
 		buf_adds(md, " |\n");
 	}
-	summary_deployments(md, l);
-	if (l->argo_ran) {
-		buf_reset(&text);
-		buf_addf(&text, "%s: %s, %s at %.*s%s", l->argocd_app,
-			 st->sync ? st->sync : "Unknown", st->health ? st->health : "Unknown",
-			 EVENT_SHORT_SHA, st->revision ? st->revision : "(none)",
-			 l->argo.newer ? " (a newer revision)" : "");
-		/* the application's page in Argo CD's UI, as patch mode links it */
-		buf_reset(&url);
-		buf_addf(&url, "%s/applications/", config_str(l->cfg, IN_ARGOCD_SERVER));
-		if (ns) {
-			gh_escape(&url, ns, false);
-			buf_addc(&url, '/');
-		}
-		gh_escape(&url, l->argocd_app, false);
-		buf_adds(md, "| Argo CD | ");
-		log_md_link(md, buf_cstr(&text), buf_cstr(&url));
-		buf_adds(md, " |\n");
-	} else if (l->argo_skipped) {
-		buf_reset(&text);
-		buf_addf(&text, "not asked: %s", l->argo_skipped);
-		log_md_row(md, "Argo CD", buf_cstr(&text));
-	}
-	if (buf_failed(&text) || buf_failed(&url))
-		buf_adds(md, "| | (out of memory: rows left out) |\n");
+	summary_deployments(md, l, &text, &url, &lost);
+	summary_argocd(md, l, &text, &url, &lost);
+	next_row(&text, &url, &lost);
 	buf_release(&text);
 	buf_release(&url);
+	return lost ? -1 : 0;
 }
 
 static int outputs(const struct land *l)
@@ -529,8 +543,7 @@ static void summary(const struct land *l)
 	buf_addf(&md, "### gitops-bump land: pull request #%lld%s\n\n| | |\n| --- | --- |\n",
 		 l->ev.pr.number, l->kind == LAND_MERGED ? " (merged)" : l->kind == LAND_CLOSED ?
 		 " (closed without merging)" : " (nothing to land)");
-	summary_rows(&md, l);
-	if (buf_failed(&md))
+	if (summary_rows(&md, l) < 0 || buf_failed(&md))
 		log_warning("the step summary was not written: out of memory");
 	else
 		log_summary(md.ptr);
@@ -543,7 +556,8 @@ static void failure_summary(const struct land *l)
 
 	if (l->ev.pr.number) {
 		buf_addf(&subject, "pull request #%lld", l->ev.pr.number);
-		summary_rows(&rows, l);
+		if (summary_rows(&rows, l) < 0)
+			buf_reset(&rows); /* out of memory: the summary without the rows */
 	}
 	/* on the failure path already: out of memory here only shortens it */
 	log_summary_failed("land", buf_failed(&subject) || !subject.len ? NULL : subject.ptr,

@@ -1480,6 +1480,21 @@ class FakeGitHub(fakehttp.FakeServer):
     def ep_deployment_get(self, r, rec, token, did):
         return 200, {}, self._deployment_json(r, self._deployment_of(r, did))
 
+    def add_deployment(self, repo, sha, environment="production", creator="someone"):
+        """A deployment made as another tool made it (no validation; the
+        fake need not be running).  Returns its id."""
+        with self.lock:
+            r = self.repo(repo)
+            did = self._next_deployment
+            self._next_deployment += 1
+            r.deployments[did] = {
+                "id": did, "sha": sha, "ref": sha, "task": "deploy", "payload": {},
+                "environment": environment, "description": "", "creator": creator,
+                "created_at": now_iso(), "updated_at": now_iso(), "auto_merge": False,
+                "required_contexts": [], "transient_environment": False,
+                "production_environment": environment == "production", "statuses": []}
+            return did
+
     def add_deployment_status(self, repo, did, state, description="", log_url=None,
                               environment_url=None, creator="someone"):
         """Post a status as another tool would (no validation)."""

@@ -43,7 +43,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
@@ -304,14 +303,7 @@ class LandMerged(Scenario):
         seed_gitops(fake)
         fake.add_repo(APP, {"README.md": "app\n"})
         sha = fake.add_commit(APP, "Fix login", sha="2ce94247c3f1e0d5b6a7980123456789abcdef01")
-        req = urllib.request.Request(
-            fake.url + "/repos/%s/deployments" % APP, method="POST",
-            data=json.dumps({"ref": sha, "environment": "sandbox"}).encode(),
-            headers={"Authorization": "Bearer " + TOKEN, "User-Agent": "torture",
-                     "X-GitHub-Api-Version": "2022-11-28",
-                     "Accept": "application/vnd.github+json"})
-        with urllib.request.urlopen(req, timeout=10) as answer:
-            fake.torture_deployment = json.load(answer)["id"]
+        fake.torture_deployment = fake.add_deployment(APP, sha, "sandbox")
         branch = "gitops-bump/product/sandbox/" + sha[:7]
         fake.add_branch(GITOPS, branch, source="sandbox")
         fake.commit_files(GITOPS, branch, {MANIFEST: "kind: ConfigMap\n"},
@@ -349,7 +341,11 @@ class LandMerged(Scenario):
                 "summary": SHA_RE.sub("SHA", res.summary)}
 
     def same_work(self, result, base):
-        return result["posted"] == base["posted"] and not result["_moved"]
+        """Statuses are best effort, as in patch mode: a post that fails is a
+        warning and the ones after it are not tried, so a run that exits 0
+        posted the undisturbed run's statuses or the first of them."""
+        n = len(result["posted"])
+        return result["posted"] == base["posted"][:n] and not result["_moved"]
 
     def failed_cleanly(self, result, base, errors):
         if result["_moved"]:
