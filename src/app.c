@@ -216,6 +216,24 @@ static struct app_minted *find_minted(struct app *a, const char *repo, const cha
 	return NULL;
 }
 
+int app_deploy_client(struct app *a, const struct config *cfg, const char *repo,
+		      struct gh_client **out)
+{
+	static const struct app_perm deployments[] = { { "deployments", "write" } };
+
+	*out = NULL;
+	if (!app_enabled(a))
+		return config_deploy_client_new(out, cfg);
+	if (config_client_new(out, cfg) < 0)
+		return -1;
+	if (app_use(a, *out, repo, deployments, 1, "deployment statuses") < 0) {
+		gh_client_free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 int app_use(struct app *a, struct gh_client *gh, const char *repo,
 	    const struct app_perm *perms, size_t n, const char *why)
 {

@@ -77,6 +77,15 @@ bool app_enabled(const struct app *a);
 int app_use(struct app *a, struct gh_client *gh, const char *repo,
 	    const struct app_perm *perms, size_t n, const char *why);
 
+/* The client that posts deployment statuses on source repository `repo`,
+ * for both receiver steps (patch, land): with App credentials a client of
+ * its own with a token minted for `repo` alone and Deployments write, else
+ * the `deployment-token` client (config_deploy_client_new).  0 with *out
+ * set, 1 when there is no such token (nothing printed), -1 (reported;
+ * the caller runs this under log_demote: statuses are best effort). */
+int app_deploy_client(struct app *a, const struct config *cfg, const char *repo,
+		      struct gh_client **out);
+
 /* Revoke every token minted through `gh` (a failed revocation is a
  * warning: the token still expires within the hour), wipe and free
  * everything.  `gh` may be NULL when nothing was minted.  Leaves `gh`

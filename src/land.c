@@ -280,11 +280,10 @@ out:
 
 /* ---- the deployments --------------------------------------------------------- */
 
-/* A client for the statuses of `d`, as patch mode opens it: the App mints
- * Deployments write on the source repository, else deployment-token. */
+/* A client for the statuses of `d`, as patch mode opens it
+ * (app_deploy_client). */
 static void open_feedback(struct land *l, struct landing *d)
 {
-	static const struct app_perm deployments[] = { { "deployments", "write" } };
 	struct gh_client *gh = NULL;
 	int rc;
 
@@ -293,17 +292,7 @@ static void open_feedback(struct land *l, struct landing *d)
 		return;
 	}
 	log_demote(true); /* a token that cannot be used does not stop the run */
-	if (app_enabled(&l->app)) {
-		rc = config_client_new(&gh, l->cfg);
-		if (!rc &&
-		    app_use(&l->app, gh, d->repo, deployments, 1, "deployment statuses") < 0) {
-			gh_client_free(gh);
-			gh = NULL;
-			rc = -1;
-		}
-	} else {
-		rc = config_deploy_client_new(&gh, l->cfg);
-	}
+	rc = app_deploy_client(&l->app, l->cfg, d->repo, &gh);
 	log_demote(false);
 	if (rc > 0) {
 		log_notice("pull request #%lld names deployment %lld of '%s', but "

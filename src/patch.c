@@ -1390,20 +1390,7 @@ static int open_feedback(struct run *r)
 		return 0;
 	}
 	log_demote(true); /* a token that cannot be used does not stop the deploy */
-	if (app_enabled(&r->app)) {
-		/* the App mints its own: Deployments write on the source repo only */
-		static const struct app_perm deployments[] = { { "deployments", "write" } };
-
-		rc = config_client_new(&gh, r->cfg);
-		if (!rc && app_use(&r->app, gh, r->pl.repository, deployments, 1,
-				   "deployment statuses") < 0) {
-			gh_client_free(gh);
-			gh = NULL;
-			rc = -1;
-		}
-	} else {
-		rc = config_deploy_client_new(&gh, r->cfg);
-	}
+	rc = app_deploy_client(&r->app, r->cfg, r->pl.repository, &gh);
 	log_demote(false);
 	if (rc > 0) {
 		log_notice("the dispatch names deployment %lld of '%s', but 'deployment-token' is not "
