@@ -129,7 +129,8 @@ static const struct input_def inputs[IN__COUNT] = {
 	[IN_WAIT_TIMEOUT] = { "wait-timeout", M_DISPATCH, T_INT, "900", 1, 86400,
 		"seconds to wait for the deployment's final state" },
 	[IN_ARGOCD_SERVER] = { "argocd-server", M_PATCH | M_LAND, T_STR, NULL, 0, 0,
-		"Argo CD server URL: after committing, wait until it runs the commit Synced and Healthy" },
+		"Argo CD server URL: after committing (land: the merge), wait until it runs that commit "
+		"Synced and Healthy" },
 	[IN_ARGOCD_TOKEN] = { "argocd-token", M_PATCH | M_LAND, T_STR, NULL, 0, 0,
 		"Argo CD API token (an account that may get the application)" },
 	[IN_ARGOCD_APPLICATION] = { "argocd-application", M_PATCH | M_LAND, T_STR, "{service}-{environment}", 0, 0,
