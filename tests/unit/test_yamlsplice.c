@@ -1,17 +1,19 @@
 /*
- * White-box tests of the editor's last check, yamledit.c's verify(): the
- * changed documents of the output must read back as the input's, event for
- * event outside the written text, and each written region must hold the
- * nodes it was meant to hold and read back its value.
+ * Unit tests for yamlsplice: the splice's order and overlaps on changes made
+ * by hand, and the check, ysp_check(): the changed documents of the output
+ * must read back as the input's, event for event outside the written text,
+ * and each written region must hold the nodes it was meant to hold, at its
+ * level, and read back its value.
  *
  * No input makes the planner write a wrong output (that is the point of
  * the planner's own tests), so no black-box test can show that the check
  * works.  These tests plan and splice a real edit, then damage the spliced
  * bytes as a planner bug would (a byte outside the target, the written
  * value, an indentation, a document marker), keeping every length so the
- * splice's offsets stay true, and check that verify() refuses at the
- * damaged line, and that it passes the undamaged output quietly.  The
- * test includes the module's source to reach its static functions.
+ * splice's offsets stay true, and check that ysp_check() refuses at the
+ * damaged line, and that it passes the undamaged output quietly.  To plan
+ * real edits the test includes the planner's source (yamledit.c), whose
+ * round is static.
  */
 #include "capture.h"
 #include "t.h"
@@ -20,6 +22,7 @@
 
 struct planned {
 	struct ctx cx;
+	struct ysp_plan pl;
 	struct buf out;
 	struct yedit ed[2];
 };
@@ -42,7 +45,10 @@ static int plan(struct planned *p, const char *in, const char *path, const char 
 	p->cx.n = path2 ? 2 : 1;
 	p->cx.in = in;
 	p->cx.len = strlen(in);
-	if (prepare(&p->cx) < 0 || plan_round(&p->cx) < 0 || splice(&p->cx, &p->out) < 0)
+	if (prepare(&p->cx) < 0 || plan_round(&p->cx) < 0)
+		return -1;
+	p->pl = plan_of(&p->cx);
+	if (ysp_apply(&p->pl, &p->out) < 0)
 		return -1;
 	return p->cx.nch ? 0 : -1;
 }
@@ -66,7 +72,7 @@ static int damage(struct planned *p, const char *from, const char *to)
 
 static int check(struct planned *p)
 {
-	return verify(&p->cx, p->out.ptr, p->out.len);
+	return ysp_check(&p->pl, p->out.ptr, p->out.len);
 }
 
 /* Plan, damage (from -> to; NULL: none), verify; want_text as CHECK_FAILS,
@@ -188,8 +194,59 @@ static void test_flow(void)
 	REFUSES(flow, "metadata.annotations.rev", "r1", "name: web,", "name: 'w',", AT(2, MOVED));
 }
 
+/* ---- the splice, on changes made by hand ---- */
+
+static const char *spliced(struct ysp_change *ch, size_t n, const char *texts)
+{
+	static char got[256];
+	struct buf t = BUF_INIT, out = BUF_INIT;
+	struct ysp_plan p = { "t.yaml", "a: 1\nb: 2\n", 10, ch, n, NULL, 0, &t, &t };
+	int rc;
+
+	buf_adds(&t, texts);
+	capture_begin();
+	rc = ysp_apply(&p, &out);
+	snprintf(got, sizeof(got), "%s", rc < 0 ? capture_end() : (capture_end(), buf_cstr(&out)));
+	buf_release(&t);
+	buf_release(&out);
+	return got;
+}
+
+static void test_apply(void)
+{
+	/* 0: "  x: 1\n" (col 2), 1: "  - y\n" (col 2, one segment deeper),
+	 * 2: "c: 3\n" (col 0), all inserted after "a: 1\n"; 3: "9" for "2" */
+	struct ysp_change ch[4] = {
+		{ .start = 5, .end = 5, .toff = 0, .tlen = 7, .seq = 0, .col = 2, .depth = 1 },
+		{ .start = 5, .end = 5, .toff = 7, .tlen = 6, .seq = 1, .col = 2, .depth = 2 },
+		{ .start = 5, .end = 5, .toff = 13, .tlen = 5, .seq = 2, .col = 0 },
+		{ .start = 8, .end = 9, .toff = 18, .tlen = 1, .seq = 3 },
+	};
+	struct ysp_plan p = { "t.yaml", "a: 1\nb: 2\n", 10, ch, 4, NULL, 0, NULL, NULL };
+
+	/* inner lines first: the deeper column, then the deeper path */
+	CHECK_STR(spliced(ch, 4, "  x: 1\n  - y\nc: 3\n9"),
+		  "a: 1\n  - y\n  x: 1\nc: 3\nb: 9\n");
+	CHECK_INT(ch[0].seq, 1);
+	/* where input offsets went: b's value, and the insertion point */
+	CHECK_INT(ysp_map(&p, 8), 26);
+	CHECK_INT(ysp_map(&p, 5), 5);
+	CHECK_INT(ysp_map(&p, 9), 27);
+	/* overlapping changes are refused at the second one's line */
+	{
+		struct ysp_change two[2] = {
+			{ .start = 0, .end = 4, .toff = 0, .tlen = 1, .seq = 0 },
+			{ .start = 3, .end = 4, .toff = 1, .tlen = 1, .seq = 1 },
+		};
+
+		CHECK(strstr(spliced(two, 2, "xy"),
+			     "t.yaml:1: cannot edit 't.yaml': two edits overlap at this line") != NULL);
+	}
+}
+
 int main(void)
 {
+	test_apply();
 	test_passes();
 	test_outside();
 	test_regions();
