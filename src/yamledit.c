@@ -239,6 +239,7 @@ static struct ysp_change *new_change(struct ctx *cx, size_t start, size_t end)
 	c->start = start;
 	c->end = end;
 	c->old_at = YS_NONE;
+	c->voff = cx->vals.len;
 	c->span = cx->nspans;
 	c->seq = cx->nch++;
 	return c;
@@ -250,10 +251,9 @@ static int end_text(struct ctx *cx, struct ysp_change *c, const char *v, size_t 
 {
 	c->tlen = cx->texts.len - c->toff;
 	c->region = true;
-	c->voff = cx->vals.len;
-	c->vlen = vl;
+	ysp_expect(&cx->vals, v, vl);
+	c->vlen = cx->vals.len - c->voff;
 	c->literal = literal;
-	buf_add(&cx->vals, v, vl);
 	if (buf_failed(&cx->texts))
 		return buf_trouble(cx, &cx->texts);
 	return buf_failed(&cx->vals) ? no_memory(cx) : 0;
@@ -886,6 +886,8 @@ struct gen {
 	int next_indent;      /* indentation of the line after it */
 	bool at_eof;          /* the text will end the file without a line break */
 	bool literal;         /* the value is written plain, as given */
+	struct buf *vals;     /* the scalars written before the value
+			       * (ysp_expect) */
 };
 
 /* Keys start lines, where "-" or "---" would mean something else. */
@@ -894,6 +896,7 @@ static void gen_key(struct gen *g, const char *k, size_t n, bool flow)
 	enum yq_style st = n && k[0] != '-' ? YQ_PLAIN : YQ_SINGLE;
 
 	yq_write(g->t, yq_choose(st, k, n, flow, NULL), k, n, NULL);
+	ysp_expect(g->vals, k, n);
 	g->events++;
 }
 
@@ -918,6 +921,7 @@ static void gen_pair(struct gen *g, size_t i, bool flow)
 	buf_adds(g->t, ": ");
 	yq_write(g->t, yq_choose(YQ_PLAIN, s->value, s->value_len, flow, NULL), s->value,
 		 s->value_len, NULL);
+	ysp_expect(g->vals, s->value, s->value_len);
 	g->events += 3; /* the mapping's start and end, the value */
 }
 
@@ -1055,7 +1059,7 @@ static int create(struct ctx *cx, const struct hitref *r)
 	struct yq_typing ty;
 	struct gen g = { &es->path, ed, &cx->texts, "\n", map_step(cx, n),
 			 n->seq_offset >= 0 ? (unsigned)n->seq_offset : cx->seq_off, 0, -1, false,
-			 false };
+			 false, &cx->vals };
 	size_t d = r->h.depth, pos;
 	bool flow = n->flow || n->in_flow;
 	struct ysp_change *c = creation_at(cx, n, flow, &pos);

@@ -154,6 +154,28 @@ static struct ysp_change *region_of(struct ysp_plan *p, const struct side *o, si
 	return NULL;
 }
 
+void ysp_expect(struct buf *vals, const char *s, size_t len)
+{
+	buf_add(vals, &len, sizeof(len));
+	buf_add(vals, s, len);
+}
+
+/* Does scalar `ev` read as region r's next ysp_expect record (the last
+ * one, the value, plain when a typed literal)? */
+static bool expected(const struct ysp_plan *p, struct ysp_change *r, const yaml_event_t *ev)
+{
+	const char *at = p->vals->ptr + r->voff + r->got_off;
+	size_t n;
+
+	if (r->vlen - r->got_off < sizeof(n))
+		return false;
+	memcpy(&n, at, sizeof(n));
+	r->got_off += sizeof(n) + n;
+	return yq_reads_as(ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE,
+			   (const char *)ev->data.scalar.value, ev->data.scalar.length,
+			   at + sizeof(n), n, r->literal && r->got_off == r->vlen, r->in_flow);
+}
+
 /* An output event inside region `r`: counted, and the whole node it starts
  * read; the node must sit at the region's level (a collection's end may not
  * have moved across it).  0 or -1 (a parse error). */
@@ -164,17 +186,14 @@ static int region_node(const struct ysp_plan *p, struct side *o, struct ysp_chan
 		    o->it.ev.type == YAML_MAPPING_START_EVENT;
 
 	if (r->got_nodes++ == 0)
-		r->got_nest = true;
+		r->got_nest = r->got_value = true;
 	r->got_nest &= depth - coll == r->nest;
 	for (;;) {
 		const yaml_event_t *ev = &o->it.ev;
 
 		r->got_events++;
 		if (ev->type == YAML_SCALAR_EVENT)
-			r->got_value = yq_reads_as(ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE,
-						   (const char *)ev->data.scalar.value,
-						   ev->data.scalar.length, p->vals->ptr + r->voff,
-						   r->vlen, r->literal, r->in_flow);
+			r->got_value &= expected(p, r, ev);
 		if (!coll || o->it.depth < depth)
 			return 0;
 		if (ys_iter_next(&o->it) <= 0)
@@ -242,10 +261,11 @@ static int check_slice(struct ysp_plan *p, const char *out, size_t olen, size_t 
 		const struct ysp_change *r = &p->ch[c];
 
 		if (r->region && (r->got_nodes != r->nodes || r->got_events != r->events ||
-				  !r->got_value || !r->got_nest)) {
-			check_fail(p, out, olen, r->out_start, !r->got_value ? "a value reads back "
-				    "differently" : r->got_nest ? "the new text holds other nodes"
-				    : "the new text sits at another level");
+				  !r->got_value || r->got_off != r->vlen || !r->got_nest)) {
+			check_fail(p, out, olen, r->out_start, !r->got_value || r->got_off != r->vlen
+				   ? "a written key or value reads back differently"
+				   : r->got_nest ? "the new text holds other nodes"
+				   : "the new text sits at another level");
 			goto out;
 		}
 	}
@@ -263,7 +283,8 @@ static int cmp_size(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The changed documents, adjacent ones in one slice. */
+/* The changed documents, adjacent ones in one slice, with the marker that
+ * starts the next one. */
 int ysp_check(struct ysp_plan *p, const char *out, size_t len)
 {
 	size_t *old = calloc(p->nch + 1, sizeof(*old)), nold = 0, k = 0;
@@ -277,7 +298,7 @@ int ysp_check(struct ysp_plan *p, const char *out, size_t len)
 			old[nold++] = p->ch[i].old_at;
 	qsort(old, nold, sizeof(*old), cmp_size);
 	for (size_t s = 0, c0 = 0, c1; rc == 0 && s < p->nspans; c0 = c1) {
-		size_t ds = p->spans[s].start;
+		size_t ds = p->spans[s].start, de, ext;
 		long long within = 0;
 
 		while (s + 1 < p->nspans && p->spans[s + 1].start == p->spans[s].end)
@@ -285,10 +306,14 @@ int ysp_check(struct ysp_plan *p, const char *out, size_t len)
 		for (c1 = c0; c1 < p->nch && p->ch[c1].span <= s; c1++)
 			within += (long long)(p->ch[c1].out_end - p->ch[c1].out_start) -
 				  (long long)(p->ch[c1].end - p->ch[c1].start);
-		rc = check_slice(p, out, len, ds, p->spans[s].end,
-				  (size_t)((long long)ds + before),
-				  (size_t)((long long)p->spans[s].end + before + within), c0, c1,
-				  old, nold, &k);
+		de = p->spans[s].end;
+		/* the next document's "---" too (the same bytes on both sides):
+		 * text that ate the line break before it would join the two */
+		ext = de + 3 <= p->len && !memcmp(p->in + de, "---", 3) &&
+		      (c1 == p->nch || p->ch[c1].start >= de + 3) ? 3 : 0;
+		rc = check_slice(p, out, len, ds, de + ext, (size_t)((long long)ds + before),
+				 (size_t)((long long)de + before + within) + ext, c0, c1, old, nold,
+				 &k);
 		before += within;
 		s++;
 	}

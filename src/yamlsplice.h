@@ -14,15 +14,20 @@
  *
  * The check reads the changed documents (ysp_span: the input bytes of each
  * document that has a change; documents of a stream parse independently, and
- * the others are byte for byte the input's) from the input and from the
- * output side by side with two event readers (yamlscan.h's ys_iter):
+ * the others are byte for byte the input's; each slice ends with the "---"
+ * that starts the next document, so that written text which ate the line
+ * break before it is seen) from the input and from the output side by side
+ * with two event readers (yamlscan.h's ys_iter):
  *   - every output event outside the written text must equal the input's
  *     next event that no change replaced (type, anchor, tag, value, style,
  *     implicit flags; document boundaries too);
  *   - a change marked `region` is read as nodes: the written text must hold
  *     `nodes` nodes (at `nest` collections deep: no collection's end may
- *     have moved across them) of `events` events in all, and its last
- *     scalar must read back as the value (yq_reads_as).
+ *     have moved across them) of `events` events in all, and its scalars
+ *     must read back, in order, as the ones the planner wrote (ysp_expect:
+ *     the keys it created, a new element's key and value, and last the
+ *     value itself; yq_reads_as).  A written key that reads otherwise is as
+ *     wrong as a value.
  * A failure is one error line at the output line where it was seen:
  * "refusing to write FILE: the edited YAML does not read back as intended
  * (WHY)".  It means a planner bug, never bad input.
@@ -51,12 +56,14 @@ struct ysp_change {
 	bool region;           /* the text holds nodes the check reads: */
 	size_t nodes, events;  /* ... this many top-level nodes and events */
 	size_t nest;           /* ... at this many collections deep */
-	size_t voff, vlen;     /* ... the last scalar's value (ysp_plan.vals) */
-	bool literal;          /* ... written plain as a typed literal */
+	size_t voff, vlen;     /* ... its scalars, in order: ysp_expect records
+				* in ysp_plan.vals[voff, voff + vlen) */
+	bool literal;          /* ... the last (the value) written plain as a
+				* typed literal */
 	bool in_flow;          /* ... inside a flow collection */
 	size_t edit;           /* the planner's: the edit it writes for */
 	size_t out_start, out_end; /* set by ysp_apply: its output bytes */
-	size_t got_nodes, got_events; /* the check's scratch */
+	size_t got_nodes, got_events, got_off; /* the check's scratch */
 	bool got_value, got_nest;
 };
 
@@ -86,5 +93,9 @@ int ysp_check(struct ysp_plan *p, const char *out, size_t len);
 /* Where input offset `off` is in the output of the applied changes: the
  * output start of a change that covers or begins at it. */
 size_t ysp_map(const struct ysp_plan *p, size_t off);
+
+/* Append to `vals` the next scalar a region must hold (its text as
+ * loaded).  A buffer failure shows in `vals`. */
+void ysp_expect(struct buf *vals, const char *s, size_t len);
 
 #endif

@@ -156,11 +156,11 @@ static void test_regions(void)
 {
 	/* the written value itself */
 	REFUSES(deployment, IMAGE, "web:new", "web:new", "web:nex",
-		AT(10, "a value reads back differently"));
+		AT(10, "a written key or value reads back differently"));
 	/* a written scalar that became a collection */
 	REFUSES(deployment, IMAGE, "web:new", "web:new", "[web, ]", "t.yaml:10: refusing");
 	/* a created key: its value */
-	REFUSES(deployment, ANN, "r1", "rev: r1", "rev: r2", AT(7, "a value reads back differently"));
+	REFUSES(deployment, ANN, "r1", "rev: r1", "rev: r2", AT(7, "a written key or value reads back differently"));
 	/* ... its indentation: the annotations become the template's, read
 	 * back with their value, every event outside them in order; only
 	 * their level tells (metadata's end moved across them) */
@@ -171,7 +171,7 @@ static void test_regions(void)
 	/* a value ending in a newline, written as a literal block, whose
 	 * chomping indicator strips it */
 	REFUSES("a: x\nb: 1\n", "a", "line\n", "|\n  line", "|-\n line",
-		AT(1, "a value reads back differently"));
+		AT(1, "a written key or value reads back differently"));
 }
 
 static const char flow[] = "kind: Pod\nmetadata: {name: web, labels: {app: web}}\nspec: {}\n";
@@ -186,12 +186,153 @@ static void test_flow(void)
 	done(&p);
 	PASSES(flow, "metadata.annotations.rev", "r1");
 	REFUSES(flow, "metadata.annotations.rev", "r1", "{rev: r1}", "{rev: r2}",
-		AT(2, "a value reads back differently"));
+		AT(2, "a written key or value reads back differently"));
 	/* a bracket moved: the annotations become a key of the labels */
 	REFUSES(flow, "metadata.annotations.rev", "r1", "web}, annotations: {rev: r1}}",
 		"web, annotations: {rev: r1}}}", AT(2, "the new text sits at another level"));
 	/* the name, outside the edit, in another style */
 	REFUSES(flow, "metadata.annotations.rev", "r1", "name: web,", "name: 'w',", AT(2, MOVED));
+}
+
+/* ---- every one-byte damage: accepted only when it changes nothing ---- */
+
+static void add_str(struct buf *b, const yaml_char_t *s)
+{
+	buf_addf(b, " %zu:%s", s ? strlen((const char *)s) : 0, s ? (const char *)s : "");
+}
+
+/* What `s` means, as one string: its events with their anchors, tags,
+ * values and whether each scalar is plain (which decides its type), but
+ * neither positions nor styles (a value written '|' or '>' reads the
+ * same); NULL when it is not YAML.  libyaml's parser directly: an oracle
+ * that shares nothing with the reader the check uses. */
+static char *events_of(const char *s, size_t len)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	struct buf b = BUF_INIT;
+	bool end = false;
+
+	yaml_parser_initialize(&p);
+	yaml_parser_set_input_string(&p, (const unsigned char *)s, len);
+	while (!end) {
+		if (!yaml_parser_parse(&p, &ev)) {
+			buf_release(&b);
+			yaml_parser_delete(&p);
+			return NULL;
+		}
+		end = ev.type == YAML_STREAM_END_EVENT;
+		buf_addf(&b, "%d", (int)ev.type);
+		if (ev.type == YAML_SCALAR_EVENT) {
+			add_str(&b, ev.data.scalar.anchor);
+			add_str(&b, ev.data.scalar.tag);
+			buf_addf(&b, " %d %d %zu:", ev.data.scalar.plain_implicit,
+				 ev.data.scalar.quoted_implicit, ev.data.scalar.length);
+			buf_add(&b, ev.data.scalar.value, ev.data.scalar.length);
+		} else if (ev.type == YAML_ALIAS_EVENT) {
+			add_str(&b, ev.data.alias.anchor);
+		} else if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
+			add_str(&b, ev.data.sequence_start.anchor);
+			add_str(&b, ev.data.sequence_start.tag);
+			buf_addf(&b, " %d", ev.data.sequence_start.implicit);
+		} else if (ev.type == YAML_DOCUMENT_START_EVENT) {
+			buf_addf(&b, " %d", ev.data.document_start.implicit);
+		} else if (ev.type == YAML_DOCUMENT_END_EVENT) {
+			buf_addf(&b, " %d", ev.data.document_end.implicit);
+		}
+		buf_addc(&b, '\n');
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return buf_detach(&b, NULL);
+}
+
+static void reset_check(struct planned *p)
+{
+	for (size_t i = 0; i < p->cx.nch; i++) {
+		p->cx.ch[i].got_nodes = p->cx.ch[i].got_events = p->cx.ch[i].got_off = 0;
+		p->cx.ch[i].got_value = p->cx.ch[i].got_nest = false;
+	}
+}
+
+/*
+ * Plan an edit of a one-document input, then put each of a set of bytes
+ * that matter to YAML at each offset of the output in turn, and check it.
+ * Whenever the check accepts the damaged output, that output must read
+ * exactly as the undamaged one (the same events): a damage the check
+ * lets through must be one that changes nothing (a comment's text, a
+ * space that was already insignificant).  Most damages must be refused.
+ */
+static void sweep(int line, const char *in, const char *path, const char *value,
+		  const char *path2, const char *value2)
+{
+	static const char bytes[] = " \n\t-:,#{}[]'\"|>&*!?%@x0";
+	size_t accepted = 0, refused = 0, bad = 0;
+	struct planned p;
+	char *want = NULL;
+	const char *end;
+
+	t_checks++;
+	if (plan(&p, in, path, value, path2, value2) < 0 ||
+	    !(want = events_of(p.out.ptr, p.out.len))) {
+		t_failed++;
+		fprintf(stderr, "%s:%d: case could not be set up\n", __FILE__, line);
+		goto out;
+	}
+	/* the changed document and the next one's "---" (the others are the
+	 * input's bytes by construction: the check does not read them) */
+	end = strstr(buf_cstr(&p.out), "\n---");
+	end = end ? end + 4 : p.out.ptr + p.out.len;
+	for (size_t i = 0; i < (size_t)(end - p.out.ptr); i++) {
+		char orig = p.out.ptr[i];
+
+		for (const char *b = bytes; *b; b++) {
+			char *got;
+			int rc;
+
+			if (*b == orig)
+				continue;
+			p.out.ptr[i] = *b;
+			reset_check(&p);
+			capture_begin();
+			rc = check(&p);
+			capture_end();
+			if (rc < 0) {
+				refused++;
+			} else if (!(got = events_of(p.out.ptr, p.out.len)) || strcmp(got, want)) {
+				if (bad++ < 5)
+					fprintf(stderr, "%s:%d: accepted, and it reads otherwise: byte "
+						"%zu ('%c' for '%c') of:\n%s\n", __FILE__, line, i, *b,
+						orig, buf_cstr(&p.out));
+				free(got);
+			} else {
+				accepted++;
+				free(got);
+			}
+			p.out.ptr[i] = orig;
+		}
+	}
+	if (bad)
+		t_failed++;
+	/* most damages are refused (a sweep that refused nothing checked nothing) */
+	if (refused <= 2 * accepted)
+		fprintf(stderr, "%s:%d: %zu damages refused, %zu accepted\n", __FILE__, line,
+			refused, accepted);
+	CHECK(refused > 2 * accepted);
+out:
+	free(want);
+	done(&p);
+}
+
+static void test_sweep(void)
+{
+	sweep(__LINE__, deployment, IMAGE, "web:new", NULL, NULL);
+	sweep(__LINE__, deployment, ANN, "r1", NULL, NULL);
+	sweep(__LINE__, deployment, IMAGE, "web:new", ANN, "r1");
+	sweep(__LINE__, flow, "metadata.annotations.rev", "r1", NULL, NULL);
+	sweep(__LINE__, "a: x\nb: 1\n", "a", "line\n", NULL, NULL);
+	sweep(__LINE__, "list:\n- name: a\n  v: 1\n", "list[name=a].w", "2", NULL, NULL);
+	sweep(__LINE__, "m: {a: 1}\nn: 'q' # note\n", "m.a", "2", NULL, NULL);
 }
 
 /* ---- the splice, on changes made by hand ---- */
@@ -251,5 +392,6 @@ int main(void)
 	test_outside();
 	test_regions();
 	test_flow();
+	test_sweep();
 	return t_done();
 }
