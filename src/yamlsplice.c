@@ -125,6 +125,11 @@ static bool same_event(const yaml_event_t *a, const yaml_event_t *b)
 	}
 }
 
+/* An input scalar a change replaces: where it starts, and the change. */
+struct old {
+	size_t at, ch;
+};
+
 struct side {
 	struct ys_iter it;
 	size_t base;           /* where the slice starts in its buffer */
@@ -176,6 +181,29 @@ static bool expected(const struct ysp_plan *p, struct ysp_change *r, const yaml_
 			   at + sizeof(n), n, r->literal && r->got_off == r->vlen, r->in_flow);
 }
 
+/* A digest of a node event's anchor and tag (0: neither). */
+static uint64_t props_of(const yaml_event_t *ev)
+{
+	const yaml_char_t *s[2] = { NULL, NULL };
+	uint64_t h = 1469598103934665603u;
+
+	if (ev->type == YAML_SCALAR_EVENT) {
+		s[0] = ev->data.scalar.anchor;
+		s[1] = ev->data.scalar.tag;
+	} else if (ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT) {
+		s[0] = ev->data.sequence_start.anchor; /* the two share a layout */
+		s[1] = ev->data.sequence_start.tag;
+	}
+	if (!s[0] && !s[1])
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		for (const yaml_char_t *c = s[i]; c && *c; c++)
+			h = (h ^ *c) * 1099511628211u;
+		h = (h ^ (uint64_t)(i + 1)) * 1099511628211u;
+	}
+	return h ? h : 1;
+}
+
 /* An output event inside region `r`: counted, and the whole node it starts
  * read; the node must sit at the region's level (a collection's end may not
  * have moved across it).  0 or -1 (a parse error). */
@@ -186,11 +214,12 @@ static int region_node(const struct ysp_plan *p, struct side *o, struct ysp_chan
 		    o->it.ev.type == YAML_MAPPING_START_EVENT;
 
 	if (r->got_nodes++ == 0)
-		r->got_nest = r->got_value = true;
+		r->got_nest = r->got_value = r->got_props = true;
 	r->got_nest &= depth - coll == r->nest;
 	for (;;) {
 		const yaml_event_t *ev = &o->it.ev;
 
+		r->got_props &= props_of(ev) == (r->got_events ? 0 : r->want_props);
 		r->got_events++;
 		if (ev->type == YAML_SCALAR_EVENT)
 			r->got_value &= expected(p, r, ev);
@@ -204,7 +233,7 @@ static int region_node(const struct ysp_plan *p, struct side *o, struct ysp_chan
 /* The next event of each side that is not written text (output) or what
  * it replaced (input: the scalars at `old`, sorted, from *k on).  1, 0 at
  * the end of either, -1 on a parse error. */
-static int next_pair(struct ysp_plan *p, struct side *in, struct side *o, const size_t *old,
+static int next_pair(struct ysp_plan *p, struct side *in, struct side *o, const struct old *old,
 		     size_t nold, size_t *k, size_t *c, size_t c1)
 {
 	int a, b;
@@ -213,10 +242,11 @@ static int next_pair(struct ysp_plan *p, struct side *in, struct side *o, const 
 	while ((a = ys_iter_next(&in->it)) > 0 && in->it.ev.type == YAML_SCALAR_EVENT) {
 		size_t pos = in->base + in->it.b0;
 
-		while (*k < nold && old[*k] < pos)
+		while (*k < nold && old[*k].at < pos)
 			(*k)++;
-		if (*k == nold || old[*k] != pos)
+		if (*k == nold || old[*k].at != pos)
 			break;
+		p->ch[old[*k].ch].want_props = props_of(&in->it.ev);
 	}
 	while ((b = ys_iter_next(&o->it)) > 0 && (r = region_of(p, o, c, c1)))
 		if (region_node(p, o, r) < 0)
@@ -235,7 +265,7 @@ static int check_fail(const struct ysp_plan *p, const char *out, size_t len, siz
 
 /* Input bytes [ds, de) and output bytes [os, oe), changes [c0, c1). */
 static int check_slice(struct ysp_plan *p, const char *out, size_t olen, size_t ds, size_t de,
-			size_t os, size_t oe, size_t c0, size_t c1, const size_t *old, size_t nold,
+			size_t os, size_t oe, size_t c0, size_t c1, const struct old *old, size_t nold,
 			size_t *k)
 {
 	struct side in = { .base = ds }, o = { .base = os };
@@ -261,11 +291,13 @@ static int check_slice(struct ysp_plan *p, const char *out, size_t olen, size_t 
 		const struct ysp_change *r = &p->ch[c];
 
 		if (r->region && (r->got_nodes != r->nodes || r->got_events != r->events ||
-				  !r->got_value || r->got_off != r->vlen || !r->got_nest)) {
+				  !r->got_value || r->got_off != r->vlen || !r->got_nest ||
+				  !r->got_props)) {
 			check_fail(p, out, olen, r->out_start, !r->got_value || r->got_off != r->vlen
 				   ? "a written key or value reads back differently"
-				   : r->got_nest ? "the new text holds other nodes"
-				   : "the new text sits at another level");
+				   : !r->got_nest ? "the new text sits at another level"
+				   : !r->got_props ? "an anchor or a tag moved"
+				   : "the new text holds other nodes");
 			goto out;
 		}
 	}
@@ -276,9 +308,9 @@ out:
 	return rc;
 }
 
-static int cmp_size(const void *a, const void *b)
+static int cmp_old(const void *a, const void *b)
 {
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	size_t x = ((const struct old *)a)->at, y = ((const struct old *)b)->at;
 
 	return x < y ? -1 : x > y;
 }
@@ -287,7 +319,8 @@ static int cmp_size(const void *a, const void *b)
  * starts the next one. */
 int ysp_check(struct ysp_plan *p, const char *out, size_t len)
 {
-	size_t *old = calloc(p->nch + 1, sizeof(*old)), nold = 0, k = 0;
+	struct old *old = calloc(p->nch + 1, sizeof(*old));
+	size_t nold = 0, k = 0;
 	long long before = 0;
 	int rc = 0;
 
@@ -295,8 +328,8 @@ int ysp_check(struct ysp_plan *p, const char *out, size_t len)
 		return oom(p);
 	for (size_t i = 0; i < p->nch; i++)
 		if (p->ch[i].old_at != YS_NONE)
-			old[nold++] = p->ch[i].old_at;
-	qsort(old, nold, sizeof(*old), cmp_size);
+			old[nold++] = (struct old){ p->ch[i].old_at, i };
+	qsort(old, nold, sizeof(*old), cmp_old);
 	for (size_t s = 0, c0 = 0, c1; rc == 0 && s < p->nspans; c0 = c1) {
 		size_t ds = p->spans[s].start, de, ext;
 		long long within = 0;

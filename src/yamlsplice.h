@@ -27,7 +27,9 @@
  *     must read back, in order, as the ones the planner wrote (ysp_expect:
  *     the keys it created, a new element's key and value, and last the
  *     value itself; yq_reads_as).  A written key that reads otherwise is as
- *     wrong as a value.
+ *     wrong as a value.  The region's first node carries the anchor and tag
+ *     of the input node it replaces (none for an insertion); no other node
+ *     of it carries any.
  * A failure is one error line at the output line where it was seen:
  * "refusing to write FILE: the edited YAML does not read back as intended
  * (WHY)".  It means a planner bug, never bad input.
@@ -43,6 +45,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct ysp_change {
 	size_t start, end;     /* input bytes replaced */
@@ -64,7 +67,8 @@ struct ysp_change {
 	size_t edit;           /* the planner's: the edit it writes for */
 	size_t out_start, out_end; /* set by ysp_apply: its output bytes */
 	size_t got_nodes, got_events, got_off; /* the check's scratch */
-	bool got_value, got_nest;
+	bool got_value, got_nest, got_props;
+	uint64_t want_props;
 };
 
 struct ysp_span {

@@ -28,15 +28,20 @@ struct planned {
 };
 
 /* Plan `path=value` (and a second edit, when path2 is set) on `in` and
- * splice it into p->out, as yedit_apply's first round does. */
+ * splice it into p->out, as yedit_apply's first round does.  A path
+ * "<NAME" is the marker NAME; "+PATH" is PATH with create_element. */
 static int plan(struct planned *p, const char *in, const char *path, const char *value,
 		const char *path2, const char *value2)
 {
 	memset(p, 0, sizeof(*p));
 	buf_init(&p->out, 0);
 	for (size_t e = 0; e < 2; e++) {
-		p->ed[e].op = YEDIT_SET;
-		p->ed[e].path = e ? path2 : path;
+		const char *pa = e ? path2 : path;
+
+		p->ed[e].op = pa && pa[0] == '<' ? YEDIT_MARKER : YEDIT_SET;
+		p->ed[e].name = p->ed[e].op == YEDIT_MARKER ? pa + 1 : NULL;
+		p->ed[e].create_element = pa && pa[0] == '+';
+		p->ed[e].path = p->ed[e].op == YEDIT_MARKER ? NULL : pa && pa[0] == '+' ? pa + 1 : pa;
 		p->ed[e].value = e ? value2 : value;
 		p->ed[e].value_len = p->ed[e].value ? strlen(p->ed[e].value) : 0;
 	}
@@ -157,6 +162,10 @@ static void test_regions(void)
 	/* the written value itself */
 	REFUSES(deployment, IMAGE, "web:new", "web:new", "web:nex",
 		AT(10, "a written key or value reads back differently"));
+	/* the tag of a replaced scalar is outside the written text, but the
+	 * node the text makes must keep it */
+	REFUSES("a: !!str 1\nb: 2\n", "a", "5", "!!str", "!!int", AT(1, "an anchor or a tag moved"));
+	REFUSES("a: &x 1\nb: 2\n", "a", "5", "&x", "&y", AT(1, "an anchor or a tag moved"));
 	/* a written scalar that became a collection */
 	REFUSES(deployment, IMAGE, "web:new", "web:new", "[web, ]", "t.yaml:10: refusing");
 	/* a created key: its value */
@@ -202,9 +211,9 @@ static void add_str(struct buf *b, const yaml_char_t *s)
 }
 
 /* What `s` means, as one string: its events with their anchors, tags,
- * values and whether each scalar is plain (which decides its type), but
- * neither positions nor styles (a value written '|' or '>' reads the
- * same); NULL when it is not YAML.  libyaml's parser directly: an oracle
+ * values and whether each scalar is plain text that loads as other than a
+ * string (1, true, null), but neither positions nor styles (a value
+ * written '|' or '>' or plain reads the same); NULL when it is not YAML.  libyaml's parser directly: an oracle
  * that shares nothing with the reader the check uses. */
 static char *events_of(const char *s, size_t len)
 {
@@ -224,10 +233,14 @@ static char *events_of(const char *s, size_t len)
 		end = ev.type == YAML_STREAM_END_EVENT;
 		buf_addf(&b, "%d", (int)ev.type);
 		if (ev.type == YAML_SCALAR_EVENT) {
+			/* plain text that loads as a string means what quoted text does */
+			bool typed = ev.data.scalar.plain_implicit &&
+				     !yq_plain_ok((const char *)ev.data.scalar.value,
+						  ev.data.scalar.length, false);
+
 			add_str(&b, ev.data.scalar.anchor);
 			add_str(&b, ev.data.scalar.tag);
-			buf_addf(&b, " %d %d %zu:", ev.data.scalar.plain_implicit,
-				 ev.data.scalar.quoted_implicit, ev.data.scalar.length);
+			buf_addf(&b, " %d %zu:", typed, ev.data.scalar.length);
 			buf_add(&b, ev.data.scalar.value, ev.data.scalar.length);
 		} else if (ev.type == YAML_ALIAS_EVENT) {
 			add_str(&b, ev.data.alias.anchor);
@@ -251,7 +264,8 @@ static void reset_check(struct planned *p)
 {
 	for (size_t i = 0; i < p->cx.nch; i++) {
 		p->cx.ch[i].got_nodes = p->cx.ch[i].got_events = p->cx.ch[i].got_off = 0;
-		p->cx.ch[i].got_value = p->cx.ch[i].got_nest = false;
+		p->cx.ch[i].got_value = p->cx.ch[i].got_nest = p->cx.ch[i].got_props = false;
+		p->cx.ch[i].want_props = 0;
 	}
 }
 
@@ -333,6 +347,21 @@ static void test_sweep(void)
 	sweep(__LINE__, "a: x\nb: 1\n", "a", "line\n", NULL, NULL);
 	sweep(__LINE__, "list:\n- name: a\n  v: 1\n", "list[name=a].w", "2", NULL, NULL);
 	sweep(__LINE__, "m: {a: 1}\nn: 'q' # note\n", "m.a", "2", NULL, NULL);
+	/* kustomize's images: a new element */
+	sweep(__LINE__, "images:\n- name: app\n  newTag: v1\n", "+images[name=db].newTag", "v2",
+	      NULL, NULL);
+	/* CRLF, and a key created under a null value */
+	sweep(__LINE__, "a: 1\r\nb:\r\nc: 2\r\n", "b.d", "3", NULL, NULL);
+	/* a marker inside a value */
+	sweep(__LINE__, "env:\n- name: MSG\n  value: \"x <m>old</m> y\"\n", "<m", "n\"w", NULL, NULL);
+	/* a typed literal: written plain, must read back plain */
+	sweep(__LINE__, "spec:\n  replicas: 2\n  paused: false\n", "spec.replicas", "3", NULL, NULL);
+	/* a keep-chomped block replaced */
+	sweep(__LINE__, "a: |+\n  keep\n\nb: 1\n", "a", "new", NULL, NULL);
+	/* a replaced scalar's anchor and tag, outside the written text */
+	sweep(__LINE__, "a: &x !!str 1\nb: 2\n", "a", "5", NULL, NULL);
+	/* two documents changed, the first ended by '...' */
+	sweep(__LINE__, "a: 1\n...\n---\na: 2\n", "a", "3", NULL, NULL);
 }
 
 /* ---- the splice, on changes made by hand ---- */
