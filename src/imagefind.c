@@ -1129,6 +1129,7 @@ static int index_ref(struct imagefind_index *idx, yaml_document_t *d, yaml_node_
 {
 	struct imagefind_vref r = { .optional = str_is(get(d, e, "optional"), "true") };
 	struct imagefind_vref *a;
+	char *repo = NULL;
 	int rc = -1;
 
 	if (copy_str(&r.release, get(d, meta, "name")) < 0 ||
@@ -1138,8 +1139,9 @@ static int index_ref(struct imagefind_index *idx, yaml_document_t *d, yaml_node_
 	    copy_str(&r.key, get(d, e, "valuesKey")) < 0 ||
 	    copy_str(&r.target, get(d, e, "targetPath")) < 0 ||
 	    (!r.key && !(r.key = strdup("values.yaml"))) ||
-	    (r.target && target_repo(d, get(d, spec, "values"), r.target, &r.repo) < 0))
+	    (r.target && target_repo(d, get(d, spec, "values"), r.target, &repo) < 0))
 		goto out;
+	r.repo = repo;
 	if (!r.kind || !r.name) { /* none, or a NUL byte in it: names nothing */
 		rc = 0;
 		goto out;
