@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from dispatch_util import push_event, step_env
-from patch_util import FIXTURES, dispatch_event, dispatch_payload, patch_env
+from fakegh import fake_github  # noqa: F401  (pytest fixture)
+from patch_util import FIXTURES, GITOPS, dispatch_event, dispatch_payload, patch_env, seed_gitops
 
 IMAGES = FIXTURES / "images"
 D1 = "sha256:" + "1f" * 32
@@ -497,6 +498,26 @@ def test_values_from_configmap_in_another_file(gb, tmp_path, order):
         del d[0]["data"]["values.yaml"], d[1]["data"]["tag"]
     assert old_cm == new_cm
     assert r.outputs()["files"].split("\n") == ["gitops/" + n for n in files]
+
+
+def test_values_from_across_files_in_one_commit(gb, tmp_path, fake_github):  # noqa: F811
+    """Commit mode: both manifests read at the branch head before either is
+    edited, the ConfigMap's file and the HelmRelease's file in one commit."""
+    hr, cms = split_values_from(fixture(VF))
+    files = {"web/prod/values.yaml": cms, "web/prod/release.yaml": hr}
+    seed_gitops(fake_github, files={k: v.encode() for k, v in files.items()})
+    ev = dispatch_event(tmp_path, dispatch_payload(image="ghcr.io/acme/web:1.5.0"))
+    r = gb([], patch_env(ev, fake_github, branch="sandbox", image="{image}",
+                         manifest="\n".join(files)))
+    assert r.returncode == 0, r
+    [ours] = [c for c in fake_github.log(GITOPS, "sandbox") if c["message"].startswith("Deploy ")]
+    assert sorted(ours["changes"]) == sorted(files)
+    new = {p: fake_github.read(GITOPS, p, "sandbox").decode() for p in files}
+    only_tags_changed(cms, new["web/prod/values.yaml"],
+                      [line_of(cms, "      tag: 1.4.2   # bumped by CI"),
+                       line_of(cms, '  tag: "1.4.2"')], "1.5.0")
+    only_tags_changed(hr, new["web/prod/release.yaml"],
+                      [line_of(hr, "      tag: 1.4.2          # bumped by CI")], "1.5.0")
 
 
 def test_values_from_without_its_configmap_is_a_notice(gb, tmp_path):
