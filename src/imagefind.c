@@ -1414,8 +1414,9 @@ static int configmap(struct finder *f, yaml_node_t *root) /* NOLINT(misc-no-recu
 		if (!str_eq(r->kind, "ConfigMap") || !str_eq(r->name, name) || !same_ns(r->ns, ns) ||
 		    planned_before(f->idx, i))
 			continue;
-		/* "'web-values' data.values.yaml": f->kind comes in front in notes */
-		buf_addf(&where, "ConfigMap '%s' data.%s", name, r->key);
+		/* "ConfigMap 'v' data.tag": values_text's label; configmap_target
+		 * takes it without the kind (f->kind comes in front in notes) */
+		buf_addf(&where, "%s '%s' data.%s", f->kind, name, r->key);
 		if (r->target)
 			buf_addf(&where, " (HelmRelease '%s' targetPath %s)",
 				 r->release ? r->release : "?", r->target);
@@ -1431,7 +1432,8 @@ static int configmap(struct finder *f, yaml_node_t *root) /* NOLINT(misc-no-recu
 				 "there: nothing to look into", where.ptr, r->release ? r->release : "?");
 			rc = notice(f, line_of(data ? data : root), &t);
 		} else {
-			rc = r->target ? configmap_target(f, r, v, &path, where.ptr + 10)
+			rc = r->target ? configmap_target(f, r, v, &path,
+							 where.ptr + strlen(f->kind) + 1)
 				       : values_text(f, v, &path, where.ptr);
 		}
 		buf_release(&path);
