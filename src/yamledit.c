@@ -35,8 +35,9 @@ struct change {
 	size_t span;           /* the document (cx->spans) */
 	size_t edit;           /* the (first) edit it writes for */
 	size_t out_start, out_end;
+	size_t nest;           /* ... its nodes' level: collections around them */
 	size_t got_nodes, got_events; /* verification: found in the region */
-	bool got_value;
+	bool got_value, got_nest;
 };
 
 /* What stops a path at a frontier. */
@@ -250,6 +251,16 @@ static const struct ys_node *node(const struct ctx *cx, size_t i)
 }
 
 /* ---- changes ---- */
+
+/* Collections around node `n` (0: a document's root). */
+static size_t nest_of(const struct ctx *cx, const struct ys_node *n)
+{
+	size_t k = 0;
+
+	for (; n->parent != YS_NONE; n = node(cx, n->parent))
+		k++;
+	return k;
+}
 
 static struct change *new_change(struct ctx *cx, size_t start, size_t end)
 {
@@ -709,6 +720,7 @@ static int plan_scalar(struct ctx *cx, const struct hitref *g, size_t ng)
 		chi = c->seq;
 		c->edit = g[0].edit;
 		c->old_at = n->b0;
+		c->nest = nest_of(cx, n);
 		c->nodes = c->events = 1;
 		c->in_flow = n->in_flow;
 		if (marker)
@@ -1064,7 +1076,9 @@ static struct change *creation_at(struct ctx *cx, const struct ys_node *n, bool 
 
 	if (n->type != YS_SCALAR) {
 		*pos = flow ? (n->count ? n->inner_end : n->close) : line_after(cx->in, cx->len, n->end);
-		return new_change(cx, *pos, *pos);
+		if ((c = new_change(cx, *pos, *pos)))
+			c->nest = nest_of(cx, n) + 1;
+		return c;
 	}
 	*pos = flow ? n->body : line_after(cx->in, cx->len, n->end);
 	if (!flow && n->body < n->end) {
@@ -1075,8 +1089,10 @@ static struct change *creation_at(struct ctx *cx, const struct ys_node *n, bool 
 		if (!new_change(cx, del, n->end))
 			return NULL;
 	}
-	if ((c = new_change(cx, *pos, flow ? n->end : *pos)))
+	if ((c = new_change(cx, *pos, flow ? n->end : *pos))) {
 		c->old_at = n->b0;
+		c->nest = nest_of(cx, n);
+	}
 	return c;
 }
 
@@ -1708,14 +1724,17 @@ static struct change *region_of(struct ctx *cx, const struct side *o, size_t *c,
 }
 
 /* An output event inside region `r`: counted, and the whole node it starts
- * read.  0 or -1 (a parse error). */
+ * read; the node must sit at the region's level (a collection's end may not
+ * have moved across it).  0 or -1 (a parse error). */
 static int region_node(struct ctx *cx, struct side *o, struct change *r)
 {
 	size_t depth = o->it.depth;
 	bool coll = o->it.ev.type == YAML_SEQUENCE_START_EVENT ||
 		    o->it.ev.type == YAML_MAPPING_START_EVENT;
 
-	r->got_nodes++;
+	if (r->got_nodes++ == 0)
+		r->got_nest = true;
+	r->got_nest &= depth - coll == r->nest;
 	for (;;) {
 		const yaml_event_t *ev = &o->it.ev;
 
@@ -1790,9 +1809,10 @@ static int verify_slice(struct ctx *cx, const char *out, size_t olen, size_t ds,
 		const struct change *r = &cx->ch[c];
 
 		if (r->region && (r->got_nodes != r->nodes || r->got_events != r->events ||
-				  !r->got_value)) {
-			verify_fail(cx, out, olen, r->out_start, r->got_value ? "the new text holds "
-				    "other nodes" : "a value reads back differently");
+				  !r->got_value || !r->got_nest)) {
+			verify_fail(cx, out, olen, r->out_start, !r->got_value ? "a value reads back "
+				    "differently" : r->got_nest ? "the new text holds other nodes"
+				    : "the new text sits at another level");
 			goto out;
 		}
 	}
