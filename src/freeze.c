@@ -11,15 +11,6 @@
 
 #define FREEZE_PATH "metadata.annotations.\"" FREEZE_ANNOTATION "\""
 
-static long line_of(const char *s, size_t off)
-{
-	long line = 1;
-
-	for (size_t i = 0; i < off; i++)
-		line += s[i] == '\n';
-	return line;
-}
-
 /* The reason on one line: control characters become spaces, cut with "...". */
 static char *one_line(const char *v, size_t len)
 {
@@ -59,7 +50,7 @@ static int on_hit(void *arg, const struct ys_doc *d, const struct ys_hit *h)
 		f->rc = log_oom();
 		return -1;
 	}
-	f->line = line_of(f->yaml, n->b0);
+	f->line = ys_line(f->yaml, n->b0, n->b0);
 	f->rc = 1;
 	return -1; /* found: stop */
 }

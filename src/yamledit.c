@@ -7,6 +7,7 @@
 #include "yamlpath.h"
 #include "yamlquote.h"
 #include "yamlscan.h"
+#include "yamlsplice.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -17,28 +18,6 @@
 #define SHOW 60        /* bytes of a value quoted in a message */
 #define SEEN_MAX 160   /* bytes of keys or values listed in a message */
 #define FOUND_MAX 12   /* values listed for a filter that matched nothing */
-
-/* One splice: input bytes [start, end) become texts[toff, toff + tlen). */
-struct change {
-	size_t start, end;
-	size_t toff, tlen;
-	size_t seq;            /* creation order: stable sort */
-	unsigned col;          /* inserted lines: their indentation */
-	size_t depth;          /* inserted lines: path segments above them */
-	size_t old_at;         /* the input scalar it replaces (where it starts), or
-				* YS_NONE */
-	bool region;           /* the text holds nodes the verification checks: */
-	size_t nodes, events;  /* ... this many (top-level) and events */
-	size_t voff, vlen;     /* ... its last scalar holds this value (cx->vals) */
-	bool literal;          /* ... written plain (a typed literal) */
-	bool in_flow;
-	size_t span;           /* the document (cx->spans) */
-	size_t edit;           /* the (first) edit it writes for */
-	size_t out_start, out_end;
-	size_t nest;           /* ... its nodes' level: collections around them */
-	size_t got_nodes, got_events; /* verification: found in the region */
-	bool got_value, got_nest;
-};
 
 /* What stops a path at a frontier. */
 enum miss {
@@ -89,10 +68,6 @@ struct hitref {
 	struct ys_hit h;
 };
 
-struct span {
-	size_t start, end;     /* a changed document's input bytes */
-};
-
 struct written {
 	size_t start, end;     /* output bytes of a region */
 	size_t edit;           /* the edit it was written for */
@@ -111,9 +86,9 @@ struct ctx {
 	const struct ys_doc *d; /* the document being planned */
 	struct hitref *hits;   /* its hits */
 	size_t nhits, hits_alloc;
-	struct change *ch;
+	struct ysp_change *ch;
 	size_t nch, ch_alloc;
-	struct span *spans;    /* documents with changes, in order */
+	struct ysp_span *spans;    /* documents with changes, in order */
 	size_t nspans, spans_alloc;
 	struct written *written; /* the text the previous round wrote (in this
 				  * round's bytes), in order */
@@ -153,21 +128,9 @@ static bool is_break(char c)
 	return c == '\n' || c == '\r';
 }
 
-/* The 1-based line of byte `off`.  A scan of the text: for messages. */
-static long line_of(const char *s, size_t len, size_t off)
-{
-	long line = 1;
-
-	if (off > len)
-		off = len;
-	for (const char *p = s; (p = memchr(p, '\n', off - (size_t)(p - s))); p++)
-		line++;
-	return line;
-}
-
 static long at_line(const struct ctx *cx, size_t off)
 {
-	return line_of(cx->in, cx->len, off);
+	return ys_line(cx->in, cx->len, off);
 }
 
 static size_t line_end(const char *in, size_t len, size_t p)
@@ -262,9 +225,9 @@ static size_t nest_of(const struct ctx *cx, const struct ys_node *n)
 	return k;
 }
 
-static struct change *new_change(struct ctx *cx, size_t start, size_t end)
+static struct ysp_change *new_change(struct ctx *cx, size_t start, size_t end)
 {
-	struct change *c;
+	struct ysp_change *c;
 
 	if (GROW(cx->ch, cx->nch, cx->ch_alloc) < 0) {
 		no_memory(cx);
@@ -276,6 +239,7 @@ static struct change *new_change(struct ctx *cx, size_t start, size_t end)
 	c->start = start;
 	c->end = end;
 	c->old_at = YS_NONE;
+	c->voff = cx->vals.len;
 	c->span = cx->nspans;
 	c->seq = cx->nch++;
 	return c;
@@ -283,47 +247,16 @@ static struct change *new_change(struct ctx *cx, size_t start, size_t end)
 
 /* The text written since change `c` was made is its text; a region checks
  * that its last scalar reads `v`. */
-static int end_text(struct ctx *cx, struct change *c, const char *v, size_t vl, bool literal)
+static int end_text(struct ctx *cx, struct ysp_change *c, const char *v, size_t vl, bool literal)
 {
 	c->tlen = cx->texts.len - c->toff;
 	c->region = true;
-	c->voff = cx->vals.len;
-	c->vlen = vl;
+	ysp_expect(&cx->vals, v, vl);
+	c->vlen = cx->vals.len - c->voff;
 	c->literal = literal;
-	buf_add(&cx->vals, v, vl);
 	if (buf_failed(&cx->texts))
 		return buf_trouble(cx, &cx->texts);
 	return buf_failed(&cx->vals) ? no_memory(cx) : 0;
-}
-
-static int cmp_change(const void *a, const void *b)
-{
-	const struct change *x = a, *y = b;
-
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	if ((x->end == x->start) != (y->end == y->start)) /* insertions first */
-		return x->end == x->start ? -1 : 1;
-	if (x->col != y->col) /* lines for inner mappings before outer ones */
-		return x->col > y->col ? -1 : 1;
-	if (x->depth != y->depth) /* at one column (a sequence not indented
-				   * under its key): the deeper block first */
-		return x->depth > y->depth ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* Where input offset `off` is in the output of the (sorted, applied)
- * changes: the start of a change that covers or begins at it. */
-static size_t map_offset(const struct change *ch, size_t n, size_t off)
-{
-	const struct change *last = NULL;
-
-	for (size_t i = 0; i < n && ch[i].start <= off; i++) {
-		if (off < ch[i].end || off == ch[i].start)
-			return ch[i].out_start;
-		last = &ch[i];
-	}
-	return last ? off - last->end + last->out_end : off;
 }
 
 static bool live(const struct ctx *cx, size_t e)
@@ -600,19 +533,6 @@ static struct yq_typing typing(const struct ctx *cx, const struct ys_node *n, co
 	return ty;
 }
 
-/* Does a scalar of style `st` holding `got` read as `v`, written plain
- * when `literal`, and otherwise as a string for every loader (plain 1 is
- * the integer 1)? */
-static bool reads_as(enum ys_style st, const char *got, size_t gl, const char *v, size_t len,
-		     bool literal, bool in_flow)
-{
-	if (gl != len || (len && memcmp(got, v, len)))
-		return false;
-	if (literal)
-		return st == YS_PLAIN;
-	return st != YS_PLAIN || yq_plain_ok(v, len, in_flow);
-}
-
 static void note_first(struct edit_state *es, size_t off, size_t ch)
 {
 	if (es->first_in == SIZE_MAX || off < es->first_in) {
@@ -711,9 +631,9 @@ static int plan_scalar(struct ctx *cx, const struct hitref *g, size_t ng)
 	if (new_value(cx, n, g, ng, &val, &set, &marker) < 0)
 		goto out;
 	ty = typing(cx, n, buf_cstr(&val), val.len, set ? set->mode : YQ_STRING);
-	if (!reads_as(n->style, ys_value(cx->d, n), n->vlen, buf_cstr(&val), val.len, ty.plain,
-		      n->in_flow)) {
-		struct change *c = new_change(cx, n->body, n->end);
+	if (!yq_reads_as(n->style == YS_PLAIN, ys_value(cx->d, n), n->vlen, buf_cstr(&val),
+			 val.len, ty.plain, n->in_flow)) {
+		struct ysp_change *c = new_change(cx, n->body, n->end);
 
 		if (!c)
 			goto out;
@@ -968,6 +888,8 @@ struct gen {
 	int next_indent;      /* indentation of the line after it */
 	bool at_eof;          /* the text will end the file without a line break */
 	bool literal;         /* the value is written plain, as given */
+	struct buf *vals;     /* the scalars written before the value
+			       * (ysp_expect) */
 };
 
 /* Keys start lines, where "-" or "---" would mean something else. */
@@ -976,6 +898,7 @@ static void gen_key(struct gen *g, const char *k, size_t n, bool flow)
 	enum yq_style st = n && k[0] != '-' ? YQ_PLAIN : YQ_SINGLE;
 
 	yq_write(g->t, yq_choose(st, k, n, flow, NULL), k, n, NULL);
+	ysp_expect(g->vals, k, n);
 	g->events++;
 }
 
@@ -1000,6 +923,7 @@ static void gen_pair(struct gen *g, size_t i, bool flow)
 	buf_adds(g->t, ": ");
 	yq_write(g->t, yq_choose(YQ_PLAIN, s->value, s->value_len, flow, NULL), s->value,
 		 s->value_len, NULL);
+	ysp_expect(g->vals, s->value, s->value_len);
 	g->events += 3; /* the mapping's start and end, the value */
 }
 
@@ -1070,9 +994,9 @@ static void gen_flow(struct gen *g, size_t i) /* NOLINT(misc-no-recursion) */
 /* Where created text goes at frontier `n`, and the change for it: a null
  * value is replaced (in block style: its text deleted, lines inserted
  * after its line).  NULL when out of memory. */
-static struct change *creation_at(struct ctx *cx, const struct ys_node *n, bool flow, size_t *pos)
+static struct ysp_change *creation_at(struct ctx *cx, const struct ys_node *n, bool flow, size_t *pos)
 {
-	struct change *c;
+	struct ysp_change *c;
 
 	if (n->type != YS_SCALAR) {
 		*pos = flow ? (n->count ? n->inner_end : n->close) : line_after(cx->in, cx->len, n->end);
@@ -1108,7 +1032,7 @@ static void end_lines(struct ctx *cx, struct gen *g, size_t t0, size_t pos)
 	}
 }
 
-static void gen_block(struct gen *g, const struct ys_node *n, size_t d, struct change *c)
+static void gen_block(struct gen *g, const struct ys_node *n, size_t d, struct ysp_change *c)
 {
 	unsigned col = (unsigned)(n->parent_col < 0 ? 0 : n->parent_col);
 
@@ -1137,10 +1061,10 @@ static int create(struct ctx *cx, const struct hitref *r)
 	struct yq_typing ty;
 	struct gen g = { &es->path, ed, &cx->texts, "\n", map_step(cx, n),
 			 n->seq_offset >= 0 ? (unsigned)n->seq_offset : cx->seq_off, 0, -1, false,
-			 false };
+			 false, &cx->vals };
 	size_t d = r->h.depth, pos;
 	bool flow = n->flow || n->in_flow;
-	struct change *c = creation_at(cx, n, flow, &pos);
+	struct ysp_change *c = creation_at(cx, n, flow, &pos);
 
 	if (!c)
 		return -1;
@@ -1557,7 +1481,7 @@ static int plan_doc(void *arg, const struct ys_doc *d)
 		return 0;
 	if (GROW(cx->spans, cx->nspans, cx->spans_alloc) < 0)
 		return no_memory(cx);
-	cx->spans[cx->nspans++] = (struct span){ d->start, d->end };
+	cx->spans[cx->nspans++] = (struct ysp_span){ d->start, d->end };
 	return 0;
 }
 
@@ -1625,258 +1549,23 @@ static int plan_round(struct ctx *cx)
 	}
 }
 
-static int splice(struct ctx *cx, struct buf *out)
+/* This round's changes, for the splice and the check. */
+static struct ysp_plan plan_of(struct ctx *cx)
 {
-	size_t at = 0;
-
-	if (buf_grow(out, cx->len + cx->texts.len) < 0)
-		return buf_trouble(cx, out);
-	qsort(cx->ch, cx->nch, sizeof(*cx->ch), cmp_change);
-	for (size_t i = 0; i < cx->nch; i++) {
-		struct change *c = &cx->ch[i];
-
-		if (c->start < at || c->end > cx->len) {
-			log_error_at(cx->file, line_of(cx->in, cx->len, c->start),
-				     "cannot edit '%s': two edits overlap at this line", cx->file);
-			return -1;
-		}
-		buf_add(out, cx->in + at, c->start - at);
-		c->out_start = out->len;
-		buf_add(out, cx->texts.ptr + c->toff, c->tlen);
-		c->out_end = out->len;
-		at = c->end;
-	}
-	buf_add(out, cx->in + at, cx->len - at);
-	return buf_failed(out) ? buf_trouble(cx, out) : 0;
-}
-
-/* ---- verification: the input's and the output's changed documents side
- * by side ---- */
-
-static bool same_str(const yaml_char_t *a, const yaml_char_t *b)
-{
-	return (!a && !b) || (a && b && !strcmp((const char *)a, (const char *)b));
-}
-
-/* Do two events say the same, positions aside? */
-static bool same_event(const yaml_event_t *a, const yaml_event_t *b)
-{
-	if (a->type != b->type)
-		return false;
-	switch (a->type) {
-	case YAML_DOCUMENT_START_EVENT:
-		return a->data.document_start.implicit == b->data.document_start.implicit &&
-		       !a->data.document_start.version_directive ==
-		       !b->data.document_start.version_directive &&
-		       (a->data.document_start.tag_directives.start ==
-			a->data.document_start.tag_directives.end) ==
-		       (b->data.document_start.tag_directives.start ==
-			b->data.document_start.tag_directives.end);
-	case YAML_DOCUMENT_END_EVENT:
-		return a->data.document_end.implicit == b->data.document_end.implicit;
-	case YAML_ALIAS_EVENT:
-		return same_str(a->data.alias.anchor, b->data.alias.anchor);
-	case YAML_SCALAR_EVENT:
-		return same_str(a->data.scalar.anchor, b->data.scalar.anchor) &&
-		       same_str(a->data.scalar.tag, b->data.scalar.tag) &&
-		       a->data.scalar.length == b->data.scalar.length &&
-		       !memcmp(a->data.scalar.value, b->data.scalar.value, a->data.scalar.length) &&
-		       a->data.scalar.plain_implicit == b->data.scalar.plain_implicit &&
-		       a->data.scalar.quoted_implicit == b->data.scalar.quoted_implicit &&
-		       a->data.scalar.style == b->data.scalar.style;
-	case YAML_SEQUENCE_START_EVENT:
-	case YAML_MAPPING_START_EVENT: /* the two start events share a layout */
-		return same_str(a->data.sequence_start.anchor, b->data.sequence_start.anchor) &&
-		       same_str(a->data.sequence_start.tag, b->data.sequence_start.tag) &&
-		       a->data.sequence_start.implicit == b->data.sequence_start.implicit &&
-		       a->data.sequence_start.style == b->data.sequence_start.style;
-	default:
-		return true;
-	}
-}
-
-struct side {
-	struct ys_iter it;
-	size_t base;           /* where the slice starts in its buffer */
-};
-
-/* The region (a change of [c, c1)) holding the output event just read,
- * or NULL; *c moves past regions that end before it. */
-static struct change *region_of(struct ctx *cx, const struct side *o, size_t *c, size_t c1)
-{
-	const yaml_event_t *ev = &o->it.ev;
-	bool leaf = ev->type == YAML_SCALAR_EVENT || ev->type == YAML_ALIAS_EVENT;
-	bool start = ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT;
-	size_t pos = o->base + (leaf ? o->it.b1 : o->it.b0);
-
-	if (!leaf && !start)
-		return NULL;
-	while (*c < c1 && cx->ch[*c].out_end < pos)
-		(*c)++;
-	for (size_t k = *c; k < c1 && cx->ch[k].out_start <= pos; k++) {
-		struct change *r = &cx->ch[k];
-
-		if (r->region && (leaf ? r->out_start < pos && pos <= r->out_end
-				  : r->out_start <= pos && pos < r->out_end))
-			return r;
-	}
-	return NULL;
-}
-
-/* An output event inside region `r`: counted, and the whole node it starts
- * read; the node must sit at the region's level (a collection's end may not
- * have moved across it).  0 or -1 (a parse error). */
-static int region_node(struct ctx *cx, struct side *o, struct change *r)
-{
-	size_t depth = o->it.depth;
-	bool coll = o->it.ev.type == YAML_SEQUENCE_START_EVENT ||
-		    o->it.ev.type == YAML_MAPPING_START_EVENT;
-
-	if (r->got_nodes++ == 0)
-		r->got_nest = true;
-	r->got_nest &= depth - coll == r->nest;
-	for (;;) {
-		const yaml_event_t *ev = &o->it.ev;
-
-		r->got_events++;
-		if (ev->type == YAML_SCALAR_EVENT)
-			r->got_value = reads_as(ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE
-						? YS_PLAIN : YS_DOUBLE, (const char *)ev->data.scalar.value,
-						ev->data.scalar.length, cx->vals.ptr + r->voff,
-						r->vlen, r->literal, r->in_flow);
-		if (!coll || o->it.depth < depth)
-			return 0;
-		if (ys_iter_next(&o->it) <= 0)
-			return -1;
-	}
-}
-
-/* The next event of each side that is not written text (output) or what
- * it replaced (input: the scalars at `old`, sorted, from *k on).  1, 0 at
- * the end of either, -1 on a parse error. */
-static int next_pair(struct ctx *cx, struct side *in, struct side *o, const size_t *old,
-		     size_t nold, size_t *k, size_t *c, size_t c1)
-{
-	int a, b;
-	struct change *r;
-
-	while ((a = ys_iter_next(&in->it)) > 0 && in->it.ev.type == YAML_SCALAR_EVENT) {
-		size_t pos = in->base + in->it.b0;
-
-		while (*k < nold && old[*k] < pos)
-			(*k)++;
-		if (*k == nold || old[*k] != pos)
-			break;
-	}
-	while ((b = ys_iter_next(&o->it)) > 0 && (r = region_of(cx, o, c, c1)))
-		if (region_node(cx, o, r) < 0)
-			return -1;
-	return a < 0 || b < 0 ? -1 : a && b;
-}
-
-static int verify_fail(struct ctx *cx, const char *out, size_t len, size_t off, const char *why)
-{
-	log_error_at(cx->file, off == SIZE_MAX ? 0 : line_of(out, len, off),
-		     "refusing to write '%s': the edited YAML does not read back as intended (%s)",
-		     cx->file, why);
-	return -1;
-}
-
-/* Input bytes [ds, de) and output bytes [os, oe), changes [c0, c1). */
-static int verify_slice(struct ctx *cx, const char *out, size_t olen, size_t ds, size_t de,
-			size_t os, size_t oe, size_t c0, size_t c1, const size_t *old, size_t nold,
-			size_t *k)
-{
-	struct side in = { .base = ds }, o = { .base = os };
-	size_t c = c0;
-	int rc = -1, got;
-
-	if (ys_iter_init(&in.it, cx->in + ds, de - ds) < 0 || ys_iter_init(&o.it, out + os, oe - os) < 0) {
-		verify_fail(cx, out, olen, os, o.it.err[0] ? o.it.err : in.it.err);
-		goto out;
-	}
-	while ((got = next_pair(cx, &in, &o, old, nold, k, &c, c1)) > 0)
-		if (!same_event(&in.it.ev, &o.it.ev)) {
-			verify_fail(cx, out, olen, os + o.it.b0, "something outside the edited values moved");
-			goto out;
-		}
-	if (got < 0 || in.it.ev.type != o.it.ev.type) {
-		verify_fail(cx, out, olen, os, got < 0 ? o.it.err[0] ? o.it.err : in.it.err
-			    : "the documents changed");
-		goto out;
-	}
-	for (c = c0; c < c1; c++) {
-		const struct change *r = &cx->ch[c];
-
-		if (r->region && (r->got_nodes != r->nodes || r->got_events != r->events ||
-				  !r->got_value || !r->got_nest)) {
-			verify_fail(cx, out, olen, r->out_start, !r->got_value ? "a value reads back "
-				    "differently" : r->got_nest ? "the new text holds other nodes"
-				    : "the new text sits at another level");
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	ys_iter_release(&in.it);
-	ys_iter_release(&o.it);
-	return rc;
-}
-
-static int cmp_size(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/*
- * Parse the changed documents of the input and of the output side by
- * side (documents of a stream parse independently, and the others are
- * byte for byte the same): every event outside the written text must be
- * the input's, every region must hold the nodes it was meant to, and its
- * value (the target's) must read back.  Adjacent documents go together.
- */
-static int verify(struct ctx *cx, const char *out, size_t len)
-{
-	size_t *old = calloc(cx->nch + 1, sizeof(*old)), nold = 0, k = 0;
-	long long before = 0;
-	int rc = 0;
-
-	if (!old)
-		return no_memory(cx);
-	for (size_t i = 0; i < cx->nch; i++)
-		if (cx->ch[i].old_at != YS_NONE)
-			old[nold++] = cx->ch[i].old_at;
-	qsort(old, nold, sizeof(*old), cmp_size);
-	for (size_t s = 0, c0 = 0, c1; rc == 0 && s < cx->nspans; c0 = c1) {
-		size_t ds = cx->spans[s].start;
-		long long within = 0;
-
-		while (s + 1 < cx->nspans && cx->spans[s + 1].start == cx->spans[s].end)
-			s++;
-		for (c1 = c0; c1 < cx->nch && cx->ch[c1].span <= s; c1++)
-			within += (long long)(cx->ch[c1].out_end - cx->ch[c1].out_start) -
-				  (long long)(cx->ch[c1].end - cx->ch[c1].start);
-		rc = verify_slice(cx, out, len, ds, cx->spans[s].end,
-				  (size_t)((long long)ds + before),
-				  (size_t)((long long)cx->spans[s].end + before + within), c0, c1,
-				  old, nold, &k);
-		before += within;
-		s++;
-	}
-	free(old);
-	return rc;
+	return (struct ysp_plan){ cx->file, cx->in, cx->len, cx->ch, cx->nch, cx->spans,
+				  cx->nspans, &cx->texts, &cx->vals };
 }
 
 /* Output offsets of every edit's first target, carried across rounds. */
 static void track_first(struct ctx *cx)
 {
+	struct ysp_plan pl = plan_of(cx);
+
 	for (size_t e = 0; e < cx->n; e++) {
 		struct edit_state *es = &cx->es[e];
 
 		if (es->first_out != SIZE_MAX)
-			es->first_out = map_offset(cx->ch, cx->nch, es->first_out);
+			es->first_out = ysp_map(&pl, es->first_out);
 		if (es->first_in == SIZE_MAX)
 			continue;
 		if (es->first_ch != SIZE_MAX) {
@@ -1884,7 +1573,7 @@ static void track_first(struct ctx *cx)
 				if (cx->ch[i].seq == es->first_ch)
 					es->first_out = cx->ch[i].out_start;
 		} else {
-			es->first_out = map_offset(cx->ch, cx->nch, es->first_in);
+			es->first_out = ysp_map(&pl, es->first_in);
 		}
 	}
 }
@@ -1908,6 +1597,7 @@ static int note_written(struct ctx *cx)
 static int run(struct ctx *cx, struct buf *out)
 {
 	struct buf cur = BUF_INIT, next = BUF_INIT;
+	struct ysp_plan pl;
 	bool more = true;
 	int rc = -1;
 
@@ -1917,7 +1607,8 @@ static int run(struct ctx *cx, struct buf *out)
 		buf_reset(&next);
 		if (plan_round(cx) < 0)
 			goto out;
-		if (cx->nch && (splice(cx, &next) < 0 || verify(cx, next.ptr, next.len) < 0))
+		pl = plan_of(cx);
+		if (cx->nch && (ysp_apply(&pl, &next) < 0 || ysp_check(&pl, next.ptr, next.len) < 0))
 			goto out;
 		track_first(cx);
 		if (note_written(cx) < 0)
@@ -2111,7 +1802,7 @@ int yedit_apply(struct buf *out, const char *in, size_t len, struct yedit *edits
 	}
 	for (size_t e = 0; e < n; e++)
 		if (cx.es[e].first_out != SIZE_MAX)
-			edits[e].line = line_of(out->ptr + before, out->len - before,
+			edits[e].line = ys_line(out->ptr + before, out->len - before,
 						cx.es[e].first_out);
 	warn_retyped(&cx);
 	/* equal lengths and len > 0: out->ptr is set (clang's analyzer

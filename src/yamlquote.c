@@ -386,6 +386,16 @@ bool yq_plain_ok(const char *v, size_t n, bool flow)
 	return !resolves_to_non_string(v, n);
 }
 
+bool yq_reads_as(bool plain, const char *got, size_t gl, const char *v, size_t len,
+		 bool literal, bool in_flow)
+{
+	if (gl != len || (len && memcmp(got, v, len)))
+		return false;
+	if (literal)
+		return plain;
+	return !plain || yq_plain_ok(v, len, in_flow);
+}
+
 bool yq_single_ok(const char *v, size_t n)
 {
 	return one_line(v, n, false); /* a tab reads better escaped, in double quotes */

@@ -104,6 +104,14 @@ struct yq_typing {
  * with "-x" passes (it is never at the start of a line); a key must not. */
 bool yq_plain_ok(const char *v, size_t n, bool flow);
 
+/* Does a scalar holding `got` (`plain`: in plain style) read as `v` for
+ * every loader: the same text, and plain when `literal` (a typed literal
+ * written as one), else a string (plain only where yq_plain_ok holds:
+ * plain 1 is the integer 1)?  The editor's one definition of "already
+ * holds the value", and of "reads back" after a write. */
+bool yq_reads_as(bool plain, const char *got, size_t gl, const char *v, size_t len,
+		 bool literal, bool in_flow);
+
 /* Can `v` be written single-quoted on one line? */
 bool yq_single_ok(const char *v, size_t n);
 

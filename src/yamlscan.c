@@ -969,3 +969,14 @@ int ys_follow(const struct ys_doc *d, const struct ypath *p,
 		return 0;
 	return walk(&w, 0, 0, false);
 }
+
+long ys_line(const char *in, size_t len, size_t off)
+{
+	long line = 1;
+
+	if (off > len)
+		off = len;
+	for (const char *p = in; (p = memchr(p, '\n', off - (size_t)(p - in))); p++)
+		line++;
+	return line;
+}

@@ -205,4 +205,8 @@ struct ys_hit {
 int ys_follow(const struct ys_doc *d, const struct ypath *p,
 	      int (*fn)(void *arg, const struct ys_doc *d, const struct ys_hit *h), void *arg);
 
+/* The 1-based line of byte `off` (at most `len`) of `in`: for messages
+ * (a scan of the text). */
+long ys_line(const char *in, size_t len, size_t off);
+
 #endif
