@@ -4,7 +4,7 @@
  * Input: "REFERENCE NUL YAML" (a reference that does not parse is replaced
  * by a fixed one).  Invariants when a plan is made and applied:
  *   - every edit is meant for at least one target, its path parses, and
- *     every planned target and every warning has a line and a text;
+ *     every planned target, warning and notice has a line and a text;
  *   - an edit the editor applies reaches exactly the targets it was planned
  *     for, or imagefind_check() refuses the result;
  *   - planning the output again and applying that changes nothing (the
@@ -42,6 +42,8 @@ static int plan_apply(struct buf *out, const char *in, size_t len, const struct 
 		FUZZ_ASSERT(plan.targets[i].line >= 1 && plan.targets[i].text[0]);
 	for (size_t i = 0; i < plan.nwarnings; i++)
 		FUZZ_ASSERT(plan.warnings[i].line >= 1 && plan.warnings[i].text[0]);
+	for (size_t i = 0; i < plan.nnotices; i++)
+		FUZZ_ASSERT(plan.notices[i].line >= 1 && plan.notices[i].text[0]);
 	imagefind_yedits(&plan, ye);
 	if (yedit_apply(out, in, len, ye, plan.nedits, "fuzz.yaml", differs) < 0 ||
 	    imagefind_check(&plan, ye, "fuzz.yaml") < 0)

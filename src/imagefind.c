@@ -37,6 +37,7 @@ struct finder {
 	const char *container;
 	const char *file;      /* for messages */
 	bool nested;           /* planning a helm.values string: no strings in it */
+	const struct imagefind_index *idx; /* valuesFrom of the run, or NULL */
 	yaml_document_t *doc;
 	const char *kind;      /* the document's kind for the report */
 	size_t visits;
@@ -156,9 +157,15 @@ oom:
 	return -1;
 }
 
+/* add_edit's `how`: as set paths are (0), the kustomize entry that is
+ * missing (CREATE_ELEMENT), or only where the value exists (NO_CREATE: a
+ * string of one document, where another document of the kind lacks the
+ * key, as a second ConfigMap or Application in the file may). */
+enum { CREATE_ELEMENT = 1, NO_CREATE = 2 };
+
 /* Add the edit PATH=VALUE (or count one more target for the same one). */
 static int add_edit(struct finder *f, const struct buf *path, const char *value, size_t vlen,
-		    bool create_element)
+		    int how)
 {
 	struct imagefind *p = f->plan;
 	struct imagefind_edit *e;
@@ -183,7 +190,8 @@ static int add_edit(struct finder *f, const struct buf *path, const char *value,
 		p->edits = e;
 	}
 	e = &p->edits[p->nedits];
-	*e = (struct imagefind_edit){ .want = 1, .create_element = create_element };
+	*e = (struct imagefind_edit){ .want = 1, .create_element = how == CREATE_ELEMENT,
+				      .no_create = how == NO_CREATE };
 	if (!(e->path = strdup(path->ptr)) || !(e->value = strndup(value, vlen))) {
 		free(e->path);
 		goto oom;
@@ -332,7 +340,7 @@ static int containers(struct finder *f, const char *kind, const char *pod, const
 		new_image(&val, f->ref, &old);
 		imageref_release(&old);
 		if (buf_failed(&val) ||
-		    add_edit(f, &path, val.ptr, val.len, false) < 0 ||
+		    add_edit(f, &path, val.ptr, val.len, 0) < 0 ||
 		    target(f, line_of(img), buf_cstr(&where), image, ilen, val.ptr) < 0 ||
 		    pull_warning(f, c, img, buf_cstr(&where)) < 0)
 			rc = -1;
@@ -417,7 +425,7 @@ static int kust_set(struct finder *f, const char *prefix, const char *name, size
 	buf_addf(&path, "%simages[name=", prefix);
 	ypath_format_quoted(&path, name, nlen);
 	buf_addf(&path, "].%s", key);
-	rc = add_edit(f, &path, value, strlen(value), create);
+	rc = add_edit(f, &path, value, strlen(value), create ? CREATE_ELEMENT : 0);
 	buf_release(&path);
 	return rc;
 }
@@ -580,7 +588,7 @@ static int values_image_map(struct finder *f, yaml_node_t *m, struct buf *path)
 	base = p.len;
 	if (tag) {
 		buf_adds(&p, ".tag");
-		if (add_edit(f, &p, tag, strlen(tag), false) < 0)
+		if (add_edit(f, &p, tag, strlen(tag), 0) < 0)
 			goto out;
 		buf_addf(&to, "tag %s", tag);
 	}
@@ -588,7 +596,7 @@ static int values_image_map(struct finder *f, yaml_node_t *m, struct buf *path)
 	if (digest || (old_digest && od)) {
 		buf_truncate(&p, base);
 		buf_adds(&p, ".digest");
-		if (add_edit(f, &p, digest ? digest : "", digest ? strlen(digest) : 0, false) < 0)
+		if (add_edit(f, &p, digest ? digest : "", digest ? strlen(digest) : 0, 0) < 0)
 			goto out;
 		buf_addf(&to, "%sdigest %s", tag ? ", " : "", digest ? digest : "\"\" (emptied)");
 	}
@@ -630,7 +638,7 @@ static int values_image_str(struct finder *f, yaml_node_t *s, struct buf *path)
 		imageref_release(&old);
 		return 0;
 	}
-	if (new_image(&to, f->ref, &old) < 0 || add_edit(f, path, to.ptr, to.len, false) < 0 ||
+	if (new_image(&to, f->ref, &old) < 0 || add_edit(f, path, to.ptr, to.len, 0) < 0 ||
 	    target(f, line_of(s), shown(path), v, len, to.ptr) < 0)
 		f->oom = true;
 	else
@@ -766,7 +774,7 @@ static int app_kust_images(struct finder *f, yaml_node_t *seq, const char *src)
 				buf_add(&to, v, (size_t)(eq - v) + 1);
 			new_image(&to, f->ref, imageref_same(&old, f->ref) ? &old : f->ref);
 			buf_addf(&path, "[kind=Application].%s.kustomize.images[%zu]", src, i);
-			if (buf_failed(&to) || add_edit(f, &path, to.ptr, to.len, false) < 0 ||
+			if (buf_failed(&to) || add_edit(f, &path, to.ptr, to.len, 0) < 0 ||
 			    target(f, line_of(s), where.ptr, v, len, to.ptr) < 0)
 				rc = -1;
 		}
@@ -822,7 +830,7 @@ static int app_param_set(struct finder *f, const char *src, const char *prefix, 
 	buf_addf(&path, "[kind=Application].%s.helm.parameters[name=", src);
 	ypath_format_quoted(&path, name.ptr ? name.ptr : "", name.len);
 	buf_adds(&path, "].value");
-	rc = buf_failed(&name) ? -1 : add_edit(f, &path, value, strlen(value), false);
+	rc = buf_failed(&name) ? -1 : add_edit(f, &path, value, strlen(value), 0);
 	buf_addf(to, "%s%s=%s", to->len ? ", " : "", buf_cstr(&name), value);
 	buf_release(&path);
 	buf_release(&name);
@@ -890,12 +898,12 @@ next:
 
 static int plan_text(struct imagefind *plan, const char *in, size_t len,
 		     const struct imageref *ref, const char *container, const char *file,
-		     bool nested);
+		     bool nested, const struct imagefind_index *idx);
 
-/* The inner plan's notes, as the Application's: "values image: x" becomes
+/* The inner plan's notes, under `label`: "values image: x" becomes
  * "Application spec.source.helm.values image: x". */
 static int adopt_notes(struct finder *f, struct imagefind_note **arr, size_t *n,
-		       const struct imagefind_note *from, size_t nfrom, const char *at)
+		       const struct imagefind_note *from, size_t nfrom, const char *label)
 {
 	for (size_t i = 0; i < nfrom; i++) {
 		struct buf t = BUF_INIT;
@@ -903,7 +911,7 @@ static int adopt_notes(struct finder *f, struct imagefind_note **arr, size_t *n,
 
 		if (!strncmp(text, "values ", 7))
 			text += 7;
-		buf_addf(&t, "Application %s.helm.values %s", at, text);
+		buf_addf(&t, "%s %s", label, text);
 		if (note(f, arr, n, from[i].line, &t) < 0)
 			return -1;
 	}
@@ -911,20 +919,23 @@ static int adopt_notes(struct finder *f, struct imagefind_note **arr, size_t *n,
 }
 
 /*
- * helm.values: a values file inside a string (the older form of
- * valuesObject; Argo CD's order is parameters > valuesObject > values).
- * Its images are planned on the string's own text and set there by
- * yedit_apply(), so that text keeps every other byte; the new text is one
- * edit of the Application.  A literal block (`values: |`) holds one line
- * of the file per line of text: the text is read with as many empty lines
- * in front as the file has before it, so every line number (messages,
- * notes) is the file's.  The recursion through plan_text() is one level
- * deep: a nested plan does not look into strings (f->nested).
+ * A values file inside a string: Argo CD's helm.values (the older form of
+ * valuesObject; Argo CD's order is parameters > valuesObject > values), a
+ * ConfigMap's data key that a Flux valuesFrom names.  Its images are
+ * planned on the string's own text and set there by yedit_apply(), so
+ * that text keeps every other byte; the new text is one edit (`path`) of
+ * the file.  A literal block (`values: |`) holds one line of the file per
+ * line of text: the text is read with as many empty lines in front as the
+ * file has before it, so every line number (messages, notes) is the
+ * file's.  The recursion through plan_text() is one level deep: a nested
+ * plan does not look into strings (f->nested).  `label` names the string
+ * in notes ("Application spec.source.helm.values").
  */
-static int app_values_text(struct finder *f, yaml_node_t *v, const char *at) /* NOLINT(misc-no-recursion) */
+static int values_text(struct finder *f, yaml_node_t *v, const struct buf *path, /* NOLINT(misc-no-recursion) */
+		       const char *label)
 {
 	struct imagefind in = IMAGEFIND_INIT;
-	struct buf text = BUF_INIT, out = BUF_INIT, path = BUF_INIT, w = BUF_INIT;
+	struct buf text = BUF_INIT, out = BUF_INIT, w = BUF_INIT;
 	struct yedit *ye = NULL;
 	size_t len, pad;
 	const char *s = str_of(v, &len);
@@ -936,21 +947,20 @@ static int app_values_text(struct finder *f, yaml_node_t *v, const char *at) /* 
 	for (size_t i = 0; i < pad; i++)
 		buf_addc(&text, '\n');
 	buf_add(&text, s, len);
-	buf_addf(&path, "[kind=Application].%s.helm.values", at);
-	if (buf_failed(&text) || buf_failed(&path))
+	if (buf_failed(&text) || buf_failed(path))
 		goto oom;
-	if ((ok = plan_text(&in, text.ptr, text.len, f->ref, NULL, f->file, true)) < 0)
+	if ((ok = plan_text(&in, text.ptr, text.len, f->ref, NULL, f->file, true, NULL)) < 0)
 		goto out; /* reported */
 	if (ok > 0) {
-		buf_addf(&w, "Application %s.helm.values is not YAML: its images were not looked "
-			 "for", at);
+		buf_addf(&w, "%s is not YAML: its images were not looked for", label);
 		rc = note(f, &f->plan->warnings, &f->plan->nwarnings, line_of(v), &w);
 		goto out;
 	}
-	if (adopt_notes(f, &f->plan->targets, &f->plan->ntargets, in.targets, in.ntargets, at) < 0 ||
-	    adopt_notes(f, &f->plan->seen, &f->plan->nseen, in.seen, in.nseen, at) < 0 ||
+	if (adopt_notes(f, &f->plan->targets, &f->plan->ntargets, in.targets, in.ntargets,
+			label) < 0 ||
+	    adopt_notes(f, &f->plan->seen, &f->plan->nseen, in.seen, in.nseen, label) < 0 ||
 	    adopt_notes(f, &f->plan->warnings, &f->plan->nwarnings, in.warnings, in.nwarnings,
-			at) < 0)
+			label) < 0)
 		goto out;
 	if (!in.nedits) {
 		rc = 0;
@@ -963,7 +973,7 @@ static int app_values_text(struct finder *f, yaml_node_t *v, const char *at) /* 
 	    imagefind_check(&in, ye, f->file) < 0)
 		goto out; /* reported */
 	/* the empty lines in front are bytes outside every target: unchanged */
-	rc = add_edit(f, &path, out.ptr + pad, out.len - pad, false);
+	rc = add_edit(f, path, out.ptr + pad, out.len - pad, NO_CREATE);
 	goto out;
 oom:
 	f->oom = true;
@@ -972,8 +982,26 @@ out:
 	imagefind_release(&in);
 	buf_release(&text);
 	buf_release(&out);
-	buf_release(&path);
 	buf_release(&w);
+	return rc;
+}
+
+/* helm.values of the source at `at`. */
+static int app_values_text(struct finder *f, yaml_node_t *v, const char *at) /* NOLINT(misc-no-recursion) */
+{
+	struct buf path = BUF_INIT, label = BUF_INIT;
+	int rc;
+
+	buf_addf(&path, "[kind=Application].%s.helm.values", at);
+	buf_addf(&label, "Application %s.helm.values", at);
+	if (buf_failed(&label)) {
+		f->oom = true;
+		rc = -1;
+	} else {
+		rc = values_text(f, v, &path, label.ptr);
+	}
+	buf_release(&path);
+	buf_release(&label);
 	return rc;
 }
 
@@ -1021,6 +1049,401 @@ static int application(struct finder *f, yaml_node_t *root) /* NOLINT(misc-no-re
 	return 0;
 }
 
+/* ---- Flux valuesFrom ---- */
+
+/* A copy of a string scalar (NULL when there is none, or it holds a NUL
+ * byte and so cannot be a name).  0, or -1 when memory ran out. */
+static int copy_str(char **out, const yaml_node_t *n)
+{
+	size_t len = 0;
+	const char *v = str_of(n, &len);
+
+	*out = NULL;
+	if (!v || memchr(v, '\0', len))
+		return 0;
+	return (*out = strndup(v, len)) ? 0 : -1;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+/* Namespaces: the same object unless both say one and they differ (Flux
+ * reads a reference in the HelmRelease's namespace; a file without one
+ * gets it at apply time). */
+static bool same_ns(const char *a, const char *b)
+{
+	return !a || !b || !strcmp(a, b);
+}
+
+/* targetPath P.tag or P.digest: the repository spec.values gives P
+ * (registry/repository, as values_image_map reads it) in *out, or NULL
+ * (no such mapping, or a path in Helm's --set syntax beyond plain dotted
+ * keys).  0, or -1 when memory ran out. */
+static int target_repo(yaml_document_t *d, yaml_node_t *values, const char *target, char **out)
+{
+	const char *dot = strrchr(target, '.');
+	char prefix[256];
+	size_t plen, rlen = 0, glen = 0;
+	const char *repo, *reg;
+	yaml_node_t *m;
+	struct buf name = BUF_INIT;
+
+	*out = NULL;
+	if (!dot || (strcmp(dot, ".tag") != 0 && strcmp(dot, ".digest") != 0) ||
+	    strpbrk(target, "\\[],=") || (plen = (size_t)(dot - target)) >= sizeof(prefix))
+		return 0;
+	memcpy(prefix, target, plen);
+	prefix[plen] = '\0';
+	m = get_path(d, values, prefix);
+	repo = get_str(d, m, "repository", &rlen);
+	reg = get_str(d, m, "registry", &glen);
+	if (!repo || !rlen)
+		return 0;
+	if (reg)
+		buf_addf(&name, "%.*s/", (int)glen, reg);
+	buf_add(&name, repo, rlen);
+	if (buf_failed(&name) || !(*out = buf_detach(&name, NULL))) {
+		buf_release(&name);
+		return -1;
+	}
+	return 0;
+}
+
+static void vref_free(struct imagefind_vref *r)
+{
+	free(r->release);
+	free(r->ns);
+	free(r->kind);
+	free(r->name);
+	free(r->key);
+	free(r->target);
+	free(r->repo);
+}
+
+/* One spec.valuesFrom entry `e` (with a kind and a name) of the
+ * HelmRelease whose metadata and spec are given.  0, or -1 (memory). */
+static int index_ref(struct imagefind_index *idx, yaml_document_t *d, yaml_node_t *e,
+		     yaml_node_t *meta, yaml_node_t *spec)
+{
+	struct imagefind_vref r = { .optional = str_is(get(d, e, "optional"), "true") };
+	struct imagefind_vref *a;
+	char *repo = NULL;
+	int rc = -1;
+
+	if (copy_str(&r.release, get(d, meta, "name")) < 0 ||
+	    copy_str(&r.ns, get(d, meta, "namespace")) < 0 ||
+	    copy_str(&r.kind, get(d, e, "kind")) < 0 ||
+	    copy_str(&r.name, get(d, e, "name")) < 0 ||
+	    copy_str(&r.key, get(d, e, "valuesKey")) < 0 ||
+	    copy_str(&r.target, get(d, e, "targetPath")) < 0 ||
+	    (!r.key && !(r.key = strdup("values.yaml"))) ||
+	    (r.target && target_repo(d, get(d, spec, "values"), r.target, &repo) < 0))
+		goto out;
+	r.repo = repo;
+	if (!r.kind || !r.name) { /* none, or a NUL byte in it: names nothing */
+		rc = 0;
+		goto out;
+	}
+	if (!(idx->nrefs & (idx->nrefs - 1))) {
+		if (!(a = realloc(idx->refs, (idx->nrefs ? 2 * idx->nrefs : 1) * sizeof(*a))))
+			goto out;
+		idx->refs = a;
+	}
+	idx->refs[idx->nrefs++] = r;
+	return 0;
+out:
+	vref_free(&r);
+	return rc;
+}
+
+/* Every spec.valuesFrom entry of one HelmRelease. */
+static int index_release(struct imagefind_index *idx, yaml_document_t *d, yaml_node_t *root)
+{
+	yaml_node_t *meta = get(d, root, "metadata"), *spec = get(d, root, "spec");
+	yaml_node_t *seq = get(d, spec, "valuesFrom");
+
+	if (!seq || seq->type != YAML_SEQUENCE_NODE)
+		return 0;
+	for (yaml_node_item_t *it = seq->data.sequence.items.start;
+	     it < seq->data.sequence.items.top && idx->nrefs < IMAGEFIND_MAX_REFS; it++)
+		if (index_ref(idx, d, node_at(d, *it), meta, spec) < 0)
+			return -1;
+	return 0;
+}
+
+static int index_object(struct imagefind_index *idx, yaml_document_t *d, yaml_node_t *root)
+{
+	yaml_node_t *meta = get(d, root, "metadata");
+	struct imagefind_obj o = { 0 }, *a;
+
+	if (idx->nobjs >= IMAGEFIND_MAX_REFS)
+		return 0;
+	if (copy_str(&o.kind, get(d, root, "kind")) < 0 ||
+	    copy_str(&o.name, get(d, meta, "name")) < 0 ||
+	    copy_str(&o.ns, get(d, meta, "namespace")) < 0)
+		goto oom;
+	if (!o.name) {
+		free(o.kind);
+		free(o.ns);
+		return 0;
+	}
+	if (!(idx->nobjs & (idx->nobjs - 1))) {
+		if (!(a = realloc(idx->objs, (idx->nobjs ? 2 * idx->nobjs : 1) * sizeof(*a))))
+			goto oom;
+		idx->objs = a;
+	}
+	idx->objs[idx->nobjs++] = o;
+	return 0;
+oom:
+	free(o.kind);
+	free(o.name);
+	free(o.ns);
+	return -1;
+}
+
+int imagefind_index_add(struct imagefind_index *idx, const char *in, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	int rc = 0;
+
+	if (!memmem(in, len, "valuesFrom", 10) && !memmem(in, len, "ConfigMap", 9) &&
+	    !memmem(in, len, "Secret", 6))
+		return 0;
+	if (!yaml_parser_initialize(&parser))
+		return log_oom();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)in, len);
+	while (!rc) {
+		yaml_node_t *root;
+		size_t klen = 0;
+		const char *kind;
+
+		if (!yaml_parser_load(&parser, &doc)) {
+			/* not YAML: the plan says so; a failed allocation (libyaml
+			 * 0.2.5 sets no error for some) is ours to report */
+			if (parser.error == YAML_MEMORY_ERROR || parser.error == YAML_NO_ERROR)
+				rc = -1;
+			break;
+		}
+		if (!(root = yaml_document_get_root_node(&doc))) {
+			yaml_document_delete(&doc);
+			break;
+		}
+		kind = get_str(&doc, root, "kind", &klen);
+		if (kind && !strcmp(kind, "HelmRelease"))
+			rc = index_release(idx, &doc, root);
+		else if (kind && (!strcmp(kind, "ConfigMap") || !strcmp(kind, "Secret")))
+			rc = index_object(idx, &doc, root);
+		yaml_document_delete(&doc);
+	}
+	yaml_parser_delete(&parser);
+	return rc ? log_oom() : 0;
+}
+
+void imagefind_index_release(struct imagefind_index *idx)
+{
+	for (size_t i = 0; i < idx->nrefs; i++)
+		vref_free(&idx->refs[i]);
+	for (size_t i = 0; i < idx->nobjs; i++) {
+		free(idx->objs[i].kind);
+		free(idx->objs[i].name);
+		free(idx->objs[i].ns);
+	}
+	free(idx->refs);
+	free(idx->objs);
+	*idx = (struct imagefind_index)IMAGEFIND_INDEX_INIT;
+}
+
+/* A notice, unless the plan has that text already (said once). */
+static int notice(struct finder *f, long line, struct buf *text)
+{
+	if (buf_failed(text)) {
+		buf_release(text);
+		f->oom = true;
+		return -1;
+	}
+	for (size_t i = 0; i < f->plan->nnotices; i++)
+		if (!strcmp(f->plan->notices[i].text, text->ptr)) {
+			buf_release(text);
+			return 0;
+		}
+	return note(f, &f->plan->notices, &f->plan->nnotices, line, text);
+}
+
+/* A HelmRelease's spec.valuesFrom entries that are not looked into: a
+ * Secret (never edited), an object that is not among the files. */
+static int release_refs(struct finder *f, yaml_node_t *root)
+{
+	yaml_node_t *seq = get_path(f->doc, root, "spec.valuesFrom");
+	size_t rlen = 0, nslen = 0;
+	const char *rel = get_str(f->doc, get(f->doc, root, "metadata"), "name", &rlen);
+	const char *ns = get_str(f->doc, get(f->doc, root, "metadata"), "namespace", &nslen);
+
+	if (!f->idx || !seq || seq->type != YAML_SEQUENCE_NODE)
+		return 0;
+	for (yaml_node_item_t *it = seq->data.sequence.items.start;
+	     it < seq->data.sequence.items.top; it++) {
+		yaml_node_t *e = node_at(f->doc, *it);
+		size_t klen = 0, nlen = 0;
+		const char *kind = get_str(f->doc, e, "kind", &klen);
+		const char *name = get_str(f->doc, e, "name", &nlen);
+		struct buf t = BUF_INIT;
+		bool found = false;
+
+		if (!kind || !name)
+			continue;
+		if (klen == 6 && !memcmp(kind, "Secret", 6)) {
+			buf_addf(&t, "HelmRelease valuesFrom Secret '%.*s': a Secret is never edited "
+				 "(its data is base64, often encrypted); an image kept there is not "
+				 "deployed by this step: keep it in spec.values or a ConfigMap",
+				 (int)nlen, name);
+			if (notice(f, line_of(e), &t) < 0)
+				return -1;
+			continue;
+		}
+		if (klen != 9 || memcmp(kind, "ConfigMap", 9) != 0)
+			continue;
+		for (size_t i = 0; i < f->idx->nobjs && !found; i++) {
+			const struct imagefind_obj *o = &f->idx->objs[i];
+
+			found = str_eq(o->kind, "ConfigMap") && strlen(o->name) == nlen &&
+				!memcmp(o->name, name, nlen) &&
+				(!ns || !o->ns || (strlen(o->ns) == nslen && !memcmp(o->ns, ns, nslen)));
+		}
+		if (found)
+			continue;
+		buf_addf(&t, "HelmRelease '%.*s' valuesFrom ConfigMap '%.*s'%s is not among the "
+			 "manifests: its images were not looked for (add its file to the 'manifest' "
+			 "input)", (int)(rel ? rlen : 1), rel ? rel : "?", (int)nlen, name,
+			 str_is(get(f->doc, e, "optional"), "true") ? " (optional)" : "");
+		if (notice(f, line_of(e), &t) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* targetPath: the ConfigMap key's whole value is the one value at P.tag,
+ * P.digest (the repository from spec.values' P), or P itself when it is
+ * a reference (`image: repo:tag`).  `where` follows f->kind in notes
+ * ("'web-version' data.tag (HelmRelease 'web' targetPath image.tag)"). */
+static int configmap_target(struct finder *f, const struct imagefind_vref *r, yaml_node_t *v,
+			    const struct buf *path, const char *where)
+{
+	size_t len = 0;
+	const char *val = str_of(v, &len), *dot = strrchr(r->target, '.');
+	const char *leaf = dot ? dot + 1 : r->target, *to;
+	struct imageref old = IMAGEREF_INIT;
+	struct buf t = BUF_INIT;
+	bool tag = !strcmp(leaf, "tag");
+	int pr;
+
+	if (!val)
+		return 0;
+	if (tag || !strcmp(leaf, "digest")) {
+		if (!r->repo) {
+			buf_addf(&t, "%s %s: the HelmRelease's spec.values gives no %.*s.repository, so "
+				 "the image this %s belongs to is not known (the chart's default?): "
+				 "not edited; put %.*s.repository in spec.values", f->kind, where,
+				 (int)(leaf - r->target - 1), r->target, leaf,
+				 (int)(leaf - r->target - 1), r->target);
+			return notice(f, line_of(v), &t);
+		}
+		if (seen(f, line_of(v), where, r->repo, strlen(r->repo)) < 0)
+			return -1;
+		if (!same_name(f, r->repo, strlen(r->repo)))
+			return f->oom ? -1 : 0;
+		to = tag ? new_tag(f->ref) : f->ref->digest ? f->ref->digest : "";
+		if (!to) {
+			buf_addf(&t, "%s %s: the reference has a digest and no tag, and this key "
+				 "holds only the tag: not set; deploy IMAGE:TAG@DIGEST", f->kind, where);
+			return note(f, &f->plan->warnings, &f->plan->nwarnings, line_of(v), &t);
+		}
+		if (add_edit(f, path, to, strlen(to), NO_CREATE) < 0 ||
+		    target(f, line_of(v), where, val, len, *to ? to : "\"\" (emptied)") < 0)
+			return -1;
+		return 0;
+	}
+	if (seen(f, line_of(v), where, val, len) < 0 || (pr = parse_ref(f, &old, val, len)) < 0)
+		return -1;
+	if (pr > 0)
+		return 0;
+	if (imageref_same(&old, f->ref) &&
+	    (new_image(&t, f->ref, &old) < 0 || add_edit(f, path, t.ptr, t.len, NO_CREATE) < 0 ||
+	     target(f, line_of(v), where, val, len, t.ptr) < 0))
+		f->oom = true;
+	imageref_release(&old);
+	buf_release(&t);
+	return f->oom ? -1 : 0;
+}
+
+/* Two references to one key of one ConfigMap (two releases share it):
+ * planned once. */
+static bool planned_before(const struct imagefind_index *idx, size_t i)
+{
+	const struct imagefind_vref *r = &idx->refs[i];
+
+	for (size_t j = 0; j < i; j++) {
+		const struct imagefind_vref *q = &idx->refs[j];
+
+		if (str_eq(q->kind, r->kind) && str_eq(q->name, r->name) && same_ns(q->ns, r->ns) &&
+		    str_eq(q->key, r->key))
+			return true;
+	}
+	return false;
+}
+
+/* A ConfigMap that valuesFrom names: each key read is a values file, or
+ * with targetPath the one value there. */
+static int configmap(struct finder *f, yaml_node_t *root) /* NOLINT(misc-no-recursion) */
+{
+	yaml_node_t *meta = get(f->doc, root, "metadata"), *data = get(f->doc, root, "data");
+	size_t nlen = 0, nslen = 0;
+	const char *name = get_str(f->doc, meta, "name", &nlen);
+	const char *ns = get_str(f->doc, meta, "namespace", &nslen);
+
+	if (!name || memchr(name, '\0', nlen) || (ns && memchr(ns, '\0', nslen)))
+		return 0;
+	for (size_t i = 0; i < f->idx->nrefs; i++) {
+		const struct imagefind_vref *r = &f->idx->refs[i];
+		struct buf path = BUF_INIT, where = BUF_INIT;
+		yaml_node_t *v;
+		int rc;
+
+		if (!str_eq(r->kind, "ConfigMap") || !str_eq(r->name, name) || !same_ns(r->ns, ns) ||
+		    planned_before(f->idx, i))
+			continue;
+		/* "ConfigMap 'v' data.tag": values_text's label; configmap_target
+		 * takes it without the kind (f->kind comes in front in notes) */
+		buf_addf(&where, "%s '%s' data.%s", f->kind, name, r->key);
+		if (r->target)
+			buf_addf(&where, " (HelmRelease '%s' targetPath %s)",
+				 r->release ? r->release : "?", r->target);
+		buf_adds(&path, "[kind=ConfigMap].data.");
+		ypath_format_key(&path, r->key, strlen(r->key));
+		if (buf_failed(&where) || buf_failed(&path)) {
+			f->oom = true;
+			rc = -1;
+		} else if (!(v = get(f->doc, data, r->key))) {
+			struct buf t = BUF_INIT;
+
+			buf_addf(&t, "%s, which HelmRelease '%s' reads through valuesFrom, is not "
+				 "there: nothing to look into", where.ptr, r->release ? r->release : "?");
+			rc = notice(f, line_of(data ? data : root), &t);
+		} else {
+			rc = r->target ? configmap_target(f, r, v, &path,
+							 where.ptr + strlen(f->kind) + 1)
+				       : values_text(f, v, &path, where.ptr);
+		}
+		buf_release(&path);
+		buf_release(&where);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* ---- documents ---- */
 
 static int document(struct finder *f, yaml_node_t *root) /* NOLINT(misc-no-recursion) */
@@ -1050,8 +1473,14 @@ static int document(struct finder *f, yaml_node_t *root) /* NOLINT(misc-no-recur
 	}
 	if (kind && !strcmp(kind, "HelmRelease")) {
 		f->kind = "HelmRelease";
-		return values_at(f, get_path(f->doc, root, "spec.values"),
-				 "[kind=HelmRelease].spec.values");
+		if (values_at(f, get_path(f->doc, root, "spec.values"),
+			      "[kind=HelmRelease].spec.values") < 0)
+			return -1;
+		return release_refs(f, root);
+	}
+	if (kind && !strcmp(kind, "ConfigMap") && (!api || !strcmp(api, "v1")) && f->idx) {
+		f->kind = "ConfigMap";
+		return configmap(f, root);
 	}
 	if (kind && !strcmp(kind, "Application") && api && !strncmp(api, "argoproj.io/", 12)) {
 		f->kind = "Application";
@@ -1069,10 +1498,10 @@ static int document(struct finder *f, yaml_node_t *root) /* NOLINT(misc-no-recur
  * (the caller warns), so it is read once. */
 static int plan_text(struct imagefind *plan, const char *in, size_t len, /* NOLINT(misc-no-recursion) */
 		     const struct imageref *ref, const char *container, const char *file,
-		     bool nested)
+		     bool nested, const struct imagefind_index *idx)
 {
 	struct finder f = { .plan = plan, .ref = ref, .container = container, .file = file,
-			    .nested = nested };
+			    .nested = nested, .idx = idx };
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	int rc = -1;
@@ -1133,7 +1562,23 @@ out:
 int imagefind_plan(struct imagefind *plan, const char *in, size_t len,
 		   const struct imageref *ref, const char *container, const char *file)
 {
-	return plan_text(plan, in, len, ref, container, file, false);
+	struct imagefind_index idx = IMAGEFIND_INDEX_INIT;
+	int rc;
+
+	if (imagefind_index_add(&idx, in, len) < 0) {
+		*plan = (struct imagefind)IMAGEFIND_INIT;
+		return -1;
+	}
+	rc = plan_text(plan, in, len, ref, container, file, false, &idx);
+	imagefind_index_release(&idx);
+	return rc;
+}
+
+int imagefind_plan_with(struct imagefind *plan, const char *in, size_t len,
+			const struct imageref *ref, const char *container, const char *file,
+			const struct imagefind_index *idx)
+{
+	return plan_text(plan, in, len, ref, container, file, false, idx);
 }
 
 int imagefind_check(const struct imagefind *plan, const struct yedit *done, const char *file)
@@ -1163,6 +1608,7 @@ void imagefind_yedits(const struct imagefind *plan, struct yedit *out)
 			.value = plan->edits[i].value,
 			.value_len = strlen(plan->edits[i].value),
 			.create_element = plan->edits[i].create_element,
+			.no_create = plan->edits[i].no_create,
 			.mode = YQ_STRING, /* a tag is a string, even 1.5 */
 		};
 }
@@ -1184,5 +1630,6 @@ void imagefind_release(struct imagefind *plan)
 	notes_free(plan->targets, plan->ntargets);
 	notes_free(plan->seen, plan->nseen);
 	notes_free(plan->warnings, plan->nwarnings);
+	notes_free(plan->notices, plan->nnotices);
 	*plan = (struct imagefind)IMAGEFIND_INIT;
 }

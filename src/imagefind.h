@@ -42,6 +42,20 @@
  *                 edit of the Application; a string that is not YAML is a
  *                 warning.  Lines of a literal block (`values: |`) are the
  *                 file's.
+ *   valuesFrom    a ConfigMap that a HelmRelease's spec.valuesFrom names
+ *                 (kind ConfigMap, name, and namespace when both say one;
+ *                 Flux reads it in the HelmRelease's namespace), found in
+ *                 an index of every file of the run (imagefind_index_add):
+ *                 its data.<valuesKey> string (default values.yaml) is a
+ *                 values file, planned as helm.values is (one level, lines
+ *                 the file's).  With targetPath P.tag or P.digest the
+ *                 key's whole value is that one value: set when the
+ *                 HelmRelease's spec.values gives P.repository (with
+ *                 P.registry) naming the repository; with a targetPath
+ *                 whose value is a reference (`image: repo:tag`), when it
+ *                 names it.  A Secret is never edited (its data is base64):
+ *                 a notice at the valuesFrom entry, once per Secret; an
+ *                 object not among the files is a notice too.
  *
  * Warnings (deploys that will not roll out): a mutable tag (no digest) for
  * a workload container whose imagePullPolicy is IfNotPresent, or unset
@@ -71,6 +85,8 @@ struct imagefind_edit {
 	char *value;
 	size_t want;          /* targets it must hit (changed, unchanged or created) */
 	bool create_element;  /* the kustomize entry that is missing */
+	bool no_create;       /* only an existing value: a string of one document
+				 (yedit's no_create) */
 };
 
 /* One place an image was found (target or not), or a warning, at a line. */
@@ -89,11 +105,15 @@ struct imagefind {
 	size_t nseen;
 	struct imagefind_note *warnings; /* deploys that will not roll out */
 	size_t nwarnings;
+	struct imagefind_note *notices;  /* what was not looked into, and why
+					    (valuesFrom: a Secret, an object
+					    not among the files) */
+	size_t nnotices;
 };
 
 #define IMAGEFIND_MAX_SEEN 1000
 
-#define IMAGEFIND_INIT { NULL, 0, NULL, 0, NULL, 0, NULL, 0 }
+#define IMAGEFIND_INIT { NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0 }
 
 /*
  * Plan the edits that set `ref` in the `len` bytes at `in` (`file` names
@@ -103,6 +123,54 @@ struct imagefind {
  */
 int imagefind_plan(struct imagefind *plan, const char *in, size_t len,
 		   const struct imageref *ref, const char *container, const char *file);
+
+/*
+ * Flux valuesFrom across the files of one run: every HelmRelease's
+ * spec.valuesFrom entry and every ConfigMap and Secret (kind, name,
+ * namespace).  A file naming neither `valuesFrom`, `ConfigMap` nor
+ * `Secret` is not parsed.  At most IMAGEFIND_MAX_REFS entries of each
+ * are kept (the rest are not looked at).
+ */
+struct imagefind_vref {
+	char *release;  /* the HelmRelease's name (messages) */
+	char *ns;       /* its metadata.namespace, or NULL */
+	char *kind;     /* as written: ConfigMap, Secret */
+	char *name;
+	char *key;      /* valuesKey, "values.yaml" when omitted */
+	char *target;   /* targetPath, or NULL */
+	char *repo;     /* target P.tag or P.digest: spec.values' P.repository
+			   (with P.registry), or NULL when it has none */
+	bool optional;
+};
+
+struct imagefind_obj {
+	char *kind;     /* ConfigMap or Secret */
+	char *name;
+	char *ns;       /* or NULL */
+};
+
+struct imagefind_index {
+	struct imagefind_vref *refs;
+	size_t nrefs;
+	struct imagefind_obj *objs;
+	size_t nobjs;
+};
+
+#define IMAGEFIND_MAX_REFS 1000
+#define IMAGEFIND_INDEX_INIT { NULL, 0, NULL, 0 }
+
+/* Add what the `len` bytes at `in` hold to `idx`.  Text that is not YAML
+ * adds nothing (the plan reports it).  0, or -1 (out of memory, reported). */
+int imagefind_index_add(struct imagefind_index *idx, const char *in, size_t len);
+
+void imagefind_index_release(struct imagefind_index *idx);
+
+/* imagefind_plan() with the valuesFrom index of every file of the run
+ * (NULL: valuesFrom is not looked at).  imagefind_plan() itself indexes
+ * the one file it is given. */
+int imagefind_plan_with(struct imagefind *plan, const char *in, size_t len,
+			const struct imageref *ref, const char *container, const char *file,
+			const struct imagefind_index *idx);
 
 /* Fill `out` (room for plan->nedits) with the plan's edits, borrowing its
  * strings. */

@@ -420,6 +420,7 @@ void log_error_at(const char *file, long line, const char *fmt, ...)
 void log_warning(const char *fmt, ...) { EMIT("warning", "warning", NULL, 0); }
 void log_warning_at(const char *file, long line, const char *fmt, ...) { EMIT("warning", "warning", file, line); }
 void log_notice(const char *fmt, ...) { EMIT("notice", "notice", NULL, 0); }
+void log_notice_at(const char *file, long line, const char *fmt, ...) { EMIT("notice", "notice", file, line); }
 void log_info(const char *fmt, ...) { EMIT(NULL, NULL, NULL, 0); }
 
 void log_debug(const char *fmt, ...)

@@ -64,13 +64,14 @@ int log_mask(const char *secret);
 void log_reset(void);
 
 /* Messages.  The formatted text is redacted and neutralised first.
- * log_error_at/log_warning_at name a file and a 1-based line (line <= 0:
- * no line) so the runner annotates it. */
+ * log_error_at/log_warning_at/log_notice_at name a file and a 1-based
+ * line (line <= 0: no line) so the runner annotates it. */
 void log_error(const char *fmt, ...) GB_PRINTF(1, 2);
 void log_error_at(const char *file, long line, const char *fmt, ...) GB_PRINTF(3, 4);
 void log_warning(const char *fmt, ...) GB_PRINTF(1, 2);
 void log_warning_at(const char *file, long line, const char *fmt, ...) GB_PRINTF(3, 4);
 void log_notice(const char *fmt, ...) GB_PRINTF(1, 2);
+void log_notice_at(const char *file, long line, const char *fmt, ...) GB_PRINTF(3, 4);
 void log_info(const char *fmt, ...) GB_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) GB_PRINTF(1, 2); /* only when verbose */
 

@@ -82,6 +82,8 @@ struct run {
 	struct imageref image;   /* the image input, expanded; image.name NULL: none */
 	struct imagefind *plans; /* per manifest (paths[i]): where the image goes */
 	bool *planned;           /* plans[i] made for the current content */
+	struct imagefind_index vf; /* Flux valuesFrom across the manifests' current
+				    * content (made when the first is edited) */
 	size_t marker;           /* the marker edit among them */
 	struct yedit rev[NROLLOUTS]; /* the revision annotation, when nothing else */
 	struct ypath *parsed;    /* the edits' paths, parsed once (edits_alloc of them) */
@@ -842,11 +844,16 @@ static int check_image_found(const struct run *r)
 		if (!r->planned[i] || r->plans[i].nedits)
 			return 0;
 	/* why a repository that was found got nothing (a digest with no
-	 * place to go): said before the error */
-	for (size_t i = 0; i < r->npaths; i++)
+	 * place to go, values in a Secret or a ConfigMap not given): said
+	 * before the error */
+	for (size_t i = 0; i < r->npaths; i++) {
 		for (size_t j = 0; j < r->plans[i].nwarnings; j++)
 			log_warning_at(r->paths[i], r->plans[i].warnings[j].line, "%s",
 				       r->plans[i].warnings[j].text);
+		for (size_t j = 0; j < r->plans[i].nnotices; j++)
+			log_notice_at(r->paths[i], r->plans[i].notices[j].line, "%s",
+				      r->plans[i].notices[j].text);
+	}
 	for (size_t i = 0; i < r->npaths; i++)
 		for (size_t j = 0; j < r->plans[i].nseen; j++, listed++)
 			if (listed < 20)
@@ -897,6 +904,19 @@ static int apply_edits(struct run *r, struct buf *out, const struct commit_file 
 	return 0;
 }
 
+/* Flux valuesFrom: which HelmRelease reads which ConfigMap, from every
+ * manifest's current content (all are read before the first is edited, by
+ * commit.c and by run_workspace).  0, or -1 (reported). */
+static int index_values_from(struct run *r)
+{
+	imagefind_index_release(&r->vf);
+	for (size_t i = 0; i < r->npaths; i++)
+		if (r->files[i].old.ptr &&
+		    imagefind_index_add(&r->vf, r->files[i].old.ptr, r->files[i].old.len) < 0)
+			return -1;
+	return 0;
+}
+
 /* commit_edit_fn: the manifest's new content from its current content. */
 static int edit_file(void *arg, struct commit_file *f)
 {
@@ -913,8 +933,10 @@ static int edit_file(void *arg, struct commit_file *f)
 		plan = &r->plans[i];
 		imagefind_release(plan);
 		r->planned[i] = false;
-		if (imagefind_plan(plan, f->old.ptr ? f->old.ptr : "", f->old.len, &r->image,
-				   config_str(r->cfg, IN_CONTAINER), f->path) < 0)
+		if (f == &r->files[0] && index_values_from(r) < 0)
+			return -1;
+		if (imagefind_plan_with(plan, f->old.ptr ? f->old.ptr : "", f->old.len, &r->image,
+					config_str(r->cfg, IN_CONTAINER), f->path, &r->vf) < 0)
 			return -1;
 		r->planned[i] = true;
 		if (check_image_found(r) < 0)
@@ -992,6 +1014,14 @@ static int run_commit(struct run *r)
 	return commit_files(r->gh, &o, r->files, r->npaths, &r->res);
 }
 
+/* commit_edit_fn that only reads (run_workspace's first pass). */
+static int read_only(void *arg, struct commit_file *f)
+{
+	(void)arg;
+	f->changed = false;
+	return 0;
+}
+
 static int run_workspace(struct run *r)
 {
 	const char *root = getenv("GITHUB_WORKSPACE");
@@ -1002,6 +1032,11 @@ static int run_workspace(struct run *r)
 			  "is not set");
 		return GB_EUSAGE;
 	}
+	/* every manifest read first: a HelmRelease's valuesFrom may name a
+	 * ConfigMap in a later one (index_values_from) */
+	for (size_t i = 0; r->image.name && r->npaths > 1 && i < r->npaths; i++)
+		if (workspace_edit(root, &r->files[i], read_only, r, true) < 0)
+			return -1;
 	for (size_t i = 0; i < r->npaths; i++) {
 		if (workspace_edit(root, &r->files[i], edit_file, r, dry_run) < 0)
 			return -1;
@@ -1024,6 +1059,8 @@ static void show_images(const struct run *r)
 			log_info("%s:%ld: %s", r->paths[i], p->targets[j].line, p->targets[j].text);
 		for (size_t j = 0; j < p->nwarnings; j++)
 			log_warning_at(r->paths[i], p->warnings[j].line, "%s", p->warnings[j].text);
+		for (size_t j = 0; j < p->nnotices; j++)
+			log_notice_at(r->paths[i], p->notices[j].line, "%s", p->notices[j].text);
 	}
 }
 
@@ -1051,6 +1088,13 @@ static void summary_images(const struct run *r, struct buf *md)
 			log_md_escape(md, r->paths[i], strlen(r->paths[i]));
 			buf_addf(md, " line %ld: ", p->warnings[j].line);
 			log_md_escape(md, p->warnings[j].text, strlen(p->warnings[j].text));
+			buf_adds(md, "\n");
+		}
+		for (size_t j = 0; j < p->nnotices; j++) {
+			buf_adds(md, "\n> [!NOTE]\n> ");
+			log_md_escape(md, r->paths[i], strlen(r->paths[i]));
+			buf_addf(md, " line %ld: ", p->notices[j].line);
+			log_md_escape(md, p->notices[j].text, strlen(p->notices[j].text));
 			buf_adds(md, "\n");
 		}
 	}
@@ -1553,6 +1597,7 @@ static void release(struct run *r)
 		imagefind_release(&r->plans[i]);
 	free(r->plans);
 	free(r->planned);
+	imagefind_index_release(&r->vf);
 	imageref_release(&r->image);
 	for (size_t i = 0; r->parsed && i < r->edits_alloc; i++)
 		ypath_release(&r->parsed[i]);

@@ -710,6 +710,8 @@ static enum miss creatable(const struct ctx *cx, const struct hitref *r)
 	enum ypath_kind next = p->seg[d].kind;
 	bool below_sel = r->h.below_sel || cx->ed[r->edit].create_element;
 
+	if (cx->ed[r->edit].no_create)
+		return n->type == YS_MAP ? MISS_KEY : MISS_TYPE;
 	if (n->type == YS_MAP && next != YPATH_KEY)
 		return next == YPATH_MATCH ? MISS_FILTER : MISS_TYPE;
 	if (n->type == YS_SEQ && next != YPATH_MATCH)

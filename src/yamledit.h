@@ -101,6 +101,10 @@ struct yedit {
 				* created anywhere (not only below a selector that
 				* matched), and with it its sequence's key, as
 				* `kustomize edit set image` adds `images[name=R]` */
+	bool no_create;        /* YEDIT_SET: nothing is created; only existing
+				* values are set (imagefind: a string of one
+				* document, where another document of its kind
+				* may lack the key) */
 	enum yq_mode mode;     /* YEDIT_SET: the value's type (yamlquote.h); zero
 				* is YQ_KEEP: an int, float or bool stays one */
 

@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from dispatch_util import push_event, step_env
-from patch_util import FIXTURES, dispatch_event, dispatch_payload, patch_env
+from fakegh import fake_github  # noqa: F401  (pytest fixture)
+from patch_util import FIXTURES, GITOPS, dispatch_event, dispatch_payload, patch_env, seed_gitops
 
 IMAGES = FIXTURES / "images"
 D1 = "sha256:" + "1f" * 32
@@ -406,3 +407,218 @@ def test_application_values_string_is_looked_into_one_level_deep(gb, tmp_path):
     assert r.returncode == 1, r
     assert after == {"a.yaml": text}
     assert "no image of repository 'ghcr.io/acme/web'" in r.out
+
+
+# ---- Flux valuesFrom: values kept in a ConfigMap the HelmRelease names ------
+
+VF = "helmrelease-valuesfrom.yaml"
+
+
+def lines_changed(old, new):
+    """{line: (old, new)} of the lines that differ (same line count)."""
+    a, b = old.splitlines(), new.splitlines()
+    assert len(a) == len(b)
+    return {i + 1: (x, y) for i, (x, y) in enumerate(zip(a, b)) if x != y}
+
+
+def line_of(text, line):
+    return text.splitlines().index(line) + 1
+
+
+def notices(r):
+    return [l for l in r.out.splitlines() if l.startswith("::notice")]
+
+
+def only_tags_changed(old, new, lines, tag):
+    """Only `lines` of `new` differ from `old`, each by its old value
+    becoming `tag` (quoted or not): every other byte is the same."""
+    changed = lines_changed(old, new)
+    assert sorted(changed) == sorted(lines), changed
+    for was, now in changed.values():
+        assert any(was.replace("1.4.2", q % tag, 1) == now for q in ("%s", "'%s'", '"%s"')), \
+            (was, now)
+
+
+def test_values_from_configmap_in_the_same_file(gb, tmp_path):
+    """The ConfigMap's values.yaml string is planned as a values file (its
+    image set inside the string, every other byte kept), the targetPath
+    key holding the tag gets the tag (the repository at image comes from
+    spec.values), and spec.values too: three lines, nothing else."""
+    old = fixture(VF)
+    r, after = run_patch(gb, tmp_path, {VF: old}, "ghcr.io/acme/web:1.5.0")
+    assert r.returncode == 0, r
+    new = after[VF]
+    hr_tag = line_of(old, "      tag: 1.4.2          # bumped by CI")
+    cm_tag = line_of(old, "      tag: 1.4.2   # bumped by CI")
+    key_tag = line_of(old, '  tag: "1.4.2"')
+    only_tags_changed(old, new, [hr_tag, cm_tag, key_tag], "1.5.0")
+    # the independent loader: these values, and nothing else, changed
+    want = list(yaml.safe_load_all(old))
+    want[0]["spec"]["values"]["image"]["tag"] = "1.5.0"
+    values = yaml.safe_load(want[1]["data"]["values.yaml"])
+    values["image"]["tag"] = "1.5.0"
+    want[2]["data"]["tag"] = "1.5.0"
+    got = list(yaml.safe_load_all(new))
+    assert yaml.safe_load(got[1]["data"].pop("values.yaml")) == values
+    del want[1]["data"]["values.yaml"]
+    assert got == want  # the key no valuesFrom names is not looked into
+    # the report names the file's own lines
+    assert "gitops/%s:%d: ConfigMap 'web-values' data.values.yaml image: tag 1.5.0" % (
+        VF, cm_tag - 1) in r.out, r.out
+    assert "gitops/%s:%d: ConfigMap 'web-version' data.tag (HelmRelease 'web' targetPath " \
+        "image.tag): 1.4.2 -> 1.5.0" % (VF, key_tag) in r.out, r.out
+    assert not notices(r), r.out
+
+
+def split_values_from(old):
+    """The fixture as a HelmRelease file and a ConfigMap file."""
+    docs = old.split("\n---\n")
+    return docs[0] + "\n---\n" + docs[1] + "\n", "---\n" + "\n---\n".join(docs[2:])
+
+
+@pytest.mark.parametrize("order", ["release-first", "configmap-first"])
+def test_values_from_configmap_in_another_file(gb, tmp_path, order):
+    """The ConfigMap in another file given to the same run: found whichever
+    file comes first (every file is read before the first is edited)."""
+    hr, cms = split_values_from(fixture(VF))
+    files = {"web/release.yaml": hr, "web/values.yaml": cms}
+    if order == "configmap-first":
+        files = dict(reversed(list(files.items())))
+    r, after = run_patch(gb, tmp_path, files, "ghcr.io/acme/web:1.5.0@" + D1)
+    assert r.returncode == 0, r
+    assert changed_fields(hr, after["web/release.yaml"]) == {
+        (0, "spec", "values", "image", "tag"): "1.5.0",
+        (0, "spec", "values", "image", "digest"): D1}
+    # the values string gets a digest key (one line added in it), the tag key its tag
+    old_cm, new_cm = list(yaml.safe_load_all(cms)), list(yaml.safe_load_all(after["web/values.yaml"]))
+    assert yaml.safe_load(new_cm[0]["data"]["values.yaml"])["image"] == {
+        "repository": "ghcr.io/acme/web", "tag": "1.5.0", "digest": D1, "pullPolicy": "Always"}
+    assert new_cm[1]["data"]["tag"] == "1.5.0"
+    for d in (old_cm, new_cm):
+        del d[0]["data"]["values.yaml"], d[1]["data"]["tag"]
+    assert old_cm == new_cm
+    assert r.outputs()["files"].split("\n") == ["gitops/" + n for n in files]
+
+
+def test_values_from_across_files_in_one_commit(gb, tmp_path, fake_github):  # noqa: F811
+    """Commit mode: both manifests read at the branch head before either is
+    edited, the ConfigMap's file and the HelmRelease's file in one commit."""
+    hr, cms = split_values_from(fixture(VF))
+    files = {"web/prod/values.yaml": cms, "web/prod/release.yaml": hr}
+    seed_gitops(fake_github, files={k: v.encode() for k, v in files.items()})
+    ev = dispatch_event(tmp_path, dispatch_payload(image="ghcr.io/acme/web:1.5.0"))
+    r = gb([], patch_env(ev, fake_github, branch="sandbox", image="{image}",
+                         manifest="\n".join(files)))
+    assert r.returncode == 0, r
+    [ours] = [c for c in fake_github.log(GITOPS, "sandbox") if c["message"].startswith("Deploy ")]
+    assert sorted(ours["changes"]) == sorted(files)
+    new = {p: fake_github.read(GITOPS, p, "sandbox").decode() for p in files}
+    only_tags_changed(cms, new["web/prod/values.yaml"],
+                      [line_of(cms, "      tag: 1.4.2   # bumped by CI"),
+                       line_of(cms, '  tag: "1.4.2"')], "1.5.0")
+    only_tags_changed(hr, new["web/prod/release.yaml"],
+                      [line_of(hr, "      tag: 1.4.2          # bumped by CI")], "1.5.0")
+
+
+def test_values_from_without_its_configmap_is_a_notice(gb, tmp_path):
+    """A ConfigMap not among the files: a notice naming it at the entry's
+    line, and the rest works as before."""
+    hr, _ = split_values_from(fixture(VF))
+    r, after = run_patch(gb, tmp_path, {"release.yaml": hr}, "ghcr.io/acme/web:1.5.0")
+    assert r.returncode == 0, r
+    assert changed_fields(hr, after["release.yaml"]) == {
+        (0, "spec", "values", "image", "tag"): "1.5.0"}
+    got = notices(r)
+    assert [n.split("::")[1] for n in got] == [
+        "notice file=gitops/release.yaml,line=%d" % line_of(hr, "    - kind: ConfigMap"),
+        "notice file=gitops/release.yaml,line=%d" % (line_of(hr, "    - kind: ConfigMap") + 2)]
+    assert "HelmRelease 'web' valuesFrom ConfigMap 'web-values' is not among the manifests" \
+        in got[0]
+    assert "ConfigMap 'web-version'" in got[1]
+    assert "[!NOTE]" in r.summary
+
+
+def test_values_from_configmap_of_another_namespace_is_not_it(gb, tmp_path):
+    old = fixture(VF).replace("  name: web-values\n  namespace: web\n",
+                              "  name: web-values\n  namespace: other\n")
+    r, after = run_patch(gb, tmp_path, {VF: old}, "ghcr.io/acme/web:1.5.0")
+    assert r.returncode == 0, r
+    only_tags_changed(old, after[VF], [line_of(old, "      tag: 1.4.2          # bumped by CI"),
+                                       line_of(old, '  tag: "1.4.2"')], "1.5.0")
+    [n] = notices(r)
+    assert "ConfigMap 'web-values' is not among the manifests" in n
+
+
+SECRET_RELEASE = """\
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: api
+spec:
+  valuesFrom:
+    - kind: Secret
+      name: api-values
+    - kind: Secret
+      name: api-values
+      valuesKey: extra.yaml
+  values:
+    image:
+      repository: ghcr.io/acme/api
+      tag: 1.0.0
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: api-values
+data:
+  values.yaml: aW1hZ2U6CiAgcmVwb3NpdG9yeTogZ2hjci5pby9hY21lL2FwaQogIHRhZzogMS4wLjAK
+"""
+
+
+def test_values_from_secret_is_never_edited_and_said_once(gb, tmp_path):
+    r, after = run_patch(gb, tmp_path, {"api.yaml": SECRET_RELEASE}, "ghcr.io/acme/api:1.1.0")
+    assert r.returncode == 0, r
+    assert changed_fields(SECRET_RELEASE, after["api.yaml"]) == {
+        (0, "spec", "values", "image", "tag"): "1.1.0"}
+    [n] = notices(r)
+    assert n.startswith("::notice file=gitops/api.yaml,line=7::"), n
+    assert "Secret 'api-values'" in n and "never edited" in n and "base64" in n
+
+
+def test_values_from_target_path_without_a_known_repository(gb, tmp_path):
+    """targetPath image.tag with no image.repository in spec.values: the
+    tag belongs to the chart's default image, not known to be this one:
+    not edited, a notice at the key's line says why and what to add."""
+    old = fixture(VF).replace("      repository: ghcr.io/acme/web\n      tag: 1.4.2          #",
+                              "      tag: 1.4.2          #")
+    r, after = run_patch(gb, tmp_path, {VF: old}, "ghcr.io/acme/web:1.5.0")
+    assert r.returncode == 0, r
+    only_tags_changed(old, after[VF], [line_of(old, "      tag: 1.4.2   # bumped by CI")], "1.5.0")
+    [n] = notices(r)
+    assert n.startswith("::notice file=gitops/%s,line=%d::" % (VF, line_of(old, '  tag: "1.4.2"')))
+    assert "no image.repository" in n and "not edited" in n
+
+
+def test_values_from_target_path_holding_a_reference(gb, tmp_path):
+    """targetPath at a one-string image (`image: repo:tag`): the key's value
+    is a reference, set when it names the repository."""
+    text = ("apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: w\n"
+            "spec:\n  valuesFrom:\n  - kind: ConfigMap\n    name: v\n    valuesKey: image\n"
+            "    targetPath: worker.image\n  - kind: ConfigMap\n    name: v\n"
+            "    valuesKey: other\n    targetPath: sidecar.image\n---\n"
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: v\ndata:\n"
+            "  image: ghcr.io/acme/web:1.4.2\n  other: docker.io/library/nginx:1.27\n")
+    r, after = run_patch(gb, tmp_path, {"w.yaml": text}, "ghcr.io/acme/web:1.5.0")
+    assert r.returncode == 0, r
+    assert changed_fields(text, after["w.yaml"]) == {(1, "data", "image"): "ghcr.io/acme/web:1.5.0"}
+
+
+def test_values_from_nothing_matched_lists_the_configmap_images(gb, tmp_path):
+    old = fixture(VF)
+    r, after = run_patch(gb, tmp_path, {VF: old}, "ghcr.io/acme/api:2.0")
+    assert r.returncode == 1, r
+    assert after == {VF: old}
+    [err] = [l for l in r.out.splitlines() if l.startswith("::error")]
+    line = line_of(old, "        repository: bitnami/redis")
+    assert "gitops/%s:%d ConfigMap 'web-values' data.values.yaml redis.image: " \
+        "docker.io/bitnami/redis" % (VF, line) in err, err

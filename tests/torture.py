@@ -358,8 +358,30 @@ class LandMerged(Scenario):
         return None
 
 
+def _values_from_files():
+    """The valuesFrom fixture as a HelmRelease file and a ConfigMap file."""
+    docs = (ROOT / "tests" / "fixtures" / "images" / "helmrelease-valuesfrom.yaml") \
+        .read_text().split("\n---\n")
+    return {MANIFEST: docs[0] + "\n---\n" + docs[1] + "\n",
+            "product/sandbox/values.yaml": "---\n" + "\n---\n".join(docs[2:])}
+
+
+class PatchImageValuesFrom(Patch):
+    """The `image` input on a Flux HelmRelease whose valuesFrom names
+    ConfigMaps in another manifest: both files indexed, the ConfigMap's
+    values string and targetPath key set, one commit of two files."""
+    name = "patch-image-valuesfrom"
+    files = _values_from_files()
+
+    def prepare(self, tmp, fake):
+        ev = dispatch_event(tmp, dispatch_payload(image="ghcr.io/acme/web:1.5.0"))
+        return [], patch_env(ev, fake, branch="sandbox", image="{image}",
+                             manifest="\n".join(self.files)), True
+
+
 SCENARIOS = [DispatchDryRun(), DispatchSend(), DispatchFetch(), UsageError(), EditInPlace(),
-             PatchArticle(), PatchConflict(), PatchMulti(), PatchImageValues(), LandMerged()]
+             PatchArticle(), PatchConflict(), PatchMulti(), PatchImageValues(),
+             PatchImageValuesFrom(), LandMerged()]
 
 
 def message_lines(res, actions, kind="error"):

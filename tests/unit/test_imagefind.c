@@ -131,6 +131,13 @@ static const char application[] =
 	"      - web=ghcr.io/org/web:v1\n"
 	"      - redis:7\n";
 
+/* A HelmRelease whose spec.valuesFrom is LIST, with spec.values naming
+ * another image (ghcr.io/org/api) */
+#define HR_VF(list)                                                                   \
+	"apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n"      \
+	"  name: web\nspec:\n  valuesFrom:\n" list                                   \
+	"  values:\n    image:\n      repository: ghcr.io/org/api\n      tag: v0\n"
+
 /* One case: plan `image` in `in` (run()), then check the output and the
  * plan.  A count or line of 0 is not checked (`quiet` checks that nothing
  * warned); a NULL text is not checked. */
@@ -147,6 +154,9 @@ struct tcase {
 	const char *seen1_text;
 	const char *target0_has; /* targets[0] */
 	int edit0_want;        /* edits[0].want */
+	int nnotices;          /* -1: none */
+	int notice0_line;      /* notices[0] */
+	const char *notice0_has;
 };
 
 static const struct tcase cases[] = {
@@ -353,6 +363,98 @@ static const struct tcase cases[] = {
 	  .image = "ghcr.io/org/web:v2", .want = "NONE", .nwarnings = 1, .warn0_line = 6,
 	  .warn0_has = "spec.source.helm.values is not YAML" },
 
+	/* ---- Flux valuesFrom ---- */
+	{ .why = "valuesFrom: the ConfigMap's values.yaml is a values file, set in the string",
+	  .in = HR_VF("    - kind: ConfigMap\n      name: web-values\n")
+		"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-values\n"
+		"data:\n  values.yaml: |\n    image:\n      repository: ghcr.io/org/web\n"
+		"      tag: v1\n  other.yaml: |\n    image: {repository: ghcr.io/org/web, tag: v1}\n",
+	  .image = "ghcr.io/org/web:v2",
+	  .want = HR_VF("    - kind: ConfigMap\n      name: web-values\n")
+		  "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-values\n"
+		  "data:\n  values.yaml: |\n    image:\n      repository: ghcr.io/org/web\n"
+		  "      tag: v2\n  other.yaml: |\n    image: {repository: ghcr.io/org/web, tag: v1}\n",
+	  .ntargets = 1, .nedits = 1, .nnotices = -1, .edit0_want = 1,
+	  .target0_has = "ConfigMap 'web-values' data.values.yaml image: tag v2" },
+	{ .why = "valuesFrom: valuesKey, a quoted one-line string, namespaces that agree",
+	  .in = "kind: ConfigMap\nmetadata: {name: v, namespace: web}\n"
+		"data:\n  prod.yaml: \"image: {repository: ghcr.io/org/web, tag: v1}\"\n---\n"
+		"kind: HelmRelease\nmetadata: {name: w, namespace: web}\n"
+		"spec:\n  valuesFrom: [{kind: ConfigMap, name: v, valuesKey: prod.yaml}]\n",
+	  .image = "ghcr.io/org/web:v2",
+	  .has = "  prod.yaml: \"image: {repository: ghcr.io/org/web, tag: v2}\"\n",
+	  .nnotices = -1 },
+	{ .why = "valuesFrom: a ConfigMap of another namespace is not the one named",
+	  .in = "kind: ConfigMap\nmetadata: {name: v, namespace: other}\n"
+		"data:\n  values.yaml: \"image: {repository: ghcr.io/org/web, tag: v1}\"\n---\n"
+		"kind: HelmRelease\nmetadata: {name: w, namespace: web}\n"
+		"spec:\n  valuesFrom:\n  - {kind: ConfigMap, name: v, optional: true}\n",
+	  .image = "ghcr.io/org/web:v2", .want = "NONE", .nnotices = 1, .notice0_line = 10,
+	  .notice0_has = "HelmRelease 'w' valuesFrom ConfigMap 'v' (optional) is not among the "
+			 "manifests" },
+	{ .why = "valuesFrom: a second ConfigMap without the key gets nothing created",
+	  .in = "kind: ConfigMap\nmetadata: {name: other}\ndata: {a: b}\n---\n"
+		"kind: ConfigMap\nmetadata: {name: v}\ndata:\n  tag: v1\n---\n"
+		"kind: HelmRelease\nmetadata: {name: w}\nspec:\n  valuesFrom:\n"
+		"  - {kind: ConfigMap, name: v, valuesKey: tag, targetPath: image.tag}\n"
+		"  values:\n    image: {repository: ghcr.io/org/web}\n",
+	  .image = "ghcr.io/org/web:v2",
+	  .has = "data: {a: b}\n---\nkind: ConfigMap\nmetadata: {name: v}\ndata:\n  tag: v2\n",
+	  .ntargets = 2, .nnotices = -1,
+	  .target0_has = "ConfigMap 'v' data.tag (HelmRelease 'w' targetPath image.tag): v1 -> v2" },
+	{ .why = "valuesFrom targetPath: the repository at P of another image: not set",
+	  .in = "kind: HelmRelease\nmetadata: {name: w}\nspec:\n  valuesFrom:\n"
+		"  - {kind: ConfigMap, name: v, valuesKey: tag, targetPath: redis.image.tag}\n"
+		"  values:\n    redis:\n      image: {registry: docker.io, repository: bitnami/redis}\n"
+		"---\nkind: ConfigMap\nmetadata: {name: v}\ndata:\n  tag: v1\n",
+	  .image = "ghcr.io/org/web:v2", .want = "NONE", .nseen = 2, .nnotices = -1,
+	  .seen1_line = 13, .seen1_text = "ConfigMap 'v' data.tag (HelmRelease 'w' targetPath "
+					 "redis.image.tag): docker.io/bitnami/redis" },
+	{ .why = "valuesFrom targetPath P.tag with no P.repository in spec.values: a notice",
+	  .in = "kind: ConfigMap\nmetadata: {name: v}\ndata:\n  tag: v1\n---\n"
+		"kind: HelmRelease\nmetadata: {name: w}\nspec:\n  valuesFrom:\n"
+		"  - {kind: ConfigMap, name: v, valuesKey: tag, targetPath: image.tag}\n",
+	  .image = "ghcr.io/org/web:v2", .want = "NONE", .nnotices = 1, .notice0_line = 4,
+	  .notice0_has = "gives no image.repository" },
+	{ .why = "valuesFrom targetPath P.digest: the digest, emptied without one",
+	  .in = "kind: ConfigMap\nmetadata: {name: v}\ndata:\n  d: sha256:" D64 "\n---\n"
+		"kind: HelmRelease\nmetadata: {name: w}\nspec:\n  valuesFrom:\n"
+		"  - {kind: ConfigMap, name: v, valuesKey: d, targetPath: image.digest}\n"
+		"  values:\n    image: {repository: ghcr.io/org/web, tag: v1}\n",
+	  .image = "ghcr.io/org/web:v2", .has = "data:\n  d: ''\n", .ntargets = 2 },
+	{ .why = "valuesFrom targetPath P.tag and a digest-only reference: a warning",
+	  .in = "kind: ConfigMap\nmetadata: {name: v}\ndata:\n  tag: v1\n---\n"
+		"kind: HelmRelease\nmetadata: {name: w}\nspec:\n  valuesFrom:\n"
+		"  - {kind: ConfigMap, name: v, valuesKey: tag, targetPath: image.tag}\n"
+		"  values:\n    image: {repository: ghcr.io/org/web}\n",
+	  .image = "ghcr.io/org/web@sha256:" D64, .has = "  tag: v1\n", .nwarnings = 1, .warn0_line = 4,
+	  .warn0_has = "has a digest and no tag" },
+	{ .why = "valuesFrom: two releases reading one key: planned once",
+	  .in = "kind: ConfigMap\nmetadata: {name: v}\n"
+		"data:\n  values.yaml: \"image: {repository: ghcr.io/org/web, tag: v1}\"\n---\n"
+		"kind: HelmRelease\nmetadata: {name: a}\nspec: {valuesFrom: [{kind: ConfigMap, name: v}]}\n"
+		"---\nkind: HelmRelease\nmetadata: {name: b}\n"
+		"spec: {valuesFrom: [{kind: ConfigMap, name: v}]}\n",
+	  .image = "ghcr.io/org/web:v2", .has = "tag: v2}\"\n", .nedits = 1, .edit0_want = 1,
+	  .ntargets = 1 },
+	{ .why = "valuesFrom: a Secret is a notice, once, and never edited",
+	  .in = "kind: Secret\nmetadata: {name: s}\ndata: {values.yaml: aW1hZ2U6IHg6MQo=}\n---\n"
+		"kind: HelmRelease\nmetadata: {name: w}\nspec:\n  valuesFrom:\n"
+		"  - {kind: Secret, name: s}\n  - {kind: Secret, name: s, valuesKey: b}\n",
+	  .image = "x:2", .want = "NONE", .nnotices = 1, .notice0_line = 9,
+	  .notice0_has = "Secret 's': a Secret is never edited" },
+	{ .why = "valuesFrom: the key named is not in the ConfigMap: a notice",
+	  .in = "kind: ConfigMap\nmetadata: {name: v}\ndata:\n  x: y\n---\n"
+		"kind: HelmRelease\nmetadata: {name: w}\nspec: {valuesFrom: [{kind: ConfigMap, name: v}]}\n",
+	  .image = "x:2", .want = "NONE", .nnotices = 1, .notice0_line = 4,
+	  .notice0_has = "ConfigMap 'v' data.values.yaml, which HelmRelease 'w' reads" },
+	{ .why = "two Applications, one with helm.values: the other gets none created",
+	  .in = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec:\n  source:\n"
+		"    helm: {values: \"image: {repository: x, tag: '1'}\"}\n---\n"
+		"apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec:\n  source:\n"
+		"    helm: {releaseName: b}\n",
+	  .image = "x:2", .has = "helm: {releaseName: b}\n", .nedits = 1 },
+
 	/* ---- bad input ---- */
 	{ .why = "an empty repository names nothing",
 	  .in = "image:\n  repository: \"\"\n  tag: \"1\"\n", .image = "ghcr.io/org/web:v2",
@@ -397,6 +499,12 @@ static void run_case(const struct tcase *c)
 		CHECK(strstr(last.targets[0].text, c->target0_has) != NULL);
 	if (c->edit0_want)
 		CHECK_INT(last.edits[0].want, c->edit0_want);
+	if (c->nnotices)
+		CHECK_INT(last.nnotices, c->nnotices < 0 ? 0 : c->nnotices);
+	if (c->notice0_line)
+		CHECK_INT(last.notices[0].line, c->notice0_line);
+	if (c->notice0_has)
+		CHECK(strstr(last.notices[0].text, c->notice0_has) != NULL);
 	if (t_failed > failed)
 		fprintf(stderr, "  in case: %s\n", c->why);
 }
