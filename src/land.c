@@ -30,6 +30,8 @@ struct landing {
 	char *repo;                 /* Deployed-From's repository */
 	long long id;               /* Deployment-Id */
 	struct deploy_feedback fb;  /* off: told nothing (dry run, no token) */
+	const char *no_client;      /* no token for it: the fix, or NULL */
+	char *why;                  /* the error that left it untold, or NULL */
 };
 
 enum land_kind {
@@ -57,6 +59,7 @@ struct land {
 	struct argocd_result argo;
 	bool argo_ran;
 	const char *last_state;      /* the last state posted (a dry run: would be) */
+	size_t untold;               /* deployments left without their last status */
 };
 
 /* ---- the inputs ------------------------------------------------------------ */
@@ -295,12 +298,12 @@ static void open_feedback(struct land *l, struct landing *d)
 	rc = app_deploy_client(&l->app, l->cfg, d->repo, &gh);
 	log_demote(false);
 	if (rc > 0) {
-		log_notice("pull request #%lld names deployment %lld of '%s', but "
-			   "'deployment-token' is not set: its statuses are not updated",
-			   l->ev.pr.number, d->id, d->repo);
+		d->no_client = "set 'deployment-token' (Deployments write on that repository) or "
+			       "'app-id' and 'private-key'";
 		return;
 	}
 	if (rc < 0) {
+		d->why = log_last_demoted() ? strdup(log_last_demoted()) : NULL;
 		log_warning("deployment %lld of '%s' is not updated", d->id, d->repo);
 		return;
 	}
@@ -316,6 +319,8 @@ static void post_all(struct land *l, const char *state, const char *description,
 			log_info("dry run: deployment %lld of '%s' would be '%s': %s",
 				 l->deps[i].id, l->deps[i].repo, state, description);
 		deploy_feedback_post(&l->deps[i].fb, state, description, environment_url);
+		if (l->deps[i].fb.broken && !l->deps[i].why && log_last_demoted())
+			l->deps[i].why = strdup(log_last_demoted()); /* NULL: the hint alone */
 	}
 	if (l->ndeps)
 		l->last_state = state;
@@ -551,7 +556,9 @@ static void failure_summary(const struct land *l)
 	/* on the failure path already: out of memory here only shortens it */
 	log_summary_failed("land", buf_failed(&subject) || !subject.len ? NULL : subject.ptr,
 			   buf_failed(&rows) || !rows.len ? NULL : rows.ptr,
-			   l->last_state ? "nothing written to the GitOps repository; the "
+			   l->untold ? "nothing written to the GitOps repository; every status a "
+			   "token could post was posted, the deployments the error names were not "
+			   "updated" : l->last_state ? "nothing written to the GitOps repository; the "
 			   "deployments named got `failure` with the error line (where a token "
 			   "could post it)" : "nothing written to the GitOps repository; no "
 			   "deployment status posted");
@@ -591,6 +598,7 @@ static void release(struct land *l)
 	for (size_t i = 0; i < l->ndeps; i++) {
 		deploy_feedback_release(&l->deps[i].fb);
 		free(l->deps[i].repo);
+		free(l->deps[i].why);
 	}
 	config_lines_free(l->sources);
 	trailer_release(&l->newest);
@@ -598,6 +606,31 @@ static void release(struct land *l)
 	free(l->argocd_app);
 	argocd_state_release(&l->argo.last);
 	event_release(&l->ev);
+}
+
+/* The statuses are this step's whole work: a deployment it could not tell
+ * (no token for it, or one that cannot post) fails the run, after every
+ * status that could be posted was.  One error line: the first such
+ * deployment, the count, the fix.  0 or -1. */
+static int check_told(struct land *l)
+{
+	const struct landing *first = NULL;
+	size_t n = 0;
+
+	if (l->kind == LAND_NOTHING || config_bool(l->cfg, IN_DRY_RUN))
+		return 0;
+	for (size_t i = 0; i < l->ndeps; i++)
+		if (!deploy_feedback_on(&l->deps[i].fb) && n++ == 0)
+			first = &l->deps[i];
+	if (!n)
+		return 0;
+	l->untold = n;
+	log_error("%zu of the %zu deployment%s pull request #%lld names %s not updated "
+		  "(deployment %lld of '%s'): %s", n, l->ndeps, l->ndeps == 1 ? "" : "s",
+		  l->ev.pr.number, n == 1 ? "was" : "were", first->id, first->repo,
+		  first->no_client ? first->no_client : first->why ? first->why
+		  : "give 'deployment-token' Deployments write on that repository");
+	return -1;
 }
 
 /* After the commits are read: the deployments they name get their last
@@ -647,6 +680,8 @@ int land_run(const struct config *cfg)
 
 		post_all(&l, "failure", why ? why : "the deploy failed", NULL);
 	}
+	if (!rc && check_told(&l) < 0)
+		rc = -1;
 	if (outputs(&l) < 0 && !rc)
 		rc = -1;
 	if (!rc)

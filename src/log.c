@@ -24,6 +24,9 @@ static char *first_error, *first_fix;
 static unsigned nerrors;
 static bool failed_summary_done;
 static int demoted;       /* log_demote() depth */
+static bool demoting;     /* an error being printed as a warning: */
+static char *last_demoted; /* ... the last such line (NULL: none, or memory ran out) */
+static bool last_demoted_oom;
 
 void log_init(void)
 {
@@ -61,7 +64,9 @@ void log_reset(void)
 	nsecrets = 0;
 	free(first_error);
 	free(first_fix);
-	first_error = first_fix = NULL;
+	free(last_demoted);
+	first_error = first_fix = last_demoted = NULL;
+	last_demoted_oom = false;
 	nerrors = 0;
 	failed_summary_done = false;
 }
@@ -340,6 +345,11 @@ static void emit(const char *cmd, const char *label, const char *file, long line
 	struct buf out = BUF_INIT;
 	char *msg = format_redacted(fmt, ap);
 
+	if (demoting) {
+		free(last_demoted);
+		last_demoted = msg ? strdup(msg) : NULL;
+		last_demoted_oom = !last_demoted;
+	}
 	if (!msg) {
 		emit_oom(label);
 		if (label && !strcmp(label, "error"))
@@ -404,18 +414,27 @@ static void emit(const char *cmd, const char *label, const char *file, long line
 
 void log_error(const char *fmt, ...)
 {
+	demoting = demoted > 0;
 	if (demoted)
 		EMIT("warning", "warning", NULL, 0);
 	else
 		EMIT("error", "error", NULL, 0);
+	demoting = false;
 }
 
 void log_error_at(const char *file, long line, const char *fmt, ...)
 {
+	demoting = demoted > 0;
 	if (demoted)
 		EMIT("warning", "warning", file, line);
 	else
 		EMIT("error", "error", file, line);
+	demoting = false;
+}
+
+const char *log_last_demoted(void)
+{
+	return last_demoted ? last_demoted : last_demoted_oom ? "out of memory" : NULL;
 }
 void log_warning(const char *fmt, ...) { EMIT("warning", "warning", NULL, 0); }
 void log_warning_at(const char *file, long line, const char *fmt, ...) { EMIT("warning", "warning", file, line); }

@@ -88,6 +88,9 @@ static inline int log_oom(void)
  * best-effort work whose failure must not fail the run (a deployment
  * status after the deploy landed).  Such lines are not log_first_error. */
 void log_demote(bool on);
+/* The last error printed as a warning while demoted (redacted; NULL:
+ * none): for a caller that must say later why its best effort failed. */
+const char *log_last_demoted(void);
 
 /* A foldable group in the Actions log; a "== title ==" line in plain style. */
 void log_group_begin(const char *title);

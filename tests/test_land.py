@@ -341,14 +341,37 @@ def test_no_token_is_ever_printed(fake_github, tmp_path):
     assert sts[-1][0] == "failure"
 
 
-def test_a_deployment_token_that_cannot_post_is_a_warning(fake_github, tmp_path):
+def test_a_deployment_token_that_cannot_post_fails_the_run(fake_github, tmp_path):
+    """Patch mode's statuses are best effort; land's are its whole work: a
+    deployment it cannot tell fails the step, with one error line that
+    names it and the fix."""
     fake = seed(fake_github, deploy_token_repos={})  # the deployment-token reaches nothing
-    _, number = open_deploy_pr(tmp_path, fake)
+    dep_id, number = open_deploy_pr(tmp_path, fake)
     pr = fake.merge_pull(GITOPS, number)
     res = land(tmp_path, fake, pr_event(pr))
-    assert res.returncode == 0, res
-    assert "is not updated any more" in res.out
+    assert res.returncode == 1, res
+    [err] = runner_messages(res.stdout)
+    # the client's own words: what GitHub answered and what the token needs
+    assert err.startswith("1 of the 1 deployment pull request #%d names was not updated "
+                          "(deployment %d of '%s'): posting status 'in_progress'"
+                          % (number, dep_id, APP)), err
+    assert "the token needs deployments:write on '%s'" % APP in err, err
     assert "(not updated: the token could not post a status)" in res.summary
+    assert "the deployments the error names were not updated" in res.summary
+
+
+def test_no_deployment_token_fails_the_run(fake_github, tmp_path):
+    fake = seed(fake_github)
+    dep_id, number = open_deploy_pr(tmp_path, fake)
+    pr = fake.merge_pull(GITOPS, number)
+    before = statuses(fake)[1]
+    res = land(tmp_path, fake, pr_event(pr), **{"deployment-token": ""})
+    assert res.returncode == 1, res
+    assert runner_messages(res.stdout) == [
+        "1 of the 1 deployment pull request #%d names was not updated (deployment %d of "
+        "'%s'): set 'deployment-token' (Deployments write on that repository) or 'app-id' "
+        "and 'private-key'" % (number, dep_id, APP)], res
+    assert statuses(fake)[1] == before, "nothing could be posted"
 
 
 def test_app_credentials_mint_read_on_gitops_and_deployments_on_the_source(fake_github,
