@@ -202,7 +202,8 @@ def test_image_is_what_github_expects():
 def test_usage_error_is_one_error_line(runner):
     res = runner.run(with_={"mode": "bogus"})
     assert res.returncode == 2, res
-    assert error_lines(res) == ["::error::input 'mode' must be 'dispatch' or 'patch', not 'bogus'"]
+    assert error_lines(res) == [
+        "::error::input 'mode' must be 'dispatch', 'patch' or 'land', not 'bogus'"]
     assert res.outputs() == {}
 
 
