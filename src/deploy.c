@@ -313,6 +313,7 @@ void deploy_feedback_post(struct deploy_feedback *f, const char *state, const ch
 	log_demote(false);
 	if (rc < 0) {
 		f->broken = true;
+		f->why = log_last_demoted() ? strdup(log_last_demoted()) : NULL;
 		log_warning("deployment %lld of '%s' is not updated any more ('deployment-token' "
 			    "needs Deployments write on '%s')", f->ref.id, f->ref.repo, f->ref.repo);
 		return;
@@ -324,5 +325,6 @@ void deploy_feedback_release(struct deploy_feedback *f)
 {
 	if (f->gh)
 		gh_client_free(f->gh);
+	free(f->why);
 	memset(f, 0, sizeof(*f));
 }

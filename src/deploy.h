@@ -83,7 +83,9 @@ int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, in
 /*
  * The receiver's side: statuses that are best effort.  A status that
  * cannot be posted is a warning (log_demote), never a failure of the run,
- * and after one failure no more are tried (the token will not do better).
+ * and after one failure no more are tried (the token will not do better);
+ * `why` keeps that failure's error line (the client's words, log.h's
+ * log_last_demoted), for a caller that must say it later.
  * A feedback with no client is off: every call does nothing.
  */
 struct deploy_feedback {
@@ -91,6 +93,7 @@ struct deploy_feedback {
 	struct deploy_ref ref;     /* ref.repo borrowed */
 	const char *log_url;       /* this run, borrowed; may be NULL */
 	bool broken;
+	char *why;                 /* broken: the error, owned (NULL: unknown) */
 	const char *last_state;    /* the last state posted (static string) */
 };
 

@@ -31,7 +31,7 @@ struct landing {
 	long long id;               /* Deployment-Id */
 	struct deploy_feedback fb;  /* off: told nothing (dry run, no token) */
 	const char *no_client;      /* no token for it: the fix, or NULL */
-	char *why;                  /* the error that left it untold, or NULL */
+	char *why;                  /* no client: the error (NULL: unknown) */
 };
 
 enum land_kind {
@@ -319,8 +319,6 @@ static void post_all(struct land *l, const char *state, const char *description,
 			log_info("dry run: deployment %lld of '%s' would be '%s': %s",
 				 l->deps[i].id, l->deps[i].repo, state, description);
 		deploy_feedback_post(&l->deps[i].fb, state, description, environment_url);
-		if (l->deps[i].fb.broken && !l->deps[i].why && log_last_demoted())
-			l->deps[i].why = strdup(log_last_demoted()); /* NULL: the hint alone */
 	}
 	if (l->ndeps)
 		l->last_state = state;
@@ -629,6 +627,7 @@ static int check_told(struct land *l)
 		  "(deployment %lld of '%s'): %s", n, l->ndeps, l->ndeps == 1 ? "" : "s",
 		  l->ev.pr.number, n == 1 ? "was" : "were", first->id, first->repo,
 		  first->no_client ? first->no_client : first->why ? first->why
+		  : first->fb.why ? first->fb.why
 		  : "give 'deployment-token' Deployments write on that repository");
 	return -1;
 }
