@@ -32,7 +32,7 @@ void deploy_landed_text(char *out, size_t len, const char *verb, const char *sha
 bool deploy_final(const char *state)
 {
 	return state && (!strcmp(state, "success") || !strcmp(state, "failure") ||
-			 !strcmp(state, "error"));
+			 !strcmp(state, "error") || !strcmp(state, "inactive"));
 }
 
 int deploy_clip(struct buf *out, const char *s, size_t max)
@@ -223,20 +223,119 @@ out:
 	return rc;
 }
 
+bool deploy_watch_due(int at_max)
+{
+	return at_max > 0 && (at_max - 1) % DEPLOY_WATCH_EVERY == 0;
+}
+
+/* The statuses poll of one deploy_wait. */
+struct poller {
+	struct gh_client *gh;
+	const struct deploy_ref *d;
+	int request_s;
+	struct gh_request req;
+	struct gh_response resp;
+	char *etag;                /* the last list's ETag, for If-None-Match */
+	struct deploy_status *last;
+};
+
+/* Read the newest status into p->last: 1 when it changed, 0 when not (a
+ * 304 included), -1 (reported). */
+static int poll_statuses(struct poller *p)
+{
+	static const long statuses[] = { 200, 304, 0 };
+	struct deploy_status *st = p->last;
+	cJSON *json = NULL;
+	int status, changed;
+
+	gh_set_budget(p->gh, p->request_s);
+	p->req.if_none_match = p->etag;
+	status = gh_request_json(&json, p->gh, &p->req, &p->resp, statuses, GH_JSON_ARRAY);
+	if (status < 0 || status == 304) {
+		cJSON_Delete(json);
+		return status < 0 ? -1 : 0;
+	}
+	free(p->etag);
+	p->etag = p->resp.etag ? strdup(p->resp.etag) : NULL;
+	changed = read_newest(st, json);
+	cJSON_Delete(json);
+	if (changed > 0)
+		log_info("deployment %lld: %s%s%s", p->d->id, st->state ? st->state : "(none)",
+			 st->description ? ": " : "", st->description ? st->description : "");
+	return changed;
+}
+
+/* Every receiver ended: the statuses once more, for a last status posted
+ * just before its run ended.  0 (final) or DEPLOY_WAIT_ENDED, or -1. */
+static int last_look(struct poller *p)
+{
+	if (poll_statuses(p) < 0)
+		return -1;
+	return deploy_final(p->last->state) ? 0 : DEPLOY_WAIT_ENDED;
+}
+
 int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, int request_s,
-		struct deploy_status *last)
+		const struct deploy_watch *watch, struct deploy_status *last)
+{
+	struct poller p = { gh, d, request_s, { 0 }, GH_RESPONSE_INIT, NULL, last };
+	struct buf path = BUF_INIT, what = BUF_INIT;
+	double deadline = gh_clock() + wait_s;
+	int rc = -1, n = 0, at_max = 0;
+
+	buf_addf(&what, "reading the statuses of deployment %lld of '%s'", d->id, d->repo);
+	if (gh_repo_path(&path, d->repo, "/deployments/%lld/statuses?per_page=1", d->id) < 0 ||
+	    buf_failed(&what)) {
+		rc = log_oom();
+		goto out;
+	}
+	p.req.method = "GET";
+	p.req.path = path.ptr;
+	p.req.what = what.ptr;
+	p.req.repo = d->repo;
+	p.req.permission = "deployments:read";
+	for (;;) {
+		int changed;
+
+		/* the last poll is at the deadline itself; after it, the
+		 * receivers get one more look */
+		if (gh_poll_pause(gh, ++n, deadline)) {
+			rc = watch && watch->ended(watch->ctx) > 0 ? last_look(&p) : 1;
+			goto out;
+		}
+		at_max = n >= 2 && gh_poll_ms(gh, n) == gh_poll_ms(gh, n + 1) ? at_max + 1 : 0;
+		if ((changed = poll_statuses(&p)) < 0)
+			goto out;
+		if (changed)
+			n = 1; /* something moves: look again soon */
+		if (deploy_final(last->state)) {
+			rc = 0;
+			goto out;
+		}
+		if (watch && deploy_watch_due(at_max) && watch->ended(watch->ctx) > 0) {
+			rc = last_look(&p);
+			goto out;
+		}
+	}
+out:
+	free(p.etag);
+	gh_response_release(&p.resp);
+	buf_release(&path);
+	buf_release(&what);
+	return rc;
+}
+
+int deploy_find_success(struct gh_client *gh, const struct deploy_ref *d, char **url)
 {
 	struct gh_response resp = GH_RESPONSE_INIT;
 	struct gh_request req = { 0 };
 	struct buf path = BUF_INIT, what = BUF_INIT;
-	static const long statuses[] = { 200, 304, 0 };
+	const cJSON *item;
 	cJSON *json = NULL;
-	char *etag = NULL;
-	double deadline = gh_clock() + wait_s;
-	int rc = -1, n = 0;
+	int rc = -1;
 
+	*url = NULL;
 	buf_addf(&what, "reading the statuses of deployment %lld of '%s'", d->id, d->repo);
-	if (gh_repo_path(&path, d->repo, "/deployments/%lld/statuses?per_page=1", d->id) < 0 ||
+	if (gh_repo_path(&path, d->repo, "/deployments/%lld/statuses?per_page=100", d->id) < 0 ||
 	    buf_failed(&what)) {
 		rc = log_oom();
 		goto out;
@@ -246,40 +345,23 @@ int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, in
 	req.what = what.ptr;
 	req.repo = d->repo;
 	req.permission = "deployments:read";
-	for (;;) {
-		int changed, status;
+	if (gh_request_json(&json, gh, &req, &resp, NULL, GH_JSON_ARRAY) < 0)
+		goto out;
+	rc = 0;
+	cJSON_ArrayForEach(item, json) {
+		const char *state = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "state"));
+		const char *env = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item,
+								"environment_url"));
 
-		/* the last poll is at the deadline itself */
-		if (gh_poll_pause(gh, ++n, deadline)) {
-			rc = 1;
-			goto out;
-		}
-		gh_set_budget(gh, request_s);
-		req.if_none_match = etag;
-		cJSON_Delete(json);
-		status = gh_request_json(&json, gh, &req, &resp, statuses, GH_JSON_ARRAY);
-		if (status < 0)
-			goto out;
-		if (status == 304)
+		if (!state || strcmp(state, "success") != 0)
 			continue;
-		free(etag);
-		etag = resp.etag ? strdup(resp.etag) : NULL;
-		if ((changed = read_newest(last, json)) < 0)
-			goto out;
-		if (changed) {
-			n = 1; /* something moves: look again soon */
-			log_info("deployment %lld: %s%s%s", d->id, last->state ? last->state : "(none)",
-				 last->description ? ": " : "",
-				 last->description ? last->description : "");
-		}
-		if (deploy_final(last->state)) {
-			rc = 0;
-			goto out;
-		}
+		rc = 1;
+		if (env && *env && !(*url = strdup(env)))
+			rc = log_oom();
+		break;
 	}
 out:
 	cJSON_Delete(json);
-	free(etag);
 	gh_response_release(&resp);
 	buf_release(&path);
 	buf_release(&what);

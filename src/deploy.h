@@ -29,6 +29,23 @@
  * changes; `wait_s` bounds the whole wait, the client's own budget (the
  * `timeout` input, reset before each poll with gh_set_budget) each poll.
  *
+ * What ends the wait (deploy_final): `success`, `failure`, `error`, and
+ * `inactive`.  GitHub's REST reference, "Create a deployment status"
+ * (docs.github.com/rest/deployments/statuses), lists `inactive` among the
+ * states and gives it, with `auto_inactive` (default true), to every older
+ * deployment of the environment that had `success` when a newer one
+ * succeeds; "Viewing deployment history" (docs.github.com/actions/
+ * deployment/managing-your-deployments/viewing-deployment-history): only
+ * the newest deployment of an environment is active.  The receiver posts
+ * it for a stale dispatch (patch.c finish_feedback).  Either way nothing
+ * more will be posted to this deployment, and a newer deploy is live.
+ *
+ * A deployment nobody finishes: a struct deploy_watch looks at the
+ * receiving side while the statuses stand still (deploy_watch_due) and
+ * once more when the wait runs out; when it says every receiver has
+ * ended, the statuses are read once more (a receiver posts its last
+ * status before its run ends) and the wait stops.
+ *
  * Errors are reported once and returned as -1.  Ownership: struct
  * deploy_status owns its strings (deploy_status_release); every other
  * string is borrowed for the call.
@@ -60,7 +77,8 @@ struct deploy_status {
 
 void deploy_status_release(struct deploy_status *s);
 
-/* Is `state` one of GitHub's final states (success, failure, error)? */
+/* Does `state` end the wait: success, failure, error, or inactive (see
+ * above)? */
 bool deploy_final(const char *state);
 
 /* Create a deployment of `sha` in `repo` for `environment`: 0 with *id and
@@ -74,11 +92,38 @@ int deploy_create(struct gh_client *gh, const char *repo, const char *sha,
 int deploy_post(struct gh_client *gh, const struct deploy_ref *d, const char *state,
 		const char *description, const char *log_url, const char *environment_url);
 
+/* Who may still post: `ended` answers 1 when every receiver has ended
+ * (nothing more will come), 0 when not, or not known; it never fails the
+ * wait (a receiver it cannot see is the watcher's warning, then 0). */
+struct deploy_watch {
+	int (*ended)(void *ctx);
+	void *ctx;
+};
+
+#define DEPLOY_WATCH_EVERY 4 /* polls at the longest pause between looks */
+
+/* Is the watcher due after the `at_max`-th poll in a row that came after
+ * the longest pause (0: the pause is still growing)?  The first such poll
+ * and every DEPLOY_WATCH_EVERY-th after it: with the default base, about
+ * 30 s into a silence, then once a minute.  Pure. */
+bool deploy_watch_due(int at_max);
+
+#define DEPLOY_WAIT_ENDED 2
+
 /* Poll until a final state or `wait_s` seconds; `request_s` bounds each
- * poll.  0 with the final status in *last; 1 when the wait ran out (*last:
- * the last status seen, state NULL if none); -1 (reported). */
+ * poll; `watch` (may be NULL) is asked when due and once at the end.
+ * 0 with the final status in *last; 1 when the wait ran out;
+ * DEPLOY_WAIT_ENDED when the watcher said every receiver ended and the
+ * statuses read after that are still not final (*last: the last status
+ * seen, state NULL if none, for both); -1 (reported). */
 int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, int request_s,
-		struct deploy_status *last);
+		const struct deploy_watch *watch, struct deploy_status *last);
+
+/* The newest `success` status among the deployment's first 100 (newest
+ * first): 1 with its environment_url in *url (malloc'd, NULL when it has
+ * none), 0 when there is none, -1 (reported).  An `inactive` deployment
+ * that had `success` landed and was replaced later. */
+int deploy_find_success(struct gh_client *gh, const struct deploy_ref *d, char **url);
 
 /*
  * The receiver's side: statuses that are best effort.  A status that

@@ -541,6 +541,10 @@ struct run {
 	char *deployment_url;
 	struct deploy_status final;   /* what wait saw last */
 	const char *deploy_state;     /* output deploy-state, or NULL */
+	struct workflow_run *runs;    /* via workflow_dispatch: per target (id 0: unknown) */
+	bool runs_unreadable;         /* a run read failed: the statuses alone from then on */
+	const struct workflow_run *ended_run; /* the run that ended without a final status */
+	char *landed_url;             /* inactive: the GitOps commit of its earlier success */
 };
 
 /* Tag pushes, deletions and fork runs are not deploys. */
@@ -848,39 +852,209 @@ static int create_deployment(struct run *r)
 	}
 }
 
-/* A dispatch that failed: the deployment would wait for nobody. */
-static void deployment_error(struct run *r)
+/* Mark the deployment `error` with `why`: nothing will finish it. */
+static void post_error(struct run *r, const char *why)
 {
 	const struct deploy_ref d = { r->ev.repository, r->deployment_id };
-	const char *why = log_first_error();
 
 	log_demote(true);
-	deploy_post(r->dgh, &d, "error", why ? why : "the dispatch failed", r->ev.run_url, NULL);
+	deploy_post(r->dgh, &d, "error", why, r->ev.run_url, NULL);
 	log_demote(false);
 }
 
-/* Wait for the receiver(s) to post a final state; 0 only for success. */
+/* A dispatch that failed: the deployment would wait for nobody. */
+static void deployment_error(struct run *r)
+{
+	const char *why = log_first_error();
+
+	post_error(r, why ? why : "the dispatch failed");
+}
+
+/* Read the receiving run of target `i` (the target's App token first,
+ * when there is one: Actions write, which includes read).  0 or -1
+ * (reported). */
+static int read_run(struct run *r, size_t i)
+{
+	static const struct app_perm actions[] = { { "actions", "write" } };
+
+	if (app_enabled(&r->app) &&
+	    app_use(&r->app, r->gh, r->targets[i], actions, 1, "reading the receiving run") < 0)
+		return -1;
+	gh_set_budget(r->gh, (int)config_int(r->cfg, IN_TIMEOUT));
+	return workflow_run_read(r->gh, r->targets[i], &r->runs[i]);
+}
+
+/* Does every target have a receiving run with an id (via workflow_dispatch
+ * on a server that names its runs)? */
+static bool runs_known(const struct run *r)
+{
+	if (!r->workflow || !r->runs)
+		return false;
+	for (size_t i = 0; i < r->ntargets; i++)
+		if (!r->runs[i].id)
+			return false;
+	return true;
+}
+
+/* deploy_watch.ended: 1 when every receiving run has completed.  A run
+ * that cannot be read is one warning, and the wait goes on with the
+ * statuses alone: reading it is a help, never a reason to fail. */
+static int runs_ended(void *ctx)
+{
+	struct run *r = ctx;
+	bool all = true;
+
+	for (size_t i = 0; i < r->ntargets && !r->runs_unreadable; i++) {
+		struct workflow_run *run = &r->runs[i];
+		int rc;
+
+		if (workflow_run_completed(run))
+			continue;
+		log_demote(true);
+		rc = read_run(r, i);
+		log_demote(false);
+		if (rc < 0) { /* the one warning is the demoted error line */
+			r->runs_unreadable = true;
+			log_info("not reading the receiving run %s again: waiting on the "
+				 "deployment's statuses alone", run->html_url ? run->html_url :
+				 r->targets[i]);
+			return 0;
+		}
+		log_info("receiving run %lld of '%s': %s%s%s", run->id, r->targets[i], run->status,
+			 run->conclusion ? ", " : "", run->conclusion ? run->conclusion : "");
+		all = all && workflow_run_completed(run);
+	}
+	return !r->runs_unreadable && all;
+}
+
+/* The run to blame: the first that did not conclude `success`, else the
+ * first. */
+static const struct workflow_run *blamed_run(const struct run *r)
+{
+	for (size_t i = 0; i < r->ntargets; i++)
+		if (!r->runs[i].conclusion || strcmp(r->runs[i].conclusion, "success") != 0)
+			return &r->runs[i];
+	return &r->runs[0];
+}
+
+/* Every receiving run completed and the deployment has no final state:
+ * one error line naming the run, the deployment marked `error`. */
+static int receiver_ended(struct run *r)
+{
+	const struct workflow_run *run = blamed_run(r);
+	const char *conclusion = run->conclusion ? run->conclusion : "no conclusion";
+	struct buf why = BUF_INIT;
+	char *desc;
+
+	r->ended_run = run;
+	r->deploy_state = "error";
+	log_error("the receiving run %s ended '%s' without finishing deployment %lld: %s",
+		  run->html_url ? run->html_url : "(no URL)", conclusion, r->deployment_id,
+		  !strcmp(conclusion, "success") ? "it posted no final status (is its "
+		  "'deployment-token' set, with Deployments write on this repository?)" :
+		  "its log says why");
+	buf_addf(&why, "the receiving run ended '%s' without a final status", conclusion);
+	post_error(r, buf_failed(&why) ? "the receiving run ended without a final status" :
+		   why.ptr);
+	/* the summary shows what the deployment says now */
+	if (!buf_failed(&why) && (desc = strdup(why.ptr))) {
+		free(r->final.description);
+		r->final.description = desc;
+	}
+	buf_release(&why);
+	return -1;
+}
+
+/* The wait ran out: the last state, and what may have kept the receiver
+ * from posting. */
+static int wait_timed_out(struct run *r, long wait_s)
+{
+	const struct deploy_status *st = &r->final;
+	const struct workflow_run *run = runs_known(r) && !r->runs_unreadable ? blamed_run(r) :
+					 NULL;
+	struct buf hint = BUF_INIT;
+	int rc;
+
+	r->deploy_state = "timeout";
+	if (st->state)
+		buf_addf(&hint, "%s%s%s%s", st->state, st->description ? " (" : "",
+			 st->description ? st->description : "", st->description ? ")" : "");
+	else if (r->workflow)
+		buf_adds(&hint, "none: the receiver posted nothing (its run may have failed "
+			 "before it posted, see output 'run-url'; or its 'deployment-token' cannot "
+			 "write this repository's deployments)");
+	else
+		buf_addf(&hint, "none: the receiver posted nothing (its run may have failed before "
+			 "it posted; or no workflow of '%s' listens to 'repository_dispatch' of type "
+			 "'%s'; or its 'deployment-token' cannot write this repository's "
+			 "deployments)", r->targets[0], r->event_type);
+	if (run && run->status)
+		buf_addf(&hint, "; the receiving run %s is '%s'", run->html_url ? run->html_url : "",
+			 run->status);
+	if (buf_failed(&hint)) {
+		buf_release(&hint);
+		return log_oom();
+	}
+	log_error("deployment %lld of '%s' did not end within %ld s (wait-timeout); last state: %s",
+		  r->deployment_id, r->ev.repository, wait_s, hint.ptr);
+	rc = -1;
+	buf_release(&hint);
+	return rc;
+}
+
+/* `inactive`: a newer deploy of the environment is live.  Either this one
+ * landed and was replaced since (it had `success`: its GitOps commit was
+ * made), or the receiver skipped it as stale (nothing was committed for
+ * it, so there is no GitOps commit to name).  Both end the wait with 0. */
+static int deployment_inactive(struct run *r)
+{
+	const struct deploy_ref d = { r->ev.repository, r->deployment_id };
+	const char *desc = r->final.description;
+	int found;
+
+	log_demote(true);
+	found = deploy_find_success(r->dgh, &d, &r->landed_url);
+	log_demote(false);
+	if (found < 0) /* the warning is the demoted error line */
+		log_info("cannot tell whether deployment %lld had landed before it became "
+			 "inactive", r->deployment_id);
+	if (found > 0)
+		log_notice("deployment %lld of '%s' landed%s%s and was replaced since: a newer "
+			   "deploy to '%s' is live", r->deployment_id, r->ev.repository,
+			   r->landed_url ? " as " : "", r->landed_url ? r->landed_url : "",
+			   r->environment);
+	else
+		log_notice("deployment %lld of '%s' was not deployed itself: %s; a newer deploy "
+			   "to '%s' is live", r->deployment_id, r->ev.repository,
+			   desc ? desc : "inactive", r->environment);
+	return 0;
+}
+
+/* Wait for the receiver(s) to end the deployment; 0 for success and
+ * inactive (a newer deploy is live), -1 for every other ending. */
 static int wait_deployment(struct run *r)
 {
 	const struct deploy_ref d = { r->ev.repository, r->deployment_id };
+	const struct deploy_watch watch = { runs_ended, r };
 	struct deploy_status *st = &r->final;
 	long wait_s = config_int(r->cfg, IN_WAIT_TIMEOUT);
 	int rc;
 
 	log_info("waiting up to %ld s for deployment %lld to end", wait_s, r->deployment_id);
-	rc = deploy_wait(r->dgh, &d, (int)wait_s, (int)config_int(r->cfg, IN_TIMEOUT), st);
+	if (r->workflow && !runs_known(r))
+		log_info("the server did not name the receiving run: waiting on the deployment's "
+			 "statuses alone");
+	rc = deploy_wait(r->dgh, &d, (int)wait_s, (int)config_int(r->cfg, IN_TIMEOUT),
+			 runs_known(r) ? &watch : NULL, st);
 	if (rc < 0)
 		return -1;
-	if (rc > 0) {
-		r->deploy_state = "timeout";
-		log_error("deployment %lld of '%s' did not end within %ld s (wait-timeout); last "
-			  "state: %s%s%s%s", r->deployment_id, r->ev.repository, wait_s,
-			  st->state ? st->state : "none (the receiver posted nothing: is its "
-			  "deployment-token set?)", st->description ? " (" : "",
-			  st->description ? st->description : "", st->description ? ")" : "");
-		return -1;
-	}
+	if (rc == DEPLOY_WAIT_ENDED)
+		return receiver_ended(r);
+	if (rc > 0)
+		return wait_timed_out(r, wait_s);
 	r->deploy_state = st->state;
+	if (!strcmp(st->state, "inactive"))
+		return deployment_inactive(r);
 	if (strcmp(st->state, "success") != 0) {
 		log_error("deployment %lld of '%s' ended in '%s': %s", r->deployment_id,
 			  r->ev.repository, st->state,
@@ -892,14 +1066,26 @@ static int wait_deployment(struct run *r)
 	return 0;
 }
 
+/* The GitOps commit of this deploy: the success's environment_url, or,
+ * for an inactive deployment, that of the success it had before. */
+static const char *gitops_commit(const struct run *r)
+{
+	if (!r->deploy_state)
+		return NULL;
+	if (!strcmp(r->deploy_state, "success"))
+		return r->final.environment_url;
+	if (!strcmp(r->deploy_state, "inactive"))
+		return r->landed_url;
+	return NULL;
+}
+
 static int deploy_outputs(const struct run *r)
 {
 	if (!r->deployment_id)
 		return 0;
 	if (r->deploy_state && log_output("deploy-state", r->deploy_state) < 0)
 		return -1;
-	if (r->final.environment_url && r->deploy_state && !strcmp(r->deploy_state, "success") &&
-	    log_output("gitops-commit-url", r->final.environment_url) < 0)
+	if (gitops_commit(r) && log_output("gitops-commit-url", gitops_commit(r)) < 0)
 		return -1;
 	return 0;
 }
@@ -926,7 +1112,15 @@ static int summary_chain(struct buf *md, const struct run *r)
 	buf_adds(md, " |\n");
 	if (r->deploy_state)
 		log_md_row(md, "deploy state", state.ptr);
-	if (r->final.environment_url) {
+	if (r->deploy_state && !strcmp(r->deploy_state, "inactive"))
+		log_md_row(md, "outcome", r->landed_url ? "landed, then replaced by a newer deploy "
+			   "(which is live now)" : "not deployed itself: a newer deploy, which "
+			   "contains this commit, is live");
+	if (r->landed_url) {
+		buf_adds(md, "| GitOps commit | ");
+		log_md_link(md, r->landed_url, r->landed_url);
+		buf_adds(md, " |\n");
+	} else if (r->final.environment_url) {
 		/* queued: the receiver opened a pull request */
 		buf_adds(md, r->final.state && !strcmp(r->final.state, "queued") ?
 			 "| pull request | " : "| GitOps commit | ");
@@ -943,8 +1137,9 @@ out:
 
 /* via workflow_dispatch: the payload as the input `payload`, to the
  * receiving workflow on the target's default branch. */
-static int send_workflow(struct run *r, const char *target)
+static int send_workflow(struct run *r, size_t i)
 {
+	const char *target = r->targets[i];
 	struct workflow_run run = { 0 };
 	struct buf body = BUF_INIT;
 	char *branch = NULL;
@@ -967,6 +1162,8 @@ static int send_workflow(struct run *r, const char *target)
 		buf_addf(&r->run_ids, "%lld", run.id);
 	buf_addf(&r->run_urls, "%s%s", r->sent ? "\n" : "", run.html_url ? run.html_url : "");
 	r->sent++;
+	r->runs[i] = run; /* owned by r->runs from here */
+	memset(&run, 0, sizeof(run));
 	rc = 0;
 out:
 	workflow_run_release(&run);
@@ -977,8 +1174,9 @@ out:
 
 /* The permissions an App token needs for this wiring: Actions write for a
  * workflow_dispatch (it cannot push), else Contents write. */
-static int send_one(struct run *r, const char *target)
+static int send_one(struct run *r, size_t i)
 {
+	const char *target = r->targets[i];
 	static const struct app_perm contents[] = { { "contents", "write" } };
 	static const struct app_perm actions[] = { { "actions", "write" } };
 	struct buf why = BUF_INIT;
@@ -992,7 +1190,7 @@ static int send_one(struct run *r, const char *target)
 		if (rc < 0)
 			return -1;
 	}
-	return r->workflow ? send_workflow(r, target) : send_repository(r, target);
+	return r->workflow ? send_workflow(r, i) : send_repository(r, target);
 }
 
 static void summary(const struct run *r, bool dry_run)
@@ -1094,6 +1292,12 @@ static void failure_summary(const struct run *r, bool dry_run)
 	(void)summary_chain(&rows, r); /* out of memory: the rows without the chain */
 	if (dry_run)
 		buf_adds(&done, "nothing sent (dry run)");
+	else if (r->ended_run)
+		buf_addf(&done, "sent to every repository; the receiving run %s ended '%s' "
+			 "without finishing deployment %lld, now marked `error`",
+			 r->ended_run->html_url ? r->ended_run->html_url : "",
+			 r->ended_run->conclusion ? r->ended_run->conclusion : "no conclusion",
+			 r->deployment_id);
 	else if (r->deploy_state)
 		buf_addf(&done, "sent to every repository; deployment %lld %s", r->deployment_id,
 			 !strcmp(r->deploy_state, "timeout") ? "did not end in time" :
@@ -1148,8 +1352,12 @@ int dispatch_run(const struct config *cfg)
 	if (!dry_run) {
 		if ((rc = open_client(&r)) < 0)
 			goto out;
+		if (r.workflow && !(r.runs = calloc(r.ntargets, sizeof(*r.runs)))) {
+			rc = log_oom();
+			goto out;
+		}
 		for (size_t i = 0; i < r.ntargets; i++)
-			if (send_one(&r, r.targets[i]) < 0)
+			if (send_one(&r, i) < 0)
 				rc = -1;
 		if (r.sent < r.ntargets)
 			log_info("sent to %zu of %zu repositories", r.sent, r.ntargets);
@@ -1186,6 +1394,10 @@ out:
 	if (r.dgh)
 		gh_client_free(r.dgh);
 	free(r.deployment_url);
+	free(r.landed_url);
+	for (size_t i = 0; r.runs && i < r.ntargets; i++)
+		workflow_run_release(&r.runs[i]);
+	free(r.runs);
 	deploy_status_release(&r.final);
 	buf_release(&r.run_ids);
 	buf_release(&r.run_urls);

@@ -207,9 +207,66 @@ out:
 	return rc;
 }
 
+/* Replace *dst by a copy of the string `key` of `json` (NULL when it is
+ * absent or null). */
+static int take(char **dst, const cJSON *json, const char *key)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, key));
+
+	free(*dst);
+	*dst = NULL;
+	if (v && !(*dst = strdup(v)))
+		return log_oom();
+	return 0;
+}
+
+int workflow_run_read(struct gh_client *gh, const char *repo, struct workflow_run *run)
+{
+	struct gh_response resp = GH_RESPONSE_INIT;
+	struct buf path = BUF_INIT, what = BUF_INIT;
+	struct gh_request req = { 0 };
+	cJSON *json = NULL;
+	int rc = -1;
+
+	buf_addf(&what, "reading the receiving run %lld of '%s'", run->id, repo);
+	if (gh_repo_path(&path, repo, "/actions/runs/%lld", run->id) < 0 || buf_failed(&what)) {
+		rc = log_oom();
+		goto out;
+	}
+	req.method = "GET";
+	req.path = path.ptr;
+	req.what = what.ptr;
+	req.repo = repo;
+	req.permission = "actions:read";
+	req.body_max = WORKFLOW_ANSWER_MAX;
+	if (gh_request_json(&json, gh, &req, &resp, NULL, GH_JSON_OBJECT) < 0)
+		goto out;
+	if (!cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "status"))) {
+		log_error("%s: the answer has no 'status'", what.ptr);
+		goto out;
+	}
+	if (take(&run->status, json, "status") < 0 || take(&run->conclusion, json, "conclusion") < 0 ||
+	    (!run->html_url && take(&run->html_url, json, "html_url") < 0))
+		goto out;
+	rc = 0;
+out:
+	cJSON_Delete(json);
+	gh_response_release(&resp);
+	buf_release(&path);
+	buf_release(&what);
+	return rc;
+}
+
+bool workflow_run_completed(const struct workflow_run *run)
+{
+	return run->status && strcmp(run->status, "completed") == 0;
+}
+
 void workflow_run_release(struct workflow_run *run)
 {
 	free(run->api_url);
 	free(run->html_url);
+	free(run->status);
+	free(run->conclusion);
 	memset(run, 0, sizeof(*run));
 }

@@ -26,6 +26,20 @@
  * likely cause (no workflow_dispatch trigger, no `payload` input declared,
  * no such workflow file).
  *
+ * While the sender waits for the deployment (deploy.h), it may read the
+ * receiving run (workflow_run_read):
+ *
+ *   GET /repos/{o}/{r}/actions/runs/{run_id}  200 {id, status, conclusion,
+ *     html_url, ...}   (docs.github.com REST "Get a workflow run",
+ *     /rest/actions/workflow-runs#get-a-workflow-run)
+ *
+ * status: requested, queued, pending, waiting, in_progress, completed;
+ * conclusion, once completed: success, failure, cancelled, timed_out,
+ * action_required, neutral, skipped, stale, startup_failure.  It needs
+ * Actions read on the GitOps repository, which the dispatch token has
+ * (Actions write includes read, for an App's installation token too);
+ * a token that cannot see the run gets 404 (403 for an App without it).
+ *
  * Ownership: struct workflow_run owns its strings (workflow_run_release).
  */
 #ifndef GB_WORKFLOW_H
@@ -34,6 +48,7 @@
 #include "buf.h"
 #include "github.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define WORKFLOW_MAX_INPUTS 25
@@ -44,6 +59,8 @@ struct workflow_run {
 	long long id;    /* workflow_run_id, 0 when the server answered 204 */
 	char *api_url;   /* run_url, or NULL */
 	char *html_url;  /* html_url, or NULL */
+	char *status;    /* workflow_run_read: the last status read, or NULL */
+	char *conclusion; /* ... and its conclusion (NULL until completed) */
 };
 
 /* Is `name` a workflow file name (letters, digits, '.', '_', '-', ending in
@@ -63,5 +80,13 @@ int workflow_default_branch(struct gh_client *gh, const char *repo, char **branc
 int workflow_dispatch(struct gh_client *gh, const char *repo, const char *workflow,
 		      const struct buf *body, struct workflow_run *run);
 void workflow_run_release(struct workflow_run *run);
+
+/* Read run->id of `repo` into run->status and run->conclusion (and
+ * run->html_url when it had none).  0 or -1 (reported: gh_fail's line, a
+ * 404 or 403 with the Actions read hint). */
+int workflow_run_read(struct gh_client *gh, const char *repo, struct workflow_run *run);
+
+/* Has the run ended (status `completed`)?  Pure. */
+bool workflow_run_completed(const struct workflow_run *run);
 
 #endif

@@ -82,6 +82,8 @@ GitHub Apps, workflow dispatch and GraphQL (issue 13; see "apps" below)
     POST   /repos/{o}/{r}/actions/workflows/{w}/dispatches   Actions write; {ref,
                                              inputs (strings, <= 25, <= 65535 chars),
                                              return_run_details}; 200 with the run, or 204
+    GET    /repos/{o}/{r}/actions/runs/{id}  Actions read; the run (status, conclusion,
+                                             html_url; ``set_run`` moves it on); 404
     POST   /graphql (GHES: /api/graphql)     createCommitOnBranch only, with GitHub's
                                              error shapes (STALE_DATA, FORBIDDEN, ...)
 ``FakeGitHub(api_prefix="/api/v3")`` serves the REST API under that prefix, as
@@ -1955,7 +1957,8 @@ class FakeGitHub(fakehttp.FakeServer):
         self._next_run += 1
         r.workflow_runs.append({"id": run_id, "workflow": workflow, "ref": branch,
                                 "inputs": dict(inputs), "sender": token.login,
-                                "token": token.name, "time": time.time()})
+                                "token": token.name, "time": time.time(),
+                                "status": "queued", "conclusion": None})
         if body.get("return_run_details") is True and self.run_details:
             return 200, {}, {"workflow_run_id": run_id,
                              "run_url": "%s/repos/%s/actions/runs/%d" % (
@@ -1963,6 +1966,47 @@ class FakeGitHub(fakehttp.FakeServer):
                              "html_url": "https://github.com/%s/actions/runs/%d" % (
                                  r.full_name, run_id)}
         return 204, {}, None
+
+    # -- the receiving run: REST "Get a workflow run" --------------------------
+    # docs.github.com/rest/actions/workflow-runs#get-a-workflow-run: GET
+    # /repos/{o}/{r}/actions/runs/{run_id}, 200 with the run (status one of
+    # requested, queued, pending, waiting, in_progress, completed; conclusion
+    # null until completed, then success, failure, cancelled, timed_out,
+    # action_required, neutral, skipped, stale, startup_failure); Actions read
+    # (an App token without it: 403 "Resource not accessible by integration");
+    # a run the token cannot see, or that does not exist: 404 "Not Found".
+    RUN_STATUSES = {"requested", "queued", "pending", "waiting", "in_progress", "completed"}
+    RUN_CONCLUSIONS = {"success", "failure", "cancelled", "timed_out", "action_required",
+                       "neutral", "skipped", "stale", "startup_failure"}
+
+    def set_run(self, repo, run_id, status, conclusion=None):
+        """Move a dispatched run on, as the runner would: `completed` needs a conclusion."""
+        if status not in self.RUN_STATUSES or (conclusion is None) != (status != "completed") \
+                or (conclusion is not None and conclusion not in self.RUN_CONCLUSIONS):
+            raise ValueError("not a run state GitHub gives: %r %r" % (status, conclusion))
+        with self.lock:
+            for run in getattr(self.repo(repo), "workflow_runs", []):
+                if run["id"] == run_id:
+                    run["status"], run["conclusion"] = status, conclusion
+                    return
+        raise KeyError(run_id)
+
+    def ep_workflow_run_get(self, r, rec, token, run_id):
+        for run in getattr(r, "workflow_runs", []):
+            if run["id"] == int(run_id):
+                break
+        else:
+            raise not_found()
+        html = "https://github.com/%s/actions/runs/%d" % (r.full_name, run["id"])
+        return 200, {}, {"id": run["id"], "name": run["workflow"].rsplit(".", 1)[0],
+                         "path": ".github/workflows/" + run["workflow"],
+                         "head_branch": run["ref"], "event": "workflow_dispatch",
+                         "status": run["status"], "conclusion": run["conclusion"],
+                         "run_number": run["id"] - 999, "run_attempt": 1,
+                         "url": "%s/repos/%s/actions/runs/%d" % (
+                             self.url + self.api_prefix, r.full_name, run["id"]),
+                         "html_url": html, "created_at": now_iso(run["time"]),
+                         "updated_at": now_iso(), "repository": self._repo_json(r, token)}
 
     @staticmethod
     def _graphql_target(rec):
@@ -2193,6 +2237,7 @@ _ROUTES = [
      FakeGitHub.ep_deployment_status_list),
     ("POST", r"/actions/workflows/([^/]+)/dispatches", "actions:write",
      FakeGitHub.ep_workflow_dispatch),
+    ("GET", r"/actions/runs/(\d+)", "actions:read", FakeGitHub.ep_workflow_run_get),
 ]
 
 

@@ -66,13 +66,31 @@ static void test_final(void)
 	CHECK(deploy_final("error"));
 	CHECK(!deploy_final("in_progress"));
 	CHECK(!deploy_final("queued"));
-	CHECK(!deploy_final("inactive"));
+	CHECK(deploy_final("inactive")); /* a newer deploy is live: nothing more comes */
 	CHECK(!deploy_final(NULL));
+}
+
+/* The receiving run is read at the first poll after the longest pause,
+ * then every DEPLOY_WATCH_EVERY-th such poll; never while the pause grows. */
+static void test_watch_due(void)
+{
+	int due = 0;
+
+	CHECK(!deploy_watch_due(0));
+	CHECK(!deploy_watch_due(-1));
+	CHECK(deploy_watch_due(1));
+	for (int i = 2; i <= DEPLOY_WATCH_EVERY; i++)
+		CHECK(!deploy_watch_due(i));
+	CHECK(deploy_watch_due(DEPLOY_WATCH_EVERY + 1));
+	for (int i = 1; i <= 10 * DEPLOY_WATCH_EVERY; i++)
+		due += deploy_watch_due(i);
+	CHECK_INT(due, 10);
 }
 
 int main(void)
 {
 	test_clip();
 	test_final();
+	test_watch_due();
 	return t_done();
 }

@@ -86,8 +86,23 @@ static void test_graphql_url(void)
 	CHECK_STR(graphql("https://example.com/proxy/api/v3"), "https://example.com/proxy/api/graphql");
 }
 
+static void test_completed(void)
+{
+	struct workflow_run run = { 0 };
+	char in_progress[] = "in_progress", queued[] = "queued", completed[] = "completed";
+
+	CHECK(!workflow_run_completed(&run)); /* not read yet */
+	run.status = in_progress;
+	CHECK(!workflow_run_completed(&run));
+	run.status = queued;
+	CHECK(!workflow_run_completed(&run));
+	run.status = completed;
+	CHECK(workflow_run_completed(&run));
+}
+
 int main(void)
 {
+	test_completed();
 	test_names();
 	test_body();
 	test_limits();
