@@ -274,6 +274,17 @@ static int last_look(struct poller *p)
 	return deploy_final(p->last->state) ? 0 : DEPLOY_WAIT_ENDED;
 }
 
+/* Is the watcher's answer worth asking for?  Not once the receiver said
+ * `queued`: it handed the deployment on (its pull request waits for a
+ * review, and mode land finishes it from another run), so the end of the
+ * receiving run says nothing about it. */
+static int watch_ended(const struct deploy_watch *watch, const struct deploy_status *last)
+{
+	if (!watch || (last->state && !strcmp(last->state, "queued")))
+		return 0;
+	return watch->ended(watch->ctx) > 0;
+}
+
 int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, int request_s,
 		const struct deploy_watch *watch, struct deploy_status *last)
 {
@@ -299,7 +310,7 @@ int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, in
 		/* the last poll is at the deadline itself; after it, the
 		 * receivers get one more look */
 		if (gh_poll_pause(gh, ++n, deadline)) {
-			rc = watch && watch->ended(watch->ctx) > 0 ? last_look(&p) : 1;
+			rc = watch_ended(watch, last) ? last_look(&p) : 1;
 			goto out;
 		}
 		at_max = n >= 2 && gh_poll_ms(gh, n) == gh_poll_ms(gh, n + 1) ? at_max + 1 : 0;
@@ -311,7 +322,7 @@ int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, in
 			rc = 0;
 			goto out;
 		}
-		if (watch && deploy_watch_due(at_max) && watch->ended(watch->ctx) > 0) {
+		if (deploy_watch_due(at_max) && watch_ended(watch, last)) {
 			rc = last_look(&p);
 			goto out;
 		}

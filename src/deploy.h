@@ -44,7 +44,9 @@
  * receiving side while the statuses stand still (deploy_watch_due) and
  * once more when the wait runs out; when it says every receiver has
  * ended, the statuses are read once more (a receiver posts its last
- * status before its run ends) and the wait stops.
+ * status before its run ends) and the wait stops.  Not after `queued`:
+ * the receiver handed the deployment on to a pull request's review, and
+ * mode land finishes it from another run.
  *
  * Errors are reported once and returned as -1.  Ownership: struct
  * deploy_status owns its strings (deploy_status_release); every other

@@ -979,10 +979,14 @@ static int wait_timed_out(struct run *r, long wait_s)
 	if (st->state)
 		buf_addf(&hint, "%s%s%s%s", st->state, st->description ? " (" : "",
 			 st->description ? st->description : "", st->description ? ")" : "");
-	else if (r->workflow)
+	else if (r->workflow && runs_known(r))
 		buf_adds(&hint, "none: the receiver posted nothing (its run may have failed "
 			 "before it posted, see output 'run-url'; or its 'deployment-token' cannot "
 			 "write this repository's deployments)");
+	else if (r->workflow)
+		buf_addf(&hint, "none: the receiver posted nothing (its run may have failed "
+			 "before it posted, see the runs of '%s' in '%s'; or its 'deployment-token' "
+			 "cannot write this repository's deployments)", r->workflow, r->targets[0]);
 	else
 		buf_addf(&hint, "none: the receiver posted nothing (its run may have failed before "
 			 "it posted; or no workflow of '%s' listens to 'repository_dispatch' of type "

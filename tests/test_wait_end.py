@@ -263,6 +263,7 @@ def test_a_run_still_running_at_the_timeout_is_named(gb, fake, tmp_path):
     res = box["res"]
     assert res.returncode == 1, res
     assert "did not end within 2 s (wait-timeout)" in res.out
+    assert "see output 'run-url'" in res.out
     assert "the receiving run https://github.com/%s/actions/runs/%d is 'in_progress'" % (
         GITOPS, run["id"]) in res.out
     assert res.outputs()["deploy-state"] == "timeout"
@@ -283,4 +284,102 @@ def test_repository_dispatch_timeout_names_the_real_causes(gb, fake, tmp_path):
     assert "no workflow of '%s' listens to 'repository_dispatch' of type 'product'" % GITOPS in err
     assert "'deployment-token' cannot write this repository's deployments" in err
     assert "is its deployment-token set?" not in err
+    assert fake.requests("GET", RUNS) == []
+
+
+def test_a_pull_request_handed_on_is_not_ended_by_its_run(gb, fake, tmp_path):
+    """Pull-request mode: the receiver posts `queued` and its run ends
+    'success'; the land step finishes the deployment later, from another
+    run, so the sender keeps waiting."""
+    t, box = start_sender(gb, tmp_path, sender_env(tmp_path, fake, **WORKFLOW,
+                                                   **{"wait-timeout": "60"}))
+    run = the_run(fake)
+    d = fake.deployments_of(APP)[0]
+    fake.add_deployment_status(APP, d["id"], "queued", "pull request opened, waits for review",
+                               environment_url="https://github.com/%s/pull/1" % GITOPS)
+    fake.set_run(GITOPS, run["id"], "completed", "success")
+    time.sleep(1.5)  # many polls at the longest pause
+    assert t.is_alive()
+    url = "https://github.com/%s/commit/%s" % (GITOPS, "a" * 40)
+    fake.add_deployment_status(APP, d["id"], "success", "merged aaaaaaa", environment_url=url)
+    t.join(90)
+    res = box["res"]
+    assert res.returncode == 0, res
+    assert res.outputs()["gitops-commit-url"] == url
+
+
+# ---- the fake's run endpoint, as GitHub documents it ------------------------
+
+def test_fake_workflow_run_answers_as_github(fake, tmp_path):
+    import urllib.error
+    import urllib.request
+
+    def get(path):
+        req = urllib.request.Request(fake.url + path)
+        req.add_header("Authorization", "Bearer " + TOKEN)
+        req.add_header("X-GitHub-Api-Version", "2022-11-28")
+        req.add_header("Accept", "application/vnd.github+json")
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    d = tmp_path / "s"
+    d.mkdir()
+    res = gb_run(d, fake)
+    assert res.returncode == 0, res
+    run = fake.workflow_runs(GITOPS)[-1]
+    st, body = get("/repos/%s/actions/runs/%d" % (GITOPS, run["id"]))
+    assert st == 200 and body["status"] == "queued" and body["conclusion"] is None
+    assert body["html_url"] == res.outputs()["run-url"]
+    fake.set_run(GITOPS, run["id"], "completed", "timed_out")
+    assert get("/repos/%s/actions/runs/%d" % (GITOPS, run["id"]))[1]["conclusion"] == "timed_out"
+    assert get("/repos/%s/actions/runs/99999" % GITOPS)[0] == 404
+    assert get("/repos/%s/actions/runs/%d" % (APP, run["id"]))[0] == 404  # another repo's id
+    for bad in (("completed", None), ("in_progress", "success"), ("done", None),
+                ("completed", "ok")):
+        with pytest.raises(ValueError):
+            fake.set_run(GITOPS, run["id"], *bad)
+
+
+def gb_run(d, fake):
+    from conftest import run_gb
+    env = sender_env(d, fake, **WORKFLOW, deployment="false", wait="false")
+    return run_gb([], env, tmp_path=d)
+
+
+# ---- App credentials, and a server that does not name the run ---------------
+
+def test_with_app_credentials_the_run_is_read_with_the_dispatch_token(gb, fake, tmp_path):
+    """The App's token for the GitOps repo has Actions write (for the
+    dispatch), which includes read: the run is read with it, no other
+    token is minted, and it is revoked at exit."""
+    from conftest import ROOT
+    keys = ROOT / "tests" / "fixtures" / "jwt"
+    fake.add_app("12345", (keys / "app-public.pem").read_text(), {GITOPS: {"actions": "write"}})
+    env = sender_env(tmp_path, fake, **WORKFLOW, **{"wait-timeout": "60", "app-id": "12345",
+                                                    "private-key": (keys / "app-pkcs1.pem").read_text()})
+    t, box = start_sender(gb, tmp_path, env)
+    run = the_run(fake)
+    fake.set_run(GITOPS, run["id"], "completed", "cancelled")
+    t.join(90)
+    res = box["res"]
+    assert res.returncode == 1, res
+    assert "ended 'cancelled' without finishing deployment" in res.out
+    [minted] = fake.minted
+    assert minted["permissions"] == {"actions": "write"} and minted["revoked"]
+    reads = fake.requests("GET", RUNS)
+    assert reads and all(q["token"] == minted["name"] and q["status"] == 200 for q in reads)
+
+
+def test_a_server_that_does_not_name_the_run_waits_on_the_statuses(gb, fake, tmp_path):
+    fake.run_details = False  # an older server: 204, no run id
+    d = tmp_path / "sender"
+    d.mkdir()
+    res = gb([], sender_env(d, fake, **WORKFLOW, **{"wait-timeout": "1"}), tmp_path=d)
+    assert res.returncode == 1, res
+    assert "the server did not name the receiving run" in res.out
+    assert "its run may have failed before it posted, see the runs of 'deploy.yml' in '%s'" \
+        % GITOPS in res.out
     assert fake.requests("GET", RUNS) == []
