@@ -194,6 +194,18 @@ class EditInPlace(Scenario):
         return None
 
 
+class EditImage(EditInPlace):
+    """gitops-bump edit --image -i: the image plan over every kind of a
+    multi-document file, its check, and the atomic write."""
+    name = "edit-image"
+
+    def prepare(self, tmp, fake):
+        f = pathlib.Path(tmp) / "deploy.yaml"
+        f.write_bytes(WORKLOADS_YAML)
+        return ["edit", str(f), "--image",
+                "registry.example.com/product-service:2@sha256:" + "c" * 64, "-i"], {}, False
+
+
 class Patch(Scenario):
     """patch: the dispatch read, the policy, the manifest(s) read through the API,
     edited and committed; the branch is put back before each run."""
@@ -379,7 +391,7 @@ class PatchImageValuesFrom(Patch):
                              manifest="\n".join(self.files)), True
 
 
-SCENARIOS = [DispatchDryRun(), DispatchSend(), DispatchFetch(), UsageError(), EditInPlace(),
+SCENARIOS = [DispatchDryRun(), DispatchSend(), DispatchFetch(), UsageError(), EditInPlace(), EditImage(),
              PatchArticle(), PatchConflict(), PatchMulti(), PatchImageValues(),
              PatchImageValuesFrom(), LandMerged()]
 
