@@ -545,6 +545,7 @@ struct run {
 	bool runs_unreadable;         /* a run read failed: the statuses alone from then on */
 	const struct workflow_run *ended_run; /* the run that ended without a final status */
 	char *landed_url;             /* inactive: the GitOps commit of its earlier success */
+	bool error_posted;            /* ended_run: the deployment was marked `error` */
 };
 
 /* Tag pushes, deletions and fork runs are not deploys. */
@@ -852,14 +853,17 @@ static int create_deployment(struct run *r)
 	}
 }
 
-/* Mark the deployment `error` with `why`: nothing will finish it. */
-static void post_error(struct run *r, const char *why)
+/* Mark the deployment `error` with `why`: nothing will finish it.  0, or
+ * -1 when it could not be posted (a warning: the run fails either way). */
+static int post_error(struct run *r, const char *why)
 {
 	const struct deploy_ref d = { r->ev.repository, r->deployment_id };
+	int rc;
 
 	log_demote(true);
-	deploy_post(r->dgh, &d, "error", why, r->ev.run_url, NULL);
+	rc = deploy_post(r->dgh, &d, "error", why, r->ev.run_url, NULL);
 	log_demote(false);
+	return rc;
 }
 
 /* A dispatch that failed: the deployment would wait for nobody. */
@@ -867,7 +871,7 @@ static void deployment_error(struct run *r)
 {
 	const char *why = log_first_error();
 
-	post_error(r, why ? why : "the dispatch failed");
+	(void)post_error(r, why ? why : "the dispatch failed"); /* a warning if not */
 }
 
 /* Read the receiving run of target `i` (the target's App token first,
@@ -954,8 +958,8 @@ static int receiver_ended(struct run *r)
 		  "'deployment-token' set, with Deployments write on this repository?)" :
 		  "its log says why");
 	buf_addf(&why, "the receiving run ended '%s' without a final status", conclusion);
-	post_error(r, buf_failed(&why) ? "the receiving run ended without a final status" :
-		   why.ptr);
+	r->error_posted = post_error(r, buf_failed(&why) ? "the receiving run ended without a "
+				     "final status" : why.ptr) == 0;
 	/* the summary shows what the deployment says now */
 	if (!buf_failed(&why) && (desc = strdup(why.ptr))) {
 		free(r->final.description);
@@ -1298,10 +1302,11 @@ static void failure_summary(const struct run *r, bool dry_run)
 		buf_adds(&done, "nothing sent (dry run)");
 	else if (r->ended_run)
 		buf_addf(&done, "sent to every repository; the receiving run %s ended '%s' "
-			 "without finishing deployment %lld, now marked `error`",
+			 "without finishing deployment %lld, %s",
 			 r->ended_run->html_url ? r->ended_run->html_url : "",
 			 r->ended_run->conclusion ? r->ended_run->conclusion : "no conclusion",
-			 r->deployment_id);
+			 r->deployment_id, r->error_posted ? "now marked `error`" :
+			 "which could not be marked `error` (see the warning)");
 	else if (r->deploy_state)
 		buf_addf(&done, "sent to every repository; deployment %lld %s", r->deployment_id,
 			 !strcmp(r->deploy_state, "timeout") ? "did not end in time" :

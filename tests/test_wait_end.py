@@ -185,6 +185,10 @@ def test_a_receiving_run_that_fails_without_a_status_ends_the_wait(gb, fake, tmp
     assert d["statuses"][0]["description"] == "the receiving run ended 'failure' without a final status"
     assert res.outputs()["deploy-state"] == "error"
     assert url in res.summary and "### gitops-bump dispatch failed" in res.summary
+    assert "ended 'failure' without finishing deployment %d, now marked `error`" % d["id"] \
+        in res.summary
+    assert "| deploy state | error: the receiving run ended 'failure' without a final status |" \
+        in res.summary
     # the run was read with the dispatch token, and not on every poll
     reads = fake.requests("GET", RUNS)
     polls = fake.requests("GET", r"/repos/%s/deployments/\d+/statuses" % APP)
