@@ -877,7 +877,7 @@ static void deployment_error(struct run *r)
 /* Read the receiving run of target `i` (the target's App token first,
  * when there is one: Actions write, which includes read).  0 or -1
  * (reported). */
-static int read_run(struct run *r, size_t i)
+static int read_receiving_run(struct run *r, size_t i)
 {
 	static const struct app_perm actions[] = { { "actions", "write" } };
 
@@ -915,7 +915,7 @@ static int runs_ended(void *ctx)
 		if (workflow_run_completed(run))
 			continue;
 		log_demote(true);
-		rc = read_run(r, i);
+		rc = read_receiving_run(r, i);
 		log_demote(false);
 		if (rc < 0) { /* the one warning is the demoted error line */
 			r->runs_unreadable = true;
