@@ -212,6 +212,12 @@ int supersede_run(struct gh_client *gh, const struct supersede_opts *o)
 
 	if (!plen || !mine || !o->pl->repository || !o->pl->sha)
 		return 0; /* no family of branches, or no source to order */
+	if (o->pl->rollback) {
+		/* a rollback is older on purpose: it supersedes nothing, and a
+		 * newer pull request is what it stands against */
+		log_info("a rollback: open deploy pull requests are left as they are");
+		return 0;
+	}
 	buf_addf(&what, "listing the open pull requests into '%s' of '%s'", o->base, o->repo);
 	if (gh_repo_path(&path, o->repo, "/pulls?state=open&per_page=100&base=%s", o->base) < 0 ||
 	    buf_failed(&what)) {

@@ -26,6 +26,9 @@
  * warning names it, so that this one is not merged after it.  The same,
  * diverged or unknown order: left alone, said in a plain line.
  *
+ * A rollback (payload source.rollback) supersedes nothing: it is older on
+ * purpose.
+ *
  * Best effort: nothing here fails the deploy (which is committed and its
  * pull request open).  An answer that cannot be used is a warning and the
  * rest is skipped.  Tokens: Pull requests write and Contents read on the

@@ -40,7 +40,7 @@ class Deployer:
     def __init__(self, gb, fake, tmp_path):
         self.gb, self.fake, self.tmp, self.n = gb, fake, tmp_path, 0
 
-    def __call__(self, sha, run=None):
+    def __call__(self, sha, run=None, rollback=False):
         self.n += 1
         d = self.tmp / ("run%d" % self.n)
         d.mkdir()
@@ -48,6 +48,8 @@ class Deployer:
         assert status == 201, dep
         p = dispatch_payload(sha=sha, message="deploy " + sha[:7])
         p["source"]["deployment_id"] = dep["id"]
+        if rollback:
+            p["source"]["rollback"] = True
         if run is not None:
             p["source"]["run_number"] = run
             p["source"]["workflow_ref"] = WORKFLOW
@@ -161,3 +163,12 @@ def test_land_on_the_superseded_close_says_inactive_not_failure(fake, app, deplo
     assert res.outputs()["deploy-state"] == "inactive"
     assert states(fake, old_dep)[-1] == ("inactive", "superseded by pull request #%d" % new)
     assert "failure" not in [s for s, _ in states(fake, old_dep)]
+
+
+def test_a_rollback_closes_nothing_and_gives_no_advice(fake, app, deploy):
+    _, new, _ = deploy(app["B"])
+    r, back, _ = deploy(app["A"], rollback=True)
+    assert pr(fake, new)["state"] == pr(fake, back)["state"] == "open"
+    assert fake.pull_updates == []
+    assert not [l for l in r.out.splitlines() if l.startswith("::warning")], r.out
+    assert "a rollback: open deploy pull requests are left as they are" in r.out
