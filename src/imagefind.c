@@ -1342,6 +1342,14 @@ static int configmap_target(struct finder *f, const struct imagefind_vref *r, ya
 	if (!val)
 		return 0;
 	if (tag || !strcmp(leaf, "digest")) {
+		if (!r->repo && strpbrk(r->target, "\\[],=")) {
+			/* Helm's --set syntax: an escaped dot, an index, a list */
+			buf_addf(&t, "%s %s: targetPath '%s' uses Helm's --set syntax (an escape, "
+				 "an index or a list), which is not followed here, so the image "
+				 "this %s belongs to is not known: not edited", f->kind, where,
+				 r->target, leaf);
+			return notice(f, line_of(v), &t);
+		}
 		if (!r->repo) {
 			buf_addf(&t, "%s %s: the HelmRelease's spec.values gives no %.*s.repository, so "
 				 "the image this %s belongs to is not known (the chart's default?): "

@@ -18,6 +18,7 @@
 #include "policy.h"
 #include "provenance.h"
 #include "sha1.h"
+#include "supersede.h"
 #include "tmpl.h"
 #include "workspace.h"
 #include "yamledit.h"
@@ -990,6 +991,25 @@ static int open_client(struct run *r)
 	return app_token(r);
 }
 
+/* Pull-request mode: the open deploy pull requests this one makes
+ * obsolete are closed (supersede.h).  Best effort: -1 only when memory ran
+ * out. */
+static int close_superseded(struct run *r)
+{
+	const struct supersede_opts o = {
+		.repo = r->repo,
+		.base = r->branch,
+		.head = r->pr_branch,
+		.pr_url = r->res.pr_url,
+		.paths = r->paths,
+		.npaths = r->npaths,
+		.pl = &r->pl,
+		.feedback = &r->fb,
+	};
+
+	return supersede_run(r->gh, &o) < 0 ? -1 : 0;
+}
+
 static int run_commit(struct run *r)
 {
 	struct commit_opts o = {
@@ -1009,9 +1029,11 @@ static int run_commit(struct run *r)
 
 	if (open_client(r) < 0)
 		return -1;
-	if (r->pr_branch)
-		return commit_pull_request(r->gh, &o, r->files, r->npaths, &r->res);
-	return commit_files(r->gh, &o, r->files, r->npaths, &r->res);
+	if (!r->pr_branch)
+		return commit_files(r->gh, &o, r->files, r->npaths, &r->res);
+	if (commit_pull_request(r->gh, &o, r->files, r->npaths, &r->res) < 0)
+		return -1;
+	return o.dry_run || !r->res.pr_url ? 0 : close_superseded(r);
 }
 
 /* commit_edit_fn that only reads (run_workspace's first pass). */
