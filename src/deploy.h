@@ -37,8 +37,10 @@
  * succeeds; "Viewing deployment history" (docs.github.com/actions/
  * deployment/managing-your-deployments/viewing-deployment-history): only
  * the newest deployment of an environment is active.  The receiver posts
- * it for a stale dispatch (patch.c finish_feedback).  Either way nothing
- * more will be posted to this deployment, and a newer deploy is live.
+ * it for a stale dispatch (patch.c finish_feedback), and for a pull
+ * request closed as superseded by a newer deploy's (supersede.h, land.h).
+ * Each way nothing more will be posted to this deployment, and a newer
+ * deploy carries its change (live, or in the newer pull request).
  *
  * A deployment nobody finishes: a struct deploy_watch looks at the
  * receiving side while the statuses stand still (deploy_watch_due) and

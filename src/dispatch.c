@@ -1010,10 +1010,12 @@ static int wait_timed_out(struct run *r, long wait_s)
 	return rc;
 }
 
-/* `inactive`: a newer deploy of the environment is live.  Either this one
- * landed and was replaced since (it had `success`: its GitOps commit was
- * made), or the receiver skipped it as stale (nothing was committed for
- * it, so there is no GitOps commit to name).  Both end the wait with 0. */
+/* `inactive`: a newer deploy of the environment carries this change.
+ * Either this one landed and was replaced since (it had `success`: its
+ * GitOps commit was made), or the receiver skipped it as stale, or closed
+ * its pull request as superseded by a newer one (nothing of it landed, so
+ * there is no GitOps commit to name; the description says which).  All
+ * end the wait with 0. */
 static int deployment_inactive(struct run *r)
 {
 	const struct deploy_ref d = { r->ev.repository, r->deployment_id };
@@ -1033,7 +1035,7 @@ static int deployment_inactive(struct run *r)
 			   r->environment);
 	else
 		log_notice("deployment %lld of '%s' was not deployed itself: %s; a newer deploy "
-			   "to '%s' is live", r->deployment_id, r->ev.repository,
+			   "to '%s' carries this change", r->deployment_id, r->ev.repository,
 			   desc ? desc : "inactive", r->environment);
 	return 0;
 }
@@ -1122,8 +1124,8 @@ static int summary_chain(struct buf *md, const struct run *r)
 		log_md_row(md, "deploy state", state.ptr);
 	if (r->deploy_state && !strcmp(r->deploy_state, "inactive"))
 		log_md_row(md, "outcome", r->landed_url ? "landed, then replaced by a newer deploy "
-			   "(which is live now)" : "not deployed itself: a newer deploy, which "
-			   "contains this commit, is live");
+			   "(which is live now)" : "not deployed itself: a newer deploy carries this "
+			   "change (live, or in its pull request: see the state)");
 	if (r->landed_url) {
 		buf_adds(md, "| GitOps commit | ");
 		log_md_link(md, r->landed_url, r->landed_url);

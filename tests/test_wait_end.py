@@ -109,7 +109,7 @@ def test_a_stale_receiver_ends_the_wait_with_success(gb, fake, tmp_path):
     assert sts[-1] == "inactive"
     notice = [line for line in res.out.splitlines() if line.startswith("::notice::")]
     assert len(notice) == 1 and "deployment %d of '%s' was not deployed itself: skipped: older " \
-        "than the commit deployed now (stale); a newer deploy to 'sandbox' is live" % (d["id"], APP) \
+        "than the commit deployed now (stale); a newer deploy to 'sandbox' carries this change" % (d["id"], APP) \
         in notice[0], res.out
     assert "::error" not in res.out
     out = res.outputs()
@@ -117,7 +117,7 @@ def test_a_stale_receiver_ends_the_wait_with_success(gb, fake, tmp_path):
     # no GitOps commit was made for B: the output names none
     assert "gitops-commit-url" not in out
     assert "| deploy state | inactive: skipped: older than the commit deployed now" in res.summary
-    assert "not deployed itself: a newer deploy" in res.summary
+    assert "| outcome | not deployed itself: a newer deploy carries this change" in res.summary
     assert "| GitOps commit |" not in res.summary
 
 
@@ -138,6 +138,27 @@ def test_a_deploy_replaced_before_the_sender_looked_names_its_commit(gb, fake, t
     assert res.outputs()["gitops-commit-url"] == url
     assert "| GitOps commit | [" in res.summary and "(%s) |" % url in res.summary
     assert "landed, then replaced by a newer deploy" in res.summary
+
+
+def test_a_pull_request_closed_as_superseded_ends_the_wait(gb, fake, tmp_path):
+    """Pull-request mode: a newer deploy's patch step closes this deploy's
+    pull request and posts `inactive` (src/supersede.h): the change is in
+    the newer pull request, nothing more will come here; exit 0, and no
+    GitOps commit is named (none of this deploy landed)."""
+    t, box = start_sender(gb, tmp_path, sender_env(tmp_path, fake, **{"wait-timeout": "60"}))
+    d = wait_for(lambda: fake.dispatches(GITOPS) and fake.deployments_of(APP))[0]
+    fake.add_deployment_status(APP, d["id"], "queued", "pull request opened, waits for review",
+                               environment_url="https://github.com/%s/pull/1" % GITOPS)
+    time.sleep(0.2)
+    fake.add_deployment_status(APP, d["id"], "inactive", "superseded by pull request #2 (1234567)")
+    t.join(90)
+    res = box["res"]
+    assert res.returncode == 0, res
+    assert box["elapsed"] < 30
+    assert "was not deployed itself: superseded by pull request #2 (1234567); a newer deploy " \
+        "to 'sandbox' carries this change" in res.out
+    assert res.outputs()["deploy-state"] == "inactive"
+    assert "gitops-commit-url" not in res.outputs()
 
 
 def test_failure_and_error_still_fail(gb, fake, tmp_path):
