@@ -829,6 +829,20 @@ static size_t plan_index(const struct run *r, const char *path)
 	return i;
 }
 
+/* A plan's warnings and notices as annotations on `file`, in the plan's
+ * order (imagefind.h: warnings first). */
+static void show_notes(const char *file, const struct imagefind *p)
+{
+	for (size_t j = 0; j < p->nnotes; j++) {
+		const struct imagefind_note *n = &p->notes[j];
+
+		if (n->severity == IMAGEFIND_WARNING)
+			log_warning_at(file, n->line, "%s", n->text);
+		else
+			log_notice_at(file, n->line, "%s", n->text);
+	}
+}
+
 /*
  * Nothing matched in any manifest: one error that lists every image found,
  * with file and line, so the cause (another repository, a typo, a template
@@ -846,14 +860,8 @@ static int check_image_found(const struct run *r)
 	/* why a repository that was found got nothing (a digest with no
 	 * place to go, values in a Secret or a ConfigMap not given): said
 	 * before the error */
-	for (size_t i = 0; i < r->npaths; i++) {
-		for (size_t j = 0; j < r->plans[i].nwarnings; j++)
-			log_warning_at(r->paths[i], r->plans[i].warnings[j].line, "%s",
-				       r->plans[i].warnings[j].text);
-		for (size_t j = 0; j < r->plans[i].nnotices; j++)
-			log_notice_at(r->paths[i], r->plans[i].notices[j].line, "%s",
-				      r->plans[i].notices[j].text);
-	}
+	for (size_t i = 0; i < r->npaths; i++)
+		show_notes(r->paths[i], &r->plans[i]);
 	for (size_t i = 0; i < r->npaths; i++)
 		for (size_t j = 0; j < r->plans[i].nseen; j++, listed++)
 			if (listed < 20)
@@ -1057,10 +1065,7 @@ static void show_images(const struct run *r)
 
 		for (size_t j = 0; j < p->ntargets; j++)
 			log_info("%s:%ld: %s", r->paths[i], p->targets[j].line, p->targets[j].text);
-		for (size_t j = 0; j < p->nwarnings; j++)
-			log_warning_at(r->paths[i], p->warnings[j].line, "%s", p->warnings[j].text);
-		for (size_t j = 0; j < p->nnotices; j++)
-			log_notice_at(r->paths[i], p->notices[j].line, "%s", p->notices[j].text);
+		show_notes(r->paths[i], p);
 	}
 }
 
@@ -1083,18 +1088,14 @@ static void summary_images(const struct run *r, struct buf *md)
 			log_md_escape(md, p->targets[j].text, strlen(p->targets[j].text));
 			buf_adds(md, " |\n");
 		}
-		for (size_t j = 0; j < p->nwarnings; j++) {
-			buf_adds(md, "\n> [!WARNING]\n> ");
+		for (size_t j = 0; j < p->nnotes; j++) {
+			const struct imagefind_note *n = &p->notes[j];
+
+			buf_addf(md, "\n> [!%s]\n> ",
+				 n->severity == IMAGEFIND_WARNING ? "WARNING" : "NOTE");
 			log_md_escape(md, r->paths[i], strlen(r->paths[i]));
-			buf_addf(md, " line %ld: ", p->warnings[j].line);
-			log_md_escape(md, p->warnings[j].text, strlen(p->warnings[j].text));
-			buf_adds(md, "\n");
-		}
-		for (size_t j = 0; j < p->nnotices; j++) {
-			buf_adds(md, "\n> [!NOTE]\n> ");
-			log_md_escape(md, r->paths[i], strlen(r->paths[i]));
-			buf_addf(md, " line %ld: ", p->notices[j].line);
-			log_md_escape(md, p->notices[j].text, strlen(p->notices[j].text));
+			buf_addf(md, " line %ld: ", n->line);
+			log_md_escape(md, n->text, strlen(n->text));
 			buf_adds(md, "\n");
 		}
 	}
