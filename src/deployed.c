@@ -162,7 +162,7 @@ static enum deployed_verdict by_run(struct deployed *d, const struct payload *pl
 	       pl->run_number == d->tr.run ? DEPLOYED_SAME : DEPLOYED_NEWER;
 }
 
-static int judge(struct deployed *d, struct gh_client *gh, const struct payload *pl)
+int deployed_judge(struct deployed *d, struct gh_client *gh, const struct payload *pl)
 {
 	const struct trailers *t = &d->tr;
 	bool rolled;
@@ -255,7 +255,7 @@ int deployed_check(struct deployed *d, struct gh_client *gh, const struct deploy
 
 			cur.verdict = DEPLOYED_ROLLBACK;
 			cur.against = known ? cur.tr.from.sha : NULL;
-		} else if (judge(&cur, gh, pl) < 0) {
+		} else if (deployed_judge(&cur, gh, pl) < 0) {
 			goto out;
 		}
 		if (!have || (cur.verdict == DEPLOYED_STALE && d->verdict != DEPLOYED_STALE) ||

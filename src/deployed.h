@@ -91,6 +91,13 @@ struct deployed_opts {
  * applies.  0 or -1 (reported).  Release *d either way. */
 int deployed_check(struct deployed *d, struct gh_client *gh, const struct deployed_opts *o);
 
+/* Judge dispatch `pl` against the deploy whose trailers the caller put in
+ * d->tr (owned by d from then on), as deployed_check judges the deployed
+ * one: d->verdict, d->how, d->against (a compare that cannot be read says
+ * so, as there).
+ * 0 or -1 (reported). */
+int deployed_judge(struct deployed *d, struct gh_client *gh, const struct payload *pl);
+
 /* Append the trailers of this deploy to `msg`: Deployed-From, Deployment-Id,
  * Source-Run, Source-Workflow from the payload, Rollback-Of from what was
  * deployed (for a rollback), and with a deployment Deploy-Service and

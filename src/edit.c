@@ -4,6 +4,8 @@
 #include "buf.h"
 #include "diff.h"
 #include "fileio.h"
+#include "imagefind.h"
+#include "imageref.h"
 #include "log.h"
 #include "yamledit.h"
 #include "yamlpath.h"
@@ -27,6 +29,8 @@ struct opts {
 	bool diff;
 	bool help;
 	bool create_elements;
+	struct imageref image; /* --image REF; image.name NULL: none */
+	const char *container; /* --container NAME */
 	struct yedit *edits;
 	char **names;         /* owned copies of the edits' paths and names */
 	struct ypath *parsed; /* the SET edits' paths, parsed once */
@@ -36,7 +40,8 @@ struct opts {
 static void usage(FILE *f)
 {
 	fputs("usage: gitops-bump edit FILE --set PATH=VALUE [--set ...] [--marker NAME=VALUE]\n"
-	      "                        [--create-elements] [-i | -o OUT] [--diff]\n"
+	      "                        [--image REF [--container NAME]] [--create-elements]\n"
+	      "                        [-i | -o OUT] [--diff]\n"
 	      "\n"
 	      "Change values in a YAML file and no other byte.  FILE may be '-' (stdin).\n"
 	      "\n"
@@ -52,6 +57,14 @@ static void usage(FILE *f)
 	      "  --set-string PATH=VALUE  the same: VALUE, as is, is a string\n"
 	      "  --marker NAME=VALUE  replace the text between <NAME> and </NAME> in every\n"
 	      "                       scalar that holds them (repeatable)\n"
+	      "  --image REF          set image REF (NAME:TAG, NAME@DIGEST or both) wherever\n"
+	      "                       the file deploys repository NAME: containers of\n"
+	      "                       workloads, kustomize images, Flux Kustomization\n"
+	      "                       images, Helm values and HelmRelease values (also a\n"
+	      "                       valuesFrom ConfigMap in the same file), Argo CD\n"
+	      "                       Application sources; where nothing deploys it, it\n"
+	      "                       fails and lists the images found\n"
+	      "  --container NAME     with --image: only containers named NAME\n"
 	      "  --create-elements    a missing [key=value] element is created anywhere\n"
 	      "                       (with its sequence's key), not only below a\n"
 	      "                       selector that matched: images[name=nginx].newTag\n"
@@ -207,6 +220,21 @@ static int parse_args(struct opts *o, int argc, char **argv)
 			v = opt_value(argc, argv, &i, "--set-string");
 			if (!v || add_edit(o, YEDIT_SET, YQ_STRING, v) < 0)
 				return -1;
+		} else if (is_opt(a, "--image")) {
+			v = opt_value(argc, argv, &i, "--image");
+			if (!v)
+				return -1;
+			if (o->image.name)
+				return bad_usage("more than one --image:", v);
+			if (imageref_parse(&o->image, v, strlen(v), "--image") < 0)
+				return -1;
+		} else if (is_opt(a, "--container")) {
+			v = opt_value(argc, argv, &i, "--container");
+			if (!v)
+				return -1;
+			if (!*v)
+				return bad_usage("--container needs a name", NULL);
+			o->container = v;
 		} else if (is_opt(a, "-o") || is_opt(a, "--output")) {
 			v = opt_value(argc, argv, &i, a[1] == 'o' ? "-o" : "--output");
 			if (!v)
@@ -220,8 +248,12 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	}
 	if (!o->file)
 		return bad_usage("no FILE given", NULL);
-	if (!o->n)
-		return bad_usage("nothing to do: give --set PATH=VALUE or --marker NAME=VALUE", NULL);
+	if (o->container && !o->image.name)
+		return bad_usage("--container picks the container whose image --image sets: it "
+				 "needs --image", NULL);
+	if (!o->n && !o->image.name)
+		return bad_usage("nothing to do: give --set PATH=VALUE, --marker NAME=VALUE or "
+				 "--image REF", NULL);
 	if (o->in_place && o->output)
 		return bad_usage("-i and -o exclude each other", NULL);
 	if (o->in_place && !strcmp(o->file, "-"))
@@ -295,32 +327,85 @@ static int read_input(struct buf *in, const char *file)
 	return -1;
 }
 
-static void report(const struct opts *o)
+static void report(const struct opts *o, const struct yedit *ye, const char *name,
+		   const struct imagefind *plan)
 {
+	/* the caller's edits; the image's are said as where the image went */
 	for (size_t i = 0; i < o->n; i++) {
-		const struct yedit *e = &o->edits[i];
+		const struct yedit *e = &ye[i];
 		const char *what = e->op == YEDIT_SET ? e->path : e->name;
 
 		if (e->changed + e->created + e->unchanged == 0)
-			log_info("%s: '%s' matches nothing (optional)", o->file, what);
+			log_info("%s: '%s' matches nothing (optional)", name, what);
 		else
-			log_info("%s:%ld: '%s': %zu changed, %zu created, %zu already set", o->file,
+			log_info("%s:%ld: '%s': %zu changed, %zu created, %zu already set", name,
 				 e->line, what, e->changed, e->created, e->unchanged);
 	}
+	for (size_t j = 0; j < plan->ntargets; j++)
+		log_info("%s:%ld: %s", name, plan->targets[j].line, plan->targets[j].text);
+}
+
+/* --image: the edits that set it, after the caller's own in `ye` (room for
+ * YEDIT_MAX_EDITS); *n grows.  Nothing deploys the repository: one error
+ * that lists the images the file holds.  0, or -1 (reported). */
+static int plan_image(const struct opts *o, struct imagefind *plan, const struct buf *in,
+		      const char *name, struct yedit *ye, size_t *n)
+{
+	struct buf found = BUF_INIT;
+
+	if (imagefind_plan(plan, buf_cstr(in), in->len, &o->image, o->container, name) < 0)
+		return -1;
+	if (plan->nedits) {
+		if (*n + plan->nedits > YEDIT_MAX_EDITS) {
+			log_error_at(name, 0, "too many edits for '%s' (%zu, at most %d)", name,
+				     *n + plan->nedits, YEDIT_MAX_EDITS);
+			return -1;
+		}
+		imagefind_yedits(plan, ye + *n);
+		*n += plan->nedits;
+		return 0;
+	}
+	imagefind_show_notes(plan, name); /* why a repository that is there got nothing */
+	for (size_t j = 0; j < plan->nseen && j < 20; j++)
+		buf_addf(&found, "%s%s:%ld %s", j ? "; " : "", name, plan->seen[j].line,
+			 plan->seen[j].text);
+	if (plan->nseen > 20)
+		buf_addf(&found, "; and %zu more", plan->nseen - 20);
+	if (buf_failed(&found)) {
+		buf_release(&found);
+		return log_oom();
+	}
+	log_error_at(name, 0, "no image of repository '%s'%s%s%s in %s (found: %s)",
+		     o->image.name, o->container ? " in a container named '" : "",
+		     o->container ? o->container : "", o->container ? "'" : "", name,
+		     plan->nseen ? found.ptr : "no image at all");
+	buf_release(&found);
+	return -1;
 }
 
 static int run(struct opts *o)
 {
 	struct buf in = BUF_INIT, out = BUF_INIT, d = BUF_INIT;
+	struct imagefind plan = IMAGEFIND_INIT;
 	const char *name = strcmp(o->file, "-") ? o->file : "<stdin>";
+	struct yedit ye[YEDIT_MAX_EDITS];
+	size_t n = o->n;
 	bool differs = false;
 	int rc = EXIT_FAIL;
 
 	buf_init(&out, YEDIT_MAX_INPUT * 2);
 	if (read_input(&in, o->file) < 0)
 		goto out;
-	if (yedit_apply(&out, buf_cstr(&in), in.len, o->edits, o->n, name, &differs) < 0)
+	if (o->n)
+		memcpy(ye, o->edits, o->n * sizeof(*ye));
+	if (o->image.name && plan_image(o, &plan, &in, name, ye, &n) < 0)
 		goto out;
+	if (yedit_apply(&out, buf_cstr(&in), in.len, ye, n, name, &differs) < 0)
+		goto out;
+	/* every image edit reached exactly what it was planned for */
+	if (plan.nedits && imagefind_check(&plan, ye + o->n, name) < 0)
+		goto out;
+	imagefind_show_notes(&plan, name); /* said whatever the output */
 	if (o->diff) {
 		char *la = NULL, *lb = NULL;
 		int r = -1;
@@ -349,9 +434,10 @@ static int run(struct opts *o)
 		goto out;
 	}
 	if ((o->in_place || (o->output && strcmp(o->output, "-"))) && !o->diff)
-		report(o);
+		report(o, ye, name, &plan);
 	rc = EXIT_OK;
 out:
+	imagefind_release(&plan);
 	buf_release(&in);
 	buf_release(&out);
 	buf_release(&d);
@@ -379,5 +465,6 @@ int edit_main(int argc, char **argv)
 	free(o.names);
 	free(o.parsed);
 	free(o.edits);
+	imageref_release(&o.image);
 	return rc;
 }

@@ -2,7 +2,15 @@
  * edit: the `gitops-bump edit` verb (CLI only).
  *
  *   gitops-bump edit FILE --set 'PATH=VALUE' [--set ...] [--marker NAME=VALUE]
- *                    [-i | -o OUT] [--diff]
+ *                    [--image REF [--container NAME]] [-i | -o OUT] [--diff]
+ *
+ * --image is patch mode's `image` input for one file: imagefind.h plans
+ * where FILE deploys REF's repository (valuesFrom: the ConfigMaps of the
+ * same file), the edits go to yedit_apply() after the --set and --marker
+ * ones in one call, and imagefind_check() holds each to its targets.  Where
+ * the image went, and the warnings and notices of the plan, are printed
+ * with FILE and line as patch mode prints them; nothing deployed from that
+ * repository is a failure that lists the images found.
  *
  * argv[0] is "edit".  Returns the process exit status: 0 success, 1 failure
  * (reported once), 2 usage error.  On any failure nothing is written.

@@ -388,6 +388,7 @@ static int parse_pull_request(struct event *ev, const cJSON *root)
 	ev->pr.merged = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pr, "merged"));
 	if (set_str(&ev->action, get_str(root, "action")) < 0 ||
 	    set_str(&ev->pr.html_url, get_str(pr, "html_url")) < 0 ||
+	    set_str(&ev->pr.body, get_str(pr, "body")) < 0 ||
 	    pr_side(pr, "head", &ev->pr.head_ref, &ev->pr.head_repo) < 0 ||
 	    pr_side(pr, "base", &ev->pr.base_ref, &ev->pr.base_repo) < 0)
 		return -1;
@@ -575,7 +576,7 @@ void event_release(struct event *ev)
 			  &ev->server_url, &ev->action, &ev->run_number, &ev->workflow_ref,
 			  &ev->inputs_payload, &ev->pr.merge_sha, &ev->pr.html_url,
 			  &ev->pr.head_ref, &ev->pr.head_repo, &ev->pr.base_ref,
-			  &ev->pr.base_repo };
+			  &ev->pr.base_repo, &ev->pr.body };
 
 	/* cppcheck 2.10 reads `*strs[i]` as a declaration */
 	for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)

@@ -99,6 +99,7 @@ struct event_pr {
 	char *html_url;
 	char *head_ref, *head_repo; /* the branch merged, and its repository */
 	char *base_ref, *base_repo; /* the branch merged into, and its repository */
+	char *body;        /* its description, or NULL */
 };
 
 struct event {

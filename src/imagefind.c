@@ -1355,6 +1355,14 @@ static int configmap_target(struct finder *f, const struct imagefind_vref *r, ya
 	if (!val)
 		return 0;
 	if (tag || !strcmp(leaf, "digest")) {
+		if (!r->repo && strpbrk(r->target, "\\[],=")) {
+			/* Helm's --set syntax: an escaped dot, an index, a list */
+			buf_addf(&t, "%s %s: targetPath '%s' uses Helm's --set syntax (an escape, "
+				 "an index or a list), which is not followed here, so the image "
+				 "this %s belongs to is not known: not edited", f->kind, where,
+				 r->target, leaf);
+			return notice(f, line_of(v), &t);
+		}
 		if (!r->repo) {
 			buf_addf(&t, "%s %s: the HelmRelease's spec.values gives no %.*s.repository, so "
 				 "the image this %s belongs to is not known (the chart's default?): "
@@ -1624,6 +1632,18 @@ void imagefind_yedits(const struct imagefind *plan, struct yedit *out)
 			.no_create = plan->edits[i].no_create,
 			.mode = YQ_STRING, /* a tag is a string, even 1.5 */
 		};
+}
+
+void imagefind_show_notes(const struct imagefind *plan, const char *file)
+{
+	for (size_t i = 0; i < plan->nnotes; i++) {
+		const struct imagefind_note *n = &plan->notes[i];
+
+		if (n->severity == IMAGEFIND_WARNING)
+			log_warning_at(file, n->line, "%s", n->text);
+		else
+			log_notice_at(file, n->line, "%s", n->text);
+	}
 }
 
 static void notes_free(struct imagefind_note *n, size_t count)

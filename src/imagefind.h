@@ -191,6 +191,11 @@ void imagefind_yedits(const struct imagefind *plan, struct yedit *out);
  * (reported, naming `file`). */
 int imagefind_check(const struct imagefind *plan, const struct yedit *done, const char *file);
 
+/* Print the plan's notes, in their order, as annotations on `file`
+ * (log_warning_at, log_notice_at): what patch mode and edit --image say of
+ * deploys that will not roll out and of what was not looked into. */
+void imagefind_show_notes(const struct imagefind *plan, const char *file);
+
 void imagefind_release(struct imagefind *plan);
 
 #endif

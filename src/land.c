@@ -10,6 +10,7 @@
 #include "github.h"
 #include "log.h"
 #include "policy.h"
+#include "supersede.h"
 #include "tmpl.h"
 #include "trailer.h"
 
@@ -622,11 +623,30 @@ static int check_told(struct land *l)
 	return -1;
 }
 
+/* The pull request a newer deploy closed this one for: the number after
+ * the last line starting with SUPERSEDE_MARK "#" in its body, or 0. */
+static long long superseded_by(const char *body)
+{
+	const char *at = NULL, *p;
+	size_t n = strlen(SUPERSEDE_MARK);
+	long long num = 0;
+
+	for (p = body; p && (p = strstr(p, SUPERSEDE_MARK)); p += n)
+		if (p == body || p[-1] == '\n')
+			at = p + n;
+	if (!at || *at++ != '#')
+		return 0;
+	while (*at >= '0' && *at <= '9' && num < 1000000000000LL)
+		num = num * 10 + (*at++ - '0');
+	return num;
+}
+
 /* After the commits are read: the deployments they name get their last
  * statuses.  0 (also: nothing to land), or -1. */
 static int land_deployments(struct land *l)
 {
 	char desc[DEPLOY_DESCRIPTION_MAX];
+	long long by;
 
 	if (!l->newest.from.repo) {
 		log_notice("pull request #%lld is not a deploy of gitops-bump (none of its %zu "
@@ -645,6 +665,13 @@ static int land_deployments(struct land *l)
 		open_feedback(l, &l->deps[i]);
 	if (l->kind == LAND_MERGED)
 		return land_merged(l);
+	if ((by = superseded_by(l->ev.pr.body))) {
+		/* closed by a newer deploy's patch step: the change is in #by */
+		snprintf(desc, sizeof(desc), "superseded by pull request #%lld", by);
+		log_notice("pull request #%lld was closed as %s", l->ev.pr.number, desc);
+		post_all(l, "inactive", desc, l->ev.pr.html_url);
+		return 0;
+	}
 	snprintf(desc, sizeof(desc), "pull request #%lld closed without merging: nothing deployed",
 		 l->ev.pr.number);
 	log_notice("%s", desc);

@@ -18,6 +18,7 @@
 #include "policy.h"
 #include "provenance.h"
 #include "sha1.h"
+#include "supersede.h"
 #include "tmpl.h"
 #include "workspace.h"
 #include "yamledit.h"
@@ -829,20 +830,6 @@ static size_t plan_index(const struct run *r, const char *path)
 	return i;
 }
 
-/* A plan's warnings and notices as annotations on `file`, in the plan's
- * order (imagefind.h: warnings first). */
-static void show_notes(const char *file, const struct imagefind *p)
-{
-	for (size_t j = 0; j < p->nnotes; j++) {
-		const struct imagefind_note *n = &p->notes[j];
-
-		if (n->severity == IMAGEFIND_WARNING)
-			log_warning_at(file, n->line, "%s", n->text);
-		else
-			log_notice_at(file, n->line, "%s", n->text);
-	}
-}
-
 /*
  * Nothing matched in any manifest: one error that lists every image found,
  * with file and line, so the cause (another repository, a typo, a template
@@ -861,7 +848,7 @@ static int check_image_found(const struct run *r)
 	 * place to go, values in a Secret or a ConfigMap not given): said
 	 * before the error */
 	for (size_t i = 0; i < r->npaths; i++)
-		show_notes(r->paths[i], &r->plans[i]);
+		imagefind_show_notes(&r->plans[i], r->paths[i]);
 	for (size_t i = 0; i < r->npaths; i++)
 		for (size_t j = 0; j < r->plans[i].nseen; j++, listed++)
 			if (listed < 20)
@@ -998,6 +985,25 @@ static int open_client(struct run *r)
 	return app_token(r);
 }
 
+/* Pull-request mode: the open deploy pull requests this one makes
+ * obsolete are closed (supersede.h).  Best effort: -1 only when memory ran
+ * out. */
+static int close_superseded(struct run *r)
+{
+	const struct supersede_opts o = {
+		.repo = r->repo,
+		.base = r->branch,
+		.head = r->pr_branch,
+		.pr_url = r->res.pr_url,
+		.paths = r->paths,
+		.npaths = r->npaths,
+		.pl = &r->pl,
+		.feedback = &r->fb,
+	};
+
+	return supersede_run(r->gh, &o) < 0 ? -1 : 0;
+}
+
 static int run_commit(struct run *r)
 {
 	struct commit_opts o = {
@@ -1017,9 +1023,11 @@ static int run_commit(struct run *r)
 
 	if (open_client(r) < 0)
 		return -1;
-	if (r->pr_branch)
-		return commit_pull_request(r->gh, &o, r->files, r->npaths, &r->res);
-	return commit_files(r->gh, &o, r->files, r->npaths, &r->res);
+	if (!r->pr_branch)
+		return commit_files(r->gh, &o, r->files, r->npaths, &r->res);
+	if (commit_pull_request(r->gh, &o, r->files, r->npaths, &r->res) < 0)
+		return -1;
+	return o.dry_run || !r->res.pr_url ? 0 : close_superseded(r);
 }
 
 /* commit_edit_fn that only reads (run_workspace's first pass). */
@@ -1065,7 +1073,7 @@ static void show_images(const struct run *r)
 
 		for (size_t j = 0; j < p->ntargets; j++)
 			log_info("%s:%ld: %s", r->paths[i], p->targets[j].line, p->targets[j].text);
-		show_notes(r->paths[i], p);
+		imagefind_show_notes(p, r->paths[i]);
 	}
 }
 

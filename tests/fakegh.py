@@ -445,6 +445,7 @@ class FakeGitHub(fakehttp.FakeServer):
         # lower it to model a file over it without making one
         self.raw_max = 100 * ONE_MB
         self._next_pr = {}
+        self.pull_updates = []   # (repo, number, body) of each "Update a pull request"
         self._next_deployment = 1000
         self._apps_init()
 
@@ -923,10 +924,21 @@ class FakeGitHub(fakehttp.FakeServer):
                 "author": None, "committer": None, "parents": git["parents"]}
 
     def ep_commit(self, r, rec, token, ref):
+        # docs.github.com/rest/commits/commits "Get a commit": the commit as
+        # "List commits" shapes it, plus `files` (each changed file against
+        # the first parent: filename, status added/removed/modified, ...)
         sha = r.resolve(ref)
         if not sha:
             raise ApiError(422, "No commit found for SHA: %s" % ref)
-        return 200, {}, self._commit_json(r, sha, rest=True)
+        out = self._commit_json(r, sha, rest=True)
+        c = r.commit(sha)
+        after = r.flatten(c["tree"])
+        before = r.flatten(r.commit(c["parents"][0])["tree"]) if c["parents"] else {}
+        out["files"] = [{"sha": (after.get(p) or before.get(p))[1], "filename": p,
+                         "status": "added" if p not in before else
+                         "removed" if p not in after else "modified"}
+                        for p in sorted(set(before) | set(after)) if before.get(p) != after.get(p)]
+        return 200, {}, out
 
     def _branch_arg(self, r, name):
         branch = name if name is not None else r.default_branch
@@ -1360,6 +1372,30 @@ class FakeGitHub(fakehttp.FakeServer):
         per_page = max(1, min(per_page, 100))
         shas = self._pull_commits(r, pr)[(max(page, 1) - 1) * per_page:][:per_page]
         return 200, {}, [self._commit_json(r, s, rest=True) for s in shas]
+
+    # docs.github.com/rest/pulls/pulls "Update a pull request": PATCH
+    # /repos/{o}/{r}/pulls/{n} with title, body, state (open or closed),
+    # base, maintainer_can_modify; 200 with the pull request; 422
+    # "Validation Failed" for a state that is neither; 404 for no such
+    # pull request.
+    def ep_pull_update(self, r, rec, token, number):
+        pr = self._pull_of(r, int(number))
+        body = rec["json"]
+        if not isinstance(body, dict):
+            raise invalid("Invalid request.")
+        extra = sorted(set(body) - {"title", "body", "state", "base", "maintainer_can_modify"})
+        if extra:
+            raise invalid('"%s" is not a permitted key.' % extra[0])
+        if "state" in body and body["state"] not in ("open", "closed"):
+            raise ApiError(422, "Validation Failed", errors=[
+                {"resource": "PullRequest", "field": "state", "code": "invalid"}])
+        for key in ("title", "body"):
+            if key in body:
+                pr[key] = body[key]
+        if body.get("state") == "closed" and pr["state"] == "open":
+            pr.update(state="closed", head_sha=r.heads[pr["head"]])
+        self.pull_updates.append((r.full_name, int(number), copy.deepcopy(body)))
+        return 200, {}, self._pr_json(r, pr)
 
     def pull_json(self, repo, number):
         """The pull request as the API (and the pull_request event) shows it."""
@@ -2185,6 +2221,7 @@ _ROUTES = [
     ("POST", r"/pulls", "pull_requests:write", FakeGitHub.ep_pull_create),
     ("GET", r"/pulls", "pull_requests:read", FakeGitHub.ep_pull_list),
     ("GET", r"/pulls/(\d+)/commits", "pull_requests:read", FakeGitHub.ep_pull_commits),
+    ("PATCH", r"/pulls/(\d+)", "pull_requests:write", FakeGitHub.ep_pull_update),
     ("POST", r"/deployments", "deployments:write", FakeGitHub.ep_deployment_create),
     ("GET", r"/deployments/(\d+)", "deployments:read", FakeGitHub.ep_deployment_get),
     ("POST", r"/deployments/(\d+)/statuses", "deployments:write",

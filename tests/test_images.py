@@ -636,6 +636,22 @@ def test_values_from_target_path_without_a_known_repository(gb, tmp_path):
     assert "no image.repository" in n and "not edited" in n
 
 
+@pytest.mark.parametrize("target", [r"image\.v2.tag", "images[0].tag"])
+def test_values_from_target_path_in_helm_set_syntax_is_said_as_such(gb, tmp_path, target):
+    """A targetPath with an escaped dot or an index (Helm's --set syntax) is
+    not followed: the notice says that, not that spec.values lacks the
+    repository (it may well have it)."""
+    old = fixture(VF).replace("targetPath: image.tag ", "targetPath: %s " % target)
+    assert old != fixture(VF)
+    r, after = run_patch(gb, tmp_path, {VF: old}, "ghcr.io/acme/web:1.5.0")
+    assert r.returncode == 0, r
+    [n] = notices(r)
+    assert n.startswith("::notice file=gitops/%s,line=%d::" % (VF, line_of(old, '  tag: "1.4.2"')))
+    assert "targetPath '%s' uses Helm's --set syntax" % target in n and "not edited" in n, n
+    assert "no image.repository" not in n
+    assert '  tag: "1.4.2"' in after[VF]
+
+
 def test_values_from_target_path_holding_a_reference(gb, tmp_path):
     """targetPath at a one-string image (`image: repo:tag`): the key's value
     is a reference, set when it names the repository."""

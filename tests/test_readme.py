@@ -63,7 +63,7 @@ def test_land_inputs_match_binary(gb):
     """The land section names exactly the inputs the binary reads in mode
     land (the Inputs table's mode column names dispatch and patch only)."""
     text = section("Close the loop: deployments and Argo CD")
-    m = re.search(r"Land reads these inputs\s+only:\s+(.*?)\.\s+More in", text, re.S)
+    m = re.search(r"Land reads these inputs\s+only:\s+(.*?)\.\s+\[More\]", text, re.S)
     assert m, "the land section does not list its inputs"
     named = set(re.findall(r"`([a-z-]+)`", m.group(1)))
     land = {name for name, modes in binary_inputs(gb).items() if "land" in modes} - {"mode"}

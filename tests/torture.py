@@ -194,6 +194,18 @@ class EditInPlace(Scenario):
         return None
 
 
+class EditImage(EditInPlace):
+    """gitops-bump edit --image -i: the image plan over every kind of a
+    multi-document file, its check, and the atomic write."""
+    name = "edit-image"
+
+    def prepare(self, tmp, fake):
+        f = pathlib.Path(tmp) / "deploy.yaml"
+        f.write_bytes(WORKLOADS_YAML)
+        return ["edit", str(f), "--image",
+                "registry.example.com/product-service:2@sha256:" + "c" * 64, "-i"], {}, False
+
+
 class Patch(Scenario):
     """patch: the dispatch read, the policy, the manifest(s) read through the API,
     edited and committed; the branch is put back before each run."""
@@ -292,6 +304,64 @@ class PatchImageValues(Patch):
         return [], patch_env(ev, fake, branch="sandbox", image="{image}"), True
 
 
+class PatchSupersede(Patch):
+    """pull-request mode: the deploy's pull request, then the open pull
+    request of an older deploy of the same service closed as superseded
+    (the list, its head commit and files, the compare, the close, the older
+    deployment's inactive status).  The older pull request is reopened and
+    the new one removed before each run."""
+    name = "patch-supersede"
+
+    def setup(self, fake):
+        super().setup(fake)
+        fake.add_repo(APP, {"app.py": "v0\n"})
+        a = fake.commit_files(APP, "main", {"app.py": "A\n"}, message="A")
+        fake.torture_new = fake.commit_files(APP, "main", {"app.py": "B\n"}, message="B")
+        fake.torture_deployment = fake.add_deployment(APP, a, "sandbox")
+        branch = "gitops-bump/product/sandbox/" + a[:7]
+        fake.add_branch(GITOPS, branch, source="sandbox")
+        fake.commit_files(GITOPS, branch, {MANIFEST: "kind: ConfigMap\n"},
+                          message="Deploy product to sandbox\n\nDeployed-From: %s@%s\n"
+                                  "Deployment-Id: %d\n" % (APP, a, fake.torture_deployment))
+        fake.torture_old = fake.add_pull(GITOPS, branch, "sandbox")
+        fake.torture_branches = set(fake.repo(GITOPS).heads)
+
+    def before_run(self, fake):
+        super().before_run(fake)
+        with fake.lock:
+            r = fake.repo(GITOPS)
+            r.pulls[:] = [p for p in r.pulls if p["number"] == fake.torture_old]
+            r.pulls[0].update(state="open", body=None)
+            fake._next_pr[GITOPS] = fake.torture_old + 1  # the same number each run
+            for b in set(r.heads) - fake.torture_branches:
+                del r.heads[b]
+
+    def prepare(self, tmp, fake):
+        ev = dispatch_event(tmp, dispatch_payload(sha=fake.torture_new))
+        return [], patch_env(ev, fake, branch="sandbox", value="{short_sha}",
+                             pull_request="true", deployment_token=TOKEN), True
+
+    def result(self, res, fake, mark, tmp):
+        old = fake.pull_json(GITOPS, fake.torture_old)
+        return {"rc": res.returncode, "old": old["state"],
+                "said": (old["body"] or "").startswith("Superseded by gitops-bump: pull request #"),
+                "opened": len(fake.repo(GITOPS).pulls) > 1,
+                "outputs": {k: SHA_RE.sub("SHA", v)
+                            for k, v in parse_github_output(res.output_text).items()}}
+
+    def same_work(self, result, base):
+        """The deploy's pull request is the work; closing the older one is
+        best effort (a failure there is a warning, and classify() requires a
+        line that says memory ran out): done with its line, or not done."""
+        return result["opened"] == base["opened"] and \
+            (result["old"] == "open" or result["said"])
+
+    def failed_cleanly(self, result, base, errors):
+        if result["old"] == "closed" and not result["said"]:
+            return "the older pull request was closed without the line that says why"
+        return None
+
+
 class LandMerged(Scenario):
     """mode land: a merged deploy pull request's event, its commits read
     through the API, their trailers, the deployment's in_progress and
@@ -379,9 +449,9 @@ class PatchImageValuesFrom(Patch):
                              manifest="\n".join(self.files)), True
 
 
-SCENARIOS = [DispatchDryRun(), DispatchSend(), DispatchFetch(), UsageError(), EditInPlace(),
+SCENARIOS = [DispatchDryRun(), DispatchSend(), DispatchFetch(), UsageError(), EditInPlace(), EditImage(),
              PatchArticle(), PatchConflict(), PatchMulti(), PatchImageValues(),
-             PatchImageValuesFrom(), LandMerged()]
+             PatchImageValuesFrom(), PatchSupersede(), LandMerged()]
 
 
 def message_lines(res, actions, kind="error"):
