@@ -256,14 +256,23 @@ static int read_commits(struct land *l)
 		rc = log_oom();
 		goto out;
 	}
-	if (gh_get_json(&g, l->gh, l->repo, "pull_requests:read", NULL, GH_JSON_ARRAY, what.ptr,
-			"/pulls/%lld/commits?per_page=%lld", l->ev.pr.number,
-			(long long)LAND_COMMITS_MAX) < 0)
-		goto out;
-	cJSON_ArrayForEach(item, g.json) {
-		l->ncommits++;
-		if (read_commit(l, item) < 0)
+	/* pages of LAND_COMMITS_PAGE, oldest first, until a short page: GitHub
+	 * lists at most LAND_COMMITS_MAX */
+	for (long long page = 1; page <= LAND_COMMITS_MAX / LAND_COMMITS_PAGE + 1; page++) {
+		size_t n = 0;
+
+		if (gh_get_json(&g, l->gh, l->repo, "pull_requests:read", NULL, GH_JSON_ARRAY,
+				what.ptr, "/pulls/%lld/commits?per_page=%lld&page=%lld",
+				l->ev.pr.number, (long long)LAND_COMMITS_PAGE, page) < 0)
 			goto out;
+		cJSON_ArrayForEach(item, g.json) {
+			n++;
+			l->ncommits++;
+			if (read_commit(l, item) < 0)
+				goto out;
+		}
+		if (n < LAND_COMMITS_PAGE)
+			break;
 	}
 	rc = 0;
 out:
