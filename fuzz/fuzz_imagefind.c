@@ -40,10 +40,13 @@ static int plan_apply(struct buf *out, const char *in, size_t len, const struct 
 	}
 	for (size_t i = 0; i < plan.ntargets; i++)
 		FUZZ_ASSERT(plan.targets[i].line >= 1 && plan.targets[i].text[0]);
-	for (size_t i = 0; i < plan.nwarnings; i++)
-		FUZZ_ASSERT(plan.warnings[i].line >= 1 && plan.warnings[i].text[0]);
-	for (size_t i = 0; i < plan.nnotices; i++)
-		FUZZ_ASSERT(plan.notices[i].line >= 1 && plan.notices[i].text[0]);
+	for (size_t i = 0; i < plan.nnotes; i++) {
+		FUZZ_ASSERT(plan.notes[i].line >= 1 && plan.notes[i].text[0]);
+		/* warnings, then notices: the order patch mode shows them in */
+		FUZZ_ASSERT(plan.notes[i].severity == IMAGEFIND_WARNING ||
+			    plan.notes[i].severity == IMAGEFIND_NOTICE);
+		FUZZ_ASSERT(!i || plan.notes[i - 1].severity <= plan.notes[i].severity);
+	}
 	imagefind_yedits(&plan, ye);
 	if (yedit_apply(out, in, len, ye, plan.nedits, "fuzz.yaml", differs) < 0 ||
 	    imagefind_check(&plan, ye, "fuzz.yaml") < 0)

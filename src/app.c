@@ -83,27 +83,21 @@ static int jwt_refused(const struct app *a, const struct gh_request *req,
 static int find_installation(struct app *a, struct gh_client *gh, const char *repo,
 			     long long *id)
 {
-	struct gh_response resp = GH_RESPONSE_INIT;
-	struct buf path = BUF_INIT, what = BUF_INIT;
-	struct gh_request req = { 0 };
+	struct gh_get g = GH_GET_INIT;
+	struct buf what = BUF_INIT;
 	static const long statuses[] = { 200, 401, 404, 0 };
 	const cJSON *item;
-	cJSON *json = NULL;
 	int rc = -1, status;
 
-	buf_addf(&what, "finding the App's installation on '%s'", repo);
-	if (gh_repo_path(&path, repo, "/installation") < 0 || buf_failed(&what)) {
+	if (buf_addf(&what, "finding the App's installation on '%s'", repo) < 0) {
 		rc = log_oom();
 		goto out;
 	}
-	req.method = "GET";
-	req.path = path.ptr;
-	req.what = what.ptr;
-	req.repo = repo;
-	req.body_max = APP_ANSWER_MAX;
-	status = gh_request_json(&json, gh, &req, &resp, statuses, GH_JSON_OBJECT);
+	g.req.body_max = APP_ANSWER_MAX;
+	status = gh_get_json(&g, gh, repo, NULL, statuses, GH_JSON_OBJECT, what.ptr,
+			     "/installation");
 	if (status == 401) {
-		rc = jwt_refused(a, &req, &resp);
+		rc = jwt_refused(a, &g.req, &g.resp);
 		goto out;
 	}
 	if (status == 404) {
@@ -114,7 +108,7 @@ static int find_installation(struct app *a, struct gh_client *gh, const char *re
 	}
 	if (status < 0)
 		goto out;
-	item = cJSON_GetObjectItemCaseSensitive(json, "id");
+	item = cJSON_GetObjectItemCaseSensitive(g.json, "id");
 	if (!cJSON_IsNumber(item) || item->valuedouble < 1 || item->valuedouble > 9.0e15) {
 		log_error("%s: the answer has no installation 'id'", what.ptr);
 		goto out;
@@ -122,9 +116,7 @@ static int find_installation(struct app *a, struct gh_client *gh, const char *re
 	*id = (long long)item->valuedouble;
 	rc = 0;
 out:
-	cJSON_Delete(json);
-	gh_response_release(&resp);
-	buf_release(&path);
+	gh_get_release(&g);
 	buf_release(&what);
 	return rc;
 }

@@ -24,34 +24,27 @@
 static int read_last(struct deployed *d, struct gh_client *gh, const struct deployed_opts *o,
 		     const char *path, const char *source)
 {
-	struct gh_response resp = GH_RESPONSE_INIT;
-	struct buf url = BUF_INIT, what = BUF_INIT;
-	struct gh_request req = { 0 };
+	struct gh_get g = GH_GET_INIT;
+	struct buf what = BUF_INIT;
 	static const long statuses[] = { 200, 404, 409, 0 };
 	const cJSON *c;
-	cJSON *json = NULL;
 	int rc = -1, status;
 
-	buf_addf(&what, "reading the last deploy of '%s' on branch '%s' of '%s'", path, o->branch,
-		 o->repo);
-	if (gh_repo_path(&url, o->repo, "/commits?sha=%s&path=%s&per_page=" DEPLOYED_HISTORY_S,
-			 o->branch, path) < 0 || buf_failed(&what)) {
+	if (buf_addf(&what, "reading the last deploy of '%s' on branch '%s' of '%s'", path,
+		     o->branch, o->repo) < 0) {
 		rc = log_oom();
 		goto out;
 	}
-	req.method = "GET";
-	req.path = url.ptr;
-	req.what = what.ptr;
-	req.repo = o->repo;
-	req.permission = "contents:read";
-	req.body_max = ANSWER_MAX;
-	status = gh_request_json(&json, gh, &req, &resp, statuses, GH_JSON_ARRAY);
+	g.req.body_max = ANSWER_MAX;
+	status = gh_get_json(&g, gh, o->repo, "contents:read", statuses, GH_JSON_ARRAY, what.ptr,
+			     "/commits?sha=%s&path=%s&per_page=" DEPLOYED_HISTORY_S, o->branch,
+			     path);
 	if (status < 0)
 		goto out;
 	rc = 0;
 	if (status != 200)
 		goto out; /* no branch or an empty repository: nothing deployed */
-	cJSON_ArrayForEach(c, json) {
+	cJSON_ArrayForEach(c, g.json) {
 		const char *sha = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "sha"));
 		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(
 			cJSON_GetObjectItemCaseSensitive(c, "commit"), "message");
@@ -73,9 +66,7 @@ static int read_last(struct deployed *d, struct gh_client *gh, const struct depl
 		trailer_release(&d->tr); /* a hand edit, another source's deploy */
 	}
 out:
-	cJSON_Delete(json);
-	gh_response_release(&resp);
-	buf_release(&url);
+	gh_get_release(&g);
 	buf_release(&what);
 	return rc;
 }

@@ -345,16 +345,6 @@ static void report(const struct opts *o, const struct yedit *ye, const char *nam
 		log_info("%s:%ld: %s", name, plan->targets[j].line, plan->targets[j].text);
 }
 
-/* What the image plan says of deploys that will not roll out and of what
- * was not looked into: said whatever the output. */
-static void show_notes(const struct imagefind *plan, const char *name)
-{
-	for (size_t j = 0; j < plan->nwarnings; j++)
-		log_warning_at(name, plan->warnings[j].line, "%s", plan->warnings[j].text);
-	for (size_t j = 0; j < plan->nnotices; j++)
-		log_notice_at(name, plan->notices[j].line, "%s", plan->notices[j].text);
-}
-
 /* --image: the edits that set it, after the caller's own in `ye` (room for
  * YEDIT_MAX_EDITS); *n grows.  Nothing deploys the repository: one error
  * that lists the images the file holds.  0, or -1 (reported). */
@@ -375,7 +365,7 @@ static int plan_image(const struct opts *o, struct imagefind *plan, const struct
 		*n += plan->nedits;
 		return 0;
 	}
-	show_notes(plan, name); /* why a repository that is there got nothing */
+	imagefind_show_notes(plan, name); /* why a repository that is there got nothing */
 	for (size_t j = 0; j < plan->nseen && j < 20; j++)
 		buf_addf(&found, "%s%s:%ld %s", j ? "; " : "", name, plan->seen[j].line,
 			 plan->seen[j].text);
@@ -415,7 +405,7 @@ static int run(struct opts *o)
 	/* every image edit reached exactly what it was planned for */
 	if (plan.nedits && imagefind_check(&plan, ye + o->n, name) < 0)
 		goto out;
-	show_notes(&plan, name);
+	imagefind_show_notes(&plan, name); /* said whatever the output */
 	if (o->diff) {
 		char *la = NULL, *lb = NULL;
 		int r = -1;

@@ -107,14 +107,13 @@ int gh_escape(struct buf *out, const char *s, bool keep_slash)
 	return buf_failed(out) ? -1 : 0;
 }
 
-int gh_repo_path(struct buf *out, const char *repo, const char *fmt, ...)
+/* gh_repo_path with the arguments in `ap`. */
+static int repo_vpath(struct buf *out, const char *repo, const char *fmt, va_list ap)
 {
 	const char *p = fmt ? fmt : "";
-	va_list ap;
 
 	buf_adds(out, "/repos/");
 	gh_escape(out, repo, true);
-	va_start(ap, fmt);
 	while (*p && !buf_failed(out)) {
 		size_t lit = strcspn(p, "%");
 
@@ -136,12 +135,22 @@ int gh_repo_path(struct buf *out, const char *repo, const char *fmt, ...)
 			break;
 		}
 	}
-	va_end(ap);
 	if (buf_failed(out)) {
 		errno = buf_error(out);
 		return -1;
 	}
 	return 0;
+}
+
+int gh_repo_path(struct buf *out, const char *repo, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = repo_vpath(out, repo, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 bool gh_is_loopback(const char *host)
@@ -1360,6 +1369,37 @@ int gh_request_json(cJSON **out, struct gh_client *c, const struct gh_request *r
 	    gh_parse_json(out, req, resp, shape) < 0)
 		return -1;
 	return (int)resp->status;
+}
+
+int gh_get_json(struct gh_get *g, struct gh_client *c, const char *repo,
+		const char *permission, const long *statuses, enum gh_json shape,
+		const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	cJSON_Delete(g->json);
+	g->json = NULL;
+	buf_reset(&g->path);
+	va_start(ap, fmt);
+	rc = repo_vpath(&g->path, repo, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return log_oom();
+	g->req.method = "GET";
+	g->req.path = g->path.ptr;
+	g->req.what = what;
+	g->req.repo = repo;
+	g->req.permission = permission;
+	return gh_request_json(&g->json, c, &g->req, &g->resp, statuses, shape);
+}
+
+void gh_get_release(struct gh_get *g)
+{
+	cJSON_Delete(g->json);
+	gh_response_release(&g->resp);
+	buf_release(&g->path);
+	*g = (struct gh_get)GH_GET_INIT;
 }
 
 bool gh_valid_repo(const char *s)

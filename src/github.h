@@ -177,6 +177,47 @@ int gh_parse_json(struct cJSON **out, const struct gh_request *req,
 int gh_request_json(struct cJSON **out, struct gh_client *c, const struct gh_request *req,
 		    struct gh_response *resp, const long *statuses, enum gh_json shape);
 
+/*
+ * GET a resource of a repository and read its answer as JSON: the one
+ * idiom of the modules that read GitHub.  A gh_get holds the request, the
+ * answer, the path and the parsed JSON together, so that the caller
+ * releases them with one call and can still look at the answer (status,
+ * message, etag) and the request (for its own error lines) after it.
+ *
+ * Ownership: the gh_get owns `json`, `resp` and `path` until
+ * gh_get_release (also after a failure); a caller that keeps the JSON
+ * takes it (sets `json` to NULL).  Strings given to gh_get_json (`repo`,
+ * `permission`, `what`) are borrowed: the caller keeps them alive while
+ * it still uses `req`.
+ */
+struct gh_get {
+	struct gh_request req;   /* gh_get_json sets method ("GET"), path, what,
+				  * repo and permission; the caller may set the
+				  * others before (body_max, accept, too_big,
+				  * if_none_match): they are kept */
+	struct gh_response resp; /* the answer */
+	struct buf path;         /* storage of req.path */
+	struct cJSON *json;      /* the parsed answer, or NULL */
+};
+
+#define GH_GET_INIT { { 0 }, GH_RESPONSE_INIT, BUF_INIT, NULL }
+
+/* GET "/repos/OWNER/NAME" (`repo`) then `fmt` (NULL: nothing; the format
+ * of gh_repo_path: "%s" arguments are escaped) and read the answer with
+ * gh_request_json(`statuses`, `shape`) into g->json.  `what` names the
+ * request in errors ("reading the default branch of 'o/r'"); `permission`
+ * (NULL: none) is the token's need, for the hints.  Returns what
+ * gh_request_json returns: the listed status (> 0), g->json set for a
+ * parsed 2xx body, or -1 reported once (a path that cannot be built is
+ * "out of memory").  `g` may be sent again (a poll): its earlier JSON and
+ * path are dropped first and the answer is reset. */
+int gh_get_json(struct gh_get *g, struct gh_client *c, const char *repo,
+		const char *permission, const long *statuses, enum gh_json shape,
+		const char *what, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+
+/* Free what `g` owns; it is GH_GET_INIT again. */
+void gh_get_release(struct gh_get *g);
+
 /* For a caller's own retry loop (e.g. commit conflicts), before attempt
  * number `attempt_no` (2 for the first retry): sleep a uniform random time
  * in [0, bases * the base delay) (GH_RETRY_BASE_MS, or

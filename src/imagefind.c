@@ -131,10 +131,14 @@ static const char *shown(const struct buf *path)
 	return p;
 }
 
-static int note(struct finder *f, struct imagefind_note **arr, size_t *n, long line,
-		struct buf *text)
+/* Add `text` (taken) at `line` to the list *arr of *n notes, after every
+ * note of its `severity` or a lower one, so that a list stays in the order
+ * of imagefind_severity (targets and seen, all IMAGEFIND_INFO, append). */
+static int note(struct finder *f, struct imagefind_note **arr, size_t *n,
+		enum imagefind_severity severity, long line, struct buf *text)
 {
 	struct imagefind_note *a;
+	size_t at = *n;
 	char *t;
 
 	if (buf_failed(text))
@@ -148,13 +152,22 @@ static int note(struct finder *f, struct imagefind_note **arr, size_t *n, long l
 	a = *arr;
 	if (!(t = buf_detach(text, NULL)))
 		goto oom;
-	a[*n] = (struct imagefind_note){ .line = line, .text = t };
+	while (at > 0 && a[at - 1].severity > severity)
+		at--;
+	memmove(a + at + 1, a + at, (*n - at) * sizeof(*a));
+	a[at] = (struct imagefind_note){ .line = line, .text = t, .severity = severity };
 	(*n)++;
 	return 0;
 oom:
 	buf_release(text);
 	f->oom = true;
 	return -1;
+}
+
+/* A warning: a deploy that will not roll out. */
+static int warn(struct finder *f, long line, struct buf *text)
+{
+	return note(f, &f->plan->notes, &f->plan->nnotes, IMAGEFIND_WARNING, line, text);
 }
 
 /* add_edit's `how`: as set paths are (0), the kustomize entry that is
@@ -233,7 +246,7 @@ static int seen(struct finder *f, long line, const char *where, const char *v, s
 	if (f->plan->nseen >= IMAGEFIND_MAX_SEEN)
 		return 0;
 	buf_addf(&t, "%s %s: %.*s", f->kind, where, (int)(n > 300 ? 300 : n), v);
-	return note(f, &f->plan->seen, &f->plan->nseen, line, &t);
+	return note(f, &f->plan->seen, &f->plan->nseen, IMAGEFIND_INFO, line, &t);
 }
 
 static int target(struct finder *f, long line, const char *where, const char *from,
@@ -245,7 +258,7 @@ static int target(struct finder *f, long line, const char *where, const char *fr
 	if (from)
 		buf_addf(&t, "%.*s -> ", (int)(flen > 300 ? 300 : flen), from);
 	buf_adds(&t, to);
-	return note(f, &f->plan->targets, &f->plan->ntargets, line, &t);
+	return note(f, &f->plan->targets, &f->plan->ntargets, IMAGEFIND_INFO, line, &t);
 }
 
 /* The new image written with the name as the manifest spells it. */
@@ -286,7 +299,7 @@ static int pull_warning(struct finder *f, const yaml_node_t *c, const yaml_node_
 		 "that pulled '%s' before keep the old image; deploy a digest (IMAGE@sha256:...) "
 		 "or set imagePullPolicy: Always", f->kind, where, tag,
 		 policy ? "IfNotPresent" : "unset (IfNotPresent for this tag)", tag);
-	return note(f, &f->plan->warnings, &f->plan->nwarnings, line_of(img), &t);
+	return warn(f, line_of(img), &t);
 }
 
 static int containers(struct finder *f, const char *kind, const char *pod, const char *list,
@@ -545,7 +558,7 @@ static int values_pull_warning(struct finder *f, const yaml_node_t *m, const cha
 	buf_addf(&t, "%s %s gets the mutable tag '%s' with pullPolicy IfNotPresent: nodes that "
 		 "pulled '%s' before keep the old image; deploy a digest (IMAGE@sha256:...) or "
 		 "set pullPolicy: Always", f->kind, where, tag, tag);
-	return note(f, &f->plan->warnings, &f->plan->nwarnings, line_of(pol), &t);
+	return warn(f, line_of(pol), &t);
 }
 
 /* An `image` mapping: repository (with registry) -> tag, digest. */
@@ -817,7 +830,7 @@ static int param_no_digest(struct finder *f, long line, const char *where, size_
 	buf_addf(&t, "%s %s: the reference has a digest and no tag, and there is no "
 		 "%.*s.digest parameter to hold it: add one to the application, or deploy "
 		 "IMAGE:TAG@DIGEST", f->kind, where, (int)plen, name);
-	return note(f, &f->plan->warnings, &f->plan->nwarnings, line, &t);
+	return warn(f, line, &t);
 }
 
 static int app_param_set(struct finder *f, const char *src, const char *prefix, size_t plen,
@@ -912,7 +925,7 @@ static int adopt_notes(struct finder *f, struct imagefind_note **arr, size_t *n,
 		if (!strncmp(text, "values ", 7))
 			text += 7;
 		buf_addf(&t, "%s %s", label, text);
-		if (note(f, arr, n, from[i].line, &t) < 0)
+		if (note(f, arr, n, from[i].severity, from[i].line, &t) < 0)
 			return -1;
 	}
 	return 0;
@@ -953,14 +966,13 @@ static int values_text(struct finder *f, yaml_node_t *v, const struct buf *path,
 		goto out; /* reported */
 	if (ok > 0) {
 		buf_addf(&w, "%s is not YAML: its images were not looked for", label);
-		rc = note(f, &f->plan->warnings, &f->plan->nwarnings, line_of(v), &w);
+		rc = warn(f, line_of(v), &w);
 		goto out;
 	}
 	if (adopt_notes(f, &f->plan->targets, &f->plan->ntargets, in.targets, in.ntargets,
 			label) < 0 ||
 	    adopt_notes(f, &f->plan->seen, &f->plan->nseen, in.seen, in.nseen, label) < 0 ||
-	    adopt_notes(f, &f->plan->warnings, &f->plan->nwarnings, in.warnings, in.nwarnings,
-			label) < 0)
+	    adopt_notes(f, &f->plan->notes, &f->plan->nnotes, in.notes, in.nnotes, label) < 0)
 		goto out;
 	if (!in.nedits) {
 		rc = 0;
@@ -1264,12 +1276,13 @@ static int notice(struct finder *f, long line, struct buf *text)
 		f->oom = true;
 		return -1;
 	}
-	for (size_t i = 0; i < f->plan->nnotices; i++)
-		if (!strcmp(f->plan->notices[i].text, text->ptr)) {
+	for (size_t i = 0; i < f->plan->nnotes; i++)
+		if (f->plan->notes[i].severity == IMAGEFIND_NOTICE &&
+		    !strcmp(f->plan->notes[i].text, text->ptr)) {
 			buf_release(text);
 			return 0;
 		}
-	return note(f, &f->plan->notices, &f->plan->nnotices, line, text);
+	return note(f, &f->plan->notes, &f->plan->nnotes, IMAGEFIND_NOTICE, line, text);
 }
 
 /* A HelmRelease's spec.valuesFrom entries that are not looked into: a
@@ -1366,7 +1379,7 @@ static int configmap_target(struct finder *f, const struct imagefind_vref *r, ya
 		if (!to) {
 			buf_addf(&t, "%s %s: the reference has a digest and no tag, and this key "
 				 "holds only the tag: not set; deploy IMAGE:TAG@DIGEST", f->kind, where);
-			return note(f, &f->plan->warnings, &f->plan->nwarnings, line_of(v), &t);
+			return warn(f, line_of(v), &t);
 		}
 		if (add_edit(f, path, to, strlen(to), NO_CREATE) < 0 ||
 		    target(f, line_of(v), where, val, len, *to ? to : "\"\" (emptied)") < 0)
@@ -1621,6 +1634,18 @@ void imagefind_yedits(const struct imagefind *plan, struct yedit *out)
 		};
 }
 
+void imagefind_show_notes(const struct imagefind *plan, const char *file)
+{
+	for (size_t i = 0; i < plan->nnotes; i++) {
+		const struct imagefind_note *n = &plan->notes[i];
+
+		if (n->severity == IMAGEFIND_WARNING)
+			log_warning_at(file, n->line, "%s", n->text);
+		else
+			log_notice_at(file, n->line, "%s", n->text);
+	}
+}
+
 static void notes_free(struct imagefind_note *n, size_t count)
 {
 	for (size_t i = 0; i < count; i++)
@@ -1637,7 +1662,6 @@ void imagefind_release(struct imagefind *plan)
 	free(plan->edits);
 	notes_free(plan->targets, plan->ntargets);
 	notes_free(plan->seen, plan->nseen);
-	notes_free(plan->warnings, plan->nwarnings);
-	notes_free(plan->notices, plan->nnotices);
+	notes_free(plan->notes, plan->nnotes);
 	*plan = (struct imagefind)IMAGEFIND_INIT;
 }

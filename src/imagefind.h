@@ -60,7 +60,9 @@
  * Warnings (deploys that will not roll out): a mutable tag (no digest) for
  * a workload container whose imagePullPolicy is IfNotPresent, or unset
  * with a tag other than "latest"; for a values image mapping whose
- * pullPolicy says IfNotPresent.
+ * pullPolicy says IfNotPresent.  Warnings and notices are one list,
+ * `notes`, each with its severity, in the order they are shown: every
+ * warning before every notice, each group in the order found.
  *
  * Each edit says how many targets it is meant to hit (`want`): the caller
  * checks yedit's count against it, so a path that would also match in a
@@ -89,10 +91,21 @@ struct imagefind_edit {
 				 (yedit's no_create) */
 };
 
-/* One place an image was found (target or not), or a warning, at a line. */
+/* How a note is shown (log.h): ::warning:: or ::notice:: on its line.
+ * The order of the values is the order of `notes`. */
+enum imagefind_severity {
+	IMAGEFIND_INFO,     /* targets and seen: what was found, said plainly */
+	IMAGEFIND_WARNING,  /* a deploy that will not roll out */
+	IMAGEFIND_NOTICE,   /* what was not looked into, and why (valuesFrom: a
+			       Secret, an object not among the files) */
+};
+
+/* One place an image was found (target or not), or a warning or a notice,
+ * at a line. */
 struct imagefind_note {
 	long line;            /* 1-based */
 	char *text;
+	enum imagefind_severity severity;
 };
 
 struct imagefind {
@@ -103,17 +116,13 @@ struct imagefind {
 	struct imagefind_note *seen;     /* every image found, matching or not
 					    (the first IMAGEFIND_MAX_SEEN) */
 	size_t nseen;
-	struct imagefind_note *warnings; /* deploys that will not roll out */
-	size_t nwarnings;
-	struct imagefind_note *notices;  /* what was not looked into, and why
-					    (valuesFrom: a Secret, an object
-					    not among the files) */
-	size_t nnotices;
+	struct imagefind_note *notes;    /* warnings, then notices (above) */
+	size_t nnotes;
 };
 
 #define IMAGEFIND_MAX_SEEN 1000
 
-#define IMAGEFIND_INIT { NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0 }
+#define IMAGEFIND_INIT { NULL, 0, NULL, 0, NULL, 0, NULL, 0 }
 
 /*
  * Plan the edits that set `ref` in the `len` bytes at `in` (`file` names
@@ -181,6 +190,11 @@ void imagefind_yedits(const struct imagefind *plan, struct yedit *out);
  * document of the file also holds would reach more: refused.  0, or -1
  * (reported, naming `file`). */
 int imagefind_check(const struct imagefind *plan, const struct yedit *done, const char *file);
+
+/* Print the plan's notes, in their order, as annotations on `file`
+ * (log_warning_at, log_notice_at): what patch mode and edit --image say of
+ * deploys that will not roll out and of what was not looked into. */
+void imagefind_show_notes(const struct imagefind *plan, const char *file);
 
 void imagefind_release(struct imagefind *plan);
 

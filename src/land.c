@@ -246,38 +246,37 @@ static int read_commit(struct land *l, const cJSON *item)
 /* GET pulls/{n}/commits ("List commits on a pull request", oldest first). */
 static int read_commits(struct land *l)
 {
-	static const long ok[] = { 200, 0 };
-	struct gh_response resp = GH_RESPONSE_INIT;
-	struct gh_request req = { 0 };
-	struct buf path = BUF_INIT, what = BUF_INIT;
+	struct gh_get g = GH_GET_INIT;
+	struct buf what = BUF_INIT;
 	const cJSON *item;
-	cJSON *json = NULL;
 	int rc = -1;
 
-	buf_addf(&what, "reading the commits of pull request #%lld of '%s'", l->ev.pr.number,
-		 l->repo);
-	if (gh_repo_path(&path, l->repo, "/pulls/%lld/commits?per_page=%lld", l->ev.pr.number,
-			 (long long)LAND_COMMITS_MAX) < 0 || buf_failed(&what)) {
+	if (buf_addf(&what, "reading the commits of pull request #%lld of '%s'", l->ev.pr.number,
+		     l->repo) < 0) {
 		rc = log_oom();
 		goto out;
 	}
-	req.method = "GET";
-	req.path = path.ptr;
-	req.what = what.ptr;
-	req.repo = l->repo;
-	req.permission = "pull_requests:read";
-	if (gh_request_json(&json, l->gh, &req, &resp, ok, GH_JSON_ARRAY) < 0)
-		goto out;
-	cJSON_ArrayForEach(item, json) {
-		l->ncommits++;
-		if (read_commit(l, item) < 0)
+	/* pages of LAND_COMMITS_PAGE, oldest first, until a short page: GitHub
+	 * lists at most LAND_COMMITS_MAX */
+	for (long long page = 1; page <= LAND_COMMITS_MAX / LAND_COMMITS_PAGE + 1; page++) {
+		size_t n = 0;
+
+		if (gh_get_json(&g, l->gh, l->repo, "pull_requests:read", NULL, GH_JSON_ARRAY,
+				what.ptr, "/pulls/%lld/commits?per_page=%lld&page=%lld",
+				l->ev.pr.number, (long long)LAND_COMMITS_PAGE, page) < 0)
 			goto out;
+		cJSON_ArrayForEach(item, g.json) {
+			n++;
+			l->ncommits++;
+			if (read_commit(l, item) < 0)
+				goto out;
+		}
+		if (n < LAND_COMMITS_PAGE)
+			break;
 	}
 	rc = 0;
 out:
-	cJSON_Delete(json);
-	gh_response_release(&resp);
-	buf_release(&path);
+	gh_get_release(&g);
 	buf_release(&what);
 	return rc;
 }

@@ -13,8 +13,8 @@
  *     tool: a notice, exit 0, nothing posted anywhere;
  *   - the deployments are read from the trailers of the pull request's
  *     commits (GET /repos/{gitops}/pulls/{n}/commits, GitHub's "List
- *     commits on a pull request": at most 250, oldest first; the first
- *     LAND_COMMITS_MAX are read), each distinct (repository, id) once, at
+ *     commits on a pull request": at most 250, oldest first, read in pages
+ *     of LAND_COMMITS_PAGE until a short one), each distinct (repository, id) once, at
  *     most LAND_DEPLOYMENTS_MAX; a source that `allowed-sources` does not
  *     allow is told nothing, as in patch mode;
  *   - closed without merging: each deployment gets `failure` ("pull request
@@ -51,7 +51,8 @@
 
 #include "config.h"
 
-#define LAND_COMMITS_MAX 100      /* one page of the pull request's commits */
+#define LAND_COMMITS_PAGE 100     /* commits asked for per request */
+#define LAND_COMMITS_MAX 250      /* GitHub lists no more of a pull request */
 #define LAND_DEPLOYMENTS_MAX 10   /* deployments finished by one run */
 
 /* Run mode land.  0 (also: nothing to do), -1 (reported), or GB_EUSAGE. */

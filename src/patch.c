@@ -847,14 +847,8 @@ static int check_image_found(const struct run *r)
 	/* why a repository that was found got nothing (a digest with no
 	 * place to go, values in a Secret or a ConfigMap not given): said
 	 * before the error */
-	for (size_t i = 0; i < r->npaths; i++) {
-		for (size_t j = 0; j < r->plans[i].nwarnings; j++)
-			log_warning_at(r->paths[i], r->plans[i].warnings[j].line, "%s",
-				       r->plans[i].warnings[j].text);
-		for (size_t j = 0; j < r->plans[i].nnotices; j++)
-			log_notice_at(r->paths[i], r->plans[i].notices[j].line, "%s",
-				      r->plans[i].notices[j].text);
-	}
+	for (size_t i = 0; i < r->npaths; i++)
+		imagefind_show_notes(&r->plans[i], r->paths[i]);
 	for (size_t i = 0; i < r->npaths; i++)
 		for (size_t j = 0; j < r->plans[i].nseen; j++, listed++)
 			if (listed < 20)
@@ -1079,10 +1073,7 @@ static void show_images(const struct run *r)
 
 		for (size_t j = 0; j < p->ntargets; j++)
 			log_info("%s:%ld: %s", r->paths[i], p->targets[j].line, p->targets[j].text);
-		for (size_t j = 0; j < p->nwarnings; j++)
-			log_warning_at(r->paths[i], p->warnings[j].line, "%s", p->warnings[j].text);
-		for (size_t j = 0; j < p->nnotices; j++)
-			log_notice_at(r->paths[i], p->notices[j].line, "%s", p->notices[j].text);
+		imagefind_show_notes(p, r->paths[i]);
 	}
 }
 
@@ -1105,18 +1096,14 @@ static void summary_images(const struct run *r, struct buf *md)
 			log_md_escape(md, p->targets[j].text, strlen(p->targets[j].text));
 			buf_adds(md, " |\n");
 		}
-		for (size_t j = 0; j < p->nwarnings; j++) {
-			buf_adds(md, "\n> [!WARNING]\n> ");
+		for (size_t j = 0; j < p->nnotes; j++) {
+			const struct imagefind_note *n = &p->notes[j];
+
+			buf_addf(md, "\n> [!%s]\n> ",
+				 n->severity == IMAGEFIND_WARNING ? "WARNING" : "NOTE");
 			log_md_escape(md, r->paths[i], strlen(r->paths[i]));
-			buf_addf(md, " line %ld: ", p->warnings[j].line);
-			log_md_escape(md, p->warnings[j].text, strlen(p->warnings[j].text));
-			buf_adds(md, "\n");
-		}
-		for (size_t j = 0; j < p->nnotices; j++) {
-			buf_adds(md, "\n> [!NOTE]\n> ");
-			log_md_escape(md, r->paths[i], strlen(r->paths[i]));
-			buf_addf(md, " line %ld: ", p->notices[j].line);
-			log_md_escape(md, p->notices[j].text, strlen(p->notices[j].text));
+			buf_addf(md, " line %ld: ", n->line);
+			log_md_escape(md, n->text, strlen(n->text));
 			buf_adds(md, "\n");
 		}
 	}

@@ -27,29 +27,29 @@ static const char *jstr(const cJSON *o, const char *k)
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
 }
 
-/* Send one request; the answer as JSON of `shape` with a status in `ok`.
- * The client's error line is a warning here (the deploy is done).  0, or
- * -1 (said). */
-static int ask(cJSON **json, struct gh_client *gh, const char *method, const char *path,
-	       const char *body, const char *repo, const char *permission, const char *what,
-	       enum gh_json shape)
+/* PATCH `body` to `path`: 0, or -1 (the client's error line, demoted to a
+ * warning: the deploy is done). */
+static int update(struct gh_client *gh, const char *path, const char *body, const char *repo,
+		  const char *what)
 {
 	static const long ok[] = { 200, 0 };
 	struct gh_response resp = GH_RESPONSE_INIT;
 	struct gh_request req = { 0 };
+	cJSON *json = NULL;
 	int rc;
 
-	req.method = method;
+	req.method = "PATCH";
 	req.path = path;
 	req.body = body;
-	req.body_len = body ? strlen(body) : 0;
+	req.body_len = strlen(body);
 	req.what = what;
 	req.repo = repo;
-	req.permission = permission;
+	req.permission = "pull_requests:write";
 	req.body_max = ANSWER_MAX;
 	log_demote(true);
-	rc = gh_request_json(json, gh, &req, &resp, ok, shape);
+	rc = gh_request_json(&json, gh, &req, &resp, ok, GH_JSON_OBJECT);
 	log_demote(false);
+	cJSON_Delete(json);
 	gh_response_release(&resp);
 	return rc < 0 ? -1 : 0;
 }
@@ -74,7 +74,7 @@ static int close_pull(struct gh_client *gh, const struct supersede_opts *o,
 		      const struct other *x, long long mine)
 {
 	struct buf path = BUF_INIT, what = BUF_INIT, text = BUF_INIT;
-	cJSON *body = cJSON_CreateObject(), *json = NULL;
+	cJSON *body = cJSON_CreateObject();
 	char *payload = NULL;
 	int rc = -1;
 
@@ -90,15 +90,13 @@ static int close_pull(struct gh_client *gh, const struct supersede_opts *o,
 		rc = log_oom();
 		goto out;
 	}
-	if (ask(&json, gh, "PATCH", path.ptr, payload, o->repo, "pull_requests:write", what.ptr,
-		GH_JSON_OBJECT) < 0) {
+	if (update(gh, path.ptr, payload, o->repo, what.ptr) < 0) {
 		log_info("pull request #%lld of '%s' is older than this deploy and stays open",
 			 x->number, o->repo);
 		goto out;
 	}
 	rc = 0;
 out:
-	cJSON_Delete(json);
 	cJSON_Delete(body);
 	free(payload);
 	buf_release(&path);
@@ -111,22 +109,28 @@ out:
 static int consider(struct gh_client *gh, const struct supersede_opts *o, const struct other *x,
 		    long long mine)
 {
-	struct buf path = BUF_INIT, what = BUF_INIT;
+	struct gh_get g = GH_GET_INIT;
+	struct buf what = BUF_INIT;
 	struct deployed d;
-	cJSON *commit = NULL;
+	const cJSON *commit;
 	const char *msg;
 	char desc[DEPLOY_DESCRIPTION_MAX];
-	int rc = 0;
+	int rc = 0, got;
 
 	memset(&d, 0, sizeof(d));
 	buf_addf(&what, "reading the head commit of pull request #%lld of '%s'", x->number,
 		 o->repo);
-	if (gh_repo_path(&path, o->repo, "/commits/%s", x->head_sha) < 0 || buf_failed(&what)) {
+	if (buf_failed(&what)) {
 		rc = log_oom();
 		goto out;
 	}
-	if (ask(&commit, gh, "GET", path.ptr, NULL, o->repo, "contents:read", what.ptr,
-		GH_JSON_OBJECT) < 0) {
+	g.req.body_max = ANSWER_MAX;
+	log_demote(true); /* a failure here is a warning: the deploy is done */
+	got = gh_get_json(&g, gh, o->repo, "contents:read", NULL, GH_JSON_OBJECT, what.ptr,
+			  "/commits/%s", x->head_sha);
+	log_demote(false);
+	commit = g.json;
+	if (got < 0) {
 		log_info("pull request #%lld of '%s' is not looked at", x->number, o->repo);
 		goto out;
 	}
@@ -178,9 +182,8 @@ static int consider(struct gh_client *gh, const struct supersede_opts *o, const 
 		break;
 	}
 out:
-	cJSON_Delete(commit);
+	gh_get_release(&g);
 	deployed_release(&d);
-	buf_release(&path);
 	buf_release(&what);
 	return rc;
 }
@@ -204,11 +207,11 @@ int supersede_run(struct gh_client *gh, const struct supersede_opts *o)
 	const char *slash = o->head ? strrchr(o->head, '/') : NULL;
 	size_t plen = slash ? (size_t)(slash - o->head) + 1 : 0;
 	long long mine = number_of(o->pr_url);
-	struct buf path = BUF_INIT, what = BUF_INIT;
+	struct gh_get g = GH_GET_INIT;
+	struct buf what = BUF_INIT;
 	const cJSON *pr;
-	cJSON *list = NULL;
 	size_t looked = 0;
-	int rc = 0, r;
+	int rc = 0, r, got;
 
 	if (!plen || !mine || !o->pl->repository || !o->pl->sha)
 		return 0; /* no family of branches, or no source to order */
@@ -219,17 +222,20 @@ int supersede_run(struct gh_client *gh, const struct supersede_opts *o)
 		return 0;
 	}
 	buf_addf(&what, "listing the open pull requests into '%s' of '%s'", o->base, o->repo);
-	if (gh_repo_path(&path, o->repo, "/pulls?state=open&per_page=100&base=%s", o->base) < 0 ||
-	    buf_failed(&what)) {
+	if (buf_failed(&what)) {
 		rc = log_oom();
 		goto out;
 	}
-	if (ask(&list, gh, "GET", path.ptr, NULL, o->repo, "pull_requests:read", what.ptr,
-		GH_JSON_ARRAY) < 0) {
+	g.req.body_max = ANSWER_MAX;
+	log_demote(true); /* a failure here is a warning: the deploy is done */
+	got = gh_get_json(&g, gh, o->repo, "pull_requests:read", NULL, GH_JSON_ARRAY, what.ptr,
+			  "/pulls?state=open&per_page=100&base=%s", o->base);
+	log_demote(false);
+	if (got < 0) {
 		log_info("older deploy pull requests are not looked for");
 		goto out;
 	}
-	cJSON_ArrayForEach(pr, list) {
+	cJSON_ArrayForEach(pr, g.json) {
 		const cJSON *head = cJSON_GetObjectItemCaseSensitive(pr, "head");
 		const cJSON *num = cJSON_GetObjectItemCaseSensitive(pr, "number");
 		const char *ref = jstr(head, "ref");
@@ -255,8 +261,7 @@ int supersede_run(struct gh_client *gh, const struct supersede_opts *o)
 		rc += r;
 	}
 out:
-	cJSON_Delete(list);
-	buf_release(&path);
+	gh_get_release(&g);
 	buf_release(&what);
 	return rc;
 }

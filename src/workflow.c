@@ -84,27 +84,19 @@ out:
 
 int workflow_default_branch(struct gh_client *gh, const char *repo, char **branch)
 {
-	struct gh_response resp = GH_RESPONSE_INIT;
-	struct buf path = BUF_INIT, what = BUF_INIT;
-	struct gh_request req = { 0 };
-	cJSON *json = NULL;
+	struct gh_get g = GH_GET_INIT;
+	struct buf what = BUF_INIT;
 	const char *name;
 	int rc = -1;
 
-	buf_addf(&what, "reading the default branch of '%s'", repo);
-	if (gh_repo_path(&path, repo, NULL) < 0 || buf_failed(&what)) {
+	if (buf_addf(&what, "reading the default branch of '%s'", repo) < 0) {
 		rc = log_oom();
 		goto out;
 	}
-	req.method = "GET";
-	req.path = path.ptr;
-	req.what = what.ptr;
-	req.repo = repo;
-	req.permission = "metadata:read";
-	req.body_max = WORKFLOW_ANSWER_MAX;
-	if (gh_request_json(&json, gh, &req, &resp, NULL, GH_JSON_ANY) < 0)
+	g.req.body_max = WORKFLOW_ANSWER_MAX;
+	if (gh_get_json(&g, gh, repo, "metadata:read", NULL, GH_JSON_ANY, what.ptr, NULL) < 0)
 		goto out;
-	name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "default_branch"));
+	name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g.json, "default_branch"));
 	if (!name || !*name) {
 		log_error("%s: the answer has no 'default_branch'", what.ptr);
 		goto out;
@@ -115,9 +107,7 @@ int workflow_default_branch(struct gh_client *gh, const char *repo, char **branc
 	}
 	rc = 0;
 out:
-	cJSON_Delete(json);
-	gh_response_release(&resp);
-	buf_release(&path);
+	gh_get_release(&g);
 	buf_release(&what);
 	return rc;
 }

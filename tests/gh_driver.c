@@ -18,6 +18,14 @@
  *   --backoff N      before the requests, call gh_backoff_window() with a
  *                    window of N base delays and report it
  *   --reserve S      ... keeping S seconds of the budget for the next attempt
+ *   --poll-statuses ID  instead of METHOD PATH BODY: GET the statuses of
+ *                    deployment ID of --repo --polls times (default 2)
+ *                    through one gh_get (gh_get_json, 200 or 304 listed,
+ *                    an array), each poll with the ETag of the last 200
+ *                    as If-None-Match, as a poller does; the options
+ *                    above fill the request's other fields.  One line per
+ *                    poll: {"rc", "status", "json" (its type, or null),
+ *                    "path"}
  * The token comes from GH_DRIVER_TOKEN (registered with log_mask() first, as
  * config does).  One JSON line per request on stdout:
  *   {"rc", "status", "attempts", "message", "location", "request_id",
@@ -71,6 +79,49 @@ static void print_result(int rc, const struct gh_response *r, long requests, dou
 	cJSON_Delete(o);
 }
 
+/* --poll-statuses: gh_get_json sent again on one gh_get. */
+static int poll_statuses(struct gh_client *c, const struct gh_request *proto, const char *id,
+			 int polls)
+{
+	static const long ok[] = { 200, 304, 0 };
+	struct gh_get g = GH_GET_INIT;
+	char *etag = NULL;
+	int status = 0;
+
+	g.req = *proto;
+	for (int n = 0; n < polls; n++) {
+		cJSON *o = cJSON_CreateObject();
+		char *text;
+		int rc;
+
+		g.req.if_none_match = etag;
+		rc = gh_get_json(&g, c, proto->repo, proto->permission, ok, GH_JSON_ARRAY,
+				 proto->what ? proto->what : "polling the statuses",
+				 "/deployments/%s/statuses", id);
+		if (rc == 200) {
+			free(etag);
+			etag = g.resp.etag ? strdup(g.resp.etag) : NULL;
+		}
+		cJSON_AddNumberToObject(o, "rc", rc);
+		cJSON_AddNumberToObject(o, "status", (double)g.resp.status);
+		if (g.json)
+			cJSON_AddStringToObject(o, "json", cJSON_IsArray(g.json) ? "array" : "other");
+		else
+			cJSON_AddNullToObject(o, "json");
+		cJSON_AddStringToObject(o, "path", buf_cstr(&g.path));
+		if ((text = cJSON_PrintUnformatted(o)))
+			puts(text);
+		fflush(stdout);
+		free(text);
+		cJSON_Delete(o);
+		if (rc < 0)
+			status = 1;
+	}
+	free(etag);
+	gh_get_release(&g);
+	return status;
+}
+
 static int usage(void)
 {
 	fputs("usage: gh-driver --url URL [options] METHOD PATH BODY...\n", stderr);
@@ -82,6 +133,8 @@ int main(int argc, char **argv)
 	struct gh_options opt = { NULL, NULL, 5, 120, NULL };
 	struct gh_request proto = { 0 };
 	struct gh_client *c = NULL;
+	const char *poll_id = NULL;
+	int polls = 2;
 	bool fail = false;
 	double backoff = 0, reserve = 0;
 	int i, status = 0;
@@ -118,10 +171,14 @@ int main(int argc, char **argv)
 			backoff = atof(v);
 		else if (strcmp(k, "--reserve") == 0)
 			reserve = atof(v);
+		else if (strcmp(k, "--poll-statuses") == 0)
+			poll_id = v;
+		else if (strcmp(k, "--polls") == 0)
+			polls = atoi(v);
 		else
 			return usage();
 	}
-	if (!opt.api_url || (argc - i) % 3 != 0)
+	if (!opt.api_url || (argc - i) % 3 != 0 || (poll_id && (i < argc || !proto.repo)))
 		return usage();
 	opt.token = getenv("GH_DRIVER_TOKEN");
 	if (opt.token && log_mask(opt.token) < 0)
@@ -140,6 +197,8 @@ int main(int argc, char **argv)
 		if (rc < 0)
 			status = 1;
 	}
+	if (poll_id)
+		status = poll_statuses(c, &proto, poll_id, polls);
 	for (; i < argc; i += 3) {
 		struct gh_request req = proto;
 		struct gh_response resp = GH_RESPONSE_INIT;

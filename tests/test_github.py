@@ -537,3 +537,46 @@ def test_debug_log_shows_no_token(fake):
     run = drive(fake.url, ("GET", "/repos/org/gitops"), env={"RUNNER_DEBUG": "1"})
     assert run.returncode == 0, run
     assert "retrying in" in run.err  # the debug lines were printed (and checked by drive())
+
+
+# ---- gh_get_json: one GET of a repository's JSON, sent again as a poll ------
+
+def poll_statuses(fake, did, *opts, polls=3):
+    return drive(fake.url, opts=["--repo", REPO, "--permission", "deployments:read",
+                                 *opts, "--poll-statuses", str(did), "--polls", str(polls)])
+
+
+def test_get_json_sent_again_is_a_conditional_poll(fake):
+    did = fake.add_deployment(REPO, "a" * 40)
+    fake.add_deployment_status(REPO, did, "in_progress")
+    run = poll_statuses(fake, did)
+    assert run.returncode == 0, run
+    path = "/repos/org/gitops/deployments/%d/statuses" % did
+    # the first answer is parsed; then the ETag it gave makes the same GET a
+    # 304, whose empty answer leaves no JSON from the poll before
+    assert [(x["rc"], x["status"], x["json"], x["path"]) for x in run.results] == \
+        [(200, 200, "array", path), (304, 304, None, path), (304, 304, None, path)]
+    reqs = fake.requests(path="^%s$" % path)
+    assert [r["method"] for r in reqs] == ["GET"] * 3
+    assert "if-none-match" not in reqs[0]["headers"]
+    assert reqs[1]["headers"]["if-none-match"].startswith('W/"')
+    assert reqs[2]["headers"]["if-none-match"] == reqs[1]["headers"]["if-none-match"]
+
+
+def test_get_json_keeps_the_callers_body_cap(fake):
+    did = fake.add_deployment(REPO, "a" * 40)
+    fake.add_deployment_status(REPO, did, "success", "a description long enough")
+    run = poll_statuses(fake, did, "--body-max", "40", polls=1)
+    assert run.returncode == 1, run
+    assert run.r["rc"] == -1 and run.r["json"] is None
+    assert "the response is over 40 bytes" in run.err
+
+
+def test_get_json_fails_a_status_not_listed_with_the_hint(fake):
+    run = poll_statuses(fake, 999999, "--what", "reading the statuses of deployment 999999",
+                        polls=1)
+    assert run.returncode == 1, run
+    assert run.r["rc"] == -1 and run.r["status"] == 404 and run.r["json"] is None
+    line = run.err.strip().splitlines()[-1]
+    assert "reading the statuses of deployment 999999 failed: HTTP 404" in line
+    assert "the token needs deployments:read on 'org/gitops'" in line

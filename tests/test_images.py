@@ -585,6 +585,43 @@ def test_values_from_secret_is_never_edited_and_said_once(gb, tmp_path):
     assert "Secret 'api-values'" in n and "never edited" in n and "base64" in n
 
 
+NOTICE_FIRST = """\
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: api
+spec:
+  valuesFrom:
+    - kind: Secret
+      name: api-values
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: ghcr.io/acme/api:1.0.0
+"""
+
+
+def test_warnings_come_before_notices_found_earlier(gb, tmp_path):
+    """The notice (line 7) is found before the warning (line 19): the log
+    and the summary show warnings first, then notices, as they always did."""
+    r, after = run_patch(gb, tmp_path, {"api.yaml": NOTICE_FIRST}, "ghcr.io/acme/api:1.1.0")
+    assert r.returncode == 0, r
+    notes = [l for l in r.out.splitlines() if l.startswith(("::warning", "::notice"))]
+    assert [n.split("::")[1] for n in notes] == [
+        "warning file=gitops/api.yaml,line=19", "notice file=gitops/api.yaml,line=7"], notes
+    assert "imagePullPolicy unset" in notes[0] and "Secret 'api-values'" in notes[1]
+    s = r.summary
+    assert s.index("[!WARNING]") < s.index("[!NOTE]"), s
+    assert s.count("[!WARNING]") == 1 and s.count("[!NOTE]") == 1, s
+
+
 def test_values_from_target_path_without_a_known_repository(gb, tmp_path):
     """targetPath image.tag with no image.repository in spec.values: the
     tag belongs to the chart's default image, not known to be this one:

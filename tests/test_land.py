@@ -206,6 +206,28 @@ def test_old_commit_without_the_new_trailers_skips_argocd(fake_github, tmp_path)
     assert "not asked" in res.summary
 
 
+def test_a_deploy_commit_past_the_first_page_of_commits_lands(fake_github, tmp_path):
+    """The commits are read 100 to a page, oldest first, until a short page
+    (GitHub lists at most 250): a deploy commit after 100 others is found."""
+    fake = seed(fake_github)
+    _, _, dep = api(fake, "POST", "/repos/%s/deployments" % APP, {"ref": SHA})
+    branch = "gitops-bump/product/sandbox/" + SHA[:7]
+    fake.add_branch(GITOPS, branch, source="sandbox")
+    for i in range(100):
+        fake.commit_files(GITOPS, branch, {"notes/%d.txt" % i: "note\n"}, message="note %d" % i)
+    fake.commit_files(GITOPS, branch, {MANIFEST: "kind: ConfigMap\n"},
+                      message="Deploy product to sandbox\n\nDeployed-From: %s@%s\n"
+                              "Deployment-Id: %d\n" % (APP, SHA, dep["id"]))
+    pr = fake.merge_pull(GITOPS, fake.add_pull(GITOPS, branch, "sandbox"))
+    res = land(tmp_path, fake, pr_event(pr))
+    assert res.returncode == 0, res
+    pages = [r for r in fake.requests() if r["path"].endswith("/pulls/%d/commits" % pr["number"])]
+    assert len(pages) == 2, pages
+    [d] = fake.deployments_of(APP)
+    assert d["statuses"][-1]["state"] == "success"
+    assert d["statuses"][-1]["description"] == "merged %s" % pr["merge_commit_sha"][:7]
+
+
 def test_the_receiver_writes_the_trailers_land_reads(fake_github, tmp_path):
     fake = seed(fake_github)
     dep_id, number = open_deploy_pr(tmp_path, fake)

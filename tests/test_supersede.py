@@ -12,7 +12,7 @@ from fakegh import fake_github  # noqa: F401  (pytest fixture)
 from patch_util import APP, GITOPS, dispatch_event, dispatch_payload, patch_env, seed_gitops
 from test_deploy_feedback import api
 from test_land import land, pr_event
-from test_patch_order import WORKFLOW
+from test_patch_order import WORKFLOW, app  # noqa: F401  (app: A -> B -> C, D from A)
 
 
 @pytest.fixture
@@ -20,18 +20,6 @@ def fake(fake_github):  # noqa: F811
     seed_gitops(fake_github)
     fake_github.add_token(DEPLOY_TOKEN, name="deployer")
     return fake_github
-
-
-@pytest.fixture
-def app(fake):
-    """A -> B -> C on main, D on a branch from A: {name: sha}."""
-    fake.add_repo(APP, {"app.py": "v0\n"})
-    shas = {}
-    for name in "ABC":
-        shas[name] = fake.commit_files(APP, "main", {"app.py": name + "\n"}, message=name)
-    fake.add_branch(APP, "side", source=shas["A"])
-    shas["D"] = fake.commit_files(APP, "side", {"app.py": "D\n"}, message="D")
-    return shas
 
 
 class Deployer:

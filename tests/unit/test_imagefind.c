@@ -39,6 +39,29 @@ static const char *run(const char *in, const char *image, const char *container)
 	return out;
 }
 
+/* The plan's notes of `severity`: how many there are. */
+static int notes_of(enum imagefind_severity severity)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < last.nnotes; i++)
+		n += last.notes[i].severity == severity;
+	return n;
+}
+
+/* The first of them, or an empty note (line 0, text "") when there is none,
+ * so that a check on it fails instead of crashing. */
+static const struct imagefind_note *note0(enum imagefind_severity severity)
+{
+	static char empty[1];
+	static const struct imagefind_note none = { 0, empty, IMAGEFIND_INFO };
+
+	for (size_t i = 0; i < last.nnotes; i++)
+		if (last.notes[i].severity == severity)
+			return &last.notes[i];
+	return &none;
+}
+
 /* The inputs several cases share. */
 static const char workloads[] =
 	"apiVersion: apps/v1\n"
@@ -148,14 +171,14 @@ struct tcase {
 	const char *has;       /* the output contains this */
 	int ntargets, nseen, nwarnings, nedits;
 	bool quiet;            /* nothing warned */
-	int warn0_line;        /* warnings[0] */
+	int warn0_line;        /* the first warning */
 	const char *warn0_has;
 	int seen1_line;        /* seen[1] */
 	const char *seen1_text;
 	const char *target0_has; /* targets[0] */
 	int edit0_want;        /* edits[0].want */
 	int nnotices;          /* -1: none */
-	int notice0_line;      /* notices[0] */
+	int notice0_line;      /* the first notice */
 	const char *notice0_has;
 };
 
@@ -443,6 +466,13 @@ static const struct tcase cases[] = {
 		"  - {kind: Secret, name: s}\n  - {kind: Secret, name: s, valuesKey: b}\n",
 	  .image = "x:2", .want = "NONE", .nnotices = 1, .notice0_line = 9,
 	  .notice0_has = "Secret 's': a Secret is never edited" },
+	{ .why = "a notice found before a warning comes after it (warnings first)",
+	  .in = "kind: HelmRelease\nmetadata: {name: w}\nspec:\n  valuesFrom:\n"
+		"  - {kind: Secret, name: s}\n---\n"
+		"kind: Pod\nspec:\n  containers:\n  - name: a\n    image: x:1\n",
+	  .image = "x:2", .ntargets = 1, .nwarnings = 1, .warn0_line = 11,
+	  .warn0_has = "imagePullPolicy unset", .nnotices = 1, .notice0_line = 5,
+	  .notice0_has = "Secret 's': a Secret is never edited" },
 	{ .why = "valuesFrom: the key named is not in the ConfigMap: a notice",
 	  .in = "kind: ConfigMap\nmetadata: {name: v}\ndata:\n  x: y\n---\n"
 		"kind: HelmRelease\nmetadata: {name: w}\nspec: {valuesFrom: [{kind: ConfigMap, name: v}]}\n",
@@ -482,15 +512,15 @@ static void run_case(const struct tcase *c)
 	if (c->nseen)
 		CHECK_INT(last.nseen, c->nseen);
 	if (c->nwarnings)
-		CHECK_INT(last.nwarnings, c->nwarnings);
+		CHECK_INT(notes_of(IMAGEFIND_WARNING), c->nwarnings);
 	if (c->quiet)
-		CHECK_INT(last.nwarnings, 0);
+		CHECK_INT(notes_of(IMAGEFIND_WARNING), 0);
 	if (c->nedits)
 		CHECK_INT(last.nedits, c->nedits);
 	if (c->warn0_line)
-		CHECK_INT(last.warnings[0].line, c->warn0_line);
+		CHECK_INT(note0(IMAGEFIND_WARNING)->line, c->warn0_line);
 	if (c->warn0_has)
-		CHECK(strstr(last.warnings[0].text, c->warn0_has) != NULL);
+		CHECK(strstr(note0(IMAGEFIND_WARNING)->text, c->warn0_has) != NULL);
 	if (c->seen1_line)
 		CHECK_INT(last.seen[1].line, c->seen1_line);
 	if (c->seen1_text)
@@ -500,11 +530,15 @@ static void run_case(const struct tcase *c)
 	if (c->edit0_want)
 		CHECK_INT(last.edits[0].want, c->edit0_want);
 	if (c->nnotices)
-		CHECK_INT(last.nnotices, c->nnotices < 0 ? 0 : c->nnotices);
+		CHECK_INT(notes_of(IMAGEFIND_NOTICE), c->nnotices < 0 ? 0 : c->nnotices);
 	if (c->notice0_line)
-		CHECK_INT(last.notices[0].line, c->notice0_line);
+		CHECK_INT(note0(IMAGEFIND_NOTICE)->line, c->notice0_line);
 	if (c->notice0_has)
-		CHECK(strstr(last.notices[0].text, c->notice0_has) != NULL);
+		CHECK(strstr(note0(IMAGEFIND_NOTICE)->text, c->notice0_has) != NULL);
+	/* only warnings and notices, warnings first (the order they are shown) */
+	CHECK_INT(notes_of(IMAGEFIND_WARNING) + notes_of(IMAGEFIND_NOTICE), (long)last.nnotes);
+	for (size_t i = 1; i < last.nnotes; i++)
+		CHECK(last.notes[i - 1].severity <= last.notes[i].severity);
 	if (t_failed > failed)
 		fprintf(stderr, "  in case: %s\n", c->why);
 }
