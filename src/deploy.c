@@ -233,8 +233,8 @@ struct poller {
 	struct gh_client *gh;
 	const struct deploy_ref *d;
 	int request_s;
-	struct gh_request req;
-	struct gh_response resp;
+	const char *what;          /* the request, for its error lines */
+	struct gh_get g;           /* sent again for each poll */
 	char *etag;                /* the last list's ETag, for If-None-Match */
 	struct deploy_status *last;
 };
@@ -245,20 +245,17 @@ static int poll_statuses(struct poller *p)
 {
 	static const long statuses[] = { 200, 304, 0 };
 	struct deploy_status *st = p->last;
-	cJSON *json = NULL;
 	int status, changed;
 
 	gh_set_budget(p->gh, p->request_s);
-	p->req.if_none_match = p->etag;
-	status = gh_request_json(&json, p->gh, &p->req, &p->resp, statuses, GH_JSON_ARRAY);
-	if (status < 0 || status == 304) {
-		cJSON_Delete(json);
+	p->g.req.if_none_match = p->etag;
+	status = gh_get_json(&p->g, p->gh, p->d->repo, "deployments:read", statuses, GH_JSON_ARRAY,
+			     p->what, "/deployments/%lld/statuses?per_page=1", p->d->id);
+	if (status < 0 || status == 304)
 		return status < 0 ? -1 : 0;
-	}
 	free(p->etag);
-	p->etag = p->resp.etag ? strdup(p->resp.etag) : NULL;
-	changed = read_newest(st, json);
-	cJSON_Delete(json);
+	p->etag = p->g.resp.etag ? strdup(p->g.resp.etag) : NULL;
+	changed = read_newest(st, p->g.json);
 	if (changed > 0)
 		log_info("deployment %lld: %s%s%s", p->d->id, st->state ? st->state : "(none)",
 			 st->description ? ": " : "", st->description ? st->description : "");
@@ -288,22 +285,16 @@ static int watch_ended(const struct deploy_watch *watch, const struct deploy_sta
 int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, int request_s,
 		const struct deploy_watch *watch, struct deploy_status *last)
 {
-	struct poller p = { gh, d, request_s, { 0 }, GH_RESPONSE_INIT, NULL, last };
-	struct buf path = BUF_INIT, what = BUF_INIT;
+	struct poller p = { gh, d, request_s, NULL, GH_GET_INIT, NULL, last };
+	struct buf what = BUF_INIT;
 	double deadline = gh_clock() + wait_s;
 	int rc = -1, n = 0, at_max = 0;
 
-	buf_addf(&what, "reading the statuses of deployment %lld of '%s'", d->id, d->repo);
-	if (gh_repo_path(&path, d->repo, "/deployments/%lld/statuses?per_page=1", d->id) < 0 ||
-	    buf_failed(&what)) {
+	if (buf_addf(&what, "reading the statuses of deployment %lld of '%s'", d->id, d->repo) < 0) {
 		rc = log_oom();
 		goto out;
 	}
-	p.req.method = "GET";
-	p.req.path = path.ptr;
-	p.req.what = what.ptr;
-	p.req.repo = d->repo;
-	p.req.permission = "deployments:read";
+	p.what = what.ptr;
 	for (;;) {
 		int changed;
 
@@ -329,37 +320,28 @@ int deploy_wait(struct gh_client *gh, const struct deploy_ref *d, int wait_s, in
 	}
 out:
 	free(p.etag);
-	gh_response_release(&p.resp);
-	buf_release(&path);
+	gh_get_release(&p.g);
 	buf_release(&what);
 	return rc;
 }
 
 int deploy_find_success(struct gh_client *gh, const struct deploy_ref *d, char **url)
 {
-	struct gh_response resp = GH_RESPONSE_INIT;
-	struct gh_request req = { 0 };
-	struct buf path = BUF_INIT, what = BUF_INIT;
+	struct gh_get g = GH_GET_INIT;
+	struct buf what = BUF_INIT;
 	const cJSON *item;
-	cJSON *json = NULL;
 	int rc = -1;
 
 	*url = NULL;
-	buf_addf(&what, "reading the statuses of deployment %lld of '%s'", d->id, d->repo);
-	if (gh_repo_path(&path, d->repo, "/deployments/%lld/statuses?per_page=100", d->id) < 0 ||
-	    buf_failed(&what)) {
+	if (buf_addf(&what, "reading the statuses of deployment %lld of '%s'", d->id, d->repo) < 0) {
 		rc = log_oom();
 		goto out;
 	}
-	req.method = "GET";
-	req.path = path.ptr;
-	req.what = what.ptr;
-	req.repo = d->repo;
-	req.permission = "deployments:read";
-	if (gh_request_json(&json, gh, &req, &resp, NULL, GH_JSON_ARRAY) < 0)
+	if (gh_get_json(&g, gh, d->repo, "deployments:read", NULL, GH_JSON_ARRAY, what.ptr,
+			"/deployments/%lld/statuses?per_page=100", d->id) < 0)
 		goto out;
 	rc = 0;
-	cJSON_ArrayForEach(item, json) {
+	cJSON_ArrayForEach(item, g.json) {
 		const char *state = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "state"));
 		const char *env = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item,
 								"environment_url"));
@@ -372,9 +354,7 @@ int deploy_find_success(struct gh_client *gh, const struct deploy_ref *d, char *
 		break;
 	}
 out:
-	cJSON_Delete(json);
-	gh_response_release(&resp);
-	buf_release(&path);
+	gh_get_release(&g);
 	buf_release(&what);
 	return rc;
 }

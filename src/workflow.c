@@ -212,37 +212,28 @@ static int take(char **dst, const cJSON *json, const char *key)
 
 int workflow_run_read(struct gh_client *gh, const char *repo, struct workflow_run *run)
 {
-	struct gh_response resp = GH_RESPONSE_INIT;
-	struct buf path = BUF_INIT, what = BUF_INIT;
-	struct gh_request req = { 0 };
-	cJSON *json = NULL;
+	struct gh_get g = GH_GET_INIT;
+	struct buf what = BUF_INIT;
 	int rc = -1;
 
-	buf_addf(&what, "reading the receiving run %lld of '%s'", run->id, repo);
-	if (gh_repo_path(&path, repo, "/actions/runs/%lld", run->id) < 0 || buf_failed(&what)) {
+	if (buf_addf(&what, "reading the receiving run %lld of '%s'", run->id, repo) < 0) {
 		rc = log_oom();
 		goto out;
 	}
-	req.method = "GET";
-	req.path = path.ptr;
-	req.what = what.ptr;
-	req.repo = repo;
-	req.permission = "actions:read";
-	req.body_max = WORKFLOW_ANSWER_MAX;
-	if (gh_request_json(&json, gh, &req, &resp, NULL, GH_JSON_OBJECT) < 0)
+	g.req.body_max = WORKFLOW_ANSWER_MAX;
+	if (gh_get_json(&g, gh, repo, "actions:read", NULL, GH_JSON_OBJECT, what.ptr,
+			"/actions/runs/%lld", run->id) < 0)
 		goto out;
-	if (!cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(json, "status"))) {
+	if (!cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g.json, "status"))) {
 		log_error("%s: the answer has no 'status'", what.ptr);
 		goto out;
 	}
-	if (take(&run->status, json, "status") < 0 || take(&run->conclusion, json, "conclusion") < 0 ||
-	    (!run->html_url && take(&run->html_url, json, "html_url") < 0))
+	if (take(&run->status, g.json, "status") < 0 || take(&run->conclusion, g.json, "conclusion") < 0 ||
+	    (!run->html_url && take(&run->html_url, g.json, "html_url") < 0))
 		goto out;
 	rc = 0;
 out:
-	cJSON_Delete(json);
-	gh_response_release(&resp);
-	buf_release(&path);
+	gh_get_release(&g);
 	buf_release(&what);
 	return rc;
 }
