@@ -19,6 +19,7 @@ from dispatch_util import APP, SHA, push_event
 from fakegh import fake_github  # noqa: F401  (pytest fixture)
 from patch_util import GITOPS, dispatch_payload, seed_gitops
 from runner_util import runner_env
+from test_deploy_feedback import wait_for
 
 FAST = {"GITOPS_BUMP_POLL_MS": "20"}
 SENDER = {"mode": "dispatch", "token": TOKEN, "repository": GITOPS, "service": "product",
@@ -60,14 +61,6 @@ def start_sender(gb, tmp_path, env):
     return t, box
 
 
-def wait_for(cond, seconds=30):
-    end = time.time() + seconds
-    while time.time() < end:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.02)
-    raise AssertionError("timed out waiting")
 
 
 def receive(gb, fake, tmp_path, event, name):
