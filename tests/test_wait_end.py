@@ -61,8 +61,6 @@ def start_sender(gb, tmp_path, env):
     return t, box
 
 
-
-
 def receive(gb, fake, tmp_path, event, name):
     d = tmp_path / name
     d.mkdir()
