@@ -351,8 +351,6 @@ static void report(const struct opts *o, const struct yedit *ye, const char *nam
 static int plan_image(const struct opts *o, struct imagefind *plan, const struct buf *in,
 		      const char *name, struct yedit *ye, size_t *n)
 {
-	struct buf found = BUF_INIT;
-
 	if (imagefind_plan(plan, buf_cstr(in), in->len, &o->image, o->container, name) < 0)
 		return -1;
 	if (plan->nedits) {
@@ -365,22 +363,7 @@ static int plan_image(const struct opts *o, struct imagefind *plan, const struct
 		*n += plan->nedits;
 		return 0;
 	}
-	imagefind_show_notes(plan, name); /* why a repository that is there got nothing */
-	for (size_t j = 0; j < plan->nseen && j < 20; j++)
-		buf_addf(&found, "%s%s:%ld %s", j ? "; " : "", name, plan->seen[j].line,
-			 plan->seen[j].text);
-	if (plan->nseen > 20)
-		buf_addf(&found, "; and %zu more", plan->nseen - 20);
-	if (buf_failed(&found)) {
-		buf_release(&found);
-		return log_oom();
-	}
-	log_error_at(name, 0, "no image of repository '%s'%s%s%s in %s (found: %s)",
-		     o->image.name, o->container ? " in a container named '" : "",
-		     o->container ? o->container : "", o->container ? "'" : "", name,
-		     plan->nseen ? found.ptr : "no image at all");
-	buf_release(&found);
-	return -1;
+	return imagefind_none(plan, &name, 1, &o->image, o->container);
 }
 
 static int run(struct opts *o)

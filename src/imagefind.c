@@ -1646,6 +1646,33 @@ void imagefind_show_notes(const struct imagefind *plan, const char *file)
 	}
 }
 
+int imagefind_none(const struct imagefind *plans, const char *const *files, size_t n,
+		   const struct imageref *ref, const char *container)
+{
+	struct buf found = BUF_INIT;
+	size_t listed = 0;
+
+	for (size_t i = 0; i < n; i++)
+		imagefind_show_notes(&plans[i], files[i]);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < plans[i].nseen; j++, listed++)
+			if (listed < 20)
+				buf_addf(&found, "%s%s:%ld %s", listed ? "; " : "", files[i],
+					 plans[i].seen[j].line, plans[i].seen[j].text);
+	if (listed > 20)
+		buf_addf(&found, "; and %zu more", listed - 20);
+	if (buf_failed(&found)) {
+		buf_release(&found);
+		return log_oom();
+	}
+	log_error_at(files[0], 0, "no image of repository '%s'%s%s%s in %s (found: %s)",
+		     ref->name, container ? " in a container named '" : "",
+		     container ? container : "", container ? "'" : "",
+		     n == 1 ? files[0] : "the manifests", listed ? found.ptr : "no image at all");
+	buf_release(&found);
+	return -1;
+}
+
 static void notes_free(struct imagefind_note *n, size_t count)
 {
 	for (size_t i = 0; i < count; i++)

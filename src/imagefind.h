@@ -196,6 +196,14 @@ int imagefind_check(const struct imagefind *plan, const struct yedit *done, cons
  * deploys that will not roll out and of what was not looked into. */
 void imagefind_show_notes(const struct imagefind *plan, const char *file);
 
+/* Nothing matched in any of the `n` plans (of files[i]): each plan's notes
+ * (why a repository that is there got nothing), then one error that lists
+ * every image seen, with file and line (at most 20, then how many more),
+ * so that the cause shows: another repository, a typo, a container name.
+ * Returns -1. */
+int imagefind_none(const struct imagefind *plans, const char *const *files, size_t n,
+		   const struct imageref *ref, const char *container);
+
 void imagefind_release(struct imagefind *plan);
 
 #endif

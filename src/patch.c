@@ -837,36 +837,11 @@ static size_t plan_index(const struct run *r, const char *path)
  */
 static int check_image_found(const struct run *r)
 {
-	const char *container = config_str(r->cfg, IN_CONTAINER);
-	struct buf found = BUF_INIT;
-	size_t listed = 0;
-
 	for (size_t i = 0; i < r->npaths; i++)
 		if (!r->planned[i] || r->plans[i].nedits)
 			return 0;
-	/* why a repository that was found got nothing (a digest with no
-	 * place to go, values in a Secret or a ConfigMap not given): said
-	 * before the error */
-	for (size_t i = 0; i < r->npaths; i++)
-		imagefind_show_notes(&r->plans[i], r->paths[i]);
-	for (size_t i = 0; i < r->npaths; i++)
-		for (size_t j = 0; j < r->plans[i].nseen; j++, listed++)
-			if (listed < 20)
-				buf_addf(&found, "%s%s:%ld %s", listed ? "; " : "", r->paths[i],
-					 r->plans[i].seen[j].line, r->plans[i].seen[j].text);
-	if (listed > 20)
-		buf_addf(&found, "; and %zu more", listed - 20);
-	if (buf_failed(&found)) {
-		buf_release(&found);
-		return log_oom();
-	}
-	log_error_at(r->paths[0], 0, "no image of repository '%s'%s%s%s in %s (found: %s)",
-		     r->image.name, container ? " in a container named '" : "",
-		     container ? container : "", container ? "'" : "",
-		     r->npaths == 1 ? r->paths[0] : "the manifests",
-		     listed ? found.ptr : "no image at all");
-	buf_release(&found);
-	return -1;
+	return imagefind_none(r->plans, (const char *const *)r->paths, r->npaths, &r->image,
+			      config_str(r->cfg, IN_CONTAINER));
 }
 
 /*
