@@ -1388,6 +1388,15 @@ out:
 	return rc;
 }
 
+/* A pull request answer's "number", or 0. */
+static long long pull_number(const cJSON *pr)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(pr, "number");
+
+	return cJSON_IsNumber(n) && n->valuedouble >= 1 && n->valuedouble < 9.0e15 ?
+	       (long long)n->valuedouble : 0;
+}
+
 /* The open pull request from `head` into `base`, after GitHub said one exists. */
 static int find_pull(struct ctx *c, struct commit_result *res)
 {
@@ -1420,6 +1429,7 @@ static int find_pull(struct ctx *c, struct commit_result *res)
 		goto out;
 	}
 	rc = set_dup(&res->pr_url, jstr(cJSON_GetArrayItem(k.json, 0), "html_url"), NULL);
+	res->pr_number = pull_number(cJSON_GetArrayItem(k.json, 0));
 	res->pr_existed = true;
 out:
 	buf_release(&q);
@@ -1460,6 +1470,7 @@ static int open_pull(struct ctx *c, struct commit_result *res)
 		goto out;
 	}
 	rc = set_dup(&res->pr_url, jstr(k.json, "html_url"), &k);
+	res->pr_number = pull_number(k.json);
 out:
 	cJSON_Delete(body);
 	call_release(&k);

@@ -146,6 +146,7 @@ struct commit_result {
 	char *sha;        /* the new commit, or NULL */
 	char *url;        /* its html_url, or NULL */
 	char *pr_url;     /* the pull request's html_url, or NULL */
+	long long pr_number; /* ... and its number (0: none, or not in the answer) */
 	bool pr_existed;  /* the pull request was there already */
 	int attempts;     /* commit attempts (1 without conflicts) */
 	bool verified;    /* GitHub marked the commit Verified */

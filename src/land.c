@@ -632,24 +632,6 @@ static int check_told(struct land *l)
 	return -1;
 }
 
-/* The pull request a newer deploy closed this one for: the number after
- * the last line starting with SUPERSEDE_MARK "#" in its body, or 0. */
-static long long superseded_by(const char *body)
-{
-	const char *at = NULL, *p;
-	size_t n = strlen(SUPERSEDE_MARK);
-	long long num = 0;
-
-	for (p = body; p && (p = strstr(p, SUPERSEDE_MARK)); p += n)
-		if (p == body || p[-1] == '\n')
-			at = p + n;
-	if (!at || *at++ != '#')
-		return 0;
-	while (*at >= '0' && *at <= '9' && num < 1000000000000LL)
-		num = num * 10 + (*at++ - '0');
-	return num;
-}
-
 /* After the commits are read: the deployments they name get their last
  * statuses.  0 (also: nothing to land), or -1. */
 static int land_deployments(struct land *l)
@@ -674,7 +656,7 @@ static int land_deployments(struct land *l)
 		open_feedback(l, &l->deps[i]);
 	if (l->kind == LAND_MERGED)
 		return land_merged(l);
-	if ((by = superseded_by(l->ev.pr.body))) {
+	if ((by = supersede_closed_by(l->ev.pr.body))) {
 		/* closed by a newer deploy's patch step: the change is in #by */
 		snprintf(desc, sizeof(desc), "superseded by pull request #%lld", by);
 		log_notice("pull request #%lld was closed as %s", l->ev.pr.number, desc);

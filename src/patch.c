@@ -969,7 +969,7 @@ static int close_superseded(struct run *r)
 		.repo = r->repo,
 		.base = r->branch,
 		.head = r->pr_branch,
-		.pr_url = r->res.pr_url,
+		.pr_number = r->res.pr_number,
 		.paths = r->paths,
 		.npaths = r->npaths,
 		.pl = &r->pl,

@@ -7,7 +7,6 @@
 #include "trailer.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,25 +187,27 @@ out:
 	return rc;
 }
 
-/* The pull request number at the end of an html_url (…/pull/M), or 0. */
-static long long number_of(const char *url)
+long long supersede_closed_by(const char *body)
 {
-	const char *p = url ? strrchr(url, '/') : NULL;
-	char *end;
-	long long n;
+	const char *at = NULL, *p;
+	size_t n = strlen(SUPERSEDE_MARK);
+	long long num = 0;
 
-	if (!p || p - url < 5 || strncmp(p - 5, "/pull", 5) != 0)
+	for (p = body; p && (p = strstr(p, SUPERSEDE_MARK)); p += n)
+		if (p == body || p[-1] == '\n')
+			at = p + n;
+	if (!at || *at++ != '#')
 		return 0;
-	errno = 0;
-	n = strtoll(p + 1, &end, 10);
-	return errno || *end || n <= 0 ? 0 : n;
+	while (*at >= '0' && *at <= '9' && num < 1000000000000LL)
+		num = num * 10 + (*at++ - '0');
+	return num;
 }
 
 int supersede_run(struct gh_client *gh, const struct supersede_opts *o)
 {
 	const char *slash = o->head ? strrchr(o->head, '/') : NULL;
 	size_t plen = slash ? (size_t)(slash - o->head) + 1 : 0;
-	long long mine = number_of(o->pr_url);
+	long long mine = o->pr_number;
 	struct gh_get g = GH_GET_INIT;
 	struct buf what = BUF_INIT;
 	const cJSON *pr;

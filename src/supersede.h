@@ -50,12 +50,17 @@ struct supersede_opts {
 	const char *repo;            /* the GitOps repository */
 	const char *base;            /* the pull request's base branch */
 	const char *head;            /* its head branch */
-	const char *pr_url;          /* its html_url (…/pull/M) */
+	long long pr_number;         /* its number, M (0: not known: nothing done) */
 	char *const *paths;          /* this deploy's manifests */
 	size_t npaths;
 	const struct payload *pl;    /* this deploy's source */
 	struct deploy_feedback *feedback; /* the source's deployments, or off */
 };
+
+/* The M of the last line of pull request text `body` (NULL: none) that
+ * starts with SUPERSEDE_MARK "#M", or 0: the pull request a newer deploy
+ * closed this one for (mode land reads it). */
+long long supersede_closed_by(const char *body);
 
 /* Close the open pull requests this deploy supersedes.  Returns how many
  * were closed (>= 0); -1 only when memory ran out (reported). */
